@@ -1,0 +1,110 @@
+import Koa, { type Middleware } from 'koa';
+import compose from 'koa-compose';
+import Router from '@koa/router';
+import { adminErrorHandler, AdminError, requireAdminKey } from './admin/admin-http';
+import { partiesAdminRouter } from './admin/parties.routes';
+import { CREDENTIALS_PATH, credentialsRouter } from './modules/credentials/credentials.routes';
+import { HUBCLIENTINFO_PATH, hubClientInfoRouter } from './modules/hubclientinfo/hubclientinfo.routes';
+import { type HubEndpoint, versionsRouter } from './modules/versions/versions.routes';
+import type { Services } from './services';
+import { jsonBody } from './transport/json-body';
+import { ocpiErrorHandler } from './transport/ocpi-error-handler';
+import { ocpiErrors } from './transport/ocpi-errors';
+import { requestIds } from './transport/request-ids';
+
+/** Every endpoint the hub offers in its OCPI 2.2.1 version details. */
+export const HUB_ENDPOINTS: HubEndpoint[] = [
+  { identifier: 'credentials', role: 'SENDER', path: CREDENTIALS_PATH },
+  { identifier: 'credentials', role: 'RECEIVER', path: CREDENTIALS_PATH },
+  { identifier: 'hubclientinfo', role: 'SENDER', path: HUBCLIENTINFO_PATH },
+];
+
+function routes(...routers: Router[]): Middleware {
+  return compose(routers.flatMap((router) => [router.routes(), router.allowedMethods()])) as Middleware;
+}
+
+/** Runs `middleware` for paths under `prefix` only. */
+function under(prefix: string, middleware: Middleware): Middleware {
+  return (ctx, next) => (ctx.path === prefix || ctx.path.startsWith(`${prefix}/`) ? middleware(ctx, next) : next());
+}
+
+function requestLog(services: Services): Middleware {
+  return async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      services.log.info(
+        {
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          requestId: ctx.state.requestId,
+          correlationId: ctx.state.correlationId,
+          party: ctx.state.caller ? `${ctx.state.caller.party.countryCode}/${ctx.state.caller.party.partyId}` : undefined,
+        },
+        'request',
+      );
+    }
+  };
+}
+
+/** The hub's HTTP application: transport middleware and routers, no listen(). */
+export function createApp(services: Services): Koa {
+  const { config, log, parties } = services;
+  const app = new Koa();
+  app.proxy = false;
+  app.silent = true;
+
+  const health = new Router();
+  health.get('/health', async (ctx) => {
+    try {
+      await services.db.query('SELECT 1');
+      ctx.body = { status: 'ok', database: 'ok' };
+    } catch {
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', database: 'unreachable' };
+    }
+  });
+
+  app.use(requestIds());
+  app.use(requestLog(services));
+  app.use(
+    under(
+      '/ocpi',
+      compose([
+        ocpiErrorHandler(log),
+        jsonBody({ limitBytes: config.maxBodyBytes, tooLarge: ocpiErrors.bodyTooLarge, invalid: ocpiErrors.invalidJson }),
+        routes(
+          versionsRouter({ publicUrl: config.publicUrl, endpoints: HUB_ENDPOINTS, parties }),
+          credentialsRouter({ parties, credentials: services.credentials }),
+          hubClientInfoRouter({ parties, hubClientInfo: services.hubClientInfo, publicUrl: config.publicUrl }),
+        ),
+      ]),
+    ),
+  );
+  app.use(
+    under(
+      '/admin',
+      compose([
+        adminErrorHandler(log),
+        requireAdminKey(services.secrets.adminApiKey),
+        jsonBody({
+          limitBytes: config.maxBodyBytes,
+          tooLarge: (limit) => new AdminError(413, 'too_large', `Request body larger than ${limit} bytes`),
+          invalid: (detail) => new AdminError(400, 'invalid_json', `Invalid JSON: ${detail}`),
+        }),
+        routes(
+          partiesAdminRouter({ parties, credentials: services.credentials, outbox: services.outbox, publicUrl: config.publicUrl }),
+        ),
+      ]),
+    ),
+  );
+  app.use(routes(health));
+  app.use(async (ctx) => {
+    ctx.status = 404;
+    ctx.body = { error: { code: 'not_found', message: `Nothing at ${ctx.path}` } };
+  });
+  return app;
+}

@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const EnvSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  EMBEDDED_PG_PORT: port.default(54329),
+  ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
+  TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'TOKEN_ENCRYPTION_KEY must be 64 hex characters (32 bytes)')
+    .optional(),
+  HUB_COUNTRY_CODE: z.string().regex(/^[A-Z]{2}$/, 'HUB_COUNTRY_CODE must be two capital letters').default('NL'),
+  HUB_PARTY_ID: z.string().regex(/^[A-Z0-9]{3}$/, 'HUB_PARTY_ID must be three capital letters or digits').default('HUB'),
+  HUB_NAME: z.string().min(1).default('Open Roaming Hub'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OCPI_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().positive().default(12),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Base URL partners use to reach the hub; the versions URL is built from it. */
+  publicUrl: string;
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  adminApiKey?: string;
+  tokenEncryptionKey?: string;
+  hub: { countryCode: string; partyId: string; name: string };
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  ocpiTimeoutMs: number;
+  maxBodyBytes: number;
+  outboxMaxAttempts: number;
+}
+
+/** Reads the environment once; a bad value stops the start with a sentence naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    embeddedPostgresPort: e.EMBEDDED_PG_PORT,
+    adminApiKey: e.ADMIN_API_KEY,
+    tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,
+    hub: { countryCode: e.HUB_COUNTRY_CODE, partyId: e.HUB_PARTY_ID, name: e.HUB_NAME },
+    logLevel: e.LOG_LEVEL,
+    ocpiTimeoutMs: e.OCPI_TIMEOUT_MS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+  };
+}

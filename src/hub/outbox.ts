@@ -1,0 +1,261 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import type { InterfaceRole, OutboxEntry } from '../db/entities';
+import { OcpiCallError, type OcpiClient } from '../transport/ocpi-client';
+import { connectionStatus, type PartyRegistry } from './parties';
+
+/** A delivery the hub owes a partner. */
+export interface NewDelivery {
+  partyUuid: string;
+  module: string;
+  interfaceRole: InterfaceRole;
+  method: OutboxEntry['method'];
+  /** Appended to the partner's endpoint URL for `module`/`interfaceRole`, e.g. `/NL/ABC`. */
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Deliveries of the same object reach a partner in order, one at a time. */
+  objectKey: string;
+  /** With objectKey, makes enqueueing idempotent: the same version is delivered once. */
+  objectVersion: string;
+}
+
+export interface OutboxOptions {
+  maxAttempts: number;
+  /** Deliveries running at once per hub instance. */
+  concurrency?: number;
+  /** Deliveries running at once per partner, so a slow partner cannot take every slot. */
+  perPartyConcurrency?: number;
+  pollIntervalMs?: number;
+  /** How long a claimed delivery stays locked before another instance may take it over. */
+  lockSeconds?: number;
+  timeoutMs?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface PartyBacklog {
+  partyUuid: string;
+  pending: number;
+  failed: number;
+  oldestPendingAt: Date | null;
+}
+
+interface ClaimedRow {
+  id: string;
+  party_uuid: string;
+  module: string;
+  interface_role: InterfaceRole;
+  method: OutboxEntry['method'];
+  path: string;
+  body: unknown;
+  headers: Record<string, string>;
+  attempts: number;
+}
+
+/** Delay before retry `attempt` (1-based): exponential, capped, with ±20 % jitter so retries spread out. */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+  const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exponential * (0.8 + 0.4 * random()));
+}
+
+/**
+ * The durable outbox: deliveries are rows in PostgreSQL, claimed with SKIP LOCKED (so several hub
+ * instances share the work), retried with bounded exponential backoff, kept in order per object and
+ * per partner, and they survive a restart. One slow or dead partner never delays another: each
+ * delivery runs on its own with a timeout, and a partner holds at most `perPartyConcurrency` slots.
+ */
+export class Outbox {
+  private readonly opts: Required<OutboxOptions>;
+  private running = false;
+  private inFlight = 0;
+  private timer?: NodeJS.Timeout;
+  private pumping?: Promise<void>;
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly parties: PartyRegistry,
+    private readonly client: OcpiClient,
+    private readonly log: Logger,
+    options: OutboxOptions,
+  ) {
+    this.opts = {
+      concurrency: 64,
+      perPartyConcurrency: 4,
+      pollIntervalMs: 500,
+      lockSeconds: 120,
+      timeoutMs: 10_000,
+      baseBackoffMs: 1_000,
+      maxBackoffMs: 10 * 60_000,
+      ...options,
+    };
+  }
+
+  /** Adds deliveries; an (object, version, method) already queued for a partner is not queued again. */
+  async enqueue(deliveries: NewDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    const columns = ['party_uuid', 'module', 'interface_role', 'method', 'path', 'body', 'headers', 'object_key', 'object_version'];
+    const values: unknown[] = [];
+    const rows = deliveries.map((d, i) => {
+      values.push(d.partyUuid, d.module, d.interfaceRole, d.method, d.path, d.body === undefined ? null : JSON.stringify(d.body), JSON.stringify(d.headers ?? {}), d.objectKey, d.objectVersion);
+      return `(${columns.map((_, j) => `$${i * columns.length + j + 1}`).join(', ')})`;
+    });
+    await this.db.query(
+      `INSERT INTO outbox (${columns.join(', ')}) VALUES ${rows.join(', ')}
+       ON CONFLICT (party_uuid, object_key, object_version, method) DO NOTHING`,
+      values,
+    );
+    this.nudge();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.nudge();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.pumping;
+    await this.whenIdle();
+  }
+
+  /** Looks for due deliveries now instead of at the next poll. */
+  nudge(): void {
+    if (!this.running || this.pumping) return;
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      this.schedule();
+    });
+  }
+
+  /** Resolves when no delivery is running (tests and shutdown wait on it). */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Pending and failed deliveries per partner, for the operator. */
+  async backlog(): Promise<PartyBacklog[]> {
+    const rows: { party_uuid: string; pending: string; failed: string; oldest: Date | null }[] = await this.db.query(`
+      SELECT party_uuid,
+             count(*) FILTER (WHERE status = 'pending') AS pending,
+             count(*) FILTER (WHERE status = 'failed') AS failed,
+             min(created_at) FILTER (WHERE status = 'pending') AS oldest
+        FROM outbox WHERE status <> 'delivered' GROUP BY party_uuid`);
+    return rows.map((r) => ({ partyUuid: r.party_uuid, pending: Number(r.pending), failed: Number(r.failed), oldestPendingAt: r.oldest }));
+  }
+
+  /** Puts a partner's failed deliveries back in the queue (after the operator fixed the cause). */
+  async retryFailed(partyUuid: string): Promise<number> {
+    const [rows] = await this.db.query(
+      `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
+        WHERE party_uuid = $1 AND status = 'failed' RETURNING id`,
+      [partyUuid],
+    );
+    this.nudge();
+    return rows.length;
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (this.running) this.timer = setTimeout(() => this.nudge(), this.opts.pollIntervalMs);
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.running && this.inFlight < this.opts.concurrency) {
+        const claimed = await this.claim(this.opts.concurrency - this.inFlight);
+        if (claimed.length === 0) return;
+        for (const row of claimed) {
+          this.inFlight++;
+          void this.deliver(row).finally(() => {
+            this.inFlight--;
+            if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+            this.nudge();
+          });
+        }
+      }
+    } catch (error) {
+      this.log.error({ err: error }, 'outbox: claiming deliveries failed');
+    }
+  }
+
+  /**
+   * Claims due deliveries: only the oldest pending one of each object (order per object), at most
+   * perPartyConcurrency running per partner, rows locked by other instances skipped.
+   */
+  private async claim(limit: number): Promise<ClaimedRow[]> {
+    const [rows] = await this.db.query(
+      `WITH busy AS (
+         SELECT party_uuid, count(*) AS running FROM outbox
+          WHERE status = 'pending' AND locked_until > now() GROUP BY party_uuid
+       ), heads AS (
+         SELECT DISTINCT ON (party_uuid, object_key) id, party_uuid, next_attempt_at, locked_until
+           FROM outbox WHERE status = 'pending'
+          ORDER BY party_uuid, object_key, id
+       ), due AS (
+         SELECT h.id, row_number() OVER (PARTITION BY h.party_uuid ORDER BY h.id) AS n, coalesce(b.running, 0) AS running
+           FROM heads h LEFT JOIN busy b USING (party_uuid)
+          WHERE h.next_attempt_at <= now() AND (h.locked_until IS NULL OR h.locked_until <= now())
+       )
+       UPDATE outbox SET locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
+        WHERE id IN (
+          SELECT o.id FROM outbox o JOIN due USING (id)
+           WHERE due.n + due.running <= $3
+           ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED)
+       RETURNING id, party_uuid, module, interface_role, method, path, body, headers, attempts`,
+      [limit, this.opts.lockSeconds, this.opts.perPartyConcurrency],
+    );
+    return rows ?? [];
+  }
+
+  private async deliver(row: ClaimedRow): Promise<void> {
+    try {
+      const party = await this.parties.get(row.party_uuid);
+      const status = party ? connectionStatus(party) : 'PLANNED';
+      if (!party || status === 'PLANNED' || status === 'SUSPENDED') {
+        return await this.finish(row, 'failed', `receiver is ${status}`);
+      }
+      const endpoint = this.parties.endpoint(party, row.module, row.interface_role);
+      if (!endpoint) return await this.finish(row, 'failed', `receiver has no ${row.module} ${row.interface_role} endpoint`);
+      await this.client.request({
+        method: row.method,
+        url: `${endpoint.url.replace(/\/+$/, '')}${row.path}`,
+        token: this.parties.tokenB(party),
+        encoding: party.tokenEncoding,
+        body: row.body ?? undefined,
+        headers: row.headers,
+        correlationId: row.headers['X-Correlation-ID'],
+        timeoutMs: this.opts.timeoutMs,
+      });
+      await this.finish(row, 'delivered', null);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // A 2xxx answer is the receiver rejecting the content: retrying the same body cannot help.
+      const permanent = error instanceof OcpiCallError && error.kind === 'status' && (error.statusCode ?? 0) >= 2000 && (error.statusCode ?? 0) < 3000;
+      if (permanent || row.attempts >= this.opts.maxAttempts) {
+        this.log.warn({ delivery: row.id, party: row.party_uuid, err: message }, 'outbox: delivery failed for good');
+        await this.finish(row, 'failed', message).catch((e) => this.log.error({ err: e }, 'outbox: recording a failure failed'));
+      } else {
+        const delay = backoffMs(row.attempts, this.opts.baseBackoffMs, this.opts.maxBackoffMs);
+        await this.db
+          .query(
+            `UPDATE outbox SET locked_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
+            [row.id, message, delay / 1000],
+          )
+          .catch((e) => this.log.error({ err: e }, 'outbox: scheduling a retry failed'));
+      }
+    }
+  }
+
+  private async finish(row: ClaimedRow, status: 'delivered' | 'failed', error: string | null): Promise<void> {
+    await this.db.query(
+      `UPDATE outbox SET status = $2, last_error = $3, locked_until = NULL,
+              delivered_at = CASE WHEN $2 = 'delivered' THEN now() END WHERE id = $1`,
+      [row.id, status, error],
+    );
+  }
+}

@@ -1,0 +1,282 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  type Endpoint,
+  type Party,
+  PartyEntity,
+  type PartyRole,
+  PartyRoleEntity,
+  type Role,
+  type TokenEncoding,
+} from '../db/entities';
+import type { TokenCandidate } from '../transport/credentials-token';
+import { generateCredentialsToken, hashToken, type TokenVault } from './credential-secrets';
+import { HubError } from './hub-errors';
+
+/** ClientInfo ConnectionStatus (mod_hub_client_info.asciidoc), derived from the party's state. */
+export type ConnectionStatus = 'CONNECTED' | 'OFFLINE' | 'PLANNED' | 'SUSPENDED';
+
+export function connectionStatus(party: Party): ConnectionStatus {
+  if (party.suspendedAt) return 'SUSPENDED';
+  if (!party.registeredAt) return 'PLANNED';
+  return party.offlineSince ? 'OFFLINE' : 'CONNECTED';
+}
+
+export interface RoleAddress {
+  role: Role;
+  countryCode: string;
+  partyId: string;
+}
+
+export interface NewParty {
+  name: string;
+  countryCode: string;
+  partyId: string;
+  roles: RoleAddress[];
+}
+
+/** What a completed credentials handshake stores about the partner. */
+export interface Registration {
+  tokenB: string;
+  encoding: TokenEncoding;
+  versionsUrl: string;
+  version: string;
+  endpoints: Endpoint[];
+  roles: (RoleAddress & { businessDetails: Record<string, unknown> | null })[];
+}
+
+export interface AuthenticatedParty {
+  party: Party;
+  kind: 'A' | 'C';
+  token: string;
+  encoding: TokenEncoding;
+}
+
+type StatusListener = (party: Party) => Promise<void> | void;
+
+// last_seen_at is written at most this often per party, so traffic does not turn into writes.
+const SEEN_WRITE_INTERVAL_MS = 10_000;
+
+/** The registry of partner parties: onboarding, credentials tokens, registration state and status. */
+export class PartyRegistry {
+  private readonly listeners: StatusListener[] = [];
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly vault: TokenVault,
+    private readonly onListenerError: (error: unknown) => void = () => undefined,
+  ) {}
+
+  /** Called after every change of a party's ConnectionStatus (hubclientinfo pushes from here). */
+  onStatusChange(listener: StatusListener): void {
+    this.listeners.push(listener);
+  }
+
+  private async statusChanged(id: string): Promise<void> {
+    const party = await this.get(id);
+    if (!party) return;
+    for (const listener of this.listeners) {
+      try {
+        await listener(party);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+
+  async create(input: NewParty): Promise<{ party: Party; tokenA: string }> {
+    const tokenA = generateCredentialsToken();
+    const id = await this.db.transaction(async (tx) => {
+      const clash = await tx.getRepository(PartyRoleEntity).findOne({
+        where: input.roles.map(({ role, countryCode, partyId }) => ({ role, countryCode, partyId })),
+      });
+      if (clash) {
+        throw new HubError('conflict', `${clash.countryCode}/${clash.partyId} already has the role ${clash.role}`);
+      }
+      const existing = await tx.getRepository(PartyEntity).findOneBy({
+        countryCode: input.countryCode,
+        partyId: input.partyId,
+      });
+      if (existing) throw new HubError('conflict', `A party ${input.countryCode}/${input.partyId} already exists`);
+      const party = await tx.getRepository(PartyEntity).save({
+        name: input.name,
+        countryCode: input.countryCode,
+        partyId: input.partyId,
+        tokenAHash: hashToken(tokenA),
+      });
+      await tx
+        .getRepository(PartyRoleEntity)
+        .insert(input.roles.map((role) => ({ ...role, partyUuid: party.id, businessDetails: null })));
+      return party.id;
+    });
+    return { party: (await this.get(id))!, tokenA };
+  }
+
+  list(): Promise<Party[]> {
+    return this.db.getRepository(PartyEntity).find({ relations: { roles: true }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  get(id: string, manager: EntityManager = this.db.manager): Promise<Party | null> {
+    return manager.getRepository(PartyEntity).findOne({ where: { id }, relations: { roles: true } });
+  }
+
+  async require(id: string): Promise<Party> {
+    const party = await this.get(id);
+    if (!party) throw new HubError('not_found', `No party with id ${id}`);
+    return party;
+  }
+
+  /** The party whose token A or token C is one of the header's readings, and which reading matched. */
+  async findByCredentialsToken(candidates: TokenCandidate[]): Promise<AuthenticatedParty | null> {
+    if (candidates.length === 0) return null;
+    const hashes = candidates.map((c) => hashToken(c.token));
+    const parties = await this.db
+      .getRepository(PartyEntity)
+      .createQueryBuilder('party')
+      .leftJoinAndSelect('party.roles', 'roles')
+      .where('party.token_c_hash IN (:...hashes) OR party.token_a_hash IN (:...hashes)', { hashes })
+      .getMany();
+    for (const [index, candidate] of candidates.entries()) {
+      for (const party of parties) {
+        if (party.tokenCHash === hashes[index]) return { party, kind: 'C', ...candidate };
+        if (party.tokenAHash === hashes[index]) return { party, kind: 'A', ...candidate };
+      }
+    }
+    return null;
+  }
+
+  /** Remembers the Authorization form a partner uses, so the hub calls it back the same way. */
+  async rememberEncoding(party: Party, encoding: TokenEncoding): Promise<void> {
+    if (party.tokenEncoding === encoding) return;
+    await this.db.getRepository(PartyEntity).update({ id: party.id }, { tokenEncoding: encoding });
+    party.tokenEncoding = encoding;
+  }
+
+  /** Records traffic from a partner; a partner that was OFFLINE is CONNECTED again. */
+  async recordActivity(party: Party): Promise<void> {
+    const now = new Date();
+    if (!party.offlineSince && party.lastSeenAt && now.getTime() - party.lastSeenAt.getTime() < SEEN_WRITE_INTERVAL_MS) {
+      return;
+    }
+    await this.db.getRepository(PartyEntity).update({ id: party.id }, {
+      lastSeenAt: now,
+      ...(party.offlineSince ? { offlineSince: null, statusChangedAt: now } : {}),
+    });
+    if (party.offlineSince) await this.statusChanged(party.id);
+  }
+
+  async markOffline(id: string): Promise<void> {
+    const now = new Date();
+    const result = await this.db
+      .createQueryBuilder()
+      .update(PartyEntity)
+      .set({ offlineSince: now, statusChangedAt: now })
+      .where('id = :id AND offline_since IS NULL AND registered_at IS NOT NULL', { id })
+      .execute();
+    if (result.affected) await this.statusChanged(id);
+  }
+
+  async issueTokenA(id: string): Promise<string> {
+    await this.require(id);
+    const tokenA = generateCredentialsToken();
+    await this.db.getRepository(PartyEntity).update({ id }, { tokenAHash: hashToken(tokenA) });
+    return tokenA;
+  }
+
+  async setSuspended(id: string, suspended: boolean): Promise<Party> {
+    const party = await this.require(id);
+    if (Boolean(party.suspendedAt) !== suspended) {
+      const now = new Date();
+      await this.db.getRepository(PartyEntity).update({ id }, { suspendedAt: suspended ? now : null, statusChangedAt: now });
+      await this.statusChanged(id);
+    }
+    return this.require(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    const result = await this.db.getRepository(PartyEntity).delete({ id });
+    if (!result.affected) throw new HubError('not_found', `No party with id ${id}`);
+  }
+
+  /**
+   * Stores a completed handshake and issues a new token C. `expect` guards against replays and races:
+   * the row changes only while the token the handshake started with is still the current one.
+   * Returns the new token C, or null when that token was already used.
+   */
+  async completeRegistration(
+    id: string,
+    registration: Registration,
+    expect: { tokenAHash: string } | { tokenCHash: string },
+    tokenC = generateCredentialsToken(),
+  ): Promise<string | null> {
+    const now = new Date();
+    const stored = await this.db.transaction(async (tx) => {
+      const guard = 'tokenAHash' in expect ? 'token_a_hash = :guard' : 'token_c_hash = :guard';
+      const result = await tx
+        .createQueryBuilder()
+        .update(PartyEntity)
+        .set({
+          tokenAHash: null,
+          tokenCHash: hashToken(tokenC),
+          tokenBEncrypted: this.vault.seal(registration.tokenB),
+          tokenEncoding: registration.encoding,
+          versionsUrl: registration.versionsUrl,
+          version: registration.version,
+          endpoints: registration.endpoints,
+          registeredAt: now,
+          offlineSince: null,
+          lastSeenAt: now,
+          statusChangedAt: now,
+        })
+        .where(`id = :id AND ${guard}`, { id, guard: 'tokenAHash' in expect ? expect.tokenAHash : expect.tokenCHash })
+        .execute();
+      if (!result.affected) return false;
+      for (const role of registration.roles) {
+        await tx.query(
+          `UPDATE party_roles SET business_details = $5 WHERE party_uuid = $1 AND role = $2 AND country_code = $3 AND party_id = $4`,
+          [id, role.role, role.countryCode, role.partyId, JSON.stringify(role.businessDetails)],
+        );
+      }
+      return true;
+    });
+    if (!stored) return null;
+    await this.statusChanged(id);
+    return tokenC;
+  }
+
+  /** Replaces the current token C with one the hub hands to a partner it connects to (hub as Sender). */
+  async setPendingTokenC(id: string, tokenC: string): Promise<void> {
+    await this.db.getRepository(PartyEntity).update({ id }, { tokenCHash: hashToken(tokenC) });
+  }
+
+  async restoreTokenCHash(id: string, tokenCHash: string | null): Promise<void> {
+    await this.db.getRepository(PartyEntity).update({ id }, { tokenCHash });
+  }
+
+  /** Ends the registration (credentials DELETE): tokens and endpoints are dropped, the party is PLANNED again. */
+  async unregister(id: string): Promise<void> {
+    const now = new Date();
+    await this.db.getRepository(PartyEntity).update({ id }, {
+      tokenCHash: null,
+      tokenBEncrypted: null,
+      endpoints: [],
+      registeredAt: null,
+      offlineSince: null,
+      statusChangedAt: now,
+    });
+    await this.statusChanged(id);
+  }
+
+  /** The token the hub uses to call this partner. */
+  tokenB(party: Party): string {
+    if (!party.tokenBEncrypted) throw new HubError('invalid', `Party ${party.countryCode}/${party.partyId} is not registered`);
+    return this.vault.open(party.tokenBEncrypted);
+  }
+
+  endpoint(party: Party, identifier: string, role: Endpoint['role']): Endpoint | undefined {
+    return party.endpoints.find((e) => e.identifier === identifier && (identifier === 'credentials' || e.role === role));
+  }
+}
+
+export function rolesOf(party: Party): PartyRole[] {
+  return party.roles ?? [];
+}

@@ -1,0 +1,12 @@
+import pino, { type Logger } from 'pino';
+
+/** Structured JSON logs. Credentials never reach a log line: headers are not logged, and these paths are redacted. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: ['token', '*.token', 'authorization', '*.authorization', 'headers.authorization', 'token_a', '*.token_a'],
+      censor: '[redacted]',
+    },
+  });
+}

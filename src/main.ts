@@ -1,0 +1,71 @@
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { openDatabase } from './db/data-source';
+import { startEmbeddedPostgres } from './db/embedded-postgres';
+import { createLogger } from './log';
+import { versionsUrl } from './modules/versions/versions.routes';
+import { resolveSecrets } from './secrets';
+import { createServices } from './services';
+
+/** config → database → services → http server → background work. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const secrets = resolveSecrets(config);
+
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({
+        dataDir: path.join(config.dataDir, 'postgres'),
+        port: config.embeddedPostgresPort,
+        persistent: true,
+        onLog: (line) => log.debug({ postgres: line }),
+      });
+  const db = await openDatabase({ url: config.databaseUrl ?? embedded!.url });
+
+  const services = createServices({ config, secrets, db, log });
+  const app = createApp(services);
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  services.outbox.start();
+
+  log.info({ url: config.publicUrl, database: embedded ? 'embedded' : 'external' }, 'hub started');
+  const keySource = config.adminApiKey ? 'from ADMIN_API_KEY' : `kept in ${path.join(config.dataDir, 'admin-api-key')}`;
+  process.stdout.write(
+    [
+      '',
+      `  OCPI hub listening on ${config.publicUrl}`,
+      `  OCPI versions URL:  ${versionsUrl(config.publicUrl)}`,
+      `  Admin API key:      ${secrets.adminApiKey}  (${keySource})`,
+      `  Database:           ${embedded ? `embedded PostgreSQL in ${path.join(config.dataDir, 'postgres')}` : 'DATABASE_URL'}`,
+      '',
+      `  Onboard a partner:  curl -X POST ${config.publicUrl}/admin/parties -H 'Authorization: Bearer ${secrets.adminApiKey}' \\`,
+      `                        -H 'Content-Type: application/json' -d '{"country_code":"NL","party_id":"ABC","roles":["EMSP"],"name":"ABC eMobility"}'`,
+      '',
+    ].join('\n') + '\n',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    server.close();
+    await services.outbox.stop();
+    await db.destroy();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`The hub could not start: ${error.message}\n`);
+  process.exit(1);
+});

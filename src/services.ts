@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { TokenVault } from './hub/credential-secrets';
+import { Outbox } from './hub/outbox';
+import { PartyRegistry } from './hub/parties';
+import { CredentialsService } from './modules/credentials/credentials.service';
+import { HubClientInfoService } from './modules/hubclientinfo/hubclientinfo.service';
+import type { Secrets } from './secrets';
+import { OcpiClient } from './transport/ocpi-client';
+
+export interface Services {
+  config: Config;
+  secrets: Secrets;
+  db: DataSource;
+  log: Logger;
+  client: OcpiClient;
+  parties: PartyRegistry;
+  outbox: Outbox;
+  credentials: CredentialsService;
+  hubClientInfo: HubClientInfoService;
+}
+
+/** Builds the hub's domain services from plain arguments: no container, the wiring is this function. */
+export function createServices({ config, secrets, db, log }: Pick<Services, 'config' | 'secrets' | 'db' | 'log'>): Services {
+  const client = new OcpiClient(config.ocpiTimeoutMs);
+  const parties = new PartyRegistry(db, new TokenVault(secrets.tokenEncryptionKey), (error) =>
+    log.error({ err: error }, 'a party status listener failed'),
+  );
+  const outbox = new Outbox(db, parties, client, log, { maxAttempts: config.outboxMaxAttempts, timeoutMs: config.ocpiTimeoutMs });
+  const credentials = new CredentialsService({ parties, client, publicUrl: config.publicUrl, hub: config.hub });
+  const hubClientInfo = new HubClientInfoService({ db, parties, outbox });
+  parties.onStatusChange((party) => hubClientInfo.pushStatusChange(party));
+  return { config, secrets, db, log, client, parties, outbox, credentials, hubClientInfo };
+}

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { TokenEncoding } from '../db/entities';
+import { authorizationHeader } from './credentials-token';
+import type { OcpiEnvelope } from './envelope';
+
+export interface OcpiRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  token: string;
+  encoding: TokenEncoding;
+  body?: unknown;
+  params?: Record<string, string | number>;
+  /** Routing headers and any other OCPI headers to send. */
+  headers?: Record<string, string>;
+  /** Kept across hops; a new X-Request-ID is made for every request. */
+  correlationId?: string;
+  timeoutMs?: number;
+}
+
+export interface OcpiReply<T> {
+  httpStatus: number;
+  statusCode: number;
+  statusMessage?: string;
+  data: T;
+  headers: Record<string, string>;
+  requestId: string;
+}
+
+export type OcpiCallFailure = 'timeout' | 'network' | 'http' | 'envelope' | 'status';
+
+/** A call to a partner that did not end in an OCPI success; `kind` says how far it got. */
+export class OcpiCallError extends Error {
+  constructor(
+    readonly kind: OcpiCallFailure,
+    message: string,
+    readonly httpStatus?: number,
+    readonly statusCode?: number,
+  ) {
+    super(message);
+    this.name = 'OcpiCallError';
+  }
+}
+
+function isEnvelope(body: unknown): body is OcpiEnvelope {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    Number.isInteger((body as OcpiEnvelope).status_code) &&
+    typeof (body as OcpiEnvelope).timestamp === 'string'
+  );
+}
+
+function describe(method: string, url: string): string {
+  const { origin, pathname } = new URL(url);
+  return `${method} ${origin}${pathname}`;
+}
+
+/**
+ * The one outbound OCPI client every module uses: Authorization in the peer's form, fresh
+ * X-Request-ID, kept X-Correlation-ID, a timeout, and a checked response envelope.
+ */
+export class OcpiClient {
+  private readonly http: AxiosInstance;
+
+  constructor(private readonly defaultTimeoutMs: number) {
+    // Never follow redirects: a partner URL must not bounce the hub's token to another host.
+    this.http = axios.create({ maxRedirects: 0, validateStatus: () => true, responseType: 'json' });
+  }
+
+  async request<T = unknown>(req: OcpiRequest): Promise<OcpiReply<T>> {
+    const requestId = randomUUID();
+    const what = describe(req.method, req.url);
+    let response: AxiosResponse;
+    try {
+      response = await this.http.request({
+        method: req.method,
+        url: req.url,
+        data: req.body,
+        params: req.params,
+        timeout: req.timeoutMs ?? this.defaultTimeoutMs,
+        headers: {
+          ...req.headers,
+          Authorization: authorizationHeader(req.token, req.encoding),
+          'X-Request-ID': requestId,
+          'X-Correlation-ID': req.correlationId ?? randomUUID(),
+          ...(req.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') throw new OcpiCallError('timeout', `${what} timed out`);
+      throw new OcpiCallError('network', `${what} failed: ${code ?? (error as Error).message}`);
+    }
+    const headers = Object.fromEntries(
+      Object.entries(response.headers).map(([name, value]) => [name.toLowerCase(), String(value)]),
+    );
+    const body: unknown = response.data;
+    if (!isEnvelope(body)) {
+      const kind = response.status >= 200 && response.status < 300 ? 'envelope' : 'http';
+      throw new OcpiCallError(kind, `${what} answered HTTP ${response.status} without an OCPI response`, response.status);
+    }
+    if (body.status_code < 1000 || body.status_code > 1999 || response.status >= 300) {
+      const detail = body.status_message ? `: ${body.status_message}` : '';
+      throw new OcpiCallError(
+        'status',
+        `${what} answered HTTP ${response.status}, OCPI ${body.status_code}${detail}`,
+        response.status,
+        body.status_code,
+      );
+    }
+    return {
+      httpStatus: response.status,
+      statusCode: body.status_code,
+      statusMessage: body.status_message,
+      data: body.data as T,
+      headers,
+      requestId,
+    };
+  }
+
+  /** Walks every page of a list (following `Link: <…>; rel="next"`), up to `maxPages`. */
+  async getAll<T = unknown>(req: Omit<OcpiRequest, 'method' | 'body'>, maxPages = 10_000): Promise<T[]> {
+    const items: T[] = [];
+    let url: string | undefined = req.url;
+    let params = req.params;
+    for (let page = 0; url && page < maxPages; page++) {
+      const reply: OcpiReply<T[]> = await this.request<T[]>({ ...req, method: 'GET', url, params });
+      if (!Array.isArray(reply.data)) {
+        throw new OcpiCallError('envelope', `${describe('GET', url)} answered a list request without a list`);
+      }
+      items.push(...reply.data);
+      url = nextLink(reply.headers.link);
+      params = undefined; // the next link carries the filters
+    }
+    return items;
+  }
+}
+
+/** The target of `Link: <url>; rel="next"`, if any. */
+export function nextLink(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(',')) {
+    const match = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part);
+    if (match) return match[1];
+  }
+  return undefined;
+}

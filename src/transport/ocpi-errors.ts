@@ -1,0 +1,58 @@
+/** OCPI status codes (status_codes.asciidoc). */
+export const OcpiStatus = {
+  SUCCESS: 1000,
+  CLIENT_ERROR: 2000,
+  INVALID_PARAMETERS: 2001,
+  NOT_ENOUGH_INFORMATION: 2002,
+  UNKNOWN_LOCATION: 2003,
+  UNKNOWN_TOKEN: 2004,
+  SERVER_ERROR: 3000,
+  CLIENT_API_UNUSABLE: 3001,
+  UNSUPPORTED_VERSION: 3002,
+  NO_MATCHING_ENDPOINTS: 3003,
+  HUB_ERROR: 4000,
+  UNKNOWN_RECEIVER: 4001,
+  FORWARD_TIMEOUT: 4002,
+  RECEIVER_NOT_CONNECTED: 4003,
+} as const;
+export type OcpiStatusCode = number;
+
+/**
+ * An error answered to an OCPI caller. Every message given here is safe to show the caller;
+ * anything else thrown is answered as a generic 3000 without its message.
+ *
+ * HTTP status policy (status_codes.asciidoc): a request that reached the OCPI layer is answered with
+ * HTTP 200 and the OCPI status code; HTTP errors are kept for the transport: 400 invalid JSON,
+ * 401 unknown or missing token, 403 suspended party, 404 unknown resource or a party that is not
+ * the caller's, 405 credentials method rules, 413 oversize body.
+ */
+export class OcpiError extends Error {
+  constructor(
+    readonly statusCode: OcpiStatusCode,
+    message: string,
+    readonly httpStatus = 200,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'OcpiError';
+  }
+}
+
+export const ocpiErrors = {
+  invalidJson: (detail: string) => new OcpiError(OcpiStatus.CLIENT_ERROR, `Invalid JSON: ${detail}`, 400),
+  bodyTooLarge: (limit: number) =>
+    new OcpiError(OcpiStatus.CLIENT_ERROR, `Request body larger than ${limit} bytes`, 413),
+  unauthorized: (message = 'Missing or unknown credentials token') =>
+    new OcpiError(OcpiStatus.CLIENT_ERROR, message, 401),
+  suspended: () => new OcpiError(OcpiStatus.CLIENT_ERROR, 'This party is suspended by the hub operator', 403),
+  notFound: (message: string, statusCode: OcpiStatusCode = OcpiStatus.CLIENT_ERROR) =>
+    new OcpiError(statusCode, message, 404),
+  methodNotAllowed: (message: string) => new OcpiError(OcpiStatus.CLIENT_ERROR, message, 405),
+  invalidParameters: (message: string, data?: unknown) =>
+    new OcpiError(OcpiStatus.INVALID_PARAMETERS, message, 200, data),
+  clientApiUnusable: (message: string) => new OcpiError(OcpiStatus.CLIENT_API_UNUSABLE, message),
+  unsupportedVersion: (message: string) => new OcpiError(OcpiStatus.UNSUPPORTED_VERSION, message),
+  noMatchingEndpoints: (message: string) => new OcpiError(OcpiStatus.NO_MATCHING_ENDPOINTS, message),
+  serviceUnavailable: () =>
+    new OcpiError(OcpiStatus.SERVER_ERROR, 'The hub cannot reach its database; try again shortly', 503),
+};
