@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import axios, { type AxiosInstance } from 'axios';
+import { createApp } from '../../src/app';
+import { type Config, loadConfig } from '../../src/config';
+import { openDatabase } from '../../src/db/data-source';
+import { createLogger } from '../../src/log';
+import { createServices, type Services } from '../../src/services';
+import { createTestDatabase } from './database';
+
+export interface TestHub {
+  url: string;
+  versionsUrl: string;
+  adminKey: string;
+  services: Services;
+  /** axios for the admin API, never throwing on HTTP errors. */
+  admin: AxiosInstance;
+  /** Lines the hub logged, for checking that secrets never reach a log. */
+  logLines: string[];
+  close(): Promise<void>;
+}
+
+export interface TestHubOptions {
+  env?: Record<string, string>;
+  databaseUrl?: string;
+  startOutbox?: boolean;
+}
+
+/** A real hub on a random 127.0.0.1 port with its own database (a fresh copy of the migrated template). */
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const adminKey = randomBytes(18).toString('base64url');
+  const config: Config = loadConfig({
+    PORT: String(port),
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'ocpi-hub-test-')),
+    ADMIN_API_KEY: adminKey,
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    OCPI_TIMEOUT_MS: '2000',
+    ...options.env,
+  });
+  const logLines: string[] = [];
+  const log = createLogger('debug', { write: (line: string) => void logLines.push(line) });
+  const db = await openDatabase({ url: options.databaseUrl ?? (await createTestDatabase()), poolSize: 10 });
+  const services = createServices({ config, secrets: { adminApiKey: adminKey, tokenEncryptionKey: config.tokenEncryptionKey! }, db, log });
+  server.on('request', createApp(services).callback());
+  if (options.startOutbox !== false) services.outbox.start();
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    versionsUrl: `${url}/ocpi/versions`,
+    adminKey,
+    services,
+    logLines,
+    admin: axios.create({ baseURL: url, headers: { Authorization: `Bearer ${adminKey}` }, validateStatus: () => true }),
+    async close() {
+      await services.outbox.stop();
+      await new Promise((resolve) => server.close(resolve));
+      await db.destroy();
+    },
+  };
+}
