@@ -1,0 +1,135 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import axios, { type AxiosInstance } from 'axios';
+import { ADMIN_KEY_FILE } from '../secrets';
+
+const USAGE = `ocpi-hub — operate an OCPI hub from the shell
+
+Usage:
+  ocpi-hub party add --country NL --party ABC --roles EMSP[,CPO] --name "ABC eMobility"
+  ocpi-hub party list
+  ocpi-hub party show <id>
+  ocpi-hub party suspend <id>
+  ocpi-hub party resume <id>
+  ocpi-hub party delete <id>
+  ocpi-hub party token-a <id>                 issue a new token A (re-onboarding)
+  ocpi-hub party connect <id> --versions-url <url> --token <their token A>
+  ocpi-hub party retry <id>                   re-queue the party's failed deliveries
+
+Options:
+  --hub <url>        the hub's URL (env OCPI_HUB_URL, default http://127.0.0.1:8080)
+  --admin-key <key>  admin API key (env ADMIN_API_KEY, else DATA_DIR/admin-api-key)
+  -h, --help         this text
+`;
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+class UsageError extends Error {}
+
+const PARTY_ACTIONS = ['add', 'list', 'show', 'suspend', 'resume', 'delete', 'token-a', 'connect', 'retry'];
+
+function adminKey(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (explicit) return explicit;
+  if (env.ADMIN_API_KEY) return env.ADMIN_API_KEY;
+  const file = path.join(path.resolve(env.DATA_DIR ?? './data'), ADMIN_KEY_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  throw new UsageError(`No admin API key: pass --admin-key, set ADMIN_API_KEY, or run where ${file} exists`);
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new UsageError(`Missing ${name}`);
+  return value;
+}
+
+async function runParty(api: AxiosInstance, args: string[], values: Record<string, string | undefined>) {
+  const [action, id] = args;
+  const idOf = () => encodeURIComponent(required(id, '<id>'));
+  switch (action) {
+    case 'add':
+      return api.post('/admin/parties', {
+        country_code: required(values.country, '--country'),
+        party_id: required(values.party, '--party'),
+        roles: required(values.roles, '--roles').split(',').map((r) => r.trim().toUpperCase()),
+        name: required(values.name, '--name'),
+      });
+    case 'list':
+      return api.get('/admin/parties');
+    case 'show':
+      return api.get(`/admin/parties/${idOf()}`);
+    case 'suspend':
+    case 'resume':
+    case 'token-a':
+      return api.post(`/admin/parties/${idOf()}/${action}`);
+    case 'retry':
+      return api.post(`/admin/parties/${idOf()}/outbox/retry`);
+    case 'delete':
+      return api.delete(`/admin/parties/${idOf()}`);
+    case 'connect':
+      return api.post(`/admin/parties/${idOf()}/connect`, {
+        versions_url: required(values['versions-url'], '--versions-url'),
+        token: required(values.token, '--token'),
+      });
+  }
+  throw new UsageError(`Unknown party command: ${action}`);
+}
+
+/** Runs one CLI command against the hub's admin API; returns the process exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        hub: { type: 'string' },
+        'admin-key': { type: 'string' },
+        country: { type: 'string' },
+        party: { type: 'string' },
+        roles: { type: 'string' },
+        name: { type: 'string' },
+        'versions-url': { type: 'string' },
+        token: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help || positionals.length === 0) {
+      io.out(USAGE);
+      return 0;
+    }
+    const [group, ...rest] = positionals;
+    if (group !== 'party') throw new UsageError(`Unknown command: ${group}`);
+    if (!PARTY_ACTIONS.includes(rest[0])) throw new UsageError(`Unknown party command: ${rest[0] ?? '(none)'}`);
+    const api = axios.create({
+      baseURL: values.hub ?? io.env.OCPI_HUB_URL ?? 'http://127.0.0.1:8080',
+      headers: { Authorization: `Bearer ${adminKey(values['admin-key'], io.env)}` },
+      validateStatus: () => true,
+      timeout: 30_000,
+    });
+    const response = await runParty(api, rest, values as Record<string, string | undefined>);
+    if (response.status >= 400) {
+      io.err(`Error ${response.status}: ${response.data?.error?.message ?? JSON.stringify(response.data)}\n`);
+      return 1;
+    }
+    io.out(`${JSON.stringify(response.data ?? {}, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`Could not reach the hub: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    env: process.env,
+  }).then((code) => process.exit(code));
+}
