@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   OCPI_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().positive().default(12),
+  OUTBOX_BASE_BACKOFF_MS: z.coerce.number().int().positive().default(1_000),
 });
 
 export interface Config {
@@ -39,6 +40,8 @@ export interface Config {
   ocpiTimeoutMs: number;
   maxBodyBytes: number;
   outboxMaxAttempts: number;
+  /** First retry delay; it doubles per attempt up to 10 minutes. */
+  outboxBaseBackoffMs: number;
 }
 
 /** Reads the environment once; a bad value stops the start with a sentence naming the variable. */
@@ -63,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ocpiTimeoutMs: e.OCPI_TIMEOUT_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+    outboxBaseBackoffMs: e.OUTBOX_BASE_BACKOFF_MS,
   };
 }

@@ -27,7 +27,11 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const parties = new PartyRegistry(db, new TokenVault(secrets.tokenEncryptionKey), (error) =>
     log.error({ err: error }, 'a party status listener failed'),
   );
-  const outbox = new Outbox(db, parties, client, log, { maxAttempts: config.outboxMaxAttempts, timeoutMs: config.ocpiTimeoutMs });
+  const outbox = new Outbox(db, parties, client, log, {
+    maxAttempts: config.outboxMaxAttempts,
+    baseBackoffMs: config.outboxBaseBackoffMs,
+    timeoutMs: config.ocpiTimeoutMs,
+  });
   const credentials = new CredentialsService({ parties, client, publicUrl: config.publicUrl, hub: config.hub });
   const hubClientInfo = new HubClientInfoService({ db, parties, outbox });
   parties.onStatusChange((party) => hubClientInfo.pushStatusChange(party));

@@ -52,9 +52,11 @@ export class TestPartner {
     return `${this.url}/ocpi/versions`;
   }
 
+  /** Starts listening; after a stop(), on the same port again (the partner is back). */
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const port = this.url ? Number(new URL(this.url).port) : 0;
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
     return this;
   }
@@ -157,7 +159,8 @@ export class TestPartner {
       this.acceptedTokens.delete(token);
       return send(200, ok());
     }
-    if (req.method === 'PUT' && url.pathname.startsWith('/ocpi/2.2.1/clientinfo/')) return send(200, ok());
+    // Pushes to any Receiver endpoint are accepted (and recorded above).
+    if (req.method !== 'GET' && url.pathname.startsWith('/ocpi/2.2.1/')) return send(200, ok());
     return send(404, { status_code: 2000, status_message: `no ${url.pathname}`, timestamp: new Date().toISOString() });
   }
 }
