@@ -23,9 +23,10 @@ function routes(...routers: Router[]): Middleware {
   return compose(routers.flatMap((router) => [router.routes(), router.allowedMethods()])) as Middleware;
 }
 
-/** Runs `middleware` for paths under `prefix` only. */
+/** Paths under `prefix` are answered by `middleware` alone (its own 404s included); others pass on. */
 function under(prefix: string, middleware: Middleware): Middleware {
-  return (ctx, next) => (ctx.path === prefix || ctx.path.startsWith(`${prefix}/`) ? middleware(ctx, next) : next());
+  const end = async () => undefined;
+  return (ctx, next) => (ctx.path === prefix || ctx.path.startsWith(`${prefix}/`) ? middleware(ctx, end) : next());
 }
 
 function requestLog(services: Services): Middleware {
