@@ -11,6 +11,7 @@ import { openDatabase } from '../../src/db/data-source';
 import { createLogger } from '../../src/log';
 import { createServices, type Services } from '../../src/services';
 import { createTestDatabase } from './database';
+import { checkAgainstOpenApi, type RecordedResponse } from './openapi';
 
 export interface TestHub {
   url: string;
@@ -48,7 +49,15 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const log = createLogger('debug', { write: (line: string) => void logLines.push(line) });
   const db = await openDatabase({ url: options.databaseUrl ?? (await createTestDatabase()), poolSize: 10 });
   const services = createServices({ config, secrets: { adminApiKey: adminKey, tokenEncryptionKey: config.tokenEncryptionKey! }, db, log });
-  server.on('request', createApp(services).callback());
+  const app = createApp(services);
+  // Every response the hub gives in a test is checked against openapi/openapi.yaml when the hub closes.
+  const responses: RecordedResponse[] = [];
+  app.middleware.unshift(async (ctx, next) => {
+    await next();
+    const body = ctx.body === undefined || ctx.body === null ? ctx.body : JSON.parse(JSON.stringify(ctx.body));
+    responses.push({ method: ctx.method, path: ctx.path, status: ctx.status, body });
+  });
+  server.on('request', app.callback());
   if (options.startOutbox !== false) services.outbox.start();
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -62,6 +71,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       await services.outbox.stop();
       await new Promise((resolve) => server.close(resolve));
       await db.destroy();
+      const problems = [...new Set(responses.flatMap(checkAgainstOpenApi))];
+      if (problems.length) throw new Error(`Responses that do not match openapi/openapi.yaml:\n${problems.join('\n')}`);
     },
   };
 }
