@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import axios from 'axios';
+
+jest.setTimeout(90_000);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** What `npm start` runs (node --import tsx src/main.ts), with the embedded database in a temporary DATA_DIR. */
+async function startHub(env: Record<string, string>): Promise<Started> {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: path.join(__dirname, '..'), env: { ...inherited, LOG_LEVEL: 'warn', ...env } });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('OCPI hub listening')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the hub did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => output };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', resolve));
+}
+
+describe('npm start (embedded PostgreSQL)', () => {
+  it('starts, prints the versions URL and admin key, keeps data across a restart and recovers from SIGKILL', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'ocpi-hub-start-'));
+    chmodSync(dataDir, 0o755); // PostgreSQL runs as its own user and must reach DATA_DIR/postgres
+    const env = {
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(await freePort()),
+    };
+    const url = `http://127.0.0.1:${env.PORT}`;
+    const first = await startHub(env);
+    expect(first.output()).toContain(`OCPI versions URL:  ${url}/ocpi/versions`);
+    const adminKey = /Admin API key:\s+(\S+)/.exec(first.output())![1];
+    const admin = axios.create({ baseURL: url, headers: { Authorization: `Bearer ${adminKey}` } });
+    const created = await admin.post('/admin/parties', { country_code: 'NL', party_id: 'KEP', roles: ['CPO'], name: 'kept' });
+    expect(created.status).toBe(201);
+
+    first.child.kill('SIGTERM');
+    expect(await exited(first.child)).toBe(0);
+
+    // Same key (kept in DATA_DIR), same data.
+    const second = await startHub(env);
+    expect(second.output()).toContain(adminKey);
+    expect((await admin.get(`/admin/parties/${created.data.id}`)).data.name).toBe('kept');
+
+    // SIGKILL leaves the embedded PostgreSQL running; the next start takes it over.
+    second.child.kill('SIGKILL');
+    await exited(second.child);
+    const third = await startHub(env);
+    try {
+      expect((await admin.get(`/admin/parties/${created.data.id}`)).data.name).toBe('kept');
+    } finally {
+      third.child.kill('SIGTERM');
+      await exited(third.child);
+    }
+  });
+});
