@@ -61,7 +61,8 @@ describe('OcpiClient', () => {
       const offset = Number(new URL(path, base).searchParams.get('offset') ?? 0);
       const items = [offset + 1, offset + 2];
       const more = offset + 2 < 6;
-      return { ...ok(items), headers: more ? { Link: `<${base}/list?offset=${offset + 2}&limit=2>; rel="next"` } : {} };
+      const headers: Record<string, string> = more ? { Link: `<${base}/list?offset=${offset + 2}&limit=2>; rel="next"` } : {};
+      return { ...ok(items), headers };
     };
     expect(await client.getAll({ url: `${base}/list`, token: 't', encoding: 'base64' })).toEqual([1, 2, 3, 4, 5, 6]);
   });
