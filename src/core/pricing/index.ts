@@ -1,0 +1,29 @@
+/**
+ * OCPI 2.2.1 tariff pricing: a pure core with no I/O.
+ *
+ *   const checked = validateTariff(json);                      // once per tariff
+ *   if (!checked.ok) throw …checked.errors;
+ *   const input = toPricingInput(checked.tariff, cdr, location.time_zone);
+ *   const breakdown = priceSession(input, DEFAULT_PRICING_POLICY);
+ */
+export type { CdrTotals, PriceAmount, PriceBreakdown, PricedLine, PricingNote, PricingNoteCode } from './breakdown';
+export { compileTariff, type CompiledTariff } from './compiled-tariff';
+export { priceSession } from './engine';
+export { toPricingInput, type CdrForPricing, type PricingInput, type PricingInputOptions } from './input';
+export { isValidTimeZone } from './local-time';
+export { DEFAULT_PRICING_POLICY, type PricingPolicy, type RoundingMode } from './policy';
+export {
+  CdrDimension,
+  CdrDimensionType,
+  ChargingPeriod,
+  DayOfWeek,
+  Price,
+  PriceComponent,
+  ReservationRestrictionType,
+  Tariff,
+  TariffDimensionType,
+  TariffElement,
+  TariffRestrictions,
+  TariffType,
+} from './tariff.schema';
+export { validateTariff, type TariffValidation, type ValidationError } from './validate';

@@ -1,0 +1,177 @@
+/**
+ * From tallied quantities to money: cost per component, VAT, the CDR totals, min_price/max_price, and rounding.
+ * Amounts are exact numerators over the tariff's denominator (see money.ts) until the policy rounds a reported value.
+ */
+import type { PriceAmount, PriceBreakdown, PricedLine } from './breakdown';
+import type { CompiledComponent, CompiledPriceLimit, CostTotal } from './compiled-tariff';
+import type { Tally } from './tally';
+import type { PricingInput } from './input';
+import { exactDecimal, powerOfTen, roundedNumber, roundRatio } from './money';
+import type { NoteBook } from './notes';
+import { roundQuantity, type PricingPolicy } from './policy';
+import { MILLI_WH_PER_KWH, MS_PER_HOUR, UNITS_PER_PRICED_UNIT } from './units';
+
+/** An exact amount; `incl` is undefined once any part of it has no known VAT. */
+interface Amount {
+  excl: bigint;
+  incl: bigint | undefined;
+}
+
+const COST_TOTALS: readonly CostTotal[] = ['fixed', 'energy', 'time', 'parking', 'reservation'];
+
+export function summarise(input: PricingInput, tally: Tally, notes: NoteBook, policy: PricingPolicy): PriceBreakdown {
+  const { tariff } = input;
+  const parts: Record<CostTotal, Amount> = {
+    fixed: { excl: 0n, incl: 0n },
+    energy: { excl: 0n, incl: 0n },
+    time: { excl: 0n, incl: 0n },
+    parking: { excl: 0n, incl: 0n },
+    reservation: { excl: 0n, incl: 0n },
+  };
+  const lines: PricedLine[] = [];
+  for (const slot of tally.used) {
+    const component = tariff.components[slot];
+    const cost = costOf(component, tally.billed[slot]);
+    if (cost.incl === undefined) {
+      notes.always(
+        'VAT_UNKNOWN',
+        `element ${component.elementIndex} prices ${component.dimension} without a vat, so incl_vat cannot be ` +
+          'computed: "Not providing a VAT is different from 0% VAT"',
+      );
+    }
+    const part = parts[component.total];
+    part.excl += cost.excl;
+    part.incl = part.incl === undefined || cost.incl === undefined ? undefined : part.incl + cost.incl;
+    lines.push(lineOf(component, tally, slot, cost, input, policy));
+  }
+
+  const total: Amount = { excl: 0n, incl: 0n };
+  for (const name of COST_TOTALS) {
+    const part = policy.roundPartsBeforeTotal ? rounded(parts[name], tariff.denominator, policy) : parts[name];
+    total.excl += part.excl;
+    total.incl = total.incl === undefined || part.incl === undefined ? undefined : total.incl + part.incl;
+  }
+  const limited = applyPriceLimits(total, input, notes);
+  const { denominator } = tariff;
+
+  return {
+    currency: tariff.currency,
+    tariffId: tariff.id,
+    total_cost: toPrice(limited.amount, denominator, policy),
+    total_fixed_cost: toPrice(parts.fixed, denominator, policy),
+    total_energy: roundQuantity(input.totalEnergyMilliWh / MILLI_WH_PER_KWH, policy),
+    total_energy_cost: toPrice(parts.energy, denominator, policy),
+    // "Total duration of the charging session (including the duration of charging and not charging), in hours."
+    total_time: roundQuantity(Math.max(0, input.sessionEndMs - input.sessionStartMs) / MS_PER_HOUR, policy),
+    total_time_cost: toPrice(parts.time, denominator, policy),
+    total_parking_time: roundQuantity(input.totalParkingMs / MS_PER_HOUR, policy),
+    total_parking_cost: toPrice(parts.parking, denominator, policy),
+    total_reservation_cost: toPrice(parts.reservation, denominator, policy),
+    lines,
+    ...(limited.applied ? { limitApplied: limited.applied } : {}),
+    notes: notes.notes,
+  };
+}
+
+function costOf(component: CompiledComponent, billed: number): Amount {
+  const quantity = BigInt(billed);
+  // A zero cost needs no VAT: tariff_5 prices FLAT at 0.00 with no vat "because it is not necessary (as the
+  // `price` is `0.00`)".
+  if (component.price === 0 || billed === 0) return { excl: 0n, incl: 0n };
+  return {
+    excl: quantity * component.exclRate,
+    incl: component.inclRate === undefined ? undefined : quantity * component.inclRate,
+  };
+}
+
+function lineOf(
+  component: CompiledComponent,
+  tally: Tally,
+  slot: number,
+  cost: Amount,
+  input: PricingInput,
+  policy: PricingPolicy,
+): PricedLine {
+  const perUnit = UNITS_PER_PRICED_UNIT[component.dimension];
+  return {
+    dimension: component.dimension,
+    reservation: component.reservation,
+    elementIndex: component.elementIndex,
+    componentIndex: component.componentIndex,
+    price: component.price,
+    vat: component.vat,
+    stepSize: component.stepSize,
+    measured: roundQuantity(tally.measured[slot] / perUnit, policy),
+    billed: roundQuantity(tally.billed[slot] / perUnit, policy),
+    cost: toPrice(cost, input.tariff.denominator, policy),
+  };
+}
+
+/**
+ * "The total cost of a Charging Session excluding VAT can never be lower than the min_price excluding VAT. The total
+ * cost of a Charging Session including VAT can never be lower than the min_price including VAT." and likewise for
+ * max_price (mod_tariffs, Tariff object notes). Both rules apply independently. When a limit without incl_vat moves
+ * the total excl. VAT, the VAT moves with it in proportion, so incl_vat keeps describing the same session.
+ * Only total_cost is limited; the per-dimension totals stay as metered (the spec does not say how to spread a limit).
+ */
+function applyPriceLimits(amount: Amount, input: PricingInput, notes: NoteBook) {
+  const { minPrice, maxPrice, denominator } = input.tariff;
+  let applied: 'MIN_PRICE' | 'MAX_PRICE' | undefined;
+  let result = amount;
+  if (minPrice) {
+    const limited = limit(result, minPrice, (total, bound) => total < bound);
+    if (limited !== result) applied = 'MIN_PRICE';
+    result = limited;
+  }
+  if (maxPrice) {
+    const limited = limit(result, maxPrice, (total, bound) => total > bound);
+    if (limited !== result) applied = 'MAX_PRICE';
+    result = limited;
+  }
+  if (amount.incl !== undefined && result.incl === undefined) {
+    notes.always(
+      'VAT_UNKNOWN',
+      'a price limit without incl_vat moved a session that cost nothing, so the VAT on the limit cannot be derived',
+    );
+  }
+  if (applied) {
+    const limitName = applied === 'MIN_PRICE' ? 'min_price' : 'max_price';
+    notes.once(
+      'PRICE_LIMIT_APPLIED',
+      `the session's cost of ${exactDecimal(amount.excl, denominator)} excl. VAT became ` +
+        `${exactDecimal(result.excl, denominator)} under the tariff's ${limitName}; the per-dimension totals are as metered`,
+    );
+  }
+  return { amount: result, applied };
+}
+
+function limit(amount: Amount, bound: CompiledPriceLimit, violates: (total: bigint, bound: bigint) => boolean): Amount {
+  let { excl, incl } = amount;
+  if (violates(excl, bound.excl)) {
+    if (bound.incl === undefined && incl !== undefined) {
+      // Scaling a zero amount says nothing about its VAT rate, so incl_vat becomes unknown. The division truncates
+      // at the denominator's resolution, below 10^-10 of a currency unit.
+      incl = excl === 0n ? undefined : (incl * bound.excl) / excl;
+    }
+    excl = bound.excl;
+  }
+  if (bound.incl !== undefined && incl !== undefined && violates(incl, bound.incl)) incl = bound.incl;
+  return excl === amount.excl && incl === amount.incl ? amount : { excl, incl };
+}
+
+/** Rounds an amount to the reported precision, keeping it over the same denominator. */
+function rounded(amount: Amount, denominator: bigint, policy: PricingPolicy): Amount {
+  // The denominator is a multiple of 10^8 (see compiled-tariff.ts), so this is exact for currencyDecimals ≤ 8.
+  const { currencyDecimals, rounding } = policy;
+  const unit = denominator / powerOfTen(currencyDecimals);
+  const excl = roundRatio(amount.excl, denominator, currencyDecimals, rounding) * unit;
+  if (amount.incl === undefined) return { excl, incl: undefined };
+  return { excl, incl: roundRatio(amount.incl, denominator, currencyDecimals, rounding) * unit };
+}
+
+function toPrice(amount: Amount, denominator: bigint, policy: PricingPolicy): PriceAmount {
+  const { currencyDecimals: decimals, rounding } = policy;
+  const excl_vat = roundedNumber(amount.excl, denominator, decimals, rounding);
+  if (amount.incl === undefined) return { excl_vat };
+  return { excl_vat, incl_vat: roundedNumber(amount.incl, denominator, decimals, rounding) };
+}
