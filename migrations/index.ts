@@ -1,4 +1,5 @@
 import { Foundation1763700000000 } from './1763700000000-Foundation';
+import { Routing1763700100000 } from './1763700100000-Routing';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
-export const migrations = [Foundation1763700000000];
+export const migrations = [Foundation1763700000000, Routing1763700100000];

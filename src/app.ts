@@ -2,10 +2,13 @@ import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
 import Router from '@koa/router';
 import { adminErrorHandler, AdminError, requireAdminKey } from './admin/admin-http';
+import { agreementsAdminRouter } from './admin/agreements.routes';
 import { partiesAdminRouter } from './admin/parties.routes';
 import { CREDENTIALS_PATH, credentialsRouter } from './modules/credentials/credentials.routes';
 import { HUBCLIENTINFO_PATH, hubClientInfoRouter } from './modules/hubclientinfo/hubclientinfo.routes';
+import { LOCATIONS_RECEIVER_PATH, LOCATIONS_SENDER_PATH, locationsRouter } from './modules/locations/locations.routes';
 import { type HubEndpoint, versionsRouter } from './modules/versions/versions.routes';
+import { loadOpenApiDocument } from './openapi-document';
 import type { Services } from './services';
 import { jsonBody } from './transport/json-body';
 import { ocpiErrorHandler } from './transport/ocpi-error-handler';
@@ -17,6 +20,8 @@ export const HUB_ENDPOINTS: HubEndpoint[] = [
   { identifier: 'credentials', role: 'SENDER', path: CREDENTIALS_PATH },
   { identifier: 'credentials', role: 'RECEIVER', path: CREDENTIALS_PATH },
   { identifier: 'hubclientinfo', role: 'SENDER', path: HUBCLIENTINFO_PATH },
+  { identifier: 'locations', role: 'SENDER', path: LOCATIONS_SENDER_PATH },
+  { identifier: 'locations', role: 'RECEIVER', path: LOCATIONS_RECEIVER_PATH },
 ];
 
 function routes(...routers: Router[]): Middleware {
@@ -58,7 +63,11 @@ export function createApp(services: Services): Koa {
   app.proxy = false;
   app.silent = true;
 
+  const openApiDocument = loadOpenApiDocument();
   const health = new Router();
+  health.get('/openapi.json', (ctx) => {
+    ctx.body = openApiDocument;
+  });
   health.get('/health', async (ctx) => {
     try {
       await services.db.query('SELECT 1');
@@ -81,6 +90,7 @@ export function createApp(services: Services): Koa {
           versionsRouter({ publicUrl: config.publicUrl, endpoints: HUB_ENDPOINTS, parties }),
           credentialsRouter({ parties, credentials: services.credentials }),
           hubClientInfoRouter({ parties, hubClientInfo: services.hubClientInfo, publicUrl: config.publicUrl }),
+          locationsRouter({ ...services, publicUrl: config.publicUrl }),
         ),
       ]),
     ),
@@ -98,6 +108,7 @@ export function createApp(services: Services): Koa {
         }),
         routes(
           partiesAdminRouter({ parties, credentials: services.credentials, outbox: services.outbox, publicUrl: config.publicUrl }),
+          agreementsAdminRouter(services),
         ),
       ]),
     ),

@@ -1,11 +1,15 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
+import { RoamingAgreements } from './hub/agreements';
 import { TokenVault } from './hub/credential-secrets';
+import { ObjectStore } from './hub/object-store';
 import { Outbox } from './hub/outbox';
 import { PartyRegistry } from './hub/parties';
+import { HubRouter } from './hub/router';
 import { CredentialsService } from './modules/credentials/credentials.service';
 import { HubClientInfoService } from './modules/hubclientinfo/hubclientinfo.service';
+import { LocationsService } from './modules/locations/locations.service';
 import type { Secrets } from './secrets';
 import { OcpiClient } from './transport/ocpi-client';
 
@@ -19,6 +23,10 @@ export interface Services {
   outbox: Outbox;
   credentials: CredentialsService;
   hubClientInfo: HubClientInfoService;
+  agreements: RoamingAgreements;
+  store: ObjectStore;
+  router: HubRouter;
+  locations: LocationsService;
 }
 
 /** Builds the hub's domain services from plain arguments: no container, the wiring is this function. */
@@ -35,5 +43,9 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const credentials = new CredentialsService({ parties, client, publicUrl: config.publicUrl, hub: config.hub });
   const hubClientInfo = new HubClientInfoService({ db, parties, outbox });
   parties.onStatusChange((party) => hubClientInfo.pushStatusChange(party));
-  return { config, secrets, db, log, client, parties, outbox, credentials, hubClientInfo };
+  const agreements = new RoamingAgreements(db);
+  const store = new ObjectStore(db);
+  const router = new HubRouter({ parties, agreements, outbox, client, hub: { countryCode: config.hub.countryCode, partyId: config.hub.partyId } });
+  const locations = new LocationsService({ store, router });
+  return { config, secrets, db, log, client, parties, outbox, credentials, hubClientInfo, agreements, store, router, locations };
 }

@@ -16,6 +16,9 @@ Usage:
   ocpi-hub party token-a <id>                 issue a new token A (re-onboarding)
   ocpi-hub party connect <id> --versions-url <url> --token <their token A>
   ocpi-hub party retry <id>                   re-queue the party's failed deliveries
+  ocpi-hub agreement add --cpo NL/CPO --emsp DE/EMS   let a CPO and an eMSP exchange data
+  ocpi-hub agreement list
+  ocpi-hub agreement delete <id>
 
 Options:
   --hub <url>        the hub's URL (env OCPI_HUB_URL, default http://127.0.0.1:8080)
@@ -31,7 +34,10 @@ export interface CliIo {
 
 class UsageError extends Error {}
 
-const PARTY_ACTIONS = ['add', 'list', 'show', 'suspend', 'resume', 'delete', 'token-a', 'connect', 'retry'];
+const ACTIONS: Record<string, string[]> = {
+  party: ['add', 'list', 'show', 'suspend', 'resume', 'delete', 'token-a', 'connect', 'retry'],
+  agreement: ['add', 'list', 'delete'],
+};
 
 function adminKey(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
   if (explicit) return explicit;
@@ -44,6 +50,13 @@ function adminKey(explicit: string | undefined, env: NodeJS.ProcessEnv): string 
 function required(value: string | undefined, name: string): string {
   if (!value) throw new UsageError(`Missing ${name}`);
   return value;
+}
+
+async function runAgreement(api: AxiosInstance, args: string[], values: Record<string, string | undefined>) {
+  const [action, id] = args;
+  if (action === 'add') return api.post('/admin/agreements', { cpo: required(values.cpo, '--cpo'), emsp: required(values.emsp, '--emsp') });
+  if (action === 'list') return api.get('/admin/agreements');
+  return api.delete(`/admin/agreements/${encodeURIComponent(required(id, '<id>'))}`);
 }
 
 async function runParty(api: AxiosInstance, args: string[], values: Record<string, string | undefined>) {
@@ -93,6 +106,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         name: { type: 'string' },
         'versions-url': { type: 'string' },
         token: { type: 'string' },
+        cpo: { type: 'string' },
+        emsp: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -101,15 +116,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     const [group, ...rest] = positionals;
-    if (group !== 'party') throw new UsageError(`Unknown command: ${group}`);
-    if (!PARTY_ACTIONS.includes(rest[0])) throw new UsageError(`Unknown party command: ${rest[0] ?? '(none)'}`);
+    if (!ACTIONS[group]) throw new UsageError(`Unknown command: ${group}`);
+    if (!ACTIONS[group].includes(rest[0])) throw new UsageError(`Unknown ${group} command: ${rest[0] ?? '(none)'}`);
     const api = axios.create({
       baseURL: values.hub ?? io.env.OCPI_HUB_URL ?? 'http://127.0.0.1:8080',
       headers: { Authorization: `Bearer ${adminKey(values['admin-key'], io.env)}` },
       validateStatus: () => true,
       timeout: 30_000,
     });
-    const response = await runParty(api, rest, values as Record<string, string | undefined>);
+    const run = group === 'party' ? runParty : runAgreement;
+    const response = await run(api, rest, values as Record<string, string | undefined>);
     if (response.status >= 400) {
       io.err(`Error ${response.status}: ${response.data?.error?.message ?? JSON.stringify(response.data)}\n`);
       return 1;

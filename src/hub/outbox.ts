@@ -12,6 +12,8 @@ export interface NewDelivery {
   method: OutboxEntry['method'];
   /** Appended to the partner's endpoint URL for `module`/`interfaceRole`, e.g. `/NL/ABC`. */
   path: string;
+  /** An absolute target instead of an endpoint (a result for a `response_url`); `path` is then ignored. */
+  url?: string;
   body?: unknown;
   headers?: Record<string, string>;
   /** Deliveries of the same object reach a partner in order, one at a time. */
@@ -48,6 +50,7 @@ interface ClaimedRow {
   interface_role: InterfaceRole;
   method: OutboxEntry['method'];
   path: string;
+  url: string | null;
   body: unknown;
   headers: Record<string, string>;
   attempts: number;
@@ -95,10 +98,21 @@ export class Outbox {
   /** Adds deliveries; an (object, version, method) already queued for a partner is not queued again. */
   async enqueue(deliveries: NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
-    const columns = ['party_uuid', 'module', 'interface_role', 'method', 'path', 'body', 'headers', 'object_key', 'object_version'];
+    const columns = ['party_uuid', 'module', 'interface_role', 'method', 'path', 'url', 'body', 'headers', 'object_key', 'object_version'];
     const values: unknown[] = [];
     const rows = deliveries.map((d, i) => {
-      values.push(d.partyUuid, d.module, d.interfaceRole, d.method, d.path, d.body === undefined ? null : JSON.stringify(d.body), JSON.stringify(d.headers ?? {}), d.objectKey, d.objectVersion);
+      values.push(
+        d.partyUuid,
+        d.module,
+        d.interfaceRole,
+        d.method,
+        d.path,
+        d.url ?? null,
+        d.body === undefined ? null : JSON.stringify(d.body),
+        JSON.stringify(d.headers ?? {}),
+        d.objectKey,
+        d.objectVersion,
+      );
       return `(${columns.map((_, j) => `$${i * columns.length + j + 1}`).join(', ')})`;
     });
     await this.db.query(
@@ -206,7 +220,7 @@ export class Outbox {
           SELECT o.id FROM outbox o JOIN due USING (id)
            WHERE due.n + due.running <= $3
            ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED)
-       RETURNING id, party_uuid, module, interface_role, method, path, body, headers, attempts`,
+       RETURNING id, party_uuid, module, interface_role, method, path, url, body, headers, attempts`,
       [limit, this.opts.lockSeconds, this.opts.perPartyConcurrency],
     );
     return rows ?? [];
@@ -219,11 +233,13 @@ export class Outbox {
       if (!party || status === 'PLANNED' || status === 'SUSPENDED') {
         return await this.finish(row, 'failed', `receiver is ${status}`);
       }
-      const endpoint = this.parties.endpoint(party, row.module, row.interface_role);
-      if (!endpoint) return await this.finish(row, 'failed', `receiver has no ${row.module} ${row.interface_role} endpoint`);
+      const endpoint = row.url ? undefined : this.parties.endpoint(party, row.module, row.interface_role);
+      if (!row.url && !endpoint) {
+        return await this.finish(row, 'failed', `receiver has no ${row.module} ${row.interface_role} endpoint`);
+      }
       await this.client.request({
         method: row.method,
-        url: `${endpoint.url.replace(/\/+$/, '')}${row.path}`,
+        url: row.url ?? `${endpoint!.url.replace(/\/+$/, '')}${row.path}`,
         token: this.parties.tokenB(party),
         encoding: party.tokenEncoding,
         body: row.body ?? undefined,

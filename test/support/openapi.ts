@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { parse } from 'yaml';
+import { loadOpenApiDocument } from '../../src/openapi-document';
 
 interface Operation {
   responses: Record<string, { $ref?: string; content?: { 'application/json'?: { schema?: unknown } } }>;
@@ -20,7 +18,7 @@ export interface RecordedResponse {
   body: unknown;
 }
 
-const document = parse(readFileSync(path.join(__dirname, '../../openapi/openapi.yaml'), 'utf8')) as Document;
+const document = loadOpenApiDocument() as unknown as Document;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addSchema(document, 'openapi');
@@ -28,7 +26,9 @@ ajv.addSchema(document, 'openapi');
 const templates = Object.keys(document.paths).map((template) => ({
   template,
   pattern: new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
-}));
+}))
+  // Literal segments win over parameters: /sender/tokens/{uid}/authorize before /sender/tokens/{a}/{b}/{c}.
+  .sort((a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0));
 
 function pointer(...segments: string[]): string {
   return segments.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');

@@ -1,0 +1,56 @@
+import type { Context } from 'koa';
+import type { ObjectStore, StoredObject } from '../hub/object-store';
+import type { RoleAddress } from '../hub/router';
+import type { HubRouter } from '../hub/router';
+import { respond } from '../transport/envelope';
+import { ocpiErrors } from '../transport/ocpi-errors';
+import { readPageRequest, setPageHeaders } from '../transport/pagination';
+
+/** Helpers shared by the modules whose objects are owned by a client (locations, tariffs, sessions, CDRs, tokens). */
+
+/** A URL segment naming an object: a CiString of at most `max` printable characters. */
+export function idParam(value: string | undefined, name: string, max = 36): string {
+  if (!value || value.length > max || !/^[\x21-\x7e]+$/.test(value)) {
+    throw ocpiErrors.invalidParameters(`${name} must be 1 to ${max} printable characters`);
+  }
+  return value;
+}
+
+/**
+ * The ids in a pushed object must be those of its URL (transport_and_format.asciidoc, client-owned
+ * object push, Errors: 2001). CiStrings compare case-insensitively.
+ */
+export function requireSameIds(body: Record<string, unknown>, expected: Record<string, string | undefined>): void {
+  for (const [field, value] of Object.entries(expected)) {
+    if (value === undefined || body[field] === undefined) continue;
+    if (String(body[field]).toUpperCase() !== value.toUpperCase()) {
+      throw ocpiErrors.invalidParameters(`${field} ${JSON.stringify(body[field])} in the body differs from ${JSON.stringify(value)} in the URL`);
+    }
+  }
+}
+
+/** Answers a push: 201 when the object is new, 200 when it replaced one (status_codes.asciidoc). */
+export function respondStored(ctx: Context, outcome: 'created' | 'updated'): void {
+  respond(ctx, undefined, outcome === 'created' ? 201 : 200);
+}
+
+/**
+ * GET-all through the hub: the objects of every counterpart the caller's roles have agreements with,
+ * merged, oldest first, paginated (transport_and_format.asciidoc, GET All via Hubs).
+ */
+export async function respondMergedList(
+  ctx: Context,
+  deps: { store: ObjectStore; router: HubRouter; publicUrl: string },
+  module: string,
+  roles: RoleAddress[],
+  maxLimit: number,
+): Promise<void> {
+  const page = readPageRequest(ctx, maxLimit);
+  const owners = (await Promise.all(roles.map((r) => deps.router.counterparts(r)))).flat();
+  const { items, total } = await deps.store.list({ module, owners, ...page });
+  setPageHeaders(ctx, deps.publicUrl, page, total);
+  respond(
+    ctx,
+    items.map((o: StoredObject) => o.data),
+  );
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import {
+  BusinessDetails,
+  CiString,
+  DateTime,
+  DisplayText,
+  GeoLocation,
+  Image,
+  OcpiString,
+  Ownership,
+  TokenType,
+} from '../ocpi-types';
+
+/** Location, EVSE and Connector (mod_locations.asciidoc). */
+
+export const EvseStatus = z.enum(['AVAILABLE', 'BLOCKED', 'CHARGING', 'INOPERATIVE', 'OUTOFORDER', 'PLANNED', 'REMOVED', 'RESERVED', 'UNKNOWN']);
+
+export const Connector = z.looseObject({
+  id: CiString(36),
+  standard: z.string().min(1).max(64),
+  format: z.enum(['SOCKET', 'CABLE']),
+  power_type: z.enum(['AC_1_PHASE', 'AC_2_PHASE', 'AC_2_PHASE_SPLIT', 'AC_3_PHASE', 'DC']),
+  max_voltage: z.number().int().min(0),
+  max_amperage: z.number().int().min(0),
+  max_electric_power: z.number().int().min(0).optional(),
+  tariff_ids: z.array(CiString(36)).optional(),
+  terms_and_conditions: z.string().url().optional(),
+  last_updated: DateTime,
+});
+
+export const Evse = z.looseObject({
+  uid: CiString(36),
+  evse_id: CiString(48).optional(),
+  status: EvseStatus,
+  status_schedule: z.array(z.looseObject({ period_begin: DateTime, period_end: DateTime.optional(), status: EvseStatus })).optional(),
+  capabilities: z.array(z.string().max(64)).optional(),
+  connectors: z.array(Connector).min(1),
+  floor_level: OcpiString(4).optional(),
+  coordinates: GeoLocation.optional(),
+  physical_reference: OcpiString(16).optional(),
+  directions: z.array(DisplayText).optional(),
+  parking_restrictions: z.array(z.string().max(64)).optional(),
+  images: z.array(Image).optional(),
+  last_updated: DateTime,
+});
+
+export const Location = z.looseObject({
+  ...Ownership,
+  id: CiString(36),
+  publish: z.boolean(),
+  publish_allowed_to: z
+    .array(z.looseObject({ uid: CiString(36).optional(), type: TokenType.optional(), visual_number: OcpiString(64).optional(), issuer: OcpiString(64).optional(), group_id: CiString(36).optional() }))
+    .optional(),
+  name: OcpiString(255).optional(),
+  address: OcpiString(45),
+  city: OcpiString(45),
+  postal_code: OcpiString(10).optional(),
+  state: OcpiString(20).optional(),
+  country: z.string().min(3).max(3),
+  coordinates: GeoLocation,
+  related_locations: z.array(z.looseObject({ latitude: z.string(), longitude: z.string(), name: DisplayText.optional() })).optional(),
+  parking_type: z.string().max(64).optional(),
+  evses: z.array(Evse).optional(),
+  directions: z.array(DisplayText).optional(),
+  operator: BusinessDetails.optional(),
+  suboperator: BusinessDetails.optional(),
+  owner: BusinessDetails.optional(),
+  facilities: z.array(z.string().max(64)).optional(),
+  time_zone: z.string().min(1).max(255),
+  opening_times: z.looseObject({ twentyfourseven: z.boolean() }).optional(),
+  charging_when_closed: z.boolean().optional(),
+  images: z.array(Image).optional(),
+  energy_mix: z.looseObject({ is_green_energy: z.boolean() }).optional(),
+  last_updated: DateTime,
+});
+
+export type Location = z.infer<typeof Location>;
+export type Evse = z.infer<typeof Evse>;
+export type Connector = z.infer<typeof Connector>;
+
+/** A PATCH names only the changed fields, plus last_updated (transport_and_format.asciidoc, PATCH). */
+export const LocationPatch = Location.partial().required({ last_updated: true });
+export const EvsePatch = Evse.partial().required({ last_updated: true });
+export const ConnectorPatch = Connector.partial().required({ last_updated: true });
+

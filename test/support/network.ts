@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import axios, { type AxiosInstance } from 'axios';
+import { startPartner, type TestPartner } from './partner';
+import { startTestHub, type TestHub, type TestHubOptions } from './test-hub';
+
+/** Endpoints a partner of each role offers the hub (paths under its /ocpi/2.2.1). */
+const ENDPOINTS: Record<string, { identifier: string; role: 'SENDER' | 'RECEIVER'; path: string }[]> = {
+  CPO: [
+    { identifier: 'hubclientinfo', role: 'RECEIVER', path: '/clientinfo' },
+    { identifier: 'locations', role: 'SENDER', path: '/locations' },
+    { identifier: 'sessions', role: 'SENDER', path: '/sessions' },
+    { identifier: 'tokens', role: 'RECEIVER', path: '/tokens' },
+    { identifier: 'commands', role: 'RECEIVER', path: '/commands' },
+    { identifier: 'chargingprofiles', role: 'RECEIVER', path: '/chargingprofiles' },
+  ],
+  EMSP: [
+    { identifier: 'hubclientinfo', role: 'RECEIVER', path: '/clientinfo' },
+    { identifier: 'locations', role: 'RECEIVER', path: '/locations' },
+    { identifier: 'tariffs', role: 'RECEIVER', path: '/tariffs' },
+    { identifier: 'sessions', role: 'RECEIVER', path: '/sessions' },
+    { identifier: 'cdrs', role: 'RECEIVER', path: '/cdrs' },
+    { identifier: 'tokens', role: 'SENDER', path: '/tokens' },
+  ],
+};
+
+export interface NetworkParty {
+  id: string;
+  countryCode: string;
+  partyId: string;
+  role: 'CPO' | 'EMSP';
+  partner: TestPartner;
+  /** Token C: what this partner uses to call the hub. */
+  token: string;
+  /** axios to the hub as this party: its token and OCPI-from-* headers; never throws on HTTP errors. */
+  ocpi: AxiosInstance;
+}
+
+export interface TestNetwork {
+  hub: TestHub;
+  /** Each party under 'CC/PID' and, unless two share it, under its party id alone. */
+  parties: Record<string, NetworkParty>;
+  /** Lets a CPO and an eMSP exchange data (by key in `parties`, e.g. agree('CP1', 'EM1')). */
+  agree(cpo: string, emsp: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface NetworkSpec {
+  /** `COUNTRY/PARTY` ids, e.g. 'NL/CP1'. */
+  cpos: string[];
+  emsps: string[];
+  /** Pairs of party ids given an agreement at start; 'all' for every CPO-eMSP pair. */
+  agreements?: [string, string][] | 'all';
+  hub?: TestHubOptions;
+}
+
+/** A hub with real partner servers registered through the credentials handshake, and agreements. */
+export async function startNetwork(spec: NetworkSpec): Promise<TestNetwork> {
+  const hub = await startTestHub(spec.hub);
+  const parties: Record<string, NetworkParty> = {};
+  const entries = [...spec.cpos.map((a) => [a, 'CPO'] as const), ...spec.emsps.map((a) => [a, 'EMSP'] as const)];
+  for (const [address, role] of entries) {
+    const [countryCode, partyId] = address.split('/');
+    const created = await hub.admin.post('/admin/parties', { country_code: countryCode, party_id: partyId, roles: [role], name: `${partyId} test ${role}` });
+    if (created.status !== 201) throw new Error(`could not onboard ${address}: ${JSON.stringify(created.data)}`);
+    const partner = await startPartner({ countryCode, partyId, role, endpoints: ENDPOINTS[role] });
+    const { body } = await partner.registerWith(hub.versionsUrl, created.data.token_a);
+    if (body.status_code !== 1000) throw new Error(`could not register ${address}: ${JSON.stringify(body)}`);
+    const token = body.data.token as string;
+    const party: NetworkParty = {
+      id: created.data.id,
+      countryCode,
+      partyId,
+      role,
+      partner,
+      token,
+      ocpi: axios.create({
+        baseURL: `${hub.url}/ocpi/2.2.1`,
+        validateStatus: () => true,
+        headers: {
+          Authorization: `Token ${Buffer.from(token).toString('base64')}`,
+          'OCPI-from-country-code': countryCode,
+          'OCPI-from-party-id': partyId,
+        },
+      }),
+    };
+    parties[address] = party;
+    parties[partyId] ??= party;
+  }
+  const agree = async (cpo: string, emsp: string) => {
+    const a = parties[cpo];
+    const e = parties[emsp];
+    const response = await hub.admin.post('/admin/agreements', { cpo: `${a.countryCode}/${a.partyId}`, emsp: `${e.countryCode}/${e.partyId}` });
+    if (response.status !== 201) throw new Error(`agreement ${cpo}-${emsp} failed: ${JSON.stringify(response.data)}`);
+  };
+  const pairs =
+    spec.agreements === 'all'
+      ? spec.cpos.flatMap((c) => spec.emsps.map((e) => [c, e] as [string, string]))
+      : (spec.agreements ?? []);
+  for (const [cpo, emsp] of pairs) await agree(cpo, emsp);
+  return {
+    hub,
+    parties,
+    agree,
+    async close() {
+      await Promise.all([...new Set(Object.values(parties))].map((p) => p.partner.stop()));
+      await hub.close();
+    },
+  };
+}
+
+/** Polls until `probe` returns a value, or fails naming what it waited for. */
+export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Reads a spec example from ../shared/ocpi-2.2.1-examples (unmodified fixtures). */
+export function example<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(path.join(__dirname, '../../../shared/ocpi-2.2.1-examples', name), 'utf8')) as T;
+}
