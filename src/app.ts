@@ -7,6 +7,12 @@ import { partiesAdminRouter } from './admin/parties.routes';
 import { CREDENTIALS_PATH, credentialsRouter } from './modules/credentials/credentials.routes';
 import { HUBCLIENTINFO_PATH, hubClientInfoRouter } from './modules/hubclientinfo/hubclientinfo.routes';
 import { LOCATIONS_RECEIVER_PATH, LOCATIONS_SENDER_PATH, locationsRouter } from './modules/locations/locations.routes';
+import { TARIFFS_RECEIVER_PATH, TARIFFS_SENDER_PATH, tariffsRouter } from './modules/tariffs/tariffs.routes';
+import { SESSIONS_RECEIVER_PATH, SESSIONS_SENDER_PATH, sessionsRouter } from './modules/sessions/sessions.routes';
+import { CDRS_RECEIVER_PATH, CDRS_SENDER_PATH, cdrsRouter } from './modules/cdrs/cdrs.routes';
+import { TOKENS_RECEIVER_PATH, TOKENS_SENDER_PATH, tokensRouter } from './modules/tokens/tokens.routes';
+import { COMMANDS_RECEIVER_PATH, COMMANDS_SENDER_PATH, commandsRouter } from './modules/commands/commands.routes';
+import { CHARGINGPROFILES_RECEIVER_PATH, CHARGINGPROFILES_SENDER_PATH, chargingprofilesRouter } from './modules/chargingprofiles/chargingprofiles.routes';
 import { type HubEndpoint, versionsRouter } from './modules/versions/versions.routes';
 import { loadOpenApiDocument } from './openapi-document';
 import type { Services } from './services';
@@ -22,6 +28,18 @@ export const HUB_ENDPOINTS: HubEndpoint[] = [
   { identifier: 'hubclientinfo', role: 'SENDER', path: HUBCLIENTINFO_PATH },
   { identifier: 'locations', role: 'SENDER', path: LOCATIONS_SENDER_PATH },
   { identifier: 'locations', role: 'RECEIVER', path: LOCATIONS_RECEIVER_PATH },
+  { identifier: 'tariffs', role: 'SENDER', path: TARIFFS_SENDER_PATH },
+  { identifier: 'tariffs', role: 'RECEIVER', path: TARIFFS_RECEIVER_PATH },
+  { identifier: 'sessions', role: 'SENDER', path: SESSIONS_SENDER_PATH },
+  { identifier: 'sessions', role: 'RECEIVER', path: SESSIONS_RECEIVER_PATH },
+  { identifier: 'cdrs', role: 'SENDER', path: CDRS_SENDER_PATH },
+  { identifier: 'cdrs', role: 'RECEIVER', path: CDRS_RECEIVER_PATH },
+  { identifier: 'tokens', role: 'SENDER', path: TOKENS_SENDER_PATH },
+  { identifier: 'tokens', role: 'RECEIVER', path: TOKENS_RECEIVER_PATH },
+  { identifier: 'commands', role: 'SENDER', path: COMMANDS_SENDER_PATH },
+  { identifier: 'commands', role: 'RECEIVER', path: COMMANDS_RECEIVER_PATH },
+  { identifier: 'chargingprofiles', role: 'SENDER', path: CHARGINGPROFILES_SENDER_PATH },
+  { identifier: 'chargingprofiles', role: 'RECEIVER', path: CHARGINGPROFILES_RECEIVER_PATH },
 ];
 
 function routes(...routers: Router[]): Middleware {
@@ -91,6 +109,12 @@ export function createApp(services: Services): Koa {
           credentialsRouter({ parties, credentials: services.credentials }),
           hubClientInfoRouter({ parties, hubClientInfo: services.hubClientInfo, publicUrl: config.publicUrl }),
           locationsRouter({ ...services, publicUrl: config.publicUrl }),
+          tariffsRouter({ ...services, publicUrl: config.publicUrl }),
+          sessionsRouter({ ...services, publicUrl: config.publicUrl }),
+          cdrsRouter({ ...services, publicUrl: config.publicUrl }),
+          tokensRouter({ ...services, publicUrl: config.publicUrl }),
+          commandsRouter({ ...services, publicUrl: config.publicUrl }),
+          chargingprofilesRouter({ ...services, publicUrl: config.publicUrl }),
         ),
       ]),
     ),

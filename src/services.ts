@@ -10,6 +10,13 @@ import { HubRouter } from './hub/router';
 import { CredentialsService } from './modules/credentials/credentials.service';
 import { HubClientInfoService } from './modules/hubclientinfo/hubclientinfo.service';
 import { LocationsService } from './modules/locations/locations.service';
+import type { ModuleDeps } from './modules/module-deps';
+import { TariffsService } from './modules/tariffs/tariffs.service';
+import { SessionsService } from './modules/sessions/sessions.service';
+import { CdrsService } from './modules/cdrs/cdrs.service';
+import { TokensService } from './modules/tokens/tokens.service';
+import { CommandsService } from './modules/commands/commands.service';
+import { ChargingProfilesService } from './modules/chargingprofiles/chargingprofiles.service';
 import type { Secrets } from './secrets';
 import { OcpiClient } from './transport/ocpi-client';
 
@@ -27,6 +34,12 @@ export interface Services {
   store: ObjectStore;
   router: HubRouter;
   locations: LocationsService;
+  tariffs: TariffsService;
+  sessions: SessionsService;
+  cdrs: CdrsService;
+  tokens: TokensService;
+  commands: CommandsService;
+  chargingprofiles: ChargingProfilesService;
 }
 
 /** Builds the hub's domain services from plain arguments: no container, the wiring is this function. */
@@ -47,5 +60,26 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const store = new ObjectStore(db);
   const router = new HubRouter({ parties, agreements, outbox, client, hub: { countryCode: config.hub.countryCode, partyId: config.hub.partyId } });
   const locations = new LocationsService({ store, router });
-  return { config, secrets, db, log, client, parties, outbox, credentials, hubClientInfo, agreements, store, router, locations };
+  const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl };
+  return {
+    config,
+    secrets,
+    db,
+    log,
+    client,
+    parties,
+    outbox,
+    credentials,
+    hubClientInfo,
+    agreements,
+    store,
+    router,
+    locations,
+    tariffs: new TariffsService(moduleDeps),
+    sessions: new SessionsService(moduleDeps),
+    cdrs: new CdrsService(moduleDeps),
+    tokens: new TokensService(moduleDeps),
+    commands: new CommandsService(moduleDeps),
+    chargingprofiles: new ChargingProfilesService(moduleDeps),
+  };
 }
