@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().positive().default(12),
   OUTBOX_BASE_BACKOFF_MS: z.coerce.number().int().positive().default(1_000),
+  STILL_ALIVE_IDLE_SECONDS: z.coerce.number().int().positive().default(300),
 });
 
 export interface Config {
@@ -42,6 +43,8 @@ export interface Config {
   outboxMaxAttempts: number;
   /** First retry delay; it doubles per attempt up to 10 minutes. */
   outboxBaseBackoffMs: number;
+  /** A connected party silent this long gets a still-alive GET on its versions endpoint. */
+  stillAliveIdleMs: number;
 }
 
 /** Reads the environment once; a bad value stops the start with a sentence naming the variable. */
@@ -67,5 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
     outboxBaseBackoffMs: e.OUTBOX_BASE_BACKOFF_MS,
+    stillAliveIdleMs: e.STILL_ALIVE_IDLE_SECONDS * 1000,
   };
 }

@@ -7,6 +7,7 @@ import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { createLogger } from './log';
 import { versionsUrl } from './modules/versions/versions.routes';
 import { resolveSecrets } from './secrets';
+import { Scheduler } from './scheduler';
 import { createServices } from './services';
 
 /** config → database → services → http server → background work. */
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
     server.listen(config.port, config.host, resolve);
   });
   services.outbox.start();
+  const scheduler = new Scheduler(db, log);
+  scheduler.add('still-alive', '* * * * *', () => services.stillAlive.run());
 
   log.info({ url: config.publicUrl, database: embedded ? 'embedded' : 'external' }, 'hub started');
   const keySource = config.adminApiKey ? 'from ADMIN_API_KEY' : `kept in ${path.join(config.dataDir, 'admin-api-key')}`;
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     server.close();
+    await scheduler.stop();
     await services.outbox.stop();
     await db.destroy();
     await embedded?.stop();

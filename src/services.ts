@@ -7,6 +7,7 @@ import { ObjectStore } from './hub/object-store';
 import { Outbox } from './hub/outbox';
 import { PartyRegistry } from './hub/parties';
 import { HubRouter } from './hub/router';
+import { StillAliveCheck } from './hub/still-alive';
 import { CredentialsService } from './modules/credentials/credentials.service';
 import { HubClientInfoService } from './modules/hubclientinfo/hubclientinfo.service';
 import { LocationsService } from './modules/locations/locations.service';
@@ -34,6 +35,7 @@ export interface Services {
   store: ObjectStore;
   router: HubRouter;
   locations: LocationsService;
+  stillAlive: StillAliveCheck;
   tariffs: TariffsService;
   sessions: SessionsService;
   cdrs: CdrsService;
@@ -75,6 +77,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     store,
     router,
     locations,
+    stillAlive: new StillAliveCheck({ parties, client, log, idleMs: config.stillAliveIdleMs, timeoutMs: config.ocpiTimeoutMs }),
     tariffs: new TariffsService(moduleDeps),
     sessions: new SessionsService(moduleDeps),
     cdrs: new CdrsService(moduleDeps),

@@ -152,11 +152,10 @@ export class PartyRegistry {
   }
 
   /** Records traffic from a partner; a partner that was OFFLINE is CONNECTED again. */
-  async recordActivity(party: Party): Promise<void> {
+  async recordActivity(party: Party, { force = false } = {}): Promise<void> {
     const now = new Date();
-    if (!party.offlineSince && party.lastSeenAt && now.getTime() - party.lastSeenAt.getTime() < SEEN_WRITE_INTERVAL_MS) {
-      return;
-    }
+    const recent = party.lastSeenAt && now.getTime() - party.lastSeenAt.getTime() < SEEN_WRITE_INTERVAL_MS;
+    if (!party.offlineSince && recent && !force) return;
     await this.db.getRepository(PartyEntity).update({ id: party.id }, {
       lastSeenAt: now,
       ...(party.offlineSince ? { offlineSince: null, statusChangedAt: now } : {}),
