@@ -1,18 +1,9 @@
 import axios from 'axios';
 import { startPartner, type TestPartner } from '../../support/partner';
+import { waitFor } from '../../support/network';
 import { startTestHub, type TestHub } from '../../support/test-hub';
 
 const http = axios.create({ validateStatus: () => true });
-
-async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('hubclientinfo', () => {
   let hub: TestHub;
