@@ -1,0 +1,91 @@
+import { mkdtempSync, chmodSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { startEmbeddedPostgres, type RunningPostgres } from '../src/db/embedded-postgres';
+
+/** A database for one benchmark run: a fresh one on DATABASE_URL's server, or an embedded server. */
+export async function benchDatabase(): Promise<{ url: string; close(): Promise<void> }> {
+  let server: RunningPostgres | undefined;
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ocpi-hub-bench-'));
+    chmodSync(dir, 0o755);
+    server = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: 54000 + Math.floor(Math.random() * 900), persistent: false });
+    serverUrl = server.url;
+  }
+  const name = `ocpi_bench_${Date.now().toString(36)}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async close() {
+      const again = new Client({ connectionString: serverUrl });
+      await again.connect();
+      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.end();
+      await server?.stop();
+    },
+  };
+}
+
+export const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function summarise(samplesMs: number[]): LatencySummary {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN };
+}
+
+/**
+ * Sends `call` at a steady rate (open loop: a slow answer does not slow the schedule) for `seconds`,
+ * and returns each call's latency in milliseconds. Failed calls are counted and re-thrown at the end.
+ */
+export async function steadyRate(ratePerSecond: number, seconds: number, call: () => Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  const failures: unknown[] = [];
+  const total = ratePerSecond * seconds;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / ratePerSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const t0 = performance.now();
+    inFlight.push(
+      call().then(
+        () => void latencies.push(performance.now() - t0),
+        (error) => void failures.push(error),
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  if (failures.length) throw new Error(`${failures.length} of ${total} calls failed; first: ${String(failures[0])}`);
+  return latencies;
+}
+
+export function ms(value: number): string {
+  return `${value.toFixed(2)} ms`;
+}
+
+/** Prints rows as an aligned table. */
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ')).join('\n');
+}
