@@ -3,6 +3,7 @@ import compose from 'koa-compose';
 import Router from '@koa/router';
 import { adminErrorHandler, AdminError, requireAdminKey } from './admin/admin-http';
 import { agreementsAdminRouter } from './admin/agreements.routes';
+import { outboxAdminRouter } from './admin/outbox.routes';
 import { partiesAdminRouter } from './admin/parties.routes';
 import { CREDENTIALS_PATH, credentialsRouter } from './modules/credentials/credentials.routes';
 import { HUBCLIENTINFO_PATH, hubClientInfoRouter } from './modules/hubclientinfo/hubclientinfo.routes';
@@ -133,6 +134,7 @@ export function createApp(services: Services): Koa {
         routes(
           partiesAdminRouter({ parties, credentials: services.credentials, outbox: services.outbox, publicUrl: config.publicUrl }),
           agreementsAdminRouter(services),
+          outboxAdminRouter(services),
         ),
       ]),
     ),

@@ -43,6 +43,19 @@ export interface PartyBacklog {
   oldestPendingAt: Date | null;
 }
 
+export interface UndeliveredEntry {
+  id: string;
+  party_uuid: string;
+  module: string;
+  method: string;
+  target: string;
+  status: 'pending' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  next_attempt_at: Date;
+}
+
 interface ClaimedRow {
   id: string;
   party_uuid: string;
@@ -160,6 +173,18 @@ export class Outbox {
              min(created_at) FILTER (WHERE status = 'pending') AS oldest
         FROM outbox WHERE status <> 'delivered' GROUP BY party_uuid`);
     return rows.map((r) => ({ partyUuid: r.party_uuid, pending: Number(r.pending), failed: Number(r.failed), oldestPendingAt: r.oldest }));
+  }
+
+  /** Deliveries not yet delivered (pending or failed), newest first, for the operator. */
+  async undelivered(filter: { status?: 'pending' | 'failed'; partyUuid?: string; limit: number }): Promise<UndeliveredEntry[]> {
+    return this.db.query(
+      `SELECT id, party_uuid, module, method, coalesce(url, path) AS target, status, attempts, last_error,
+              created_at, next_attempt_at
+         FROM outbox
+        WHERE status <> 'delivered' AND ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR party_uuid = $2)
+        ORDER BY id DESC LIMIT $3`,
+      [filter.status ?? null, filter.partyUuid ?? null, filter.limit],
+    );
   }
 
   /** Puts a partner's failed deliveries back in the queue (after the operator fixed the cause). */

@@ -92,9 +92,13 @@ describe('outbox', () => {
     }, 'the failure');
     expect(failed.pending).toBe(0);
     expect(net.parties.BAD.partner.requests.filter((r) => r.path.includes('/X1'))).toHaveLength(4);
-    const [row] = await net.hub.services.db.query(`SELECT attempts, last_error FROM outbox WHERE party_uuid = $1`, [net.parties.BAD.id]);
+    const [row] = await net.hub.services.db.query(`SELECT attempts, last_error FROM outbox WHERE party_uuid = $1 AND object_key = 'X1'`, [net.parties.BAD.id]);
     expect(row.attempts).toBe(4);
     expect(row.last_error).toMatch(/HTTP 500/);
+    const listed = await net.hub.admin.get('/admin/outbox', { params: { status: 'failed', party: net.parties.BAD.id } });
+    expect(listed.status).toBe(200);
+    expect(listed.data).toEqual([expect.objectContaining({ status: 'failed', attempts: 4, target: '/NL/CPO/X1', last_error: expect.stringMatching(/HTTP 500/) })]);
+    expect((await net.hub.admin.get('/admin/outbox', { params: { status: 'lost' } })).status).toBe(400);
 
     net.parties.BAD.partner.intercept = undefined;
     const retried = await net.hub.admin.post(`/admin/parties/${net.parties.BAD.id}/outbox/retry`);
