@@ -75,6 +75,16 @@ export class ObjectStore {
     return rows[0].created ? 'created' : 'updated';
   }
 
+  /** Stores an object only if none has its key; says whether it did (one statement, race-free). */
+  async insert(key: ObjectKey, data: object, lastUpdated: Date): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `INSERT INTO ocpi_objects (module, country_code, party_id, object_id, object_type, data, last_updated)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING seq`,
+      [...keyValues(key), JSON.stringify(data), lastUpdated],
+    );
+    return rows.length === 1;
+  }
+
   /**
    * Reads an object under a row lock and stores what `change` makes of it, in one transaction, so
    * concurrent PATCHes of one object do not lose each other's changes. `change` may throw to abort.

@@ -1,6 +1,52 @@
+import type { ObjectKey } from '../../hub/object-store';
+import type { RoleAddress } from '../../hub/router';
+import { ocpiErrors } from '../../transport/ocpi-errors';
+import type { PartyAddress } from '../../transport/routing-headers';
 import type { ModuleDeps } from '../module-deps';
+import { toDate } from '../ocpi-types';
+import { receiverOf } from '../emsp-private';
+import type { Cdr } from './cdrs.schema';
 
-/** Cdrs (mod_cdrs.asciidoc): not built yet. */
+export const CDRS_PAGE_LIMIT = 100;
+const MODULE = 'cdrs';
+
+function keyOf(owner: PartyAddress, cdrId: string): ObjectKey {
+  return { module: MODULE, countryCode: owner.countryCode, partyId: owner.partyId, objectId: cdrId };
+}
+
+const describe = (owner: PartyAddress, cdrId: string) => `${owner.countryCode}/${owner.partyId}/${cdrId}`;
+
+/**
+ * CDRs (mod_cdrs.asciidoc): a CPO POSTs each CDR once to the hub, which keeps it and passes it to the
+ * one eMSP it concerns; eMSPs read their own CDRs from the Sender interface.
+ */
 export class CdrsService {
   constructor(private readonly deps: ModuleDeps) {}
+
+  /**
+   * Receiver POST of a validated CDR owned by `owner`. A CDR is final: one with an id the owner already
+   * sent is refused (2001) — a correction is a credit CDR with a new id (mod_cdrs.asciidoc, Credit CDRs).
+   */
+  async create(owner: RoleAddress, to: PartyAddress | undefined, cdr: Cdr, correlationId?: string): Promise<void> {
+    const receiver = await receiverOf(this.deps.router, owner, to, cdr.cdr_token);
+    if (!(await this.deps.store.insert(keyOf(owner, cdr.id), cdr, toDate(cdr.last_updated)))) {
+      throw ocpiErrors.invalidParameters(`CDR ${describe(owner, cdr.id)} was sent before; CDRs cannot be replaced, send a credit CDR`);
+    }
+    await this.deps.router.queue([receiver], owner, {
+      module: MODULE,
+      method: 'POST',
+      path: '',
+      body: cdr,
+      objectKey: `${MODULE}/${describe(owner, cdr.id)}`,
+      objectVersion: 'POST',
+      correlationId,
+    }, false);
+  }
+
+  /** Receiver GET at the URL the POST answered with: the owner reads its CDR back. */
+  async getOwn(owner: RoleAddress, cdrId: string): Promise<Cdr> {
+    const stored = await this.deps.store.get<Cdr>(keyOf(owner, cdrId));
+    if (!stored) throw ocpiErrors.notFound(`Unknown CDR ${describe(owner, cdrId)}`);
+    return stored.data;
+  }
 }
