@@ -37,6 +37,7 @@ export class Routing1763700100000 implements MigrationInterface {
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         kind text NOT NULL,
         name text NOT NULL,
+        subject text,
         requester_party_uuid uuid REFERENCES parties(id) ON DELETE SET NULL,
         requester_country_code varchar(2) NOT NULL,
         requester_party_id varchar(3) NOT NULL,
@@ -51,6 +52,7 @@ export class Routing1763700100000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await db.query(`CREATE INDEX forwarded_requests_pending ON forwarded_requests (deadline) WHERE status = 'pending'`);
+    await db.query(`CREATE INDEX forwarded_requests_by_subject ON forwarded_requests (kind, name, subject, created_at DESC)`);
     await db.query(`ALTER TABLE outbox ADD COLUMN url text`);
   }
 

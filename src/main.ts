@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     server.listen(config.port, config.host, resolve);
   });
   services.outbox.start();
+  services.commands.start(); // CommandResult TIMEOUTs, every second
   const scheduler = new Scheduler(db, log);
   scheduler.add('still-alive', '* * * * *', () => services.stillAlive.run());
 
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     server.close();
     await scheduler.stop();
+    await services.commands.stop();
     await services.outbox.stop();
     await db.destroy();
     await embedded?.stop();
