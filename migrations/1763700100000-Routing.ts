@@ -28,9 +28,12 @@ export class Routing1763700100000 implements MigrationInterface {
         last_updated timestamptz NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         seq bigserial NOT NULL,
+        owner text GENERATED ALWAYS AS (country_code || '/' || party_id) STORED,
         PRIMARY KEY (module, country_code, party_id, object_id, object_type)
       )`);
-    await db.query(`CREATE INDEX ocpi_objects_by_date ON ocpi_objects (module, last_updated, seq)`);
+    // Lists are always "these owners' objects, oldest first": one index serves the filter, the order and the count.
+    await db.query(`CREATE INDEX ocpi_objects_by_owner ON ocpi_objects (module, owner, last_updated, seq)`);
+    await db.query(`CREATE UNIQUE INDEX ocpi_objects_by_seq ON ocpi_objects (seq)`);
     await db.query(`CREATE INDEX ocpi_objects_by_id ON ocpi_objects (module, object_id)`);
     await db.query(`
       CREATE TABLE forwarded_requests (

@@ -57,8 +57,9 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   });
   const credentials = new CredentialsService({ parties, client, publicUrl: config.publicUrl, hub: config.hub });
   const hubClientInfo = new HubClientInfoService({ db, parties, outbox });
-  parties.onStatusChange((party) => hubClientInfo.pushStatusChange(party));
   const agreements = new RoamingAgreements(db);
+  parties.onStatusChange(() => agreements.forget());
+  parties.onStatusChange((party) => hubClientInfo.pushStatusChange(party));
   const store = new ObjectStore(db);
   const router = new HubRouter({ parties, agreements, outbox, client, hub: { countryCode: config.hub.countryCode, partyId: config.hub.partyId } });
   const locations = new LocationsService({ store, router });

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Role } from '../db/entities';
 import type { PartyAddress } from '../transport/routing-headers';
 import { HubError } from './hub-errors';
+import { PARTY_CACHE_TTL_MS } from './parties';
 
 /** A role of a connected party, as routing sees it. */
 export interface RoutedRole extends PartyAddress {
@@ -25,7 +26,15 @@ export const EMSP_SIDE: Role[] = ['EMSP', 'NSP', 'OTHER', 'SCSP'];
  * Without an agreement nothing flows between two parties.
  */
 export class RoamingAgreements {
+  // counterparts() runs on every routed request: cached like parties (hub/parties.ts), cleared on any change.
+  private readonly cache = new Map<string, { value: Promise<RoutedRole[]>; expires: number }>();
+
   constructor(private readonly db: DataSource) {}
+
+  /** Drops cached counterparts (after an agreement or a party changed). */
+  forget(): void {
+    this.cache.clear();
+  }
 
   private async roleId(address: PartyAddress, roles: Role[], what: string): Promise<string> {
     const rows: { id: string }[] = await this.db.query(
@@ -37,6 +46,7 @@ export class RoamingAgreements {
   }
 
   async add(cpo: PartyAddress, emsp: PartyAddress): Promise<Agreement> {
+    this.forget();
     const cpoRoleId = await this.roleId(cpo, ['CPO'], 'CPO');
     const emspRoleId = await this.roleId(emsp, EMSP_SIDE, 'eMSP');
     const rows: { id: string }[] = await this.db.query(
@@ -61,6 +71,7 @@ export class RoamingAgreements {
   }
 
   async remove(id: string): Promise<void> {
+    this.forget();
     const [, affected] = await this.db.query(`DELETE FROM roaming_agreements WHERE id = $1`, [id]);
     if (!affected) throw new HubError('not_found', `No agreement with id ${id}`);
   }
@@ -69,7 +80,17 @@ export class RoamingAgreements {
    * The counterpart roles `of` may exchange data with: for a CPO its eMSP-side partners, for an
    * eMSP-side role its CPOs. Only roles of registered, unsuspended parties are returned.
    */
-  async counterparts(of: PartyAddress & { role: Role }): Promise<RoutedRole[]> {
+  counterparts(of: PartyAddress & { role: Role }): Promise<RoutedRole[]> {
+    const key = `${of.role}/${of.countryCode}/${of.partyId}`;
+    const hit = this.cache.get(key);
+    if (hit && hit.expires > Date.now()) return hit.value;
+    const value = this.load(of);
+    this.cache.set(key, { value, expires: Date.now() + PARTY_CACHE_TTL_MS });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
+
+  private async load(of: PartyAddress & { role: Role }): Promise<RoutedRole[]> {
     const cpoSide = of.role === 'CPO';
     const rows: { role_id: string; role: Role; country_code: string; party_id: string; party_uuid: string }[] =
       await this.db.query(

@@ -46,6 +46,9 @@ function fromRow<T>(row: Row): StoredObject<T> {
   };
 }
 
+/** The `owner` column: `CC/PID`. */
+const ownerKeys = (owners: PartyAddress[]) => owners.map((o) => `${o.countryCode}/${o.partyId}`);
+
 const KEY_WHERE = 'module = $1 AND country_code = $2 AND party_id = $3 AND object_id = $4 AND object_type = $5';
 const keyValues = (k: ObjectKey) => [k.module, k.countryCode, k.partyId, k.objectId, k.objectType ?? ''];
 
@@ -109,8 +112,8 @@ export class ObjectStore {
   /** Objects of the given owners, oldest last_updated first (stable: then by insertion order). */
   async list<T = Record<string, unknown>>(query: ListQuery): Promise<Page<StoredObject<T>>> {
     if (query.owners.length === 0) return { items: [], total: 0 };
-    const params: unknown[] = [query.module, query.owners.map((o) => o.countryCode), query.owners.map((o) => o.partyId)];
-    let where = `module = $1 AND (country_code, party_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`;
+    const params: unknown[] = [query.module, ownerKeys(query.owners)];
+    let where = `module = $1 AND owner = ANY($2::text[])`;
     if (query.dateFrom) {
       params.push(query.dateFrom);
       where += ` AND last_updated >= $${params.length}`;
@@ -120,8 +123,13 @@ export class ObjectStore {
       where += ` AND last_updated < $${params.length}`;
     }
     const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM ocpi_objects WHERE ${where}`, params);
+    // Sort and skip in the (module, owner, last_updated, seq) index only; then read the JSON of one page.
     const rows: Row[] = await this.db.query(
-      `SELECT * FROM ocpi_objects WHERE ${where} ORDER BY last_updated, seq OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      `SELECT o.* FROM (
+         SELECT seq, last_updated FROM ocpi_objects
+          WHERE ${where} ORDER BY last_updated, seq OFFSET $${params.length + 1} LIMIT $${params.length + 2}
+       ) page JOIN ocpi_objects o USING (seq)
+       ORDER BY page.last_updated, page.seq`,
       [...params, query.offset, query.limit],
     );
     return { items: rows.map((r) => fromRow<T>(r)), total };
@@ -137,10 +145,9 @@ export class ObjectStore {
     if (owners.length === 0) return [];
     const rows: Row[] = await this.db.query(
       `SELECT * FROM ocpi_objects
-        WHERE module = $1 AND object_id = $2 AND ($3::text IS NULL OR object_type = $3)
-          AND (country_code, party_id) IN (SELECT * FROM unnest($4::text[], $5::text[]))
+        WHERE module = $1 AND object_id = $2 AND ($3::text IS NULL OR object_type = $3) AND owner = ANY($4::text[])
         ORDER BY seq`,
-      [module, objectId, objectType ?? null, owners.map((o) => o.countryCode), owners.map((o) => o.partyId)],
+      [module, objectId, objectType ?? null, ownerKeys(owners)],
     );
     return rows.map((r) => fromRow<T>(r));
   }

@@ -53,12 +53,20 @@ export interface AuthenticatedParty {
 
 type StatusListener = (party: Party) => Promise<void> | void;
 
+/**
+ * Parties are read on every request (authentication, forwarding), so lookups are cached for a short
+ * time. Every write through the registry clears the cache at once; another hub instance's writes are
+ * seen within the TTL (a suspension takes at most that long to reach every instance).
+ */
+export const PARTY_CACHE_TTL_MS = 1000;
+
 // last_seen_at is written at most this often per party, so traffic does not turn into writes.
 const SEEN_WRITE_INTERVAL_MS = 10_000;
 
 /** The registry of partner parties: onboarding, credentials tokens, registration state and status. */
 export class PartyRegistry {
   private readonly listeners: StatusListener[] = [];
+  private readonly cache = new Map<string, { value: Party | null; expires: number }>();
 
   constructor(
     private readonly db: DataSource,
@@ -71,7 +79,25 @@ export class PartyRegistry {
     this.listeners.push(listener);
   }
 
+  /** Drops every cached lookup (after any change of a party). */
+  forget(): void {
+    this.cache.clear();
+  }
+
+  private cached(key: string): Party | null | undefined {
+    const hit = this.cache.get(key);
+    if (!hit) return undefined;
+    if (hit.expires > Date.now()) return hit.value;
+    this.cache.delete(key);
+    return undefined;
+  }
+
+  private remember(key: string, value: Party | null): void {
+    this.cache.set(key, { value, expires: Date.now() + PARTY_CACHE_TTL_MS });
+  }
+
   private async statusChanged(id: string): Promise<void> {
+    this.forget();
     const party = await this.get(id);
     if (!party) return;
     for (const listener of this.listeners) {
@@ -84,6 +110,7 @@ export class PartyRegistry {
   }
 
   async create(input: NewParty): Promise<{ party: Party; tokenA: string }> {
+    this.forget();
     const tokenA = generateCredentialsToken();
     const id = await this.db.transaction(async (tx) => {
       const clash = await tx.getRepository(PartyRoleEntity).findOne({
@@ -115,8 +142,13 @@ export class PartyRegistry {
     return this.db.getRepository(PartyEntity).find({ relations: { roles: true }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  get(id: string, manager: EntityManager = this.db.manager): Promise<Party | null> {
-    return manager.getRepository(PartyEntity).findOne({ where: { id }, relations: { roles: true } });
+  async get(id: string, manager: EntityManager = this.db.manager): Promise<Party | null> {
+    const inTransaction = manager !== this.db.manager;
+    const hit = inTransaction ? undefined : this.cached(`id:${id}`);
+    if (hit !== undefined) return hit;
+    const party = await manager.getRepository(PartyEntity).findOne({ where: { id }, relations: { roles: true } });
+    if (!inTransaction) this.remember(`id:${id}`, party);
+    return party;
   }
 
   async require(id: string): Promise<Party> {
@@ -129,12 +161,24 @@ export class PartyRegistry {
   async findByCredentialsToken(candidates: TokenCandidate[]): Promise<AuthenticatedParty | null> {
     if (candidates.length === 0) return null;
     const hashes = candidates.map((c) => hashToken(c.token));
+    const hits = hashes.map((h) => this.cached(`token:${h}`));
+    if (hits.every((hit) => hit !== undefined)) {
+      for (const [index, candidate] of candidates.entries()) {
+        const party = hits[index];
+        if (party?.tokenCHash === hashes[index]) return { party, kind: 'C', ...candidate };
+        if (party?.tokenAHash === hashes[index]) return { party, kind: 'A', ...candidate };
+      }
+      return null;
+    }
     const parties = await this.db
       .getRepository(PartyEntity)
       .createQueryBuilder('party')
       .leftJoinAndSelect('party.roles', 'roles')
       .where('party.token_c_hash IN (:...hashes) OR party.token_a_hash IN (:...hashes)', { hashes })
       .getMany();
+    for (const hash of hashes) {
+      this.remember(`token:${hash}`, parties.find((p) => p.tokenCHash === hash || p.tokenAHash === hash) ?? null);
+    }
     for (const [index, candidate] of candidates.entries()) {
       for (const party of parties) {
         if (party.tokenCHash === hashes[index]) return { party, kind: 'C', ...candidate };
@@ -160,10 +204,12 @@ export class PartyRegistry {
       lastSeenAt: now,
       ...(party.offlineSince ? { offlineSince: null, statusChangedAt: now } : {}),
     });
+    party.lastSeenAt = now;
     if (party.offlineSince) await this.statusChanged(party.id);
   }
 
   async markOffline(id: string): Promise<void> {
+    this.forget();
     const now = new Date();
     const result = await this.db
       .createQueryBuilder()
@@ -175,6 +221,7 @@ export class PartyRegistry {
   }
 
   async issueTokenA(id: string): Promise<string> {
+    this.forget();
     await this.require(id);
     const tokenA = generateCredentialsToken();
     await this.db.getRepository(PartyEntity).update({ id }, { tokenAHash: hashToken(tokenA) });
@@ -182,6 +229,7 @@ export class PartyRegistry {
   }
 
   async setSuspended(id: string, suspended: boolean): Promise<Party> {
+    this.forget();
     const party = await this.require(id);
     if (Boolean(party.suspendedAt) !== suspended) {
       const now = new Date();
@@ -192,6 +240,7 @@ export class PartyRegistry {
   }
 
   async remove(id: string): Promise<void> {
+    this.forget();
     const result = await this.db.getRepository(PartyEntity).delete({ id });
     if (!result.affected) throw new HubError('not_found', `No party with id ${id}`);
   }
@@ -207,6 +256,7 @@ export class PartyRegistry {
     expect: { tokenAHash: string } | { tokenCHash: string },
     tokenC = generateCredentialsToken(),
   ): Promise<string | null> {
+    this.forget();
     const now = new Date();
     const stored = await this.db.transaction(async (tx) => {
       const guard = 'tokenAHash' in expect ? 'token_a_hash = :guard' : 'token_c_hash = :guard';
@@ -237,6 +287,7 @@ export class PartyRegistry {
       }
       return true;
     });
+    this.forget();
     if (!stored) return null;
     await this.statusChanged(id);
     return tokenC;
@@ -244,15 +295,18 @@ export class PartyRegistry {
 
   /** Replaces the current token C with one the hub hands to a partner it connects to (hub as Sender). */
   async setPendingTokenC(id: string, tokenC: string): Promise<void> {
+    this.forget();
     await this.db.getRepository(PartyEntity).update({ id }, { tokenCHash: hashToken(tokenC) });
   }
 
   async restoreTokenCHash(id: string, tokenCHash: string | null): Promise<void> {
+    this.forget();
     await this.db.getRepository(PartyEntity).update({ id }, { tokenCHash });
   }
 
   /** Ends the registration (credentials DELETE): tokens and endpoints are dropped, the party is PLANNED again. */
   async unregister(id: string): Promise<void> {
+    this.forget();
     const now = new Date();
     await this.db.getRepository(PartyEntity).update({ id }, {
       tokenCHash: null,
