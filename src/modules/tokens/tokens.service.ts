@@ -29,7 +29,16 @@ function keyOf(owner: PartyAddress, ref: TokenRef): ObjectKey {
  * Tokens: eMSPs push to the hub's Receiver interface (stored, passed on to their CPOs); CPOs pull the
  * merged list from the Sender interface and ask for real-time authorization, routed to the owner eMSP.
  */
+const OWNER_CACHE_TTL_MS = 5_000;
+
 export class TokensService {
+  /**
+   * Who owns a token uid/type, as found for a set of eMSPs. A token's owner is part of its key and
+   * never changes, so a found owner is remembered briefly (authorization is the hottest path);
+   * "not found" is never cached, so a freshly pushed token is found at once.
+   */
+  private readonly owners = new Map<string, { keys: Required<ObjectKey>[]; expires: number }>();
+
   constructor(private readonly deps: ModuleDeps) {}
 
   /** Receiver PUT/PATCH: validate, store, and pass the same change on to the eMSP's CPOs. */
@@ -124,7 +133,15 @@ export class TokensService {
   }
 
   private async routeByStore(routes: AuthorizationRoute[], ref: TokenRef): Promise<AuthorizationRoute> {
-    const found = await this.deps.store.findById(MODULE, ref.uid, routes.map((r) => r.to), ref.type);
-    return routeToOwner(routes, found.map((f) => f.key), ref);
+    const emsps = routes.map((r) => r.to);
+    const cacheKey = `${ref.type}/${ref.uid}>${emsps.map((e) => `${e.countryCode}/${e.partyId}`).join(',')}`;
+    const hit = this.owners.get(cacheKey);
+    let keys = hit && hit.expires > Date.now() ? hit.keys : undefined;
+    if (!keys) {
+      keys = (await this.deps.store.findById(MODULE, ref.uid, emsps, ref.type)).map((f) => f.key);
+      if (keys.length > 0) this.owners.set(cacheKey, { keys, expires: Date.now() + OWNER_CACHE_TTL_MS });
+      if (this.owners.size > 100_000) this.owners.clear();
+    }
+    return routeToOwner(routes, keys, ref);
   }
 }
