@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CiString, CountryCode, DateTime, DisplayText, OcpiString, PartyId, TokenType, Url } from '../ocpi-types';
+import { CiString, DateTime, DisplayText, Url } from '../ocpi-types';
+import { Token } from '../tokens/tokens.schema';
 
 /** Commands (mod_commands.asciidoc): the five request bodies, CommandResponse and CommandResult. */
 
@@ -13,23 +14,8 @@ export function isCommandType(value: string): value is CommandType {
 /** The hub POSTs results to it with the requester's token: only http(s). */
 export const ResponseUrl = Url.refine((v) => /^https?:\/\//i.test(v), 'must be an http or https URL');
 
-/** Token (mod_tokens.asciidoc, Token object), as carried in StartSession and ReserveNow. */
-export const CommandToken = z.looseObject({
-  country_code: CountryCode,
-  party_id: PartyId,
-  uid: CiString(36),
-  type: TokenType,
-  contract_id: CiString(36),
-  visual_number: OcpiString(64).optional(),
-  issuer: OcpiString(64),
-  group_id: CiString(36).optional(),
-  valid: z.boolean(),
-  whitelist: z.enum(['ALWAYS', 'ALLOWED', 'ALLOWED_OFFLINE', 'NEVER']),
-  language: z.string().length(2).optional(),
-  default_profile_type: z.enum(['CHEAP', 'FAST', 'GREEN', 'REGULAR']).optional(),
-  energy_contract: z.looseObject({ supplier_name: OcpiString(64), contract_id: OcpiString(64).optional() }).optional(),
-  last_updated: DateTime,
-});
+/** Token (mod_tokens.asciidoc), as carried in StartSession and ReserveNow: the tokens module's schema. */
+export const CommandToken = Token;
 
 export const StartSession = z
   .looseObject({
