@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import {
+  ChargingPeriod,
+  compareTotals,
+  DEFAULT_PRICING_POLICY,
+  isValidTimeZone,
+  priceSession,
+  toPricingInput,
+  totalsOf,
+  validateTariff,
+} from '../core/pricing';
+
+export const PRICE_USAGE = `ocpi-hub price — rate a CDR against a tariff and show where the CDR's totals differ
+
+Usage:
+  ocpi-hub price --tariff tariff.json --cdr cdr.json [--time-zone Europe/Amsterdam] [--tolerance 0.01]
+
+  --tariff     an OCPI 2.2.1 Tariff (or a response envelope holding one); default: the CDR's own tariffs[0]
+  --cdr        an OCPI 2.2.1 CDR (or a response envelope holding one)
+  --time-zone  the Location's IANA time zone for time restrictions (default UTC)
+  --tolerance  largest difference not reported (default 0.005)
+
+Prints JSON {tariff_id, currency, computed, differences, notes}. Exit 0: the CDR matches; 1: it
+differs; 2: bad input.
+`;
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** What the rating needs of a CDR; everything else in it is left alone. */
+const CdrInput = z.looseObject({
+  start_date_time: z.string(),
+  end_date_time: z.string(),
+  charging_periods: z.array(ChargingPeriod),
+  tariffs: z.array(z.unknown()).optional(),
+});
+
+class InputError extends Error {}
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`Cannot read the ${what} file ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    // A saved OCPI response holds the object in `data`.
+    const enveloped = typeof value === 'object' && value !== null && 'status_code' in value && 'data' in value;
+    return enveloped ? (value as { data: unknown }).data : value;
+  } catch (error) {
+    throw new InputError(`The ${what} file ${path} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** `ocpi-hub price`: the finance team's check of a CPO's CDR against the tariff it names. */
+export function runPrice(argv: string[], io: Io): number {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        tariff: { type: 'string' },
+        cdr: { type: 'string' },
+        'time-zone': { type: 'string', default: 'UTC' },
+        tolerance: { type: 'string', default: '0.005' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      io.out(PRICE_USAGE);
+      return 0;
+    }
+    if (!values.cdr) throw new InputError('Missing --cdr');
+    const timeZone = values['time-zone']!;
+    if (!isValidTimeZone(timeZone)) throw new InputError(`--time-zone ${timeZone} is not an IANA time zone`);
+    const tolerance = Number(values.tolerance);
+    if (!Number.isFinite(tolerance) || tolerance < 0) throw new InputError('--tolerance must be a non-negative number');
+
+    const parsedCdr = CdrInput.safeParse(readJson(values.cdr, 'CDR'));
+    if (!parsedCdr.success) {
+      throw new InputError(`The CDR cannot be rated: ${parsedCdr.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const cdr = parsedCdr.data;
+    const tariffJson = values.tariff ? readJson(values.tariff, 'tariff') : cdr.tariffs?.[0];
+    if (tariffJson === undefined) throw new InputError('Missing --tariff, and the CDR carries no tariffs');
+    const checked = validateTariff(tariffJson);
+    if (!checked.ok) {
+      throw new InputError(`Invalid tariff: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    }
+
+    const breakdown = priceSession(toPricingInput(checked.tariff, cdr, timeZone), DEFAULT_PRICING_POLICY);
+    const { currency, tariffId } = breakdown;
+    const notes: { code: string; message: string }[] = [...breakdown.notes];
+    const computed = totalsOf(breakdown);
+    // Some CDRs (the spec's own example) give total_energy without ENERGY in their periods: it cannot be checked.
+    const reportsEnergy = cdr.charging_periods.some((p) => p.dimensions.some((d) => d.type === 'ENERGY'));
+    if (!reportsEnergy) notes.push({ code: 'ENERGY_NOT_CHECKED', message: 'No charging period reports ENERGY, so total_energy cannot be checked' });
+    const differences = compareTotals(computed, cdr, tolerance, reportsEnergy ? [] : ['total_energy']);
+    io.out(`${JSON.stringify({ tariff_id: tariffId, currency, time_zone: timeZone, computed, differences, notes }, null, 2)}\n`);
+    return differences.length === 0 ? 0 : 1;
+  } catch (error) {
+    if (error instanceof InputError || error instanceof RangeError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${(error as Error).message}\n\n${PRICE_USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
