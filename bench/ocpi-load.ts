@@ -1,6 +1,8 @@
 /** The partners, the bare Koa baseline and the load of bench:ocpi (forked by bench/ocpi.ts). */
+import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import axios from 'axios';
 import Koa from 'koa';
 import { example } from '../test/support/network';
@@ -20,13 +22,13 @@ interface Party {
   ocpi: ReturnType<typeof axios.create>;
 }
 
-async function register(countryCode: string, partyId: string, role: 'CPO' | 'EMSP'): Promise<Party> {
+async function register(countryCode: string, partyId: string, role: 'CPO' | 'EMSP', tokensSenderUrl?: string): Promise<Party> {
   const created = await admin.post('/admin/parties', { country_code: countryCode, party_id: partyId, roles: [role], name: partyId });
   const receivers = (ids: string[]) => ids.map((identifier) => ({ identifier, role: 'RECEIVER' as const, path: `/${identifier}` }));
   const endpoints =
     role === 'CPO'
       ? receivers(['tokens'])
-      : [...receivers(['locations', 'tariffs', 'sessions', 'cdrs']), { identifier: 'tokens', role: 'SENDER' as const, path: '/tokens' }];
+      : [...receivers(['locations', 'tariffs', 'sessions', 'cdrs']), { identifier: 'tokens', role: 'SENDER' as const, path: tokensSenderUrl ?? '/tokens' }];
   const partner = await startPartner({ countryCode, partyId, role, endpoints });
   const { body } = await partner.registerWith(`${HUB_URL}/ocpi/versions`, created.data.token_a);
   if (body.status_code !== 1000) throw new Error(`registration of ${partyId} failed: ${JSON.stringify(body)}`);
@@ -59,11 +61,14 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => bareServer.listen(0, '127.0.0.1', resolve));
   const bare = axios.create({ baseURL: `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}`, httpAgent: keepAlive });
 
+  // E00 answers authorizations from a process of its own (bench/emsp-responder.ts).
+  const responder = fork(path.join(__dirname, 'emsp-responder.ts'), [], { execArgv: ['--import', 'tsx'] });
+  const responderPort = await new Promise<number>((resolve) => responder.once('message', (m: { port: number }) => resolve(m.port)));
   const cpo = await register('NL', 'CPO', 'CPO');
   const emspIds = Array.from({ length: EMSPS }, (_, i) => `E${String(i).padStart(2, '0')}`);
   const emsps: Party[] = [];
   for (const id of emspIds) {
-    emsps.push(await register('DE', id, 'EMSP'));
+    emsps.push(await register('DE', id, 'EMSP', id === 'E00' ? `http://127.0.0.1:${responderPort}/tokens` : undefined));
     await admin.post('/admin/agreements', { cpo: 'NL/CPO', emsp: `DE/${id}` });
   }
   const rows: string[][] = [['measure', 'hub', 'bare Koa', 'goal']];
@@ -72,12 +77,6 @@ async function main(): Promise<void> {
   const token: Record<string, unknown> = { ...example('token_example_2_full_rfid.json'), country_code: 'DE', party_id: 'E00' };
   const pushed = await emsps[0].ocpi.put(`/receiver/tokens/DE/E00/${token.uid}`, token);
   if (pushed.data.status_code !== 1000) throw new Error(`token push failed: ${JSON.stringify(pushed.data)}`);
-  emsps[0].partner.intercept = (req, res) => {
-    if (!req.path.includes('/authorize')) return false;
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(envelope({ allowed: 'ALLOWED', token })));
-    return true;
-  };
   const authorize = () =>
     cpo.ocpi.post(`/sender/tokens/${token.uid}/authorize`, { location_id: 'LOC1' }).then((r) => {
       if (r.data.status_code !== 1000) throw new Error(JSON.stringify(r.data));
@@ -130,6 +129,7 @@ async function main(): Promise<void> {
     `\nOCPI benchmark (${new Date().toISOString()}; hub in its own process; bare Koa = one direct hop / an in-memory page)\n\n${table(rows)}\n\n`,
   );
   bareServer.close();
+  responder.disconnect();
   await Promise.all([cpo, ...emsps].map((p) => p.partner.stop()));
   keepAlive.destroy();
 }

@@ -18,7 +18,7 @@ export interface PartnerOptions {
   role: string;
   /** How this partner writes and reads Authorization headers. */
   encoding?: Encoding;
-  /** Modules (besides credentials) whose endpoints the partner lists. */
+  /** Modules (besides credentials) whose endpoints the partner lists; `path` under its /ocpi/2.2.1, or an absolute URL. */
   endpoints?: { identifier: string; role: 'SENDER' | 'RECEIVER'; path: string }[];
 }
 
@@ -137,7 +137,8 @@ export class TestPartner {
         ...(this.options.endpoints ?? [{ identifier: 'hubclientinfo', role: 'RECEIVER', path: '/clientinfo' }]).map((e) => ({
           identifier: e.identifier,
           role: e.role,
-          url: `${base}${e.path}`,
+          // An absolute URL puts the endpoint on another server (benchmarks use a separate process).
+          url: /^https?:/.test(e.path) ? e.path : `${base}${e.path}`,
         })),
       ];
       return send(200, ok({ version: '2.2.1', endpoints }));
