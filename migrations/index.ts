@@ -1,5 +1,7 @@
 import { Foundation1763700000000 } from './1763700000000-Foundation';
 import { Routing1763700100000 } from './1763700100000-Routing';
+import { Chargers1763700300000 } from './1763700300000-Chargers';
+import { CdrRatings1763700400000 } from './1763700400000-CdrRatings';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
-export const migrations = [Foundation1763700000000, Routing1763700100000];
+export const migrations = [Foundation1763700000000, Routing1763700100000, Chargers1763700300000, CdrRatings1763700400000];

@@ -3,6 +3,8 @@ import compose from 'koa-compose';
 import Router from '@koa/router';
 import { adminErrorHandler, AdminError, requireAdminKey } from './admin/admin-http';
 import { agreementsAdminRouter } from './admin/agreements.routes';
+import { cdrRatingsAdminRouter } from './admin/cdr-ratings.routes';
+import { chargersAdminRouter } from './admin/chargers.routes';
 import { outboxAdminRouter } from './admin/outbox.routes';
 import { partiesAdminRouter } from './admin/parties.routes';
 import { CREDENTIALS_PATH, credentialsRouter } from './modules/credentials/credentials.routes';
@@ -134,7 +136,9 @@ export function createApp(services: Services): Koa {
         routes(
           partiesAdminRouter({ parties, credentials: services.credentials, outbox: services.outbox, publicUrl: config.publicUrl }),
           agreementsAdminRouter(services),
+          chargersAdminRouter(services),
           outboxAdminRouter(services),
+          cdrRatingsAdminRouter(services),
         ),
       ]),
     ),

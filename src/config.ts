@@ -24,6 +24,13 @@ const EnvSchema = z.object({
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().positive().default(12),
   OUTBOX_BASE_BACKOFF_MS: z.coerce.number().int().positive().default(1_000),
   STILL_ALIVE_IDLE_SECONDS: z.coerce.number().int().positive().default(300),
+  CDR_RATING_TOLERANCE: z.coerce.number().min(0, 'CDR_RATING_TOLERANCE must be 0 or more').default(0.01),
+  OCPP_AUTO_REGISTER: z.enum(['true', 'false'], 'OCPP_AUTO_REGISTER must be true or false').default('false'),
+  OCPP_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().positive().default(300),
+  OCPP_PING_INTERVAL_SECONDS: z.coerce.number().min(0, 'OCPP_PING_INTERVAL_SECONDS must be 0 (off) or more').optional(),
+  OCPP_TLS_KEY: z.string().min(1).optional(),
+  OCPP_TLS_CERT: z.string().min(1).optional(),
+  OCPP_TLS_PORT: port.default(8443),
 });
 
 export interface Config {
@@ -45,6 +52,24 @@ export interface Config {
   outboxBaseBackoffMs: number;
   /** A connected party silent this long gets a still-alive GET on its versions endpoint. */
   stillAliveIdleMs: number;
+  /** The largest difference (currency units, kWh, hours) between a CDR and its re-rating not flagged. */
+  cdrRatingTolerance: number;
+  ocpp: OcppConfig;
+}
+
+export interface OcppConfig {
+  /** Unknown charge points that present a password are created PENDING instead of refused. */
+  autoRegister: boolean;
+  /** The Heartbeat interval given in BootNotification answers (also the retry wait when not Accepted). */
+  heartbeatIntervalSeconds: number;
+  /**
+   * A connection silent this long gets a WebSocket ping, and is dropped when it stays silent as long
+   * again without a pong; any message counts as activity, so a charger that heartbeats more often than
+   * this is never pinged (many ignore pings). 0 turns pings off.
+   */
+  pingIntervalMs: number;
+  /** Security profile 2: a TLS listener for charge points, beside the plain one. */
+  tls?: { keyFile: string; certFile: string; port: number };
 }
 
 /** Reads the environment once; a bad value stops the start with a sentence naming the variable. */
@@ -55,6 +80,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  if (Boolean(e.OCPP_TLS_KEY) !== Boolean(e.OCPP_TLS_CERT)) {
+    throw new Error('Invalid configuration: OCPP_TLS_KEY and OCPP_TLS_CERT must be set together (the key and certificate files of the TLS listener)');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -71,5 +99,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
     outboxBaseBackoffMs: e.OUTBOX_BASE_BACKOFF_MS,
     stillAliveIdleMs: e.STILL_ALIVE_IDLE_SECONDS * 1000,
+    cdrRatingTolerance: e.CDR_RATING_TOLERANCE,
+    ocpp: {
+      autoRegister: e.OCPP_AUTO_REGISTER === 'true',
+      heartbeatIntervalSeconds: e.OCPP_HEARTBEAT_INTERVAL_SECONDS,
+      // Twice the heartbeat interval: a charger that heartbeats as told is never pinged.
+      pingIntervalMs: Math.round((e.OCPP_PING_INTERVAL_SECONDS ?? 2 * e.OCPP_HEARTBEAT_INTERVAL_SECONDS) * 1000),
+      tls: e.OCPP_TLS_KEY && e.OCPP_TLS_CERT
+        ? { keyFile: path.resolve(e.OCPP_TLS_KEY), certFile: path.resolve(e.OCPP_TLS_CERT), port: e.OCPP_TLS_PORT }
+        : undefined,
+    },
   };
 }

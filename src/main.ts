@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app';
 import { loadConfig } from './config';
@@ -6,15 +6,26 @@ import { openDatabase } from './db/data-source';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { createLogger } from './log';
 import { versionsUrl } from './modules/versions/versions.routes';
+import { createOcppTlsServer } from './ocpp/ocpp-tls';
+import { attachOcpp, OCPP_PATH } from './ocpp/server';
 import { resolveSecrets } from './secrets';
 import { Scheduler } from './scheduler';
 import { createServices } from './services';
 
-/** config → database → services → http server → background work. */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+}
+
+/** config → database → services → http server (OCPI, admin, OCPP) → background work. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const secrets = resolveSecrets(config);
+  // Read before anything starts, so missing TLS files stop the start at once.
+  const ocppTls = config.ocpp.tls && { server: createOcppTlsServer(config.ocpp.tls), port: config.ocpp.tls.port };
 
   const embedded = config.databaseUrl
     ? undefined
@@ -29,10 +40,13 @@ async function main(): Promise<void> {
   const services = createServices({ config, secrets, db, log });
   const app = createApp(services);
   const server = createServer(app.callback());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
+  await services.chargers.forgetConnections(services.ocpp.instanceId); // left by this instance's previous run
+  attachOcpp(server, services);
+  await listen(server, config.port, config.host);
+  if (ocppTls) {
+    attachOcpp(ocppTls.server, services);
+    await listen(ocppTls.server, ocppTls.port, config.host);
+  }
   services.outbox.start();
   services.commands.start(); // CommandResult TIMEOUTs, every second
   const scheduler = new Scheduler(db, log);
@@ -45,6 +59,8 @@ async function main(): Promise<void> {
       '',
       `  OCPI hub listening on ${config.publicUrl}`,
       `  OCPI versions URL:  ${versionsUrl(config.publicUrl)}`,
+      `  OCPP endpoint:      ${config.publicUrl.replace(/^http/, 'ws')}${OCPP_PATH}/<charge point id>` +
+        (config.ocpp.tls ? `  (TLS: wss://${config.host}:${config.ocpp.tls.port}${OCPP_PATH}/<charge point id>)` : ''),
       `  Admin API key:      ${secrets.adminApiKey}  (${keySource})`,
       `  Database:           ${embedded ? `embedded PostgreSQL in ${path.join(config.dataDir, 'postgres')}` : 'DATABASE_URL'}`,
       '',
@@ -59,7 +75,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    await services.ocpp.close();
     server.close();
+    ocppTls?.server.close();
     await scheduler.stop();
     await services.commands.stop();
     await services.outbox.stop();

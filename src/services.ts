@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
@@ -18,6 +19,8 @@ import { CdrsService } from './modules/cdrs/cdrs.service';
 import { TokensService } from './modules/tokens/tokens.service';
 import { CommandsService } from './modules/commands/commands.service';
 import { ChargingProfilesService } from './modules/chargingprofiles/chargingprofiles.service';
+import { ChargersService } from './ocpp/chargers.service';
+import { OcppServer } from './ocpp/server';
 import type { Secrets } from './secrets';
 import { OcpiClient } from './transport/ocpi-client';
 
@@ -42,6 +45,8 @@ export interface Services {
   tokens: TokensService;
   commands: CommandsService;
   chargingprofiles: ChargingProfilesService;
+  chargers: ChargersService;
+  ocpp: OcppServer;
 }
 
 /** Builds the hub's domain services from plain arguments: no container, the wiring is this function. */
@@ -63,6 +68,14 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const store = new ObjectStore(db);
   const router = new HubRouter({ parties, agreements, outbox, client, hub: { countryCode: config.hub.countryCode, partyId: config.hub.partyId } });
   const locations = new LocationsService({ store, router });
+  const chargers = new ChargersService(db, {
+    autoRegister: config.ocpp.autoRegister,
+    heartbeatIntervalSeconds: config.ocpp.heartbeatIntervalSeconds,
+    onListenerError: (error) => log.error({ err: error }, 'a connector status listener failed'),
+  });
+  // Host and port name an instance the same way across restarts, so a restarted hub can clear the
+  // connection marks its previous run left.
+  const ocpp = new OcppServer({ chargers, log, instanceId: `${hostname()}:${config.port}`, pingIntervalMs: config.ocpp.pingIntervalMs });
   const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl };
   return {
     config,
@@ -85,5 +98,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     tokens: new TokensService(moduleDeps),
     commands: new CommandsService(moduleDeps),
     chargingprofiles: new ChargingProfilesService(moduleDeps),
+    chargers,
+    ocpp,
   };
 }

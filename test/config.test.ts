@@ -21,4 +21,23 @@ describe('configuration', () => {
     expect(bad).toThrow(/TOKEN_ENCRYPTION_KEY: TOKEN_ENCRYPTION_KEY must be 64 hex characters/);
     expect(() => loadConfig({ ADMIN_API_KEY: 'short' })).toThrow(/ADMIN_API_KEY must be at least 16 characters/);
   });
+
+  it('configures the OCPP server: no auto-registration, pings after twice the heartbeat interval, TLS only with both files', () => {
+    expect(loadConfig({}).ocpp).toEqual({ autoRegister: false, heartbeatIntervalSeconds: 300, pingIntervalMs: 600_000, tls: undefined });
+    const custom = loadConfig({
+      OCPP_AUTO_REGISTER: 'true',
+      OCPP_HEARTBEAT_INTERVAL_SECONDS: '60',
+      OCPP_PING_INTERVAL_SECONDS: '0.25',
+      OCPP_TLS_KEY: 'tls/key.pem',
+      OCPP_TLS_CERT: '/etc/hub/cert.pem',
+    }).ocpp;
+    expect(custom).toMatchObject({ autoRegister: true, heartbeatIntervalSeconds: 60, pingIntervalMs: 250 });
+    expect(custom.tls).toEqual({ keyFile: expect.stringMatching(/^\/.*tls\/key\.pem$/), certFile: '/etc/hub/cert.pem', port: 8443 });
+    expect(loadConfig({ OCPP_HEARTBEAT_INTERVAL_SECONDS: '60' }).ocpp.pingIntervalMs).toBe(120_000);
+    expect(loadConfig({ OCPP_PING_INTERVAL_SECONDS: '0' }).ocpp.pingIntervalMs).toBe(0);
+    expect(() => loadConfig({ OCPP_AUTO_REGISTER: 'yes' })).toThrow(/OCPP_AUTO_REGISTER: OCPP_AUTO_REGISTER must be true or false/);
+    expect(() => loadConfig({ OCPP_PING_INTERVAL_SECONDS: '-1' })).toThrow(/OCPP_PING_INTERVAL_SECONDS must be 0 \(off\) or more/);
+    expect(() => loadConfig({ OCPP_HEARTBEAT_INTERVAL_SECONDS: '1.5' })).toThrow(/OCPP_HEARTBEAT_INTERVAL_SECONDS/);
+    expect(() => loadConfig({ OCPP_TLS_KEY: 'key.pem' })).toThrow(/OCPP_TLS_KEY and OCPP_TLS_CERT must be set together/);
+  });
 });

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import axios from 'axios';
+import { closed, connectChargePoint } from './support/charge-point';
 
 jest.setTimeout(90_000);
 
@@ -58,8 +59,19 @@ describe('npm start (embedded PostgreSQL)', () => {
     const created = await admin.post('/admin/parties', { country_code: 'NL', party_id: 'KEP', roles: ['CPO'], name: 'kept' });
     expect(created.status).toBe(201);
 
+    // The OCPP endpoint is served on the same port; a shutdown closes the chargers' connections.
+    expect(first.output()).toContain(`OCPP endpoint:      ws://127.0.0.1:${env.PORT}/ocpp/<charge point id>`);
+    const charger = await admin.post('/admin/chargers', { id: 'MAIN-1' });
+    const chargePoint = await connectChargePoint(
+      { ocppUrl: `ws://127.0.0.1:${env.PORT}/ocpp` },
+      { id: 'MAIN-1', password: charger.data.password, protocol: 'ocpp1.6' },
+    );
+    expect(await chargePoint.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })).toMatchObject({ status: 'Accepted' });
+    const chargePointClosed = closed(chargePoint);
+
     first.child.kill('SIGTERM');
     expect(await exited(first.child)).toBe(0);
+    expect((await chargePointClosed).code).toBe(1001);
 
     // Same key (kept in DATA_DIR), same data.
     const second = await startHub(env);

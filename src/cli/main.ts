@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { ADMIN_KEY_FILE } from '../secrets';
+import { runPrice } from './price';
 
 const USAGE = `ocpi-hub — operate an OCPI hub from the shell
 
@@ -19,6 +20,14 @@ Usage:
   ocpi-hub agreement add --cpo NL/CPO --emsp DE/EMS   let a CPO and an eMSP exchange data
   ocpi-hub agreement list
   ocpi-hub agreement delete <id>
+  ocpi-hub charger add <id> [--password <password>] [--location <location id>] [--evse <connector>=<evse uid>/<connector id>]...
+                                              register one of the hub's own charge points; without --password one
+                                              is generated and shown once; --evse maps an OCPP connector ("1", or
+                                              "1/1" for 2.0.1 evse/connector) to an EVSE and connector of the location
+  ocpi-hub charger list                       charge points with their connection and connector statuses
+  ocpi-hub charger show <id>
+  ocpi-hub charger delete <id>                (closes its connection)
+  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
 
 Options:
   --hub <url>        the hub's URL (env OCPI_HUB_URL, default http://127.0.0.1:8080)
@@ -37,7 +46,10 @@ class UsageError extends Error {}
 const ACTIONS: Record<string, string[]> = {
   party: ['add', 'list', 'show', 'suspend', 'resume', 'delete', 'token-a', 'connect', 'retry'],
   agreement: ['add', 'list', 'delete'],
+  charger: ['add', 'list', 'show', 'delete'],
 };
+
+type Runner = (api: AxiosInstance, args: string[], values: Record<string, string | undefined>, evses: string[]) => Promise<AxiosResponse>;
 
 function adminKey(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
   if (explicit) return explicit;
@@ -57,6 +69,32 @@ async function runAgreement(api: AxiosInstance, args: string[], values: Record<s
   if (action === 'add') return api.post('/admin/agreements', { cpo: required(values.cpo, '--cpo'), emsp: required(values.emsp, '--emsp') });
   if (action === 'list') return api.get('/admin/agreements');
   return api.delete(`/admin/agreements/${encodeURIComponent(required(id, '<id>'))}`);
+}
+
+/** `--evse 1/1=NL*HUB*E1/1`: the OCPP connector before `=`, the OCPI connector id after the last `/`. */
+function evseMapping(value: string) {
+  const equals = value.indexOf('=');
+  const slash = value.lastIndexOf('/');
+  if (equals < 1 || slash <= equals + 1 || slash === value.length - 1) {
+    throw new UsageError(`--evse ${value}: write <OCPP connector>=<EVSE uid>/<connector id>, e.g. 1=NL*HUB*E1/1`);
+  }
+  return { ocpp_connector: value.slice(0, equals), evse_uid: value.slice(equals + 1, slash), connector_id: value.slice(slash + 1) };
+}
+
+async function runCharger(api: AxiosInstance, args: string[], values: Record<string, string | undefined>, evses: string[]) {
+  const [action, id] = args;
+  const idOf = () => encodeURIComponent(required(id, '<id>'));
+  if (action === 'add') {
+    return api.post('/admin/chargers', {
+      id: required(id, '<id>'),
+      ...(values.password && { password: values.password }),
+      ...(values.location && { location_id: values.location }),
+      ...(evses.length && { evses: evses.map(evseMapping) }),
+    });
+  }
+  if (action === 'list') return api.get('/admin/chargers');
+  if (action === 'show') return api.get(`/admin/chargers/${idOf()}`);
+  return api.delete(`/admin/chargers/${idOf()}`);
 }
 
 async function runParty(api: AxiosInstance, args: string[], values: Record<string, string | undefined>) {
@@ -93,6 +131,8 @@ async function runParty(api: AxiosInstance, args: string[], values: Record<strin
 
 /** Runs one CLI command against the hub's admin API; returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  // Rating works on files, offline: it needs no hub and has options of its own.
+  if (argv[0] === 'price') return runPrice(argv.slice(1), io);
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -108,6 +148,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         token: { type: 'string' },
         cpo: { type: 'string' },
         emsp: { type: 'string' },
+        password: { type: 'string' },
+        location: { type: 'string' },
+        evse: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -124,8 +167,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       validateStatus: () => true,
       timeout: 30_000,
     });
-    const run = group === 'party' ? runParty : runAgreement;
-    const response = await run(api, rest, values as Record<string, string | undefined>);
+    const runners: Record<string, Runner> = { party: runParty, agreement: runAgreement, charger: runCharger };
+    const response = await runners[group](api, rest, values as Record<string, string | undefined>, values.evse ?? []);
     if (response.status >= 400) {
       io.err(`Error ${response.status}: ${response.data?.error?.message ?? JSON.stringify(response.data)}\n`);
       return 1;

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runCli } from '../../src/cli/main';
 import { runPrice } from '../../src/cli/price';
 
 const EXAMPLES = path.join(__dirname, '../../../shared/ocpi-2.2.1-examples');
@@ -45,6 +46,13 @@ describe('ocpi-hub price', () => {
       { field: 'total_time', computed: 1.9731, reported: 2, difference: -0.0269 },
     ]);
     expect(price('--tariff', tariff, '--cdr', wrong, '--tolerance', '2').code).toBe(0);
+  });
+
+  it('runs as `ocpi-hub price` from the CLI entry point', async () => {
+    let out = '';
+    const code = await runCli(['price', '--cdr', cdrPath, '--time-zone', 'Europe/Amsterdam'], { out: (t) => (out += t), err: () => undefined, env: {} });
+    expect(code).toBe(0);
+    expect(JSON.parse(out).differences).toEqual([]);
   });
 
   it.each([

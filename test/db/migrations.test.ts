@@ -11,7 +11,7 @@ describe('migrations', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
       );
       expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
-        expect.arrayContaining(['migrations', 'outbox', 'parties', 'party_roles']),
+        expect.arrayContaining(['charger_connector_status', 'chargers', 'migrations', 'ocpp_events', 'outbox', 'parties', 'party_roles']),
       );
       await dataSource.undoLastMigration();
       expect(await dataSource.showMigrations()).toBe(true);

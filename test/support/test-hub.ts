@@ -9,12 +9,15 @@ import { createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/data-source';
 import { createLogger } from '../../src/log';
+import { attachOcpp } from '../../src/ocpp/server';
 import { createServices, type Services } from '../../src/services';
 import { createTestDatabase } from './database';
 import { checkAgainstOpenApi, type RecordedResponse } from './openapi';
 
 export interface TestHub {
   url: string;
+  /** Where the hub's own charge points connect: `${ocppUrl}/<charge point id>`. */
+  ocppUrl: string;
   versionsUrl: string;
   adminKey: string;
   services: Services;
@@ -63,10 +66,12 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     });
   }
   server.on('request', app.callback());
+  attachOcpp(server, services);
   if (options.startOutbox !== false) services.outbox.start();
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    ocppUrl: `ws://127.0.0.1:${port}/ocpp`,
     versionsUrl: `${url}/ocpi/versions`,
     adminKey,
     services,
@@ -74,6 +79,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     admin: axios.create({ baseURL: url, headers: { Authorization: `Bearer ${adminKey}` }, validateStatus: () => true }),
     async close() {
       await services.outbox.stop();
+      await services.ocpp.close();
       await new Promise((resolve) => server.close(resolve));
       await db.destroy();
       const problems = [...new Set(responses.flatMap(checkAgainstOpenApi))];

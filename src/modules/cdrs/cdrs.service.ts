@@ -5,6 +5,7 @@ import type { PartyAddress } from '../../transport/routing-headers';
 import type { ModuleDeps } from '../module-deps';
 import { toDate } from '../ocpi-types';
 import { receiverOf } from '../emsp-private';
+import { rateCdr, saveRating, unratedBecause } from './cdrs.rating';
 import type { Cdr } from './cdrs.schema';
 
 export const CDRS_PAGE_LIMIT = 100;
@@ -32,6 +33,7 @@ export class CdrsService {
     if (!(await this.deps.store.insert(keyOf(owner, cdr.id), cdr, toDate(cdr.last_updated)))) {
       throw ocpiErrors.invalidParameters(`CDR ${describe(owner, cdr.id)} was sent before; CDRs cannot be replaced, send a credit CDR`);
     }
+    await this.rate(owner, cdr);
     await this.deps.router.queue([receiver], owner, {
       module: MODULE,
       method: 'POST',
@@ -41,6 +43,15 @@ export class CdrsService {
       objectVersion: 'POST',
       correlationId,
     }, false);
+  }
+
+  /** Re-rates the CDR and records the outcome; a rating that fails is recorded as unrated, never blocks the CDR. */
+  private async rate(owner: RoleAddress, cdr: Cdr): Promise<void> {
+    const rating = await rateCdr(this.deps, owner, cdr, this.deps.config.cdrRatingTolerance).catch((error: Error) => {
+      this.deps.log.error({ err: error, cdr: cdr.id }, 'CDR re-rating failed');
+      return unratedBecause(`The rating failed: ${error.message}`);
+    });
+    await saveRating(this.deps.db, owner, cdr.id, rating);
   }
 
   /** Receiver GET at the URL the POST answered with: the owner reads its CDR back. */

@@ -1,0 +1,108 @@
+import type { DataSource } from 'typeorm';
+import {
+  compareTotals,
+  DEFAULT_PRICING_POLICY,
+  isValidTimeZone,
+  priceSession,
+  toPricingInput,
+  totalsOf,
+  validateTariff,
+  type CdrTotals,
+  type TotalDifference,
+} from '../../core/pricing';
+import type { ObjectStore } from '../../hub/object-store';
+import type { PartyAddress } from '../../transport/routing-headers';
+import type { Cdr } from './cdrs.schema';
+
+export interface CdrRating {
+  status: 'match' | 'mismatch' | 'unrated';
+  /** Why a CDR could not be rated, or what differs. */
+  reason: string | null;
+  tariffId: string | null;
+  currency: string | null;
+  timeZone: string | null;
+  computed: CdrTotals | null;
+  differences: TotalDifference[];
+  notes: { code: string; message: string }[];
+}
+
+export const unratedBecause = (reason: string): CdrRating => ({
+  status: 'unrated',
+  reason,
+  tariffId: null,
+  currency: null,
+  timeZone: null,
+  computed: null,
+  differences: [],
+  notes: [],
+});
+
+/**
+ * Re-rates a CDR against the tariff it names, with the pure pricing engine: the tariff carried in the
+ * CDR (`tariffs`), else the one the CPO pushed to the hub; times in the Location's time zone (the
+ * stored Location of `cdr_location.id`), else UTC with a note. A difference beyond `tolerance` makes
+ * it a mismatch, with each differing total named.
+ */
+export async function rateCdr(deps: { store: ObjectStore }, owner: PartyAddress, cdr: Cdr, tolerance: number): Promise<CdrRating> {
+  const namedIds = [...new Set(cdr.charging_periods.map((p) => p.tariff_id).filter((id): id is string => !!id))];
+  if (namedIds.length > 1) return unratedBecause(`The CDR's periods name several tariffs (${namedIds.join(', ')}); rating one session across tariffs is not supported`);
+  const carried = (cdr.tariffs ?? []) as { id?: string }[];
+  let tariffJson: unknown = carried.find((t) => !namedIds[0] || t.id === namedIds[0]);
+  if (!tariffJson && namedIds[0]) {
+    tariffJson = (await deps.store.get({ module: 'tariffs', ...owner, objectId: namedIds[0] }))?.data;
+  }
+  if (!tariffJson) return unratedBecause(namedIds[0] ? `Tariff ${namedIds[0]} is neither in the CDR nor known to the hub` : 'The CDR names no tariff');
+  const checked = validateTariff(tariffJson);
+  if (!checked.ok) return unratedBecause(`The tariff is invalid: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+
+  const notes: { code: string; message: string }[] = [];
+  const location = await deps.store.get<{ time_zone?: string }>({ module: 'locations', ...owner, objectId: cdr.cdr_location.id as string });
+  let timeZone = location?.data.time_zone;
+  if (!timeZone || !isValidTimeZone(timeZone)) {
+    notes.push({ code: 'TIME_ZONE_UNKNOWN', message: `Location ${cdr.cdr_location.id} is not known with a time zone: rated in UTC` });
+    timeZone = 'UTC';
+  }
+  const breakdown = priceSession(toPricingInput(checked.tariff, cdr, timeZone), DEFAULT_PRICING_POLICY);
+  notes.push(...breakdown.notes);
+  const reportsEnergy = cdr.charging_periods.some((p) => p.dimensions.some((d) => d.type === 'ENERGY'));
+  if (!reportsEnergy) notes.push({ code: 'ENERGY_NOT_CHECKED', message: 'No charging period reports ENERGY, so total_energy cannot be checked' });
+  const computed = totalsOf(breakdown);
+  const differences = compareTotals(computed, cdr, tolerance, reportsEnergy ? [] : ['total_energy']);
+  if (cdr.currency !== breakdown.currency) {
+    differences.push({ field: 'currency', computed: null, reported: null, difference: null });
+  }
+  return {
+    status: differences.length ? 'mismatch' : 'match',
+    reason: differences.length ? `Differs from the tariff in ${differences.map((d) => d.field).join(', ')}` : null,
+    tariffId: breakdown.tariffId,
+    currency: breakdown.currency,
+    timeZone,
+    computed,
+    differences,
+    notes,
+  };
+}
+
+/** Stores (or replaces) a CDR's rating. */
+export async function saveRating(db: DataSource, owner: PartyAddress, cdrId: string, rating: CdrRating): Promise<void> {
+  await db.query(
+    `INSERT INTO cdr_ratings (country_code, party_id, cdr_id, status, reason, tariff_id, currency, time_zone, computed, differences, notes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (country_code, party_id, cdr_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
+       tariff_id = EXCLUDED.tariff_id, currency = EXCLUDED.currency, time_zone = EXCLUDED.time_zone,
+       computed = EXCLUDED.computed, differences = EXCLUDED.differences, notes = EXCLUDED.notes, rated_at = now()`,
+    [
+      owner.countryCode,
+      owner.partyId,
+      cdrId,
+      rating.status,
+      rating.reason,
+      rating.tariffId,
+      rating.currency,
+      rating.timeZone,
+      rating.computed && JSON.stringify(rating.computed),
+      JSON.stringify(rating.differences),
+      JSON.stringify(rating.notes),
+    ],
+  );
+}

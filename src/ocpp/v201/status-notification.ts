@@ -1,0 +1,19 @@
+import type { OcppHandler } from '../ocpp-handler';
+
+interface StatusNotificationRequest {
+  evseId: number;
+  connectorId: number;
+  connectorStatus: 'Available' | 'Occupied' | 'Reserved' | 'Unavailable' | 'Faulted';
+  timestamp: string;
+}
+
+/** OCPP 2.0.1 G01: the status of one connector of one EVSE, stored under `evseId/connectorId`. */
+export const statusNotification: OcppHandler<StatusNotificationRequest, Record<string, never>> = async ({ chargerId, params, chargers }) => {
+  // 2.0.1 reports faults through NotifyEvent, so a status has no error code here.
+  await chargers.connectorStatus(chargerId, {
+    connector: `${params.evseId}/${params.connectorId}`,
+    status: params.connectorStatus,
+    errorCode: null,
+  });
+  return {};
+};
