@@ -1,16 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import {
-  ChargingPeriod,
-  compareTotals,
-  DEFAULT_PRICING_POLICY,
-  isValidTimeZone,
-  priceSession,
-  toPricingInput,
-  totalsOf,
-  validateTariff,
-} from '../core/pricing';
+import { ChargingPeriod, isValidTimeZone, rateCdr } from '../core/pricing';
 
 export const PRICE_USAGE = `ocpi-hub price — rate a CDR against a tariff and show where the CDR's totals differ
 
@@ -88,19 +79,9 @@ export function runPrice(argv: string[], io: Io): number {
     const cdr = parsedCdr.data;
     const tariffJson = values.tariff ? readJson(values.tariff, 'tariff') : cdr.tariffs?.[0];
     if (tariffJson === undefined) throw new InputError('Missing --tariff, and the CDR carries no tariffs');
-    const checked = validateTariff(tariffJson);
-    if (!checked.ok) {
-      throw new InputError(`Invalid tariff: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-    }
-
-    const breakdown = priceSession(toPricingInput(checked.tariff, cdr, timeZone), DEFAULT_PRICING_POLICY);
-    const { currency, tariffId } = breakdown;
-    const notes: { code: string; message: string }[] = [...breakdown.notes];
-    const computed = totalsOf(breakdown);
-    // Some CDRs (the spec's own example) give total_energy without ENERGY in their periods: it cannot be checked.
-    const reportsEnergy = cdr.charging_periods.some((p) => p.dimensions.some((d) => d.type === 'ENERGY'));
-    if (!reportsEnergy) notes.push({ code: 'ENERGY_NOT_CHECKED', message: 'No charging period reports ENERGY, so total_energy cannot be checked' });
-    const differences = compareTotals(computed, cdr, tolerance, reportsEnergy ? [] : ['total_energy']);
+    const rating = rateCdr(tariffJson, cdr, timeZone, tolerance);
+    if (!rating.ok) throw new InputError(`Invalid tariff: ${rating.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    const { tariffId, currency, computed, differences, notes } = rating;
     io.out(`${JSON.stringify({ tariff_id: tariffId, currency, time_zone: timeZone, computed, differences, notes }, null, 2)}\n`);
     return differences.length === 0 ? 0 : 1;
   } catch (error) {

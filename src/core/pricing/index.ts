@@ -9,6 +9,7 @@
 export type { CdrTotals, PriceAmount, PriceBreakdown, PricedLine, PricingNote, PricingNoteCode } from './breakdown';
 export { compileTariff, type CompiledTariff } from './compiled-tariff';
 export { priceSession } from './engine';
+export { rateCdr, type CdrToRate, type Rating, type RatingNote } from './rate';
 export { compareTotals, totalsOf, type TotalDifference } from './reconcile';
 export { toPricingInput, type CdrForPricing, type PricingInput, type PricingInputOptions } from './input';
 export { isValidTimeZone } from './local-time';

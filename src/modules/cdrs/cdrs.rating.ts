@@ -1,15 +1,5 @@
 import type { DataSource } from 'typeorm';
-import {
-  compareTotals,
-  DEFAULT_PRICING_POLICY,
-  isValidTimeZone,
-  priceSession,
-  toPricingInput,
-  totalsOf,
-  validateTariff,
-  type CdrTotals,
-  type TotalDifference,
-} from '../../core/pricing';
+import { isValidTimeZone, rateCdr as rateAgainstTariff, type CdrTotals, type TotalDifference } from '../../core/pricing';
 import type { ObjectStore } from '../../hub/object-store';
 import type { PartyAddress } from '../../transport/routing-headers';
 import type { Cdr } from './cdrs.schema';
@@ -38,7 +28,7 @@ export const unratedBecause = (reason: string): CdrRating => ({
 });
 
 /**
- * Re-rates a CDR against the tariff it names, with the pure pricing engine: the tariff carried in the
+ * Re-rates a CDR against the tariff it names, with the pure pricing core (core/pricing/rate.ts): the tariff carried in the
  * CDR (`tariffs`), else the one the CPO pushed to the hub; times in the Location's time zone (the
  * stored Location of `cdr_location.id`), else UTC with a note. A difference beyond `tolerance` makes
  * it a mismatch, with each differing total named.
@@ -52,9 +42,6 @@ export async function rateCdr(deps: { store: ObjectStore }, owner: PartyAddress,
     tariffJson = (await deps.store.get({ module: 'tariffs', ...owner, objectId: namedIds[0] }))?.data;
   }
   if (!tariffJson) return unratedBecause(namedIds[0] ? `Tariff ${namedIds[0]} is neither in the CDR nor known to the hub` : 'The CDR names no tariff');
-  const checked = validateTariff(tariffJson);
-  if (!checked.ok) return unratedBecause(`The tariff is invalid: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-
   const notes: { code: string; message: string }[] = [];
   const location = await deps.store.get<{ time_zone?: string }>({ module: 'locations', ...owner, objectId: cdr.cdr_location.id as string });
   let timeZone = location?.data.time_zone;
@@ -62,24 +49,18 @@ export async function rateCdr(deps: { store: ObjectStore }, owner: PartyAddress,
     notes.push({ code: 'TIME_ZONE_UNKNOWN', message: `Location ${cdr.cdr_location.id} is not known with a time zone: rated in UTC` });
     timeZone = 'UTC';
   }
-  const breakdown = priceSession(toPricingInput(checked.tariff, cdr, timeZone), DEFAULT_PRICING_POLICY);
-  notes.push(...breakdown.notes);
-  const reportsEnergy = cdr.charging_periods.some((p) => p.dimensions.some((d) => d.type === 'ENERGY'));
-  if (!reportsEnergy) notes.push({ code: 'ENERGY_NOT_CHECKED', message: 'No charging period reports ENERGY, so total_energy cannot be checked' });
-  const computed = totalsOf(breakdown);
-  const differences = compareTotals(computed, cdr, tolerance, reportsEnergy ? [] : ['total_energy']);
-  if (cdr.currency !== breakdown.currency) {
-    differences.push({ field: 'currency', computed: null, reported: null, difference: null });
-  }
+  const rating = rateAgainstTariff(tariffJson, cdr, timeZone, tolerance);
+  if (!rating.ok) return unratedBecause(`The tariff is invalid: ${rating.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  const { differences } = rating;
   return {
     status: differences.length ? 'mismatch' : 'match',
     reason: differences.length ? `Differs from the tariff in ${differences.map((d) => d.field).join(', ')}` : null,
-    tariffId: breakdown.tariffId,
-    currency: breakdown.currency,
+    tariffId: rating.tariffId,
+    currency: rating.currency,
     timeZone,
-    computed,
+    computed: rating.computed,
     differences,
-    notes,
+    notes: [...notes, ...rating.notes],
   };
 }
 
