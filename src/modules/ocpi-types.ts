@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CdrDimensionType } from '../core/pricing';
 
 /**
  * OCPI 2.2.1 base types (types.asciidoc) as zod schemas. Objects are loose: a field the spec does not
@@ -58,24 +59,7 @@ export const CdrToken = z.looseObject({
 
 export const AuthMethod = z.enum(['AUTH_REQUEST', 'COMMAND', 'WHITELIST']);
 
-export const CdrDimension = z.looseObject({
-  type: z.enum([
-    'CURRENT',
-    'ENERGY',
-    'ENERGY_EXPORT',
-    'ENERGY_IMPORT',
-    'MAX_CURRENT',
-    'MIN_CURRENT',
-    'MAX_POWER',
-    'MIN_POWER',
-    'PARKING_TIME',
-    'POWER',
-    'RESERVATION_TIME',
-    'STATE_OF_CHARGE',
-    'TIME',
-  ]),
-  volume: Decimal,
-});
+export const CdrDimension = z.looseObject({ type: CdrDimensionType, volume: Decimal });
 
 export const ChargingPeriod = z.looseObject({
   start_date_time: DateTime,

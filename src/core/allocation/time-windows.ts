@@ -4,6 +4,7 @@
  * is handled by the platform's time zone database.
  */
 import { parseClock, WEEKDAYS, type Site, type SiteNode, type TimeWindow, type Weekday } from './site';
+import { wallClockFormat } from '../wall-clock';
 
 export interface LocalTime {
   year: number;
@@ -16,29 +17,9 @@ export interface LocalTime {
   second: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 /** The wall-clock time at `instant` in `timeZone`. */
 export function localTime(instant: Date | number, timeZone: string): LocalTime {
-  const parts = formatterFor(timeZone).formatToParts(instant);
+  const parts = wallClockFormat(timeZone).formatToParts(instant);
   const field = (type: Intl.DateTimeFormatPartTypes): number => {
     const part = parts.find((p) => p.type === type);
     return part ? Number(part.value) : 0;

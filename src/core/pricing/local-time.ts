@@ -6,6 +6,7 @@
  * so each zone gets one formatter, and UTC offsets are memoised per 15-minute bucket: every real-world offset change
  * falls on a quarter hour, and a bucket whose two ends disagree is never memoised.
  */
+import { wallClockFormat } from '../wall-clock';
 
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
@@ -20,16 +21,7 @@ export class TimeZoneClock {
   private readonly offsets = new Map<number, number>();
 
   constructor(readonly timeZone: string) {
-    this.format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
+    this.format = wallClockFormat(timeZone);
   }
 
   /** Local wall-clock time minus UTC, in ms, at the given instant. */
