@@ -22,6 +22,11 @@ export interface ListQuery {
   module: string;
   /** Only objects of these owners (the counterparts the caller has agreements with). */
   owners: PartyAddress[];
+  /**
+   * Only objects whose `cdr_token` was issued by the party paired with their owner: sessions and CDRs
+   * are private to the eMSP whose token they carry.
+   */
+  issuedTo?: { owner: PartyAddress; issuer: PartyAddress }[];
   dateFrom?: Date;
   dateTo?: Date;
   offset: number;
@@ -114,6 +119,11 @@ export class ObjectStore {
     if (query.owners.length === 0) return { items: [], total: 0 };
     const params: unknown[] = [query.module, ownerKeys(query.owners)];
     let where = `module = $1 AND owner = ANY($2::text[])`;
+    if (query.issuedTo) {
+      params.push(ownerKeys(query.issuedTo.map((p) => p.owner)), ownerKeys(query.issuedTo.map((p) => p.issuer)));
+      where += ` AND (owner, upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id'))
+                 IN (SELECT * FROM unnest($${params.length - 1}::text[], $${params.length}::text[]))`;
+    }
     if (query.dateFrom) {
       params.push(query.dateFrom);
       where += ` AND last_updated >= $${params.length}`;

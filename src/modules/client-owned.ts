@@ -36,7 +36,9 @@ export function respondStored(ctx: Context, outcome: 'created' | 'updated'): voi
 
 /**
  * GET-all through the hub: the objects of every counterpart the caller's roles have agreements with,
- * merged, oldest first, paginated (transport_and_format.asciidoc, GET All via Hubs).
+ * merged, oldest first, paginated (transport_and_format.asciidoc, GET All via Hubs). With
+ * `ownTokensOnly` (sessions, CDRs) only objects carrying a token the caller's role issued, at the CPOs
+ * that role has an agreement with; X-Total-Count then counts only what the caller may see.
  */
 export async function respondMergedList(
   ctx: Context,
@@ -44,10 +46,18 @@ export async function respondMergedList(
   module: string,
   roles: RoleAddress[],
   maxLimit: number,
+  { ownTokensOnly = false } = {},
 ): Promise<void> {
   const page = readPageRequest(ctx, maxLimit);
-  const owners = (await Promise.all(roles.map((r) => deps.router.counterparts(r)))).flat();
-  const { items, total } = await deps.store.list({ module, owners, ...page });
+  const pairs = (
+    await Promise.all(roles.map(async (role) => (await deps.router.counterparts(role)).map((owner) => ({ owner, issuer: role }))))
+  ).flat();
+  const { items, total } = await deps.store.list({
+    module,
+    owners: pairs.map((p) => p.owner),
+    issuedTo: ownTokensOnly ? pairs : undefined,
+    ...page,
+  });
   setPageHeaders(ctx, deps.publicUrl, page, total);
   respond(
     ctx,

@@ -8,9 +8,8 @@ import { OcpiError, OcpiStatus } from '../../transport/ocpi-errors';
 import { readRoutingHeaders } from '../../transport/routing-headers';
 import { parseOcpiBody } from '../../transport/validate';
 import { actingRoles, ownedRole } from '../caller-roles';
-import { idParam, respondStored } from '../client-owned';
+import { idParam, respondMergedList, respondStored } from '../client-owned';
 import type { ModuleDeps } from '../module-deps';
-import { respondIssuedList } from '../emsp-private';
 import { OCPI_VERSION } from '../versions/versions.routes';
 import { Cdr } from './cdrs.schema';
 import { CDRS_PAGE_LIMIT, type CdrsService } from './cdrs.service';
@@ -59,7 +58,7 @@ export function cdrsRouter(deps: ModuleDeps & { cdrs: CdrsService }): Router {
 
   router.get(CDRS_SENDER_PATH, auth, async (ctx) => {
     const roles = actingRoles(ctx, ctx.state.caller!, EMSP_SIDE);
-    await respondIssuedList(ctx, deps, 'cdrs', roles, CDRS_PAGE_LIMIT);
+    await respondMergedList(ctx, deps, 'cdrs', roles, CDRS_PAGE_LIMIT, { ownTokensOnly: true });
   });
 
   return router;

@@ -5,10 +5,9 @@ import { authenticate } from '../../transport/authenticate';
 import { respond } from '../../transport/envelope';
 import { readRoutingHeaders } from '../../transport/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
-import { idParam, respondStored } from '../client-owned';
+import { idParam, respondMergedList, respondStored } from '../client-owned';
 import type { ModuleDeps } from '../module-deps';
 import { OCPI_VERSION } from '../versions/versions.routes';
-import { respondIssuedList } from '../emsp-private';
 import { SESSIONS_PAGE_LIMIT, type SessionsService } from './sessions.service';
 
 export const SESSIONS_RECEIVER_PATH = '/receiver/sessions';
@@ -41,7 +40,7 @@ export function sessionsRouter(deps: ModuleDeps & { sessions: SessionsService })
 
   router.get(SESSIONS_SENDER_PATH, auth, async (ctx) => {
     const roles = actingRoles(ctx, ctx.state.caller!, EMSP_SIDE);
-    await respondIssuedList(ctx, deps, 'sessions', roles, SESSIONS_PAGE_LIMIT);
+    await respondMergedList(ctx, deps, 'sessions', roles, SESSIONS_PAGE_LIMIT, { ownTokensOnly: true });
   });
   router.put(`${SESSIONS_SENDER_PATH}/:session_id/charging_preferences`, auth, async (ctx) => {
     const roles = actingRoles(ctx, ctx.state.caller!, EMSP_SIDE);
