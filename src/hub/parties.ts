@@ -3,7 +3,6 @@ import {
   type Endpoint,
   type Party,
   PartyEntity,
-  type PartyRole,
   PartyRoleEntity,
   type Role,
   type TokenEncoding,
@@ -328,8 +327,4 @@ export class PartyRegistry {
   endpoint(party: Party, identifier: string, role: Endpoint['role']): Endpoint | undefined {
     return party.endpoints.find((e) => e.identifier === identifier && (identifier === 'credentials' || e.role === role));
   }
-}
-
-export function rolesOf(party: Party): PartyRole[] {
-  return party.roles ?? [];
 }
