@@ -18,6 +18,8 @@ const EnvSchema = z.object({
   HUB_COUNTRY_CODE: z.string().regex(/^[A-Z]{2}$/, 'HUB_COUNTRY_CODE must be two capital letters').default('NL'),
   HUB_PARTY_ID: z.string().regex(/^[A-Z0-9]{3}$/, 'HUB_PARTY_ID must be three capital letters or digits').default('HUB'),
   HUB_NAME: z.string().min(1).default('Open Roaming Hub'),
+  OWN_CPO_COUNTRY_CODE: z.string().regex(/^[A-Z]{2}$/, 'OWN_CPO_COUNTRY_CODE must be two capital letters').optional(),
+  OWN_CPO_PARTY_ID: z.string().regex(/^[A-Z0-9]{3}$/, 'OWN_CPO_PARTY_ID must be three capital letters or digits').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OCPI_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
@@ -44,6 +46,8 @@ export interface Config {
   adminApiKey?: string;
   tokenEncryptionKey?: string;
   hub: { countryCode: string; partyId: string; name: string };
+  /** The CPO the hub's own charge points (OCPP) are published as; the hub's own address unless configured. */
+  ownCpo: { countryCode: string; partyId: string; name: string };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   ocpiTimeoutMs: number;
   maxBodyBytes: number;
@@ -93,6 +97,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminApiKey: e.ADMIN_API_KEY,
     tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,
     hub: { countryCode: e.HUB_COUNTRY_CODE, partyId: e.HUB_PARTY_ID, name: e.HUB_NAME },
+    ownCpo: {
+      countryCode: e.OWN_CPO_COUNTRY_CODE ?? e.HUB_COUNTRY_CODE,
+      partyId: e.OWN_CPO_PARTY_ID ?? e.HUB_PARTY_ID,
+      name: `${e.HUB_NAME} charge points`,
+    },
     logLevel: e.LOG_LEVEL,
     ocpiTimeoutMs: e.OCPI_TIMEOUT_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,

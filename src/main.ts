@@ -9,8 +9,8 @@ import { versionsUrl } from './modules/versions/versions.routes';
 import { createOcppTlsServer } from './ocpp/ocpp-tls';
 import { attachOcpp, OCPP_PATH } from './ocpp/server';
 import { resolveSecrets } from './secrets';
-import { Scheduler } from './scheduler';
 import { createServices } from './services';
+import { startHub } from './lifecycle';
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -40,17 +40,13 @@ async function main(): Promise<void> {
   const services = createServices({ config, secrets, db, log });
   const app = createApp(services);
   const server = createServer(app.callback());
-  await services.chargers.forgetConnections(services.ocpp.instanceId); // left by this instance's previous run
+  const running = await startHub(services); // before listening: the own CPO and connection marks are ready first
   attachOcpp(server, services);
   await listen(server, config.port, config.host);
   if (ocppTls) {
     attachOcpp(ocppTls.server, services);
     await listen(ocppTls.server, ocppTls.port, config.host);
   }
-  services.outbox.start();
-  services.commands.start(); // CommandResult TIMEOUTs, every second
-  const scheduler = new Scheduler(db, log);
-  scheduler.add('still-alive', '* * * * *', () => services.stillAlive.run());
 
   log.info({ url: config.publicUrl, database: embedded ? 'embedded' : 'external' }, 'hub started');
   const keySource = config.adminApiKey ? 'from ADMIN_API_KEY' : `kept in ${path.join(config.dataDir, 'admin-api-key')}`;
@@ -75,12 +71,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    await services.ocpp.close();
     server.close();
     ocppTls?.server.close();
-    await scheduler.stop();
-    await services.commands.stop();
-    await services.outbox.stop();
+    await running.stop();
     await db.destroy();
     await embedded?.stop();
     process.exit(0);

@@ -9,6 +9,8 @@ import { Outbox } from './hub/outbox';
 import { PartyRegistry } from './hub/parties';
 import { HubRouter } from './hub/router';
 import { StillAliveCheck } from './hub/still-alive';
+import type { RoleAddress } from './hub/router';
+import { ensureOwnCpo } from './charging/own-cpo';
 import { CredentialsService } from './modules/credentials/credentials.service';
 import { HubClientInfoService } from './modules/hubclientinfo/hubclientinfo.service';
 import { LocationsService } from './modules/locations/locations.service';
@@ -47,6 +49,10 @@ export interface Services {
   chargingprofiles: ChargingProfilesService;
   chargers: ChargersService;
   ocpp: OcppServer;
+  /** The CPO the hub's own charge points are published as. */
+  ownCpo: RoleAddress;
+  /** Makes the database ready for this instance (own CPO party, connection marks of a previous run). */
+  prepare(): Promise<void>;
 }
 
 /** Builds the hub's domain services from plain arguments: no container, the wiring is this function. */
@@ -76,6 +82,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   // Host and port name an instance the same way across restarts, so a restarted hub can clear the
   // connection marks its previous run left.
   const ocpp = new OcppServer({ chargers, log, instanceId: `${hostname()}:${config.port}`, pingIntervalMs: config.ocpp.pingIntervalMs });
+  const ownCpo: RoleAddress = { countryCode: config.ownCpo.countryCode, partyId: config.ownCpo.partyId, role: 'CPO' };
   const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl };
   return {
     config,
@@ -100,5 +107,10 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     chargingprofiles: new ChargingProfilesService(moduleDeps),
     chargers,
     ocpp,
+    ownCpo,
+    async prepare() {
+      await ensureOwnCpo(db, config.ownCpo);
+      await chargers.forgetConnections(ocpp.instanceId); // left by this instance's previous run
+    },
   };
 }

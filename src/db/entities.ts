@@ -34,6 +34,8 @@ export interface Party {
   endpoints: Endpoint[];
   registeredAt: Date | null;
   suspendedAt: Date | null;
+  /** The hub's own CPO (its OCPP charge points): served in-process, never a partner to call. */
+  own: boolean;
   offlineSince: Date | null;
   lastSeenAt: Date | null;
   statusChangedAt: Date;
@@ -96,6 +98,7 @@ export const PartyEntity = new EntitySchema<Party>({
     endpoints: { type: 'jsonb', default: () => "'[]'" },
     registeredAt: timestamp('registered_at'),
     suspendedAt: timestamp('suspended_at'),
+    own: { type: 'boolean', default: false },
     offlineSince: timestamp('offline_since'),
     lastSeenAt: timestamp('last_seen_at'),
     statusChangedAt: { ...timestamp('status_changed_at', false), default: () => 'now()' },

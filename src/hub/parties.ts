@@ -137,8 +137,9 @@ export class PartyRegistry {
     return { party: (await this.get(id))!, tokenA };
   }
 
+  /** The partner parties (the hub's own CPO is not one: it is configured, not onboarded). */
   list(): Promise<Party[]> {
-    return this.db.getRepository(PartyEntity).find({ relations: { roles: true }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return this.db.getRepository(PartyEntity).find({ where: { own: false }, relations: { roles: true }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   async get(id: string, manager: EntityManager = this.db.manager): Promise<Party | null> {
@@ -152,7 +153,7 @@ export class PartyRegistry {
 
   async require(id: string): Promise<Party> {
     const party = await this.get(id);
-    if (!party) throw new HubError('not_found', `No party with id ${id}`);
+    if (!party || party.own) throw new HubError('not_found', `No party with id ${id}`);
     return party;
   }
 

@@ -11,6 +11,7 @@ import { openDatabase } from '../../src/db/data-source';
 import { createLogger } from '../../src/log';
 import { attachOcpp } from '../../src/ocpp/server';
 import { createServices, type Services } from '../../src/services';
+import { type BackgroundOptions, startHub } from '../../src/lifecycle';
 import { createTestDatabase } from './database';
 import { checkAgainstOpenApi, type RecordedResponse } from './openapi';
 
@@ -32,6 +33,8 @@ export interface TestHubOptions {
   env?: Record<string, string>;
   databaseUrl?: string;
   startOutbox?: boolean;
+  /** Background work besides the outbox (off unless asked for: tests drive sweeps and jobs themselves). */
+  background?: Omit<BackgroundOptions, 'outbox'>;
   /** Benchmarks turn off the OpenAPI check and the in-memory log they do not need. */
   checkOpenApi?: boolean;
   logLevel?: string;
@@ -67,7 +70,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   }
   server.on('request', app.callback());
   attachOcpp(server, services);
-  if (options.startOutbox !== false) services.outbox.start();
+  const running = await startHub(services, { outbox: options.startOutbox !== false, sweeps: false, scheduler: false, ...options.background });
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
@@ -78,8 +81,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     logLines,
     admin: axios.create({ baseURL: url, headers: { Authorization: `Bearer ${adminKey}` }, validateStatus: () => true }),
     async close() {
-      await services.outbox.stop();
-      await services.ocpp.close();
+      await running.stop();
       await new Promise((resolve) => server.close(resolve));
       await db.destroy();
       const problems = [...new Set(responses.flatMap(checkAgainstOpenApi))];

@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import { Scheduler } from './scheduler';
+import type { Services } from './services';
+
+/** Background work a started hub runs; main.ts runs all of it, a test hub what the test asks for. */
+export interface BackgroundOptions {
+  /** Deliveries to partners (the outbox worker). */
+  outbox?: boolean;
+  /** Sweeps that run every second or so: command TIMEOUTs, reservation expiry. */
+  sweeps?: boolean;
+  /** The cron jobs (still-alive checks, settlement…), each on one instance at a time. */
+  scheduler?: boolean;
+}
+
+export interface RunningHub {
+  scheduler?: Scheduler;
+  stop(): Promise<void>;
+}
+
+/** The cron jobs and their schedules: the one list of what runs periodically. */
+function scheduleJobs(scheduler: Scheduler, services: Services): void {
+  scheduler.add('still-alive', '* * * * *', () => services.stillAlive.run());
+}
+
+/**
+ * Prepares the database for this instance and starts its background work. The one way main.ts and the
+ * test hub bring services to life, so both run the same steps in the same order.
+ */
+export async function startHub(services: Services, options: BackgroundOptions = {}, log: Logger = services.log): Promise<RunningHub> {
+  await services.prepare();
+  if (options.outbox ?? true) services.outbox.start();
+  if (options.sweeps ?? true) services.commands.start();
+  let scheduler: Scheduler | undefined;
+  if (options.scheduler ?? true) {
+    scheduler = new Scheduler(services.db, log);
+    scheduleJobs(scheduler, services);
+  }
+  return {
+    scheduler,
+    async stop() {
+      await services.ocpp.close();
+      await scheduler?.stop();
+      await services.commands.stop();
+      await services.outbox.stop();
+    },
+  };
+}
