@@ -77,6 +77,23 @@ function requestLog(services: Services): Middleware {
   };
 }
 
+/** Every OCPI router of the hub; the fuzz and isolation tests enumerate their routes (test/fuzz). */
+export function ocpiRouters(services: Services): Router[] {
+  const { config, parties } = services;
+  return [
+    versionsRouter({ publicUrl: config.publicUrl, endpoints: HUB_ENDPOINTS, parties }),
+    credentialsRouter({ parties, credentials: services.credentials }),
+    hubClientInfoRouter({ parties, hubClientInfo: services.hubClientInfo, publicUrl: config.publicUrl }),
+    locationsRouter({ ...services, publicUrl: config.publicUrl }),
+    tariffsRouter({ ...services, publicUrl: config.publicUrl }),
+    sessionsRouter({ ...services, publicUrl: config.publicUrl }),
+    cdrsRouter({ ...services, publicUrl: config.publicUrl }),
+    tokensRouter({ ...services, publicUrl: config.publicUrl }),
+    commandsRouter({ ...services, publicUrl: config.publicUrl }),
+    chargingprofilesRouter({ ...services, publicUrl: config.publicUrl }),
+  ];
+}
+
 /** The hub's HTTP application: transport middleware and routers, no listen(). */
 export function createApp(services: Services): Koa {
   const { config, log, parties } = services;
@@ -107,18 +124,7 @@ export function createApp(services: Services): Koa {
       compose([
         ocpiErrorHandler(log),
         jsonBody({ limitBytes: config.maxBodyBytes, tooLarge: ocpiErrors.bodyTooLarge, invalid: ocpiErrors.invalidJson }),
-        routes(
-          versionsRouter({ publicUrl: config.publicUrl, endpoints: HUB_ENDPOINTS, parties }),
-          credentialsRouter({ parties, credentials: services.credentials }),
-          hubClientInfoRouter({ parties, hubClientInfo: services.hubClientInfo, publicUrl: config.publicUrl }),
-          locationsRouter({ ...services, publicUrl: config.publicUrl }),
-          tariffsRouter({ ...services, publicUrl: config.publicUrl }),
-          sessionsRouter({ ...services, publicUrl: config.publicUrl }),
-          cdrsRouter({ ...services, publicUrl: config.publicUrl }),
-          tokensRouter({ ...services, publicUrl: config.publicUrl }),
-          commandsRouter({ ...services, publicUrl: config.publicUrl }),
-          chargingprofilesRouter({ ...services, publicUrl: config.publicUrl }),
-        ),
+        routes(...ocpiRouters(services)),
       ]),
     ),
   );
