@@ -1,0 +1,117 @@
+/**
+ * Settlement periods. A CDR belongs to the period that holds its `end_date_time` (the moment the
+ * session was finished and became billable), read in UTC: an OCPI DateTime without a zone is UTC
+ * (types.asciidoc, DateTime), and one clock for every party keeps a CDR in one period whoever looks.
+ *
+ * Periods are half-open [start, end) UTC days: monthly (the default), weekly (ISO weeks, Monday to
+ * Monday) and daily.
+ */
+export const PERIOD_KINDS = ['monthly', 'weekly', 'daily'] as const;
+export type PeriodKind = (typeof PERIOD_KINDS)[number];
+
+/** PostgreSQL's date_trunc unit for each kind: the SQL side truncates with exactly these (SET timezone = 'UTC'). */
+export const SQL_TRUNC_UNIT: Record<PeriodKind, string> = { monthly: 'month', weekly: 'week', daily: 'day' };
+
+export interface Period {
+  kind: PeriodKind;
+  /** First day, `YYYY-MM-DD` (UTC). */
+  start: string;
+  /** First day after the period, `YYYY-MM-DD` (exclusive). */
+  end: string;
+  /** How people name it: `2024-03` for a month, the first day `2024-03-04` for a week or a day. */
+  label: string;
+}
+
+const DAY_MS = 86_400_000;
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** An OCPI DateTime as epoch ms; one without a zone is UTC (as the rest of the hub reads it). */
+export function parseOcpiDateTime(value: string): number {
+  const ms = Date.parse(/(Z|[+-]\d\d:?\d\d)$/i.test(value) ? value : `${value}Z`);
+  if (Number.isNaN(ms)) throw new RangeError(`Not a date-time: ${value}`);
+  return ms;
+}
+
+function startOf(ms: number, kind: PeriodKind): number {
+  const d = new Date(ms);
+  switch (kind) {
+    case 'monthly':
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    case 'weekly': {
+      const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+      return day - ((d.getUTCDay() + 6) % 7) * DAY_MS; // back to Monday
+    }
+    case 'daily':
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  }
+}
+
+function endOf(startMs: number, kind: PeriodKind): number {
+  const d = new Date(startMs);
+  switch (kind) {
+    case 'monthly':
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    case 'weekly':
+      return startMs + 7 * DAY_MS;
+    case 'daily':
+      return startMs + DAY_MS;
+  }
+}
+
+function periodStarting(startMs: number, kind: PeriodKind): Period {
+  const start = isoDay(startMs);
+  return { kind, start, end: isoDay(endOf(startMs, kind)), label: kind === 'monthly' ? start.slice(0, 7) : start };
+}
+
+/** The period holding an instant (epoch ms or an OCPI DateTime). */
+export function periodOf(instant: number | string, kind: PeriodKind): Period {
+  const ms = typeof instant === 'string' ? parseOcpiDateTime(instant) : instant;
+  return periodStarting(startOf(ms, kind), kind);
+}
+
+export function nextPeriod(period: Period): Period {
+  return periodStarting(Date.parse(`${period.end}T00:00:00Z`), period.kind);
+}
+
+/** The last period that has ended by `now`: what a scheduled run settles. */
+export function lastCompletePeriod(now: number, kind: PeriodKind): Period {
+  return periodOf(startOf(now, kind) - 1, kind);
+}
+
+/**
+ * A period from its label: `YYYY-MM` for monthly; `YYYY-MM-DD` for daily, and for weekly a Monday.
+ * Returns an error sentence for anything else.
+ */
+export function parsePeriodLabel(label: string, kind: PeriodKind): Period | string {
+  const shape = kind === 'monthly' ? /^\d{4}-(0[1-9]|1[0-2])$/ : /^\d{4}-\d{2}-\d{2}$/;
+  const ms = Date.parse(`${kind === 'monthly' ? `${label}-01` : label}T00:00:00Z`);
+  if (!shape.test(label) || Number.isNaN(ms) || isoDay(ms) !== (kind === 'monthly' ? `${label}-01` : label)) {
+    return kind === 'monthly' ? `period ${label} is not a month (YYYY-MM)` : `period ${label} is not a day (YYYY-MM-DD)`;
+  }
+  if (kind === 'weekly' && startOf(ms, 'weekly') !== ms) return `period ${label} is not a Monday (weekly periods start on Mondays)`;
+  return periodStarting(ms, kind);
+}
+
+/**
+ * Late CDRs: a CDR whose own period's statement (for its CPO, eMSP and currency) is already closed
+ * goes into the next period whose statement is not closed. `closedStarts` are the starts of the
+ * closed statements of that CPO, eMSP and currency.
+ */
+export function targetPeriod(natural: Period, closedStarts: ReadonlySet<string>): Period {
+  let period = natural;
+  while (closedStarts.has(period.start)) period = nextPeriod(period);
+  return period;
+}
+
+/**
+ * The natural periods (starts) before `run` whose CDRs a run of `run` takes in as late: those whose
+ * chain of closed statements ends exactly at `run`. Only closed periods can send CDRs forward, so the
+ * list is short; the SQL side is given it rather than walking periods itself.
+ */
+export function latePeriodsFor(run: Period, closedStarts: ReadonlySet<string>): string[] {
+  return [...closedStarts]
+    .filter((start) => start < run.start)
+    .sort()
+    .filter((start) => targetPeriod(periodStarting(Date.parse(`${start}T00:00:00Z`), run.kind), closedStarts).start === run.start);
+}
