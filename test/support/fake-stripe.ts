@@ -1,0 +1,35 @@
+import Stripe from 'stripe';
+import { StripeTestServer, type StripeTestServerOptions } from '../../src/payments/stripe-test-server';
+
+export interface FakeStripe {
+  server: StripeTestServer;
+  /** What the hub's STRIPE_* settings must say to reach it. */
+  env: Record<string, string>;
+  /** The real SDK with the secret key, pointed at the server (no retries, so tests see every request once). */
+  sdk: Stripe;
+  /** The real SDK with the publishable key: what a driver's browser does with the client secret. */
+  browser: Stripe;
+  close(): Promise<void>;
+}
+
+export const WEBHOOK_SECRET = 'whsec_test_local_0123456789abcdef';
+
+/** A StripeTestServer on a free 127.0.0.1 port, and the real `stripe` SDK pointed at it. */
+export async function startFakeStripe(options: StripeTestServerOptions = {}): Promise<FakeStripe> {
+  const server = new StripeTestServer({ webhookRetryDelaysMs: [20, 50], ...options });
+  const address = await server.listen();
+  const sdkOptions = { host: address.host, port: address.port, protocol: address.protocol, maxNetworkRetries: 0 };
+  return {
+    server,
+    env: {
+      STRIPE_SECRET_KEY: server.secretKey,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_HOST: address.host,
+      STRIPE_API_PORT: String(address.port),
+      STRIPE_API_PROTOCOL: address.protocol,
+    },
+    sdk: new Stripe(server.secretKey, sdkOptions),
+    browser: new Stripe(server.publishableKey, sdkOptions),
+    close: () => server.close(),
+  };
+}
