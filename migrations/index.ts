@@ -3,6 +3,9 @@ import { Routing1763700100000 } from './1763700100000-Routing';
 import { Chargers1763700300000 } from './1763700300000-Chargers';
 import { CdrRatings1763700400000 } from './1763700400000-CdrRatings';
 import { OwnChargePoints1763700500000 } from './1763700500000-OwnChargePoints';
+import { Settlement1763700600000 } from './1763700600000-Settlement';
+import { OwnTariffs1763700800000 } from './1763700800000-OwnTariffs';
+import { Payments1763700700000 } from './1763700700000-Payments';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -11,5 +14,8 @@ export const migrations = [
   Chargers1763700300000,
   CdrRatings1763700400000,
   OwnChargePoints1763700500000,
+  Settlement1763700600000,
+  OwnTariffs1763700800000,
+  Payments1763700700000,
   // (new migrations go above this line, oldest first)
 ];

@@ -15,7 +15,7 @@ export interface CdrForSettlement {
   end_date_time: string;
   session_id?: string;
   currency: string;
-  cdr_token: { country_code: string; party_id: string };
+  cdr_token: { country_code: string; party_id: string; [field: string]: unknown };
   cdr_location: { id: string; evse_uid: string; evse_id: string };
   charging_periods?: { tariff_id?: string }[];
   tariffs?: { id?: string }[];
