@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import { adminErrorHandler, AdminError, requireAdminKey } from './admin/admin-http';
 import { agreementsAdminRouter } from './admin/agreements.routes';
 import { cdrRatingsAdminRouter } from './admin/cdr-ratings.routes';
+import { settlementAdminRouter } from './admin/settlement.routes';
 import { chargersAdminRouter } from './admin/chargers.routes';
 import { outboxAdminRouter } from './admin/outbox.routes';
 import { partiesAdminRouter } from './admin/parties.routes';
@@ -145,6 +146,7 @@ export function createApp(services: Services): Koa {
           chargersAdminRouter(services),
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),
+          settlementAdminRouter(services),
         ),
       ]),
     ),

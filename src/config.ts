@@ -1,5 +1,7 @@
 import path from 'node:path';
+import cron from 'node-cron';
 import { z } from 'zod';
+import { PERIOD_KINDS, type PeriodKind } from './core/settlement/period';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -27,6 +29,8 @@ const EnvSchema = z.object({
   OUTBOX_BASE_BACKOFF_MS: z.coerce.number().int().positive().default(1_000),
   STILL_ALIVE_IDLE_SECONDS: z.coerce.number().int().positive().default(300),
   CDR_RATING_TOLERANCE: z.coerce.number().min(0, 'CDR_RATING_TOLERANCE must be 0 or more').default(0.01),
+  SETTLEMENT_CRON: z.string().refine((v) => cron.validate(v), 'SETTLEMENT_CRON must be a cron expression (e.g. 0 3 1 * *)').default('0 3 1 * *'),
+  SETTLEMENT_PERIOD: z.enum(PERIOD_KINDS, `SETTLEMENT_PERIOD must be one of ${PERIOD_KINDS.join(', ')}`).default('monthly'),
   OCPP_AUTO_REGISTER: z.enum(['true', 'false'], 'OCPP_AUTO_REGISTER must be true or false').default('false'),
   OCPP_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().positive().default(300),
   OCPP_PING_INTERVAL_SECONDS: z.coerce.number().min(0, 'OCPP_PING_INTERVAL_SECONDS must be 0 (off) or more').optional(),
@@ -58,6 +62,8 @@ export interface Config {
   stillAliveIdleMs: number;
   /** The largest difference (currency units, kWh, hours) between a CDR and its re-rating not flagged. */
   cdrRatingTolerance: number;
+  /** Scheduled settlement (docs/settlement.md): when it runs and the length of a statement's period. */
+  settlement: { cron: string; period: PeriodKind };
   ocpp: OcppConfig;
 }
 
@@ -109,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxBaseBackoffMs: e.OUTBOX_BASE_BACKOFF_MS,
     stillAliveIdleMs: e.STILL_ALIVE_IDLE_SECONDS * 1000,
     cdrRatingTolerance: e.CDR_RATING_TOLERANCE,
+    settlement: { cron: e.SETTLEMENT_CRON, period: e.SETTLEMENT_PERIOD },
     ocpp: {
       autoRegister: e.OCPP_AUTO_REGISTER === 'true',
       heartbeatIntervalSeconds: e.OCPP_HEARTBEAT_INTERVAL_SECONDS,

@@ -20,6 +20,8 @@ export interface RunningHub {
 /** The cron jobs and their schedules: the one list of what runs periodically. */
 function scheduleJobs(scheduler: Scheduler, services: Services): void {
   scheduler.add('still-alive', '* * * * *', () => services.stillAlive.run());
+  // Settles the last complete period (SETTLEMENT_CRON, SETTLEMENT_PERIOD; docs/settlement.md).
+  scheduler.add('settlement', services.config.settlement.cron, () => services.settlement.runScheduled());
 }
 
 /**

@@ -25,6 +25,7 @@ import { ChargersService } from './ocpp/chargers.service';
 import { OcppServer } from './ocpp/server';
 import type { Secrets } from './secrets';
 import { OcpiClient } from './transport/ocpi-client';
+import { SettlementService } from './settlement/settlement.service';
 
 export interface Services {
   config: Config;
@@ -51,6 +52,8 @@ export interface Services {
   ocpp: OcppServer;
   /** The CPO the hub's own charge points are published as. */
   ownCpo: RoleAddress;
+  /** Statements between CPOs and eMSPs (docs/settlement.md). */
+  settlement: SettlementService;
   /** Makes the database ready for this instance (own CPO party, connection marks of a previous run). */
   prepare(): Promise<void>;
 }
@@ -108,6 +111,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     chargers,
     ocpp,
     ownCpo,
+    // Stripe Connect payouts hook in here: onStatementClosed(statement) (see SettlementOptions).
+    settlement: new SettlementService(db, { periodKind: config.settlement.period, log }),
     async prepare() {
       await ensureOwnCpo(db, config.ownCpo);
       await chargers.forgetConnections(ocpp.instanceId); // left by this instance's previous run
