@@ -8,6 +8,16 @@ const PartyAddress = z
   .regex(/^[A-Za-z]{2}\/[A-Za-z0-9]{3}$/, 'must be COUNTRY/PARTY')
   .transform((v) => v.toUpperCase());
 
+/**
+ * Statement ids are md5 digests written as UUIDs (derived from what a statement is, see
+ * core/settlement/ids.ts), without RFC 4122 version bits: any 8-4-4-4-12 hex id; others are 404.
+ */
+const StatementId = z.guid();
+function statementIdParam(value: string | undefined): string {
+  if (!StatementId.safeParse(value).success) throw new AdminError(404, 'not_found', `No settlement statement ${value}`);
+  return value!.toLowerCase();
+}
+
 const RunBody = z.strictObject({
   /** The period's label (2024-03 for a month; a day, or a Monday for weeks); default: the last complete period. */
   period: z.string().optional(),
@@ -33,14 +43,14 @@ const CsvQuery = z.strictObject({ version: z.coerce.number().int().min(1).option
 const CloseBody = z.strictObject({ version: z.number().int().min(1).optional() });
 
 const DisputeBody = z.strictObject({
-  statement_id: z.uuid(),
+  statement_id: StatementId.transform((v) => v.toLowerCase()),
   cdr_id: z.string().min(1).max(39),
   reason: z.string().trim().min(1, 'must say why the line is declined').max(1000),
 });
 
 const DisputesQuery = z.strictObject({
   status: z.enum(['open', 'resolved']).optional(),
-  statement_id: z.uuid().optional(),
+  statement_id: StatementId.transform((v) => v.toLowerCase()).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
@@ -81,29 +91,29 @@ export function settlementAdminRouter(deps: { settlement: SettlementService }): 
   });
 
   router.get('/statements/:id', async (ctx) => {
-    const id = uuidParam(ctx.params.id, 'statement');
+    const id = statementIdParam(ctx.params.id);
     ctx.body = { statement: await settlement.statement(id), versions: await settlement.versions(id) };
   });
 
   // The shown version: the closed one, else the latest, else ?version=.
   router.get('/statements/:id/lines', async (ctx) => {
     const query = parseAdminBody(VersionQuery, { ...ctx.query });
-    ctx.body = await settlement.version(uuidParam(ctx.params.id, 'statement'), query.version, query);
+    ctx.body = await settlement.version(statementIdParam(ctx.params.id), query.version, query);
   });
 
   router.get('/statements/:id/versions/:version', async (ctx) => {
     const query = parseAdminBody(VersionQuery.omit({ version: true }), { ...ctx.query });
-    ctx.body = await settlement.version(uuidParam(ctx.params.id, 'statement'), versionParam(ctx.params.version), query);
+    ctx.body = await settlement.version(statementIdParam(ctx.params.id), versionParam(ctx.params.version), query);
   });
 
   router.post('/statements/:id/close', async (ctx) => {
     const body = parseAdminBody(CloseBody, ctx.request.body);
-    ctx.body = await settlement.close(uuidParam(ctx.params.id, 'statement'), body.version);
+    ctx.body = await settlement.close(statementIdParam(ctx.params.id), body.version);
   });
 
   router.get('/statements/:id/csv', async (ctx) => {
     const { version } = parseAdminBody(CsvQuery, { ...ctx.query });
-    const id = uuidParam(ctx.params.id, 'statement');
+    const id = statementIdParam(ctx.params.id);
     ctx.body = await settlement.linesCsv(id, version);
     ctx.type = 'text/csv; charset=utf-8';
     ctx.set('Content-Disposition', `attachment; filename="statement-${id}.csv"`);
@@ -111,7 +121,7 @@ export function settlementAdminRouter(deps: { settlement: SettlementService }): 
 
   router.get('/statements/:id/mismatches.csv', async (ctx) => {
     const { version } = parseAdminBody(CsvQuery, { ...ctx.query });
-    const id = uuidParam(ctx.params.id, 'statement');
+    const id = statementIdParam(ctx.params.id);
     ctx.body = await settlement.mismatchesCsv(id, version);
     ctx.type = 'text/csv; charset=utf-8';
     ctx.set('Content-Disposition', `attachment; filename="mismatches-${id}.csv"`);

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { ADMIN_KEY_FILE } from '../secrets';
 import { runPrice } from './price';
+import { runSettlementCommand, SETTLEMENT_ACTIONS, SETTLEMENT_OPTIONS, SETTLEMENT_USAGE, SettlementUsageError } from './settlement';
 
 const USAGE = `ocpi-hub — operate an OCPI hub from the shell
 
@@ -27,7 +28,7 @@ Usage:
   ocpi-hub charger list                       charge points with their connection and connector statuses
   ocpi-hub charger show <id>
   ocpi-hub charger delete <id>                (closes its connection)
-  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
+${SETTLEMENT_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
 
 Options:
   --hub <url>        the hub's URL (env OCPI_HUB_URL, default http://127.0.0.1:8080)
@@ -47,6 +48,7 @@ const ACTIONS: Record<string, string[]> = {
   party: ['add', 'list', 'show', 'suspend', 'resume', 'delete', 'token-a', 'connect', 'retry'],
   agreement: ['add', 'list', 'delete'],
   charger: ['add', 'list', 'show', 'delete'],
+  settlement: SETTLEMENT_ACTIONS,
 };
 
 type Runner = (api: AxiosInstance, args: string[], values: Record<string, string | undefined>, evses: string[]) => Promise<AxiosResponse>;
@@ -151,6 +153,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         password: { type: 'string' },
         location: { type: 'string' },
         evse: { type: 'string', multiple: true },
+        ...SETTLEMENT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -167,16 +170,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       validateStatus: () => true,
       timeout: 30_000,
     });
-    const runners: Record<string, Runner> = { party: runParty, agreement: runAgreement, charger: runCharger };
+    const runners: Record<string, Runner> = { settlement: runSettlementCommand, party: runParty, agreement: runAgreement, charger: runCharger };
     const response = await runners[group](api, rest, values as Record<string, string | undefined>, values.evse ?? []);
     if (response.status >= 400) {
       io.err(`Error ${response.status}: ${response.data?.error?.message ?? JSON.stringify(response.data)}\n`);
       return 1;
     }
-    io.out(`${JSON.stringify(response.data ?? {}, null, 2)}\n`);
+    // CSV exports are printed as they are, ready for a file or a spreadsheet.
+    const csv = /^text\/csv/.test(String(response.headers['content-type'] ?? ''));
+    io.out(csv ? String(response.data) : `${JSON.stringify(response.data ?? {}, null, 2)}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof SettlementUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }

@@ -11,6 +11,7 @@ import {
 import { openDatabase } from '../../src/db/data-source';
 import { ObjectStore } from '../../src/hub/object-store';
 import { createLogger } from '../../src/log';
+import { Scheduler } from '../../src/scheduler';
 import { SettlementService } from '../../src/settlement/settlement.service';
 import { createTestDatabase } from '../support/database';
 import { generateCdrs, type GeneratedCdr } from './settlement-data';
@@ -169,5 +170,46 @@ describe('settlement in SQL agrees with the pure core', () => {
     const again = await settlement.run(april);
     expect(again.statements).toEqual(core.map((s) => ({ id: statementId(april, s.key), version: 1, changed: false })).sort((a, b) => (a.id < b.id ? -1 : 1)));
     expect(await settlement.listStatements({ period: '2024-04', limit: 100, offset: 0 })).toEqual(first);
+  });
+});
+
+describe('closing and scheduling', () => {
+  let db: DataSource;
+
+  beforeAll(async () => {
+    db = await openDatabase({ url: await createTestDatabase(), poolSize: 4 });
+    const store = new ObjectStore(db);
+    for (const { owner, cdr } of generateCdrs(60, 11)) await store.put({ module: 'cdrs', ...owner, objectId: cdr.id }, cdr, new Date());
+  });
+  afterAll(() => db.destroy());
+
+  it('runs the last complete period on schedule, under the scheduler’s advisory lock', async () => {
+    const settlement = new SettlementService(db, { periodKind: 'monthly', log: createLogger('silent') });
+    const scheduler = new Scheduler(db, createLogger('silent'));
+    let outcome: Awaited<ReturnType<SettlementService['runScheduled']>> | undefined;
+    expect(await scheduler.runExclusive('settlement', async () => (outcome = await settlement.runScheduled(Date.parse('2024-03-01T03:00:00Z'))))).toBe(true);
+    expect(outcome!.period.label).toBe('2024-02');
+    const [run] = await settlement.listRuns();
+    expect(run).toMatchObject({ id: outcome!.runId, trigger: 'schedule', period_start: '2024-02-01', versions_written: outcome!.statements.length });
+  });
+
+  it('calls onStatementClosed with the closed statement after the commit; its failure does not reopen it', async () => {
+    const closedSeen: { id: string; status: string; net: string }[] = [];
+    const settlement = new SettlementService(db, {
+      periodKind: 'monthly',
+      log: createLogger('silent'),
+      onStatementClosed: async (statement) => {
+        // The hook sees the committed state: the statement is closed for every reader.
+        const [row] = await db.query(`SELECT status FROM settlement_statements WHERE id = $1`, [statement.id]);
+        closedSeen.push({ id: statement.id, status: row.status, net: statement.totals.net });
+        throw new Error('payout provider down');
+      },
+    });
+    const [first, second] = await settlement.listStatements({ period: '2024-02', limit: 10, offset: 0 });
+    const closed = await settlement.close(first.id, 1);
+    expect(closed.status).toBe('closed');
+    expect(closedSeen).toEqual([{ id: first.id, status: 'closed', net: first.totals.net }]);
+    expect((await settlement.statement(first.id)).status).toBe('closed');
+    expect((await settlement.statement(second.id)).status).toBe('open');
   });
 });
