@@ -78,7 +78,8 @@ export class RoamingAgreements {
 
   /**
    * The counterpart roles `of` may exchange data with: for a CPO its eMSP-side partners, for an
-   * eMSP-side role its CPOs. Only roles of registered, unsuspended parties are returned.
+   * eMSP-side role its CPOs. Only roles of registered, unsuspended parties are returned; the hub's own
+   * CPO never registers (the hub speaks for it in-process) and counts as registered.
    */
   counterparts(of: PartyAddress & { role: Role }): Promise<RoutedRole[]> {
     const key = `${of.role}/${of.countryCode}/${of.partyId}`;
@@ -100,7 +101,7 @@ export class RoamingAgreements {
            JOIN party_roles other ON other.id = a.${cpoSide ? 'emsp_role_id' : 'cpo_role_id'}
            JOIN parties p ON p.id = other.party_uuid
           WHERE me.country_code = $1 AND me.party_id = $2 AND me.role = $3
-            AND p.registered_at IS NOT NULL AND p.suspended_at IS NULL
+            AND (p.registered_at IS NOT NULL OR p.own) AND p.suspended_at IS NULL
           ORDER BY other.country_code, other.party_id, other.role`,
         [of.countryCode, of.partyId, of.role],
       );
