@@ -6,6 +6,8 @@ import { agreementsAdminRouter } from './admin/agreements.routes';
 import { cdrRatingsAdminRouter } from './admin/cdr-ratings.routes';
 import { settlementAdminRouter } from './admin/settlement.routes';
 import { chargersAdminRouter } from './admin/chargers.routes';
+import { ownLocationsAdminRouter } from './admin/locations.routes';
+import { ownTariffsAdminRouter } from './admin/tariffs.routes';
 import { outboxAdminRouter } from './admin/outbox.routes';
 import { partiesAdminRouter } from './admin/parties.routes';
 import { CREDENTIALS_PATH, credentialsRouter } from './modules/credentials/credentials.routes';
@@ -146,6 +148,8 @@ export function createApp(services: Services): Koa {
           chargersAdminRouter(services),
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),
+          ownLocationsAdminRouter(services),
+          ownTariffsAdminRouter(services),
           settlementAdminRouter(services),
         ),
       ]),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { ADMIN_KEY_FILE } from '../secrets';
+import { CliInputError, OWN_CATALOGUE_ACTIONS, OWN_CATALOGUE_USAGE, runLocation, runTariff } from './own-catalogue';
 import { runPrice } from './price';
 import { runSettlementCommand, SETTLEMENT_ACTIONS, SETTLEMENT_OPTIONS, SETTLEMENT_USAGE, SettlementUsageError } from './settlement';
 
@@ -28,7 +29,7 @@ Usage:
   ocpi-hub charger list                       charge points with their connection and connector statuses
   ocpi-hub charger show <id>
   ocpi-hub charger delete <id>                (closes its connection)
-${SETTLEMENT_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
+${SETTLEMENT_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
 
 Options:
   --hub <url>        the hub's URL (env OCPI_HUB_URL, default http://127.0.0.1:8080)
@@ -48,6 +49,7 @@ const ACTIONS: Record<string, string[]> = {
   party: ['add', 'list', 'show', 'suspend', 'resume', 'delete', 'token-a', 'connect', 'retry'],
   agreement: ['add', 'list', 'delete'],
   charger: ['add', 'list', 'show', 'delete'],
+  ...OWN_CATALOGUE_ACTIONS,
   settlement: SETTLEMENT_ACTIONS,
 };
 
@@ -153,6 +155,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         password: { type: 'string' },
         location: { type: 'string' },
         evse: { type: 'string', multiple: true },
+        file: { type: 'string' },
+        date: { type: 'string' },
         ...SETTLEMENT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
@@ -170,7 +174,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       validateStatus: () => true,
       timeout: 30_000,
     });
-    const runners: Record<string, Runner> = { settlement: runSettlementCommand, party: runParty, agreement: runAgreement, charger: runCharger };
+    const runners: Record<string, Runner> = { settlement: runSettlementCommand, party: runParty, agreement: runAgreement, charger: runCharger, location: runLocation, tariff: runTariff };
     const response = await runners[group](api, rest, values as Record<string, string | undefined>, values.evse ?? []);
     if (response.status >= 400) {
       io.err(`Error ${response.status}: ${response.data?.error?.message ?? JSON.stringify(response.data)}\n`);
@@ -181,7 +185,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(csv ? String(response.data) : `${JSON.stringify(response.data ?? {}, null, 2)}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SettlementUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof CliInputError || error instanceof SettlementUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
