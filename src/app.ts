@@ -10,6 +10,8 @@ import { ownLocationsAdminRouter } from './admin/locations.routes';
 import { ownTariffsAdminRouter } from './admin/tariffs.routes';
 import { outboxAdminRouter } from './admin/outbox.routes';
 import { partiesAdminRouter } from './admin/parties.routes';
+import { payoutAccountsAdminRouter } from './admin/payout-accounts.routes';
+import { payStack, stripeWebhookStack } from './payments/payments.routes';
 import { CREDENTIALS_PATH, credentialsRouter } from './modules/credentials/credentials.routes';
 import { HUBCLIENTINFO_PATH, hubClientInfoRouter } from './modules/hubclientinfo/hubclientinfo.routes';
 import { LOCATIONS_RECEIVER_PATH, LOCATIONS_SENDER_PATH, locationsRouter } from './modules/locations/locations.routes';
@@ -148,6 +150,7 @@ export function createApp(services: Services): Koa {
           chargersAdminRouter(services),
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),
+          payoutAccountsAdminRouter(services),
           ownLocationsAdminRouter(services),
           ownTariffsAdminRouter(services),
           settlementAdminRouter(services),
@@ -155,6 +158,10 @@ export function createApp(services: Services): Koa {
       ]),
     ),
   );
+  // Public: drivers paying ad hoc at the hub's own chargers.
+  app.use(under('/pay', payStack(services)));
+  // Beside /admin, not under it: Stripe has no admin key, and the body must reach the signature check unparsed.
+  app.use(under('/stripe', stripeWebhookStack({ ...services, limitBytes: config.maxBodyBytes })));
   app.use(routes(health));
   app.use(async (ctx) => {
     ctx.status = 404;

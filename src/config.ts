@@ -1,6 +1,7 @@
 import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
+import { PAYMENTS_ENV, type PaymentsConfig, paymentsConfig } from './payments/payments-config';
 import { PERIOD_KINDS, type PeriodKind } from './core/settlement/period';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -37,6 +38,7 @@ const EnvSchema = z.object({
   OCPP_TLS_KEY: z.string().min(1).optional(),
   OCPP_TLS_CERT: z.string().min(1).optional(),
   OCPP_TLS_PORT: port.default(8443),
+  ...PAYMENTS_ENV,
 });
 
 export interface Config {
@@ -65,6 +67,8 @@ export interface Config {
   /** Scheduled settlement (docs/settlement.md): when it runs and the length of a statement's period. */
   settlement: { cron: string; period: PeriodKind };
   ocpp: OcppConfig;
+  /** Driver payments with Stripe and CPO payouts (docs/payments.md); off without STRIPE_SECRET_KEY. */
+  payments: PaymentsConfig;
 }
 
 export interface OcppConfig {
@@ -109,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       name: `${e.HUB_NAME} charge points`,
     },
     logLevel: e.LOG_LEVEL,
+    payments: paymentsConfig(e),
     ocpiTimeoutMs: e.OCPI_TIMEOUT_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,

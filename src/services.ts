@@ -25,6 +25,7 @@ import { ChargersService } from './ocpp/chargers.service';
 import { OcppServer } from './ocpp/server';
 import type { Secrets } from './secrets';
 import { OcpiClient } from './transport/ocpi-client';
+import { PaymentsService } from './payments/payments.service';
 import { SettlementService } from './settlement/settlement.service';
 
 export interface Services {
@@ -50,6 +51,8 @@ export interface Services {
   chargingprofiles: ChargingProfilesService;
   chargers: ChargersService;
   ocpp: OcppServer;
+  /** Driver payments with Stripe and CPO payouts (docs/payments.md). */
+  payments: PaymentsService;
   /** The CPO the hub's own charge points are published as. */
   ownCpo: RoleAddress;
   /** Statements between CPOs and eMSPs (docs/settlement.md). */
@@ -110,6 +113,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     chargingprofiles: new ChargingProfilesService(moduleDeps),
     chargers,
     ocpp,
+    payments: new PaymentsService({ db, log, chargers, config: config.payments }),
     ownCpo,
     // Stripe Connect payouts hook in here: onStatementClosed(statement) (see SettlementOptions).
     settlement: new SettlementService(db, { periodKind: config.settlement.period, log }),

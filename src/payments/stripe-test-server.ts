@@ -333,6 +333,7 @@ export class StripeTestServer {
   private readonly retryDelaysMs: number[];
   private deliveryQueue: Promise<void> = Promise.resolve();
   private server?: Server;
+  private readonly answersToLose: { method: string; path: string }[] = [];
 
   constructor(options: StripeTestServerOptions = {}) {
     this.secretKey = options.secretKey ?? 'sk_test_hub_local';
@@ -367,6 +368,15 @@ export class StripeTestServer {
 
   addConnectedAccount(id: string): void {
     this.connectedAccounts.add(id);
+  }
+
+  /**
+   * The next request to `method path` is carried out but its answer is lost (the connection is cut), as
+   * when a network fails after Stripe did the work: a retry with the same Idempotency-Key must not do
+   * it twice.
+   */
+  loseNextAnswer(method: string, path: string): void {
+    this.answersToLose.push({ method, path });
   }
 
   /** Resolves when every event so far has been delivered or has run out of retries. */
@@ -449,6 +459,12 @@ export class StripeTestServer {
       }
     }
     this.requests.push({ method: req.method ?? 'GET', path: url.pathname, idempotencyKey, status, replayed });
+    const lose = this.answersToLose.findIndex((a) => a.method === req.method && a.path === url.pathname);
+    if (lose >= 0) {
+      this.answersToLose.splice(lose, 1);
+      res.socket?.destroy();
+      return;
+    }
     const payload = JSON.stringify(body!, null, 2);
     res.writeHead(status, {
       'Content-Type': 'application/json',
@@ -807,7 +823,10 @@ export class StripeTestServer {
     const transferGroup = text(params, 'transfer_group');
     const metadata = metadataOf(params);
     const description = text(params, 'description');
-    if (!this.connectedAccounts.has(destination)) throw noSuch('destination', destination, 'destination');
+    if (!this.connectedAccounts.has(destination)) {
+      // A parameter check: not stored under the idempotency key, so the same request works once the account exists.
+      throw new StripeApiError(400, { type: 'invalid_request_error', code: 'resource_missing', message: `No such destination: '${destination}'`, param: 'destination' }, false);
+    }
     const transfer: FakeTransfer = {
       id: randomId('tr'),
       object: 'transfer',

@@ -154,7 +154,7 @@ describe('the local Stripe test server, through the real stripe SDK', () => {
   });
 
   it('transfers to known connected accounts, grouped by transfer_group', async () => {
-    expect(await failure(stripe.sdk.transfers.create({ amount: 100, currency: 'eur', destination: 'acct_unknown' }))).toMatchObject({ status: 404, code: 'resource_missing', message: "No such destination: 'acct_unknown'" });
+    expect(await failure(stripe.sdk.transfers.create({ amount: 100, currency: 'eur', destination: 'acct_unknown' }))).toMatchObject({ status: 400, code: 'resource_missing', message: "No such destination: 'acct_unknown'" });
     const transfer = await stripe.sdk.transfers.create({ amount: 12345, currency: 'EUR', destination: 'acct_1CPOone', transfer_group: 'statement-7' });
     expect(transfer).toMatchObject({ object: 'transfer', amount: 12345, currency: 'eur', destination: 'acct_1CPOone', transfer_group: 'statement-7' });
     expect((await stripe.sdk.transfers.list({ transfer_group: 'statement-7' })).data.map((t) => t.id)).toEqual([transfer.id]);
