@@ -4,8 +4,8 @@ import { Chargers1763700300000 } from './1763700300000-Chargers';
 import { CdrRatings1763700400000 } from './1763700400000-CdrRatings';
 import { OwnChargePoints1763700500000 } from './1763700500000-OwnChargePoints';
 import { Settlement1763700600000 } from './1763700600000-Settlement';
-import { OwnTariffs1763700800000 } from './1763700800000-OwnTariffs';
 import { Payments1763700700000 } from './1763700700000-Payments';
+import { OwnTariffs1763700800000 } from './1763700800000-OwnTariffs';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -15,7 +15,7 @@ export const migrations = [
   CdrRatings1763700400000,
   OwnChargePoints1763700500000,
   Settlement1763700600000,
-  OwnTariffs1763700800000,
   Payments1763700700000,
+  OwnTariffs1763700800000,
   // (new migrations go above this line, oldest first)
 ];
