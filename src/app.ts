@@ -27,6 +27,7 @@ import type { Services } from './services';
 import { jsonBody } from './transport/json-body';
 import { ocpiErrorHandler } from './transport/ocpi-error-handler';
 import { ocpiErrors } from './transport/ocpi-errors';
+import { ocpiRateLimit } from './transport/rate-limit';
 import { requestIds } from './transport/request-ids';
 
 /** Every endpoint the hub offers in its OCPI 2.2.1 version details. */
@@ -128,6 +129,7 @@ export function createApp(services: Services): Koa {
       '/ocpi',
       compose([
         ocpiErrorHandler(log),
+        ocpiRateLimit(config.rateLimit.party, log),
         jsonBody({ limitBytes: config.maxBodyBytes, tooLarge: ocpiErrors.bodyTooLarge, invalid: ocpiErrors.invalidJson }),
         routes(...ocpiRouters(services)),
       ]),

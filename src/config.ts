@@ -1,10 +1,28 @@
 import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
+import type { RateLimit } from './core/rate-limit/token-buckets';
+import { parseCidr } from './transport/outbound-address-policy';
 import { PAYMENTS_ENV, type PaymentsConfig, paymentsConfig } from './payments/payments-config';
 import { PERIOD_KINDS, type PeriodKind } from './core/settlement/period';
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** A comma-separated list of CIDR ranges or addresses; each is checked here so a typo stops the start. */
+const cidrList = (variable: string) =>
+  z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((item) => item.trim()).filter(Boolean))
+    .superRefine((items, ctx) => {
+      for (const item of items) {
+        try {
+          parseCidr(item);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `${variable}: ${(error as Error).message}` });
+        }
+      }
+    });
 
 const EnvSchema = z.object({
   PORT: port.default(8080),
@@ -38,6 +56,14 @@ const EnvSchema = z.object({
   OCPP_TLS_KEY: z.string().min(1).optional(),
   OCPP_TLS_CERT: z.string().min(1).optional(),
   OCPP_TLS_PORT: port.default(8443),
+  OCPP_TLS_CA: z.string().min(1).optional(),
+  OUTBOUND_ALLOW: cidrList('OUTBOUND_ALLOW'),
+  OUTBOUND_DENY: cidrList('OUTBOUND_DENY'),
+  OUTBOUND_ALLOW_PRIVATE: z.enum(['true', 'false'], 'OUTBOUND_ALLOW_PRIVATE must be true or false').default('false'),
+  RATE_LIMIT_PARTY_PER_SECOND: z.coerce.number().min(0, 'RATE_LIMIT_PARTY_PER_SECOND must be 0 (off) or more').default(200),
+  RATE_LIMIT_PARTY_BURST: z.coerce.number().int().min(1, 'RATE_LIMIT_PARTY_BURST must be 1 or more').default(1000),
+  RATE_LIMIT_CHARGER_PER_SECOND: z.coerce.number().min(0, 'RATE_LIMIT_CHARGER_PER_SECOND must be 0 (off) or more').default(20),
+  RATE_LIMIT_CHARGER_BURST: z.coerce.number().int().min(1, 'RATE_LIMIT_CHARGER_BURST must be 1 or more').default(200),
   ...PAYMENTS_ENV,
 });
 
@@ -67,6 +93,10 @@ export interface Config {
   /** Scheduled settlement (docs/settlement.md): when it runs and the length of a statement's period. */
   settlement: { cron: string; period: PeriodKind };
   ocpp: OcppConfig;
+  /** Which addresses the hub may call (partner URLs): the SSRF guard. */
+  outbound: { allow: string[]; deny: string[]; allowPrivate: boolean };
+  /** Token buckets kept in memory per instance; a rate of 0 turns a limit off. */
+  rateLimit: { party: RateLimit; charger: RateLimit };
   /** Driver payments with Stripe and CPO payouts (docs/payments.md); off without STRIPE_SECRET_KEY. */
   payments: PaymentsConfig;
 }
@@ -82,8 +112,11 @@ export interface OcppConfig {
    * this is never pinged (many ignore pings). 0 turns pings off.
    */
   pingIntervalMs: number;
-  /** Security profile 2: a TLS listener for charge points, beside the plain one. */
-  tls?: { keyFile: string; certFile: string; port: number };
+  /**
+   * Security profile 2: a TLS listener for charge points, beside the plain one. With `caFile`
+   * (profile 3) it asks for client certificates and takes only those signed by that CA.
+   */
+  tls?: { keyFile: string; certFile: string; port: number; caFile?: string };
 }
 
 /** Reads the environment once; a bad value stops the start with a sentence naming the variable. */
@@ -96,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (Boolean(e.OCPP_TLS_KEY) !== Boolean(e.OCPP_TLS_CERT)) {
     throw new Error('Invalid configuration: OCPP_TLS_KEY and OCPP_TLS_CERT must be set together (the key and certificate files of the TLS listener)');
+  }
+  if (e.OCPP_TLS_CA && !e.OCPP_TLS_KEY) {
+    throw new Error('Invalid configuration: OCPP_TLS_CA (client certificates, security profile 3) needs the TLS listener: set OCPP_TLS_KEY and OCPP_TLS_CERT too');
   }
   return {
     port: e.PORT,
@@ -127,8 +163,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // Twice the heartbeat interval: a charger that heartbeats as told is never pinged.
       pingIntervalMs: Math.round((e.OCPP_PING_INTERVAL_SECONDS ?? 2 * e.OCPP_HEARTBEAT_INTERVAL_SECONDS) * 1000),
       tls: e.OCPP_TLS_KEY && e.OCPP_TLS_CERT
-        ? { keyFile: path.resolve(e.OCPP_TLS_KEY), certFile: path.resolve(e.OCPP_TLS_CERT), port: e.OCPP_TLS_PORT }
+        ? {
+            keyFile: path.resolve(e.OCPP_TLS_KEY),
+            certFile: path.resolve(e.OCPP_TLS_CERT),
+            port: e.OCPP_TLS_PORT,
+            ...(e.OCPP_TLS_CA ? { caFile: path.resolve(e.OCPP_TLS_CA) } : {}),
+          }
         : undefined,
+    },
+    outbound: { allow: e.OUTBOUND_ALLOW, deny: e.OUTBOUND_DENY, allowPrivate: e.OUTBOUND_ALLOW_PRIVATE === 'true' },
+    rateLimit: {
+      party: { ratePerSecond: e.RATE_LIMIT_PARTY_PER_SECOND, burst: e.RATE_LIMIT_PARTY_BURST },
+      charger: { ratePerSecond: e.RATE_LIMIT_CHARGER_PER_SECOND, burst: e.RATE_LIMIT_CHARGER_BURST },
     },
   };
 }

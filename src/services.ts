@@ -25,6 +25,7 @@ import { ChargersService } from './ocpp/chargers.service';
 import { OcppServer } from './ocpp/server';
 import type { Secrets } from './secrets';
 import { OcpiClient } from './transport/ocpi-client';
+import { OutboundGuard } from './transport/outbound-guard';
 import { PaymentsService } from './payments/payments.service';
 import { SettlementService } from './settlement/settlement.service';
 
@@ -63,7 +64,8 @@ export interface Services {
 
 /** Builds the hub's domain services from plain arguments: no container, the wiring is this function. */
 export function createServices({ config, secrets, db, log }: Pick<Services, 'config' | 'secrets' | 'db' | 'log'>): Services {
-  const client = new OcpiClient(config.ocpiTimeoutMs);
+  // Every call to a partner goes through the SSRF guard (partners choose the URLs the hub calls).
+  const client = new OcpiClient(config.ocpiTimeoutMs, new OutboundGuard(config.outbound));
   const parties = new PartyRegistry(db, new TokenVault(secrets.tokenEncryptionKey), (error) =>
     log.error({ err: error }, 'a party status listener failed'),
   );
@@ -87,7 +89,13 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   });
   // Host and port name an instance the same way across restarts, so a restarted hub can clear the
   // connection marks its previous run left.
-  const ocpp = new OcppServer({ chargers, log, instanceId: `${hostname()}:${config.port}`, pingIntervalMs: config.ocpp.pingIntervalMs });
+  const ocpp = new OcppServer({
+    chargers,
+    log,
+    instanceId: `${hostname()}:${config.port}`,
+    pingIntervalMs: config.ocpp.pingIntervalMs,
+    callRateLimit: config.rateLimit.charger,
+  });
   const ownCpo: RoleAddress = { countryCode: config.ownCpo.countryCode, partyId: config.ownCpo.partyId, role: 'CPO' };
   const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl };
   return {

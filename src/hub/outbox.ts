@@ -275,8 +275,11 @@ export class Outbox {
       await this.finish(row, 'delivered', null);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      // A 2xxx answer is the receiver rejecting the content: retrying the same body cannot help.
-      const permanent = error instanceof OcpiCallError && error.kind === 'status' && (error.statusCode ?? 0) >= 2000 && (error.statusCode ?? 0) < 3000;
+      // A 2xxx answer is the receiver rejecting the content: retrying the same body cannot help. Nor
+      // can retrying a URL the outbound guard refuses (the reason is kept as the last error).
+      const permanent =
+        error instanceof OcpiCallError &&
+        (error.kind === 'refused' || (error.kind === 'status' && (error.statusCode ?? 0) >= 2000 && (error.statusCode ?? 0) < 3000));
       if (permanent || row.attempts >= this.opts.maxAttempts) {
         this.log.warn({ delivery: row.id, party: row.party_uuid, err: message }, 'outbox: delivery failed for good');
         await this.finish(row, 'failed', message).catch((e) => this.log.error({ err: e }, 'outbox: recording a failure failed'));

@@ -159,7 +159,9 @@ export class HubRouter {
     } catch (error) {
       if (!(error instanceof OcpiCallError)) throw error;
       if (error.kind === 'timeout') throw new OcpiError(OcpiStatus.FORWARD_TIMEOUT, `The receiver did not answer in time: ${error.message}`);
-      if (error.kind === 'network') throw new OcpiError(OcpiStatus.RECEIVER_NOT_CONNECTED, `The receiver cannot be reached: ${error.message}`);
+      if (error.kind === 'network' || error.kind === 'refused') {
+        throw new OcpiError(OcpiStatus.RECEIVER_NOT_CONNECTED, `The receiver cannot be reached: ${error.message}`);
+      }
       if (error.kind === 'status' && error.statusCode !== undefined) {
         throw new OcpiError(error.statusCode, `The receiver answered: ${error.message}`, error.httpStatus === 404 ? 404 : 200);
       }

@@ -5,10 +5,13 @@ import type { Duplex } from 'node:stream';
 import { createRPCError, RPCError, RPCServer } from 'ocpp-rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import type { Logger } from 'pino';
+import type { RateLimit } from '../core/rate-limit/token-buckets';
+import { ChargerCallLimit, FLOOD_CLOSE } from './charger-rate-limit';
 import { CHARGER_ID, type ChargersService, OCPP_PROTOCOLS, type OcppProtocol } from './chargers.service';
 import type { OcppHandler, OcppHandlers } from './ocpp-handler';
 import { OCPP16_HANDLERS } from './v16';
 import { OCPP201_HANDLERS } from './v201';
+import { verifiedClientCertificate } from './ocpp-tls';
 
 /** Charge points connect to `ws(s)://<hub>/ocpp/<charge point id>`. */
 export const OCPP_PATH = '/ocpp';
@@ -37,6 +40,8 @@ export interface OcppServerOptions {
   /** Names this hub instance in `chargers.connected_instance`. */
   instanceId: string;
   pingIntervalMs: number;
+  /** Calls per charge point (token bucket); a rate of 0, or none, turns the limit off. */
+  callRateLimit?: RateLimit;
 }
 
 interface Connection {
@@ -75,8 +80,10 @@ export class OcppServer {
   private readonly connections = new Map<string, Connection>();
   /** Connection bookkeeping per charger, written in order: a connection's end never overtakes its start. */
   private readonly writes = new Map<string, Promise<void>>();
+  private readonly callLimit: ChargerCallLimit;
 
   constructor(private readonly options: OcppServerOptions) {
+    this.callLimit = new ChargerCallLimit(options.callRateLimit ?? { ratePerSecond: 0, burst: 1 });
     this.rpc = new RPCServer({
       protocols: [...OCPP_PROTOCOLS],
       strictMode: true,
@@ -88,7 +95,7 @@ export class OcppServer {
       respondWithDetailedErrors: false,
       wssOptions: { maxPayload: MAX_MESSAGE_BYTES },
     });
-    this.rpc.auth((accept, reject, handshake) => void this.authenticate(accept, reject, handshake.identity, handshake.protocols, handshake.password));
+    this.rpc.auth((accept, reject, handshake) => void this.authenticate(accept, reject, handshake.identity, handshake.protocols, handshake.password, handshake.request));
     this.rpc.on('client', (client: RPCServerClient) => this.onClient(client));
     this.rpc.on('upgradeAborted', ({ error, identity }: { error: Error; identity: string }) =>
       options.log.debug({ charger: identity, reason: error?.message }, 'OCPP connection refused'),
@@ -144,6 +151,7 @@ export class OcppServer {
     chargerId: string,
     offered: Set<string>,
     password: Buffer | undefined,
+    request: IncomingMessage,
   ): Promise<void> {
     const { log, chargers } = this.options;
     // Without a common subprotocol ocpp-rpc would accept the connection with none, and strict mode
@@ -151,6 +159,20 @@ export class OcppServer {
     const protocol = OCPP_PROTOCOLS.find((p) => offered.has(p));
     if (!protocol) return reject(400, `Offer one of the subprotocols ${OCPP_PROTOCOLS.join(', ')}`);
     try {
+      // Security profile 3: the TLS layer has checked the certificate against OCPP_TLS_CA; its
+      // subject CN names the charge point, and no password is needed.
+      const certificate = verifiedClientCertificate(request);
+      if (certificate) {
+        if (certificate.commonName !== chargerId) {
+          log.info({ charger: chargerId, certificate: certificate.commonName }, 'OCPP connection refused: certificate of another charge point');
+          return reject(401, 'The client certificate names another charge point');
+        }
+        if (!(await chargers.registrationStatus(chargerId))) {
+          log.info({ charger: chargerId }, 'OCPP connection refused: certificate of an unknown charge point');
+          return reject(401, 'Unknown charge point');
+        }
+        return accept({ chargerId }, protocol);
+      }
       const verdict = await chargers.authenticate(chargerId, password);
       if (verdict === 'refused') {
         log.info({ charger: chargerId }, 'OCPP connection refused: unknown charge point or wrong password');
@@ -178,8 +200,15 @@ export class OcppServer {
     log.info({ charger: chargerId, protocol }, 'charger connected');
     this.record(chargerId, () => chargers.connected(chargerId, { protocol, instance: this.instanceId, at: since }));
 
+    const refuseOverLimit = this.callLimit.watch(client, chargerId, () => {
+      log.warn({ charger: chargerId }, 'charger disconnected: it kept exceeding its call rate limit');
+      void this.closeQuietly(client, FLOOD_CLOSE);
+    });
     for (const [action, handler] of Object.entries(HANDLERS[protocol])) {
-      client.handle(action, ({ params }) => this.answer(chargerId, action, handler, params));
+      client.handle(action, ({ params, messageId }) => {
+        refuseOverLimit(messageId);
+        return this.answer(chargerId, action, handler, params);
+      });
     }
     client.on('strictValidationFailure', ({ method, outbound, error }: { method: string; outbound: boolean; error: Error }) =>
       log.warn({ charger: chargerId, action: method, outbound, reason: error.message }, 'OCPP message failed schema validation'),

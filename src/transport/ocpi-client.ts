@@ -3,6 +3,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { TokenEncoding } from '../db/entities';
 import { authorizationHeader } from './credentials-token';
 import type { OcpiEnvelope } from './envelope';
+import { type OutboundGuard, OutboundRefusedError } from './outbound-guard';
 
 export interface OcpiRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -27,7 +28,8 @@ export interface OcpiReply<T> {
   requestId: string;
 }
 
-export type OcpiCallFailure = 'timeout' | 'network' | 'http' | 'envelope' | 'status';
+/** `refused`: the outbound guard would not call that address (never retried as is). */
+export type OcpiCallFailure = 'refused' | 'timeout' | 'network' | 'http' | 'envelope' | 'status';
 
 /** A call to a partner that did not end in an OCPI success; `kind` says how far it got. */
 export class OcpiCallError extends Error {
@@ -52,8 +54,17 @@ function isEnvelope(body: unknown): body is OcpiEnvelope {
 }
 
 function describe(method: string, url: string): string {
-  const { origin, pathname } = new URL(url);
-  return `${method} ${origin}${pathname}`;
+  return `${method} ${safeTarget(url)}`;
+}
+
+/** A URL as it may be shown and logged: origin and path, never user info or query (they may hold secrets). */
+function safeTarget(url: string): string {
+  try {
+    const { origin, pathname } = new URL(url);
+    return `${origin}${pathname}`;
+  } catch {
+    return 'an invalid URL';
+  }
 }
 
 /**
@@ -63,13 +74,43 @@ function describe(method: string, url: string): string {
 export class OcpiClient {
   private readonly http: AxiosInstance;
 
-  constructor(private readonly defaultTimeoutMs: number) {
+  constructor(
+    private readonly defaultTimeoutMs: number,
+    private readonly guard: OutboundGuard,
+  ) {
     // Never follow redirects: a partner URL must not bounce the hub's token to another host.
-    this.http = axios.create({ maxRedirects: 0, validateStatus: () => true, responseType: 'json' });
+    // The guard's agents connect only to checked addresses; no proxy from the environment, which
+    // would connect to the proxy instead and leave the target unchecked.
+    this.http = axios.create({
+      maxRedirects: 0,
+      validateStatus: () => true,
+      responseType: 'json',
+      proxy: false,
+      httpAgent: guard.httpAgent,
+      httpsAgent: guard.httpsAgent,
+    });
+  }
+
+  /**
+   * Refuses (OcpiCallError `refused`, with the reason) a URL the hub must not call: the early check
+   * for URLs a partner hands over to be called later (registration, response_url).
+   */
+  async assertCallable(url: string): Promise<void> {
+    try {
+      await this.guard.assertReachable(url);
+    } catch (error) {
+      if (error instanceof OutboundRefusedError) throw new OcpiCallError('refused', `${safeTarget(url)} is refused: ${error.message}`);
+      throw error;
+    }
   }
 
   async request<T = unknown>(req: OcpiRequest): Promise<OcpiReply<T>> {
     const requestId = randomUUID();
+    try {
+      this.guard.checkUrl(req.url);
+    } catch (error) {
+      throw new OcpiCallError('refused', `${req.method} ${safeTarget(req.url)} is refused: ${(error as Error).message}`);
+    }
     const what = describe(req.method, req.url);
     let response: AxiosResponse;
     try {
@@ -89,6 +130,7 @@ export class OcpiClient {
       });
     } catch (error) {
       const code = (error as { code?: string }).code;
+      if (code === 'ERR_OUTBOUND_REFUSED') throw new OcpiCallError('refused', `${what} is refused: ${(error as Error).message}`);
       if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') throw new OcpiCallError('timeout', `${what} timed out`);
       throw new OcpiCallError('network', `${what} failed: ${code ?? (error as Error).message}`);
     }

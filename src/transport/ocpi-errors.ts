@@ -24,7 +24,7 @@ export type OcpiStatusCode = number;
  * HTTP status policy (status_codes.asciidoc): a request that reached the OCPI layer is answered with
  * HTTP 200 and the OCPI status code; HTTP errors are kept for the transport: 400 invalid JSON,
  * 401 unknown or missing token, 403 suspended party, 404 unknown resource or a party that is not
- * the caller's, 405 credentials method rules, 413 oversize body.
+ * the caller's, 405 credentials method rules, 413 oversize body, 429 over the rate limit.
  */
 export class OcpiError extends Error {
   constructor(
@@ -53,6 +53,8 @@ export const ocpiErrors = {
   clientApiUnusable: (message: string) => new OcpiError(OcpiStatus.CLIENT_API_UNUSABLE, message),
   unsupportedVersion: (message: string) => new OcpiError(OcpiStatus.UNSUPPORTED_VERSION, message),
   noMatchingEndpoints: (message: string) => new OcpiError(OcpiStatus.NO_MATCHING_ENDPOINTS, message),
+  /** OCPI has no status code for rate limiting: HTTP 429 (with Retry-After) carries it, 2000 the envelope. */
+  tooManyRequests: (message: string) => new OcpiError(OcpiStatus.CLIENT_ERROR, message, 429),
   serviceUnavailable: () =>
     new OcpiError(OcpiStatus.SERVER_ERROR, 'The hub cannot reach its database; try again shortly', 503),
 };

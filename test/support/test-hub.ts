@@ -52,6 +52,11 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     ADMIN_API_KEY: adminKey,
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     OCPI_TIMEOUT_MS: '2000',
+    // Partners in tests are servers on 127.0.0.1: test mode of the outbound (SSRF) guard.
+    OUTBOUND_ALLOW_PRIVATE: 'true',
+    // Off unless a test asks: suites and benchmarks send far more than a partner would.
+    RATE_LIMIT_PARTY_PER_SECOND: '0',
+    RATE_LIMIT_CHARGER_PER_SECOND: '0',
     ...options.env,
   });
   const logLines: string[] = [];

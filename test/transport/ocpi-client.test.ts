@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nextLink, OcpiCallError, OcpiClient } from '../../src/transport/ocpi-client';
+import { OutboundGuard } from '../../src/transport/outbound-guard';
 
 type Handler = (path: string, headers: Record<string, unknown>) => { status: number; body: unknown; headers?: Record<string, string> } | 'hang';
 
@@ -8,7 +9,7 @@ describe('OcpiClient', () => {
   let server: Server;
   let base: string;
   let handler: Handler;
-  const client = new OcpiClient(300);
+  const client = new OcpiClient(300, new OutboundGuard({ allowPrivate: true })); // the server is on 127.0.0.1
 
   beforeAll(async () => {
     server = createServer((req, res) => {

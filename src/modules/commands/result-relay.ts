@@ -4,7 +4,7 @@ import type { RoutedRole } from '../../hub/agreements';
 import type { ObjectStore } from '../../hub/object-store';
 import type { NewDelivery } from '../../hub/outbox';
 import type { HubRouter, RoleAddress } from '../../hub/router';
-import type { OcpiReply } from '../../transport/ocpi-client';
+import { OcpiCallError, type OcpiReply } from '../../transport/ocpi-client';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../transport/ocpi-errors';
 import { type PartyAddress, routingHeaderValues } from '../../transport/routing-headers';
 import { describeIssues } from '../../transport/validate';
@@ -112,7 +112,7 @@ export class ResultRelay {
   readonly requests: ForwardedRequests;
 
   constructor(
-    private readonly deps: Pick<ModuleDeps, 'db' | 'outbox' | 'log' | 'config'>,
+    private readonly deps: Pick<ModuleDeps, 'db' | 'outbox' | 'log' | 'config' | 'client'>,
     private readonly kind: ForwardedKind,
   ) {
     this.requests = new ForwardedRequests(deps.db);
@@ -124,6 +124,14 @@ export class ResultRelay {
    * the receiver refuses, errs or cannot be reached, no result will come, so none is awaited.
    */
   async relay<R extends ReceiverResponse>(request: RelayRequest<R>): Promise<R> {
+    // The result goes to response_url later: one the outbound guard refuses (an internal address) is
+    // refused now, before anything is forwarded.
+    try {
+      await this.deps.client.assertCallable(request.responseUrl);
+    } catch (error) {
+      if (error instanceof OcpiCallError && error.kind === 'refused') throw ocpiErrors.invalidParameters(`response_url cannot be used: ${error.message}`);
+      throw error;
+    }
     const requestedAt = new Date();
     const id = await this.requests.open({
       kind: this.kind,

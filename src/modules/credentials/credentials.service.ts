@@ -89,6 +89,7 @@ export class CredentialsService {
     const { parties, client } = this.deps;
     const party = await parties.require(partyUuid);
     if (party.suspendedAt) throw new HubError('invalid', 'The party is suspended; resume it before connecting');
+    await this.refuseUncallable(partnerVersionsUrl, (reason) => new HubError('invalid', `The versions URL cannot be used: ${reason}`));
     const { version, encoding } = await this.fetchVersionWithAnyEncoding(partnerVersionsUrl, tokenA, party.tokenEncoding);
     const credentialsEndpoint = version.endpoints.find((e) => e.identifier === 'credentials');
     if (!credentialsEndpoint) throw new HubError('partner_failed', 'The partner offers no credentials endpoint');
@@ -135,6 +136,7 @@ export class CredentialsService {
 
   private async registrationFrom(party: Party, credentials: Credentials, encoding: TokenEncoding): Promise<Registration> {
     const roles = this.checkRoles(party, credentials);
+    await this.refuseUncallable(credentials.url, (reason) => ocpiErrors.invalidParameters(`The credentials url cannot be used: ${reason}`));
     const version = await this.fetchVersion(credentials.url, credentials.token, encoding);
     return { tokenB: credentials.token, encoding, ...version, roles };
   }
@@ -196,7 +198,23 @@ export class CredentialsService {
     if (!details.endpoints.some((e) => e.identifier === 'credentials')) {
       throw ocpiErrors.noMatchingEndpoints('Your version details list no credentials endpoint');
     }
+    // The hub calls these later (outbox, forwarding): refused now, with the reason, rather than then.
+    for (const endpoint of details.endpoints) {
+      await this.refuseUncallable(endpoint.url, (reason) =>
+        ocpiErrors.clientApiUnusable(`Your ${endpoint.identifier} ${endpoint.role} endpoint cannot be used: ${reason}`),
+      );
+    }
     return { versionsUrl: url, version: OCPI_VERSION, endpoints: details.endpoints };
+  }
+
+  /** A URL the outbound guard refuses (an internal address, SSRF) becomes the given error. */
+  private async refuseUncallable(url: string, error: (reason: string) => Error): Promise<void> {
+    try {
+      await this.deps.client.assertCallable(url);
+    } catch (refusal) {
+      if (refusal instanceof OcpiCallError && refusal.kind === 'refused') throw error(refusal.message);
+      throw refusal;
+    }
   }
 
   /** As the Sender the hub does not yet know the partner's header form: Base64 first, raw on a 401. */
