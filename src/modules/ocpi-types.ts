@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CdrDimensionType } from '../core/pricing';
+import { parseOcpiDateTime } from '../transport/date-time';
 
 /**
  * OCPI 2.2.1 base types (types.asciidoc) as zod schemas. Objects are loose: a field the spec does not
@@ -12,7 +13,7 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d
 export const DateTime = z
   .string()
   .regex(DATE_TIME, 'must be an RFC 3339 date-time')
-  .refine((v) => !Number.isNaN(Date.parse(/(?:Z|[+-]\d{2}:\d{2})$/i.test(v) ? v : `${v}Z`)), 'must be a real date-time');
+  .refine((v) => parseOcpiDateTime(v) !== undefined, 'must be a real date-time');
 
 export function toDate(value: string): Date {
   return new Date(/(?:Z|[+-]\d{2}:\d{2})$/i.test(value) ? value : `${value}Z`);

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { parseOcpiDateTime } from './date-time';
 import { ocpiErrors } from './ocpi-errors';
 
 /** A paginated list request (transport_and_format.asciidoc, "Paginated Request"). */
@@ -20,15 +21,9 @@ export interface Page<T> {
   total: number;
 }
 
-// RFC 3339 as OCPI uses it; a missing offset means UTC (types.asciidoc, DateTime).
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})?$/i;
-
 export function parseDateTime(value: string, name: string): Date {
-  const withZone = /(?:Z|[+-]\d{2}:\d{2})$/i.test(value) ? value : `${value}Z`;
-  const date = new Date(withZone);
-  if (!DATE_TIME.test(value) || Number.isNaN(date.getTime())) {
-    throw ocpiErrors.invalidParameters(`${name} must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z`);
-  }
+  const date = parseOcpiDateTime(value);
+  if (!date) throw ocpiErrors.invalidParameters(`${name} must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z`);
   return date;
 }
 
