@@ -1,0 +1,47 @@
+import type { DataSource } from 'typeorm';
+
+/**
+ * Columns a refused request may legitimately change, left out of the digest:
+ * - parties.last_seen_at / updated_at: any authenticated call, refused or not, is traffic from that
+ *   partner and keeps it CONNECTED (PartyRegistry.recordActivity; TypeORM bumps updated_at with it).
+ * - chargers.last_connected_at / connected_instance: the connection bookkeeping a charger's
+ *   (re)connection writes; the OCPP fuzzer reconnects after the hub closes a connection for garbage.
+ */
+export const VOLATILE_COLUMNS: Record<string, string[]> = {
+  parties: ['last_seen_at', 'updated_at'],
+  chargers: ['last_connected_at', 'connected_instance'],
+};
+
+export interface TableDigest {
+  rows: number;
+  md5: string;
+}
+
+/**
+ * A digest of every table's contents (read from the catalogue, so tables added by later migrations are
+ * covered without listing them): per table the row count and an md5 of its rows as JSON, sorted.
+ */
+export async function databaseDigest(db: DataSource): Promise<Record<string, TableDigest>> {
+  const tables: { name: string }[] = await db.query(
+    `SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  );
+  const digest: Record<string, TableDigest> = {};
+  for (const { name } of tables) {
+    const dropped = (VOLATILE_COLUMNS[name] ?? []).map((c) => ` - '${c}'`).join('');
+    const [row]: { rows: string; md5: string | null }[] = await db.query(
+      `SELECT count(*) AS rows, md5(string_agg(r, E'\\n' ORDER BY r)) AS md5
+         FROM (SELECT (to_jsonb(t)${dropped})::text AS r FROM "${name}" t) s`,
+    );
+    digest[name] = { rows: Number(row.rows), md5: row.md5 ?? '' };
+  }
+  return digest;
+}
+
+/** The tables whose digests differ, e.g. `outbox: 3 rows → 4 rows`. */
+export function digestDifferences(before: Record<string, TableDigest>, after: Record<string, TableDigest>): string[] {
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return names
+    .filter((n) => before[n]?.md5 !== after[n]?.md5 || before[n]?.rows !== after[n]?.rows)
+    .map((n) => `${n}: ${before[n]?.rows ?? 'no table'} rows → ${after[n]?.rows ?? 'no table'} rows (contents differ)`);
+}

@@ -1,0 +1,607 @@
+import axios from 'axios';
+import fc from 'fast-check';
+import { COMMAND_TYPES } from '../../src/modules/commands/commands.schema';
+import { databaseDigest, digestDifferences } from './db-digest';
+import { type Address, b64, type FuzzNetwork } from './fuzz-network';
+import { disallowedMethods, type ModuleSchema, moduleSchemas, type OcpiRoute, ocpiRoutes } from './ocpi-routes';
+import { invalidValue, validValue } from './schema-values';
+
+/**
+ * The OCPI fuzzer: hostile requests generated from the hub's routers (every route, method and path
+ * parameter) and the modules' zod schemas, sent over HTTP to a real test hub. The oracle: no 5xx,
+ * every answer a well-formed OCPI error of the expected class, a replayed request answered the same,
+ * no error logged, no prototype polluted, and the database digest unchanged.
+ */
+
+/**
+ * Which role sends each functional module's data (and so calls the hub's Receiver interface); the
+ * other side calls the hub's Sender interface. From the module chapters of OCPI 2.2.1. A module
+ * missing here fails the fuzz and isolation tests, so a new module must be placed.
+ */
+export const SENDING_ROLE: Record<string, 'CPO' | 'EMSP'> = {
+  locations: 'CPO',
+  tariffs: 'CPO',
+  sessions: 'CPO',
+  cdrs: 'CPO',
+  tokens: 'EMSP',
+  commands: 'EMSP',
+  chargingprofiles: 'EMSP',
+};
+
+/** The role a route's caller must hold; undefined for the configuration modules (any party). */
+export function callerRole(route: OcpiRoute): 'CPO' | 'EMSP' | undefined {
+  if (route.side === 'configuration') return undefined;
+  const sender = SENDING_ROLE[route.module];
+  if (!sender) throw new Error(`module ${route.module} has no sending role in SENDING_ROLE (test/fuzz/ocpi-fuzz.ts)`);
+  return route.side === 'receiver' ? sender : sender === 'CPO' ? 'EMSP' : 'CPO';
+}
+
+/** What a refusal may look like: HTTP statuses and, per status, the OCPI status-code classes. */
+interface Expectation {
+  http: number[];
+  /** Allowed OCPI status_code ranges for HTTP 200 (transport errors are always 2xxx). */
+  codes: [number, number][];
+}
+
+const CLIENT_ERRORS: [number, number] = [2000, 2999];
+const HUB_ERRORS: [number, number] = [4000, 4999];
+
+export interface FuzzCase {
+  category: string;
+  detail: string;
+  route: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** Raw request body text. */
+  body?: string;
+  expect: Expectation;
+  /** Send twice with the same X-Request-ID; both answers must agree. */
+  replay?: boolean;
+}
+
+export interface FuzzContext {
+  routes: OcpiRoute[];
+  schemas: Map<string, ModuleSchema[]>;
+  network: FuzzNetwork;
+  hugeStringLength: number;
+  maxBodyBytes: number;
+}
+
+const ID = fc.string({ unit: fc.constantFrom(...'ABCDEFGHJKMNPQRSTUVWXYZ0123456789-'.split('')), minLength: 12, maxLength: 24 }).map((s) => `FZ${s}`);
+const HOSTILE_IDS = [
+  'x'.repeat(37),
+  'x'.repeat(5000),
+  'ünïcødé',
+  '😀',
+  'a b',
+  '..',
+  '%00',
+  '<script>',
+  "' OR '1'='1",
+  '\u202E',
+];
+
+function addressOf(network: FuzzNetwork, key: string): Address {
+  const p = network.net.parties[key];
+  return { countryCode: p.countryCode, partyId: p.partyId };
+}
+
+function callerKey(network: FuzzNetwork, role: 'CPO' | 'EMSP' | undefined): string {
+  return role === 'EMSP' ? network.emsp : network.cpo;
+}
+
+function routingHeaders(prefix: 'from' | 'to', a: Address): Record<string, string> {
+  return { [`OCPI-${prefix}-country-code`]: a.countryCode, [`OCPI-${prefix}-party-id`]: a.partyId };
+}
+
+/** The concrete path of a route; `raw` values are put in as they are (already encoded or hostile). */
+function pathOf(route: OcpiRoute, values: Record<string, string>, raw = false): string {
+  return route.pattern.replace(/:([a-z_]+)/g, (_, name: string) => (raw ? values[name] : encodeURIComponent(values[name])));
+}
+
+/** Path parameter values for a route, as its owning caller would use them (ids: seeded or unknown). */
+function paramsArbitrary(ctx: FuzzContext, route: OcpiRoute, owner: Address): fc.Arbitrary<Record<string, string>> {
+  const seeded = Object.values(ctx.network.seeded).flatMap((byOwner) => Object.values(byOwner));
+  const record: Record<string, fc.Arbitrary<string>> = {};
+  for (const name of route.params) {
+    if (name === 'country_code') record[name] = fc.constant(owner.countryCode);
+    else if (name === 'party_id') record[name] = fc.constant(owner.partyId);
+    else if (name === 'command') record[name] = fc.constantFrom(...COMMAND_TYPES);
+    else record[name] = fc.oneof(fc.constantFrom(...seeded), ID) as fc.Arbitrary<string>;
+  }
+  return fc.record(record);
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+function bodyMethods(route: OcpiRoute): boolean {
+  return route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH';
+}
+
+/** A body every schema of the route's module refuses (so no route of the module can accept it). */
+function invalidBody(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<{ value: unknown; mutation: string }> {
+  const schemas = ctx.schemas.get(route.module) ?? [];
+  if (schemas.length === 0) return fc.constant({ value: { unexpected: true }, mutation: 'a body for a module without schemas' });
+  const acceptedByAny = (value: unknown) => schemas.some((s) => s.zod.safeParse(value).success);
+  return fc
+    .constantFrom(...schemas)
+    .chain((s) => invalidValue(s.json, acceptedByAny, { hugeStringLength: ctx.hugeStringLength }).map((m) => ({ ...m, mutation: `${s.name} ${m.mutation}` })));
+}
+
+/** A body a schema of the module accepts (refusals must then come from something else). */
+function validBody(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<unknown> {
+  const schemas = ctx.schemas.get(route.module) ?? [];
+  if (schemas.length === 0) return fc.constant({});
+  return fc.constantFrom(...schemas).chain((s) => validValue(s.json));
+}
+
+function stringify(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Bad bodies from the right caller at its own URL: 2001 (or another 2xxx, or 404 for an unknown object). */
+function badBodyCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> {
+  const caller = callerKey(ctx.network, callerRole(route));
+  const owner = addressOf(ctx.network, caller);
+  return fc.tuple(paramsArbitrary(ctx, route, owner), invalidBody(ctx, route), fc.nat(9)).map(([params, body, pick]) => {
+    let text = stringify(body.value);
+    // Now and then with prototype keys in front: JSON.parse makes them own properties; nothing may merge them.
+    if (pick === 0 && text.startsWith('{')) text = `{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}${text === '{}' ? '' : ','}${text.slice(1)}`;
+    return {
+      category: 'bad body',
+      detail: pick === 0 ? `${body.mutation} (+ prototype keys)` : body.mutation,
+      route: route.key,
+      method: route.method,
+      path: pathOf(route, params),
+      headers: { Authorization: b64(ctx.network.net.parties[caller].token), ...routingHeaders('from', owner), ...JSON_HEADERS },
+      body: text,
+      expect: { http: [200, 404], codes: [CLIENT_ERRORS] },
+    };
+  });
+}
+
+/** Another party in the URL (or in the CDR body, or in OCPI-from-*): never the caller's objects. */
+function wrongPartyCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> | undefined {
+  const role = callerRole(route);
+  if (!role) return undefined;
+  const { network } = ctx;
+  const caller = callerKey(network, role);
+  const own = addressOf(network, caller);
+  const others: Address[] = [
+    addressOf(network, network.otherCpo),
+    addressOf(network, network.otherEmsp),
+    addressOf(network, role === 'CPO' ? network.emsp : network.cpo),
+    { countryCode: 'ZZ', partyId: 'ZZZ' },
+    { countryCode: 'NL', partyId: 'HUB' },
+    network.suspended.address,
+    network.unregistered.address,
+  ];
+  const inUrl = route.params.includes('country_code');
+  const cdrPost = route.module === 'cdrs' && route.method === 'POST';
+  return fc.tuple(fc.constantFrom(...others), fc.boolean(), validBody(ctx, route), paramsArbitrary(ctx, route, own)).map(([other, lower, body, params]) => {
+    const named = lower ? { countryCode: other.countryCode.toLowerCase(), partyId: other.partyId.toLowerCase() } : other;
+    const headers: Record<string, string> = { Authorization: b64(network.net.parties[caller].token), ...JSON_HEADERS };
+    let path = pathOf(route, params);
+    let sent = body;
+    let where = 'OCPI-from-*';
+    if (inUrl) {
+      path = pathOf(route, { ...params, country_code: named.countryCode, party_id: named.partyId });
+      where = 'URL';
+    } else if (cdrPost && body && typeof body === 'object') {
+      sent = { ...(body as object), country_code: named.countryCode, party_id: named.partyId };
+      where = 'CDR body';
+    } else {
+      Object.assign(headers, routingHeaders('from', named));
+    }
+    return {
+      category: 'wrong party',
+      detail: `${where} names ${named.countryCode}/${named.partyId}`,
+      route: route.key,
+      method: route.method,
+      path,
+      headers,
+      body: bodyMethods(route) ? stringify(sent) : undefined,
+      // 404 with 2000 (not your role) or, when the body is checked first, 200 with 2001.
+      expect: { http: [200, 404], codes: [CLIENT_ERRORS] },
+    };
+  });
+}
+
+const MALFORMED_ROUTING: Record<string, string>[] = [
+  { 'OCPI-to-country-code': 'NL' },
+  { 'OCPI-to-party-id': 'EM1' },
+  { 'OCPI-to-country-code': 'NLD', 'OCPI-to-party-id': 'EM1' },
+  { 'OCPI-to-country-code': '12', 'OCPI-to-party-id': 'EM1' },
+  { 'OCPI-to-country-code': 'NL', 'OCPI-to-party-id': 'EM' },
+  { 'OCPI-to-country-code': 'NL', 'OCPI-to-party-id': 'E M1' },
+  { 'OCPI-to-country-code': 'N\u00e9', 'OCPI-to-party-id': 'EM1' },
+  { 'OCPI-from-country-code': 'NL' },
+  { 'OCPI-from-country-code': 'NL', 'OCPI-from-party-id': 'x'.repeat(300) },
+  { 'OCPI-to-country-code': '', 'OCPI-to-party-id': 'EM1' },
+];
+
+/** Malformed routing headers, or OCPI-to-* naming a party the caller may not reach. */
+function routingCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> | undefined {
+  const role = callerRole(route);
+  if (!role) return undefined;
+  const { network } = ctx;
+  const caller = callerKey(network, role);
+  const own = addressOf(network, caller);
+  const unreachable: Address[] = [
+    addressOf(network, role === 'CPO' ? network.otherEmsp : network.otherCpo),
+    { countryCode: 'ZZ', partyId: 'ZZZ' },
+    network.suspended.address,
+    network.unregistered.address,
+  ];
+  // A well-formed but unreachable OCPI-to-* is only refused where the request has a receiver:
+  // pushes and forwarded requests. GETs (which ignore it or find nothing) get only malformed ones.
+  const receiverUnreachable = bodyMethods(route) || route.method === 'DELETE';
+  const headerSets = fc.oneof(
+    fc.constantFrom(...MALFORMED_ROUTING).map((h) => ({ headers: h, detail: `malformed ${Object.keys(h).join('+')}` })),
+    ...(receiverUnreachable ? [fc.constantFrom(...unreachable).map((a) => ({ headers: routingHeaders('to', a), detail: `OCPI-to ${a.countryCode}/${a.partyId} unreachable` }))] : []),
+  );
+  // GET routes get unknown ids: a malformed header a route ignores must still meet a refusal.
+  const params = route.method === 'GET' || route.method === 'DELETE'
+    ? fc.record(Object.fromEntries(route.params.map((n) => [n, n === 'country_code' ? fc.constant(own.countryCode) : n === 'party_id' ? fc.constant(own.partyId) : ID])))
+    : paramsArbitrary(ctx, route, own);
+  return fc.tuple(headerSets, params, fc.oneof(validBody(ctx, route), invalidBody(ctx, route).map((m) => m.value))).map(([h, p, body]) => ({
+    category: 'routing headers',
+    detail: h.detail,
+    route: route.key,
+    method: route.method,
+    path: pathOf(route, p),
+    headers: { Authorization: b64(network.net.parties[caller].token), ...JSON_HEADERS, ...h.headers },
+    body: bodyMethods(route) ? stringify(route.module === 'cdrs' && body && typeof body === 'object' ? { ...(body as object), country_code: own.countryCode, party_id: own.partyId } : body) : undefined,
+    expect: { http: [200, 404], codes: [CLIENT_ERRORS, HUB_ERRORS] },
+  }));
+}
+
+/** Authorization headers that identify nobody (or a dead token A, or token A outside its modules). */
+function badAuthCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> {
+  const { network } = ctx;
+  const good = network.net.parties[network.cpo].token;
+  const flipped = good.slice(0, -1) + (good.endsWith('a') ? 'b' : 'a');
+  const headers: [string, string | undefined][] = [
+    ['no Authorization', undefined],
+    ['bare scheme', 'Token'],
+    ['Bearer scheme', `Bearer ${Buffer.from(good).toString('base64')}`],
+    ['Basic scheme', `Basic ${Buffer.from(`CP1:${good}`).toString('base64')}`],
+    ['unknown token', b64('no-such-token-0123456789')],
+    ['one character changed', b64(flipped)],
+    ['dead token A', b64(network.deadTokenA)],
+    ['oversize token', `Token ${'A'.repeat(6000)}`],
+    ['latin-1 token', `Token caf\u00e9`],
+    ['token with a space', `Token ${good.slice(0, 5)} ${good.slice(5)}`],
+    ['token of whitespace', 'Token    '],
+  ];
+  // Token A opens only versions and credentials.
+  if (route.module !== 'versions' && route.module !== 'credentials') headers.push(['token A outside its modules', b64(network.unregistered.tokenA)]);
+  const owner = addressOf(network, callerKey(network, callerRole(route)));
+  return fc.tuple(fc.constantFrom(...headers), paramsArbitrary(ctx, route, owner), validBody(ctx, route)).map(([[name, value], params, body]) => ({
+    category: 'bad Authorization',
+    detail: name,
+    route: route.key,
+    method: route.method,
+    path: pathOf(route, params),
+    headers: { ...(value === undefined ? {} : { Authorization: value }), ...JSON_HEADERS },
+    body: bodyMethods(route) || route.method === 'DELETE' ? stringify(body) : undefined,
+    expect: { http: [401], codes: [] },
+  }));
+}
+
+const BAD_JSON = ['{"id": ', '{id: 1}', "{'id': 'x'}", 'NaN', '[1,]', '{"a":1}}', '\u0000', 'undefined', '{"a": 01}', '\uFEFF{"a":1', '"unterminated', '{"a":"\\x41"}', '[' .repeat(10) + ']'];
+
+/** Bodies that are not JSON: HTTP 400 before anything reads them. */
+function badJsonCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> | undefined {
+  if (!bodyMethods(route) && route.method !== 'DELETE') return undefined;
+  const { network } = ctx;
+  const caller = callerKey(network, callerRole(route));
+  const owner = addressOf(network, caller);
+  return fc.tuple(fc.constantFrom(...BAD_JSON), paramsArbitrary(ctx, route, owner)).map(([text, params]) => ({
+    category: 'bad JSON',
+    detail: JSON.stringify(text.slice(0, 20)),
+    route: route.key,
+    method: route.method,
+    path: pathOf(route, params),
+    headers: { Authorization: b64(network.net.parties[caller].token), ...JSON_HEADERS },
+    body: text,
+    expect: { http: [400], codes: [] },
+  }));
+}
+
+const CONTENT_TYPES: [string, (json: string) => string][] = [
+  ['text/plain', (json) => json],
+  ['application/xml', () => '<location><id>1</id></location>'],
+  ['application/x-www-form-urlencoded', () => 'id=1&country_code=NL'],
+  ['multipart/form-data; boundary=x', () => '--x\r\nContent-Disposition: form-data; name="id"\r\n\r\n1\r\n--x--'],
+  ['application/json; charset=utf-16', (json) => json],
+];
+
+/** Other content types: their bodies are either not JSON (400) or a refused object (2xxx). */
+function contentTypeCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> | undefined {
+  if (!bodyMethods(route)) return undefined;
+  const { network } = ctx;
+  const caller = callerKey(network, callerRole(route));
+  const owner = addressOf(network, caller);
+  return fc.tuple(fc.constantFrom(...CONTENT_TYPES), invalidBody(ctx, route), paramsArbitrary(ctx, route, owner)).map(([[type, make], body, params]) => ({
+    category: 'content type',
+    detail: type,
+    route: route.key,
+    method: route.method,
+    path: pathOf(route, params),
+    headers: { Authorization: b64(network.net.parties[caller].token), 'Content-Type': type },
+    body: make(stringify(body.value)),
+    expect: { http: [200, 400, 404, 415], codes: [CLIENT_ERRORS] },
+  }));
+}
+
+/** Bodies over the hub's limit: 413. */
+function oversizeCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> | undefined {
+  if (!bodyMethods(route)) return undefined;
+  const { network } = ctx;
+  const caller = callerKey(network, callerRole(route));
+  const owner = addressOf(network, caller);
+  return fc.tuple(fc.integer({ min: 1, max: 3 }), paramsArbitrary(ctx, route, owner)).map(([times, params]) => ({
+    category: 'oversize body',
+    detail: `${times}× the limit`,
+    route: route.key,
+    method: route.method,
+    path: pathOf(route, params),
+    headers: { Authorization: b64(network.net.parties[caller].token), ...JSON_HEADERS },
+    body: stringify({ padding: 'P'.repeat(ctx.maxBodyBytes * times) }),
+    expect: { http: [413], codes: [] },
+  }));
+}
+
+/** Hostile path parameters (overlong, unicode, traversal, injection): 2001 or 404. */
+function hostileParamCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> | undefined {
+  const idParams = route.params.filter((p) => p !== 'country_code' && p !== 'party_id');
+  if (idParams.length === 0) return undefined;
+  const { network } = ctx;
+  const caller = callerKey(network, callerRole(route));
+  const owner = addressOf(network, caller);
+  const hostile = fc.oneof(
+    fc.constantFrom(...HOSTILE_IDS).map((v) => encodeURIComponent(v)),
+    fc.constantFrom('%E0%A4%A', '%', '%ZZ', '%C0%AF', '%2F..%2F..', '%25'),
+  );
+  return fc.tuple(fc.constantFrom(...idParams), hostile, paramsArbitrary(ctx, route, owner), invalidBody(ctx, route)).map(([name, value, params, body]) => {
+    const encoded = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, encodeURIComponent(v)]));
+    return {
+      category: 'hostile path parameter',
+      detail: `${name}=${value.slice(0, 30)}`,
+      route: route.key,
+      method: route.method,
+      path: pathOf(route, { ...encoded, [name]: value }, true),
+      headers: { Authorization: b64(network.net.parties[caller].token), ...routingHeaders('from', owner), ...JSON_HEADERS },
+      body: bodyMethods(route) ? stringify(body.value) : undefined,
+      expect: { http: [200, 400, 404], codes: [CLIENT_ERRORS, HUB_ERRORS] },
+    };
+  });
+}
+
+const BAD_QUERIES = [
+  'date_from=yesterday',
+  'date_to=2024-13-01T00:00:00Z',
+  'date_from=2024-02-30T00:00:00Z',
+  'offset=-1',
+  'offset=abc',
+  'limit=1e3',
+  'limit=-5',
+  'limit=99999999999',
+  'limit=1&limit=2',
+  'date_from=2024-01-01T00:00:00Z&date_from=2024-01-02T00:00:00Z',
+  'offset=0x10',
+  'date_from=%E2%80%AE2024',
+  'duration=-1&response_url=https://partner.example/r',
+  'duration=abc&response_url=https://partner.example/r',
+  'duration=60&response_url=ftp://partner.example/r',
+  'duration=60',
+  'response_url=javascript:alert(1)',
+  'type=NOT_A_TYPE',
+  'type=rfid&type=RFID',
+];
+
+/** GET (and DELETE) with query parameters that are wrong: 2001, or 404 for an unknown object. */
+function badQueryCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> | undefined {
+  if (route.method !== 'GET' && route.method !== 'DELETE') return undefined;
+  const { network } = ctx;
+  const caller = callerKey(network, callerRole(route));
+  const owner = addressOf(network, caller);
+  // Only where some query parameter is read: lists (pagination), chargingprofiles, tokens (type).
+  const lists = route.params.length === 0 && route.module !== 'versions' && route.module !== 'credentials';
+  if (!lists && route.module !== 'chargingprofiles' && route.module !== 'tokens') return undefined;
+  const unknownIds = fc.record(Object.fromEntries(route.params.map((n) => [n, n === 'country_code' ? fc.constant(owner.countryCode) : n === 'party_id' ? fc.constant(owner.partyId) : ID])));
+  const queries = lists ? BAD_QUERIES.slice(0, 12) : BAD_QUERIES.slice(12);
+  return fc.tuple(fc.constantFrom(...queries), unknownIds).map(([query, params]) => ({
+    category: 'bad query',
+    detail: query,
+    route: route.key,
+    method: route.method,
+    path: `${pathOf(route, params)}?${query}`,
+    headers: { Authorization: b64(network.net.parties[caller].token), ...routingHeaders('from', owner) },
+    expect: { http: [200, 404], codes: [CLIENT_ERRORS, HUB_ERRORS] },
+  }));
+}
+
+/** A method the route's path does not offer: 405. */
+function methodCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> | undefined {
+  const methods = disallowedMethods(ctx.routes, route.pattern);
+  if (methods.length === 0) return undefined;
+  const { network } = ctx;
+  const caller = callerKey(network, callerRole(route));
+  const owner = addressOf(network, caller);
+  return fc.tuple(fc.constantFrom(...methods), paramsArbitrary(ctx, route, owner), validBody(ctx, route)).map(([method, params, body]) => ({
+    category: 'method not allowed',
+    detail: `${method} on ${route.pattern}`,
+    route: `${method} ${route.pattern}`,
+    method,
+    path: pathOf(route, params),
+    headers: { Authorization: b64(network.net.parties[caller].token), ...JSON_HEADERS },
+    body: method === 'GET' ? undefined : stringify(body),
+    expect: { http: [405], codes: [] },
+  }));
+}
+
+/** A suspended party, with requests that would otherwise be fine: 403 everywhere. */
+function suspendedCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> {
+  const { network } = ctx;
+  return fc.tuple(paramsArbitrary(ctx, route, network.suspended.address), validBody(ctx, route)).map(([params, body]) => ({
+    category: 'suspended party',
+    detail: `${network.suspended.address.countryCode}/${network.suspended.address.partyId}`,
+    route: route.key,
+    method: route.method,
+    path: pathOf(route, params),
+    headers: { Authorization: b64(network.suspended.token), ...routingHeaders('from', network.suspended.address), ...JSON_HEADERS },
+    body: bodyMethods(route) ? stringify(body) : undefined,
+    expect: { http: [403], codes: [] },
+  }));
+}
+
+const UNKNOWN_PATHS = [
+  '/ocpi/2.2.1/receiver/nothing',
+  '/ocpi/3.0/versions',
+  '/ocpi/2.2.1/sender',
+  '/ocpi/2.2.1/receiver/locations',
+  '/ocpi/2.2.1/receiver/locations/NL',
+  '/ocpi/2.2.1/../../admin/parties',
+  '/ocpi/2.2.1/%2e%2e/%2e%2e/admin/parties',
+  '/ocpi//2.2.1//credentials',
+  '/ocpi/2.2.1/sender/locations/a/b/c/d',
+  '/ocpi/%E0%A4%A',
+  '/ocpi/2.2.1/credentials/extra',
+];
+
+/** Paths no route matches: 404 as an OCPI envelope. */
+function unknownPathCases(ctx: FuzzContext): fc.Arbitrary<FuzzCase> {
+  const token = ctx.network.net.parties[ctx.network.cpo].token;
+  return fc.tuple(fc.constantFrom(...UNKNOWN_PATHS), fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE')).map(([path, method]) => ({
+    category: 'unknown path',
+    detail: `${method} ${path}`,
+    route: 'none',
+    method,
+    path,
+    headers: { Authorization: b64(token), ...JSON_HEADERS },
+    body: method === 'GET' ? undefined : '{}',
+    // 405 where a prefix of the path is a route with other methods (e.g. PUT /receiver/locations).
+    expect: { http: [400, 404, 405], codes: [] },
+  }));
+}
+
+/** Every kind of hostile request for every route, weighted so bodies get the most attention. */
+export function ocpiCaseArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzCase> {
+  const perRoute = ctx.routes.map((route) => {
+    const kinds = [
+      bodyMethods(route) ? { weight: 8, arbitrary: badBodyCases(ctx, route) } : undefined,
+      ...[
+        [3, wrongPartyCases(ctx, route)],
+        [3, routingCases(ctx, route)],
+        [2, badAuthCases(ctx, route)],
+        [1, badJsonCases(ctx, route)],
+        [1, contentTypeCases(ctx, route)],
+        [1, hostileParamCases(ctx, route)],
+        [2, badQueryCases(ctx, route)],
+        [1, methodCases(ctx, route)],
+        [1, suspendedCases(ctx, route)],
+      ].map(([weight, arbitrary]) => (arbitrary ? { weight: weight as number, arbitrary: arbitrary as fc.Arbitrary<FuzzCase> } : undefined)),
+    ].filter((k): k is { weight: number; arbitrary: fc.Arbitrary<FuzzCase> } => k !== undefined);
+    // GET routes need a refusal from something: unknown ids in bad-param/query/party/auth cases.
+    return fc.oneof(...kinds);
+  });
+  const rare = fc.oneof(unknownPathCases(ctx), ...ctx.routes.filter(bodyMethods).map((r) => oversizeCases(ctx, r)!));
+  const replayed = fc.tuple(fc.oneof(...perRoute), fc.integer({ min: 1, max: 5 })).map(([c, n]) => ({ ...c, replay: true, headers: { ...c.headers, 'X-Request-ID': `fuzz-replay-${n}` } }));
+  return fc.oneof({ weight: 20, arbitrary: fc.oneof(...perRoute) }, { weight: 1, arbitrary: rare }, { weight: 2, arbitrary: replayed });
+}
+
+export interface Answer {
+  status: number;
+  statusCode?: number;
+  problem?: string;
+}
+
+/** Checks one answer against the case's expectation: a well-formed OCPI error of the right class. */
+export function judge(c: FuzzCase, status: number, contentType: string | undefined, text: string, requestIdHeader: string | undefined): Answer {
+  if (status >= 500) return { status, problem: `HTTP ${status}` };
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { status, problem: `not JSON (${contentType}): ${text.slice(0, 80)}` };
+  }
+  const statusCode = body?.status_code;
+  if (typeof statusCode !== 'number') return { status, problem: 'no status_code in the answer' };
+  if (typeof body.timestamp !== 'string' || Number.isNaN(Date.parse(body.timestamp))) return { status, statusCode, problem: 'no timestamp' };
+  if (typeof body.status_message !== 'string' || body.status_message.length === 0) return { status, statusCode, problem: 'no status_message' };
+  if (!requestIdHeader) return { status, statusCode, problem: 'no X-Request-ID header' };
+  // The credentials module answers its method rules with 405 (POST when registered, PUT/DELETE before).
+  const http = c.route.includes('/credentials') ? [...c.expect.http, 405] : c.expect.http;
+  if (!http.includes(status)) return { status, statusCode, problem: `HTTP ${status} (expected ${http.join('/')}): ${body.status_message}` };
+  const ranges = status === 200 ? c.expect.codes : [CLIENT_ERRORS];
+  if (!ranges.some(([lo, hi]) => statusCode >= lo && statusCode <= hi)) {
+    return { status, statusCode, problem: `status_code ${statusCode} with HTTP ${status}: ${body.status_message}` };
+  }
+  return { status, statusCode };
+}
+
+export interface FuzzReport {
+  sent: number;
+  /** `HTTP <status> / <status_code>` → count. */
+  byOutcome: Record<string, number>;
+  byCategory: Record<string, number>;
+  failures: { case: FuzzCase; answer: Answer }[];
+  databaseChanges: string[];
+  errorLogs: string[];
+  routesCovered: number;
+  routesTotal: number;
+}
+
+/** Runs `count` generated requests against the network's hub (`concurrency` at a time) and judges them. */
+export async function runOcpiFuzz(network: FuzzNetwork, options: { count: number; seed: number; concurrency?: number; maxBodyBytes: number }): Promise<FuzzReport> {
+  const services = network.net.hub.services;
+  const ctx: FuzzContext = {
+    routes: ocpiRoutes(services),
+    schemas: moduleSchemas(),
+    network,
+    hugeStringLength: Math.floor(options.maxBodyBytes / 4),
+    maxBodyBytes: options.maxBodyBytes,
+  };
+  const cases = fc.sample(ocpiCaseArbitrary(ctx), { numRuns: options.count, seed: options.seed });
+  const http = axios.create({ baseURL: network.net.hub.url, validateStatus: () => true, transformRequest: [(d) => d], transformResponse: [(d) => d], responseType: 'text', maxBodyLength: Infinity, maxContentLength: Infinity });
+  const logStart = network.net.hub.logLines.length;
+  const before = await databaseDigest(services.db);
+  const report: FuzzReport = { sent: 0, byOutcome: {}, byCategory: {}, failures: [], databaseChanges: [], errorLogs: [], routesCovered: 0, routesTotal: ctx.routes.length };
+  const covered = new Set<string>();
+
+  const send = async (c: FuzzCase): Promise<Answer> => {
+    const response = await http.request({ method: c.method, url: c.path, headers: c.headers, data: c.body }).catch((error: Error) => error);
+    report.sent++;
+    if (response instanceof Error) return { status: 0, problem: `transport failure: ${response.message}` };
+    return judge(c, response.status, response.headers['content-type'] as string | undefined, String(response.data), response.headers['x-request-id'] as string | undefined);
+  };
+
+  let next = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const c = cases[next++];
+      let answer = await send(c);
+      if (c.replay && !answer.problem) {
+        const again = await send(c);
+        if (again.status !== answer.status || again.statusCode !== answer.statusCode) {
+          answer = { ...again, problem: `replay answered ${again.status}/${again.statusCode}, first ${answer.status}/${answer.statusCode}` };
+        }
+      }
+      covered.add(c.route);
+      const outcome = answer.problem ? 'FAILED' : `HTTP ${answer.status} / ${answer.statusCode}`;
+      report.byOutcome[outcome] = (report.byOutcome[outcome] ?? 0) + 1;
+      report.byCategory[c.category] = (report.byCategory[c.category] ?? 0) + 1;
+      if (answer.problem) report.failures.push({ case: { ...c, body: c.body?.slice(0, 300) }, answer });
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 16 }, worker));
+
+  report.routesCovered = ctx.routes.filter((r) => covered.has(r.key)).length;
+  report.databaseChanges = digestDifferences(before, await databaseDigest(services.db));
+  report.errorLogs = network.net.hub.logLines.slice(logStart).filter((line) => (JSON.parse(line) as { level: number }).level >= 50).slice(0, 20);
+  if (({} as Record<string, unknown>).polluted !== undefined) report.errorLogs.push('Object.prototype was polluted');
+  return report;
+}
