@@ -1,10 +1,10 @@
 import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
-import type { RateLimit } from './core/rate-limit/token-buckets';
-import { parseCidr } from './transport/outbound-address-policy';
 import { PAYMENTS_ENV, type PaymentsConfig, paymentsConfig } from './payments/payments-config';
 import { PERIOD_KINDS, type PeriodKind } from './core/settlement/period';
+import type { RateLimit } from './core/rate-limit/token-buckets';
+import { parseCidr } from './transport/outbound-address-policy';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -40,6 +40,8 @@ const EnvSchema = z.object({
   HUB_PARTY_ID: z.string().regex(/^[A-Z0-9]{3}$/, 'HUB_PARTY_ID must be three capital letters or digits').default('HUB'),
   HUB_NAME: z.string().min(1).default('Open Roaming Hub'),
   OWN_CPO_COUNTRY_CODE: z.string().regex(/^[A-Z]{2}$/, 'OWN_CPO_COUNTRY_CODE must be two capital letters').optional(),
+  OWN_CPO_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'OWN_CPO_CURRENCY must be an ISO 4217 code like EUR').default('EUR'),
+  SESSION_UPDATE_INTERVAL_SECONDS: z.coerce.number().min(0, 'SESSION_UPDATE_INTERVAL_SECONDS must be 0 or more').default(60),
   OWN_CPO_PARTY_ID: z.string().regex(/^[A-Z0-9]{3}$/, 'OWN_CPO_PARTY_ID must be three capital letters or digits').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OCPI_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
@@ -56,6 +58,7 @@ const EnvSchema = z.object({
   OCPP_TLS_KEY: z.string().min(1).optional(),
   OCPP_TLS_CERT: z.string().min(1).optional(),
   OCPP_TLS_PORT: port.default(8443),
+  ...PAYMENTS_ENV,
   OCPP_TLS_CA: z.string().min(1).optional(),
   OUTBOUND_ALLOW: cidrList('OUTBOUND_ALLOW'),
   OUTBOUND_DENY: cidrList('OUTBOUND_DENY'),
@@ -64,7 +67,6 @@ const EnvSchema = z.object({
   RATE_LIMIT_PARTY_BURST: z.coerce.number().int().min(1, 'RATE_LIMIT_PARTY_BURST must be 1 or more').default(1000),
   RATE_LIMIT_CHARGER_PER_SECOND: z.coerce.number().min(0, 'RATE_LIMIT_CHARGER_PER_SECOND must be 0 (off) or more').default(20),
   RATE_LIMIT_CHARGER_BURST: z.coerce.number().int().min(1, 'RATE_LIMIT_CHARGER_BURST must be 1 or more').default(200),
-  ...PAYMENTS_ENV,
 });
 
 export interface Config {
@@ -79,7 +81,7 @@ export interface Config {
   tokenEncryptionKey?: string;
   hub: { countryCode: string; partyId: string; name: string };
   /** The CPO the hub's own charge points (OCPP) are published as; the hub's own address unless configured. */
-  ownCpo: { countryCode: string; partyId: string; name: string };
+  ownCpo: { countryCode: string; partyId: string; name: string; currency: string; sessionUpdateIntervalMs: number };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   ocpiTimeoutMs: number;
   maxBodyBytes: number;
@@ -93,12 +95,12 @@ export interface Config {
   /** Scheduled settlement (docs/settlement.md): when it runs and the length of a statement's period. */
   settlement: { cron: string; period: PeriodKind };
   ocpp: OcppConfig;
+  /** Driver payments with Stripe and CPO payouts (docs/payments.md); off without STRIPE_SECRET_KEY. */
+  payments: PaymentsConfig;
   /** Which addresses the hub may call (partner URLs): the SSRF guard. */
   outbound: { allow: string[]; deny: string[]; allowPrivate: boolean };
   /** Token buckets kept in memory per instance; a rate of 0 turns a limit off. */
   rateLimit: { party: RateLimit; charger: RateLimit };
-  /** Driver payments with Stripe and CPO payouts (docs/payments.md); off without STRIPE_SECRET_KEY. */
-  payments: PaymentsConfig;
 }
 
 export interface OcppConfig {
@@ -147,6 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       countryCode: e.OWN_CPO_COUNTRY_CODE ?? e.HUB_COUNTRY_CODE,
       partyId: e.OWN_CPO_PARTY_ID ?? e.HUB_PARTY_ID,
       name: `${e.HUB_NAME} charge points`,
+      currency: e.OWN_CPO_CURRENCY,
+      sessionUpdateIntervalMs: e.SESSION_UPDATE_INTERVAL_SECONDS * 1000,
     },
     logLevel: e.LOG_LEVEL,
     payments: paymentsConfig(e),

@@ -22,6 +22,8 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   scheduler.add('still-alive', '* * * * *', () => services.stillAlive.run());
   // Settles the last complete period (SETTLEMENT_CRON, SETTLEMENT_PERIOD; docs/settlement.md).
   scheduler.add('settlement', services.config.settlement.cron, () => services.settlement.runScheduled());
+  // CDRs of transactions that stopped while the hub went down between the stop and the CDR.
+  scheduler.add('finish-transactions', '* * * * *', () => services.transactions.finishPending());
 }
 
 /**

@@ -11,6 +11,9 @@ import { HubRouter } from './hub/router';
 import { StillAliveCheck } from './hub/still-alive';
 import type { RoleAddress } from './hub/router';
 import { ensureOwnCpo } from './charging/own-cpo';
+import { DriverAuthorization } from './charging/driver-authorization';
+import { TransactionsService } from './charging/transactions.service';
+import { EvseStatusPublisher } from './charging/evse-status';
 import { CredentialsService } from './modules/credentials/credentials.service';
 import { HubClientInfoService } from './modules/hubclientinfo/hubclientinfo.service';
 import { LocationsService } from './modules/locations/locations.service';
@@ -25,9 +28,9 @@ import { ChargersService } from './ocpp/chargers.service';
 import { OcppServer } from './ocpp/server';
 import type { Secrets } from './secrets';
 import { OcpiClient } from './transport/ocpi-client';
-import { OutboundGuard } from './transport/outbound-guard';
 import { PaymentsService } from './payments/payments.service';
 import { SettlementService } from './settlement/settlement.service';
+import { OutboundGuard } from './transport/outbound-guard';
 
 export interface Services {
   config: Config;
@@ -56,6 +59,9 @@ export interface Services {
   payments: PaymentsService;
   /** The CPO the hub's own charge points are published as. */
   ownCpo: RoleAddress;
+  authorization: DriverAuthorization;
+  transactions: TransactionsService;
+  evseStatus: EvseStatusPublisher;
   /** Statements between CPOs and eMSPs (docs/settlement.md). */
   settlement: SettlementService;
   /** Makes the database ready for this instance (own CPO party, connection marks of a previous run). */
@@ -87,17 +93,36 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     heartbeatIntervalSeconds: config.ocpp.heartbeatIntervalSeconds,
     onListenerError: (error) => log.error({ err: error }, 'a connector status listener failed'),
   });
+  const ownCpo: RoleAddress = { countryCode: config.ownCpo.countryCode, partyId: config.ownCpo.partyId, role: 'CPO' };
+  const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl };
+  const tariffs = new TariffsService(moduleDeps);
+  const sessions = new SessionsService(moduleDeps);
+  const cdrs = new CdrsService(moduleDeps);
+  const tokens = new TokensService(moduleDeps);
+  const authorization = new DriverAuthorization({ store, router, tokens, ownCpo, log });
+  const transactions = new TransactionsService({
+    db,
+    log,
+    store,
+    router,
+    sessions,
+    cdrs,
+    chargers,
+    authorization,
+    ownCpo,
+    currency: config.ownCpo.currency,
+    sessionUpdateIntervalMs: config.ownCpo.sessionUpdateIntervalMs,
+  });
   // Host and port name an instance the same way across restarts, so a restarted hub can clear the
   // connection marks its previous run left.
   const ocpp = new OcppServer({
     chargers,
+    domain: { chargers, transactions, authorization },
     log,
     instanceId: `${hostname()}:${config.port}`,
     pingIntervalMs: config.ocpp.pingIntervalMs,
     callRateLimit: config.rateLimit.charger,
   });
-  const ownCpo: RoleAddress = { countryCode: config.ownCpo.countryCode, partyId: config.ownCpo.partyId, role: 'CPO' };
-  const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl };
   return {
     config,
     secrets,
@@ -113,16 +138,19 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     router,
     locations,
     stillAlive: new StillAliveCheck({ parties, client, log, idleMs: config.stillAliveIdleMs, timeoutMs: config.ocpiTimeoutMs }),
-    tariffs: new TariffsService(moduleDeps),
-    sessions: new SessionsService(moduleDeps),
-    cdrs: new CdrsService(moduleDeps),
-    tokens: new TokensService(moduleDeps),
+    tariffs,
+    sessions,
+    cdrs,
+    tokens,
     commands: new CommandsService(moduleDeps),
     chargingprofiles: new ChargingProfilesService(moduleDeps),
     chargers,
     ocpp,
     payments: new PaymentsService({ db, log, chargers, config: config.payments }),
     ownCpo,
+    authorization,
+    transactions,
+    evseStatus: new EvseStatusPublisher({ chargers, locations, ownCpo, log }),
     // Stripe Connect payouts hook in here: onStatementClosed(statement) (see SettlementOptions).
     settlement: new SettlementService(db, { periodKind: config.settlement.period, log }),
     async prepare() {

@@ -1,3 +1,5 @@
+import type { DriverAuthorization, DriverAuthorizationResult } from '../charging/driver-authorization';
+import type { TransactionsService } from '../charging/transactions.service';
 import type { ChargersService, RegistrationStatus } from './chargers.service';
 
 /**
@@ -9,7 +11,12 @@ export interface OcppCall<Params> {
   chargerId: string;
   params: Params;
   chargers: ChargersService;
+  transactions: TransactionsService;
+  authorization: DriverAuthorization;
 }
+
+/** The domain services handlers are given (the server adds the charger id and params per call). */
+export type OcppDomain = Pick<OcppCall<unknown>, 'chargers' | 'transactions' | 'authorization'>;
 
 /**
  * Answers one OCPP action: a plain function from the call to the response payload (checked against the
@@ -26,3 +33,30 @@ export const WIRE_REGISTRATION_STATUS: Record<RegistrationStatus, 'Accepted' | '
   PENDING: 'Pending',
   REJECTED: 'Rejected',
 };
+
+/** OCPP 1.6 IdTagInfo for a driver authorization (AuthorizationStatus has no NoCredit or Unknown: Invalid). */
+export function idTagInfo(result: DriverAuthorizationResult): { status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid'; expiryDate?: string } {
+  const status = result.status === 'ALLOWED' ? 'Accepted' : result.status === 'BLOCKED' ? 'Blocked' : result.status === 'EXPIRED' ? 'Expired' : 'Invalid';
+  // A charger caches accepted tokens in its Authorization Cache; only as long as the eMSP's whitelist rule allows.
+  return status === 'Accepted' ? { status, expiryDate: new Date(result.cacheUntil ?? Date.now()).toISOString() } : { status };
+}
+
+/** OCPP 2.0.1 IdTokenInfo for a driver authorization. */
+export function idTokenInfo(result: DriverAuthorizationResult): { status: string; cacheExpiryDateTime?: string } {
+  const status = {
+    ALLOWED: 'Accepted',
+    BLOCKED: 'Blocked',
+    EXPIRED: 'Expired',
+    NO_CREDIT: 'NoCredit',
+    NOT_ALLOWED: 'Invalid',
+    UNKNOWN: 'Unknown',
+  }[result.status];
+  return status === 'Accepted' ? { status, cacheExpiryDateTime: new Date(result.cacheUntil ?? Date.now()).toISOString() } : { status };
+}
+
+/** OCPP 2.0.1 IdTokenEnumType → OCPI TokenType. */
+export function ocpiTokenType(idTokenType: string): string {
+  if (idTokenType === 'ISO14443' || idTokenType === 'ISO15693') return 'RFID';
+  if (idTokenType === 'Central') return 'APP_USER';
+  return 'OTHER';
+}

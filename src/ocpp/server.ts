@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { RateLimit } from '../core/rate-limit/token-buckets';
 import { ChargerCallLimit, FLOOD_CLOSE } from './charger-rate-limit';
 import { CHARGER_ID, type ChargersService, OCPP_PROTOCOLS, type OcppProtocol } from './chargers.service';
-import type { OcppHandler, OcppHandlers } from './ocpp-handler';
+import type { OcppDomain, OcppHandler, OcppHandlers } from './ocpp-handler';
 import { OCPP16_HANDLERS } from './v16';
 import { OCPP201_HANDLERS } from './v201';
 import { verifiedClientCertificate } from './ocpp-tls';
@@ -36,6 +36,8 @@ const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 export interface OcppServerOptions {
   chargers: ChargersService;
+  /** What the handlers are given besides the charger id and the call's params. */
+  domain: OcppDomain;
   log: Logger;
   /** Names this hub instance in `chargers.connected_instance`. */
   instanceId: string;
@@ -232,7 +234,7 @@ export class OcppServer {
       if (action !== 'BootNotification' && (await chargers.registrationStatus(chargerId)) !== 'ACCEPTED') {
         throw createRPCError('SecurityError', 'The hub has not accepted this charge point; send a BootNotification');
       }
-      return (await handler({ chargerId, params: params as never, chargers })) as Record<string, unknown>;
+      return (await handler({ ...this.options.domain, chargerId, params: params as never })) as Record<string, unknown>;
     } catch (error) {
       if (error instanceof RPCError) throw error;
       // ocpp-rpc would send the message of any other error; it may hold database details.

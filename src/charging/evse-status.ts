@@ -1,0 +1,78 @@
+import type { Logger } from 'pino';
+import type { RoleAddress } from '../hub/router';
+import type { LocationsService } from '../modules/locations/locations.service';
+import type { ChargersService, ConnectorStatusChange } from '../ocpp/chargers.service';
+
+/** OCPI EvseStatus (mod_locations). */
+export type EvseStatus = 'AVAILABLE' | 'BLOCKED' | 'CHARGING' | 'INOPERATIVE' | 'OUTOFORDER' | 'RESERVED' | 'UNKNOWN';
+
+/**
+ * A connector status of either OCPP version as OCPI sees it. 1.6 Preparing and Finishing are a car at
+ * the connector without energy flowing: the EVSE is taken, so CHARGING (OCPI has no "occupied").
+ */
+export function evseStatusOf(ocppStatus: string): EvseStatus {
+  switch (ocppStatus) {
+    case 'Available':
+      return 'AVAILABLE';
+    case 'Preparing':
+    case 'Charging':
+    case 'SuspendedEV':
+    case 'SuspendedEVSE':
+    case 'Finishing':
+    case 'Occupied':
+      return 'CHARGING';
+    case 'Reserved':
+      return 'RESERVED';
+    case 'Unavailable':
+      return 'INOPERATIVE';
+    case 'Faulted':
+      return 'OUTOFORDER';
+    default:
+      return 'UNKNOWN';
+  }
+}
+
+/** Which status an EVSE with several connectors shows: the most telling one (in use > reserved > free > broken). */
+const PRECEDENCE: EvseStatus[] = ['CHARGING', 'RESERVED', 'AVAILABLE', 'BLOCKED', 'OUTOFORDER', 'INOPERATIVE', 'UNKNOWN'];
+
+export function combinedEvseStatus(statuses: EvseStatus[]): EvseStatus {
+  return PRECEDENCE.find((s) => statuses.includes(s)) ?? 'UNKNOWN';
+}
+
+/**
+ * Publishes the EVSE statuses of the hub's own charge points: each stored connector status becomes a
+ * PATCH of the mapped EVSE in the own CPO's location, which the locations module stores and pushes to
+ * the eMSPs with agreements, like any CPO's update. Unchanged statuses are not sent again.
+ */
+export class EvseStatusPublisher {
+  private readonly last = new Map<string, EvseStatus>();
+
+  constructor(private readonly deps: { chargers: ChargersService; locations: LocationsService; ownCpo: RoleAddress; log: Logger }) {
+    deps.chargers.onConnectorStatus((change) => this.publish(change));
+  }
+
+  /** A reservation or its end shows on the EVSE even when the charger reports nothing. */
+  async show(locationId: string, evseUid: string, status: EvseStatus): Promise<void> {
+    await this.patch(locationId, evseUid, status);
+  }
+
+  async publish(change: ConnectorStatusChange): Promise<void> {
+    if (!change.evse) return;
+    const { locationId, evseUid } = change.evse;
+    const charger = await this.deps.chargers.find(change.chargerId);
+    const connectors = new Set(charger?.evses.filter((e) => e.evseUid === evseUid).map((e) => e.ocppConnector));
+    const statuses = (charger?.connectors ?? []).filter((c) => connectors.has(c.connector)).map((c) => evseStatusOf(c.status));
+    await this.patch(locationId, evseUid, combinedEvseStatus(statuses.length ? statuses : [evseStatusOf(change.status)]));
+  }
+
+  private async patch(locationId: string, evseUid: string, status: EvseStatus): Promise<void> {
+    const key = `${locationId}/${evseUid}`;
+    if (this.last.get(key) === status) return;
+    try {
+      await this.deps.locations.change(this.deps.ownCpo, undefined, { locationId, evseUid }, 'PATCH', { status, last_updated: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+      this.last.set(key, status);
+    } catch (error) {
+      this.deps.log.warn({ err: error, location: locationId, evse: evseUid }, 'could not publish an EVSE status (is the location published?)');
+    }
+  }
+}
