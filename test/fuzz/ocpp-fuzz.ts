@@ -177,11 +177,14 @@ class RawCharger {
       headers: { Authorization: `Basic ${Buffer.from(`${this.id}:${this.password}`).toString('base64')}` },
     });
     this.socket = socket;
+    // Events of an earlier socket (closing late) must not touch this connection's state.
     socket.on('message', (data: Buffer) => {
+      if (socket !== this.socket) return;
       this.inbox.push(JSON.parse(data.toString('utf8')));
       this.waiter?.();
     });
     socket.on('close', (...args: unknown[]) => {
+      if (socket !== this.socket) return;
       this.closed = { code: args[0] as number };
       this.waiter?.();
     });
@@ -301,6 +304,7 @@ export async function runOcppFuzz(hub: TestHub, options: { framesPerProtocol: nu
       let badInARow = 0;
       const fail = (frame: Frame, problem: string) => report.failures.push({ protocol, frame: { ...frame, text: frame.text.slice(0, 200) }, problem });
       const reconnect = async () => {
+        charger.close();
         await charger.connect();
         badInARow = 0;
       };
@@ -367,6 +371,7 @@ export async function runOcppFuzz(hub: TestHub, options: { framesPerProtocol: nu
             if (!ok) fail(f, `flood reply ${JSON.stringify(reply)?.slice(0, 200)}`);
           }
           report.byKind['flood'] = (report.byKind['flood'] ?? 0) + flood.length;
+          if (flood.length) badInARow = 0; // well-formed calls reset the hub's count of malformed frames
         }
 
         if (i > 0 && i % streakEvery === 0) {
