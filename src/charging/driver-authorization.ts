@@ -32,7 +32,7 @@ export interface DriverAuthorizationResult {
 
 /** An in-process authority for tokens that are not an eMSP's (ad hoc payments). */
 export interface LocalAuthority {
-  authorize(uid: string): Promise<DriverAuthorizationResult | undefined>;
+  authorize(uid: string, chargerId?: string): Promise<DriverAuthorizationResult | undefined>;
 }
 
 export interface PresentedToken {
@@ -83,20 +83,15 @@ export class DriverAuthorization {
 
   /**
    * The decision for a token presented at a charger: a fresh one from the last few minutes (the
-   * Authorize before a start, or a remote start the hub commanded), else asked now.
+   * Authorize before a start), else asked now.
    */
   async authorizeAt(chargerId: string, presented: PresentedToken): Promise<DriverAuthorizationResult> {
     const key = `${chargerId}|${presented.uid}`;
     const hit = this.recent.get(key);
     if (hit && hit.expires > Date.now()) return hit.result;
-    const result = await this.authorize(presented);
+    const result = await this.authorize(presented, chargerId);
     this.remember(chargerId, presented.uid, result, RECENT_MS);
     return result;
-  }
-
-  /** A start the hub itself commanded (START_SESSION): the token the eMSP sent is authorized by the command. */
-  expect(chargerId: string, uid: string, result: DriverAuthorizationResult, forMs: number): void {
-    this.remember(chargerId, uid, result, forMs);
   }
 
   private remember(chargerId: string, uid: string, result: DriverAuthorizationResult, forMs: number): void {
@@ -104,9 +99,9 @@ export class DriverAuthorization {
     this.recent.set(`${chargerId}|${uid}`, { result, expires: Date.now() + forMs });
   }
 
-  async authorize(presented: PresentedToken): Promise<DriverAuthorizationResult> {
+  async authorize(presented: PresentedToken, chargerId?: string): Promise<DriverAuthorizationResult> {
     for (const authority of this.authorities) {
-      const decided = await authority.authorize(presented.uid);
+      const decided = await authority.authorize(presented.uid, chargerId);
       if (decided) return decided;
     }
     const stored = await this.findToken(presented);

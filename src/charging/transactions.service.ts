@@ -123,6 +123,9 @@ export interface TransactionStop {
 
 export type TransactionListener = (transaction: Transaction) => void | Promise<void>;
 
+/** A stopped transaction's CDR, once made (payments capture its cost). */
+export type FinishedListener = (transaction: Transaction, cdr: Cdr) => void | Promise<void>;
+
 /** A charger's clock more than this far ahead of the hub's is not believed; the hub's time of receipt is used. */
 export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 
@@ -150,6 +153,7 @@ export class TransactionsService {
   private readonly started: TransactionListener[] = [];
   private readonly stopped: TransactionListener[] = [];
   private readonly metered: TransactionListener[] = [];
+  private readonly finished: FinishedListener[] = [];
   /** Published charging periods per session: what the eMSP already has, so PATCHes only append. */
   private readonly publishedPeriods = new Map<string, string[]>();
 
@@ -180,6 +184,16 @@ export class TransactionsService {
 
   onMeterValues(listener: TransactionListener): void {
     this.metered.push(listener);
+  }
+
+  onFinished(listener: FinishedListener): void {
+    this.finished.push(listener);
+  }
+
+  /** A driver without an eMSP (an ad hoc payment): the token is the own CPO's, so nothing is published. */
+  private isLocal(transaction: Transaction): boolean {
+    const token = transaction.auth?.cdrToken;
+    return !!token && token.country_code === this.deps.ownCpo.countryCode && token.party_id === this.deps.ownCpo.partyId;
   }
 
   private tell(listeners: TransactionListener[], transaction: Transaction): void {
@@ -387,8 +401,14 @@ export class TransactionsService {
       [transaction.pk, cdr.id],
     );
     if (!claimed.length) return;
-    const held = await this.deps.store.get({ module: 'cdrs', countryCode: this.deps.ownCpo.countryCode, partyId: this.deps.ownCpo.partyId, objectId: cdr.id });
-    if (!held) await this.deps.cdrs.create(this.deps.ownCpo, undefined, cdr);
+    const key = { module: 'cdrs', countryCode: this.deps.ownCpo.countryCode, partyId: this.deps.ownCpo.partyId, objectId: cdr.id };
+    const held = await this.deps.store.get(key);
+    // An ad hoc driver's CDR stays at the hub (its payment is settled from it); others go to the eMSP.
+    if (!held && this.isLocal(transaction)) await this.deps.store.insert(key, cdr, new Date(cdr.last_updated));
+    else if (!held) await this.deps.cdrs.create(this.deps.ownCpo, undefined, cdr);
+    for (const listener of this.finished) {
+      await Promise.resolve(listener(transaction, cdr)).catch((error) => this.deps.log.error({ err: error, cdr: cdr.id }, 'a CDR listener failed'));
+    }
   }
 
   /** Stopped transactions whose CDR was never made (the hub stopped in between): made now. */
@@ -408,7 +428,7 @@ export class TransactionsService {
 
   /** The session as the eMSP should see it now: a PUT the first time (or when history changed), else a PATCH appending new periods. */
   private async publishSession(transaction: Transaction, known?: TransactionFacts, knownPriced?: Priced): Promise<void> {
-    if (!publishable(transaction)) return;
+    if (!publishable(transaction) || this.isLocal(transaction)) return;
     try {
       const facts = known ?? (await this.factsOf(transaction));
       if (!facts) return;

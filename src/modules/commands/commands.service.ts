@@ -1,3 +1,4 @@
+import type { RoleAddress } from '../../hub/router';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../transport/ocpi-errors';
 import type { PartyAddress } from '../../transport/routing-headers';
 import { parseOcpiBody } from '../../transport/validate';
@@ -10,6 +11,12 @@ import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeByObject, rout
 
 const SWEEP_INTERVAL_MS = 1000;
 
+/** A CPO the hub serves in-process (its own charge points): it answers commands instead of a partner. */
+export interface InProcessCpo {
+  cpo: RoleAddress;
+  handle(command: CommandType, body: CommandBody, requestId: string): Promise<CommandResponse>;
+}
+
 /**
  * Commands through the hub: an eMSP's command is forwarded to the CPO it is for, with the hub's
  * response_url; the CPO's CommandResult comes back to the hub and is delivered to the eMSP's own
@@ -19,9 +26,21 @@ export class CommandsService {
   private readonly relay: ResultRelay;
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<unknown>;
+  private inProcess?: InProcessCpo;
 
   constructor(private readonly deps: ModuleDeps) {
     this.relay = new ResultRelay(deps, 'commands');
+  }
+
+  /** Commands for `cpo.cpo` are answered by it in-process rather than forwarded over OCPI. */
+  serveInProcess(cpo: InProcessCpo): void {
+    this.inProcess = cpo;
+  }
+
+  /** The result of a command an in-process CPO carried out, as if it had POSTed it to the hub's response_url. */
+  postInProcessResult(command: CommandType, id: string, result: string, message?: string): Promise<void> {
+    const cpo = this.inProcess!.cpo;
+    return this.receiveResult({ partyUuid: '', roles: [cpo] }, command, id, { result, ...(message ? { message: [{ language: 'en', text: message.slice(0, 512) }] } : {}) });
   }
 
   /** Receiver POST {command}: validates, picks the CPO, forwards and returns its CommandResponse. */
@@ -43,17 +62,19 @@ export class CommandsService {
       responseUrl: body.response_url,
       correlationId,
       hubResponseUrl: (id) => `${this.deps.publicUrl}/ocpi/${OCPI_VERSION}${COMMANDS_SENDER_PATH}/${command}/${id}`,
-      send: (hubResponseUrl) =>
-        this.deps.router.forward({
-          target: route.cpo,
-          from: route.requester,
-          module: 'commands',
-          interfaceRole: 'RECEIVER',
-          method: 'POST',
-          path: `/${command}`,
-          body: { ...(rawBody as object), response_url: hubResponseUrl },
-          correlationId,
-        }),
+      send: async (hubResponseUrl, id) =>
+        this.inProcess && same(route.cpo, this.inProcess.cpo)
+          ? { data: await this.inProcess.handle(command, body, id) }
+          : this.deps.router.forward({
+              target: route.cpo,
+              from: route.requester,
+              module: 'commands',
+              interfaceRole: 'RECEIVER',
+              method: 'POST',
+              path: `/${command}`,
+              body: { ...(rawBody as object), response_url: hubResponseUrl },
+              correlationId,
+            }),
       responseSchema: CommandResponse,
       what: 'CommandResponse',
     });

@@ -89,8 +89,8 @@ export interface RelayRequest<R extends ReceiverResponse> {
   correlationId?: string;
   /** The hub's URL for the result of forwarded request `id`. */
   hubResponseUrl: (id: string) => string;
-  /** Forwards the request, with `responseUrl` replaced by the hub's. */
-  send: (hubResponseUrl: string) => Promise<OcpiReply<unknown>>;
+  /** Forwards the request, with `responseUrl` replaced by the hub's (`id` is the request's, for receivers served in-process). */
+  send: (hubResponseUrl: string, id: string) => Promise<Pick<OcpiReply<unknown>, 'data'>>;
   responseSchema: z.ZodType<R>;
   what: string;
 }
@@ -148,7 +148,7 @@ export class ResultRelay {
     });
     let response: R;
     try {
-      const reply = await request.send(request.hubResponseUrl(id));
+      const reply = await request.send(request.hubResponseUrl(id), id);
       const parsed = request.responseSchema.safeParse(reply.data);
       if (!parsed.success) {
         throw new OcpiError(OcpiStatus.HUB_ERROR, `The receiver answered an invalid ${request.what}: ${describeIssues(parsed.error)}`);
