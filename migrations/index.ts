@@ -6,6 +6,7 @@ import { OwnChargePoints1763700500000 } from './1763700500000-OwnChargePoints';
 import { Settlement1763700600000 } from './1763700600000-Settlement';
 import { Payments1763700700000 } from './1763700700000-Payments';
 import { OwnTariffs1763700800000 } from './1763700800000-OwnTariffs';
+import { LoadManagement1763700900000 } from './1763700900000-LoadManagement';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -17,5 +18,6 @@ export const migrations = [
   Settlement1763700600000,
   Payments1763700700000,
   OwnTariffs1763700800000,
+  LoadManagement1763700900000,
   // (new migrations go above this line, oldest first)
 ];

@@ -6,6 +6,7 @@ import { agreementsAdminRouter } from './admin/agreements.routes';
 import { cdrRatingsAdminRouter } from './admin/cdr-ratings.routes';
 import { settlementAdminRouter } from './admin/settlement.routes';
 import { chargersAdminRouter } from './admin/chargers.routes';
+import { sitesAdminRouter } from './admin/sites.routes';
 import { ownLocationsAdminRouter } from './admin/locations.routes';
 import { ownTariffsAdminRouter } from './admin/tariffs.routes';
 import { outboxAdminRouter } from './admin/outbox.routes';
@@ -150,6 +151,7 @@ export function createApp(services: Services): Koa {
           partiesAdminRouter({ parties, credentials: services.credentials, outbox: services.outbox, publicUrl: config.publicUrl }),
           agreementsAdminRouter(services),
           chargersAdminRouter(services),
+          sitesAdminRouter(services),
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),
           payoutAccountsAdminRouter(services),

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Scheduler } from './scheduler';
+import { LOAD_TICK_CRON } from './load/load-manager';
 import type { Services } from './services';
 
 /** Background work a started hub runs; main.ts runs all of it, a test hub what the test asks for. */
@@ -24,6 +25,8 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   scheduler.add('settlement', services.config.settlement.cron, () => services.settlement.runScheduled());
   // CDRs of transactions that stopped while the hub went down between the stop and the CDR.
   scheduler.add('finish-transactions', '* * * * *', () => services.transactions.finishPending());
+  // Sites due a reallocation: time-window boundaries, OCPI profile periods, chargers to retry, every minute anyway.
+  scheduler.add('load-tick', LOAD_TICK_CRON, () => services.load.tick());
 }
 
 /**
@@ -42,6 +45,7 @@ export async function startHub(services: Services, options: BackgroundOptions = 
   return {
     scheduler,
     async stop() {
+      await services.load.stop(); // reallocations under way finish while chargers and the database are still there
       await services.ocpp.close();
       await scheduler?.stop();
       await services.commands.stop();

@@ -25,6 +25,9 @@ import { TokensService } from './modules/tokens/tokens.service';
 import { CommandsService } from './modules/commands/commands.service';
 import { ChargingProfilesService } from './modules/chargingprofiles/chargingprofiles.service';
 import { ChargersService } from './ocpp/chargers.service';
+import { LoadManager } from './load/load-manager';
+import { SitesService } from './load/sites.service';
+import { OwnSmartCharging } from './load/own-smart-charging';
 import { OcppServer } from './ocpp/server';
 import type { Secrets } from './secrets';
 import { OcpiClient } from './transport/ocpi-client';
@@ -64,6 +67,10 @@ export interface Services {
   evseStatus: EvseStatusPublisher;
   /** Statements between CPOs and eMSPs (docs/settlement.md). */
   settlement: SettlementService;
+  /** Load management of the own chargers: reallocation and charging profiles (docs/load-management.md). */
+  load: LoadManager;
+  /** Sites of the own chargers: grid limits, groups, time windows (docs/load-management.md). */
+  sites: SitesService;
   /** Makes the database ready for this instance (own CPO party, connection marks of a previous run). */
   prepare(): Promise<void>;
 }
@@ -123,6 +130,11 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     pingIntervalMs: config.ocpp.pingIntervalMs,
     callRateLimit: config.rateLimit.charger,
   });
+  // Load management of the own chargers (docs/load-management.md); OCPI preferences and profiles of own sessions are answered by it.
+  const chargingprofiles = new ChargingProfilesService(moduleDeps);
+  const load = new LoadManager({ db, log, chargers, transactions, chargerCalls });
+  const sites = new SitesService({ db, chargers, load });
+  new OwnSmartCharging({ db, log, ownCpo, transactions, load, sessions, chargingprofiles });
   return {
     config,
     secrets,
@@ -143,7 +155,9 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     cdrs,
     tokens,
     commands: new CommandsService(moduleDeps),
-    chargingprofiles: new ChargingProfilesService(moduleDeps),
+    chargingprofiles,
+    load,
+    sites,
     chargers,
     ocpp,
     payments: new PaymentsService({ db, log, chargers, config: config.payments }),

@@ -5,6 +5,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { ADMIN_KEY_FILE } from '../secrets';
 import { CliInputError, OWN_CATALOGUE_ACTIONS, OWN_CATALOGUE_USAGE, runLocation, runTariff } from './own-catalogue';
 import { runPrice } from './price';
+import { runSiteCommand, SITE_ACTIONS, SITE_OPTIONS, SITE_USAGE, SiteUsageError } from './sites';
 import { runSettlementCommand, SETTLEMENT_ACTIONS, SETTLEMENT_OPTIONS, SETTLEMENT_USAGE, SettlementUsageError } from './settlement';
 
 const USAGE = `ocpi-hub — operate an OCPI hub from the shell
@@ -29,7 +30,7 @@ Usage:
   ocpi-hub charger list                       charge points with their connection and connector statuses
   ocpi-hub charger show <id>
   ocpi-hub charger delete <id>                (closes its connection)
-${SETTLEMENT_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
+${SETTLEMENT_USAGE}${SITE_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
 
 Options:
   --hub <url>        the hub's URL (env OCPI_HUB_URL, default http://127.0.0.1:8080)
@@ -51,6 +52,7 @@ const ACTIONS: Record<string, string[]> = {
   charger: ['add', 'list', 'show', 'delete'],
   ...OWN_CATALOGUE_ACTIONS,
   settlement: SETTLEMENT_ACTIONS,
+  site: SITE_ACTIONS,
 };
 
 type Runner = (api: AxiosInstance, args: string[], values: Record<string, string | undefined>, evses: string[]) => Promise<AxiosResponse>;
@@ -158,6 +160,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         file: { type: 'string' },
         date: { type: 'string' },
         ...SETTLEMENT_OPTIONS,
+        ...SITE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -174,7 +177,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       validateStatus: () => true,
       timeout: 30_000,
     });
-    const runners: Record<string, Runner> = { settlement: runSettlementCommand, party: runParty, agreement: runAgreement, charger: runCharger, location: runLocation, tariff: runTariff };
+    const runners: Record<string, Runner> = { settlement: runSettlementCommand, site: runSiteCommand, party: runParty, agreement: runAgreement, charger: runCharger, location: runLocation, tariff: runTariff };
     const response = await runners[group](api, rest, values as Record<string, string | undefined>, values.evse ?? []);
     if (response.status >= 400) {
       io.err(`Error ${response.status}: ${response.data?.error?.message ?? JSON.stringify(response.data)}\n`);
@@ -185,7 +188,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(csv ? String(response.data) : `${JSON.stringify(response.data ?? {}, null, 2)}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CliInputError || error instanceof SettlementUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof CliInputError || error instanceof SettlementUsageError || error instanceof SiteUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }

@@ -24,3 +24,4 @@ export {
   type EveningScenario,
   type SimulationStrategy,
 } from './simulate';
+export { profileLimitAmps, profileNextChange, type OcpiChargingProfile } from './session-profile';

@@ -4,13 +4,15 @@ import type { ForwardRequest, RoleAddress } from '../../hub/router';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../transport/ocpi-errors';
 import { type PartyAddress, routingHeaderValues } from '../../transport/routing-headers';
 import { parseOcpiBody } from '../../transport/validate';
-import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeByObject, routeTo } from '../commands/result-relay';
+import type { z } from 'zod';
+import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeByObject, routeTo, same } from '../commands/result-relay';
 import type { ModuleDeps } from '../module-deps';
 import { OCPI_VERSION } from '../versions/versions.routes';
 import { CHARGINGPROFILES_SENDER_PATH } from './chargingprofiles.routes';
 import {
   ActiveChargingProfile,
   ActiveProfileQuery,
+  type ChargingProfile,
   ChargingProfileResponse,
   ClearProfileQuery,
   PROFILE_OPERATIONS,
@@ -21,6 +23,19 @@ import {
 const MODULE = 'chargingprofiles';
 
 type Forwarded = { route: CpoRoute; response: ChargingProfileResponse };
+
+/** What a Receiver request asks, as parsed: the profile of a SET, the duration of an ACTIVE. */
+export interface ProfileRequestDetails {
+  chargingProfile?: z.infer<typeof ChargingProfile>;
+  duration?: number;
+}
+
+/** A CPO the hub serves in-process (its own charge points): it answers charging-profile requests instead of a partner. */
+export interface InProcessProfilesCpo {
+  cpo: RoleAddress;
+  /** The synchronous ChargingProfileResponse; the result follows through postInProcessResult(requestId, …). */
+  handle(operation: ProfileOperation, sessionId: string, details: ProfileRequestDetails, requestId: string): Promise<ChargingProfileResponse>;
+}
 
 /** The eMSP (cdr_token owner) of a stored session, if the session names one. */
 function tokenOwner(session: { cdr_token?: { country_code?: unknown; party_id?: unknown } } | undefined): PartyAddress | undefined {
@@ -37,15 +52,26 @@ function tokenOwner(session: { cdr_token?: { country_code?: unknown; party_id?: 
  */
 export class ChargingProfilesService {
   private readonly relay: ResultRelay;
+  private inProcess?: InProcessProfilesCpo;
 
   constructor(private readonly deps: ModuleDeps) {
     this.relay = new ResultRelay(deps, MODULE);
   }
 
+  /** Requests for sessions of `cpo.cpo` are answered by it in-process rather than forwarded over OCPI. */
+  serveInProcess(cpo: InProcessProfilesCpo): void {
+    this.inProcess = cpo;
+  }
+
+  /** The result of a request an in-process CPO carried out, as if it had POSTed it to the hub's response_url. */
+  postInProcessResult(id: string, result: Record<string, unknown>): Promise<void> {
+    return this.receiveResult({ partyUuid: '', roles: [this.inProcess!.cpo] }, id, result);
+  }
+
   /** Receiver GET {session_id}?duration=&response_url= */
   getActive(caller: Caller, to: PartyAddress | undefined, sessionId: string, query: unknown, correlationId?: string): Promise<Forwarded> {
     const { duration, response_url } = parseOcpiBody(ActiveProfileQuery, query, 'query parameters');
-    return this.forward(caller, to, sessionId, 'ACTIVE', response_url, correlationId, (hubUrl) => ({
+    return this.forward(caller, to, sessionId, 'ACTIVE', response_url, correlationId, { duration }, (hubUrl) => ({
       method: 'GET',
       params: { duration: String(duration), response_url: hubUrl },
     }));
@@ -54,7 +80,7 @@ export class ChargingProfilesService {
   /** Receiver PUT {session_id} with a SetChargingProfile. */
   set(caller: Caller, to: PartyAddress | undefined, sessionId: string, rawBody: unknown, correlationId?: string): Promise<Forwarded> {
     const body = parseOcpiBody(SetChargingProfile, rawBody, 'SetChargingProfile');
-    return this.forward(caller, to, sessionId, 'SET', body.response_url, correlationId, (hubUrl) => ({
+    return this.forward(caller, to, sessionId, 'SET', body.response_url, correlationId, { chargingProfile: body.charging_profile }, (hubUrl) => ({
       method: 'PUT',
       body: { ...(rawBody as object), response_url: hubUrl },
     }));
@@ -63,7 +89,7 @@ export class ChargingProfilesService {
   /** Receiver DELETE {session_id}?response_url= */
   clear(caller: Caller, to: PartyAddress | undefined, sessionId: string, query: unknown, correlationId?: string): Promise<Forwarded> {
     const { response_url } = parseOcpiBody(ClearProfileQuery, query, 'query parameters');
-    return this.forward(caller, to, sessionId, 'CLEAR', response_url, correlationId, (hubUrl) => ({
+    return this.forward(caller, to, sessionId, 'CLEAR', response_url, correlationId, {}, (hubUrl) => ({
       method: 'DELETE',
       params: { response_url: hubUrl },
     }));
@@ -121,6 +147,7 @@ export class ChargingProfilesService {
     operation: ProfileOperation,
     responseUrl: string,
     correlationId: string | undefined,
+    details: ProfileRequestDetails,
     request: (hubResponseUrl: string) => Pick<ForwardRequest, 'method' | 'body' | 'params'>,
   ): Promise<Forwarded> {
     const route = await this.route(caller.roles, to, sessionId);
@@ -132,16 +159,18 @@ export class ChargingProfilesService {
       responseUrl,
       correlationId,
       hubResponseUrl: (id) => `${this.deps.publicUrl}/ocpi/${OCPI_VERSION}${CHARGINGPROFILES_SENDER_PATH}/results/${id}`,
-      send: (hubResponseUrl) =>
-        this.deps.router.forward({
-          target: route.cpo,
-          from: route.requester,
-          module: MODULE,
-          interfaceRole: 'RECEIVER',
-          path: `/${encodeURIComponent(sessionId)}`,
-          correlationId,
-          ...request(hubResponseUrl),
-        }),
+      send: async (hubResponseUrl, id) =>
+        this.inProcess && same(route.cpo, this.inProcess.cpo)
+          ? { data: await this.inProcess.handle(operation, sessionId, details, id) }
+          : this.deps.router.forward({
+              target: route.cpo,
+              from: route.requester,
+              module: MODULE,
+              interfaceRole: 'RECEIVER',
+              path: `/${encodeURIComponent(sessionId)}`,
+              correlationId,
+              ...request(hubResponseUrl),
+            }),
       responseSchema: ChargingProfileResponse,
       what: 'ChargingProfileResponse',
     });

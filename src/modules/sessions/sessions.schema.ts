@@ -37,3 +37,4 @@ export const ChargingPreferences = z.looseObject({
   energy_need: Decimal.optional(),
   discharge_allowed: z.boolean().optional(),
 });
+export type ChargingPreferences = z.infer<typeof ChargingPreferences>;

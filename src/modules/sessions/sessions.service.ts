@@ -12,6 +12,9 @@ import { applySessionPatch } from './sessions.merge';
 import { ChargingPreferences, Session, SessionPatch } from './sessions.schema';
 
 export const SESSIONS_PAGE_LIMIT = 100;
+
+/** Answers an eMSP's ChargingPreferences for a session of the own CPO with a ChargingPreferencesResponse value. */
+export type OwnPreferencesAnswer = (session: Session, preferences: ChargingPreferences) => Promise<string>;
 const MODULE = 'sessions';
 
 function keyOf(owner: PartyAddress, sessionId: string): ObjectKey {
@@ -30,7 +33,17 @@ const unknownSession = (what: string) => ocpiErrors.notFound(`Unknown session ${
  * preferences, which the hub forwards to the CPO.
  */
 export class SessionsService {
+  private ownPreferences?: { cpo: PartyAddress; answer: OwnPreferencesAnswer };
+
   constructor(private readonly deps: ModuleDeps) {}
+
+  /**
+   * Preferences for sessions of the hub's own CPO are answered in-process (load management,
+   * src/load/own-smart-charging.ts) instead of being forwarded over OCPI.
+   */
+  answerOwnPreferences(cpo: PartyAddress, answer: OwnPreferencesAnswer): void {
+    this.ownPreferences = { cpo, answer };
+  }
 
   /** Receiver PUT: the whole session, replacing any stored one (charging periods included). */
   async put(owner: RoleAddress, to: PartyAddress | undefined, sessionId: string, rawBody: unknown, correlationId?: string): Promise<'created' | 'updated'> {
@@ -71,8 +84,10 @@ export class SessionsService {
    * hub forwards them to the CPO's Sender interface and answers with the CPO's ChargingPreferencesResponse.
    */
   async setChargingPreferences(roles: RoleAddress[], to: PartyAddress | undefined, sessionId: string, rawBody: unknown, correlationId?: string): Promise<unknown> {
-    parseOcpiBody(ChargingPreferences, rawBody, 'ChargingPreferences');
+    const preferences = parseOcpiBody(ChargingPreferences, rawBody, 'ChargingPreferences');
     const { session, cpo, emsp } = await this.findForEmsp(roles, to, sessionId);
+    const own = this.ownPreferences;
+    if (own && cpo.countryCode === own.cpo.countryCode && cpo.partyId === own.cpo.partyId) return own.answer(session, preferences);
     const reply = await this.deps.router.forward({
       target: cpo,
       from: emsp,
