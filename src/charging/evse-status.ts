@@ -65,11 +65,15 @@ export class EvseStatusPublisher {
     await this.patch(locationId, evseUid, combinedEvseStatus(statuses.length ? statuses : [evseStatusOf(change.status)]));
   }
 
+  /**
+   * last_updated keeps milliseconds: a status that changes back and forth within a second is a new
+   * version each time (the outbox delivers each version of an object once).
+   */
   private async patch(locationId: string, evseUid: string, status: EvseStatus): Promise<void> {
     const key = `${locationId}/${evseUid}`;
     if (this.last.get(key) === status) return;
     try {
-      await this.deps.locations.change(this.deps.ownCpo, undefined, { locationId, evseUid }, 'PATCH', { status, last_updated: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+      await this.deps.locations.change(this.deps.ownCpo, undefined, { locationId, evseUid }, 'PATCH', { status, last_updated: new Date().toISOString() });
       this.last.set(key, status);
     } catch (error) {
       this.deps.log.warn({ err: error, location: locationId, evse: evseUid }, 'could not publish an EVSE status (is the location published?)');

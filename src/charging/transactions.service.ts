@@ -11,6 +11,7 @@ import type { Cdr } from '../modules/cdrs/cdrs.schema';
 import type { SessionsService } from '../modules/sessions/sessions.service';
 import type { ChargersService } from '../ocpp/chargers.service';
 import type { DriverAuthorization, DriverAuthorizationResult, PresentedToken } from './driver-authorization';
+import { meterValueWrites } from './meter-value-writes';
 
 /** A transaction as the hub keeps it (ocpp_transactions). */
 export interface Transaction {
@@ -119,6 +120,8 @@ export interface TransactionStop {
   timestamp: Date;
   reason?: string;
   samples?: MeterSample[];
+  /** The MeterValues as sent, one per sample (kept beside the parsed values). */
+  raw?: unknown[];
 }
 
 export type TransactionListener = (transaction: Transaction) => void | Promise<void>;
@@ -156,6 +159,8 @@ export class TransactionsService {
   private readonly finished: FinishedListener[] = [];
   /** Published charging periods per session: what the eMSP already has, so PATCHes only append. */
   private readonly publishedPeriods = new Map<string, string[]>();
+  /** MeterValues of many chargers are written together (src/charging/meter-value-writes.ts). */
+  private readonly meterWrites = meterValueWrites(() => this.deps.db, chargerTime);
 
   constructor(
     private readonly deps: {
@@ -298,29 +303,13 @@ export class TransactionsService {
    */
   async meterValues(chargerId: string, ocppConnector: string, transactionId: string | undefined, samples: MeterSample[], raw: unknown[]): Promise<void> {
     if (!samples.length) return;
-    const transaction = transactionId !== undefined ? await this.find(chargerId, transactionId) : (await this.activeOn(chargerId, ocppConnector));
-    await this.storeSamples(this.deps.db.manager, chargerId, ocppConnector, transaction, samples, raw);
-    if (!transaction || transaction.status !== 'ACTIVE') return;
-    const latest = samples.reduce((a, b) => (chargerTime(b.at) > chargerTime(a.at) ? b : a));
-    const rows = await updated<Row>(
-      this.deps.db,
-      `UPDATE ocpp_transactions SET last_energy_wh = GREATEST(COALESCE(last_energy_wh, 0), COALESCE($2, 0)), last_power_w = COALESCE($3, last_power_w),
-         last_sample_at = GREATEST(last_sample_at, $4), updated_at = now()
-        WHERE id = $1 RETURNING *`,
-      [transaction.pk, latest.energyWh ?? null, latest.powerW ?? null, chargerTime(latest.at)],
-    );
-    const metered = toTransaction(rows[0]);
+    // Stored (and the running transaction updated) together with other chargers' calls; resolves once committed.
+    const row = await this.meterWrites.add({ chargerId, ocppConnector, transactionId, samples, raw });
+    if (!row) return;
+    const metered = toTransaction(row as unknown as Row);
     this.tell(this.metered, metered);
     const due = !metered.sessionPublishedAt || Date.now() - metered.sessionPublishedAt.getTime() >= this.deps.sessionUpdateIntervalMs;
     if (due) await this.publishSession(metered);
-  }
-
-  private async activeOn(chargerId: string, ocppConnector: string): Promise<Transaction | undefined> {
-    const rows: Row[] = await this.deps.db.query(
-      `SELECT * FROM ocpp_transactions WHERE charger_id = $1 AND ocpp_connector = $2 AND status = 'ACTIVE' ORDER BY started_at DESC LIMIT 1`,
-      [chargerId, ocppConnector],
-    );
-    return rows[0] && toTransaction(rows[0]);
   }
 
   private async storeSamples(
@@ -339,7 +328,8 @@ export class TransactionsService {
     });
     await manager.query(
       `INSERT INTO ocpp_meter_values (transaction_pk, charger_id, ocpp_connector, sampled_at, energy_wh, power_w, current_a, soc, sampled_values)
-       VALUES ${tuples.join(', ')}`,
+       VALUES ${tuples.join(', ')}
+       ON CONFLICT DO NOTHING`, // a reading sent again (a repeated message) is kept once
       values,
     );
   }
@@ -358,7 +348,7 @@ export class TransactionsService {
       return 'unknown';
     }
     if (input.samples?.length) {
-      await this.storeSamples(db.manager, input.chargerId, transaction.ocppConnector, transaction, input.samples, input.samples.map(() => ({ transactionData: true })));
+      await this.storeSamples(db.manager, input.chargerId, transaction.ocppConnector, transaction, input.samples, input.raw ?? []);
     }
     const stoppedAt = new Date(Math.max(chargerTime(input.timestamp).getTime(), transaction.startedAt.getTime()));
     const rows = await updated<Row>(

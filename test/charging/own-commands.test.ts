@@ -143,7 +143,11 @@ describe('OCPI commands at the hub\'s own chargers', () => {
   describe('with a second hub instance on the same database', () => {
     let second: TestHub;
     beforeAll(async () => {
-      second = await startTestHub({ databaseUrl: (net.hub.services.db.options as { url: string }).url, env: { SESSION_UPDATE_INTERVAL_SECONDS: '0' } });
+      // Instances of one hub share its database and its secrets (token B is stored encrypted with the key).
+      second = await startTestHub({
+        databaseUrl: (net.hub.services.db.options as { url: string }).url,
+        env: { SESSION_UPDATE_INTERVAL_SECONDS: '0', TOKEN_ENCRYPTION_KEY: net.hub.services.secrets.tokenEncryptionKey },
+      });
     });
     afterAll(() => second.close());
 

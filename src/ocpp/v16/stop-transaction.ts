@@ -15,13 +15,15 @@ interface StopTransactionRequest {
  * answered the same way (the charger must be able to empty its queue) and build nothing twice.
  */
 export const stopTransaction: OcppHandler<StopTransactionRequest, { idTagInfo?: { status: 'Accepted' } }> = async ({ chargerId, params, transactions }) => {
+  const readable = (params.transactionData ?? []).filter((m) => readMeterValue(m));
   await transactions.stop({
     chargerId,
     transactionId: String(params.transactionId),
     meterStopWh: params.meterStop,
     timestamp: new Date(params.timestamp),
     reason: params.reason,
-    samples: (params.transactionData ?? []).map(readMeterValue).filter((s) => s !== undefined),
+    samples: readable.map((m) => readMeterValue(m)!),
+    raw: readable,
   });
   return params.idTag ? { idTagInfo: { status: 'Accepted' } } : {};
 };

@@ -74,6 +74,7 @@ export const transactionEvent: OcppHandler<TransactionEventRequest, { idTokenInf
       timestamp: new Date(params.timestamp),
       reason: params.transactionInfo.stoppedReason,
       samples: readable.map((m) => readMeterValue(m)!),
+      raw: readable,
     });
   }
   return auth ? { idTokenInfo: idTokenInfo(auth) } : {};
