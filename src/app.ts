@@ -30,6 +30,9 @@ import { ocpiErrorHandler } from './transport/ocpi-error-handler';
 import { ocpiErrors } from './transport/ocpi-errors';
 import { ocpiRateLimit } from './transport/rate-limit';
 import { requestIds } from './transport/request-ids';
+import { metrics } from './metrics';
+import { metricsStack } from './admin/metrics.routes';
+import { dashboardAdminRouter, dashboardPageStack } from './admin/dashboard.routes';
 
 /** Every endpoint the hub offers in its OCPI 2.2.1 version details. */
 export const HUB_ENDPOINTS: HubEndpoint[] = [
@@ -68,6 +71,7 @@ function requestLog(services: Services): Middleware {
     try {
       await next();
     } finally {
+      if (ctx.path.startsWith('/ocpi')) metrics.ocpiRequest(ctx.path, ctx.status, ctx.body, Number(process.hrtime.bigint() - started) / 1e9);
       services.log.info(
         {
           method: ctx.method,
@@ -157,6 +161,7 @@ export function createApp(services: Services): Koa {
           payoutAccountsAdminRouter(services),
           ownLocationsAdminRouter(services),
           ownTariffsAdminRouter(services),
+          dashboardAdminRouter(services),
           settlementAdminRouter(services),
         ),
       ]),
@@ -166,6 +171,10 @@ export function createApp(services: Services): Koa {
   app.use(under('/pay', payStack(services)));
   // Beside /admin, not under it: Stripe has no admin key, and the body must reach the signature check unparsed.
   app.use(under('/stripe', stripeWebhookStack({ ...services, limitBytes: config.maxBodyBytes })));
+  // Prometheus scrapes with METRICS_TOKEN (or the admin key): docs/dashboard.md.
+  app.use(under('/metrics', metricsStack(services)));
+  // The operator's page; its figures come from /admin/dashboard/* with the key the page asks for.
+  app.use(under('/dashboard', dashboardPageStack()));
   app.use(routes(health));
   app.use(async (ctx) => {
     ctx.status = 404;

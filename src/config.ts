@@ -67,6 +67,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_PARTY_BURST: z.coerce.number().int().min(1, 'RATE_LIMIT_PARTY_BURST must be 1 or more').default(1000),
   RATE_LIMIT_CHARGER_PER_SECOND: z.coerce.number().min(0, 'RATE_LIMIT_CHARGER_PER_SECOND must be 0 (off) or more').default(20),
   RATE_LIMIT_CHARGER_BURST: z.coerce.number().int().min(1, 'RATE_LIMIT_CHARGER_BURST must be 1 or more').default(200),
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  DEMO: z.enum(['true', 'false'], 'DEMO must be true or false').optional(),
 });
 
 export interface Config {
@@ -101,6 +103,10 @@ export interface Config {
   outbound: { allow: string[]; deny: string[]; allowPrivate: boolean };
   /** Token buckets kept in memory per instance; a rate of 0 turns a limit off. */
   rateLimit: { party: RateLimit; charger: RateLimit };
+  /** A Bearer token for /metrics alone (Prometheus), besides the admin key (docs/dashboard.md). */
+  metricsToken?: string;
+  /** DEMO: true/false forces the demo network on or off; unset, main.ts starts it on an empty embedded database. */
+  demo?: boolean;
 }
 
 export interface OcppConfig {
@@ -180,5 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       party: { ratePerSecond: e.RATE_LIMIT_PARTY_PER_SECOND, burst: e.RATE_LIMIT_PARTY_BURST },
       charger: { ratePerSecond: e.RATE_LIMIT_CHARGER_PER_SECOND, burst: e.RATE_LIMIT_CHARGER_BURST },
     },
+    metricsToken: e.METRICS_TOKEN,
+    demo: e.DEMO === undefined ? undefined : e.DEMO === 'true',
   };
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { InterfaceRole, OutboxEntry } from '../db/entities';
 import { OcpiCallError, type OcpiClient } from '../transport/ocpi-client';
 import { connectionStatus, type PartyRegistry } from './parties';
+import { metrics } from '../metrics';
 
 /** A delivery the hub owes a partner. */
 export interface NewDelivery {
@@ -67,6 +68,7 @@ interface ClaimedRow {
   body: unknown;
   headers: Record<string, string>;
   attempts: number;
+  created_at: Date;
 }
 
 /** Delay before retry `attempt` (1-based): exponential, capped, with ±20 % jitter so retries spread out. */
@@ -245,7 +247,7 @@ export class Outbox {
           SELECT o.id FROM outbox o JOIN due USING (id)
            WHERE due.n + due.running <= $3
            ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED)
-       RETURNING id, party_uuid, module, interface_role, method, path, url, body, headers, attempts`,
+       RETURNING id, party_uuid, module, interface_role, method, path, url, body, headers, attempts, created_at`,
       [limit, this.opts.lockSeconds, this.opts.perPartyConcurrency],
     );
     return rows ?? [];
@@ -273,6 +275,7 @@ export class Outbox {
         timeoutMs: this.opts.timeoutMs,
       });
       await this.finish(row, 'delivered', null);
+      metrics.outboxAttempt('delivered', row.created_at);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // A 2xxx answer is the receiver rejecting the content: retrying the same body cannot help. Nor
@@ -282,9 +285,11 @@ export class Outbox {
         (error.kind === 'refused' || (error.kind === 'status' && (error.statusCode ?? 0) >= 2000 && (error.statusCode ?? 0) < 3000));
       if (permanent || row.attempts >= this.opts.maxAttempts) {
         this.log.warn({ delivery: row.id, party: row.party_uuid, err: message }, 'outbox: delivery failed for good');
+        metrics.outboxAttempt('failed');
         await this.finish(row, 'failed', message).catch((e) => this.log.error({ err: e }, 'outbox: recording a failure failed'));
       } else {
         const delay = backoffMs(row.attempts, this.opts.baseBackoffMs, this.opts.maxBackoffMs);
+        metrics.outboxAttempt('retry');
         await this.db
           .query(
             `UPDATE outbox SET locked_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,

@@ -353,6 +353,11 @@ export class ChargersService {
       [id, report.connector, report.status, report.errorCode],
     );
     const { updated_at, location_id, evses } = rows[0];
+    // Only the last status is kept per connector; faults are kept as events too, so the operator's
+    // maintenance list can rank chargers by how often they fail (docs/dashboard.md).
+    if (report.status === 'Faulted' || (report.errorCode !== null && report.errorCode !== 'NoError')) {
+      await this.recordEvent(id, 'StatusNotification', report);
+    }
     const mapped = evses.find((e) => e.ocpp_connector === report.connector);
     const change: ConnectorStatusChange = {
       chargerId: id,

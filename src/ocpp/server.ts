@@ -12,6 +12,7 @@ import type { OcppDomain, OcppHandler, OcppHandlers } from './ocpp-handler';
 import { OCPP16_HANDLERS } from './v16';
 import { OCPP201_HANDLERS } from './v201';
 import { verifiedClientCertificate } from './ocpp-tls';
+import { metrics } from '../metrics';
 
 /** Charge points connect to `ws(s)://<hub>/ocpp/<charge point id>`. */
 export const OCPP_PATH = '/ocpp';
@@ -200,6 +201,7 @@ export class OcppServer {
       this.closeQuietly(previous.client, CLOSE.replaced);
     }
     log.info({ charger: chargerId, protocol }, 'charger connected');
+    metrics.chargerConnected();
     this.record(chargerId, () => chargers.connected(chargerId, { protocol, instance: this.instanceId, at: since }));
 
     const refuseOverLimit = this.callLimit.watch(client, chargerId, () => {
@@ -218,6 +220,7 @@ export class OcppServer {
     client.on('badMessage', ({ error }: { error: Error }) => log.warn({ charger: chargerId, reason: error.message }, 'malformed OCPP message'));
     client.once('close', ({ code, reason }: { code: number; reason: string }) => {
       log.info({ charger: chargerId, code, reason }, 'charger disconnected');
+      metrics.chargerDisconnected();
       // A replaced connection leaves the record to its successor.
       if (this.connections.get(chargerId)?.client !== client) return;
       this.connections.delete(chargerId);
@@ -234,8 +237,11 @@ export class OcppServer {
       if (action !== 'BootNotification' && (await chargers.registrationStatus(chargerId)) !== 'ACCEPTED') {
         throw createRPCError('SecurityError', 'The hub has not accepted this charge point; send a BootNotification');
       }
-      return (await handler({ ...this.options.domain, chargerId, params: params as never })) as Record<string, unknown>;
+      const answer = (await handler({ ...this.options.domain, chargerId, params: params as never })) as Record<string, unknown>;
+      metrics.ocppMessage(action, 'accepted');
+      return answer;
     } catch (error) {
+      metrics.ocppMessage(action, error instanceof RPCError ? 'refused' : 'error');
       if (error instanceof RPCError) throw error;
       // ocpp-rpc would send the message of any other error; it may hold database details.
       log.error({ err: error, charger: chargerId, action }, 'an OCPP handler failed');

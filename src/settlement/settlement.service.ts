@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { lastCompletePeriod, parsePeriodLabel, type Period, type PeriodKind } from '../core/settlement';
 import { HubError } from '../hub/hub-errors';
 import { runSettlement, type RunOutcome } from './settlement.run';
+import { metrics } from '../metrics';
 import { csvOf, LINE_CSV_COLUMNS, MISMATCH_CSV_COLUMNS } from './settlement.csv';
 
 export interface StatementTotalsView {
@@ -149,7 +150,7 @@ export class SettlementService {
   async run(period: Period, trigger: 'manual' | 'schedule' = 'manual'): Promise<RunOutcome & { period: Period }> {
     if (period.kind !== this.options.periodKind) throw new HubError('invalid', `Settlement periods are ${this.options.periodKind}, not ${period.kind}`);
     if (Date.parse(`${period.start}T00:00:00Z`) > Date.now()) throw new HubError('invalid', `Period ${period.label} has not started yet`);
-    const outcome = await this.db.transaction((tx) => runSettlement(tx, period, trigger));
+    const outcome = await metrics.timeSettlementRun(trigger, () => this.db.transaction((tx) => runSettlement(tx, period, trigger)));
     this.options.log.info({ period: period.label, run: outcome.runId, statements: outcome.statements.length, lines: outcome.linesWritten }, 'settlement run');
     return { ...outcome, period };
   }
