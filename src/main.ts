@@ -11,6 +11,7 @@ import { attachOcpp, OCPP_PATH } from './ocpp/server';
 import { resolveSecrets } from './secrets';
 import { createServices } from './services';
 import { startHub } from './lifecycle';
+import { decideDemo, startDemo } from './demo/demo-network';
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -37,7 +38,9 @@ async function main(): Promise<void> {
       });
   const db = await openDatabase({ url: config.databaseUrl ?? embedded!.url });
 
-  const services = createServices({ config, secrets, db, log });
+  // A first start on an empty embedded database brings up the demo network (DEMO=false: never).
+  const demo = await decideDemo(config, db);
+  const services = createServices({ config: demo.mode === 'off' ? config : demo.config, secrets, db, log });
   const app = createApp(services);
   const server = createServer(app.callback());
   const running = await startHub(services); // before listening: the own CPO and connection marks are ready first
@@ -49,6 +52,17 @@ async function main(): Promise<void> {
   }
 
   log.info({ url: config.publicUrl, database: embedded ? 'embedded' : 'external' }, 'hub started');
+  const demoNetwork =
+    demo.mode === 'off'
+      ? undefined
+      : await startDemo(services, {
+          mode: demo.mode,
+          hubUrl: `http://127.0.0.1:${config.port}`,
+          ocppUrl: `ws://127.0.0.1:${config.port}${OCPP_PATH}`,
+          versionsUrl: versionsUrl(config.publicUrl),
+          dataDir: config.dataDir,
+          log,
+        });
   const keySource = config.adminApiKey ? 'from ADMIN_API_KEY' : `kept in ${path.join(config.dataDir, 'admin-api-key')}`;
   process.stdout.write(
     [
@@ -57,7 +71,10 @@ async function main(): Promise<void> {
       `  OCPI versions URL:  ${versionsUrl(config.publicUrl)}`,
       `  OCPP endpoint:      ${config.publicUrl.replace(/^http/, 'ws')}${OCPP_PATH}/<charge point id>` +
         (config.ocpp.tls ? `  (TLS: wss://${config.host}:${config.ocpp.tls.port}${OCPP_PATH}/<charge point id>)` : ''),
+      `  Dashboard:          ${config.publicUrl}/dashboard  (enter the admin key once)`,
       `  Admin API key:      ${secrets.adminApiKey}  (${keySource})`,
+      `  Metrics:            ${config.publicUrl}/metrics  (Bearer METRICS_TOKEN or the admin key)`,
+      ...(demoNetwork?.summary ?? []),
       `  Database:           ${embedded ? `embedded PostgreSQL in ${path.join(config.dataDir, 'postgres')}` : 'DATABASE_URL'}`,
       '',
       `  Onboard a partner:  curl -X POST ${config.publicUrl}/admin/parties -H 'Authorization: Bearer ${secrets.adminApiKey}' \\`,
@@ -71,6 +88,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    await demoNetwork?.stop();
     server.close();
     ocppTls?.server.close();
     await running.stop();
