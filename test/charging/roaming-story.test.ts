@@ -100,6 +100,11 @@ describe('a driver of a partner eMSP charges at the hub\'s own chargers', () => 
     expect(await cp.call('StopTransaction', { transactionId: started.transactionId, meterStop: 6500, timestamp: at(60) })).toEqual({});
     await new Promise((r) => setTimeout(r, 300));
     expect(cdrsReceived().filter((r) => (r.body as { session_id: string }).session_id === sessionId)).toHaveLength(1);
+
+    // The operator credits the CDR (a dispute): the eMSP receives the credit CDR like any CDR.
+    expect((await net.hub.admin.post(`/admin/cdrs/${sessionId}/credit`)).status).toBe(201);
+    const credit = await waitFor(() => cdrsReceived().find((r) => (r.body as { id: string }).id === `${sessionId}-C`), 'the credit CDR at the eMSP');
+    expect(credit.body).toMatchObject({ credit: true, credit_reference_id: sessionId, total_cost: { excl_vat: -2.38, incl_vat: -2.61 }, total_energy: -5.5 });
   });
 
   it('OCPP 2.0.1: TransactionEvent Started/Updated/Ended with the idToken → session and CDR', async () => {
@@ -142,6 +147,48 @@ describe('a driver of a partner eMSP charges at the hub\'s own chargers', () => 
     // 4 kWh × 0.25 = 1.00, 30 min × 2.00/h = 1.00 → 2.00 excl., 2.20 incl. 10 % VAT
     expect(cdr.body).toMatchObject({ total_energy: 4, total_time: 0.5, total_cost: { excl_vat: 2, incl_vat: 2.2 }, cdr_location: { evse_uid: 'E2' } });
     expect((await net.hub.services.transactions.find('AC201', 'TX-201-1'))!.stopReason).toBe('EVDisconnected');
+  });
+
+  it('asks the eMSP in real time for NEVER tokens, and lets the list decide ALLOWED_OFFLINE tokens only when the eMSP cannot be reached', async () => {
+    const em1 = net.parties.EM1;
+    await net.pushToken('EM1', rfidToken(em1, 'REALTIME1', 'NEVER'));
+    await net.pushToken('EM1', rfidToken(em1, 'OFFLINE1', 'ALLOWED_OFFLINE'));
+    let emspDown = false;
+    em1.partner.intercept = async (req, res) => {
+      const match = /^\/ocpi\/2\.2\.1\/tokens\/([^/]+)\/authorize/.exec(req.path);
+      if (!match) return false;
+      if (emspDown) {
+        res.destroy(); // the connection drops: the hub cannot reach the eMSP
+        return true;
+      }
+      const allowed = match[1] === 'REALTIME1' ? 'ALLOWED' : 'BLOCKED';
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ status_code: 1000, timestamp: new Date().toISOString(), data: { allowed, token: rfidToken(em1, match[1], 'NEVER'), authorization_reference: `REF-${match[1]}` } }));
+      return true;
+    };
+    try {
+      const cp = await net.connect('AC16', 'ocpp1.6');
+      expect(await cp.call('Authorize', { idTag: 'REALTIME1' })).toMatchObject({ idTagInfo: { status: 'Accepted' } });
+      const asked = em1.partner.received('POST', '/ocpi/2.2.1/tokens/REALTIME1/authorize');
+      expect(asked).toHaveLength(1);
+      expect(asked[0].body).toEqual({ location_id: 'SITE1' });
+      const started = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'REALTIME1', meterStart: 0, timestamp: new Date().toISOString() })) as { transactionId: number };
+      expect(em1.partner.received('POST', '/ocpi/2.2.1/tokens/REALTIME1/authorize')).toHaveLength(1); // the Authorize's answer stands for the start
+      const transaction = (await net.hub.services.transactions.find('AC16', String(started.transactionId)))!;
+      const put = await waitFor(() => sessionPushes(transaction.sessionId)[0], 'the session');
+      expect(put.body).toMatchObject({ auth_method: 'AUTH_REQUEST', authorization_reference: 'REF-REALTIME1' });
+      await cp.call('StopTransaction', { transactionId: started.transactionId, meterStop: 0, timestamp: new Date().toISOString() });
+
+      // The eMSP says BLOCKED for OFFLINE1 while it answers; when it cannot be reached, the list (valid) decides.
+      expect(await cp.call('Authorize', { idTag: 'OFFLINE1' })).toEqual({ idTagInfo: { status: 'Blocked' } });
+      emspDown = true;
+      const cs = await net.connect('AC201', 'ocpp2.0.1');
+      expect(await cs.call('Authorize', { idToken: { idToken: 'OFFLINE1', type: 'ISO14443' } })).toMatchObject({ idTokenInfo: { status: 'Accepted' } });
+      // A NEVER token is refused when its eMSP cannot be asked.
+      expect(await cs.call('Authorize', { idToken: { idToken: 'REALTIME1', type: 'ISO14443' } })).toEqual({ idTokenInfo: { status: 'Invalid' } });
+    } finally {
+      em1.partner.intercept = undefined;
+    }
   });
 
   it('refuses tokens the eMSP marked not valid, and unknown tokens, and publishes nothing for them', async () => {
