@@ -4,9 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Settlement between CPOs and eMSPs: runs, statements per (period, CPO, eMSP, currency), their
  * immutable versions and lines, and disputes of lines (docs/settlement.md).
  *
- * Immutability is the database's to keep, not only the code's: a version and its lines can never be
- * changed or deleted once the version row exists (a run writes lines first and their version row
- * last, inside one transaction), and a closed statement can never be changed.
+ * Immutability is the database's to keep, not only the code's: a version (with its lines) can never
+ * be changed or deleted, a closed statement can never be changed, and neither can a stored CDR.
  */
 export class Settlement1763700600000 implements MigrationInterface {
   name = 'Settlement1763700600000';
@@ -43,6 +42,11 @@ export class Settlement1763700600000 implements MigrationInterface {
         UNIQUE (period_kind, period_start, cpo, emsp, currency)
       )`);
     await db.query(`CREATE INDEX settlement_statements_closed ON settlement_statements (period_kind, cpo, emsp, currency) WHERE status = 'closed'`);
+    // A version holds its lines as columns: the CDR ids, and what may change after the run as it was:
+    // the re-rating status of the lines rated 'mismatch' or 'unrated' (flagged_*) and the disputes
+    // (disputed_*).
+    // Every other line field is read from the CDR itself, which can never change (trigger below);
+    // totals are computed once, by the run.
     await db.query(`
       CREATE TABLE settlement_statement_versions (
         statement_id uuid NOT NULL REFERENCES settlement_statements(id),
@@ -60,38 +64,14 @@ export class Settlement1763700600000 implements MigrationInterface {
         lines_without_vat integer NOT NULL,
         mismatch_count integer NOT NULL,
         disputed_line_count integer NOT NULL,
-        digest text NOT NULL,
+        cdr_ids text[] NOT NULL,
+        flagged_cdr_ids text[] NOT NULL,
+        flagged_statuses text[] NOT NULL,
+        disputed_cdr_ids text[] NOT NULL,
+        dispute_ids uuid[] NOT NULL,
+        fingerprint text NOT NULL,
         PRIMARY KEY (statement_id, version),
         UNIQUE (statement_id, run_id)
-      )`);
-    // One row per CDR per version; no foreign keys, so a million lines are written without a million checks.
-    await db.query(`
-      CREATE TABLE settlement_lines (
-        statement_id uuid NOT NULL,
-        run_id bigint NOT NULL,
-        cdr_id text NOT NULL,
-        credit boolean NOT NULL,
-        credit_reference_id text,
-        nets_against text,
-        late boolean NOT NULL,
-        session_id text,
-        location_id text NOT NULL,
-        evse_uid text NOT NULL,
-        evse_id text NOT NULL,
-        start_date_time timestamptz NOT NULL,
-        end_date_time timestamptz NOT NULL,
-        energy_kwh numeric NOT NULL,
-        time_hours numeric NOT NULL,
-        parking_hours numeric NOT NULL,
-        tariff_id text,
-        net numeric NOT NULL,
-        vat numeric,
-        gross numeric,
-        rating_status text,
-        rating_reason text,
-        rating_differences jsonb,
-        dispute_id uuid,
-        PRIMARY KEY (statement_id, run_id, cdr_id)
       )`);
     await db.query(`
       CREATE TABLE settlement_disputes (
@@ -121,17 +101,16 @@ export class Settlement1763700600000 implements MigrationInterface {
     await db.query(`
       CREATE TRIGGER settlement_versions_immutable BEFORE UPDATE OR DELETE ON settlement_statement_versions
       FOR EACH ROW EXECUTE FUNCTION settlement_versions_immutable()`);
+    // A CDR is final (mod_cdrs: "it cannot be changed or replaced once sent"; corrections are credit
+    // CDRs), and statement lines are read from it: the database refuses to change or delete one.
     await db.query(`
-      CREATE FUNCTION settlement_lines_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION cdrs_are_final() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF EXISTS (SELECT 1 FROM settlement_statement_versions v WHERE v.statement_id = OLD.statement_id AND v.run_id = OLD.run_id) THEN
-          RAISE EXCEPTION 'lines of settlement statement versions are immutable';
-        END IF;
-        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+        RAISE EXCEPTION 'CDR %/%/% is final: CDRs are never changed or deleted (send a credit CDR)', OLD.country_code, OLD.party_id, OLD.object_id;
       END $$`);
     await db.query(`
-      CREATE TRIGGER settlement_lines_immutable BEFORE UPDATE OR DELETE ON settlement_lines
-      FOR EACH ROW EXECUTE FUNCTION settlement_lines_immutable()`);
+      CREATE TRIGGER cdrs_are_final BEFORE UPDATE OR DELETE ON ocpi_objects
+      FOR EACH ROW WHEN (OLD.module = 'cdrs') EXECUTE FUNCTION cdrs_are_final()`);
     await db.query(`
       CREATE FUNCTION settlement_closed_statements_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -148,12 +127,12 @@ export class Settlement1763700600000 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP INDEX ocpi_objects_credit_cdrs`);
     await db.query(`DROP TABLE settlement_disputes`);
-    await db.query(`DROP TABLE settlement_lines`);
+    await db.query(`DROP TRIGGER cdrs_are_final ON ocpi_objects`);
+    await db.query(`DROP FUNCTION cdrs_are_final()`);
     await db.query(`DROP TABLE settlement_statement_versions`);
     await db.query(`DROP TABLE settlement_statements`);
     await db.query(`DROP TABLE settlement_runs`);
     await db.query(`DROP FUNCTION settlement_versions_immutable()`);
-    await db.query(`DROP FUNCTION settlement_lines_immutable()`);
     await db.query(`DROP FUNCTION settlement_closed_statements_immutable()`);
   }
 }

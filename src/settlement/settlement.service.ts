@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { lastCompletePeriod, parsePeriodLabel, type Period, type PeriodKind } from '../core/settlement';
+import { lastCompletePeriod, parsePeriodLabel, SQL_TRUNC_UNIT, type Period, type PeriodKind } from '../core/settlement';
 import { HubError } from '../hub/hub-errors';
 import { runSettlement, type RunOutcome } from './settlement.run';
 import { metrics } from '../metrics';
 import { csvOf, LINE_CSV_COLUMNS, MISMATCH_CSV_COLUMNS } from './settlement.csv';
+import { VERSION_LINES } from './settlement.sql';
 
 export interface StatementTotalsView {
   line_count: number;
@@ -39,7 +40,8 @@ export interface VersionView extends StatementTotalsView {
   version: number;
   run_id: string;
   created_at: Date;
-  digest: string;
+  /** Equal for versions with equal content (an order-free hash sum of the lines; see settlement.run.ts). */
+  fingerprint: string;
 }
 
 export interface DisputeView {
@@ -108,13 +110,10 @@ const statementOf = (r: Row): StatementView => ({
   totals: totalsOf(r),
 });
 
-/** Line columns as the API and CSV show them (timestamps in ISO form, amounts as exact decimal text). */
-const LINE_SELECT = `
-  SELECT cdr_id, credit, credit_reference_id, nets_against, late, session_id, location_id, evse_uid, evse_id,
-         start_date_time, end_date_time, energy_kwh, time_hours, parking_hours, tariff_id, net, vat, gross,
-         rating_status, rating_reason, dispute_id
-    FROM settlement_lines WHERE statement_id = $1 AND run_id = $2
-   ORDER BY end_date_time, cdr_id COLLATE "C"`;
+/** Line columns as the API and CSV show them (timestamps as Dates, amounts as exact decimal text), by end time then CDR id. */
+const LINE_COLUMNS = `cdr_id, credit, credit_reference_id, nets_against, late, session_id, location_id, evse_uid, evse_id,
+  start_date_time, end_date_time, energy_kwh, time_hours, parking_hours, tariff_id, net, vat, gross, rating_status, rating_reason, dispute_id`;
+const LINE_ORDER = `ORDER BY end_date_time, cdr_id COLLATE "C"`;
 
 export interface StatementFilter {
   period?: string;
@@ -189,11 +188,11 @@ export class SettlementService {
   async versions(id: string): Promise<VersionView[]> {
     await this.statement(id);
     const rows: Row[] = await this.db.query(
-      `SELECT version, run_id::text AS run_id, created_at, digest, ${TOTALS_COLUMNS}
+      `SELECT version, run_id::text AS run_id, created_at, fingerprint, ${TOTALS_COLUMNS}
          FROM settlement_statement_versions WHERE statement_id = $1 ORDER BY version`,
       [id],
     );
-    return rows.map((r) => ({ version: r.version, run_id: r.run_id, created_at: r.created_at, digest: r.digest, ...totalsOf(r) }));
+    return rows.map((r) => ({ version: r.version, run_id: r.run_id, created_at: r.created_at, fingerprint: r.fingerprint, ...totalsOf(r) }));
   }
 
   private async versionRow(id: string, version?: number): Promise<{ statement: StatementView; version: VersionView }> {
@@ -204,33 +203,39 @@ export class SettlementService {
     return { statement, version: found };
   }
 
+  /** The lines of a version (query: LINE_COLUMNS, then any tail such as OFFSET/LIMIT). */
+  private lines(statement: StatementView, version: number, select: string, tail = '', extra: unknown[] = []): Promise<Row[]> {
+    return this.db.query(`SELECT ${select} FROM (${VERSION_LINES}) l ${tail}`, [statement.id, version, SQL_TRUNC_UNIT[statement.period.kind], ...extra]);
+  }
+
   /** One version with its lines (a page of them), its re-rating mismatches and the disputes of its lines. */
   async version(id: string, version: number | undefined, page: { offset: number; limit: number }) {
     const found = await this.versionRow(id, version);
-    const runId = found.version.run_id;
     const [lines, mismatches, disputes] = await Promise.all([
-      this.db.query(`${LINE_SELECT} OFFSET $3 LIMIT $4`, [id, runId, page.offset, page.limit]),
-      this.mismatchRows(id, runId),
-      this.disputesOfVersion(id, runId),
+      this.lines(found.statement, found.version.version, LINE_COLUMNS, `${LINE_ORDER} OFFSET $4 LIMIT $5`, [page.offset, page.limit]),
+      this.mismatchRows(found.statement, found.version.version),
+      this.disputesOfVersion(id, found.version.version),
     ]);
     return { ...found, lines, mismatches, disputes };
   }
 
-  private mismatchRows(id: string, runId: string): Promise<Row[]> {
-    return this.db.query(
-      `SELECT cdr_id, rating_status AS status, rating_reason AS reason, coalesce(rating_differences, '[]') AS differences
-         FROM settlement_lines WHERE statement_id = $1 AND run_id = $2 AND rating_status IN ('mismatch', 'unrated')
-        ORDER BY end_date_time, cdr_id COLLATE "C"`,
-      [id, runId],
+  /** Lines the re-rating flagged, with the differences it recorded. */
+  private mismatchRows(statement: StatementView, version: number): Promise<Row[]> {
+    return this.lines(
+      statement,
+      version,
+      `cdr_id, rating_status AS status, rating_reason AS reason, CASE WHEN rating_status = 'mismatch' THEN coalesce(rating_differences, '[]') ELSE '[]' END AS differences`,
+      `WHERE rating_status IN ('mismatch', 'unrated') ${LINE_ORDER}`,
     );
   }
 
-  private async disputesOfVersion(id: string, runId: string): Promise<DisputeView[]> {
+  private async disputesOfVersion(id: string, version: number): Promise<DisputeView[]> {
     const rows: Row[] = await this.db.query(
-      `${DISPUTE_SELECT} WHERE d.id IN (SELECT dispute_id FROM settlement_lines WHERE statement_id = $1 AND run_id = $2 AND dispute_id IS NOT NULL)
-          OR d.statement_id = $1
+      `${DISPUTE_SELECT}
+        WHERE d.id IN (SELECT unnest(dispute_ids) FROM settlement_statement_versions WHERE statement_id = $1 AND version = $2)
+           OR d.statement_id = $1
         ORDER BY d.created_at, d.id`,
-      [id, runId],
+      [id, version],
     );
     return rows as DisputeView[];
   }
@@ -261,14 +266,14 @@ export class SettlementService {
 
   async linesCsv(id: string, version?: number): Promise<string> {
     const { statement, version: v } = await this.versionRow(id, version);
-    const lines: Row[] = await this.db.query(LINE_SELECT, [id, v.run_id]);
+    const lines = await this.lines(statement, v.version, LINE_COLUMNS, LINE_ORDER);
     const context = { statement_id: id, version: v.version, period: statement.period.label, cpo: statement.cpo, emsp: statement.emsp, currency: statement.currency };
     return csvOf(LINE_CSV_COLUMNS, lines.map((line) => ({ ...context, ...line })));
   }
 
   async mismatchesCsv(id: string, version?: number): Promise<string> {
-    const { version: v } = await this.versionRow(id, version);
-    const rows = (await this.mismatchRows(id, v.run_id)).flatMap((m) => {
+    const { statement, version: v } = await this.versionRow(id, version);
+    const rows = (await this.mismatchRows(statement, v.version)).flatMap((m) => {
       const base = { statement_id: id, version: v.version, cdr_id: m.cdr_id, status: m.status, reason: m.reason };
       const differences = m.differences as { field: string; computed: unknown; reported: unknown; difference: unknown }[];
       return differences.length ? differences.map((d) => ({ ...base, ...d })) : [base];
@@ -282,11 +287,13 @@ export class SettlementService {
    */
   async createDispute(statementId: string, cdrId: string, reason: string): Promise<DisputeView> {
     const { statement, version } = await this.versionRow(statementId);
-    const [line] = await this.db.query(`SELECT credit FROM settlement_lines WHERE statement_id = $1 AND run_id = $2 AND cdr_id = $3`, [
-      statementId,
-      version.run_id,
-      cdrId,
-    ]);
+    const [line] = await this.db.query(
+      `SELECT o.data->'credit' = 'true'::jsonb AS credit
+         FROM settlement_statement_versions v
+         JOIN ocpi_objects o ON o.module = 'cdrs' AND o.owner = $3 AND o.object_id = $4 AND o.object_type = ''
+        WHERE v.statement_id = $1 AND v.version = $2 AND $4 = ANY(v.cdr_ids)`,
+      [statementId, version.version, statement.cpo, cdrId],
+    );
     if (!line) throw new HubError('invalid', `CDR ${cdrId} is not on statement ${statementId} (version ${version.version})`);
     if (line.credit) throw new HubError('invalid', `CDR ${cdrId} is a credit CDR; dispute the CDR it credits`);
     const inserted: Row[] = await this.db.query(

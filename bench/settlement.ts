@@ -1,0 +1,247 @@
+/**
+ * npm run bench:settlement — settlement of 1,000,000 CDRs beside a plain SQL aggregate over the same
+ * rows, and the pricing engine's CDRs per second beside a trivial baseline, measured in the same run.
+ *
+ *   1. 1,000,000 CDRs (99 % normal, 1 % credit CDRs of them) of 100 CPO/eMSP pairs in one month are
+ *      generated in the database (generate_series; realistic OCPI JSON of about 1.5 kB, with a carried
+ *      tariff and three charging periods), each with its re-rating (1 % mismatches), then VACUUM ANALYZE.
+ *   2. Baseline: the plain aggregate (count, net and gross per CPO, eMSP and currency of the month),
+ *      written two ways (data->… and jsonb_to_record); the faster one is the baseline. Best of 3.
+ *   3. The settlement run of that month (one transaction: 1,000,000 lines, netting, totals, versions),
+ *      and a second run over the same CDRs (no change: no new version).
+ *   4. priceSession(toPricingInput(…)) over multi-period CDRs of the spec's tariff_4_complex, beside a
+ *      naive float loop over the same periods.
+ * BENCH_CDRS (default 1,000,000), BENCH_PRICING_CDRS (default 200,000). DATABASE_URL, else embedded PostgreSQL.
+ */
+import { openDatabase } from '../src/db/data-source';
+import { createLogger } from '../src/log';
+import { parsePeriodLabel, type Period } from '../src/core/settlement';
+import { DEFAULT_PRICING_POLICY, priceSession, toPricingInput, validateTariff, type CdrForPricing, type Tariff } from '../src/core/pricing';
+import { SettlementService } from '../src/settlement/settlement.service';
+import { example } from '../test/support/network';
+import { benchDatabase } from './support';
+
+const CDRS = Number(process.env.BENCH_CDRS ?? 1_000_000);
+const PRICING_CDRS = Number(process.env.BENCH_PRICING_CDRS ?? 200_000);
+const PAIRS = 100; // 10 CPOs × 10 eMSPs
+const MARCH = parsePeriodLabel('2024-03', 'monthly') as Period;
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await work();
+  return { ms: performance.now() - started, value };
+}
+
+/**
+ * The CDRs, straight into the hub's store. Originals are CDR<i>; every 99th is credited by
+ * CDR<i>-C (same CPO, eMSP and data, negative total_cost): 990,000 + 10,000 = 1,000,000.
+ */
+export const GENERATE = `
+  WITH numbered AS (
+    SELECT i, i % ${PAIRS} AS pair,
+           timestamptz '2024-03-01' + ((i::bigint * 7919) % 2676000) * interval '1 second' AS started,
+           1800 + (i * 31) % 7200 AS duration_s,
+           round((5 + (i * 13) % 5000 / 100.0)::numeric, 3) AS kwh
+      FROM generate_series(1, $1::int) AS i
+  ),
+  cdrs AS (
+    SELECT i, pair, started, started + duration_s * interval '1 second' AS ended, kwh, round(duration_s / 3600.0, 4) AS hours,
+           round(kwh * 0.25 + duration_s / 3600.0 * 1.0, 2) AS excl
+      FROM numbered
+  )
+  INSERT INTO ocpi_objects (module, country_code, party_id, object_id, data, last_updated)
+  SELECT 'cdrs', 'NL', 'C' || lpad((pair % 10)::text, 2, '0'), 'CDR' || i,
+         jsonb_build_object(
+           'country_code', 'NL', 'party_id', 'C' || lpad((pair % 10)::text, 2, '0'), 'id', 'CDR' || i,
+           'start_date_time', to_char(started AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+           'end_date_time', to_char(ended AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+           'session_id', 'SES' || i,
+           'cdr_token', jsonb_build_object('country_code', 'DE', 'party_id', 'E' || lpad((pair / 10)::text, 2, '0'), 'uid', 'U' || (i % 50000),
+                                           'type', 'RFID', 'contract_id', 'DE-E' || lpad((pair / 10)::text, 2, '0') || '-C' || (i % 50000)),
+           'auth_method', 'WHITELIST',
+           'cdr_location', jsonb_build_object('id', 'LOC' || (i % 2000), 'name', 'Station ' || (i % 2000), 'address', 'Keizersgracht ' || (i % 500),
+             'city', 'Amsterdam', 'postal_code', '1015CJ', 'country', 'NLD',
+             'coordinates', jsonb_build_object('latitude', '52.370216', 'longitude', '4.895168'),
+             'evse_uid', 'EVSE' || (i % 8000), 'evse_id', 'NL*C00*E' || (i % 8000), 'connector_id', '1',
+             'connector_standard', 'IEC_62196_T2', 'connector_format', 'SOCKET', 'connector_power_type', 'AC_3_PHASE'),
+           'currency', 'EUR',
+           'tariffs', jsonb_build_array(jsonb_build_object('country_code', 'NL', 'party_id', 'C00', 'id', 'T1', 'currency', 'EUR',
+             'elements', jsonb_build_array(jsonb_build_object('price_components', jsonb_build_array(
+               jsonb_build_object('type', 'ENERGY', 'price', 0.25, 'vat', 21.0, 'step_size', 1),
+               jsonb_build_object('type', 'TIME', 'price', 1.00, 'vat', 21.0, 'step_size', 60)))),
+             'last_updated', '2024-01-01T00:00:00Z')),
+           'charging_periods', jsonb_build_array(
+             jsonb_build_object('start_date_time', to_char(started AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'tariff_id', 'T1',
+               'dimensions', jsonb_build_array(jsonb_build_object('type', 'ENERGY', 'volume', round(kwh / 2, 3)), jsonb_build_object('type', 'TIME', 'volume', round(hours / 2, 4)))),
+             jsonb_build_object('start_date_time', to_char((started + (ended - started) / 2) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'tariff_id', 'T1',
+               'dimensions', jsonb_build_array(jsonb_build_object('type', 'ENERGY', 'volume', kwh - round(kwh / 2, 3)), jsonb_build_object('type', 'TIME', 'volume', hours - round(hours / 2, 4))))),
+           'total_cost', jsonb_build_object('excl_vat', excl, 'incl_vat', round(excl * 1.21, 2)),
+           'total_energy', kwh, 'total_energy_cost', jsonb_build_object('excl_vat', round(kwh * 0.25, 2)),
+           'total_time', hours, 'total_time_cost', jsonb_build_object('excl_vat', round(hours * 1.0, 2)),
+           'last_updated', to_char(ended AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+         ended
+    FROM cdrs`;
+
+export const CREDITS = `
+  INSERT INTO ocpi_objects (module, country_code, party_id, object_id, data, last_updated)
+  SELECT module, country_code, party_id, object_id || '-C',
+         data || jsonb_build_object('id', object_id || '-C', 'credit', true, 'credit_reference_id', object_id,
+           'total_cost', jsonb_build_object('excl_vat', -(data->'total_cost'->>'excl_vat')::numeric, 'incl_vat', -(data->'total_cost'->>'incl_vat')::numeric)),
+         last_updated
+    FROM ocpi_objects WHERE module = 'cdrs' AND object_id ~ '^CDR[0-9]+$' AND substring(object_id from 4)::int % 99 = 0`;
+
+export const RATINGS = `
+  INSERT INTO cdr_ratings (country_code, party_id, cdr_id, status, reason, tariff_id, currency, differences)
+  SELECT country_code, party_id, object_id,
+         CASE WHEN seq % 100 = 7 THEN 'mismatch' ELSE 'match' END,
+         CASE WHEN seq % 100 = 7 THEN 'Differs from the tariff in total_cost.excl_vat' END, 'T1', 'EUR',
+         CASE WHEN seq % 100 = 7 THEN '[{"field":"total_cost.excl_vat","computed":1,"reported":1.5,"difference":-0.5}]'::jsonb ELSE '[]' END
+    FROM ocpi_objects WHERE module = 'cdrs'`;
+
+/** The plain aggregate, as one would write it: count and sums per CPO, eMSP and currency of the month. */
+const AGGREGATE_ARROWS = `
+  SELECT owner, upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id') AS emsp, data->>'currency' AS currency,
+         count(*), sum((data->'total_cost'->>'excl_vat')::numeric) AS net, sum((data->'total_cost'->>'incl_vat')::numeric) AS gross
+    FROM ocpi_objects
+   WHERE module = 'cdrs' AND (data->>'end_date_time')::timestamptz >= $1::date AND (data->>'end_date_time')::timestamptz < $2::date
+   GROUP BY 1, 2, 3`;
+
+export const AGGREGATE_RECORD = `
+  SELECT o.owner, upper(c.cdr_token->>'country_code') || '/' || upper(c.cdr_token->>'party_id') AS emsp, c.currency,
+         count(*), sum((c.total_cost->>'excl_vat')::numeric) AS net, sum((c.total_cost->>'incl_vat')::numeric) AS gross
+    FROM ocpi_objects o, jsonb_to_record(o.data) AS c(cdr_token jsonb, currency text, end_date_time text, total_cost jsonb)
+   WHERE o.module = 'cdrs' AND c.end_date_time::timestamptz >= $1::date AND c.end_date_time::timestamptz < $2::date
+   GROUP BY 1, 2, 3`;
+
+async function settlementBench(): Promise<void> {
+  const database = await benchDatabase();
+  const db = await openDatabase({ url: database.url, poolSize: 4 });
+  try {
+    await db.query(`SET timezone = 'UTC'`);
+    const originals = Math.round(CDRS * 0.99);
+    const generated = await timed(async () => {
+      await db.query(GENERATE, [originals]);
+      await db.query(CREDITS);
+      await db.query(RATINGS);
+    });
+    await db.query(`VACUUM ANALYZE ocpi_objects`);
+    await db.query(`VACUUM ANALYZE cdr_ratings`);
+    const [{ rows, size }] = await db.query(
+      `SELECT count(*)::int AS rows, pg_size_pretty(pg_total_relation_size('ocpi_objects')) AS size FROM ocpi_objects WHERE module = 'cdrs'`,
+    );
+    print(`generated ${rows.toLocaleString('en')} CDRs (${size}) with their ratings in ${seconds(generated.ms)}`);
+
+    const baselines: { name: string; ms: number; groups: number }[] = [];
+    for (const [name, sql] of [['data->…', AGGREGATE_ARROWS], ['jsonb_to_record', AGGREGATE_RECORD]] as const) {
+      const runs: number[] = [];
+      let groups = 0;
+      for (let i = 0; i < 3; i++) {
+        const { ms, value } = await timed(() => db.query(sql, [MARCH.start, MARCH.end]));
+        runs.push(ms);
+        groups = value.length;
+      }
+      baselines.push({ name, ms: Math.min(...runs), groups });
+    }
+    const baseline = baselines.reduce((best, b) => (b.ms < best.ms ? b : best));
+
+    const settlement = new SettlementService(db, { periodKind: 'monthly', log: createLogger('silent') });
+    const first = await timed(() => settlement.run(MARCH));
+    const again = await timed(() => settlement.run(MARCH));
+    const [{ lines }] = await db.query(`SELECT sum(line_count)::int AS lines FROM settlement_statement_versions`);
+
+    print('');
+    print(`| measure (${rows.toLocaleString('en')} CDRs, ${PAIRS} CPO/eMSP pairs, one month) | time |`);
+    print('|---|---|');
+    for (const b of baselines) print(`| plain SQL aggregate (${b.name}; ${b.groups} groups), best of 3 | ${seconds(b.ms)} |`);
+    print(`| settlement run: ${first.value.statements.length} statements, ${lines.toLocaleString('en')} lines, netting, totals, one transaction | ${seconds(first.ms)} |`);
+    print(`| settlement re-run over the same CDRs (no new version) | ${seconds(again.ms)} |`);
+    print('');
+    print(`settlement / plain aggregate = ${(first.ms / baseline.ms).toFixed(2)}x (goal <= 2x; baseline: ${baseline.name})`);
+    if (again.value.statements.some((s) => s.changed)) throw new Error('the re-run wrote new versions over unchanged CDRs');
+  } finally {
+    await db.destroy();
+    await database.close();
+  }
+}
+
+/** Multi-period CDRs for tariff_4_complex: charging above and below 32 A, then parking, at varied times. */
+function pricingCdrs(count: number): CdrForPricing[] {
+  const cdrs: CdrForPricing[] = [];
+  for (let i = 0; i < count; i++) {
+    let at = Date.UTC(2024, 2, 1, 6) + ((i * 7919) % (28 * 86_400)) * 1000;
+    const start = at;
+    const stretch = (minutes: number, dimensions: { type: string; volume: number }[]) => {
+      const period = { start_date_time: new Date(at).toISOString(), dimensions };
+      at += minutes * 60_000;
+      return period;
+    };
+    const fast = 20 + (i % 40);
+    const slow = 10 + (i % 30);
+    const parking = i % 3 === 0 ? 0 : 15 + (i % 50);
+    const periods = [
+      stretch(fast, [{ type: 'TIME', volume: fast / 60 }, { type: 'ENERGY', volume: fast * 0.35 }, { type: 'MIN_CURRENT', volume: 32 }, { type: 'MAX_CURRENT', volume: 48 }]),
+      stretch(slow, [{ type: 'TIME', volume: slow / 60 }, { type: 'ENERGY', volume: slow * 0.12 }, { type: 'MIN_CURRENT', volume: 8 }, { type: 'MAX_CURRENT', volume: 16 }]),
+      stretch(5, [{ type: 'TIME', volume: 5 / 60 }, { type: 'ENERGY', volume: 0.4 }, { type: 'MIN_CURRENT', volume: 32 }, { type: 'MAX_CURRENT', volume: 40 }]),
+    ];
+    if (parking) periods.push(stretch(parking, [{ type: 'PARKING_TIME', volume: parking / 60 }]));
+    cdrs.push({ start_date_time: new Date(start).toISOString(), end_date_time: new Date(at).toISOString(), charging_periods: periods as CdrForPricing['charging_periods'] });
+  }
+  return cdrs;
+}
+
+function pricingBench(): void {
+  const checked = validateTariff(example('tariff_4_complex.json'));
+  if (!checked.ok) throw new Error('tariff_4_complex does not validate');
+  const tariff: Tariff = checked.tariff;
+  const cdrs = pricingCdrs(1000);
+  // Trivial baseline: what any per-CDR loop over the periods costs (floats, no restrictions, no steps).
+  const naive = () => {
+    let total = 0;
+    for (let i = 0; i < PRICING_CDRS; i++) {
+      for (const period of cdrs[i % cdrs.length].charging_periods) {
+        for (const d of period.dimensions) total += d.type === 'TIME' ? d.volume * 1.5 : d.type === 'PARKING_TIME' ? d.volume * 5 : 0;
+      }
+      total += 2.5;
+    }
+    return total;
+  };
+  let periods = 0;
+  const engine = () => {
+    let checksum = 0;
+    for (let i = 0; i < PRICING_CDRS; i++) {
+      const cdr = cdrs[i % cdrs.length];
+      periods += cdr.charging_periods.length;
+      const breakdown = priceSession(toPricingInput(tariff, cdr, 'Europe/Berlin'), DEFAULT_PRICING_POLICY);
+      checksum += breakdown.total_cost.excl_vat;
+    }
+    return checksum;
+  };
+  engine(); // warm up the JIT on both before timing
+  naive();
+  periods = 0;
+  const t0 = performance.now();
+  engine();
+  const engineMs = performance.now() - t0;
+  const t1 = performance.now();
+  naive();
+  const naiveMs = performance.now() - t1;
+  print('');
+  print(`| pricing (${PRICING_CDRS.toLocaleString('en')} CDRs of tariff_4_complex, ${(periods / PRICING_CDRS).toFixed(2)} periods each) | CDRs/s |`);
+  print('|---|---|');
+  print(`| priceSession(toPricingInput(…)), exact | ${Math.round(PRICING_CDRS / (engineMs / 1000)).toLocaleString('en')} |`);
+  print(`| trivial float loop over the same periods (baseline) | ${Math.round(PRICING_CDRS / (naiveMs / 1000)).toLocaleString('en')} |`);
+  print(`(goal >= 50,000 CDRs/s for the engine)`);
+}
+
+async function main(): Promise<void> {
+  pricingBench();
+  await settlementBench();
+}
+
+if (require.main === module) main().catch((error) => {
+  process.stderr.write(`bench:settlement failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

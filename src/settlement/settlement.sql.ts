@@ -1,0 +1,91 @@
+/**
+ * The line rules of core/settlement/lines.ts written once in SQL, used by the run (for totals) and by
+ * every read of a statement's lines (API, CSV), so both show the same line for the same CDR. The
+ * test/settlement/settlement.sql.test.ts checks them against the core on generated CDRs.
+ */
+
+/** What the totals of a line need from a CDR; a run reads only these (jsonb_to_record copies every column it names). */
+const AMOUNT_COLUMNS = `cdr_token jsonb, currency text, end_date_time timestamptz, credit boolean, credit_reference_id text,
+  total_cost jsonb, total_energy numeric, total_time numeric, total_parking_time numeric`;
+
+/** total_cost's two amounts, decoded once (each use of `total_cost->>…` would parse them again). */
+const TOTAL_COST_RECORD = `jsonb_to_record(c.total_cost) AS tc(excl_vat numeric, incl_vat numeric)`;
+
+/**
+ * The CDR fields a line reads, decoded from the stored JSON once per CDR (each `data->…` would
+ * decompress the JSON again): `FROM ocpi_objects o ${CDR_RECORD}` gives aliases `c` (the CDR) and `tc` (its total_cost). CDR_AMOUNTS_RECORD
+ * is the same with only what totals need.
+ */
+export const CDR_RECORD = `CROSS JOIN LATERAL jsonb_to_record(o.data) AS c(${AMOUNT_COLUMNS},
+  start_date_time timestamptz, session_id text, cdr_location jsonb, charging_periods jsonb, tariffs jsonb) CROSS JOIN LATERAL ${TOTAL_COST_RECORD}`;
+export const CDR_AMOUNTS_RECORD = `CROSS JOIN LATERAL jsonb_to_record(o.data) AS c(${AMOUNT_COLUMNS}) CROSS JOIN LATERAL ${TOTAL_COST_RECORD}`;
+
+/** The eMSP of a CDR: its token's issuer, upper case as the hub routes it. */
+export const EMSP_OF_C = `upper(c.cdr_token->>'country_code') || '/' || upper(c.cdr_token->>'party_id')`;
+
+/** The sign policy (core signed): a credit line is −|value|, others as sent. */
+const signed = (value: string) => `CASE WHEN coalesce(c.credit, false) THEN -abs(${value}) ELSE ${value} END`;
+
+/** A line's amounts and quantities (core lineOf), from CDR_AMOUNTS_RECORD; times in the transaction's zone (UTC). */
+export const AMOUNT_FIELDS = `
+  o.object_id AS cdr_id,
+  coalesce(c.credit, false) AS credit,
+  CASE WHEN c.credit THEN c.credit_reference_id END AS credit_reference_id,
+  c.end_date_time,
+  ${signed('c.total_energy')} AS energy_kwh,
+  ${signed('c.total_time')} AS time_hours,
+  ${signed('coalesce(c.total_parking_time, 0)')} AS parking_hours,
+  ${signed('tc.excl_vat')} AS net,
+  ${signed('tc.incl_vat')} - ${signed('tc.excl_vat')} AS vat,
+  ${signed('tc.incl_vat')} AS gross`;
+
+/** Every field of a line (core lineOf), from CDR_RECORD. */
+export const LINE_FIELDS = `${AMOUNT_FIELDS},
+  c.session_id,
+  c.cdr_location->>'id' AS location_id,
+  c.cdr_location->>'evse_uid' AS evse_uid,
+  c.cdr_location->>'evse_id' AS evse_id,
+  c.start_date_time,
+  coalesce(c.charging_periods->0->>'tariff_id', c.tariffs->0->>'id') AS tariff_id`;
+
+/**
+ * The lines of one version, with netting (core netCredits: a credit names its original when both are
+ * on the version; an original names its first credit by end time, then id) and `late` (the CDR's own
+ * period is not the statement's). $1 statement id, $2 version, $3 the date_trunc unit of its period.
+ */
+export const VERSION_LINES = `
+  WITH version AS (
+    SELECT s.cpo, s.period_start, v.cdr_ids, v.flagged_cdr_ids, v.flagged_statuses, v.disputed_cdr_ids, v.dispute_ids
+      FROM settlement_statement_versions v JOIN settlement_statements s ON s.id = v.statement_id
+     WHERE v.statement_id = $1 AND v.version = $2
+  ),
+  flagged AS (SELECT f.* FROM version, unnest(version.flagged_cdr_ids, version.flagged_statuses) AS f(cdr_id, status)),
+  disputed AS (SELECT d.* FROM version, unnest(version.disputed_cdr_ids, version.dispute_ids) AS d(cdr_id, dispute_id)),
+  members AS (
+    SELECT version.cpo, version.period_start, m.cdr_id,
+           f.status AS flagged_status, d.dispute_id
+      FROM version CROSS JOIN unnest(version.cdr_ids) AS m(cdr_id)
+      LEFT JOIN flagged f ON f.cdr_id = m.cdr_id
+      LEFT JOIN disputed d ON d.cdr_id = m.cdr_id
+  ),
+  lines AS (
+    SELECT ${LINE_FIELDS},
+           date_trunc($3::text, c.end_date_time)::date <> m.period_start AS late,
+           -- A line the run did not flag shows 'match' when its CDR is rated so, else nothing.
+           coalesce(m.flagged_status, CASE WHEN r.status = 'match' THEN 'match' END) AS rating_status,
+           CASE WHEN m.flagged_status IS NOT NULL THEN r.reason END AS rating_reason,
+           CASE WHEN m.flagged_status IS NOT NULL THEN r.differences END AS rating_differences, m.dispute_id
+      FROM members m
+      JOIN ocpi_objects o ON o.module = 'cdrs' AND o.country_code = split_part(m.cpo, '/', 1) AND o.party_id = split_part(m.cpo, '/', 2)
+                         AND o.object_id = m.cdr_id AND o.object_type = ''
+      ${CDR_RECORD}
+      LEFT JOIN cdr_ratings r ON r.country_code = o.country_code AND r.party_id = o.party_id AND r.cdr_id = o.object_id
+  ),
+  first_credits AS (
+    SELECT DISTINCT ON (credit_reference_id) credit_reference_id AS original_id, cdr_id AS credit_id
+      FROM lines WHERE credit ORDER BY credit_reference_id, end_date_time, cdr_id COLLATE "C"
+  )
+  SELECT l.*,
+         CASE WHEN l.credit THEN (SELECT o.cdr_id FROM lines o WHERE o.cdr_id = l.credit_reference_id AND NOT o.credit)
+              ELSE (SELECT f.credit_id FROM first_credits f WHERE f.original_id = l.cdr_id) END AS nets_against
+    FROM lines l`;
