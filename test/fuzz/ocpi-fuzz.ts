@@ -120,21 +120,33 @@ function bodyMethods(route: OcpiRoute): boolean {
   return route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH';
 }
 
+// Building an arbitrary from a schema walks the whole schema: once per module, not per value.
+const invalidBodies = new Map<string, fc.Arbitrary<{ value: unknown; mutation: string }>>();
+const validBodies = new Map<string, fc.Arbitrary<unknown>>();
+
 /** A body every schema of the route's module refuses (so no route of the module can accept it). */
 function invalidBody(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<{ value: unknown; mutation: string }> {
   const schemas = ctx.schemas.get(route.module) ?? [];
   if (schemas.length === 0) return fc.constant({ value: { unexpected: true }, mutation: 'a body for a module without schemas' });
+  const cached = invalidBodies.get(route.module);
+  if (cached) return cached;
   const acceptedByAny = (value: unknown) => schemas.some((s) => s.zod.safeParse(value).success);
-  return fc
-    .constantFrom(...schemas)
-    .chain((s) => invalidValue(s.json, acceptedByAny, { hugeStringLength: ctx.hugeStringLength }).map((m) => ({ ...m, mutation: `${s.name} ${m.mutation}` })));
+  const made = fc.oneof(
+    ...schemas.map((s) => invalidValue(s.json, acceptedByAny, { hugeStringLength: ctx.hugeStringLength }).map((m) => ({ ...m, mutation: `${s.name} ${m.mutation}` }))),
+  );
+  invalidBodies.set(route.module, made);
+  return made;
 }
 
 /** A body a schema of the module accepts (refusals must then come from something else). */
 function validBody(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<unknown> {
   const schemas = ctx.schemas.get(route.module) ?? [];
   if (schemas.length === 0) return fc.constant({});
-  return fc.constantFrom(...schemas).chain((s) => validValue(s.json));
+  const cached = validBodies.get(route.module);
+  if (cached) return cached;
+  const made = fc.oneof(...schemas.map((s) => validValue(s.json)));
+  validBodies.set(route.module, made);
+  return made;
 }
 
 function stringify(value: unknown): string {
@@ -544,10 +556,15 @@ export function judge(c: FuzzCase, status: number, contentType: string | undefin
 }
 
 export interface FuzzReport {
+  /** Time spent generating the cases, and sending and judging them. */
+  generationMs: number;
+  sendingMs: number;
   sent: number;
   /** `HTTP <status> / <status_code>` → count. */
   byOutcome: Record<string, number>;
   byCategory: Record<string, number>;
+  /** Milliseconds spent waiting for answers, per category (summed over the concurrent workers). */
+  msByCategory: Record<string, number>;
   failures: { case: FuzzCase; answer: Answer }[];
   databaseChanges: string[];
   errorLogs: string[];
@@ -565,11 +582,13 @@ export async function runOcpiFuzz(network: FuzzNetwork, options: { count: number
     hugeStringLength: Math.floor(options.maxBodyBytes / 4),
     maxBodyBytes: options.maxBodyBytes,
   };
+  const generating = Date.now();
   const cases = fc.sample(ocpiCaseArbitrary(ctx), { numRuns: options.count, seed: options.seed });
+  const generationMs = Date.now() - generating;
   const http = axios.create({ baseURL: network.net.hub.url, validateStatus: () => true, transformRequest: [(d) => d], transformResponse: [(d) => d], responseType: 'text', maxBodyLength: Infinity, maxContentLength: Infinity });
   const logStart = network.net.hub.logLines.length;
   const before = await databaseDigest(services.db);
-  const report: FuzzReport = { sent: 0, byOutcome: {}, byCategory: {}, failures: [], databaseChanges: [], errorLogs: [], routesCovered: 0, routesTotal: ctx.routes.length };
+  const report: FuzzReport = { generationMs, sendingMs: 0, sent: 0, byOutcome: {}, byCategory: {}, msByCategory: {}, failures: [], databaseChanges: [], errorLogs: [], routesCovered: 0, routesTotal: ctx.routes.length };
   const covered = new Set<string>();
 
   const send = async (c: FuzzCase): Promise<Answer> => {
@@ -583,6 +602,7 @@ export async function runOcpiFuzz(network: FuzzNetwork, options: { count: number
   const worker = async () => {
     while (next < cases.length) {
       const c = cases[next++];
+      const started = Date.now();
       let answer = await send(c);
       if (c.replay && !answer.problem) {
         const again = await send(c);
@@ -594,10 +614,13 @@ export async function runOcpiFuzz(network: FuzzNetwork, options: { count: number
       const outcome = answer.problem ? 'FAILED' : `HTTP ${answer.status} / ${answer.statusCode}`;
       report.byOutcome[outcome] = (report.byOutcome[outcome] ?? 0) + 1;
       report.byCategory[c.category] = (report.byCategory[c.category] ?? 0) + 1;
+      report.msByCategory[c.category] = (report.msByCategory[c.category] ?? 0) + (Date.now() - started);
       if (answer.problem) report.failures.push({ case: { ...c, body: c.body?.slice(0, 300) }, answer });
     }
   };
+  const sending = Date.now();
   await Promise.all(Array.from({ length: options.concurrency ?? 16 }, worker));
+  report.sendingMs = Date.now() - sending;
 
   report.routesCovered = ctx.routes.filter((r) => covered.has(r.key)).length;
   report.databaseChanges = digestDifferences(before, await databaseDigest(services.db));
