@@ -39,7 +39,7 @@ const RUN_LOCK = 'ocpi-hub:settlement-run';
  *   flagged lines with their status, and of the disputes: equal content, equal
  *   fingerprint (the CDRs themselves never change).
  */
-export const aggregateSql = (parts: { late: boolean; closedNow: boolean; disputes: boolean }) => `
+export const aggregateSql = (parts: { late: boolean; closedNow: boolean; disputes: boolean; settled: boolean }) => `
   CREATE TEMP TABLE settlement_run_statements ON COMMIT DROP AS
   WITH run_params AS (SELECT $4::text[] AS late_keys, $5::date[] AS late_starts, $6::text[] AS closed_keys),
   settled AS (
@@ -68,7 +68,7 @@ export const aggregateSql = (parts: { late: boolean; closedNow: boolean; dispute
      WHERE (l.natural_start = $2::text::date
             ${parts.late ? `OR (l.cpo || '|' || l.emsp || '|' || l.currency, l.natural_start) IN (SELECT unnest(late_keys), unnest(late_starts) FROM run_params)` : ''})
        ${parts.closedNow ? `AND l.cpo || '|' || l.emsp || '|' || l.currency NOT IN (SELECT unnest(closed_keys) FROM run_params)` : ''}
-       AND NOT EXISTS (SELECT 1 FROM settled s WHERE s.cpo = l.cpo AND s.cdr_id = l.cdr_id)
+       ${parts.settled ? 'AND NOT EXISTS (SELECT 1 FROM settled s WHERE s.cpo = l.cpo AND s.cdr_id = l.cdr_id)' : ''}
   ),
   statements AS (
     SELECT md5($1::text || '|' || $2::text || '|' || cpo || '|' || emsp || '|' || currency)::uuid AS statement_id, cpo, emsp, currency,
@@ -158,8 +158,10 @@ export async function runSettlement(tx: EntityManager, period: Period, trigger: 
 
   // The optional parts of the query are left out when they can match nothing, so a run without late
   // CDRs, closed statements or disputes pays nothing for them per CDR.
-  const [{ disputes }] = await tx.query(`SELECT EXISTS (SELECT 1 FROM settlement_disputes) AS disputes`);
-  const sql = aggregateSql({ late: late.length > 0, closedNow: closedNow.length > 0, disputes });
+  const [{ disputes, settled }] = await tx.query(
+    `SELECT EXISTS (SELECT 1 FROM settlement_disputes) AS disputes, EXISTS (SELECT 1 FROM settlement_statements WHERE status = 'closed') AS settled`,
+  );
+  const sql = aggregateSql({ late: late.length > 0, closedNow: closedNow.length > 0, disputes, settled });
   await tx.query(sql, [period.kind, period.start, SQL_TRUNC_UNIT[period.kind], late.map(([key]) => key), late.map(([, start]) => start), closedNow]);
   const rows: { id: string; version: number; changed: boolean; line_count: number }[] = await tx.query(WRITE_VERSIONS, [
     runId,
