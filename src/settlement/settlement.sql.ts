@@ -4,21 +4,22 @@
  * test/settlement/settlement.sql.test.ts checks them against the core on generated CDRs.
  */
 
-/** What the totals of a line need from a CDR; a run reads only these (jsonb_to_record copies every column it names). */
+/**
+ * What the totals of a line need from a CDR; a run reads only these (jsonb_to_record copies every
+ * column it names). Numbers are taken as jsonb and cast (jsonb → numeric is exact and skips the text
+ * round trip jsonb_to_record would make for a numeric column); the CDR schema makes them numbers.
+ */
 const AMOUNT_COLUMNS = `cdr_token jsonb, currency text, end_date_time timestamptz, credit boolean, credit_reference_id text,
-  total_cost jsonb, total_energy numeric, total_time numeric, total_parking_time numeric`;
-
-/** total_cost's two amounts, decoded once (each use of `total_cost->>…` would parse them again). */
-const TOTAL_COST_RECORD = `jsonb_to_record(c.total_cost) AS tc(excl_vat numeric, incl_vat numeric)`;
+  total_cost jsonb, total_energy jsonb, total_time jsonb, total_parking_time jsonb`;
 
 /**
  * The CDR fields a line reads, decoded from the stored JSON once per CDR (each `data->…` would
- * decompress the JSON again): `FROM ocpi_objects o ${CDR_RECORD}` gives aliases `c` (the CDR) and `tc` (its total_cost). CDR_AMOUNTS_RECORD
- * is the same with only what totals need.
+ * decompress the JSON again): `FROM ocpi_objects o ${CDR_RECORD}` gives alias `c`.
+ * CDR_AMOUNTS_RECORD is the same with only what totals need.
  */
 export const CDR_RECORD = `CROSS JOIN LATERAL jsonb_to_record(o.data) AS c(${AMOUNT_COLUMNS},
-  start_date_time timestamptz, session_id text, cdr_location jsonb, charging_periods jsonb, tariffs jsonb) CROSS JOIN LATERAL ${TOTAL_COST_RECORD}`;
-export const CDR_AMOUNTS_RECORD = `CROSS JOIN LATERAL jsonb_to_record(o.data) AS c(${AMOUNT_COLUMNS}) CROSS JOIN LATERAL ${TOTAL_COST_RECORD}`;
+  start_date_time timestamptz, session_id text, cdr_location jsonb, charging_periods jsonb, tariffs jsonb)`;
+export const CDR_AMOUNTS_RECORD = `CROSS JOIN LATERAL jsonb_to_record(o.data) AS c(${AMOUNT_COLUMNS})`;
 
 /** The eMSP of a CDR: its token's issuer, upper case as the hub routes it. */
 export const EMSP_OF_C = `upper(c.cdr_token->>'country_code') || '/' || upper(c.cdr_token->>'party_id')`;
@@ -32,12 +33,12 @@ export const AMOUNT_FIELDS = `
   coalesce(c.credit, false) AS credit,
   CASE WHEN c.credit THEN c.credit_reference_id END AS credit_reference_id,
   c.end_date_time,
-  ${signed('c.total_energy')} AS energy_kwh,
-  ${signed('c.total_time')} AS time_hours,
-  ${signed('coalesce(c.total_parking_time, 0)')} AS parking_hours,
-  ${signed('tc.excl_vat')} AS net,
-  ${signed('tc.incl_vat')} - ${signed('tc.excl_vat')} AS vat,
-  ${signed('tc.incl_vat')} AS gross`;
+  ${signed('c.total_energy::numeric')} AS energy_kwh,
+  ${signed('c.total_time::numeric')} AS time_hours,
+  ${signed('coalesce(c.total_parking_time::numeric, 0)')} AS parking_hours,
+  ${signed("(c.total_cost->'excl_vat')::numeric")} AS net,
+  ${signed("(c.total_cost->'incl_vat')::numeric")} - ${signed("(c.total_cost->'excl_vat')::numeric")} AS vat,
+  ${signed("(c.total_cost->'incl_vat')::numeric")} AS gross`;
 
 /** Every field of a line (core lineOf), from CDR_RECORD. */
 export const LINE_FIELDS = `${AMOUNT_FIELDS},
