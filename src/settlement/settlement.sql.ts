@@ -86,7 +86,7 @@ export const VERSION_LINES = `
     SELECT DISTINCT ON (credit_reference_id) credit_reference_id AS original_id, cdr_id AS credit_id
       FROM lines WHERE credit ORDER BY credit_reference_id, end_date_time, cdr_id COLLATE "C"
   )
-  SELECT l.*,
-         CASE WHEN l.credit THEN (SELECT o.cdr_id FROM lines o WHERE o.cdr_id = l.credit_reference_id AND NOT o.credit)
-              ELSE (SELECT f.credit_id FROM first_credits f WHERE f.original_id = l.cdr_id) END AS nets_against
-    FROM lines l`;
+  SELECT l.*, CASE WHEN l.credit THEN original.cdr_id ELSE first_credit.credit_id END AS nets_against
+    FROM lines l
+    LEFT JOIN lines original ON l.credit AND NOT original.credit AND original.cdr_id = l.credit_reference_id
+    LEFT JOIN first_credits first_credit ON NOT l.credit AND first_credit.original_id = l.cdr_id`;
