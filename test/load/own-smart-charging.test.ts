@@ -24,7 +24,7 @@ describe('OCPI charging preferences and profiles for sessions of the own CPO', (
     await net.addCharger('SP-2', 'ocpp1.6', 'SITE1', 'E2');
     for (const id of ['SP-1', 'SP-2']) {
       clients[id] = await net.connect(id, 'ocpp1.6');
-      clients[id].handle('SetChargingProfile', async ({ params }: { params: any }) => {
+      clients[id].handle('SetChargingProfile', async ({ params = {} }) => {
         limits[id].push(params.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit);
         return { status: 'Accepted' };
       });

@@ -41,7 +41,7 @@ describe('load management of one site with real chargers', () => {
   const of = (charger: string) => received.filter((r) => r.charger === charger).map((r) => `${r.purpose} ${r.limit}`);
 
   function answerProfiles(id: string, client: RPCClient): void {
-    client.handle('SetChargingProfile', async ({ params }: { params: any }) => {
+    client.handle('SetChargingProfile', async ({ params = {} }) => {
       const profile = params.csChargingProfiles ?? params.chargingProfile;
       const schedule = Array.isArray(profile.chargingSchedule) ? profile.chargingSchedule[0] : profile.chargingSchedule;
       const entry: Received = {
