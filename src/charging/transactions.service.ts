@@ -12,6 +12,7 @@ import type { SessionsService } from '../modules/sessions/sessions.service';
 import type { ChargersService } from '../ocpp/chargers.service';
 import type { DriverAuthorization, DriverAuthorizationResult, PresentedToken } from './driver-authorization';
 import { meterValueWrites } from './meter-value-writes';
+import { OcpiError } from '../transport/ocpi-errors';
 
 /** A transaction as the hub keeps it (ocpp_transactions). */
 export interface Transaction {
@@ -245,10 +246,10 @@ export class TransactionsService {
         `SELECT * FROM ocpp_transactions WHERE charger_id = $1 AND ocpp_connector = $2 AND started_at = $3 AND id_token IS NOT DISTINCT FROM $4`,
         [input.chargerId, input.ocppConnector, startedAt, input.token?.uid ?? null],
       );
-      if (same[0]) return toTransaction(same[0]);
+      if (same[0]) return this.startedAgain(toTransaction(same[0]));
     } else {
       const existing = await this.find(input.chargerId, input.transactionId);
-      if (existing) return existing;
+      if (existing) return this.startedAgain(existing);
     }
     const place = await this.placeOf(input.chargerId, input.ocppConnector);
     const rows: Row[] = await db.query(
@@ -281,6 +282,15 @@ export class TransactionsService {
     if (!place) this.deps.log.warn({ charger: input.chargerId, connector: input.ocppConnector }, 'a transaction on a connector not mapped to an OCPI EVSE: kept, not published');
     await this.publishSession(transaction);
     this.tell(this.started, transaction);
+    return transaction;
+  }
+
+  /**
+   * A start reported again: its answer was lost, perhaps because the hub stopped right after recording
+   * it and before publishing its session, so a session never published is published now.
+   */
+  private async startedAgain(transaction: Transaction): Promise<Transaction> {
+    if (!transaction.sessionPublishedAt && transaction.status === 'ACTIVE') await this.publishSession(transaction);
     return transaction;
   }
 
@@ -357,7 +367,12 @@ export class TransactionsService {
         WHERE id = $1 AND status = 'ACTIVE' RETURNING *`,
       [transaction.pk, stoppedAt, input.meterStopWh ?? transaction.lastEnergyWh ?? transaction.meterStartWh, input.reason ?? null],
     );
-    if (!rows[0]) return 'already-stopped';
+    if (!rows[0]) {
+      // The stop repeated because its answer was lost: the hub may have stopped before making the CDR.
+      const again = await this.find(input.chargerId, input.transactionId);
+      if (again && again.status === 'STOPPED' && again.cdrId === null) await this.finish(again);
+      return 'already-stopped';
+    }
     const stopped = toTransaction(rows[0]);
     await this.finish(stopped);
     this.tell(this.stopped, stopped);
@@ -366,8 +381,10 @@ export class TransactionsService {
 
   /**
    * Publishes the final session and the CDR of a stopped transaction, once. Safe to repeat (after a
-   * crash between the stop and the CDR, `finishPending` does it): the CDR id is the session id, and a
-   * CDR the hub already holds is not sent again.
+   * crash between the stop and the CDR, `finishPending` or the charger's repeated stop does it): the
+   * CDR id is the session id, a CDR the hub already holds is sent as it was (queueing it again is a
+   * no-op when it was queued), and `cdr_id` is claimed only after the CDR is queued, so a crash in
+   * between leaves the transaction to be finished again rather than a CDR never sent.
    */
   async finish(transaction: Transaction): Promise<void> {
     if (transaction.status !== 'STOPPED' || transaction.cdrId) return;
@@ -384,18 +401,27 @@ export class TransactionsService {
       this.deps.log.error({ session: transaction.sessionId }, 'no CDR: the EVSE or connector is no longer in the location');
       return;
     }
-    const cdr = cdrRecord({ ...facts, stoppedAt: transaction.stoppedAt! }, priced, cdrLoc, new Date()) as unknown as Cdr;
+    const built = cdrRecord({ ...facts, stoppedAt: transaction.stoppedAt! }, priced, cdrLoc, new Date()) as unknown as Cdr;
+    const key = { module: 'cdrs', countryCode: this.deps.ownCpo.countryCode, partyId: this.deps.ownCpo.partyId, objectId: built.id };
+    const held = await this.deps.store.get<Cdr>(key);
+    const cdr = held?.data ?? built;
+    // An ad hoc driver's CDR stays at the hub (its payment is settled from it); others go to the eMSP.
+    if (this.isLocal(transaction)) {
+      if (!held) await this.deps.store.insert(key, cdr, new Date(cdr.last_updated));
+    } else {
+      try {
+        await this.deps.cdrs.create(this.deps.ownCpo, undefined, cdr);
+      } catch (error) {
+        // Another finish of the same transaction kept its CDR first (a stop repeated while the first ran).
+        if (!(error instanceof OcpiError) || !(await this.deps.store.get(key))) throw error;
+      }
+    }
     const claimed = await updated(
       this.deps.db,
       `UPDATE ocpp_transactions SET cdr_id = $2 WHERE id = $1 AND cdr_id IS NULL RETURNING id`,
       [transaction.pk, cdr.id],
     );
     if (!claimed.length) return;
-    const key = { module: 'cdrs', countryCode: this.deps.ownCpo.countryCode, partyId: this.deps.ownCpo.partyId, objectId: cdr.id };
-    const held = await this.deps.store.get(key);
-    // An ad hoc driver's CDR stays at the hub (its payment is settled from it); others go to the eMSP.
-    if (!held && this.isLocal(transaction)) await this.deps.store.insert(key, cdr, new Date(cdr.last_updated));
-    else if (!held) await this.deps.cdrs.create(this.deps.ownCpo, undefined, cdr);
     for (const listener of this.finished) {
       await Promise.resolve(listener(transaction, cdr)).catch((error) => this.deps.log.error({ err: error, cdr: cdr.id }, 'a CDR listener failed'));
     }

@@ -30,7 +30,12 @@ export interface OutboxOptions {
   /** Deliveries running at once per partner, so a slow partner cannot take every slot. */
   perPartyConcurrency?: number;
   pollIntervalMs?: number;
-  /** How long a claimed delivery stays locked before another instance may take it over. */
+  /**
+   * How long a claimed delivery stays locked before another instance may take it over: the lease a
+   * killed instance leaves behind. By default twice the request timeout plus 5 s (a delivery cannot
+   * take longer than its timeout and the write that records it), so after a crash its deliveries run
+   * again within seconds rather than minutes.
+   */
   lockSeconds?: number;
   timeoutMs?: number;
   baseBackoffMs?: number;
@@ -98,12 +103,13 @@ export class Outbox {
     private readonly log: Logger,
     options: OutboxOptions,
   ) {
+    const timeoutMs = options.timeoutMs ?? 10_000;
     this.opts = {
       concurrency: 64,
       perPartyConcurrency: 4,
       pollIntervalMs: 500,
-      lockSeconds: 120,
-      timeoutMs: 10_000,
+      lockSeconds: Math.ceil((2 * timeoutMs) / 1000) + 5,
+      timeoutMs,
       baseBackoffMs: 1_000,
       maxBackoffMs: 10 * 60_000,
       ...options,

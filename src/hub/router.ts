@@ -101,8 +101,9 @@ export class HubRouter {
   /** Queues a change for the given receivers (those with a Receiver endpoint for the module). */
   async queue(targets: RoutedRole[], owner: PartyAddress, change: ObjectChange, broadcast: boolean): Promise<number> {
     const deliveries: NewDelivery[] = [];
-    // Two pushes with the same last_updated but different content are two versions.
-    const contentHash = createHash('sha256').update(JSON.stringify(change.body ?? null)).digest('base64url').slice(0, 16);
+    // Two pushes with the same last_updated but different content are two versions; the same content
+    // with its keys in another order (an object read back from jsonb and queued again) is the same one.
+    const contentHash = createHash('sha256').update(canonicalJson(change.body ?? null)).digest('base64url').slice(0, 16);
     for (const target of targets) {
       const party = await this.deps.parties.get(target.partyUuid);
       if (!party || !this.deps.parties.endpoint(party, change.module, 'RECEIVER')) continue;
@@ -168,4 +169,17 @@ export class HubRouter {
       throw new OcpiError(OcpiStatus.HUB_ERROR, `The receiver gave no usable answer: ${error.message}`);
     }
   }
+}
+
+/** JSON with every object's keys sorted: one text per value, whatever order its keys were built in. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }

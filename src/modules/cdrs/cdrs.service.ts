@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { ObjectKey } from '../../hub/object-store';
 import type { RoleAddress } from '../../hub/router';
 import { ocpiErrors } from '../../transport/ocpi-errors';
@@ -27,11 +28,17 @@ export class CdrsService {
   /**
    * Receiver POST of a validated CDR owned by `owner`. A CDR is final: one with an id the owner already
    * sent is refused (2001) — a correction is a credit CDR with a new id (mod_cdrs.asciidoc, Credit CDRs).
+   * The very same CDR sent again is accepted and queued again (the queue ignores a version it holds):
+   * the sender repeats a POST it saw no answer to, and the hub may have stopped between keeping the
+   * CDR and queueing it, so refusing the repeat would lose the delivery.
    */
   async create(owner: RoleAddress, to: PartyAddress | undefined, cdr: Cdr, correlationId?: string): Promise<void> {
     const receiver = await receiverOf(this.deps.router, owner, to, cdr.cdr_token);
     if (!(await this.deps.store.insert(keyOf(owner, cdr.id), cdr, toDate(cdr.last_updated)))) {
-      throw ocpiErrors.invalidParameters(`CDR ${describe(owner, cdr.id)} was sent before; CDRs cannot be replaced, send a credit CDR`);
+      const held = await this.deps.store.get<Cdr>(keyOf(owner, cdr.id));
+      if (!held || !isDeepStrictEqual(held.data, JSON.parse(JSON.stringify(cdr)))) {
+        throw ocpiErrors.invalidParameters(`CDR ${describe(owner, cdr.id)} was sent before; CDRs cannot be replaced, send a credit CDR`);
+      }
     }
     await this.rate(owner, cdr);
     await this.deps.router.queue([receiver], owner, {
