@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import axios, { type AxiosInstance } from 'axios';
+
+const ROOT = path.join(__dirname, '../..');
+
+/** What a hub process is started with; the same settings start it again after a kill. */
+export interface HubProcessSettings {
+  databaseUrl: string;
+  port: number;
+  dataDir: string;
+  adminKey: string;
+  tokenEncryptionKey: string;
+  /** More environment (OCPI_TIMEOUT_MS, LOG_LEVEL…). */
+  env?: Record<string, string>;
+}
+
+/** The real hub (`node --import tsx src/main.ts`) as a child process, as an operator runs it. */
+export interface HubProcess {
+  settings: HubProcessSettings;
+  child: ChildProcess;
+  url: string;
+  ocppUrl: string;
+  versionsUrl: string;
+  /** axios for the admin API, never throwing on HTTP errors. */
+  admin: AxiosInstance;
+  /** What it wrote to stdout and stderr (the last lines tell why it failed). */
+  output: string[];
+  /** Resolves with the exit code (or the signal's name) when the process ends. */
+  exited: Promise<number | string>;
+  /** SIGKILL: no shutdown hook runs, nothing is flushed — the process is simply gone. */
+  kill(): Promise<number | string>;
+  /** SIGTERM: the orderly shutdown. */
+  stop(): Promise<number | string>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Settings for a fresh hub on `databaseUrl`: a free port, an empty DATA_DIR, new keys. */
+export async function hubProcessSettings(databaseUrl: string, env: Record<string, string> = {}): Promise<HubProcessSettings> {
+  return {
+    databaseUrl,
+    port: await freePort(),
+    dataDir: mkdtempSync(path.join(tmpdir(), 'ocpi-hub-process-')),
+    adminKey: randomBytes(18).toString('base64url'),
+    tokenEncryptionKey: randomBytes(32).toString('hex'),
+    env,
+  };
+}
+
+/** Starts the hub and resolves once it listens (it has migrated the database and started its work by then). */
+export async function startHubProcess(settings: HubProcessSettings): Promise<HubProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(settings.port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: settings.databaseUrl,
+      DATA_DIR: settings.dataDir,
+      ADMIN_API_KEY: settings.adminKey,
+      TOKEN_ENCRYPTION_KEY: settings.tokenEncryptionKey,
+      // Partners in tests are servers on 127.0.0.1: test mode of the outbound (SSRF) guard.
+      OUTBOUND_ALLOW_PRIVATE: 'true',
+      RATE_LIMIT_PARTY_PER_SECOND: '0',
+      RATE_LIMIT_CHARGER_PER_SECOND: '0',
+      DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      ...settings.env,
+    },
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    if (output.length > 400) output.splice(0, output.length - 400);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  await new Promise<void>((resolve, reject) => {
+    const onData = () => {
+      if (output.some((line) => line.includes('OCPI hub listening'))) {
+        child.stdout!.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    void exited.then((code) => reject(new Error(`the hub exited (${code}) before it listened:\n${output.slice(-30).join('\n')}`)));
+  });
+  const url = `http://127.0.0.1:${settings.port}`;
+  return {
+    settings,
+    child,
+    url,
+    ocppUrl: `ws://127.0.0.1:${settings.port}/ocpp`,
+    versionsUrl: `${url}/ocpi/versions`,
+    admin: axios.create({ baseURL: url, headers: { Authorization: `Bearer ${settings.adminKey}` }, validateStatus: () => true }),
+    output,
+    exited,
+    kill() {
+      child.kill('SIGKILL');
+      return exited;
+    },
+    stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
