@@ -7,6 +7,7 @@ import { Settlement1763700600000 } from './1763700600000-Settlement';
 import { Payments1763700700000 } from './1763700700000-Payments';
 import { OwnTariffs1763700800000 } from './1763700800000-OwnTariffs';
 import { LoadManagement1763700900000 } from './1763700900000-LoadManagement';
+import { RemoteStarts1763701000000 } from './1763701000000-RemoteStarts';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -19,5 +20,6 @@ export const migrations = [
   Payments1763700700000,
   OwnTariffs1763700800000,
   LoadManagement1763700900000,
+  RemoteStarts1763701000000,
   // (new migrations go above this line, oldest first)
 ];

@@ -11,6 +11,7 @@ import { ownLocationsAdminRouter } from './admin/locations.routes';
 import { ownTariffsAdminRouter } from './admin/tariffs.routes';
 import { outboxAdminRouter } from './admin/outbox.routes';
 import { partiesAdminRouter } from './admin/parties.routes';
+import { transactionsAdminRouter } from './admin/transactions.routes';
 import { payoutAccountsAdminRouter } from './admin/payout-accounts.routes';
 import { payStack, stripeWebhookStack } from './payments/payments.routes';
 import { CREDENTIALS_PATH, credentialsRouter } from './modules/credentials/credentials.routes';
@@ -159,10 +160,11 @@ export function createApp(services: Services): Koa {
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),
           payoutAccountsAdminRouter(services),
+          transactionsAdminRouter(services),
+          settlementAdminRouter(services),
           ownLocationsAdminRouter(services),
           ownTariffsAdminRouter(services),
           dashboardAdminRouter(services),
-          settlementAdminRouter(services),
         ),
       ]),
     ),

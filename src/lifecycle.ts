@@ -27,6 +27,7 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   scheduler.add('finish-transactions', '* * * * *', () => services.transactions.finishPending());
   // Sites due a reallocation: time-window boundaries, OCPI profile periods, chargers to retry, every minute anyway.
   scheduler.add('load-tick', LOAD_TICK_CRON, () => services.load.tick());
+  scheduler.add('expire-reservations', '*/10 * * * * *', () => services.ownCommands.expireReservations());
 }
 
 /**
@@ -35,6 +36,7 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
  */
 export async function startHub(services: Services, options: BackgroundOptions = {}, log: Logger = services.log): Promise<RunningHub> {
   await services.prepare();
+  await services.chargerCalls.start();
   if (options.outbox ?? true) services.outbox.start();
   if (options.sweeps ?? true) services.commands.start();
   let scheduler: Scheduler | undefined;
@@ -47,6 +49,7 @@ export async function startHub(services: Services, options: BackgroundOptions = 
     async stop() {
       await services.load.stop(); // reallocations under way finish while chargers and the database are still there
       await services.ocpp.close();
+      await services.chargerCalls.stop();
       await scheduler?.stop();
       await services.commands.stop();
       await services.outbox.stop();

@@ -14,6 +14,9 @@ import { ensureOwnCpo } from './charging/own-cpo';
 import { DriverAuthorization } from './charging/driver-authorization';
 import { TransactionsService } from './charging/transactions.service';
 import { EvseStatusPublisher } from './charging/evse-status';
+import { OwnCommands } from './charging/own-commands';
+import { connectPaymentsToCharging } from './charging/ad-hoc-payments';
+import { OwnCreditCdrs } from './charging/credit-cdrs';
 import { CredentialsService } from './modules/credentials/credentials.service';
 import { HubClientInfoService } from './modules/hubclientinfo/hubclientinfo.service';
 import { LocationsService } from './modules/locations/locations.service';
@@ -29,6 +32,7 @@ import { LoadManager } from './load/load-manager';
 import { SitesService } from './load/sites.service';
 import { OwnSmartCharging } from './load/own-smart-charging';
 import { OcppServer } from './ocpp/server';
+import { ChargerCalls } from './ocpp/charger-calls';
 import type { Secrets } from './secrets';
 import { OcpiClient } from './transport/ocpi-client';
 import { PaymentsService } from './payments/payments.service';
@@ -58,6 +62,8 @@ export interface Services {
   chargingprofiles: ChargingProfilesService;
   chargers: ChargersService;
   ocpp: OcppServer;
+  /** Calls to the own chargers from any instance (LISTEN/NOTIFY to the one holding the socket). */
+  chargerCalls: ChargerCalls;
   /** Driver payments with Stripe and CPO payouts (docs/payments.md). */
   payments: PaymentsService;
   /** The CPO the hub's own charge points are published as. */
@@ -65,6 +71,8 @@ export interface Services {
   authorization: DriverAuthorization;
   transactions: TransactionsService;
   evseStatus: EvseStatusPublisher;
+  ownCommands: OwnCommands;
+  ownCreditCdrs: OwnCreditCdrs;
   /** Statements between CPOs and eMSPs (docs/settlement.md). */
   settlement: SettlementService;
   /** Load management of the own chargers: reallocation and charging profiles (docs/load-management.md). */
@@ -130,6 +138,24 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     pingIntervalMs: config.ocpp.pingIntervalMs,
     callRateLimit: config.rateLimit.charger,
   });
+  const chargerCalls = new ChargerCalls({ ocpp, chargers, databaseUrl: (db.options as { url: string }).url, log });
+  const evseStatus = new EvseStatusPublisher({ chargers, locations, ownCpo, log });
+  const commands = new CommandsService(moduleDeps);
+  // Commands for the own CPO are carried out here, on its chargers, instead of forwarded.
+  const ownCommands = new OwnCommands({
+    db,
+    log,
+    chargers,
+    calls: chargerCalls,
+    transactions,
+    evseStatus,
+    ownCpo,
+    postResult: () => (command, id, result, message) => commands.postInProcessResult(command, id, result, message),
+  });
+  const payments = new PaymentsService({ db, log, chargers, config: config.payments });
+  connectPaymentsToCharging({ payments, authorization, transactions, ownCommands, ownCpo, log });
+  commands.serveInProcess({ cpo: ownCpo, handle: (command, body, id) => ownCommands.handle(command, body, id) });
+  authorization.addAuthority(ownCommands);
   // Load management of the own chargers (docs/load-management.md); OCPI preferences and profiles of own sessions are answered by it.
   const chargingprofiles = new ChargingProfilesService(moduleDeps);
   const load = new LoadManager({ db, log, chargers, transactions, chargerCalls });
@@ -154,17 +180,20 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     sessions,
     cdrs,
     tokens,
-    commands: new CommandsService(moduleDeps),
+    commands,
+    ownCommands,
+    ownCreditCdrs: new OwnCreditCdrs({ store, cdrs, payments, ownCpo, log }),
     chargingprofiles,
     load,
     sites,
     chargers,
     ocpp,
-    payments: new PaymentsService({ db, log, chargers, config: config.payments }),
+    chargerCalls,
+    payments,
     ownCpo,
     authorization,
     transactions,
-    evseStatus: new EvseStatusPublisher({ chargers, locations, ownCpo, log }),
+    evseStatus,
     // Stripe Connect payouts hook in here: onStatementClosed(statement) (see SettlementOptions).
     settlement: new SettlementService(db, { periodKind: config.settlement.period, log }),
     async prepare() {

@@ -15,6 +15,7 @@ import { HubError } from './hub-errors';
 export type ConnectionStatus = 'CONNECTED' | 'OFFLINE' | 'PLANNED' | 'SUSPENDED';
 
 export function connectionStatus(party: Party): ConnectionStatus {
+  if (party.own) return 'CONNECTED'; // the hub's own CPO: served in-process, always reachable
   if (party.suspendedAt) return 'SUSPENDED';
   if (!party.registeredAt) return 'PLANNED';
   return party.offlineSince ? 'OFFLINE' : 'CONNECTED';

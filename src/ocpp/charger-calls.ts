@@ -49,6 +49,8 @@ const CHANNEL = 'ocpp_charger_calls';
  */
 export class ChargerCalls {
   private listener?: Client;
+  private stopped = true;
+  private relisten?: NodeJS.Timeout;
   private readonly pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
 
   constructor(
@@ -62,18 +64,48 @@ export class ChargerCalls {
   /** Opens the LISTEN connection (a dedicated client: pooled connections cannot hold a LISTEN). */
   async start(): Promise<void> {
     if (this.listener) return;
+    this.stopped = false;
+    await this.listen();
+  }
+
+  private async listen(): Promise<void> {
     const client = new Client({ connectionString: this.deps.databaseUrl });
     client.on('error', (error) => this.deps.log.error({ err: error }, 'the charger-calls LISTEN connection failed'));
     client.on('notification', (message) => {
       if (message.channel !== CHANNEL || !message.payload) return;
       void this.receive(message.payload);
     });
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    // PostgreSQL restarted or the connection dropped: listen again, or calls from other instances go unheard.
+    client.on('end', () => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      this.listenAgainSoon();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.stopped) return void (await client.end().catch(() => undefined));
     this.listener = client;
   }
 
+  private listenAgainSoon(): void {
+    if (this.stopped) return;
+    clearTimeout(this.relisten);
+    this.relisten = setTimeout(() => {
+      this.listen().catch((error: Error) => {
+        this.deps.log.warn({ err: error }, 'the charger-calls LISTEN connection could not be opened again; retrying');
+        this.listenAgainSoon();
+      });
+    }, 1000);
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.relisten);
     const client = this.listener;
     this.listener = undefined;
     for (const [id, waiting] of this.pending) {

@@ -122,10 +122,25 @@ export class OcppServer {
     });
   };
 
+  /** How many chargers are connected to this instance. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
   /** The live connection of a charger on this instance. */
   connection(chargerId: string): { protocol: OcppProtocol; since: Date } | undefined {
     const connection = this.connections.get(chargerId);
     return connection && { protocol: connection.protocol, since: connection.since };
+  }
+
+  /**
+   * Sends a call to a charger connected to this instance and returns its answer (strict mode checks
+   * both). Undefined-connection is the caller's to handle: see ChargerCalls for any instance.
+   */
+  async call(chargerId: string, action: string, params: unknown, timeoutMs = 30_000): Promise<unknown> {
+    const connection = this.connections.get(chargerId);
+    if (!connection) throw new Error(`Charger ${chargerId} is not connected to this instance`);
+    return connection.client.call(action, params, { callTimeoutMs: timeoutMs });
   }
 
   /** Closes a removed charger's connection on this instance (without waiting for the close handshake). */

@@ -117,6 +117,11 @@ describe('OCPI commands at the hub\'s own chargers', () => {
     expect(await net.hub.services.ownCommands.expireReservations()).toBe(1);
     await waitFor(() => evsePatches('E1').at(-1) === 'AVAILABLE', 'E1 AVAILABLE after expiry');
     expect((await net.hub.services.db.query(`SELECT status FROM ocpp_reservations WHERE id = 9001`))[0].status).toBe('EXPIRED');
+    // A 2.0.1 station reports dropping a reservation: answered and kept as an event.
+    expect(await cs201.call('ReservationStatusUpdate', { reservationId: 9001, reservationUpdateStatus: 'Expired' })).toEqual({});
+    expect(await net.hub.services.db.query(`SELECT payload FROM ocpp_events WHERE charger_id = 'RS201' AND action = 'ReservationStatusUpdate'`)).toEqual([
+      { payload: { reservationId: 9001, reservationUpdateStatus: 'Expired' } },
+    ]);
   });
 
   it('UNLOCK_CONNECTOR passes on what the charger could do', async () => {

@@ -5,7 +5,7 @@ import type { OcppHandlers } from '../ocpp-handler';
 import { bootNotification } from './boot-notification';
 import { dataTransfer } from './data-transfer';
 import { heartbeat } from './heartbeat';
-import { firmwareStatusNotification, securityEventNotification } from './notifications';
+import { firmwareStatusNotification, reservationStatusUpdate, securityEventNotification } from './notifications';
 import { statusNotification } from './status-notification';
 
 /** What the hub answers a charging station speaking OCPP 2.0.1. */
@@ -19,4 +19,5 @@ export const OCPP201_HANDLERS: OcppHandlers = {
   DataTransfer: dataTransfer,
   FirmwareStatusNotification: firmwareStatusNotification,
   SecurityEventNotification: securityEventNotification,
+  ReservationStatusUpdate: reservationStatusUpdate,
 };

@@ -31,33 +31,33 @@ describe('hubclientinfo', () => {
 
   const auth = (pid: string) => ({ Authorization: `Token ${Buffer.from(tokens[pid]).toString('base64')}` });
 
-  it('lists every party role with its status, paginated', async () => {
+  it('lists every party role with its status, paginated (the hub\'s own CPO included, always CONNECTED)', async () => {
     const all = await http.get(`${hub.url}/ocpi/2.2.1/hubclientinfo`, { headers: auth('EM1') });
     expect(all.status).toBe(200);
-    expect(all.headers['x-total-count']).toBe('4');
+    expect(all.headers['x-total-count']).toBe('5');
     expect(all.headers['x-limit']).toBe('500');
     expect(all.headers.link).toBeUndefined();
     const byParty = Object.fromEntries(all.data.data.map((c: { party_id: string; status: string }) => [c.party_id, c.status]));
-    expect(byParty).toEqual({ EM1: 'CONNECTED', CP1: 'CONNECTED', CP2: 'CONNECTED', PLN: 'PLANNED' });
+    expect(byParty).toEqual({ HUB: 'CONNECTED', EM1: 'CONNECTED', CP1: 'CONNECTED', CP2: 'CONNECTED', PLN: 'PLANNED' });
     for (const info of all.data.data) expect(Object.keys(info).sort()).toEqual(['country_code', 'last_updated', 'party_id', 'role', 'status']);
 
-    const firstPage = await http.get(`${hub.url}/ocpi/2.2.1/hubclientinfo?limit=2&date_from=2000-01-01T00:00:00Z`, { headers: auth('EM1') });
-    expect(firstPage.data.data).toHaveLength(2);
-    expect(firstPage.headers['x-total-count']).toBe('4');
-    expect(firstPage.headers.link).toBe(`<${hub.url}/ocpi/2.2.1/hubclientinfo?limit=2&date_from=2000-01-01T00%3A00%3A00Z&offset=2>; rel="next"`);
+    const firstPage = await http.get(`${hub.url}/ocpi/2.2.1/hubclientinfo?limit=3&date_from=2000-01-01T00:00:00Z`, { headers: auth('EM1') });
+    expect(firstPage.data.data).toHaveLength(3);
+    expect(firstPage.headers['x-total-count']).toBe('5');
+    expect(firstPage.headers.link).toBe(`<${hub.url}/ocpi/2.2.1/hubclientinfo?limit=3&date_from=2000-01-01T00%3A00%3A00Z&offset=3>; rel="next"`);
     const next = /<([^>]+)>/.exec(firstPage.headers.link)![1];
     const secondPage = await http.get(next, { headers: auth('EM1') });
     expect(secondPage.data.data).toHaveLength(2);
     expect(secondPage.headers.link).toBeUndefined();
     const seen = [...firstPage.data.data, ...secondPage.data.data].map((c: { party_id: string }) => c.party_id);
-    expect(new Set(seen).size).toBe(4);
+    expect(new Set(seen).size).toBe(5);
 
     // Oldest first, date_to exclusive.
     const times = all.data.data.map((c: { last_updated: string }) => c.last_updated);
     expect([...times].sort()).toEqual(times);
     const upToFirst = await http.get(`${hub.url}/ocpi/2.2.1/hubclientinfo?date_to=${times[0]}`, { headers: auth('EM1') });
     expect(upToFirst.data.data).toHaveLength(0);
-    const fromLast = await http.get(`${hub.url}/ocpi/2.2.1/hubclientinfo?date_from=${times[3]}`, { headers: auth('EM1') });
+    const fromLast = await http.get(`${hub.url}/ocpi/2.2.1/hubclientinfo?date_from=${times[4]}`, { headers: auth('EM1') });
     expect(fromLast.data.data.length).toBeGreaterThanOrEqual(1);
   });
 
