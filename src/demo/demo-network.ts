@@ -297,18 +297,19 @@ export async function startDemo(services: Services, options: { mode: 'seed' | 'r
       .catch((error: Error) => log.debug({ err: error.message }, 'demo: EVSE status push failed'));
   }, 20_000);
 
+  const pauseSimulation = async () => {
+    clearInterval(statusTimer);
+    await Promise.all(chargers.map((c) => c.stop()));
+  };
   return {
     summary: [
       `  Demo network:       ${state.partners.map((p) => `${p.countryCode}/${p.partyId} (${p.role}, ${`http://127.0.0.1:${p.port}`})`).join(', ')}`,
       `                      ${chargers.length} simulated OCPP 1.6 chargers charging ${state.idTags.length} ${EMSP.countryCode}/${EMSP.partyId} drivers; DEMO=false turns it off`,
       `  WARNING: demo mode lets the hub call ${DEMO_OUTBOUND_ALLOW} (the demo partners); never use it with real partners.`,
     ],
-    async pauseSimulation() {
-      clearInterval(statusTimer);
-      await Promise.all(chargers.map((c) => c.stop()));
-    },
+    pauseSimulation,
     async stop() {
-      await this.pauseSimulation();
+      await pauseSimulation();
       await Promise.all(partners.map((p) => p.stop()));
     },
   };

@@ -79,7 +79,7 @@ describeWithChromium('the dashboard in Chromium, against a hub with the demo net
     await page.fill('#key-input', hub.adminKey);
     await page.click('#key-form button');
     await page.waitForSelector('body[data-loaded]');
-    expect(await page.evaluate(() => sessionStorage.getItem('ocpi-hub-admin-key'))).toBe(hub.adminKey);
+    expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('ocpi-hub-admin-key'))).toBe(hub.adminKey);
 
     const partners = await api('/admin/dashboard/partners');
     expect(partners.totals).toMatchObject({ partners: 2, connected: 2 });
