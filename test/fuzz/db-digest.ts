@@ -15,6 +15,8 @@ export const VOLATILE_COLUMNS: Record<string, string[]> = {
 export interface TableDigest {
   rows: number;
   md5: string;
+  /** The rows as JSON text (sorted), to name what changed; kept for tables of up to 2,000 rows. */
+  texts?: string[];
 }
 
 /**
@@ -33,7 +35,9 @@ export async function databaseDigest(db: DataSource): Promise<Record<string, Tab
       `SELECT count(*) AS rows, md5(string_agg(r, E'\\n' ORDER BY r)) AS md5
          FROM (SELECT (to_jsonb(t)${dropped})::text AS r FROM "${name}" t) s`,
     );
-    digest[name] = { rows: Number(row.rows), md5: row.md5 ?? '' };
+    const rows = Number(row.rows);
+    const texts = rows <= 2000 ? ((await db.query(`SELECT (to_jsonb(t)${dropped})::text AS r FROM "${name}" t ORDER BY 1`)) as { r: string }[]).map((x) => x.r) : undefined;
+    digest[name] = { rows, md5: row.md5 ?? '', texts };
   }
   return digest;
 }
@@ -43,5 +47,10 @@ export function digestDifferences(before: Record<string, TableDigest>, after: Re
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   return names
     .filter((n) => before[n]?.md5 !== after[n]?.md5 || before[n]?.rows !== after[n]?.rows)
-    .map((n) => `${n}: ${before[n]?.rows ?? 'no table'} rows → ${after[n]?.rows ?? 'no table'} rows (contents differ)`);
+    .map((n) => {
+      const gone = (before[n]?.texts ?? []).filter((t) => !after[n]?.texts?.includes(t));
+      const added = (after[n]?.texts ?? []).filter((t) => !before[n]?.texts?.includes(t));
+      const rows = [...gone.slice(0, 2).map((t) => `\n  - ${t.slice(0, 600)}`), ...added.slice(0, 2).map((t) => `\n  + ${t.slice(0, 600)}`)].join('');
+      return `${n}: ${before[n]?.rows ?? 'no table'} rows → ${after[n]?.rows ?? 'no table'} rows (contents differ)${rows}`;
+    });
 }

@@ -22,7 +22,10 @@ async function main(): Promise<number> {
     console.log(`seed ${seed} (FUZZ_SEED=${seed} repeats this run)`);
     let started = Date.now();
     const ocpi = await runOcpiFuzz(network, { count: ocpiCount, seed, maxBodyBytes: MAX_BODY_BYTES });
-    console.log(`\nOCPI: ${ocpi.sent} requests (${ocpiCount} cases, replays sent twice) in ${((Date.now() - started) / 1000).toFixed(1)} s; routes covered ${ocpi.routesCovered}/${ocpi.routesTotal}`);
+    console.log(
+      `\nOCPI: ${ocpi.sent} requests (${ocpiCount} cases, replays sent twice) in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+        `(generating ${(ocpi.generationMs / 1000).toFixed(1)} s, sending and judging ${(ocpi.sendingMs / 1000).toFixed(1)} s); routes covered ${ocpi.routesCovered}/${ocpi.routesTotal}`,
+    );
     console.table(Object.entries(ocpi.byOutcome).sort().map(([outcome, count]) => ({ outcome, count })));
     console.table(Object.entries(ocpi.byCategory).sort().map(([category, count]) => ({ category, count })));
     started = Date.now();
