@@ -34,6 +34,12 @@ export const WIRE_REGISTRATION_STATUS: Record<RegistrationStatus, 'Accepted' | '
   REJECTED: 'Rejected',
 };
 
+/** The decision for a token presented at the calling charger (its location goes to a real-time request). */
+export async function authorizeHere(call: Pick<OcppCall<unknown>, 'chargerId' | 'chargers' | 'authorization'>, token: { uid: string; type: string }): Promise<DriverAuthorizationResult> {
+  const charger = await call.chargers.find(call.chargerId);
+  return call.authorization.authorizeAt(call.chargerId, { ...token, locationId: charger?.locationId ?? undefined });
+}
+
 /** OCPP 1.6 IdTagInfo for a driver authorization (AuthorizationStatus has no NoCredit or Unknown: Invalid). */
 export function idTagInfo(result: DriverAuthorizationResult): { status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid'; expiryDate?: string } {
   const status = result.status === 'ALLOWED' ? 'Accepted' : result.status === 'BLOCKED' ? 'Blocked' : result.status === 'EXPIRED' ? 'Expired' : 'Invalid';

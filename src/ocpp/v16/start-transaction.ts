@@ -1,4 +1,4 @@
-import { idTagInfo, type OcppHandler } from '../ocpp-handler';
+import { authorizeHere, idTagInfo, type OcppHandler } from '../ocpp-handler';
 
 interface StartTransactionRequest {
   connectorId: number;
@@ -12,15 +12,9 @@ interface StartTransactionRequest {
  * OCPP 1.6 §4.8: a transaction started. The hub hands out the transaction id and the idTag's status;
  * a transaction with a refused idTag is still recorded (the charger will stop it and report the stop).
  */
-export const startTransaction: OcppHandler<StartTransactionRequest, { transactionId: number; idTagInfo: ReturnType<typeof idTagInfo> }> = async ({
-  chargerId,
-  params,
-  chargers,
-  transactions,
-  authorization,
-}) => {
-  const charger = await chargers.find(chargerId);
-  const auth = await authorization.authorizeAt(chargerId, { uid: params.idTag, type: 'RFID', locationId: charger?.locationId ?? undefined });
+export const startTransaction: OcppHandler<StartTransactionRequest, { transactionId: number; idTagInfo: ReturnType<typeof idTagInfo> }> = async (call) => {
+  const { chargerId, params, transactions } = call;
+  const auth = await authorizeHere(call, { uid: params.idTag, type: 'RFID' });
   const transaction = await transactions.start(
     {
       chargerId,

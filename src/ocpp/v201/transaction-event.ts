@@ -1,6 +1,6 @@
 import { createRPCError } from 'ocpp-rpc';
 import { type MeterValue, readMeterValue } from '../../core/charging/meter-samples';
-import { idTokenInfo, type OcppHandler, ocpiTokenType } from '../ocpp-handler';
+import { authorizeHere, idTokenInfo, type OcppHandler, ocpiTokenType } from '../ocpp-handler';
 
 interface TransactionEventRequest {
   eventType: 'Started' | 'Updated' | 'Ended';
@@ -27,18 +27,12 @@ function registerAt(meterValues: MeterValue[], context: string): number | undefi
  * order (seqNo); an Updated or Ended for a transaction the hub has not seen starts it from that event,
  * so nothing the station measured is lost. The idToken may come after the start (cable plugged first).
  */
-export const transactionEvent: OcppHandler<TransactionEventRequest, { idTokenInfo?: ReturnType<typeof idTokenInfo> }> = async ({
-  chargerId,
-  params,
-  chargers,
-  transactions,
-  authorization,
-}) => {
+export const transactionEvent: OcppHandler<TransactionEventRequest, { idTokenInfo?: ReturnType<typeof idTokenInfo> }> = async (call) => {
+  const { chargerId, params, transactions } = call;
   const transactionId = params.transactionInfo.transactionId;
   const meterValue = params.meterValue ?? [];
   const token = params.idToken && params.idToken.type !== 'NoAuthorization' ? { uid: params.idToken.idToken, type: ocpiTokenType(params.idToken.type) } : undefined;
-  const charger = token && (await chargers.find(chargerId));
-  const auth = token && (await authorization.authorizeAt(chargerId, { ...token, locationId: charger?.locationId ?? undefined }));
+  const auth = token && (await authorizeHere(call, token));
 
   let transaction = await transactions.find(chargerId, transactionId);
   if (!transaction) {
