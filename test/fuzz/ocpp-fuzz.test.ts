@@ -11,7 +11,7 @@ describe('OCPP fuzz: malformed frames from accepted chargers', () => {
 
   it('answers every call with a fitting CALLERROR, closes for garbage by the rule, and changes nothing', async () => {
     const report = await runOcppFuzz(hub, { framesPerProtocol: Number(process.env.FUZZ_OCPP_FRAMES ?? 300), seed: Number(process.env.FUZZ_SEED ?? 20251), floodEvery: 150, floodSize: 50, oversizeEvery: 250, streakEvery: 100 });
-    console.log(report.byOutcome, report.byKind, report.actions, report.wellBehaved.calls);
+    if (report.failures.length) console.log(report.byOutcome, report.actions);
     expect(report.failures.slice(0, 10)).toEqual([]);
     expect(report.wellBehaved.failures).toEqual([]);
     expect(report.wellBehaved.calls).toBeGreaterThan(0);
