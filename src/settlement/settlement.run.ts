@@ -39,7 +39,7 @@ const RUN_LOCK = 'ocpi-hub:settlement-run';
  *   flagged lines with their status, and of the disputes: equal content, equal
  *   fingerprint (the CDRs themselves never change).
  */
-export const aggregateSql = (parts: { late: boolean; closedNow: boolean; disputes: boolean; settled: boolean }) => `
+const aggregateSql = (parts: { late: boolean; closedNow: boolean; disputes: boolean; settled: boolean }) => `
   CREATE TEMP TABLE settlement_run_statements ON COMMIT DROP AS
   WITH run_params AS (SELECT $4::text[] AS late_keys, $5::date[] AS late_starts, $6::text[] AS closed_keys),
   settled AS (
