@@ -36,6 +36,7 @@ import { ChargerCalls } from './ocpp/charger-calls';
 import type { Secrets } from './secrets';
 import { OcpiClient } from './transport/ocpi-client';
 import { PaymentsService } from './payments/payments.service';
+import { statementPayouts } from './payments/statement-payouts';
 import { SettlementService } from './settlement/settlement.service';
 import { OutboundGuard } from './transport/outbound-guard';
 
@@ -194,8 +195,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     authorization,
     transactions,
     evseStatus,
-    // Stripe Connect payouts hook in here: onStatementClosed(statement) (see SettlementOptions).
-    settlement: new SettlementService(db, { periodKind: config.settlement.period, log }),
+    // A closed statement pays its CPO out (Stripe Connect), when payments are on and the CPO has an account.
+    settlement: new SettlementService(db, { periodKind: config.settlement.period, log, onStatementClosed: statementPayouts(payments, log) }),
     async prepare() {
       await ensureOwnCpo(db, config.ownCpo);
       await chargers.forgetConnections(ocpp.instanceId); // left by this instance's previous run
