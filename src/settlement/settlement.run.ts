@@ -1,6 +1,6 @@
 /**
  * One settlement run of one period: the rules of core/settlement carried out in SQL over every stored
- * CDR, as one statement in one transaction.
+ * CDR, in one transaction: one aggregate over the CDRs, then one statement that writes the versions.
  *
  * Why SQL: a run reads up to millions of CDRs; the JSON is decoded once per CDR inside PostgreSQL and
  * each statement's version (its lines as columns of CDR ids, re-rating statuses and disputes, and its
