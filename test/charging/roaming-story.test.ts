@@ -105,6 +105,12 @@ describe('a driver of a partner eMSP charges at the hub\'s own chargers', () => 
     expect((await net.hub.admin.post(`/admin/cdrs/${sessionId}/credit`)).status).toBe(201);
     const credit = await waitFor(() => cdrsReceived().find((r) => (r.body as { id: string }).id === `${sessionId}-C`), 'the credit CDR at the eMSP');
     expect(credit.body).toMatchObject({ credit: true, credit_reference_id: sessionId, total_cost: { excl_vat: -2.38, incl_vat: -2.61 }, total_energy: -5.5 });
+    // Both re-rate as a match: the credit by the size of its (negated) totals.
+    const ratings = await net.hub.services.db.query(`SELECT cdr_id, status FROM cdr_ratings WHERE cdr_id LIKE $1 ORDER BY cdr_id`, [`${sessionId}%`]);
+    expect(ratings).toEqual([
+      { cdr_id: sessionId, status: 'match' },
+      { cdr_id: `${sessionId}-C`, status: 'match' },
+    ]);
   });
 
   it('OCPP 2.0.1: TransactionEvent Started/Updated/Ended with the idToken → session and CDR', async () => {

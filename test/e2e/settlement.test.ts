@@ -105,7 +105,7 @@ describe('settlement end to end: CDRs through the hub, a credit CDR, a dispute, 
           vat: '0.85',
           gross: '9.35',
           lines_without_vat: 0,
-          mismatch_count: 2,
+          mismatch_count: 1,
           disputed_line_count: 0,
         },
       }),
@@ -139,7 +139,7 @@ describe('settlement end to end: CDRs through the hub, a credit CDR, a dispute, 
     expect(shown.data.lines.map(({ start_date_time, end_date_time, ...rest }: Cdr) => ({ ...rest, end: end_date_time }))).toEqual([
       { ...line('MAR-1', { nets_against: 'MAR-1-C' }), end: '2024-03-05T10:00:00.000Z' },
       {
-        ...line('MAR-1-C', { credit: true, credit_reference_id: 'MAR-1', nets_against: 'MAR-1', energy_kwh: '-15.342', time_hours: '-1.973', net: '-4', vat: '-0.4', gross: '-4.4', rating_status: 'mismatch', rating_reason: expect.any(String) }),
+        ...line('MAR-1-C', { credit: true, credit_reference_id: 'MAR-1', nets_against: 'MAR-1', energy_kwh: '-15.342', time_hours: '-1.973', net: '-4', vat: '-0.4', gross: '-4.4' }),
         end: '2024-03-05T10:00:00.000Z',
       },
       { ...line('MAR-2', { net: '4.5', vat: '0.45', gross: '4.95', rating_status: 'mismatch', rating_reason: expect.stringMatching(/total_cost\.excl_vat/) }), end: '2024-03-12T18:30:00.000Z' },
@@ -147,9 +147,9 @@ describe('settlement end to end: CDRs through the hub, a credit CDR, a dispute, 
     ]);
     expect(shown.data.lines[0].start_date_time).toBe('2024-03-05T08:01:37.000Z');
     // The re-rating mismatches of the statement: MAR-2 billed 4.50 where its tariff gives 4.00. (The
-    // credit CDR is re-rated as a normal CDR and so differs in sign; its line is netted all the same.)
-    expect(shown.data.mismatches.map((m: Cdr) => m.cdr_id)).toEqual(['MAR-1-C', 'MAR-2']);
-    expect(shown.data.mismatches[1].differences).toContainEqual({ field: 'total_cost.excl_vat', computed: 4, reported: 4.5, difference: -0.5 });
+    // credit CDR re-rates as a match: its totals are compared by their absolute value.)
+    expect(shown.data.mismatches.map((m: Cdr) => m.cdr_id)).toEqual(['MAR-2']);
+    expect(shown.data.mismatches[0].differences).toContainEqual({ field: 'total_cost.excl_vat', computed: 4, reported: 4.5, difference: -0.5 });
   });
 
   it('exports the statement and the mismatch report as CSV', async () => {
@@ -185,7 +185,7 @@ describe('settlement end to end: CDRs through the hub, a credit CDR, a dispute, 
       credit_reference_id: 'MAR-1',
       nets_against: 'MAR-1',
       late: 'false',
-      rating_status: 'mismatch',
+      rating_status: 'match',
       dispute_id: '',
     });
     const mismatches = parseCsv((await admin().get(`/admin/settlement/statements/${march.id}/mismatches.csv`, { responseType: 'text' })).data);
