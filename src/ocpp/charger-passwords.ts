@@ -1,4 +1,4 @@
-import { randomBytes, scrypt as scryptCallback, type ScryptOptions, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, scrypt as scryptCallback, type ScryptOptions, timingSafeEqual } from 'node:crypto';
 
 // A charger password is chosen by people (or copied from a label), unlike the hub's 256-bit tokens,
 // so a plain digest is not enough: scrypt with a per-charger salt makes a leaked table expensive to try.
@@ -20,8 +20,26 @@ export async function hashChargerPassword(password: Buffer | string): Promise<st
   return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
+/**
+ * `sha256$salt$key` (HMAC-SHA-256 keyed with the salt), for passwords the hub generated itself
+ * (generateChargerPassword: 160 random bits). Key stretching only helps secrets people choose: trying
+ * 2^160 passwords is out of reach at any hash speed, so scrypt would only make every connection of such
+ * a charger cost tens of milliseconds of CPU (minutes for a fleet reconnecting at once). Passwords an
+ * operator gives are always hashed with scrypt.
+ */
+export function hashGeneratedChargerPassword(password: string): string {
+  const salt = randomBytes(16);
+  return ['sha256', salt.toString('base64'), createHmac('sha256', salt).update(asBuffer(password)).digest('base64')].join('$');
+}
+
 /** Constant-time check of a password (OCPP allows binary ones, hence the Buffer) against a stored hash. */
 export async function verifyChargerPassword(password: Buffer | string, stored: string): Promise<boolean> {
+  if (stored.startsWith('sha256$')) {
+    const [, salt, key] = stored.split('$');
+    const expected = Buffer.from(key ?? '', 'base64');
+    const actual = createHmac('sha256', Buffer.from(salt, 'base64')).update(asBuffer(password)).digest();
+    return expected.length === actual.length && timingSafeEqual(actual, expected);
+  }
   const [scheme, N, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !key) return false;
   const expected = Buffer.from(key, 'base64');

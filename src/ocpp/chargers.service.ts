@@ -1,10 +1,12 @@
 import type { DataSource } from 'typeorm';
+import { QueryBatches } from '../db/query-batches';
 import { HubError } from '../hub/hub-errors';
+import { ChargerPasswordChecks } from './charger-password-checks';
 import {
   generateChargerPassword,
   hashChargerPassword,
+  hashGeneratedChargerPassword,
   UNMATCHABLE_PASSWORD_HASH,
-  verifyChargerPassword,
 } from './charger-passwords';
 
 /** The OCPP-J subprotocols the hub speaks, in order of preference. */
@@ -174,6 +176,32 @@ function isUniqueViolation(error: unknown): boolean {
  */
 export class ChargersService {
   private readonly connectorListeners: ConnectorStatusListener[] = [];
+  /** scrypt verifications remembered and throttled (see the class for the security trade-off). */
+  private readonly passwordChecks = new ChargerPasswordChecks();
+  /**
+   * Every call a charger makes first checks its registration status; thousands of chargers calling at
+   * once are checked in one query (fresh each time: nothing is cached).
+   */
+  private readonly statusReads = new QueryBatches<string, RegistrationStatus | undefined>(
+    async (ids) => {
+      const rows: { id: string; status: RegistrationStatus }[] = await this.db.query(`SELECT id, status FROM chargers WHERE id = ANY($1)`, [ids]);
+      const byId = new Map(rows.map((r) => [r.id, r.status]));
+      return ids.map((id) => byId.get(id));
+    },
+    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+  );
+  /** Heartbeats of many chargers in one UPDATE; a charger's answer waits for its row. */
+  private readonly heartbeats = new QueryBatches<{ id: string; at: Date }, void>(
+    async (beats) => {
+      const latest = new Map(beats.map((b) => [b.id, b.at]));
+      await this.db.query(`UPDATE chargers c SET last_heartbeat_at = v.at FROM unnest($1::text[], $2::timestamptz[]) AS v(id, at) WHERE c.id = v.id`, [
+        [...latest.keys()],
+        [...latest.values()],
+      ]);
+      return beats.map(() => undefined);
+    },
+    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+  );
 
   constructor(
     private readonly db: DataSource,
@@ -196,7 +224,7 @@ export class ChargersService {
     try {
       await this.db.query(`INSERT INTO chargers (id, password_hash, location_id, evses) VALUES ($1, $2, $3, $4)`, [
         input.id,
-        await hashChargerPassword(password),
+        input.password === undefined ? hashGeneratedChargerPassword(password) : await hashChargerPassword(password),
         locationId,
         evsesToJson(evses),
       ]);
@@ -242,7 +270,7 @@ export class ChargersService {
     const evses = changes.evses ?? current.evses;
     checkEvseMapping(locationId, evses);
     const password = changes.generatePassword ? generateChargerPassword() : changes.password;
-    const passwordHash = password === undefined ? null : await hashChargerPassword(password);
+    const passwordHash = password === undefined ? null : changes.generatePassword ? hashGeneratedChargerPassword(password) : await hashChargerPassword(password);
     const [, affected] = await this.db.query(
       `UPDATE chargers SET location_id = $2, evses = $3, status = $4, password_hash = COALESCE($5, password_hash), updated_at = now()
         WHERE id = $1`,
@@ -267,9 +295,9 @@ export class ChargersService {
   async authenticate(id: string, password: Buffer | undefined): Promise<'known' | 'registered' | 'refused'> {
     if (!password?.length || !CHARGER_ID.test(id)) return 'refused';
     const stored = await this.passwordHash(id);
-    if (stored) return (await verifyChargerPassword(password, stored)) ? 'known' : 'refused';
+    if (stored) return (await this.passwordChecks.verify(id, password, stored)) ? 'known' : 'refused';
     if (!this.options.autoRegister) {
-      await verifyChargerPassword(password, UNMATCHABLE_PASSWORD_HASH); // an unknown id answers as slowly as a wrong password
+      await this.passwordChecks.verifyWithoutMemory(password, UNMATCHABLE_PASSWORD_HASH); // an unknown id answers as slowly as a wrong password
       return 'refused';
     }
     const created: unknown[] = await this.db.query(
@@ -279,7 +307,7 @@ export class ChargersService {
     if (created.length) return 'registered';
     // Created meanwhile by a concurrent connection (or taken by the same id in another case).
     const raced = await this.passwordHash(id);
-    return raced && (await verifyChargerPassword(password, raced)) ? 'known' : 'refused';
+    return raced && (await this.passwordChecks.verify(id, password, raced)) ? 'known' : 'refused';
   }
 
   private async passwordHash(id: string): Promise<string | undefined> {
@@ -313,8 +341,7 @@ export class ChargersService {
   }
 
   async registrationStatus(id: string): Promise<RegistrationStatus | undefined> {
-    const rows: { status: RegistrationStatus }[] = await this.db.query(`SELECT status FROM chargers WHERE id = $1`, [id]);
-    return rows[0]?.status;
+    return this.statusReads.add(id);
   }
 
   // ── What chargers report (OCPP handlers) ───────────────────────────────────────────────────────
@@ -333,7 +360,7 @@ export class ChargersService {
   /** Records the heartbeat; answers the time it recorded, which the charger may set its clock to. */
   async heartbeat(id: string): Promise<Date> {
     const at = new Date();
-    await this.db.query(`UPDATE chargers SET last_heartbeat_at = $2 WHERE id = $1`, [id, at]);
+    await this.heartbeats.add({ id, at });
     return at;
   }
 
