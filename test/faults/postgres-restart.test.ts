@@ -74,7 +74,7 @@ describe('PostgreSQL restarted under the hub', () => {
     await db.connect();
     try {
       const { rows } = await db.query(`SELECT data FROM ocpi_objects WHERE module = 'locations' AND party_id = 'CP1' AND object_id = 'LOC1'`);
-      expect(rows[0].data.name).toBe(location('LOC1', 1).name);
+      expect(rows[0].data.name).toBe((location('LOC1', 1) as { name?: string }).name);
       expect(rows[0].data.last_updated).toBe(location('LOC1', 1).last_updated);
       expect(net.parties.EM1.partner.received('PATCH', '/ocpi/2.2.1/locations/NL/CP1/LOC1')).toHaveLength(0);
       // The LISTEN connection for charger calls between instances is open again.
