@@ -24,17 +24,12 @@ export class RemoteStarts1763701000000 implements MigrationInterface {
       )`);
     await db.query(`CREATE INDEX ocpp_remote_starts_waiting ON ocpp_remote_starts (charger_id, id_token) WHERE transaction_pk IS NULL`);
     await db.query(`CREATE SEQUENCE ocpp_remote_start_ids AS integer START 1`);
-    // A reading sent twice (a charger repeating a message whose answer it lost) is kept once.
-    await db.query(
-      `CREATE UNIQUE INDEX ocpp_meter_values_once ON ocpp_meter_values (charger_id, ocpp_connector, sampled_at, md5(sampled_values::text))`,
-    );
     // A STOP_SESSION awaiting the stop, which any instance may receive.
     await db.query(`ALTER TABLE ocpp_transactions ADD COLUMN stop_command_request_id text`);
   }
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`ALTER TABLE ocpp_transactions DROP COLUMN stop_command_request_id`);
-    await db.query(`DROP INDEX ocpp_meter_values_once`);
     await db.query(`DROP SEQUENCE ocpp_remote_start_ids`);
     await db.query(`DROP TABLE ocpp_remote_starts`);
   }

@@ -8,6 +8,7 @@ import { Payments1763700700000 } from './1763700700000-Payments';
 import { OwnTariffs1763700800000 } from './1763700800000-OwnTariffs';
 import { LoadManagement1763700900000 } from './1763700900000-LoadManagement';
 import { RemoteStarts1763701000000 } from './1763701000000-RemoteStarts';
+import { DeliveryIndexes1763701100000 } from './1763701100000-DeliveryIndexes';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -21,5 +22,6 @@ export const migrations = [
   OwnTariffs1763700800000,
   LoadManagement1763700900000,
   RemoteStarts1763701000000,
+  DeliveryIndexes1763701100000,
   // (new migrations go above this line, oldest first)
 ];

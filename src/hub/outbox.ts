@@ -235,24 +235,28 @@ export class Outbox {
    * perPartyConcurrency running per partner, rows locked by other instances skipped.
    */
   private async claim(limit: number): Promise<ClaimedRow[]> {
+    // Per partner with pending rows, its first due heads (the oldest pending row of an object), oldest
+    // first, as many as its free slots: each partner's scan starts at its own oldest row
+    // (outbox_party_pending), so a large backlog of one partner neither slows nor starves the others.
     const [rows] = await this.db.query(
-      `WITH busy AS (
-         SELECT party_uuid, count(*) AS running FROM outbox
-          WHERE status = 'pending' AND locked_until > now() GROUP BY party_uuid
-       ), heads AS (
-         SELECT DISTINCT ON (party_uuid, object_key) id, party_uuid, next_attempt_at, locked_until
-           FROM outbox WHERE status = 'pending'
-          ORDER BY party_uuid, object_key, id
+      `WITH partners AS (
+         SELECT p.id AS party_uuid FROM parties p WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.party_uuid = p.id AND o.status = 'pending')
+       ), slots AS (
+         SELECT p.party_uuid,
+                $3 - (SELECT count(*) FROM outbox r WHERE r.party_uuid = p.party_uuid AND r.status = 'pending' AND r.locked_until > now()) AS free
+           FROM partners p
        ), due AS (
-         SELECT h.id, row_number() OVER (PARTITION BY h.party_uuid ORDER BY h.id) AS n, coalesce(b.running, 0) AS running
-           FROM heads h LEFT JOIN busy b USING (party_uuid)
-          WHERE h.next_attempt_at <= now() AND (h.locked_until IS NULL OR h.locked_until <= now())
+         SELECT c.id FROM slots s
+          CROSS JOIN LATERAL (
+            SELECT o.id FROM outbox o
+             WHERE o.party_uuid = s.party_uuid AND o.status = 'pending'
+               AND o.next_attempt_at <= now() AND (o.locked_until IS NULL OR o.locked_until <= now())
+               AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.party_uuid = o.party_uuid AND e.object_key = o.object_key
+                                                        AND e.status = 'pending' AND e.id < o.id)
+             ORDER BY o.id LIMIT greatest(s.free, 0)) c
        )
        UPDATE outbox SET locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
-        WHERE id IN (
-          SELECT o.id FROM outbox o JOIN due USING (id)
-           WHERE due.n + due.running <= $3
-           ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED)
+        WHERE id IN (SELECT o.id FROM outbox o JOIN due USING (id) ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED)
        RETURNING id, party_uuid, module, interface_role, method, path, url, body, headers, attempts, created_at`,
       [limit, this.opts.lockSeconds, this.opts.perPartyConcurrency],
     );
