@@ -140,7 +140,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     callRateLimit: config.rateLimit.charger,
   });
   const chargerCalls = new ChargerCalls({ ocpp, chargers, databaseUrl: (db.options as { url: string }).url, log });
-  const evseStatus = new EvseStatusPublisher({ chargers, locations, ownCpo, log });
+  const evseStatus = new EvseStatusPublisher({ chargers, locations, store, ownCpo, log });
   const commands = new CommandsService(moduleDeps);
   // Commands for the own CPO are carried out here, on its chargers, instead of forwarded.
   const ownCommands = new OwnCommands({

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ObjectStore } from '../hub/object-store';
 import type { RoleAddress } from '../hub/router';
 import type { LocationsService } from '../modules/locations/locations.service';
 import type { ChargersService, ConnectorStatusChange } from '../ocpp/chargers.service';
@@ -47,7 +48,7 @@ export function combinedEvseStatus(statuses: EvseStatus[]): EvseStatus {
 export class EvseStatusPublisher {
   private readonly last = new Map<string, EvseStatus>();
 
-  constructor(private readonly deps: { chargers: ChargersService; locations: LocationsService; ownCpo: RoleAddress; log: Logger }) {
+  constructor(private readonly deps: { chargers: ChargersService; locations: LocationsService; store: ObjectStore; ownCpo: RoleAddress; log: Logger }) {
     deps.chargers.onConnectorStatus((change) => this.publish(change));
   }
 
@@ -59,10 +60,23 @@ export class EvseStatusPublisher {
   async publish(change: ConnectorStatusChange): Promise<void> {
     if (!change.evse) return;
     const { locationId, evseUid } = change.evse;
-    const charger = await this.deps.chargers.find(change.chargerId);
-    const connectors = new Set(charger?.evses.filter((e) => e.evseUid === evseUid).map((e) => e.ocppConnector));
-    const statuses = (charger?.connectors ?? []).filter((c) => connectors.has(c.connector)).map((c) => evseStatusOf(c.status));
-    await this.patch(locationId, evseUid, combinedEvseStatus(statuses.length ? statuses : [evseStatusOf(change.status)]));
+    const statuses = (change.evseConnectorStatuses.length ? change.evseConnectorStatuses : [change.status]).map(evseStatusOf);
+    await this.patch(locationId, evseUid, combinedEvseStatus(statuses));
+  }
+
+  /** The EVSE's status as last published: this instance's memory, else the stored location (after a restart). */
+  private async published(locationId: string, evseUid: string): Promise<EvseStatus | undefined> {
+    const key = `${locationId}/${evseUid}`;
+    if (this.last.has(key)) return this.last.get(key);
+    const stored = await this.deps.store.get<{ evses?: { uid: string; status?: EvseStatus }[] }>({
+      module: 'locations',
+      countryCode: this.deps.ownCpo.countryCode,
+      partyId: this.deps.ownCpo.partyId,
+      objectId: locationId,
+    });
+    const status = stored?.data.evses?.find((e) => e.uid === evseUid)?.status;
+    if (status) this.last.set(key, status);
+    return status;
   }
 
   /**
@@ -71,7 +85,8 @@ export class EvseStatusPublisher {
    */
   private async patch(locationId: string, evseUid: string, status: EvseStatus): Promise<void> {
     const key = `${locationId}/${evseUid}`;
-    if (this.last.get(key) === status) return;
+    // Chargers repeat statuses (every reconnect); only a change is published.
+    if ((await this.published(locationId, evseUid)) === status) return;
     try {
       await this.deps.locations.change(this.deps.ownCpo, undefined, { locationId, evseUid }, 'PATCH', { status, last_updated: new Date().toISOString() });
       this.last.set(key, status);

@@ -85,6 +85,8 @@ const GIVE_BACK_TRIGGER_AMPS = 2;
  * site runs at a time across every hub instance (a PostgreSQL advisory lock); on this instance,
  * triggers that come while one runs are merged into one follow-up run.
  */
+const SITE_MAP_TTL_MS = 1000;
+
 export class LoadManager {
   private now: () => Date;
   private readonly maxFailures: number;
@@ -95,6 +97,7 @@ export class LoadManager {
   /** The limits this instance last put into force, per site and connector key (for the meter-value trigger). */
   private readonly lastLimits = new Map<string, Map<string, InForce>>();
   private closed = false;
+  private sites?: { map: Promise<Map<string, string>>; expires: number };
 
   constructor(
     private readonly deps: { db: DataSource; log: Logger; chargers: ChargersService; transactions: TransactionsService; chargerCalls: ChargerCalls },
@@ -119,9 +122,25 @@ export class LoadManager {
     this.appliedListeners.push(listener);
   }
 
+  /**
+   * The site of a charger, from a map of every charger's site read at most once per second: it is
+   * asked on every meter value and status, and sites change rarely (a site edited on another
+   * instance is seen here within a second).
+   */
   async siteOfCharger(chargerId: string): Promise<string | undefined> {
-    const rows: { site_id: string }[] = await this.deps.db.query(`SELECT site_id FROM site_chargers WHERE charger_id = $1`, [chargerId]);
-    return rows[0]?.site_id;
+    if (!this.sites || this.sites.expires <= Date.now()) {
+      const loading = this.deps.db
+        .query(`SELECT charger_id, site_id FROM site_chargers`)
+        .then((rows: { charger_id: string; site_id: string }[]) => new Map(rows.map((r) => [r.charger_id, r.site_id])));
+      this.sites = { map: loading, expires: Date.now() + SITE_MAP_TTL_MS };
+      loading.catch(() => (this.sites = undefined));
+    }
+    return (await this.sites.map).get(chargerId);
+  }
+
+  /** Forgets the charger → site map (after this instance changed a site). */
+  forgetSites(): void {
+    this.sites = undefined;
   }
 
   private async triggerForCharger(chargerId: string, reason: string): Promise<void> {

@@ -87,6 +87,7 @@ export class SitesService {
       }
       throw error;
     });
+    this.deps.load.forgetSites();
     if (left.length) await this.deps.load.release(left);
     void this.deps.load.request(id, created ? 'site-created' : 'site-changed');
     return { site: (await this.get(id))!, created };
@@ -112,6 +113,7 @@ export class SitesService {
   async remove(id: string): Promise<void> {
     const site = await this.require(id);
     await this.deps.db.query(`DELETE FROM sites WHERE id = $1`, [id]);
+    this.deps.load.forgetSites();
     await this.deps.load.release(chargersOf(site.config).map((c) => c.charger_id));
   }
 

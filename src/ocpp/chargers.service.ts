@@ -78,6 +78,8 @@ export interface ConnectorStatusChange {
   errorCode: string | null;
   updatedAt: Date;
   evse: { locationId: string; evseUid: string; connectorId: string } | null;
+  /** The statuses of every connector of the charger mapped to the same EVSE, this one included. */
+  evseConnectorStatuses: string[];
 }
 
 export type ConnectorStatusListener = (change: ConnectorStatusChange) => void | Promise<void>;
@@ -340,6 +342,12 @@ export class ChargersService {
     await this.db.query(`UPDATE chargers SET connected_instance = NULL WHERE connected_instance = $1`, [instance]);
   }
 
+  /** The own location a charger is mapped to (one query, for the hot paths that need only that). */
+  async locationOf(id: string): Promise<string | undefined> {
+    const rows: { location_id: string | null }[] = await this.db.query(`SELECT location_id FROM chargers WHERE id = $1`, [id]);
+    return rows[0]?.location_id ?? undefined;
+  }
+
   async registrationStatus(id: string): Promise<RegistrationStatus | undefined> {
     return this.statusReads.add(id);
   }
@@ -369,28 +377,33 @@ export class ChargersService {
    * synchronised with the hub) and tells the listeners, with the OCPI EVSE it maps to.
    */
   async connectorStatus(id: string, report: { connector: string; status: string; errorCode: string | null }): Promise<void> {
-    const rows: { updated_at: Date; location_id: string | null; evses: ChargerRow['evses'] }[] = await this.db.query(
+    const rows: { updated_at: Date; location_id: string | null; evses: ChargerRow['evses']; others: Record<string, string> }[] = await this.db.query(
       `WITH stored AS (
          INSERT INTO charger_connector_status (charger_id, connector_id, status, error_code, updated_at)
          VALUES ($1, $2, $3, $4, now())
          ON CONFLICT (charger_id, connector_id)
          DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code, updated_at = EXCLUDED.updated_at
          RETURNING updated_at)
-       SELECT stored.updated_at, c.location_id, c.evses FROM stored, chargers c WHERE c.id = $1`,
+       SELECT stored.updated_at, c.location_id, c.evses,
+              (SELECT coalesce(jsonb_object_agg(s.connector_id, s.status), '{}') FROM charger_connector_status s
+                WHERE s.charger_id = $1 AND s.connector_id <> $2) AS others
+         FROM stored, chargers c WHERE c.id = $1`,
       [id, report.connector, report.status, report.errorCode],
     );
-    const { updated_at, location_id, evses } = rows[0];
+    const { updated_at, location_id, evses, others } = rows[0];
     // Only the last status is kept per connector; faults are kept as events too, so the operator's
     // maintenance list can rank chargers by how often they fail (docs/dashboard.md).
     if (report.status === 'Faulted' || (report.errorCode !== null && report.errorCode !== 'NoError')) {
       await this.recordEvent(id, 'StatusNotification', report);
     }
     const mapped = evses.find((e) => e.ocpp_connector === report.connector);
+    const statuses = { ...others, [report.connector]: report.status };
     const change: ConnectorStatusChange = {
       chargerId: id,
       ...report,
       updatedAt: updated_at,
       evse: mapped && location_id ? { locationId: location_id, evseUid: mapped.evse_uid, connectorId: mapped.connector_id } : null,
+      evseConnectorStatuses: mapped ? evses.filter((e) => e.evse_uid === mapped.evse_uid && statuses[e.ocpp_connector]).map((e) => statuses[e.ocpp_connector]) : [],
     };
     for (const listener of this.connectorListeners) {
       Promise.resolve()

@@ -36,8 +36,7 @@ export const WIRE_REGISTRATION_STATUS: Record<RegistrationStatus, 'Accepted' | '
 
 /** The decision for a token presented at the calling charger (its location goes to a real-time request). */
 export async function authorizeHere(call: Pick<OcppCall<unknown>, 'chargerId' | 'chargers' | 'authorization'>, token: { uid: string; type: string }): Promise<DriverAuthorizationResult> {
-  const charger = await call.chargers.find(call.chargerId);
-  return call.authorization.authorizeAt(call.chargerId, { ...token, locationId: charger?.locationId ?? undefined });
+  return call.authorization.authorizeAt(call.chargerId, { ...token, locationId: await call.chargers.locationOf(call.chargerId) });
 }
 
 /** OCPP 1.6 IdTagInfo for a driver authorization (AuthorizationStatus has no NoCredit or Unknown: Invalid). */
