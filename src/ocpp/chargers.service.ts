@@ -192,6 +192,65 @@ export class ChargersService {
     },
     { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
   );
+  /** Boot information of many chargers in one UPDATE (a fleet reconnecting at once); each gets its status. */
+  private readonly boots = new QueryBatches<{ id: string; bootInfo: string }, RegistrationStatus | undefined>(
+    async (items) => {
+      const latest = new Map(items.map((b) => [b.id, b.bootInfo]));
+      const [rows] = (await this.db.query(
+        `UPDATE chargers c SET boot_info = v.info::jsonb, updated_at = now() FROM unnest($1::text[], $2::text[]) AS v(id, info)
+          WHERE c.id = v.id RETURNING c.id, c.status`,
+        [[...latest.keys()], [...latest.values()]],
+      )) as [{ id: string; status: RegistrationStatus }[], number];
+      const byId = new Map(rows.map((r) => [r.id, r.status]));
+      return items.map((b) => byId.get(b.id));
+    },
+    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+  );
+  /** The location of many chargers in one query (Authorize sends it to the eMSP). */
+  private readonly locationReads = new QueryBatches<string, string | undefined>(
+    async (ids) => {
+      const rows: { id: string; location_id: string | null }[] = await this.db.query(`SELECT id, location_id FROM chargers WHERE id = ANY($1)`, [ids]);
+      const byId = new Map(rows.map((r) => [r.id, r.location_id ?? undefined]));
+      return ids.map((id) => byId.get(id));
+    },
+    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+  );
+  /**
+   * Connector statuses of many chargers: one upsert (the last report per connector in a batch wins,
+   * as it would one at a time), then one read of the chargers' mappings and all their connectors'
+   * statuses, which the EVSE status publisher needs.
+   */
+  private readonly statusWrites = new QueryBatches<
+    { id: string; connector: string; status: string; errorCode: string | null },
+    { updated_at: Date; location_id: string | null; evses: ChargerRow['evses']; statuses: Record<string, string> }
+  >(
+    async (reports) => {
+      const latest = new Map(reports.map((r) => [`${r.id}\u0000${r.connector}`, r]));
+      const rows = [...latest.values()];
+      const stored: { charger_id: string; updated_at: Date }[] = await this.db.query(
+        `INSERT INTO charger_connector_status (charger_id, connector_id, status, error_code, updated_at)
+         SELECT v.id, v.connector, v.status, v.error_code, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS v(id, connector, status, error_code)
+         ON CONFLICT (charger_id, connector_id)
+         DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code, updated_at = EXCLUDED.updated_at
+         RETURNING charger_id, updated_at`,
+        [rows.map((r) => r.id), rows.map((r) => r.connector), rows.map((r) => r.status), rows.map((r) => r.errorCode)],
+      );
+      const chargers: { id: string; location_id: string | null; evses: ChargerRow['evses']; statuses: Record<string, string> }[] = await this.db.query(
+        `SELECT c.id, c.location_id, c.evses,
+                (SELECT coalesce(jsonb_object_agg(s.connector_id, s.status), '{}') FROM charger_connector_status s WHERE s.charger_id = c.id) AS statuses
+           FROM chargers c WHERE c.id = ANY($1)`,
+        [[...new Set(rows.map((r) => r.id))]],
+      );
+      const updatedAt = new Map(stored.map((r) => [r.charger_id, r.updated_at]));
+      const byId = new Map(chargers.map((c) => [c.id, c]));
+      return reports.map((r) => {
+        const charger = byId.get(r.id);
+        if (!charger) throw new HubError('not_found', `No charger with id ${r.id}`);
+        return { updated_at: updatedAt.get(r.id)!, location_id: charger.location_id, evses: charger.evses, statuses: charger.statuses };
+      });
+    },
+    { maxItems: 500, maxWaitMs: 0, concurrency: 2 },
+  );
   /** Heartbeats of many chargers in one UPDATE; a charger's answer waits for its row. */
   private readonly heartbeats = new QueryBatches<{ id: string; at: Date }, void>(
     async (beats) => {
@@ -343,9 +402,8 @@ export class ChargersService {
   }
 
   /** The own location a charger is mapped to (one query, for the hot paths that need only that). */
-  async locationOf(id: string): Promise<string | undefined> {
-    const rows: { location_id: string | null }[] = await this.db.query(`SELECT location_id FROM chargers WHERE id = $1`, [id]);
-    return rows[0]?.location_id ?? undefined;
+  locationOf(id: string): Promise<string | undefined> {
+    return this.locationReads.add(id);
   }
 
   async registrationStatus(id: string): Promise<RegistrationStatus | undefined> {
@@ -357,12 +415,9 @@ export class ChargersService {
   /** Stores the boot information; the answer is the charger's registration status and the interval to use. */
   async boot(id: string, info: BootInfo): Promise<{ status: RegistrationStatus; interval: number }> {
     const bootInfo = { vendor: info.vendor, model: info.model, serial_number: info.serialNumber, firmware_version: info.firmwareVersion };
-    const [rows]: [{ status: RegistrationStatus }[], number] = await this.db.query(
-      `UPDATE chargers SET boot_info = $2, updated_at = now() WHERE id = $1 RETURNING status`,
-      [id, JSON.stringify(bootInfo)],
-    );
-    if (!rows[0]) throw new HubError('not_found', `No charger with id ${id}`);
-    return { status: rows[0].status, interval: this.options.heartbeatIntervalSeconds };
+    const status = await this.boots.add({ id, bootInfo: JSON.stringify(bootInfo) });
+    if (!status) throw new HubError('not_found', `No charger with id ${id}`);
+    return { status, interval: this.options.heartbeatIntervalSeconds };
   }
 
   /** Records the heartbeat; answers the time it recorded, which the charger may set its clock to. */
@@ -377,27 +432,13 @@ export class ChargersService {
    * synchronised with the hub) and tells the listeners, with the OCPI EVSE it maps to.
    */
   async connectorStatus(id: string, report: { connector: string; status: string; errorCode: string | null }): Promise<void> {
-    const rows: { updated_at: Date; location_id: string | null; evses: ChargerRow['evses']; others: Record<string, string> }[] = await this.db.query(
-      `WITH stored AS (
-         INSERT INTO charger_connector_status (charger_id, connector_id, status, error_code, updated_at)
-         VALUES ($1, $2, $3, $4, now())
-         ON CONFLICT (charger_id, connector_id)
-         DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code, updated_at = EXCLUDED.updated_at
-         RETURNING updated_at)
-       SELECT stored.updated_at, c.location_id, c.evses,
-              (SELECT coalesce(jsonb_object_agg(s.connector_id, s.status), '{}') FROM charger_connector_status s
-                WHERE s.charger_id = $1 AND s.connector_id <> $2) AS others
-         FROM stored, chargers c WHERE c.id = $1`,
-      [id, report.connector, report.status, report.errorCode],
-    );
-    const { updated_at, location_id, evses, others } = rows[0];
+    const { updated_at, location_id, evses, statuses } = await this.statusWrites.add({ id, ...report });
     // Only the last status is kept per connector; faults are kept as events too, so the operator's
     // maintenance list can rank chargers by how often they fail (docs/dashboard.md).
     if (report.status === 'Faulted' || (report.errorCode !== null && report.errorCode !== 'NoError')) {
       await this.recordEvent(id, 'StatusNotification', report);
     }
     const mapped = evses.find((e) => e.ocpp_connector === report.connector);
-    const statuses = { ...others, [report.connector]: report.status };
     const change: ConnectorStatusChange = {
       chargerId: id,
       ...report,
