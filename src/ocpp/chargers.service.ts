@@ -251,6 +251,31 @@ export class ChargersService {
     },
     { maxItems: 500, maxWaitMs: 0, concurrency: 2 },
   );
+  /** The stored password hashes of many connecting chargers in one query (the hash is read at every connection). */
+  private readonly passwordReads = new QueryBatches<string, string | undefined>(
+    async (ids) => {
+      const rows: { id: string; password_hash: string }[] = await this.db.query(`SELECT id, password_hash FROM chargers WHERE id = ANY($1)`, [ids]);
+      const byId = new Map(rows.map((r) => [r.id, r.password_hash]));
+      return ids.map((id) => byId.get(id));
+    },
+    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+  );
+  /** Connection marks of many chargers in one UPDATE, each guarded by its connection time as before. */
+  private readonly connections = new QueryBatches<{ id: string; protocol: OcppProtocol; instance: string; at: Date }, void>(
+    async (marks) => {
+      const latest = new Map<string, (typeof marks)[number]>();
+      for (const mark of marks) if (!latest.has(mark.id) || latest.get(mark.id)!.at <= mark.at) latest.set(mark.id, mark);
+      const rows = [...latest.values()];
+      await this.db.query(
+        `UPDATE chargers c SET protocol = v.protocol, connected_instance = v.instance, last_connected_at = v.at
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, protocol, instance, at)
+          WHERE c.id = v.id AND (c.last_connected_at IS NULL OR c.last_connected_at <= v.at)`,
+        [rows.map((r) => r.id), rows.map((r) => r.protocol), rows.map((r) => r.instance), rows.map((r) => r.at)],
+      );
+      return marks.map(() => undefined);
+    },
+    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+  );
   /** Heartbeats of many chargers in one UPDATE; a charger's answer waits for its row. */
   private readonly heartbeats = new QueryBatches<{ id: string; at: Date }, void>(
     async (beats) => {
@@ -371,9 +396,8 @@ export class ChargersService {
     return raced && (await this.passwordChecks.verify(id, password, raced)) ? 'known' : 'refused';
   }
 
-  private async passwordHash(id: string): Promise<string | undefined> {
-    const rows: { password_hash: string }[] = await this.db.query(`SELECT password_hash FROM chargers WHERE id = $1`, [id]);
-    return rows[0]?.password_hash;
+  private passwordHash(id: string): Promise<string | undefined> {
+    return this.passwordReads.add(id);
   }
 
   /**
@@ -382,11 +406,7 @@ export class ChargersService {
    * disconnection never clears the newer one's mark.
    */
   async connected(id: string, connection: { protocol: OcppProtocol; instance: string; at: Date }): Promise<void> {
-    await this.db.query(
-      `UPDATE chargers SET protocol = $2, connected_instance = $3, last_connected_at = $4
-        WHERE id = $1 AND (last_connected_at IS NULL OR last_connected_at <= $4)`,
-      [id, connection.protocol, connection.instance, connection.at],
-    );
+    await this.connections.add({ id, ...connection });
   }
 
   async disconnected(id: string, connection: { instance: string; at: Date }): Promise<void> {
