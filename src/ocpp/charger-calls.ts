@@ -28,6 +28,14 @@ interface CallMessage {
   timeoutMs: number;
 }
 
+/** A charger connected to `from`; `to` holds an older connection of it, which it closes. */
+interface CloseMessage {
+  kind: 'close';
+  to: string;
+  chargerId: string;
+  since: string;
+}
+
 interface ReplyMessage {
   kind: 'reply';
   to: string;
@@ -55,7 +63,15 @@ export class ChargerCalls {
 
   constructor(
     private readonly deps: { ocpp: OcppServer; chargers: ChargersService; databaseUrl: string; log: Logger },
-  ) {}
+  ) {
+    // The newest connection of a charger wins across instances too.
+    deps.ocpp.whenReplacingElsewhere((chargerId, instance, since) => {
+      if (!this.listener) return;
+      this.notify({ kind: 'close', to: instance, chargerId, since: since.toISOString() }).catch((error) =>
+        this.deps.log.warn({ err: error, charger: chargerId }, 'could not ask another instance to close an older connection'),
+      );
+    });
+  }
 
   get instanceId(): string {
     return this.deps.ocpp.instanceId;
@@ -158,20 +174,24 @@ export class ChargerCalls {
     }
   }
 
-  private async notify(message: CallMessage | ReplyMessage): Promise<void> {
+  private async notify(message: CallMessage | ReplyMessage | CloseMessage): Promise<void> {
     const payload = JSON.stringify(message);
     if (Buffer.byteLength(payload) > MAX_PAYLOAD) throw new ChargerRefused('GenericError', 'The call is too large to pass between hub instances');
     await this.listener!.query(`SELECT pg_notify($1, $2)`, [CHANNEL, payload]);
   }
 
   private async receive(payload: string): Promise<void> {
-    let message: CallMessage | ReplyMessage;
+    let message: CallMessage | ReplyMessage | CloseMessage;
     try {
       message = JSON.parse(payload);
     } catch {
       return;
     }
     if (message.to !== this.instanceId) return;
+    if (message.kind === 'close') {
+      this.deps.ocpp.closeIfOlder(message.chargerId, new Date(message.since));
+      return;
+    }
     if (message.kind === 'reply') {
       const waiting = this.pending.get(message.id);
       if (!waiting) return;

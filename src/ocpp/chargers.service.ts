@@ -261,18 +261,24 @@ export class ChargersService {
     { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
   );
   /** Connection marks of many chargers in one UPDATE, each guarded by its connection time as before. */
-  private readonly connections = new QueryBatches<{ id: string; protocol: OcppProtocol; instance: string; at: Date }, void>(
+  private readonly connections = new QueryBatches<{ id: string; protocol: OcppProtocol; instance: string; at: Date }, string | undefined>(
     async (marks) => {
       const latest = new Map<string, (typeof marks)[number]>();
       for (const mark of marks) if (!latest.has(mark.id) || latest.get(mark.id)!.at <= mark.at) latest.set(mark.id, mark);
       const rows = [...latest.values()];
-      await this.db.query(
+      // `before` is the row as it was (a second reference to the table sees it before this update).
+      const [updated] = (await this.db.query(
         `UPDATE chargers c SET protocol = v.protocol, connected_instance = v.instance, last_connected_at = v.at
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, protocol, instance, at)
-          WHERE c.id = v.id AND (c.last_connected_at IS NULL OR c.last_connected_at <= v.at)`,
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, protocol, instance, at), chargers before
+          WHERE c.id = v.id AND before.id = v.id AND (c.last_connected_at IS NULL OR c.last_connected_at <= v.at)
+          RETURNING c.id, before.connected_instance AS previous`,
         [rows.map((r) => r.id), rows.map((r) => r.protocol), rows.map((r) => r.instance), rows.map((r) => r.at)],
-      );
-      return marks.map(() => undefined);
+      )) as [{ id: string; previous: string | null }[], number];
+      const previous = new Map(updated.map((r) => [r.id, r.previous]));
+      return marks.map((m) => {
+        const held = previous.get(m.id);
+        return held && held !== m.instance ? held : undefined;
+      });
     },
     { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
   );
@@ -405,8 +411,9 @@ export class ChargersService {
    * included): a late write of an older connection never overwrites a newer one, and its
    * disconnection never clears the newer one's mark.
    */
-  async connected(id: string, connection: { protocol: OcppProtocol; instance: string; at: Date }): Promise<void> {
-    await this.connections.add({ id, ...connection });
+  /** Records a connection; answers the instance that held the charger's previous connection, if another. */
+  connected(id: string, connection: { protocol: OcppProtocol; instance: string; at: Date }): Promise<string | undefined> {
+    return this.connections.add({ id, ...connection });
   }
 
   async disconnected(id: string, connection: { instance: string; at: Date }): Promise<void> {

@@ -83,6 +83,7 @@ export class OcppServer {
   private readonly connections = new Map<string, Connection>();
   /** Connection bookkeeping per charger, written in order: a connection's end never overtakes its start. */
   private readonly writes = new Map<string, Promise<void>>();
+  private readonly replacingElsewhere: ((chargerId: string, instance: string, since: Date) => void)[] = [];
   private readonly callLimit: ChargerCallLimit;
 
   constructor(private readonly options: OcppServerOptions) {
@@ -217,7 +218,11 @@ export class OcppServer {
     }
     log.info({ charger: chargerId, protocol }, 'charger connected');
     metrics.chargerConnected();
-    this.record(chargerId, () => chargers.connected(chargerId, { protocol, instance: this.instanceId, at: since }));
+    this.record(chargerId, async () => {
+      const previous = await chargers.connected(chargerId, { protocol, instance: this.instanceId, at: since });
+      // Its previous connection lives on another instance: that one must close it (the newest wins).
+      if (previous) for (const listener of this.replacingElsewhere) listener(chargerId, previous, since);
+    });
 
     const refuseOverLimit = this.callLimit.watch(client, chargerId, () => {
       log.warn({ charger: chargerId }, 'charger disconnected: it kept exceeding its call rate limit');
@@ -269,6 +274,20 @@ export class OcppServer {
       () => undefined,
       (error: Error) => this.options.log.debug({ err: error }, 'closing an OCPP connection failed'),
     );
+  }
+
+  /** Told when a charger connecting here had its previous connection on another instance. */
+  whenReplacingElsewhere(listener: (chargerId: string, instance: string, since: Date) => void): void {
+    this.replacingElsewhere.push(listener);
+  }
+
+  /** Closes this instance's connection of a charger that has connected again elsewhere since. */
+  closeIfOlder(chargerId: string, since: Date): boolean {
+    const connection = this.connections.get(chargerId);
+    if (!connection || connection.since >= since) return false;
+    this.options.log.info({ charger: chargerId }, 'a newer connection of the charger on another instance replaces this one');
+    this.closeQuietly(connection.client, CLOSE.replaced);
+    return true;
   }
 
   private record(chargerId: string, write: () => Promise<void>): void {

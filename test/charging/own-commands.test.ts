@@ -1,7 +1,8 @@
 import axios from 'axios';
 import type { RPCClient } from 'ocpp-rpc';
 import { waitFor } from '../support/network';
-import { OWN, type OwnNetwork, startOwnNetwork } from '../support/own-network';
+import { closed, connectChargePoint } from '../support/charge-point';
+import { CHARGER_PASSWORD, OWN, type OwnNetwork, startOwnNetwork } from '../support/own-network';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 /**
@@ -166,6 +167,19 @@ describe('OCPI commands at the hub\'s own chargers', () => {
       });
       expect(unlocked.data).toMatchObject({ status_code: 1000, data: { result: 'ACCEPTED' } });
       expect(await waitFor(() => resultsAt('UNLOCK_CONNECTOR/r9')[0], 'the result through the other instance')).toEqual({ result: 'ACCEPTED' });
+    });
+
+    it('the newest connection wins across instances: the older one, on the other instance, is closed', async () => {
+      const olderClosed = closed(cp16);
+      const newer = await connectChargePoint({ ocppUrl: second.ocppUrl }, { id: 'RS16', password: CHARGER_PASSWORD, protocol: 'ocpp1.6' });
+      try {
+        expect((await olderClosed).code).toBe(4000);
+        await waitFor(() => !net.hub.services.ocpp.connection('RS16'), 'the older connection gone from the first instance');
+        expect(second.services.ocpp.connection('RS16')).toBeDefined();
+        expect((await second.services.chargers.find('RS16'))!.connectedInstance).toBe(second.services.ocpp.instanceId);
+      } finally {
+        await newer.close({ force: true });
+      }
     });
   });
 });
