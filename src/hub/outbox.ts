@@ -94,6 +94,7 @@ export class Outbox {
   private inFlight = 0;
   private timer?: NodeJS.Timeout;
   private pumping?: Promise<void>;
+  private nudgedWhilePumping = false;
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -159,10 +160,18 @@ export class Outbox {
 
   /** Looks for due deliveries now instead of at the next poll. */
   nudge(): void {
-    if (!this.running || this.pumping) return;
+    if (!this.running) return;
+    // A nudge while a claim runs may concern rows that claim did not see: pump again right after it,
+    // rather than at the next poll.
+    if (this.pumping) {
+      this.nudgedWhilePumping = true;
+      return;
+    }
+    this.nudgedWhilePumping = false;
     this.pumping = this.pump().finally(() => {
       this.pumping = undefined;
-      this.schedule();
+      if (this.nudgedWhilePumping) this.nudge();
+      else this.schedule();
     });
   }
 
