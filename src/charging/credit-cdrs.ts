@@ -1,15 +1,11 @@
 import type { Logger } from 'pino';
+import { mapCdrTotals } from '../core/pricing';
 import { HubError } from '../hub/hub-errors';
 import type { ObjectStore } from '../hub/object-store';
 import type { RoleAddress } from '../hub/router';
 import type { Cdr } from '../modules/cdrs/cdrs.schema';
 import type { CdrsService } from '../modules/cdrs/cdrs.service';
 import type { PaymentsService } from '../payments/payments.service';
-
-/** Every money total of a CDR, negated for its credit CDR. */
-const MONEY = ['total_cost', 'total_fixed_cost', 'total_energy_cost', 'total_time_cost', 'total_parking_cost', 'total_reservation_cost'] as const;
-/** Quantities a credit CDR also negates, so that original + credit sum to nothing in settlement. */
-const QUANTITIES = ['total_energy', 'total_time', 'total_parking_time'] as const;
 
 const negate = (n: number) => (n === 0 ? 0 : -n);
 
@@ -19,22 +15,14 @@ const negate = (n: number) => (n === 0 ? 0 : -n);
  * a disputed or wrong CDR this way; a corrected CDR, if any, is a new session's CDR.
  */
 export function creditCdrOf(original: Cdr, now: Date): Cdr {
-  const credit: Record<string, unknown> = {
-    ...original,
+  // Quantities are negated too, so that original + credit sum to nothing in settlement.
+  return {
+    ...mapCdrTotals(original, negate),
     id: `${original.id}-C`,
     credit: true,
     credit_reference_id: original.id,
     last_updated: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
-  for (const field of MONEY) {
-    const price = original[field] as { excl_vat: number; incl_vat?: number } | undefined;
-    if (price) credit[field] = { excl_vat: negate(price.excl_vat), ...(price.incl_vat !== undefined ? { incl_vat: negate(price.incl_vat) } : {}) };
-  }
-  for (const field of QUANTITIES) {
-    const value = original[field] as number | undefined;
-    if (value !== undefined) credit[field] = negate(value);
-  }
-  return credit as unknown as Cdr;
 }
 
 /**

@@ -10,7 +10,7 @@ export type { CdrTotals, PriceAmount, PriceBreakdown, PricedLine, PricingNote, P
 export { compileTariff, type CompiledTariff } from './compiled-tariff';
 export { priceSession } from './engine';
 export { rateCdr, type CdrToRate, type Rating, type RatingNote } from './rate';
-export { compareTotals, totalsOf, type TotalDifference } from './reconcile';
+export { compareTotals, mapCdrTotals, totalsOf, type TotalDifference } from './reconcile';
 export { toPricingInput, type CdrForPricing, type PricingInput, type PricingInputOptions } from './input';
 export { isValidTimeZone } from './local-time';
 export { DEFAULT_PRICING_POLICY, type PricingPolicy, type RoundingMode } from './policy';

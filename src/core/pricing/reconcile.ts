@@ -16,8 +16,25 @@ export function totalsOf(source: CdrTotals): CdrTotals {
   return { total_cost, total_fixed_cost, total_energy, total_energy_cost, total_time, total_time_cost, total_parking_time, total_parking_cost, total_reservation_cost };
 }
 
+/** The money totals of a CDR (OCPI Price each) and its quantity totals (kWh, hours). */
 const MONEY = ['total_cost', 'total_fixed_cost', 'total_energy_cost', 'total_time_cost', 'total_parking_cost', 'total_reservation_cost'] as const;
 const QUANTITIES = ['total_energy', 'total_time', 'total_parking_time'] as const;
+
+/**
+ * A copy of a CDR with every total it has passed through `f`: each money total's excl_vat and incl_vat,
+ * and each quantity. A credit CDR is its original with the totals negated; re-rating a credit compares
+ * their sizes.
+ */
+export function mapCdrTotals<T extends object>(cdr: T, f: (value: number) => number): T {
+  const source = cdr as Record<string, unknown>;
+  const copy: Record<string, unknown> = { ...source };
+  for (const field of MONEY) {
+    const price = source[field] as PriceAmount | undefined;
+    if (price) copy[field] = { excl_vat: f(price.excl_vat), ...(price.incl_vat !== undefined ? { incl_vat: f(price.incl_vat) } : {}) };
+  }
+  for (const field of QUANTITIES) if (typeof source[field] === 'number') copy[field] = f(source[field] as number);
+  return copy as T;
+}
 
 /**
  * Compares the hub's totals with the ones a CDR reports. A field differs when both are present and

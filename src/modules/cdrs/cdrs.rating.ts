@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { isValidTimeZone, rateCdr as rateAgainstTariff, type CdrTotals, type TotalDifference } from '../../core/pricing';
+import { isValidTimeZone, mapCdrTotals, rateCdr as rateAgainstTariff, type CdrTotals, type TotalDifference } from '../../core/pricing';
 import type { ObjectStore } from '../../hub/object-store';
 import type { PartyAddress } from '../../transport/routing-headers';
 import type { Cdr } from './cdrs.schema';
@@ -51,7 +51,7 @@ export async function rateCdr(deps: { store: ObjectStore }, owner: PartyAddress,
   }
   // A credit CDR carries the original's periods with its totals negated: it is checked by their size.
   if (cdr.credit) notes.push({ code: 'CREDIT_CDR', message: `A credit CDR (for ${cdr.credit_reference_id}): its totals are compared by their absolute value` });
-  const rating = rateAgainstTariff(tariffJson, cdr.credit ? magnitudes(cdr) : cdr, timeZone, tolerance);
+  const rating = rateAgainstTariff(tariffJson, cdr.credit ? mapCdrTotals(cdr, Math.abs) : cdr, timeZone, tolerance);
   if (!rating.ok) return unratedBecause(`The tariff is invalid: ${rating.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const { differences } = rating;
   return {
@@ -64,20 +64,6 @@ export async function rateCdr(deps: { store: ObjectStore }, owner: PartyAddress,
     differences,
     notes: [...notes, ...rating.notes],
   };
-}
-
-const MONEY_TOTALS = ['total_cost', 'total_fixed_cost', 'total_energy_cost', 'total_time_cost', 'total_parking_cost', 'total_reservation_cost'] as const;
-const QUANTITY_TOTALS = ['total_energy', 'total_time', 'total_parking_time'] as const;
-
-/** A credit CDR with its totals as positive amounts, to be compared with what its periods price. */
-function magnitudes(cdr: Cdr): Cdr {
-  const copy: Record<string, unknown> = { ...cdr };
-  for (const field of MONEY_TOTALS) {
-    const price = cdr[field] as { excl_vat: number; incl_vat?: number } | undefined;
-    if (price) copy[field] = { excl_vat: Math.abs(price.excl_vat), ...(price.incl_vat !== undefined ? { incl_vat: Math.abs(price.incl_vat) } : {}) };
-  }
-  for (const field of QUANTITY_TOTALS) if (typeof cdr[field] === 'number') copy[field] = Math.abs(cdr[field] as number);
-  return copy as Cdr;
 }
 
 /** Stores (or replaces) a CDR's rating. */
