@@ -171,6 +171,9 @@ function isUniqueViolation(error: unknown): boolean {
   return (e?.code ?? e?.driverError?.code) === '23505';
 }
 
+/** Batches of chargers' calls: up to 1,000 per statement, gathered within one turn of the event loop, two in flight. */
+const CHARGER_BATCHES = { maxItems: 1000, maxWaitMs: 0, concurrency: 2 };
+
 /**
  * The hub's own charge points: the registry the operator manages (admin API) and what the chargers
  * report over OCPP (boot information, heartbeats, connector statuses, notifications). OCPP handlers
@@ -184,14 +187,7 @@ export class ChargersService {
    * Every call a charger makes first checks its registration status; thousands of chargers calling at
    * once are checked in one query (fresh each time: nothing is cached).
    */
-  private readonly statusReads = new QueryBatches<string, RegistrationStatus | undefined>(
-    async (ids) => {
-      const rows: { id: string; status: RegistrationStatus }[] = await this.db.query(`SELECT id, status FROM chargers WHERE id = ANY($1)`, [ids]);
-      const byId = new Map(rows.map((r) => [r.id, r.status]));
-      return ids.map((id) => byId.get(id));
-    },
-    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
-  );
+  private readonly statusReads = this.columnReads<RegistrationStatus>('status');
   /** Boot information of many chargers in one UPDATE (a fleet reconnecting at once); each gets its status. */
   private readonly boots = new QueryBatches<{ id: string; bootInfo: string }, RegistrationStatus | undefined>(
     async (items) => {
@@ -204,17 +200,10 @@ export class ChargersService {
       const byId = new Map(rows.map((r) => [r.id, r.status]));
       return items.map((b) => byId.get(b.id));
     },
-    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+    CHARGER_BATCHES,
   );
   /** The location of many chargers in one query (Authorize sends it to the eMSP). */
-  private readonly locationReads = new QueryBatches<string, string | undefined>(
-    async (ids) => {
-      const rows: { id: string; location_id: string | null }[] = await this.db.query(`SELECT id, location_id FROM chargers WHERE id = ANY($1)`, [ids]);
-      const byId = new Map(rows.map((r) => [r.id, r.location_id ?? undefined]));
-      return ids.map((id) => byId.get(id));
-    },
-    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
-  );
+  private readonly locationReads = this.columnReads<string>('location_id');
   /**
    * Connector statuses of many chargers: one upsert (the last report per connector in a batch wins,
    * as it would one at a time), then one read of the chargers' mappings and all their connectors'
@@ -252,14 +241,7 @@ export class ChargersService {
     { maxItems: 500, maxWaitMs: 0, concurrency: 2 },
   );
   /** The stored password hashes of many connecting chargers in one query (the hash is read at every connection). */
-  private readonly passwordReads = new QueryBatches<string, string | undefined>(
-    async (ids) => {
-      const rows: { id: string; password_hash: string }[] = await this.db.query(`SELECT id, password_hash FROM chargers WHERE id = ANY($1)`, [ids]);
-      const byId = new Map(rows.map((r) => [r.id, r.password_hash]));
-      return ids.map((id) => byId.get(id));
-    },
-    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
-  );
+  private readonly passwordReads = this.columnReads<string>('password_hash');
   /** Connection marks of many chargers in one UPDATE, each guarded by its connection time as before. */
   private readonly connections = new QueryBatches<{ id: string; protocol: OcppProtocol; instance: string; at: Date }, string | undefined>(
     async (marks) => {
@@ -280,7 +262,7 @@ export class ChargersService {
         return held && held !== m.instance ? held : undefined;
       });
     },
-    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+    CHARGER_BATCHES,
   );
   /** Heartbeats of many chargers in one UPDATE; a charger's answer waits for its row. */
   private readonly heartbeats = new QueryBatches<{ id: string; at: Date }, void>(
@@ -292,8 +274,17 @@ export class ChargersService {
       ]);
       return beats.map(() => undefined);
     },
-    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+    CHARGER_BATCHES,
   );
+
+  /** One column of many chargers, read in one query per batch (undefined for an unknown charger or a null). */
+  private columnReads<T>(column: 'status' | 'location_id' | 'password_hash'): QueryBatches<string, T | undefined> {
+    return new QueryBatches<string, T | undefined>(async (ids) => {
+      const rows: { id: string; value: T | null }[] = await this.db.query(`SELECT id, ${column} AS value FROM chargers WHERE id = ANY($1)`, [ids]);
+      const byId = new Map(rows.map((r) => [r.id, r.value ?? undefined]));
+      return ids.map((id) => byId.get(id));
+    }, CHARGER_BATCHES);
+  }
 
   constructor(
     private readonly db: DataSource,
