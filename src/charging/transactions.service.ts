@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { type MeterSample } from '../core/charging/meter-samples';
 import { cdrLocation, cdrRecord, type Priced, priceTransaction, sessionRecord, type TransactionFacts } from '../core/charging/ocpi-records';
 import type { Tariff } from '../core/pricing/tariff.schema';
@@ -322,28 +322,6 @@ export class TransactionsService {
     if (due) await this.publishSession(metered);
   }
 
-  private async storeSamples(
-    manager: EntityManager,
-    chargerId: string,
-    ocppConnector: string,
-    transaction: Transaction | undefined,
-    samples: MeterSample[],
-    raw: unknown[],
-  ): Promise<void> {
-    const values: unknown[] = [];
-    const tuples = samples.map((s, i) => {
-      values.push(transaction?.pk ?? null, chargerId, ocppConnector, chargerTime(s.at), s.energyWh ?? null, s.powerW ?? null, s.currentA ?? null, s.soc ?? null, JSON.stringify(raw[i] ?? null));
-      const o = i * 9;
-      return `($${o + 1}::bigint, $${o + 2}, $${o + 3}, $${o + 4}::timestamptz, $${o + 5}::float8, $${o + 6}::float8, $${o + 7}::float8, $${o + 8}::float8, $${o + 9}::jsonb)`;
-    });
-    await manager.query(
-      `INSERT INTO ocpp_meter_values (transaction_pk, charger_id, ocpp_connector, sampled_at, energy_wh, power_w, current_a, soc, sampled_values)
-       VALUES ${tuples.join(', ')}
-       ON CONFLICT DO NOTHING`, // a reading sent again (a repeated message) is kept once
-      values,
-    );
-  }
-
   /**
    * A transaction stopped (1.6 StopTransaction, 2.0.1 TransactionEvent Ended). Only the first stop
    * counts: a repeated one answers the same and builds no second CDR. Unknown transactions are
@@ -358,7 +336,8 @@ export class TransactionsService {
       return 'unknown';
     }
     if (input.samples?.length) {
-      await this.storeSamples(db.manager, input.chargerId, transaction.ocppConnector, transaction, input.samples, input.raw ?? []);
+      // The stop's readings (1.6 transactionData, 2.0.1 Ended) are stored the way every reading is.
+      await this.meterWrites.add({ chargerId: input.chargerId, ocppConnector: transaction.ocppConnector, transactionId: input.transactionId, samples: input.samples, raw: input.raw ?? [] });
     }
     const stoppedAt = new Date(Math.max(chargerTime(input.timestamp).getTime(), transaction.startedAt.getTime()));
     const rows = await updated<Row>(
