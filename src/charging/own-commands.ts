@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { updatedRows } from '../db/updated-rows';
 import type { RoleAddress } from '../hub/router';
 import type { CommandResponse, CommandType } from '../modules/commands/commands.schema';
 import type { Token } from '../modules/tokens/tokens.schema';
@@ -154,7 +155,7 @@ export class OwnCommands implements LocalAuthority {
       authorizationReference: body.authorization_reference,
       reason: 'started by the eMSP with START_SESSION',
     };
-    const [{ id: remoteStartId }]: { id: number }[] = await this.deps.db.query(`SELECT nextval('ocpp_remote_start_ids')::int AS id`);
+    const remoteStartId = await this.nextRemoteStartId();
     await this.deps.db.query(
       `INSERT INTO ocpp_remote_starts (charger_id, ocpp_connector, id_token, remote_start_id, auth, command_request_id, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))`,
@@ -166,6 +167,12 @@ export class OwnCommands implements LocalAuthority {
       return status === 'Accepted' ? undefined : resultOf(status);
     });
     return accepted('START_SESSION');
+  }
+
+  /** 2.0.1 remoteStartId: a number the station reports back in its TransactionEvent. */
+  private async nextRemoteStartId(): Promise<number> {
+    const [{ id }]: { id: number }[] = await this.deps.db.query(`SELECT nextval('ocpp_remote_start_ids')::int AS id`);
+    return id;
   }
 
   private remoteStart(chargerId: string, ocppConnector: string, idToken: string, protocol: string, remoteStartId: number): Promise<string> {
@@ -197,8 +204,7 @@ export class OwnCommands implements LocalAuthority {
   async startFor(chargerId: string, ocppConnector: string, idToken: string): Promise<void> {
     const protocol = await this.deps.calls.protocolOf(chargerId);
     if (!protocol) throw new Error(`Charger ${chargerId} is offline`);
-    const [{ id }]: { id: number }[] = await this.deps.db.query(`SELECT nextval('ocpp_remote_start_ids')::int AS id`);
-    const status = await this.remoteStart(chargerId, ocppConnector, idToken, protocol, id);
+    const status = await this.remoteStart(chargerId, ocppConnector, idToken, protocol, await this.nextRemoteStartId());
     if (status !== 'Accepted') throw new Error(`Charger ${chargerId} answered ${status} to the remote start`);
   }
 
@@ -212,13 +218,14 @@ export class OwnCommands implements LocalAuthority {
 
   private async transactionStarted(transaction: Transaction): Promise<void> {
     if (!transaction.idToken) return;
-    const [rows] = (await this.deps.db.query(
+    const rows = await updatedRows<{ command_request_id: string | null }>(
+      this.deps.db,
       `UPDATE ocpp_remote_starts SET transaction_pk = $3
         WHERE id = (SELECT id FROM ocpp_remote_starts WHERE charger_id = $1 AND (id_token = $2 OR remote_start_id = $4) AND transaction_pk IS NULL
                      ORDER BY id DESC LIMIT 1)
         RETURNING command_request_id`,
       [transaction.chargerId, transaction.idToken, transaction.pk, transaction.remoteStartId ?? -1],
-    )) as [{ command_request_id: string | null }[], number];
+    );
     const requestId = rows[0]?.command_request_id;
     if (requestId) await this.deps.postResult()('START_SESSION', requestId, 'ACCEPTED');
     if (transaction.reservationId !== null) {
@@ -242,12 +249,13 @@ export class OwnCommands implements LocalAuthority {
   }
 
   private async transactionStopped(transaction: Transaction): Promise<void> {
-    const [rows] = (await this.deps.db.query(
+    const rows = await updatedRows<{ request_id: string }>(
+      this.deps.db,
       `WITH waiting AS (SELECT id, stop_command_request_id FROM ocpp_transactions WHERE id = $1 AND stop_command_request_id IS NOT NULL FOR UPDATE)
        UPDATE ocpp_transactions t SET stop_command_request_id = NULL FROM waiting WHERE t.id = waiting.id
        RETURNING waiting.stop_command_request_id AS request_id`,
       [transaction.pk],
-    )) as [{ request_id: string }[], number];
+    );
     if (rows[0]?.request_id) await this.deps.postResult()('STOP_SESSION', rows[0].request_id, 'ACCEPTED');
   }
 
@@ -317,10 +325,10 @@ export class OwnCommands implements LocalAuthority {
   }
 
   private async endReservation(reservation: { id: number; location_id: string; evse_uid: string }, status: 'CANCELLED' | 'EXPIRED'): Promise<void> {
-    const [rows] = (await this.deps.db.query(
-      `UPDATE ocpp_reservations SET status = $2 WHERE id = $1 AND status = 'ACTIVE' RETURNING id`,
-      [reservation.id, status],
-    )) as [unknown[], number];
+    const rows = await updatedRows(this.deps.db, `UPDATE ocpp_reservations SET status = $2 WHERE id = $1 AND status = 'ACTIVE' RETURNING id`, [
+      reservation.id,
+      status,
+    ]);
     if (rows.length) await this.deps.evseStatus.show(reservation.location_id, reservation.evse_uid, 'AVAILABLE');
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { updatedRows } from '../db/updated-rows';
 import { type MeterSample } from '../core/charging/meter-samples';
 import { cdrLocation, cdrRecord, type Priced, priceTransaction, sessionRecord, type TransactionFacts } from '../core/charging/ocpi-records';
 import type { Tariff } from '../core/pricing/tariff.schema';
@@ -136,12 +137,6 @@ export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 /** A timestamp from a charger, or the receive time when it is in the future beyond the skew the hub tolerates. */
 export function chargerTime(timestamp: Date, now = new Date()): Date {
   return Number.isNaN(timestamp.getTime()) || timestamp.getTime() > now.getTime() + MAX_CLOCK_AHEAD_MS ? now : timestamp;
-}
-
-/** The rows an UPDATE … RETURNING gave (TypeORM answers UPDATEs as [rows, affected count]). */
-async function updated<T = unknown>(db: DataSource, sql: string, params: unknown[]): Promise<T[]> {
-  const [rows] = (await db.query(sql, params)) as [T[], number];
-  return rows;
 }
 
 /** Authorized transactions are published to the token's eMSP; others stay at the hub. */
@@ -297,7 +292,7 @@ export class TransactionsService {
   /** 2.0.1: the token of a transaction that started before the driver identified (cable first). */
   async authorizeLater(transaction: Transaction, token: PresentedToken, auth: DriverAuthorizationResult): Promise<Transaction> {
     if (transaction.idToken) return transaction;
-    const rows = await updated<Row>(
+    const rows = await updatedRows<Row>(
       this.deps.db,
       `UPDATE ocpp_transactions SET id_token = $2, id_token_type = $3, auth = $4, updated_at = now() WHERE id = $1 AND id_token IS NULL RETURNING *`,
       [transaction.pk, token.uid, token.type, JSON.stringify(auth)],
@@ -340,7 +335,7 @@ export class TransactionsService {
       await this.meterWrites.add({ chargerId: input.chargerId, ocppConnector: transaction.ocppConnector, transactionId: input.transactionId, samples: input.samples, raw: input.raw ?? [] });
     }
     const stoppedAt = new Date(Math.max(chargerTime(input.timestamp).getTime(), transaction.startedAt.getTime()));
-    const rows = await updated<Row>(
+    const rows = await updatedRows<Row>(
       db,
       `UPDATE ocpp_transactions SET status = 'STOPPED', stopped_at = $2, meter_stop_wh = $3, stop_reason = $4, updated_at = now()
         WHERE id = $1 AND status = 'ACTIVE' RETURNING *`,
@@ -395,7 +390,7 @@ export class TransactionsService {
         if (!(error instanceof OcpiError) || !(await this.deps.store.get(key))) throw error;
       }
     }
-    const claimed = await updated(
+    const claimed = await updatedRows(
       this.deps.db,
       `UPDATE ocpp_transactions SET cdr_id = $2 WHERE id = $1 AND cdr_id IS NULL RETURNING id`,
       [transaction.pk, cdr.id],

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { QueryBatches } from '../db/query-batches';
+import { updatedRows } from '../db/updated-rows';
 import { HubError } from '../hub/hub-errors';
 import { ChargerPasswordChecks } from './charger-password-checks';
 import {
@@ -192,11 +193,12 @@ export class ChargersService {
   private readonly boots = new QueryBatches<{ id: string; bootInfo: string }, RegistrationStatus | undefined>(
     async (items) => {
       const latest = new Map(items.map((b) => [b.id, b.bootInfo]));
-      const [rows] = (await this.db.query(
+      const rows = await updatedRows<{ id: string; status: RegistrationStatus }>(
+        this.db,
         `UPDATE chargers c SET boot_info = v.info::jsonb, updated_at = now() FROM unnest($1::text[], $2::text[]) AS v(id, info)
           WHERE c.id = v.id RETURNING c.id, c.status`,
         [[...latest.keys()], [...latest.values()]],
-      )) as [{ id: string; status: RegistrationStatus }[], number];
+      );
       const byId = new Map(rows.map((r) => [r.id, r.status]));
       return items.map((b) => byId.get(b.id));
     },
@@ -249,13 +251,14 @@ export class ChargersService {
       for (const mark of marks) if (!latest.has(mark.id) || latest.get(mark.id)!.at <= mark.at) latest.set(mark.id, mark);
       const rows = [...latest.values()];
       // `before` is the row as it was (a second reference to the table sees it before this update).
-      const [updated] = (await this.db.query(
+      const updated = await updatedRows<{ id: string; previous: string | null }>(
+        this.db,
         `UPDATE chargers c SET protocol = v.protocol, connected_instance = v.instance, last_connected_at = v.at
            FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, protocol, instance, at), chargers before
           WHERE c.id = v.id AND before.id = v.id AND (c.last_connected_at IS NULL OR c.last_connected_at <= v.at)
           RETURNING c.id, before.connected_instance AS previous`,
         [rows.map((r) => r.id), rows.map((r) => r.protocol), rows.map((r) => r.instance), rows.map((r) => r.at)],
-      )) as [{ id: string; previous: string | null }[], number];
+      );
       const previous = new Map(updated.map((r) => [r.id, r.previous]));
       return marks.map((m) => {
         const held = previous.get(m.id);

@@ -1,3 +1,4 @@
+import { updatedRows } from '../db/updated-rows';
 import { randomBytes } from 'node:crypto';
 import type Decimal from 'decimal.js';
 import type { Logger } from 'pino';
@@ -161,8 +162,7 @@ function toPayment(row: PaymentRow): Payment {
 
 /** The row an UPDATE … RETURNING changed, if any (TypeORM answers an UPDATE as [rows, count]). */
 async function updated<T>(db: DataSource, sql: string, parameters: unknown[]): Promise<T | undefined> {
-  const [rows] = (await db.query(sql, parameters)) as [T[], number];
-  return rows[0];
+  return (await updatedRows<T>(db, sql, parameters))[0];
 }
 
 /** A fresh idTag: 17 characters of Crockford base32 (no I, L, O, U) after "PAY", about 85 random bits. */
