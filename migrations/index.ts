@@ -9,6 +9,7 @@ import { OwnTariffs1763700800000 } from './1763700800000-OwnTariffs';
 import { LoadManagement1763700900000 } from './1763700900000-LoadManagement';
 import { RemoteStarts1763701000000 } from './1763701000000-RemoteStarts';
 import { DeliveryIndexes1763701100000 } from './1763701100000-DeliveryIndexes';
+import { LostTransactions1763701250000 } from './1763701250000-LostTransactions';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -23,5 +24,6 @@ export const migrations = [
   LoadManagement1763700900000,
   RemoteStarts1763701000000,
   DeliveryIndexes1763701100000,
+  LostTransactions1763701250000,
   // (new migrations go above this line, oldest first)
 ];

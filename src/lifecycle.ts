@@ -25,6 +25,8 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   scheduler.add('settlement', services.config.settlement.cron, () => services.settlement.runScheduled());
   // CDRs of transactions that stopped while the hub went down between the stop and the CDR.
   scheduler.add('finish-transactions', '* * * * *', () => services.transactions.finishPending());
+  // Running transactions of chargers unreachable for hours (docs/own-chargers.md, transactions a charger lost).
+  scheduler.add('lost-transactions', '* * * * *', () => services.lost.closeUnreachable());
   // Sites due a reallocation: time-window boundaries, OCPI profile periods, chargers to retry, every minute anyway.
   scheduler.add('load-tick', LOAD_TICK_CRON, () => services.load.tick());
   scheduler.add('expire-reservations', '*/10 * * * * *', () => services.ownCommands.expireReservations());
@@ -49,6 +51,7 @@ export async function startHub(services: Services, options: BackgroundOptions = 
     async stop() {
       await services.load.stop(); // reallocations under way finish while chargers and the database are still there
       await services.ocpp.close();
+      await services.lost.stop(); // questions to stations: their connections are closed now, so they end at once
       await services.chargerCalls.stop();
       await scheduler?.stop();
       await services.commands.stop();

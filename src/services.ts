@@ -13,6 +13,7 @@ import type { RoleAddress } from './hub/router';
 import { ensureOwnCpo } from './charging/own-cpo';
 import { DriverAuthorization } from './charging/driver-authorization';
 import { TransactionsService } from './charging/transactions.service';
+import { LostTransactions } from './charging/lost-transactions';
 import { EvseStatusPublisher } from './charging/evse-status';
 import { OwnCommands } from './charging/own-commands';
 import { connectPaymentsToCharging } from './charging/ad-hoc-payments';
@@ -71,6 +72,8 @@ export interface Services {
   ownCpo: RoleAddress;
   authorization: DriverAuthorization;
   transactions: TransactionsService;
+  /** Transactions a charger lost, closed by the rules of its OCPP version (docs/own-chargers.md). */
+  lost: LostTransactions;
   evseStatus: EvseStatusPublisher;
   ownCommands: OwnCommands;
   ownCreditCdrs: OwnCreditCdrs;
@@ -129,11 +132,13 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     currency: config.ownCpo.currency,
     sessionUpdateIntervalMs: config.ownCpo.sessionUpdateIntervalMs,
   });
+  // Asks through chargerCalls, which needs the OCPP server built below (called only once both exist).
+  const lost = new LostTransactions({ db, log, transactions, ask: (chargerId, action, params) => chargerCalls.call(chargerId, action, params) });
   // Host and port name an instance the same way across restarts, so a restarted hub can clear the
   // connection marks its previous run left.
   const ocpp = new OcppServer({
     chargers,
-    domain: { chargers, transactions, authorization },
+    domain: { chargers, transactions, authorization, lost },
     log,
     instanceId: `${hostname()}:${config.port}`,
     pingIntervalMs: config.ocpp.pingIntervalMs,
@@ -194,6 +199,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     ownCpo,
     authorization,
     transactions,
+    lost,
     evseStatus,
     // A closed statement pays its CPO out (Stripe Connect), when payments are on and the CPO has an account.
     settlement: new SettlementService(db, { periodKind: config.settlement.period, log, onStatementClosed: statementPayouts(payments, log) }),

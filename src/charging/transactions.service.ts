@@ -43,6 +43,8 @@ export interface Transaction {
   lastSampleAt: Date | null;
   sessionPublishedAt: Date | null;
   cdrId: string | null;
+  /** Closed by the hub from the last stored reading because the charger lost it (lost-transactions.ts), not by a stop it sent. */
+  closedByHub: boolean;
 }
 
 interface Row {
@@ -72,6 +74,7 @@ interface Row {
   last_sample_at: Date | null;
   session_published_at: Date | null;
   cdr_id: string | null;
+  closed_by_hub: boolean;
 }
 
 const toTransaction = (r: Row): Transaction => ({
@@ -101,6 +104,7 @@ const toTransaction = (r: Row): Transaction => ({
   lastSampleAt: r.last_sample_at,
   sessionPublishedAt: r.session_published_at,
   cdrId: r.cdr_id,
+  closedByHub: r.closed_by_hub,
 });
 
 export interface TransactionStart {
@@ -127,6 +131,9 @@ export interface TransactionStop {
 }
 
 export type TransactionListener = (transaction: Transaction) => void | Promise<void>;
+
+/** What a CDR of a transaction the hub closed itself says (OCPI CDR `remark`, at most 255 characters). */
+export const CLOSED_BY_HUB_REMARK = 'Closed by the hub: the charger did not report this stop. Energy and end time are from the last meter reading the hub received.';
 
 /** A stopped transaction's CDR, once made (payments capture its cost). */
 export type FinishedListener = (transaction: Transaction, cdr: Cdr) => void | Promise<void>;
@@ -345,12 +352,58 @@ export class TransactionsService {
       // The stop repeated because its answer was lost: the hub may have stopped before making the CDR.
       const again = await this.find(input.chargerId, input.transactionId);
       if (again && again.status === 'STOPPED' && again.cdrId === null) await this.finish(again);
+      if (again?.closedByHub) await this.lateStop(again, input);
       return 'already-stopped';
     }
     const stopped = toTransaction(rows[0]);
     await this.finish(stopped);
     this.tell(this.stopped, stopped);
     return 'stopped';
+  }
+
+  /**
+   * Closes a transaction the charger lost (lost-transactions.ts decides when) with what the hub has:
+   * the last stored reading as the meter stop and its time as the end. Exactly once however many
+   * triggers race, on any instance: only the update that finds it ACTIVE closes it and finishes it
+   * (the CDR is then made once by `finish`). Answers whether this call closed it.
+   */
+  async closeLost(transaction: Transaction, reason: string): Promise<boolean> {
+    const rows = await updatedRows<Row>(
+      this.deps.db,
+      `UPDATE ocpp_transactions SET status = 'STOPPED', closed_by_hub = true, stop_reason = $2, updated_at = now(),
+              stopped_at = GREATEST(COALESCE(last_sample_at, started_at), started_at), meter_stop_wh = COALESCE(last_energy_wh, meter_start_wh)
+        WHERE id = $1 AND status = 'ACTIVE' RETURNING *`,
+      [transaction.pk, reason],
+    );
+    if (!rows[0]) return false;
+    const closed = toTransaction(rows[0]);
+    this.deps.log.warn({ charger: closed.chargerId, transactionId: closed.transactionId, reason, meterStopWh: closed.meterStopWh }, 'a transaction the charger lost is closed from its last reading');
+    await this.finish(closed);
+    this.tell(this.stopped, closed);
+    return true;
+  }
+
+  /**
+   * The charger's own stop of a transaction the hub had closed from its last reading. The CDR stands
+   * (one CDR per session; its readings may be fewer): the stop is kept as an event for the operator,
+   * who can credit the CDR (POST /admin/cdrs/{id}/credit) when the charger measured more.
+   */
+  private async lateStop(transaction: Transaction, input: TransactionStop): Promise<void> {
+    const meterStopWh = input.meterStopWh ?? null;
+    await this.deps.chargers.recordEvent(transaction.chargerId, 'StopAfterClosedByHub', {
+      transactionId: transaction.transactionId,
+      sessionId: transaction.sessionId,
+      meterStopWh,
+      timestamp: input.timestamp.toISOString(),
+      reason: input.reason ?? null,
+      closedWithWh: transaction.meterStopWh,
+    });
+    if (meterStopWh !== null && transaction.meterStopWh !== null && meterStopWh > transaction.meterStopWh) {
+      this.deps.log.warn(
+        { charger: transaction.chargerId, transactionId: transaction.transactionId, meterStopWh, closedWithWh: transaction.meterStopWh },
+        'the charger reported more energy for a transaction the hub had already closed: its CDR stands, see the StopAfterClosedByHub event',
+      );
+    }
   }
 
   /**
@@ -375,7 +428,10 @@ export class TransactionsService {
       this.deps.log.error({ session: transaction.sessionId }, 'no CDR: the EVSE or connector is no longer in the location');
       return;
     }
-    const built = cdrRecord({ ...facts, stoppedAt: transaction.stoppedAt! }, priced, cdrLoc, new Date()) as unknown as Cdr;
+    const built = {
+      ...cdrRecord({ ...facts, stoppedAt: transaction.stoppedAt! }, priced, cdrLoc, new Date()),
+      ...(transaction.closedByHub ? { remark: CLOSED_BY_HUB_REMARK } : {}),
+    } as unknown as Cdr;
     const key = { module: 'cdrs', countryCode: this.deps.ownCpo.countryCode, partyId: this.deps.ownCpo.partyId, objectId: built.id };
     const held = await this.deps.store.get<Cdr>(key);
     const cdr = held?.data ?? built;

@@ -1,5 +1,6 @@
 import type { DriverAuthorization, DriverAuthorizationResult } from '../charging/driver-authorization';
 import type { TransactionsService } from '../charging/transactions.service';
+import type { LostTransactions } from '../charging/lost-transactions';
 import type { ChargersService, RegistrationStatus } from './chargers.service';
 
 /**
@@ -13,10 +14,12 @@ export interface OcppCall<Params> {
   chargers: ChargersService;
   transactions: TransactionsService;
   authorization: DriverAuthorization;
+  /** Transactions the charger lost: boots, busy connectors and free ones tell it (charging/lost-transactions.ts). */
+  lost: LostTransactions;
 }
 
 /** The domain services handlers are given (the server adds the charger id and params per call). */
-export type OcppDomain = Pick<OcppCall<unknown>, 'chargers' | 'transactions' | 'authorization'>;
+export type OcppDomain = Pick<OcppCall<unknown>, 'chargers' | 'transactions' | 'authorization' | 'lost'>;
 
 /**
  * Answers one OCPP action: a plain function from the call to the response payload (checked against the

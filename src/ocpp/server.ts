@@ -222,6 +222,8 @@ export class OcppServer {
       const previous = await chargers.connected(chargerId, { protocol, instance: this.instanceId, at: since });
       // Its previous connection lives on another instance: that one must close it (the newest wins).
       if (previous) for (const listener of this.replacingElsewhere) listener(chargerId, previous, since);
+      // After a hub restart or a network outage: what the station still runs (charging/lost-transactions.ts).
+      await this.options.domain.lost.connected(chargerId, protocol);
     });
 
     const refuseOverLimit = this.callLimit.watch(client, chargerId, () => {

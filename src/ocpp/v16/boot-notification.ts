@@ -16,12 +16,14 @@ interface BootNotificationResponse {
 }
 
 /** OCPP 1.6 §4.2: the charge point says what it is; the answer is its registration status. */
-export const bootNotification: OcppHandler<BootNotificationRequest, BootNotificationResponse> = async ({ chargerId, params, chargers }) => {
+export const bootNotification: OcppHandler<BootNotificationRequest, BootNotificationResponse> = async ({ chargerId, params, chargers, lost }) => {
   const { status, interval } = await chargers.boot(chargerId, {
     vendor: params.chargePointVendor,
     model: params.chargePointModel,
     serialNumber: params.chargePointSerialNumber ?? params.chargeBoxSerialNumber,
     firmwareVersion: params.firmwareVersion,
   });
+  // A charge point that boots has ended the transactions that ran before (closed from their last reading).
+  if (status === 'ACCEPTED') await lost.booted(chargerId, 'ocpp1.6');
   return { status: WIRE_REGISTRATION_STATUS[status], currentTime: new Date().toISOString(), interval };
 };

@@ -13,7 +13,7 @@ interface StartTransactionRequest {
  * a transaction with a refused idTag is still recorded (the charger will stop it and report the stop).
  */
 export const startTransaction: OcppHandler<StartTransactionRequest, { transactionId: number; idTagInfo: ReturnType<typeof idTagInfo> }> = async (call) => {
-  const { chargerId, params, transactions } = call;
+  const { chargerId, params, transactions, lost } = call;
   const auth = await authorizeHere(call, { uid: params.idTag, type: 'RFID' });
   const transaction = await transactions.start(
     {
@@ -26,5 +26,6 @@ export const startTransaction: OcppHandler<StartTransactionRequest, { transactio
     },
     auth,
   );
+  await lost.started(transaction, 'ocpp1.6'); // an older transaction still running on this connector was lost
   return { transactionId: Number(transaction.transactionId), idTagInfo: idTagInfo(transaction.auth ?? auth) };
 };

@@ -8,12 +8,13 @@ interface StatusNotificationRequest {
 }
 
 /** OCPP 2.0.1 G01: the status of one connector of one EVSE, stored under `evseId/connectorId`. */
-export const statusNotification: OcppHandler<StatusNotificationRequest, Record<string, never>> = async ({ chargerId, params, chargers }) => {
+export const statusNotification: OcppHandler<StatusNotificationRequest, Record<string, never>> = async ({ chargerId, params, chargers, lost }) => {
   // 2.0.1 reports faults through NotifyEvent, so a status has no error code here.
   await chargers.connectorStatus(chargerId, {
     connector: `${params.evseId}/${params.connectorId}`,
     status: params.connectorStatus,
     errorCode: null,
   });
+  if (params.connectorStatus === 'Available') await lost.connectorFree(chargerId, `${params.evseId}/${params.connectorId}`, 'ocpp2.0.1');
   return {};
 };

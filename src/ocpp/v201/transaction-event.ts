@@ -28,7 +28,7 @@ function registerAt(meterValues: MeterValue[], context: string): number | undefi
  * so nothing the station measured is lost. The idToken may come after the start (cable plugged first).
  */
 export const transactionEvent: OcppHandler<TransactionEventRequest, { idTokenInfo?: ReturnType<typeof idTokenInfo> }> = async (call) => {
-  const { chargerId, params, transactions } = call;
+  const { chargerId, params, transactions, lost } = call;
   const transactionId = params.transactionInfo.transactionId;
   const meterValue = params.meterValue ?? [];
   const token = params.idToken && params.idToken.type !== 'NoAuthorization' ? { uid: params.idToken.idToken, type: ocpiTokenType(params.idToken.type) } : undefined;
@@ -52,6 +52,7 @@ export const transactionEvent: OcppHandler<TransactionEventRequest, { idTokenInf
       },
       auth ?? null,
     );
+    await lost.started(transaction, 'ocpp2.0.1'); // an older one on this EVSE: the station is asked about it
   } else if (token && auth) {
     transaction = await transactions.authorizeLater(transaction, token, auth);
   }
