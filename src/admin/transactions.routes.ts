@@ -30,6 +30,7 @@ function transactionView(t: Transaction) {
     last_energy_wh: t.lastEnergyWh,
     last_power_w: t.lastPowerW,
     stop_reason: t.stopReason,
+    closed_by_hub: t.closedByHub,
     cdr_id: t.cdrId || null,
   };
 }

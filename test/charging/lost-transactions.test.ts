@@ -123,6 +123,8 @@ describe('transactions a charger lost', () => {
     expect(closed16).toMatchObject({ status: 'STOPPED', closedByHub: true, stopReason: 'Reboot', meterStopWh: 4000 });
     expect(closed16.stoppedAt!.toISOString()).toBe(readingAt.toISOString()); // the last reading's time
     const cdr16 = await flaggedCdr(closed16.sessionId);
+    const listed = await hub.admin.get('/admin/transactions');
+    expect(listed.data.find((t: { session_id: string }) => t.session_id === closed16.sessionId)).toMatchObject({ status: 'STOPPED', closed_by_hub: true, stop_reason: 'Reboot' });
     expect(cdr16).toMatchObject({ total_energy: 4 });
 
     const asked: string[] = [];
