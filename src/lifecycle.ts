@@ -52,6 +52,7 @@ export async function startHub(services: Services, options: BackgroundOptions = 
       await services.load.stop(); // reallocations under way finish while chargers and the database are still there
       await services.ocpp.close();
       await services.lost.stop(); // questions to stations: their connections are closed now, so they end at once
+      await services.transactions.drained(); // batched meter-value writes and what follows a stop
       await services.chargerCalls.stop();
       await scheduler?.stop();
       await services.commands.stop();

@@ -13,6 +13,28 @@ import { createServices } from './services';
 import { startHub } from './lifecycle';
 import { decideDemo, startDemo } from './demo/demo-network';
 
+/** How long a shutdown may take before the hub gives up waiting and exits with an error. */
+const SHUTDOWN_LIMIT_MS = 30_000;
+
+/** How long HTTP requests under way at shutdown may take to finish before their connections are cut. */
+const HTTP_GRACE_MS = 10_000;
+
+/** Stops accepting HTTP connections; resolves when those open have ended (idle ones at once), or after HTTP_GRACE_MS. */
+function closeHttp(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!server.listening) return resolve();
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, HTTP_GRACE_MS);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -83,18 +105,30 @@ async function main(): Promise<void> {
     ].join('\n') + '\n',
   );
 
+  // The order matters: nothing new comes in, what came in is answered and written, background work
+  // stops, then the database closes and last the embedded server stops (docs/operations.md).
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    await demoNetwork?.stop();
-    server.close();
-    ocppTls?.server.close();
-    await running.stop();
-    await db.destroy();
-    await embedded?.stop();
-    process.exit(0);
+    setTimeout(() => {
+      log.error({ limitMs: SHUTDOWN_LIMIT_MS }, 'the shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    try {
+      await demoNetwork?.stop();
+      const http = [closeHttp(server), ...(ocppTls ? [closeHttp(ocppTls.server)] : [])]; // no new connections from here on
+      await running.stop(); // OCPP: calls under way answered and written, connections closed; then the outbox and jobs
+      await Promise.all(http); // HTTP requests under way finish (they may still need the database)
+      await db.destroy();
+      await embedded?.stop();
+      log.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'the shutdown failed');
+      process.exit(1);
+    }
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

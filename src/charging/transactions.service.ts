@@ -164,6 +164,8 @@ export class TransactionsService {
   private readonly publishedPeriods = new Map<string, string[]>();
   /** MeterValues of many chargers are written together (src/charging/meter-value-writes.ts). */
   private readonly meterWrites = meterValueWrites(() => this.deps.db, chargerTime);
+  /** Listeners still running (they are not awaited by the charger's answer); a shutdown waits for them. */
+  private readonly telling = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: {
@@ -206,10 +208,18 @@ export class TransactionsService {
 
   private tell(listeners: TransactionListener[], transaction: Transaction): void {
     for (const listener of listeners) {
-      Promise.resolve()
+      const told: Promise<void> = Promise.resolve()
         .then(() => listener(transaction))
-        .catch((error) => this.deps.log.error({ err: error, session: transaction.sessionId }, 'a transaction listener failed'));
+        .catch((error) => this.deps.log.error({ err: error, session: transaction.sessionId }, 'a transaction listener failed'))
+        .finally(() => this.telling.delete(told));
+      this.telling.add(told);
     }
+  }
+
+  /** Resolves when no batched meter-value write and no listener is under way (shutdown: before the database closes). */
+  async drained(): Promise<void> {
+    await this.meterWrites.drained();
+    while (this.telling.size) await Promise.allSettled([...this.telling]);
   }
 
   async find(chargerId: string, transactionId: string): Promise<Transaction | undefined> {

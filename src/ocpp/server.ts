@@ -29,6 +29,9 @@ const CLOSE = {
 /** How long a shutdown waits for chargers to complete the close handshake. */
 const SHUTDOWN_GRACE_MS = 2000;
 
+/** How long a shutdown waits for the calls chargers made before it to be answered (written first). */
+const IN_FLIGHT_GRACE_MS = 15_000;
+
 /** A charger that sends this many malformed messages in a row is disconnected. */
 const MAX_BAD_MESSAGES = 10;
 
@@ -85,6 +88,8 @@ export class OcppServer {
   private readonly writes = new Map<string, Promise<void>>();
   private readonly replacingElsewhere: ((chargerId: string, instance: string, since: Date) => void)[] = [];
   private readonly callLimit: ChargerCallLimit;
+  /** Chargers' calls being handled: a shutdown answers them (their writes done) before the database closes. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: OcppServerOptions) {
     this.callLimit = new ChargerCallLimit(options.callRateLimit ?? { ratePerSecond: 0, burst: 1 });
@@ -151,13 +156,17 @@ export class OcppServer {
     return Boolean(connection);
   }
 
-  /** Stops accepting connections and closes every one (a bounded wait for the close handshakes). */
+  /**
+   * Stops accepting connections and calls, answers the calls under way (so what was answered is
+   * written), then closes every connection (a bounded wait for the close handshakes). A call arriving
+   * meanwhile is not answered: the charger sends it again when it is connected again.
+   */
   async close(): Promise<void> {
-    const closing = [...this.connections.values()].map(({ client }) => this.closeQuietly(client, CLOSE.shutdown));
+    // awaitPending: each connection is closed once the calls it is handling are answered; ocpp-rpc takes no new ones meanwhile.
+    const closing = [...this.connections.values()].map(({ client }) => this.closeQuietly(client, CLOSE.shutdown, true));
+    await within(Promise.allSettled([...this.inFlight]), IN_FLIGHT_GRACE_MS);
     await this.rpc.close({ force: true }); // refuses new connections; those closing above finish their handshake
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(closing), new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)))]);
-    clearTimeout(timer);
+    await within(Promise.all(closing), SHUTDOWN_GRACE_MS);
     await Promise.allSettled([...this.writes.values()]);
     await this.options.chargers
       .forgetConnections(this.instanceId)
@@ -250,7 +259,15 @@ export class OcppServer {
     });
   }
 
-  private async answer(chargerId: string, action: string, handler: OcppHandler<never>, params: unknown): Promise<Record<string, unknown>> {
+  /** Answers a call, counted in flight until it is answered (a shutdown waits for it). */
+  private answer(chargerId: string, action: string, handler: OcppHandler<never>, params: unknown): Promise<Record<string, unknown>> {
+    const answering = this.answerNow(chargerId, action, handler, params);
+    this.inFlight.add(answering);
+    void answering.catch(() => undefined).finally(() => this.inFlight.delete(answering));
+    return answering;
+  }
+
+  private async answerNow(chargerId: string, action: string, handler: OcppHandler<never>, params: unknown): Promise<Record<string, unknown>> {
     const { log, chargers } = this.options;
     log.debug({ charger: chargerId, action }, 'OCPP call');
     try {
@@ -271,8 +288,8 @@ export class OcppServer {
     }
   }
 
-  private closeQuietly(client: RPCServerClient, why: { code: number; reason: string }): Promise<void> {
-    return client.close(why).then(
+  private closeQuietly(client: RPCServerClient, why: { code: number; reason: string }, awaitPending = false): Promise<void> {
+    return client.close({ ...why, awaitPending }).then(
       () => undefined,
       (error: Error) => this.options.log.debug({ err: error }, 'closing an OCPP connection failed'),
     );
@@ -301,6 +318,13 @@ export class OcppServer {
       if (this.writes.get(chargerId) === next) this.writes.delete(chargerId);
     });
   }
+}
+
+/** Waits for `work`, or `ms` at most. */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** Serves OCPP on an HTTP or HTTPS server: the one way main.ts and the test hub attach it. */

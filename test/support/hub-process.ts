@@ -10,6 +10,7 @@ const ROOT = path.join(__dirname, '../..');
 
 /** What a hub process is started with; the same settings start it again after a kill. */
 export interface HubProcessSettings {
+  /** Empty: the hub runs its embedded PostgreSQL in DATA_DIR/postgres (EMBEDDED_PG_PORT in `env`). */
   databaseUrl: string;
   port: number;
   dataDir: string;
@@ -71,7 +72,7 @@ export async function startHubProcess(settings: HubProcessSettings): Promise<Hub
       HOME: process.env.HOME,
       PORT: String(settings.port),
       HOST: '127.0.0.1',
-      DATABASE_URL: settings.databaseUrl,
+      ...(settings.databaseUrl ? { DATABASE_URL: settings.databaseUrl } : {}),
       DATA_DIR: settings.dataDir,
       ADMIN_API_KEY: settings.adminKey,
       TOKEN_ENCRYPTION_KEY: settings.tokenEncryptionKey,
