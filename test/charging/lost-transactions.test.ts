@@ -31,10 +31,11 @@ describe('transactions a charger lost', () => {
   const energy = (at: Date, wh: number) => ({ timestamp: at.toISOString(), sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] });
   const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
-  async function connect(id: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', ongoing?: (transactionId: string) => boolean): Promise<RPCClient> {
+  /** A charger; a 2.0.1 one answers GetTransactionStatus with `ongoing` (and `queued` for messagesInQueue). */
+  async function connect(id: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', ongoing?: (transactionId: string) => boolean, queued = () => false): Promise<RPCClient> {
     const client = await connectChargePoint(hub, { id, password: CHARGER_PASSWORD, protocol });
     clients.push(client);
-    if (ongoing) client.handle('GetTransactionStatus', async ({ params }) => ({ messagesInQueue: false, ongoingIndicator: ongoing((params as { transactionId: string }).transactionId) }));
+    if (ongoing) client.handle('GetTransactionStatus', async ({ params }) => ({ messagesInQueue: queued(), ongoingIndicator: ongoing((params as { transactionId: string }).transactionId) }));
     return client;
   }
   const boot16 = (cp: RPCClient) => cp.call('BootNotification', { chargePointVendor: 'Test', chargePointModel: 'AC22' });
@@ -184,9 +185,10 @@ describe('transactions a charger lost', () => {
     await flaggedCdr(closedThird.sessionId);
   });
 
-  it('2.0.1: a status Available asks the station; ongoing keeps it, not ongoing closes it; a station unreachable for hours has it closed', async () => {
+  it('2.0.1: a status Available or a new start on the EVSE asks the station; ongoing or messages queued keep it, not ongoing closes it; a station unreachable for hours has it closed', async () => {
     let ongoing = true;
-    const cs = await connect('S201', 'ocpp2.0.1', () => ongoing);
+    let queued = false;
+    const cs = await connect('S201', 'ocpp2.0.1', () => ongoing, () => queued);
     await boot201(cs);
     await start201(cs, 'S201-T1', minutesAgo(30));
     await update201(cs, 'S201-T1', minutesAgo(20), 2000);
@@ -195,19 +197,37 @@ describe('transactions a charger lost', () => {
     await hub.services.lost.drained();
     expect(await transaction('S201', 'S201-T1')).toMatchObject({ status: 'ACTIVE' });
     ongoing = false;
+    queued = true; // not ongoing, but its end is still in the station's queue: that end is better than the hub's reading
+    await cs.call('StatusNotification', available);
+    await hub.services.lost.drained();
+    expect(await transaction('S201', 'S201-T1')).toMatchObject({ status: 'ACTIVE' });
+    queued = false;
     await cs.call('StatusNotification', available);
     await hub.services.lost.drained();
     expect(await transaction('S201', 'S201-T1')).toMatchObject({ status: 'STOPPED', closedByHub: true, meterStopWh: 2000 });
     await flaggedCdr((await transaction('S201', 'S201-T1'))!.sessionId);
 
-    // A new transaction, then the station goes away for good.
-    await start201(cs, 'S201-T2', minutesAgo(5));
+    // A start on the EVSE of a running transaction: the station is asked about the older one.
+    ongoing = true;
+    await start201(cs, 'S201-T2', minutesAgo(15));
+    await start201(cs, 'S201-T3', minutesAgo(10));
+    await hub.services.lost.drained();
+    expect(await transaction('S201', 'S201-T2')).toMatchObject({ status: 'ACTIVE' });
+    ongoing = false;
+    await start201(cs, 'S201-T4', minutesAgo(5)); // asks about T2 and T3, both ended at the station
+    await hub.services.lost.drained();
+    expect(await transaction('S201', 'S201-T2')).toMatchObject({ status: 'STOPPED', closedByHub: true, stopReason: 'Other' });
+    expect(await transaction('S201', 'S201-T3')).toMatchObject({ status: 'STOPPED', closedByHub: true });
+    expect((await hub.services.transactions.active('S201')).map((t) => t.transactionId)).toEqual(['S201-T4']);
+    await flaggedCdr((await transaction('S201', 'S201-T2'))!.sessionId);
+
+    // Then the station goes away for good with T4 running.
     await cs.close({ force: true });
     await waitFor(async () => !(await hub.services.chargers.find('S201'))!.connectedInstance, 'the disconnection recorded');
     expect(await hub.services.lost.closeUnreachable()).toBe(0); // not long enough yet
     const later = new Date(Date.now() + UNREACHABLE_CLOSE_MS + 60_000);
     expect(await hub.services.lost.closeUnreachable(later)).toBe(1);
-    expect(await transaction('S201', 'S201-T2')).toMatchObject({ status: 'STOPPED', closedByHub: true, stopReason: 'Other' });
-    await flaggedCdr((await transaction('S201', 'S201-T2'))!.sessionId);
+    expect(await transaction('S201', 'S201-T4')).toMatchObject({ status: 'STOPPED', closedByHub: true, stopReason: 'Other' });
+    await flaggedCdr((await transaction('S201', 'S201-T4'))!.sessionId);
   });
 });
