@@ -5,7 +5,7 @@ import type { Transaction, TransactionsService } from './transactions.service';
 
 /**
  * A charger with a running transaction that stays unreachable this long (no connection to any
- * instance, no heartbeat, no reading) has its transaction closed from the last reading.
+ * instance since its last one ended, no heartbeat, no reading) has its transaction closed from the last reading.
  */
 export const UNREACHABLE_CLOSE_MS = 6 * 3600_000;
 
@@ -109,7 +109,7 @@ export class LostTransactions {
     const rows: { charger_id: string; transaction_id: string }[] = await this.deps.db.query(
       `SELECT t.charger_id, t.transaction_id FROM ocpp_transactions t JOIN chargers c ON c.id = t.charger_id
         WHERE t.status = 'ACTIVE' AND c.connected_instance IS NULL
-          AND GREATEST(t.updated_at, t.last_sample_at, c.last_heartbeat_at, c.last_connected_at) < $1
+          AND GREATEST(t.updated_at, t.last_sample_at, c.last_heartbeat_at, c.last_connected_at, c.disconnected_at) < $1
         ORDER BY t.id LIMIT 100`,
       [new Date(now.getTime() - UNREACHABLE_CLOSE_MS)],
     );

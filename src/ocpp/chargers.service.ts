@@ -412,14 +412,15 @@ export class ChargersService {
 
   async disconnected(id: string, connection: { instance: string; at: Date }): Promise<void> {
     await this.db.query(
-      `UPDATE chargers SET connected_instance = NULL WHERE id = $1 AND connected_instance = $2 AND last_connected_at = $3`,
+      `UPDATE chargers SET connected_instance = NULL, disconnected_at = now() WHERE id = $1 AND connected_instance = $2 AND last_connected_at = $3`,
       [id, connection.instance, connection.at],
     );
   }
 
   /** Clears the connection marks an instance left (it restarted, or is shutting down). */
   async forgetConnections(instance: string): Promise<void> {
-    await this.db.query(`UPDATE chargers SET connected_instance = NULL WHERE connected_instance = $1`, [instance]);
+    // At a restart `now()` is later than the real end of those connections: the unreachable rule waits the longer for it.
+    await this.db.query(`UPDATE chargers SET connected_instance = NULL, disconnected_at = now() WHERE connected_instance = $1`, [instance]);
   }
 
   /** The own location a charger is mapped to (one query, for the hot paths that need only that). */

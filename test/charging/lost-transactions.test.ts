@@ -225,6 +225,11 @@ describe('transactions a charger lost', () => {
     await cs.close({ force: true });
     await waitFor(async () => !(await hub.services.chargers.find('S201'))!.connectedInstance, 'the disconnection recorded');
     expect(await hub.services.lost.closeUnreachable()).toBe(0); // not long enough yet
+    // Every other sign of it is old (a charger that never sends a Heartbeat, a session without readings): the disconnection counts.
+    const old = new Date(Date.now() - UNREACHABLE_CLOSE_MS - 3600_000);
+    await hub.services.db.query(`UPDATE ocpp_transactions SET updated_at = $1, last_sample_at = $1, started_at = $1 WHERE charger_id = 'S201' AND transaction_id = 'S201-T4'`, [old]);
+    await hub.services.db.query(`UPDATE chargers SET last_heartbeat_at = $1, last_connected_at = $1 WHERE id = 'S201'`, [old]);
+    expect(await hub.services.lost.closeUnreachable()).toBe(0);
     const later = new Date(Date.now() + UNREACHABLE_CLOSE_MS + 60_000);
     expect(await hub.services.lost.closeUnreachable(later)).toBe(1);
     expect(await transaction('S201', 'S201-T4')).toMatchObject({ status: 'STOPPED', closedByHub: true, stopReason: 'Other' });
