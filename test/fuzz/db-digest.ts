@@ -4,12 +4,12 @@ import type { DataSource } from 'typeorm';
  * Columns a refused request may legitimately change, left out of the digest:
  * - parties.last_seen_at / updated_at: any authenticated call, refused or not, is traffic from that
  *   partner and keeps it CONNECTED (PartyRegistry.recordActivity; TypeORM bumps updated_at with it).
- * - chargers.last_connected_at / connected_instance: the connection bookkeeping a charger's
+ * - chargers.last_connected_at / connected_instance / disconnected_at: the connection bookkeeping a charger's
  *   (re)connection writes; the OCPP fuzzer reconnects after the hub closes a connection for garbage.
  */
 export const VOLATILE_COLUMNS: Record<string, string[]> = {
   parties: ['last_seen_at', 'updated_at'],
-  chargers: ['last_connected_at', 'connected_instance'],
+  chargers: ['last_connected_at', 'connected_instance', 'disconnected_at'],
 };
 
 export interface TableDigest {
