@@ -231,9 +231,11 @@ export class OcppServer {
       const previous = await chargers.connected(chargerId, { protocol, instance: this.instanceId, at: since });
       // Its previous connection lives on another instance: that one must close it (the newest wins).
       if (previous) for (const listener of this.replacingElsewhere) listener(chargerId, previous, since);
-      // After a hub restart or a network outage: what the station still runs (charging/lost-transactions.ts).
-      await this.options.domain.lost.connected(chargerId, protocol);
     });
+    // After a hub restart or a network outage: what the station still runs (charging/lost-transactions.ts).
+    this.options.domain.lost
+      .connected(chargerId, protocol)
+      .catch((error) => log.warn({ err: error, charger: chargerId }, 'could not look for transactions the charger lost'));
 
     const refuseOverLimit = this.callLimit.watch(client, chargerId, () => {
       log.warn({ charger: chargerId }, 'charger disconnected: it kept exceeding its call rate limit');
