@@ -76,6 +76,9 @@ interface ClaimedRow {
   created_at: Date;
 }
 
+/** A row that may be claimed now: pending, due, and not leased by a running delivery. */
+const claimable = (t: string) => `${t}.status = 'pending' AND ${t}.next_attempt_at <= now() AND (${t}.locked_until IS NULL OR ${t}.locked_until <= now())`;
+
 /** Delay before retry `attempt` (1-based): exponential, capped, with ±20 % jitter so retries spread out. */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
   const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
@@ -247,6 +250,12 @@ export class Outbox {
     // Per partner with pending rows, its first due heads (the oldest pending row of an object), oldest
     // first, as many as its free slots: each partner's scan starts at its own oldest row
     // (outbox_party_pending), so a large backlog of one partner neither slows nor starves the others.
+    // Exactly one claim across instances: the heads come from the statement's snapshot, so a row another
+    // instance claimed (or delivered) and committed since may be among them. Locking a row that changed
+    // re-evaluates the locking query's WHERE on its newest version (READ COMMITTED), so `claimable` is
+    // repeated there (and in the UPDATE): such a row drops out instead of being claimed twice.
+    // MATERIALIZED and `= ANY (ARRAY(…))` keep that order of work (heads first, then primary-key
+    // lookups): inlined, the planner may drive the join from every due row of the table.
     const [rows] = await this.db.query(
       `WITH partners AS (
          SELECT p.id AS party_uuid FROM parties p WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.party_uuid = p.id AND o.status = 'pending')
@@ -254,18 +263,21 @@ export class Outbox {
          SELECT p.party_uuid,
                 $3 - (SELECT count(*) FROM outbox r WHERE r.party_uuid = p.party_uuid AND r.status = 'pending' AND r.locked_until > now()) AS free
            FROM partners p
-       ), due AS (
+       ), due AS MATERIALIZED (
          SELECT c.id FROM slots s
           CROSS JOIN LATERAL (
             SELECT o.id FROM outbox o
-             WHERE o.party_uuid = s.party_uuid AND o.status = 'pending'
-               AND o.next_attempt_at <= now() AND (o.locked_until IS NULL OR o.locked_until <= now())
+             WHERE o.party_uuid = s.party_uuid AND ${claimable('o')}
                AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.party_uuid = o.party_uuid AND e.object_key = o.object_key
                                                         AND e.status = 'pending' AND e.id < o.id)
              ORDER BY o.id LIMIT greatest(s.free, 0)) c
+       ), locked AS MATERIALIZED (
+         SELECT o.id FROM outbox o
+          WHERE o.id = ANY (ARRAY(SELECT id FROM due)) AND ${claimable('o')}
+          ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED
        )
        UPDATE outbox SET locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
-        WHERE id IN (SELECT o.id FROM outbox o JOIN due USING (id) ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED)
+        WHERE id = ANY (ARRAY(SELECT id FROM locked)) AND ${claimable('outbox')}
        RETURNING id, party_uuid, module, interface_role, method, path, url, body, headers, attempts, created_at`,
       [limit, this.opts.lockSeconds, this.opts.perPartyConcurrency],
     );
