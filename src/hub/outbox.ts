@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { InterfaceRole, OutboxEntry } from '../db/entities';
 import { OcpiCallError, type OcpiClient } from '../transport/ocpi-client';
@@ -120,8 +120,22 @@ export class Outbox {
     };
   }
 
-  /** Adds deliveries; an (object, version, method) already queued for a partner is not queued again. */
-  async enqueue(deliveries: NewDelivery[]): Promise<void> {
+  /**
+   * Runs `work` in one transaction and looks for due deliveries once it committed: what a push stores
+   * and the deliveries it queues (`enqueue(…, tx)`) commit together or not at all (a transactional
+   * outbox), so no crash can leave a stored change undelivered.
+   */
+  async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction(work);
+    this.nudge();
+    return result;
+  }
+
+  /**
+   * Adds deliveries; an (object, version, method) already queued for a partner is not queued again.
+   * Given a transaction (`transaction()`), they are queued in it, so they exist only if it commits.
+   */
+  async enqueue(deliveries: NewDelivery[], tx?: EntityManager): Promise<void> {
     if (deliveries.length === 0) return;
     const columns = ['party_uuid', 'module', 'interface_role', 'method', 'path', 'url', 'body', 'headers', 'object_key', 'object_version'];
     const values: unknown[] = [];
@@ -140,12 +154,13 @@ export class Outbox {
       );
       return `(${columns.map((_, j) => `$${i * columns.length + j + 1}`).join(', ')})`;
     });
-    await this.db.query(
+    await (tx ?? this.db.manager).query(
       `INSERT INTO outbox (${columns.join(', ')}) VALUES ${rows.join(', ')}
        ON CONFLICT (party_uuid, object_key, object_version, method) DO NOTHING`,
       values,
     );
-    this.nudge();
+    // In a transaction the rows are not visible before it commits: transaction() nudges then.
+    if (!tx) this.nudge();
   }
 
   start(): void {
