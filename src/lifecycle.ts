@@ -36,7 +36,7 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
  */
 export async function startHub(services: Services, options: BackgroundOptions = {}, log: Logger = services.log): Promise<RunningHub> {
   await services.prepare();
-  await services.chargerCalls.start();
+  await services.notifications.start();
   if (options.outbox ?? true) services.outbox.start();
   if (options.sweeps ?? true) services.commands.start();
   let scheduler: Scheduler | undefined;
@@ -49,7 +49,8 @@ export async function startHub(services: Services, options: BackgroundOptions = 
     async stop() {
       await services.load.stop(); // reallocations under way finish while chargers and the database are still there
       await services.ocpp.close();
-      await services.chargerCalls.stop();
+      services.chargerCalls.stop();
+      await services.notifications.stop();
       await scheduler?.stop();
       await services.commands.stop();
       await services.outbox.stop();

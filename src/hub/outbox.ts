@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { InterfaceRole, OutboxEntry } from '../db/entities';
@@ -29,6 +30,7 @@ export interface OutboxOptions {
   concurrency?: number;
   /** Deliveries running at once per partner, so a slow partner cannot take every slot. */
   perPartyConcurrency?: number;
+  /** The fallback when no notification comes (retries that fall due, a LISTEN connection down). */
   pollIntervalMs?: number;
   /**
    * How long a claimed delivery stays locked before another instance may take it over: the lease a
@@ -76,6 +78,9 @@ interface ClaimedRow {
   created_at: Date;
 }
 
+/** The NOTIFY channel of enqueue: other instances look for due deliveries at once (payload: the sender's id). */
+export const OUTBOX_CHANNEL = 'outbox_due';
+
 /** A row that may be claimed now: pending, due, and not leased by a running delivery. */
 const claimable = (t: string) => `${t}.status = 'pending' AND ${t}.next_attempt_at <= now() AND (${t}.locked_until IS NULL OR ${t}.locked_until <= now())`;
 
@@ -99,6 +104,8 @@ export class Outbox {
   private pumping?: Promise<void>;
   private nudgedWhilePumping = false;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Tells this instance's own notifications from other instances'. */
+  private readonly instanceId = randomUUID();
 
   constructor(
     private readonly db: DataSource,
@@ -154,10 +161,14 @@ export class Outbox {
       );
       return `(${columns.map((_, j) => `$${i * columns.length + j + 1}`).join(', ')})`;
     });
+    // NOTIFY is transactional: the other instances are woken when the rows are committed, not before.
     await (tx ?? this.db.manager).query(
-      `INSERT INTO outbox (${columns.join(', ')}) VALUES ${rows.join(', ')}
-       ON CONFLICT (party_uuid, object_key, object_version, method) DO NOTHING`,
-      values,
+      `WITH queued AS (
+         INSERT INTO outbox (${columns.join(', ')}) VALUES ${rows.join(', ')}
+         ON CONFLICT (party_uuid, object_key, object_version, method) DO NOTHING RETURNING 1
+       )
+       SELECT pg_notify($${values.length + 1}, $${values.length + 2}) FROM (SELECT 1 FROM queued LIMIT 1) q`,
+      [...values, OUTBOX_CHANNEL, this.instanceId],
     );
     // In a transaction the rows are not visible before it commits: transaction() nudges then.
     if (!tx) this.nudge();
@@ -174,6 +185,11 @@ export class Outbox {
     clearTimeout(this.timer);
     await this.pumping;
     await this.whenIdle();
+  }
+
+  /** A NOTIFY on OUTBOX_CHANNEL: deliveries queued by another instance (this one nudged itself already). */
+  notified(fromInstance: string): void {
+    if (fromInstance !== this.instanceId) this.nudge();
   }
 
   /** Looks for due deliveries now instead of at the next poll. */

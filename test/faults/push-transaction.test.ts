@@ -77,8 +77,8 @@ describe('a hub killed between storing a push and queueing it', () => {
   let cpo: TestPartner;
 
   afterAll(async () => {
-    if (hub && hub.child.exitCode === null && hub.child.signalCode === null) await hub.stop();
     await locker?.end().catch(() => undefined);
+    if (hub && hub.child.exitCode === null && hub.child.signalCode === null) await hub.stop();
     await db?.end();
     await emsp?.stop();
     await cpo?.stop();
@@ -123,7 +123,7 @@ describe('a hub killed between storing a push and queueing it', () => {
     const held = await waitFor(async () => {
       const { rows } = await db.query(
         `SELECT a.pid FROM pg_stat_activity a
-          WHERE a.wait_event_type = 'Lock' AND a.query LIKE 'INSERT INTO outbox%'
+          WHERE a.wait_event_type = 'Lock' AND a.query LIKE '%INSERT INTO outbox%'
             AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.granted AND l.relation = 'ocpi_objects'::regclass AND l.mode = 'RowExclusiveLock')`,
       );
       return rows[0]?.pid as number | undefined;

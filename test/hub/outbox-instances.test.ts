@@ -82,3 +82,53 @@ describe('outbox shared by several instances', () => {
     }
   }, 60_000);
 });
+
+describe('outbox woken by NOTIFY', () => {
+  let net: TestNetwork;
+  let other: TestHub;
+  const POLL_MS = 60_000;
+
+  beforeAll(async () => {
+    // The network's hub only queues; the other instance delivers, and would poll only once a minute.
+    net = await startNetwork({ cpos: [], emsps: ['NL/LIV'], hub: { startOutbox: false } });
+    other = await startTestHub({
+      databaseUrl: (net.hub.services.db.options as { url: string }).url,
+      env: { TOKEN_ENCRYPTION_KEY: net.hub.services.config.tokenEncryptionKey!, OUTBOX_POLL_INTERVAL_MS: String(POLL_MS) },
+      checkOpenApi: false,
+    });
+  });
+  afterAll(async () => {
+    await other.close();
+    await net.close();
+  });
+
+  it('has another instance deliver what one instance queued, well before its next poll', async () => {
+    // The other instance's start-up pump has run and it waits for its next poll.
+    await waitFor(async () => (await other.services.outbox.backlog()).every((b) => b.pending === 0) || undefined, 'the start-up deliveries');
+    await other.services.outbox.whenIdle();
+    const partner = net.parties.LIV.partner;
+    for (const [n, queue] of [
+      // Outside a transaction, and inside one (the NOTIFY fires on commit).
+      (d: NewDelivery[]) => net.hub.services.outbox.enqueue(d),
+      (d: NewDelivery[]) => net.hub.services.outbox.transaction((tx) => net.hub.services.outbox.enqueue(d, tx)),
+    ].entries()) {
+      const queuedAt = Date.now();
+      await queue([
+        {
+          partyUuid: net.parties.LIV.id,
+          module: 'locations',
+          interfaceRole: 'RECEIVER',
+          method: 'PUT',
+          path: `/NL/CPO/WAKE${n}`,
+          body: { id: `WAKE${n}` },
+          objectKey: `WAKE${n}`,
+          objectVersion: 'v1',
+        },
+      ]);
+      await waitFor(() => partner.received('PUT', `/ocpi/2.2.1/locations/NL/CPO/WAKE${n}`)[0], 'the delivery by the other instance', 5_000);
+      expect(Date.now() - queuedAt).toBeLessThan(1_000);
+    }
+    const [{ delivered }] = await net.hub.services.db.query(`SELECT count(*)::int AS delivered FROM outbox WHERE object_key LIKE 'WAKE%' AND status = 'delivered'`);
+    expect(delivered).toBe(2);
+  });
+});
