@@ -125,8 +125,9 @@ describe('outbox woken by NOTIFY', () => {
           objectVersion: 'v1',
         },
       ]);
-      await waitFor(() => partner.received('PUT', `/ocpi/2.2.1/locations/NL/CPO/WAKE${n}`)[0], 'the delivery by the other instance', 5_000);
-      expect(Date.now() - queuedAt).toBeLessThan(1_000);
+      await waitFor(() => partner.received('PUT', `/ocpi/2.2.1/locations/NL/CPO/WAKE${n}`)[0], 'the delivery by the other instance', 10_000);
+      // Tens of milliseconds on a quiet machine; the bound leaves room for a busy one and is still far below the poll.
+      expect(Date.now() - queuedAt).toBeLessThan(POLL_MS / 12);
     }
     const [{ delivered }] = await net.hub.services.db.query(`SELECT count(*)::int AS delivered FROM outbox WHERE object_key LIKE 'WAKE%' AND status = 'delivered'`);
     expect(delivered).toBe(2);
