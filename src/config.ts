@@ -48,6 +48,7 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().positive().default(12),
   OUTBOX_BASE_BACKOFF_MS: z.coerce.number().int().positive().default(1_000),
+  OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(500),
   STILL_ALIVE_IDLE_SECONDS: z.coerce.number().int().positive().default(300),
   CDR_RATING_TOLERANCE: z.coerce.number().min(0, 'CDR_RATING_TOLERANCE must be 0 or more').default(0.01),
   SETTLEMENT_CRON: z.string().refine((v) => cron.validate(v), 'SETTLEMENT_CRON must be a cron expression (e.g. 0 3 1 * *)').default('0 3 1 * *'),
@@ -90,6 +91,7 @@ export interface Config {
   outboxMaxAttempts: number;
   /** First retry delay; it doubles per attempt up to 10 minutes. */
   outboxBaseBackoffMs: number;
+  outboxPollIntervalMs: number;
   /** A connected party silent this long gets a still-alive GET on its versions endpoint. */
   stillAliveIdleMs: number;
   /** The largest difference (currency units, kWh, hours) between a CDR and its re-rating not flagged. */
@@ -164,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
     outboxBaseBackoffMs: e.OUTBOX_BASE_BACKOFF_MS,
+    outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
     stillAliveIdleMs: e.STILL_ALIVE_IDLE_SECONDS * 1000,
     cdrRatingTolerance: e.CDR_RATING_TOLERANCE,
     settlement: { cron: e.SETTLEMENT_CRON, period: e.SETTLEMENT_PERIOD },

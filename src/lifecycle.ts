@@ -38,7 +38,7 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
  */
 export async function startHub(services: Services, options: BackgroundOptions = {}, log: Logger = services.log): Promise<RunningHub> {
   await services.prepare();
-  await services.chargerCalls.start();
+  await services.notifications.start();
   if (options.outbox ?? true) services.outbox.start();
   if (options.sweeps ?? true) services.commands.start();
   let scheduler: Scheduler | undefined;
@@ -53,7 +53,8 @@ export async function startHub(services: Services, options: BackgroundOptions = 
       await services.ocpp.close();
       await services.lost.stop(); // questions to stations: their connections are closed now, so they end at once
       await services.transactions.drained(); // batched meter-value writes and what follows a stop
-      await services.chargerCalls.stop();
+      services.chargerCalls.stop();
+      await services.notifications.stop();
       await scheduler?.stop();
       await services.commands.stop();
       await services.outbox.stop();

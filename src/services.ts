@@ -5,7 +5,8 @@ import type { Config } from './config';
 import { RoamingAgreements } from './hub/agreements';
 import { TokenVault } from './hub/credential-secrets';
 import { ObjectStore } from './hub/object-store';
-import { Outbox } from './hub/outbox';
+import { OUTBOX_CHANNEL, Outbox } from './hub/outbox';
+import { PgNotifications } from './db/pg-notifications';
 import { PartyRegistry } from './hub/parties';
 import { HubRouter } from './hub/router';
 import { StillAliveCheck } from './hub/still-alive';
@@ -64,6 +65,8 @@ export interface Services {
   chargingprofiles: ChargingProfilesService;
   chargers: ChargersService;
   ocpp: OcppServer;
+  /** The instance's LISTEN connection (outbox wake-ups, charger calls between instances). */
+  notifications: PgNotifications;
   /** Calls to the own chargers from any instance (LISTEN/NOTIFY to the one holding the socket). */
   chargerCalls: ChargerCalls;
   /** Driver payments with Stripe and CPO payouts (docs/payments.md). */
@@ -97,8 +100,14 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const outbox = new Outbox(db, parties, client, log, {
     maxAttempts: config.outboxMaxAttempts,
     baseBackoffMs: config.outboxBaseBackoffMs,
+    pollIntervalMs: config.outboxPollIntervalMs,
     timeoutMs: config.ocpiTimeoutMs,
   });
+  // One LISTEN connection per instance: deliveries another instance queued are looked for at once
+  // (polling stays the fallback), and after a reconnect, since notifications sent meanwhile are lost.
+  const notifications = new PgNotifications({ databaseUrl: (db.options as { url: string }).url, log });
+  notifications.listen(OUTBOX_CHANNEL, (fromInstance) => outbox.notified(fromInstance));
+  notifications.onConnected(() => outbox.nudge());
   const credentials = new CredentialsService({ parties, client, publicUrl: config.publicUrl, hub: config.hub });
   const hubClientInfo = new HubClientInfoService({ db, parties, outbox });
   const agreements = new RoamingAgreements(db);
@@ -144,7 +153,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     pingIntervalMs: config.ocpp.pingIntervalMs,
     callRateLimit: config.rateLimit.charger,
   });
-  const chargerCalls = new ChargerCalls({ ocpp, chargers, databaseUrl: (db.options as { url: string }).url, log });
+  const chargerCalls = new ChargerCalls({ ocpp, chargers, notifications, log });
   const evseStatus = new EvseStatusPublisher({ chargers, locations, store, ownCpo, log });
   const commands = new CommandsService(moduleDeps);
   // Commands for the own CPO are carried out here, on its chargers, instead of forwarded.
@@ -194,6 +203,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     sites,
     chargers,
     ocpp,
+    notifications,
     chargerCalls,
     payments,
     ownCpo,

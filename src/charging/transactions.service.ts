@@ -419,9 +419,9 @@ export class TransactionsService {
   /**
    * Publishes the final session and the CDR of a stopped transaction, once. Safe to repeat (after a
    * crash between the stop and the CDR, `finishPending` or the charger's repeated stop does it): the
-   * CDR id is the session id, a CDR the hub already holds is sent as it was (queueing it again is a
-   * no-op when it was queued), and `cdr_id` is claimed only after the CDR is queued, so a crash in
-   * between leaves the transaction to be finished again rather than a CDR never sent.
+   * CDR id is the session id, a CDR the hub already holds was queued in the transaction that stored it,
+   * and `cdr_id` is claimed only after the CDR is stored, so a crash in between leaves the transaction
+   * to be finished again rather than a CDR never sent.
    */
   async finish(transaction: Transaction): Promise<void> {
     if (transaction.status !== 'STOPPED' || transaction.cdrId) return;

@@ -84,8 +84,8 @@ export class ObjectStore {
   }
 
   /** Stores an object only if none has its key; says whether it did (one statement, race-free). */
-  async insert(key: ObjectKey, data: object, lastUpdated: Date): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
+  async insert(key: ObjectKey, data: object, lastUpdated: Date, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
       `INSERT INTO ocpi_objects (module, country_code, party_id, object_id, object_type, data, last_updated)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING seq`,
       [...keyValues(key), JSON.stringify(data), lastUpdated],
@@ -94,23 +94,23 @@ export class ObjectStore {
   }
 
   /**
-   * Reads an object under a row lock and stores what `change` makes of it, in one transaction, so
-   * concurrent PATCHes of one object do not lose each other's changes. `change` may throw to abort.
+   * Reads an object under a row lock and stores what `change` makes of it, in the caller's
+   * transaction (the one that also queues the change's deliveries), so concurrent PATCHes of one
+   * object do not lose each other's changes. `change` may throw to abort.
    */
   async update<T, R>(
     key: ObjectKey,
     change: (current: StoredObject<T> | null) => { data: object; lastUpdated: Date; result: R },
+    tx: EntityManager,
   ): Promise<R> {
-    return this.db.transaction(async (tx) => {
-      const rows: Row[] = await tx.query(`SELECT * FROM ocpi_objects WHERE ${KEY_WHERE} FOR UPDATE`, keyValues(key));
-      const next = change(rows[0] ? fromRow<T>(rows[0]) : null);
-      await this.put(key, next.data, next.lastUpdated, tx);
-      return next.result;
-    });
+    const rows: Row[] = await tx.query(`SELECT * FROM ocpi_objects WHERE ${KEY_WHERE} FOR UPDATE`, keyValues(key));
+    const next = change(rows[0] ? fromRow<T>(rows[0]) : null);
+    await this.put(key, next.data, next.lastUpdated, tx);
+    return next.result;
   }
 
-  async delete(key: ObjectKey): Promise<boolean> {
-    const [, affected] = await this.db.query(`DELETE FROM ocpi_objects WHERE ${KEY_WHERE}`, keyValues(key));
+  async delete(key: ObjectKey, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const [, affected] = await manager.query(`DELETE FROM ocpi_objects WHERE ${KEY_WHERE}`, keyValues(key));
     return affected > 0;
   }
 

@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { InterfaceRole, OutboxEntry } from '../db/entities';
 import { OcpiCallError, type OcpiClient } from '../transport/ocpi-client';
@@ -29,6 +30,7 @@ export interface OutboxOptions {
   concurrency?: number;
   /** Deliveries running at once per partner, so a slow partner cannot take every slot. */
   perPartyConcurrency?: number;
+  /** The fallback when no notification comes (retries that fall due, a LISTEN connection down). */
   pollIntervalMs?: number;
   /**
    * How long a claimed delivery stays locked before another instance may take it over: the lease a
@@ -76,6 +78,12 @@ interface ClaimedRow {
   created_at: Date;
 }
 
+/** The NOTIFY channel of enqueue: other instances look for due deliveries at once (payload: the sender's id). */
+export const OUTBOX_CHANNEL = 'outbox_due';
+
+/** A row that may be claimed now: pending, due, and not leased by a running delivery. */
+const claimable = (t: string) => `${t}.status = 'pending' AND ${t}.next_attempt_at <= now() AND (${t}.locked_until IS NULL OR ${t}.locked_until <= now())`;
+
 /** Delay before retry `attempt` (1-based): exponential, capped, with ±20 % jitter so retries spread out. */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
   const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
@@ -96,6 +104,8 @@ export class Outbox {
   private pumping?: Promise<void>;
   private nudgedWhilePumping = false;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Tells this instance's own notifications from other instances'. */
+  private readonly instanceId = randomUUID();
 
   constructor(
     private readonly db: DataSource,
@@ -117,8 +127,22 @@ export class Outbox {
     };
   }
 
-  /** Adds deliveries; an (object, version, method) already queued for a partner is not queued again. */
-  async enqueue(deliveries: NewDelivery[]): Promise<void> {
+  /**
+   * Runs `work` in one transaction and looks for due deliveries once it committed: what a push stores
+   * and the deliveries it queues (`enqueue(…, tx)`) commit together or not at all (a transactional
+   * outbox), so no crash can leave a stored change undelivered.
+   */
+  async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction(work);
+    this.nudge();
+    return result;
+  }
+
+  /**
+   * Adds deliveries; an (object, version, method) already queued for a partner is not queued again.
+   * Given a transaction (`transaction()`), they are queued in it, so they exist only if it commits.
+   */
+  async enqueue(deliveries: NewDelivery[], tx?: EntityManager): Promise<void> {
     if (deliveries.length === 0) return;
     const columns = ['party_uuid', 'module', 'interface_role', 'method', 'path', 'url', 'body', 'headers', 'object_key', 'object_version'];
     const values: unknown[] = [];
@@ -137,12 +161,17 @@ export class Outbox {
       );
       return `(${columns.map((_, j) => `$${i * columns.length + j + 1}`).join(', ')})`;
     });
-    await this.db.query(
-      `INSERT INTO outbox (${columns.join(', ')}) VALUES ${rows.join(', ')}
-       ON CONFLICT (party_uuid, object_key, object_version, method) DO NOTHING`,
-      values,
+    // NOTIFY is transactional: the other instances are woken when the rows are committed, not before.
+    await (tx ?? this.db.manager).query(
+      `WITH queued AS (
+         INSERT INTO outbox (${columns.join(', ')}) VALUES ${rows.join(', ')}
+         ON CONFLICT (party_uuid, object_key, object_version, method) DO NOTHING RETURNING 1
+       )
+       SELECT pg_notify($${values.length + 1}, $${values.length + 2}) FROM (SELECT 1 FROM queued LIMIT 1) q`,
+      [...values, OUTBOX_CHANNEL, this.instanceId],
     );
-    this.nudge();
+    // In a transaction the rows are not visible before it commits: transaction() nudges then.
+    if (!tx) this.nudge();
   }
 
   start(): void {
@@ -156,6 +185,11 @@ export class Outbox {
     clearTimeout(this.timer);
     await this.pumping;
     await this.whenIdle();
+  }
+
+  /** A NOTIFY on OUTBOX_CHANNEL: deliveries queued by another instance (this one nudged itself already). */
+  notified(fromInstance: string): void {
+    if (fromInstance !== this.instanceId) this.nudge();
   }
 
   /** Looks for due deliveries now instead of at the next poll. */
@@ -247,6 +281,12 @@ export class Outbox {
     // Per partner with pending rows, its first due heads (the oldest pending row of an object), oldest
     // first, as many as its free slots: each partner's scan starts at its own oldest row
     // (outbox_party_pending), so a large backlog of one partner neither slows nor starves the others.
+    // Exactly one claim across instances: the heads come from the statement's snapshot, so a row another
+    // instance claimed (or delivered) and committed since may be among them. Locking a row that changed
+    // re-evaluates the locking query's WHERE on its newest version (READ COMMITTED), so `claimable` is
+    // repeated there (and in the UPDATE): such a row drops out instead of being claimed twice.
+    // MATERIALIZED and `= ANY (ARRAY(…))` keep that order of work (heads first, then primary-key
+    // lookups): inlined, the planner may drive the join from every due row of the table.
     const [rows] = await this.db.query(
       `WITH partners AS (
          SELECT p.id AS party_uuid FROM parties p WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.party_uuid = p.id AND o.status = 'pending')
@@ -254,18 +294,21 @@ export class Outbox {
          SELECT p.party_uuid,
                 $3 - (SELECT count(*) FROM outbox r WHERE r.party_uuid = p.party_uuid AND r.status = 'pending' AND r.locked_until > now()) AS free
            FROM partners p
-       ), due AS (
+       ), due AS MATERIALIZED (
          SELECT c.id FROM slots s
           CROSS JOIN LATERAL (
             SELECT o.id FROM outbox o
-             WHERE o.party_uuid = s.party_uuid AND o.status = 'pending'
-               AND o.next_attempt_at <= now() AND (o.locked_until IS NULL OR o.locked_until <= now())
+             WHERE o.party_uuid = s.party_uuid AND ${claimable('o')}
                AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.party_uuid = o.party_uuid AND e.object_key = o.object_key
                                                         AND e.status = 'pending' AND e.id < o.id)
              ORDER BY o.id LIMIT greatest(s.free, 0)) c
+       ), locked AS MATERIALIZED (
+         SELECT o.id FROM outbox o
+          WHERE o.id = ANY (ARRAY(SELECT id FROM due)) AND ${claimable('o')}
+          ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED
        )
        UPDATE outbox SET locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
-        WHERE id IN (SELECT o.id FROM outbox o JOIN due USING (id) ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED)
+        WHERE id = ANY (ARRAY(SELECT id FROM locked)) AND ${claimable('outbox')}
        RETURNING id, party_uuid, module, interface_role, method, path, url, body, headers, attempts, created_at`,
       [limit, this.opts.lockSeconds, this.opts.perPartyConcurrency],
     );

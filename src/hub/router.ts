@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import type { Role } from '../db/entities';
 import { OcpiCallError, type OcpiClient, type OcpiReply, type OcpiRequest } from '../transport/ocpi-client';
 import { OcpiError, OcpiStatus } from '../transport/ocpi-errors';
@@ -14,7 +15,6 @@ export interface RoleAddress extends PartyAddress {
 
 /** A change of a client-owned object to pass on to receivers. */
 export interface ObjectChange {
-  module: string;
   method: 'PUT' | 'PATCH' | 'POST' | 'DELETE';
   /** Appended to each receiver's endpoint URL, e.g. `/NL/CPO/LOC1/EVSE1`. */
   path: string;
@@ -24,6 +24,20 @@ export interface ObjectChange {
   /** Makes the change idempotent per receiver: the same version is delivered once. */
   objectVersion: string;
   correlationId?: string;
+}
+
+/**
+ * Who receives a change of one module: resolved before the transaction that stores and queues it, so
+ * that transaction runs no lookups (and a receiver that cannot be reached is refused before anything
+ * is stored).
+ */
+export interface Route {
+  module: string;
+  owner: PartyAddress;
+  /** Sent `from` the hub (a broadcast) rather than from the owner (a direct push). */
+  broadcast: boolean;
+  /** The receivers that offer the module's Receiver endpoint. */
+  receivers: RoutedRole[];
 }
 
 export interface ForwardRequest {
@@ -85,44 +99,54 @@ export class HubRouter {
   }
 
   /**
-   * Passes a change on: to the one receiver named in OCPI-to-* (direct), or, when the request is
-   * addressed to the hub or to nobody, to every counterpart (broadcast, from the hub). Returns the
-   * number of deliveries queued.
+   * The receivers of a change: the one receiver named in OCPI-to-* (direct; 4001 when it cannot be
+   * reached), or, when the request is addressed to the hub or to nobody, every counterpart (broadcast,
+   * from the hub).
    */
-  async push(owner: RoleAddress, to: PartyAddress | undefined, change: ObjectChange, receiverRoles = EMSP_SIDE): Promise<number> {
-    if (to && !this.isHub(to)) {
-      const target = await this.counterpart(owner, to, receiverRoles);
-      return this.queue([target], owner, change, false);
-    }
+  async route(owner: RoleAddress, to: PartyAddress | undefined, module: string, receiverRoles = EMSP_SIDE): Promise<Route> {
+    if (to && !this.isHub(to)) return this.routeTo([await this.counterpart(owner, to, receiverRoles)], owner, module, false);
     const targets = (await this.counterparts(owner)).filter((c) => receiverRoles.includes(c.role));
-    return this.queue(targets, owner, change, true);
+    return this.routeTo(targets, owner, module, true);
   }
 
-  /** Queues a change for the given receivers (those with a Receiver endpoint for the module). */
-  async queue(targets: RoutedRole[], owner: PartyAddress, change: ObjectChange, broadcast: boolean): Promise<number> {
-    const deliveries: NewDelivery[] = [];
+  /** A route to the given receivers (those with a Receiver endpoint for the module). */
+  async routeTo(targets: RoutedRole[], owner: PartyAddress, module: string, broadcast = false): Promise<Route> {
+    const receivers: RoutedRole[] = [];
+    for (const target of targets) {
+      const party = await this.deps.parties.get(target.partyUuid);
+      if (party && this.deps.parties.endpoint(party, module, 'RECEIVER')) receivers.push(target);
+    }
+    return { module, owner: addressOf(owner), broadcast, receivers };
+  }
+
+  /**
+   * Stores and queues in one transaction (`outbox.transaction`): `work` writes the object store with
+   * `tx` and calls `send(route, change, tx)`.
+   */
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.deps.outbox.transaction(work);
+  }
+
+  /** Queues a change for a route's receivers in `tx`; returns the number of deliveries queued. */
+  async send(route: Route, change: ObjectChange, tx: EntityManager): Promise<number> {
     // Two pushes with the same last_updated but different content are two versions; the same content
     // with its keys in another order (an object read back from jsonb and queued again) is the same one.
     const contentHash = createHash('sha256').update(canonicalJson(change.body ?? null)).digest('base64url').slice(0, 16);
-    for (const target of targets) {
-      const party = await this.deps.parties.get(target.partyUuid);
-      if (!party || !this.deps.parties.endpoint(party, change.module, 'RECEIVER')) continue;
-      deliveries.push({
-        partyUuid: target.partyUuid,
-        module: change.module,
-        interfaceRole: 'RECEIVER',
-        method: change.method,
-        path: change.path,
-        body: change.body,
-        headers: {
-          ...routingHeaderValues({ to: addressOf(target), from: broadcast ? this.deps.hub : addressOf(owner) }),
-          ...(change.correlationId ? { 'X-Correlation-ID': change.correlationId } : {}),
-        },
-        objectKey: `${change.objectKey}>${target.countryCode}/${target.partyId}`,
-        objectVersion: `${change.objectVersion} ${contentHash}`,
-      });
-    }
-    await this.deps.outbox.enqueue(deliveries);
+    const deliveries: NewDelivery[] = route.receivers.map((target) => ({
+      partyUuid: target.partyUuid,
+      module: route.module,
+      interfaceRole: 'RECEIVER',
+      method: change.method,
+      path: change.path,
+      body: change.body,
+      headers: {
+        ...routingHeaderValues({ to: addressOf(target), from: route.broadcast ? this.deps.hub : route.owner }),
+        ...(change.correlationId ? { 'X-Correlation-ID': change.correlationId } : {}),
+      },
+      objectKey: `${change.objectKey}>${target.countryCode}/${target.partyId}`,
+      objectVersion: `${change.objectVersion} ${contentHash}`,
+    }));
+    await this.deps.outbox.enqueue(deliveries, tx);
     return deliveries.length;
   }
 

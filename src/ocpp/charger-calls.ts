@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { Logger } from 'pino';
+import type { PgNotifications } from '../db/pg-notifications';
 import type { ChargersService, OcppProtocol } from './chargers.service';
 import type { OcppServer } from './server';
 
@@ -56,17 +56,15 @@ const CHANNEL = 'ocpp_charger_calls';
  * commands and profile updates (not meter values, which never travel between instances).
  */
 export class ChargerCalls {
-  private listener?: Client;
-  private stopped = true;
-  private relisten?: NodeJS.Timeout;
   private readonly pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
 
   constructor(
-    private readonly deps: { ocpp: OcppServer; chargers: ChargersService; databaseUrl: string; log: Logger },
+    private readonly deps: { ocpp: OcppServer; chargers: ChargersService; notifications: PgNotifications; log: Logger },
   ) {
+    deps.notifications.listen(CHANNEL, (payload) => void this.receive(payload));
     // The newest connection of a charger wins across instances too.
     deps.ocpp.whenReplacingElsewhere((chargerId, instance, since) => {
-      if (!this.listener) return;
+      if (!this.deps.notifications.listening) return;
       this.notify({ kind: 'close', to: instance, chargerId, since: since.toISOString() }).catch((error) =>
         this.deps.log.warn({ err: error, charger: chargerId }, 'could not ask another instance to close an older connection'),
       );
@@ -77,59 +75,13 @@ export class ChargerCalls {
     return this.deps.ocpp.instanceId;
   }
 
-  /** Opens the LISTEN connection (a dedicated client: pooled connections cannot hold a LISTEN). */
-  async start(): Promise<void> {
-    if (this.listener) return;
-    this.stopped = false;
-    await this.listen();
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.deps.databaseUrl });
-    client.on('error', (error) => this.deps.log.error({ err: error }, 'the charger-calls LISTEN connection failed'));
-    client.on('notification', (message) => {
-      if (message.channel !== CHANNEL || !message.payload) return;
-      void this.receive(message.payload);
-    });
-    // PostgreSQL restarted or the connection dropped: listen again, or calls from other instances go unheard.
-    client.on('end', () => {
-      if (this.listener !== client) return;
-      this.listener = undefined;
-      this.listenAgainSoon();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    if (this.stopped) return void (await client.end().catch(() => undefined));
-    this.listener = client;
-  }
-
-  private listenAgainSoon(): void {
-    if (this.stopped) return;
-    clearTimeout(this.relisten);
-    this.relisten = setTimeout(() => {
-      this.listen().catch((error: Error) => {
-        this.deps.log.warn({ err: error }, 'the charger-calls LISTEN connection could not be opened again; retrying');
-        this.listenAgainSoon();
-      });
-    }, 1000);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.relisten);
-    const client = this.listener;
-    this.listener = undefined;
+  /** Calls awaiting another instance's answer fail at once (the instance is stopping). */
+  stop(): void {
     for (const [id, waiting] of this.pending) {
       clearTimeout(waiting.timer);
       waiting.reject(new ChargerUnreachable('The hub instance is stopping'));
       this.pending.delete(id);
     }
-    await client?.end().catch(() => undefined);
   }
 
   /** The protocol of a charger's live connection, wherever it is (undefined when it is not connected). */
@@ -147,7 +99,7 @@ export class ChargerCalls {
     const instance = charger?.connectedInstance;
     if (!instance) throw new ChargerUnreachable(`Charger ${chargerId} is not connected`);
     if (instance === this.instanceId) throw new ChargerUnreachable(`Charger ${chargerId} has just disconnected`);
-    if (!this.listener) throw new ChargerUnreachable('This hub instance does not listen for answers from other instances');
+    if (!this.deps.notifications.listening) throw new ChargerUnreachable('This hub instance does not listen for answers from other instances');
     const message: CallMessage = { kind: 'call', to: instance, from: this.instanceId, id: randomUUID(), chargerId, action, params, timeoutMs };
     return new Promise((resolve, reject) => {
       // The other instance has its own call timeout; this one covers an instance that vanished.
@@ -177,10 +129,11 @@ export class ChargerCalls {
   private async notify(message: CallMessage | ReplyMessage | CloseMessage): Promise<void> {
     const payload = JSON.stringify(message);
     if (Buffer.byteLength(payload) > MAX_PAYLOAD) throw new ChargerRefused('GenericError', 'The call is too large to pass between hub instances');
-    await this.listener!.query(`SELECT pg_notify($1, $2)`, [CHANNEL, payload]);
+    await this.deps.notifications.notify(CHANNEL, payload);
   }
 
   private async receive(payload: string): Promise<void> {
+    if (!payload) return;
     let message: CallMessage | ReplyMessage | CloseMessage;
     try {
       message = JSON.parse(payload);

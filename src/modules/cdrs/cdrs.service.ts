@@ -28,28 +28,24 @@ export class CdrsService {
   /**
    * Receiver POST of a validated CDR owned by `owner`. A CDR is final: one with an id the owner already
    * sent is refused (2001) — a correction is a credit CDR with a new id (mod_cdrs.asciidoc, Credit CDRs).
-   * The very same CDR sent again is accepted and queued again (the queue ignores a version it holds):
-   * the sender repeats a POST it saw no answer to, and the hub may have stopped between keeping the
-   * CDR and queueing it, so refusing the repeat would lose the delivery.
+   * The very same CDR sent again (the sender repeats a POST it saw no answer to) is accepted and not
+   * queued again: it was queued in the transaction that stored it.
    */
   async create(owner: RoleAddress, to: PartyAddress | undefined, cdr: Cdr, correlationId?: string): Promise<void> {
-    const receiver = await receiverOf(this.deps.router, owner, to, cdr.cdr_token);
-    if (!(await this.deps.store.insert(keyOf(owner, cdr.id), cdr, toDate(cdr.last_updated)))) {
-      const held = await this.deps.store.get<Cdr>(keyOf(owner, cdr.id));
+    const { router, store } = this.deps;
+    const route = await router.routeTo([await receiverOf(router, owner, to, cdr.cdr_token)], owner, MODULE);
+    const stored = await router.transaction(async (tx) => {
+      if (!(await store.insert(keyOf(owner, cdr.id), cdr, toDate(cdr.last_updated), tx))) return false;
+      await router.send(route, { method: 'POST', path: '', body: cdr, objectKey: `${MODULE}/${describe(owner, cdr.id)}`, objectVersion: 'POST', correlationId }, tx);
+      return true;
+    });
+    if (!stored) {
+      const held = await store.get<Cdr>(keyOf(owner, cdr.id));
       if (!held || !isDeepStrictEqual(held.data, JSON.parse(JSON.stringify(cdr)))) {
         throw ocpiErrors.invalidParameters(`CDR ${describe(owner, cdr.id)} was sent before; CDRs cannot be replaced, send a credit CDR`);
       }
     }
     await this.rate(owner, cdr);
-    await this.deps.router.queue([receiver], owner, {
-      module: MODULE,
-      method: 'POST',
-      path: '',
-      body: cdr,
-      objectKey: `${MODULE}/${describe(owner, cdr.id)}`,
-      objectVersion: 'POST',
-      correlationId,
-    }, false);
   }
 
   /** Re-rates the CDR and records the outcome; a rating that fails is recorded as unrated, never blocks the CDR. */

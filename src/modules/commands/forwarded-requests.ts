@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { PartyAddress } from '../../transport/routing-headers';
 
 /**
@@ -138,22 +138,13 @@ export class ForwardedRequests {
    * a result value accepted once after the first, e.g. CANCELED_RESERVATION). Conditional, so of
    * concurrent posts (and a timeout sweep) exactly one wins; says whether this one did.
    */
-  async answer(id: string, result: Record<string, unknown>, followUp?: string): Promise<boolean> {
-    const [, affected]: [unknown, number] = await this.db.query(
+  async answer(id: string, result: Record<string, unknown>, followUp: string | undefined, tx: EntityManager): Promise<boolean> {
+    const [, affected]: [unknown, number] = await tx.query(
       `UPDATE forwarded_requests SET status = 'answered', result = $2
         WHERE id = $1 AND (status = 'pending' OR ($3::text IS NOT NULL AND result->>'result' IS DISTINCT FROM $3))`,
       [id, JSON.stringify(result), followUp ?? null],
     );
     return affected > 0;
-  }
-
-  /** Puts a row back as it was (a result whose delivery could not be queued may be posted again). */
-  async restore(previous: ForwardedRequest): Promise<void> {
-    await this.db.query(`UPDATE forwarded_requests SET status = $2, result = $3 WHERE id = $1`, [
-      previous.id,
-      previous.status,
-      previous.result === null ? null : JSON.stringify(previous.result),
-    ]);
   }
 
   /** The newest request of this kind and name, from one of `requesters` or to `receiver`. */
@@ -178,18 +169,13 @@ export class ForwardedRequests {
    * Marks every pending request of `kind` whose deadline passed as timed out, storing `result`, and
    * returns them. One conditional UPDATE: with several hub instances each row is taken by one.
    */
-  async timeOut(kind: ForwardedKind, now: Date, result: Record<string, unknown>): Promise<ForwardedRequest[]> {
-    const [rows]: [Row[]] = await this.db.query(
+  async timeOut(kind: ForwardedKind, now: Date, result: Record<string, unknown>, tx: EntityManager): Promise<ForwardedRequest[]> {
+    const [rows]: [Row[]] = await tx.query(
       `UPDATE forwarded_requests SET status = 'timed_out', result = $3
         WHERE kind = $1 AND status = 'pending' AND deadline <= $2
        RETURNING *`,
       [kind, now, JSON.stringify(result)],
     );
     return rows.map(fromRow);
-  }
-
-  /** Puts timed-out rows back to pending (their TIMEOUT could not be queued; the next sweep retries). */
-  async reopen(ids: string[]): Promise<void> {
-    await this.db.query(`UPDATE forwarded_requests SET status = 'pending', result = NULL WHERE id = ANY($1::uuid[]) AND status = 'timed_out'`, [ids]);
   }
 }

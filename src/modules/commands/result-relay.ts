@@ -174,7 +174,14 @@ export class ResultRelay {
       throw ocpiErrors.notFound(`No ${this.kind} request ${posted.id} of yours awaits a result`);
     }
     const result = posted.parse(request, posted.body);
-    if (!(await this.requests.answer(request.id, result, posted.followUp?.(request, result)))) {
+    // Recorded and queued in one transaction: a result is never recorded without its delivery.
+    const answered = await this.deps.outbox.transaction(async (tx) => {
+      if (!(await this.requests.answer(request.id, result, posted.followUp?.(request, result), tx))) return false;
+      const delivery = resultDelivery(request, result);
+      if (delivery) await this.deps.outbox.enqueue([delivery], tx);
+      return true;
+    });
+    if (!answered) {
       const current = await this.requests.get(request.id);
       throw ocpiErrors.invalidParameters(
         current?.status === 'timed_out'
@@ -182,31 +189,15 @@ export class ResultRelay {
           : `The result of ${this.kind} request ${request.id} was already received`,
       );
     }
-    try {
-      await this.deliver(request, result);
-    } catch (error) {
-      // Not queued: undo, so the receiver's retry of this post is accepted.
-      await this.requests.restore(request).catch((e) => this.deps.log.error({ err: e }, 'forwarded request: restoring after a failed enqueue failed'));
-      throw error;
-    }
   }
 
-  /** Times out overdue requests, sending `result` to each requester; returns how many. */
+  /** Times out overdue requests, sending `result` to each requester (in the same transaction); returns how many. */
   async timeOut(now: Date, result: Record<string, unknown>): Promise<number> {
-    const overdue = await this.requests.timeOut(this.kind, now, result);
-    try {
-      await this.deps.outbox.enqueue(overdue.flatMap((request) => resultDelivery(request, result) ?? []));
-    } catch (error) {
-      await this.requests.reopen(overdue.map((r) => r.id));
-      throw error;
-    }
-    return overdue.length;
-  }
-
-  /** Queues a result for the requester's original response_url (absolute URL; to the requester, from the receiver). */
-  private async deliver(request: ForwardedRequest, result: Record<string, unknown>): Promise<void> {
-    const delivery = resultDelivery(request, result);
-    if (delivery) await this.deps.outbox.enqueue([delivery]);
+    return this.deps.outbox.transaction(async (tx) => {
+      const overdue = await this.requests.timeOut(this.kind, now, result, tx);
+      await this.deps.outbox.enqueue(overdue.flatMap((request) => resultDelivery(request, result) ?? []), tx);
+      return overdue.length;
+    });
   }
 }
 

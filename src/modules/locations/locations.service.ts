@@ -45,29 +45,34 @@ export class LocationsService {
       party_id: owner.partyId,
       id: path.locationId,
     });
-    // A receiver named in OCPI-to-* must be one the owner may reach, before anything is stored.
-    if (to && !this.deps.router.isHub(to)) await this.deps.router.counterpart(owner, to);
+    const { router, store } = this.deps;
+    const route = await router.route(owner, to, MODULE);
     const key = { module: MODULE, countryCode: owner.countryCode, partyId: owner.partyId, objectId: path.locationId };
-    const outcome = await this.deps.store.update<Location, 'created' | 'updated'>(key, (current) => {
-      try {
-        const next = applyLocationChange(current?.data ?? null, path, method, body);
-        const created = !current || (method === 'PUT' && pickLocationPart(current.data, path) === undefined);
-        return { data: next, lastUpdated: toDate(next.last_updated), result: created ? 'created' : 'updated' };
-      } catch (error) {
-        if (error instanceof LocationChangeError) throw notFound(error.message);
-        throw error;
-      }
+    return router.transaction(async (tx) => {
+      const outcome = await store.update<Location, 'created' | 'updated'>(
+        key,
+        (current) => {
+          try {
+            const next = applyLocationChange(current?.data ?? null, path, method, body);
+            const created = !current || (method === 'PUT' && pickLocationPart(current.data, path) === undefined);
+            return { data: next, lastUpdated: toDate(next.last_updated), result: created ? 'created' : 'updated' };
+          } catch (error) {
+            if (error instanceof LocationChangeError) throw notFound(error.message);
+            throw error;
+          }
+        },
+        tx,
+      );
+      await router.send(route, {
+        method,
+        path: pathOf(owner, path),
+        body: rawBody,
+        objectKey: `${MODULE}/${owner.countryCode}/${owner.partyId}/${path.locationId}`,
+        objectVersion: `${method} ${pathOf(owner, path)} ${String(body.last_updated)}`,
+        correlationId,
+      }, tx);
+      return outcome;
     });
-    await this.deps.router.push(owner, to, {
-      module: MODULE,
-      method,
-      path: pathOf(owner, path),
-      body: rawBody,
-      objectKey: `${MODULE}/${owner.countryCode}/${owner.partyId}/${path.locationId}`,
-      objectVersion: `${method} ${pathOf(owner, path)} ${String(body.last_updated)}`,
-      correlationId,
-    });
-    return outcome;
   }
 
   /** Receiver GET: the owner reads back what it pushed. */

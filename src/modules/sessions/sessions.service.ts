@@ -1,6 +1,7 @@
 import type { RoutedRole } from '../../hub/agreements';
 import type { ObjectKey } from '../../hub/object-store';
-import type { RoleAddress } from '../../hub/router';
+import type { RoleAddress, Route } from '../../hub/router';
+import type { EntityManager } from 'typeorm';
 import { ocpiErrors } from '../../transport/ocpi-errors';
 import type { PartyAddress } from '../../transport/routing-headers';
 import { parseOcpiBody } from '../../transport/validate';
@@ -49,10 +50,12 @@ export class SessionsService {
   async put(owner: RoleAddress, to: PartyAddress | undefined, sessionId: string, rawBody: unknown, correlationId?: string): Promise<'created' | 'updated'> {
     const session = parseOcpiBody(Session, rawBody, 'Session');
     requireSameIds(session, { country_code: owner.countryCode, party_id: owner.partyId, id: sessionId });
-    const receiver = await receiverOf(this.deps.router, owner, to, session.cdr_token);
-    const outcome = await this.deps.store.put(keyOf(owner, sessionId), session, toDate(session.last_updated));
-    await this.pass(receiver, owner, 'PUT', sessionId, rawBody, session.last_updated, correlationId);
-    return outcome;
+    const route = await this.routeOf(owner, to, session.cdr_token);
+    return this.deps.router.transaction(async (tx) => {
+      const outcome = await this.deps.store.put(keyOf(owner, sessionId), session, toDate(session.last_updated), tx);
+      await this.pass(route, owner, 'PUT', sessionId, rawBody, session.last_updated, correlationId, tx);
+      return outcome;
+    });
   }
 
   /** Receiver PATCH: named fields replace, charging periods are appended; routed by the stored token unless the patch names one. */
@@ -62,13 +65,19 @@ export class SessionsService {
     const key = keyOf(owner, sessionId);
     const stored = await this.deps.store.get<Session>(key);
     if (!stored) throw unknownSession(pathOf(owner, sessionId));
-    const receiver = await receiverOf(this.deps.router, owner, to, patch.cdr_token ?? stored.data.cdr_token);
-    await this.deps.store.update<Session, void>(key, (current) => {
-      if (!current) throw unknownSession(pathOf(owner, sessionId));
-      const next = applySessionPatch(current.data, patch);
-      return { data: next, lastUpdated: toDate(next.last_updated), result: undefined };
+    const route = await this.routeOf(owner, to, patch.cdr_token ?? stored.data.cdr_token);
+    await this.deps.router.transaction(async (tx) => {
+      await this.deps.store.update<Session, void>(
+        key,
+        (current) => {
+          if (!current) throw unknownSession(pathOf(owner, sessionId));
+          const next = applySessionPatch(current.data, patch);
+          return { data: next, lastUpdated: toDate(next.last_updated), result: undefined };
+        },
+        tx,
+      );
+      await this.pass(route, owner, 'PATCH', sessionId, rawBody, patch.last_updated, correlationId, tx);
     });
-    await this.pass(receiver, owner, 'PATCH', sessionId, rawBody, patch.last_updated, correlationId);
     return 'updated';
   }
 
@@ -119,15 +128,19 @@ export class SessionsService {
     return found[0];
   }
 
-  private pass(receiver: RoutedRole, owner: RoleAddress, method: 'PUT' | 'PATCH', sessionId: string, body: unknown, lastUpdated: string, correlationId?: string) {
-    return this.deps.router.queue([receiver], owner, {
-      module: MODULE,
+  /** A session goes to its one eMSP (OCPI-to-*, or the issuer of its token). */
+  private async routeOf(owner: RoleAddress, to: PartyAddress | undefined, token: Session['cdr_token']): Promise<Route> {
+    return this.deps.router.routeTo([await receiverOf(this.deps.router, owner, to, token)], owner, MODULE);
+  }
+
+  private pass(route: Route, owner: RoleAddress, method: 'PUT' | 'PATCH', sessionId: string, body: unknown, lastUpdated: string, correlationId: string | undefined, tx: EntityManager) {
+    return this.deps.router.send(route, {
       method,
       path: pathOf(owner, sessionId),
       body,
       objectKey: `${MODULE}${pathOf(owner, sessionId)}`,
       objectVersion: `${method} ${lastUpdated}`,
       correlationId,
-    }, false);
+    }, tx);
   }
 }

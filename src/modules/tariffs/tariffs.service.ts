@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ObjectKey } from '../../hub/object-store';
-import type { RoleAddress } from '../../hub/router';
+import type { ObjectChange, RoleAddress } from '../../hub/router';
 import { ocpiErrors } from '../../transport/ocpi-errors';
 import type { PartyAddress } from '../../transport/routing-headers';
 import { parseOcpiBody } from '../../transport/validate';
@@ -28,20 +28,26 @@ export class TariffsService {
   async put(owner: RoleAddress, to: PartyAddress | undefined, tariffId: string, rawBody: unknown, correlationId?: string): Promise<'created' | 'updated'> {
     const tariff = parseOcpiBody(Tariff, rawBody, 'Tariff');
     requireSameIds(tariff, { country_code: owner.countryCode, party_id: owner.partyId, id: tariffId });
-    await this.requireReachable(owner, to);
-    const outcome = await this.deps.store.put(keyOf(owner, tariffId), tariff, toDate(tariff.last_updated));
-    // The outbox delivers a version once. A tariff created again after a DELETE may repeat an earlier
-    // version exactly, so a creation is always a new version.
-    const version = `PUT ${tariff.last_updated}${outcome === 'created' ? ` new ${randomUUID()}` : ''}`;
-    await this.pass(owner, to, 'PUT', tariffId, version, rawBody, correlationId);
-    return outcome;
+    const { router, store } = this.deps;
+    const route = await router.route(owner, to, MODULE);
+    return router.transaction(async (tx) => {
+      const outcome = await store.put(keyOf(owner, tariffId), tariff, toDate(tariff.last_updated), tx);
+      // The outbox delivers a version once. A tariff created again after a DELETE may repeat an earlier
+      // version exactly, so a creation is always a new version.
+      const version = `PUT ${tariff.last_updated}${outcome === 'created' ? ` new ${randomUUID()}` : ''}`;
+      await router.send(route, this.change(owner, 'PUT', tariffId, version, rawBody, correlationId), tx);
+      return outcome;
+    });
   }
 
   /** Receiver DELETE: the tariff is no longer used; receivers are told so too. */
   async delete(owner: RoleAddress, to: PartyAddress | undefined, tariffId: string, correlationId?: string): Promise<void> {
-    await this.requireReachable(owner, to);
-    if (!(await this.deps.store.delete(keyOf(owner, tariffId)))) throw this.unknown(owner, tariffId);
-    await this.pass(owner, to, 'DELETE', tariffId, `DELETE ${randomUUID()}`, undefined, correlationId);
+    const { router, store } = this.deps;
+    const route = await router.route(owner, to, MODULE);
+    await router.transaction(async (tx) => {
+      if (!(await store.delete(keyOf(owner, tariffId), tx))) throw this.unknown(owner, tariffId);
+      await router.send(route, this.change(owner, 'DELETE', tariffId, `DELETE ${randomUUID()}`, undefined, correlationId), tx);
+    });
   }
 
   /** Receiver GET: the owner reads back what it pushed. */
@@ -51,21 +57,8 @@ export class TariffsService {
     return stored.data;
   }
 
-  /** A receiver named in OCPI-to-* must be one the owner may reach, before anything changes. */
-  private async requireReachable(owner: RoleAddress, to: PartyAddress | undefined): Promise<void> {
-    if (to && !this.deps.router.isHub(to)) await this.deps.router.counterpart(owner, to);
-  }
-
-  private pass(owner: RoleAddress, to: PartyAddress | undefined, method: 'PUT' | 'DELETE', tariffId: string, version: string, body: unknown, correlationId?: string) {
-    return this.deps.router.push(owner, to, {
-      module: MODULE,
-      method,
-      path: pathOf(owner, tariffId),
-      body,
-      objectKey: `${MODULE}${pathOf(owner, tariffId)}`,
-      objectVersion: version,
-      correlationId,
-    });
+  private change(owner: RoleAddress, method: 'PUT' | 'DELETE', tariffId: string, version: string, body: unknown, correlationId?: string): ObjectChange {
+    return { method, path: pathOf(owner, tariffId), body, objectKey: `${MODULE}${pathOf(owner, tariffId)}`, objectVersion: version, correlationId };
   }
 
   private unknown(owner: PartyAddress, tariffId: string) {

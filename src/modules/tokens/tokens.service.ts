@@ -56,31 +56,30 @@ export class TokensService {
       throw ocpiErrors.invalidParameters(`type ${JSON.stringify(body.type)} in the body differs from ${ref.type} in the URL (?type=, RFID when omitted)`);
     }
     requireSameIds(body, { country_code: owner.countryCode, party_id: owner.partyId, uid: ref.uid });
-    // A receiver named in OCPI-to-* must be one the owner may reach, before anything is stored.
-    if (to && !router.isHub(to)) await router.counterpart(owner, to, ['CPO']);
+    const route = await router.route(owner, to, MODULE, ['CPO']);
     const lastUpdated = toDate(body.last_updated as string);
-    const outcome =
-      method === 'PUT'
-        ? await store.put(keyOf(owner, ref), body, lastUpdated)
-        : await store.update<Token, 'updated'>(keyOf(owner, ref), (current) => {
-            if (!current) throw unknownToken(ref);
-            return { data: { ...current.data, ...body }, lastUpdated, result: 'updated' };
-          });
-    await router.push(
-      owner,
-      to,
-      {
-        module: MODULE,
+    return router.transaction(async (tx) => {
+      const outcome =
+        method === 'PUT'
+          ? await store.put(keyOf(owner, ref), body, lastUpdated, tx)
+          : await store.update<Token, 'updated'>(
+              keyOf(owner, ref),
+              (current) => {
+                if (!current) throw unknownToken(ref);
+                return { data: { ...current.data, ...body }, lastUpdated, result: 'updated' };
+              },
+              tx,
+            );
+      await router.send(route, {
         method,
         path: receiverPath(owner, ref),
         body: rawBody,
         objectKey: `${MODULE}/${owner.countryCode}/${owner.partyId}/${ref.uid}/${ref.type}`,
         objectVersion: `${method} ${String(body.last_updated)}`,
         correlationId,
-      },
-      ['CPO'],
-    );
-    return outcome;
+      }, tx);
+      return outcome;
+    });
   }
 
   /** Receiver GET: the owner reads back what it pushed. */
