@@ -235,4 +235,21 @@ describe('transactions a charger lost', () => {
     expect(await transaction('S201', 'S201-T4')).toMatchObject({ status: 'STOPPED', closedByHub: true, stopReason: 'Other' });
     await flaggedCdr((await transaction('S201', 'S201-T4'))!.sessionId);
   });
+
+  it('two instances closing the same lost transaction at once close it once, with one CDR', async () => {
+    const cp = await connect('B16', 'ocpp1.6');
+    await boot16(cp);
+    const id = await start16(cp, minutesAgo(8));
+    await cp.call('MeterValues', { connectorId: 1, transactionId: id, meterValue: [energy(minutesAgo(4), 700)] });
+    const other = await startTestHub({ databaseUrl: (hub.services.db.options as { url: string }).url, env: { TOKEN_ENCRYPTION_KEY: key } });
+    try {
+      const seen = (await transaction('B16', id))!;
+      const closes = await Promise.all([hub.services.transactions.closeLost(seen, 'Other'), other.services.transactions.closeLost(seen, 'Other'), hub.services.transactions.closeLost(seen, 'Other')]);
+      expect(closes.filter(Boolean)).toHaveLength(1);
+      expect(await transaction('B16', id)).toMatchObject({ status: 'STOPPED', closedByHub: true, meterStopWh: 700 });
+      await flaggedCdr(seen.sessionId);
+    } finally {
+      await other.close();
+    }
+  });
 });
