@@ -13,13 +13,47 @@ export interface JsonBodyOptions {
   /** Builds the error thrown for a body that is too large or not JSON. */
   tooLarge: (limit: number) => Error;
   invalid: (detail: string) => Error;
+  /** Builds the error thrown for JSON holding text the database cannot store (names the field). */
+  unstorable: (detail: string) => Error;
+}
+
+/** NUL, and a surrogate half without its other half: valid JSON escapes, but not text PostgreSQL stores. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const describeChar = (text: string) => {
+  const match = UNSTORABLE.exec(text)!;
+  return `\\u${match[0].charCodeAt(0).toString(16).padStart(4, '0')}`;
+};
+
+/**
+ * Where in a parsed JSON value the first key or string the database cannot store is, e.g.
+ * `evses.0.connectors.1.id holds \ud800`. Iterative: a body may nest deeper than the stack.
+ */
+export function unstorableText(value: unknown): string | undefined {
+  const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
+  while (stack.length > 0) {
+    const { value: item, path } = stack.pop()!;
+    if (typeof item === 'string') {
+      if (UNSTORABLE.test(item)) return `${path || '(the body)'} holds ${describeChar(item)}`;
+    } else if (item !== null && typeof item === 'object') {
+      const entries = Object.entries(item);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i];
+        const childPath = path ? `${path}.${key}` : key;
+        if (UNSTORABLE.test(key)) return `the key ${JSON.stringify(childPath)} holds ${describeChar(key)}`;
+        stack.push({ value: child, path: childPath });
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
  * Reads a bounded request body and parses it as JSON into `ctx.request.body`; the raw text stays in
- * `ctx.state.rawBody` (webhook signatures are computed over it).
+ * `ctx.state.rawBody` (webhook signatures are computed over it). JSON holding NUL or a lone surrogate
+ * is refused here, once for every route: PostgreSQL stores neither in text or jsonb.
  */
-export function jsonBody({ limitBytes, tooLarge, invalid }: JsonBodyOptions): Middleware {
+export function jsonBody({ limitBytes, tooLarge, invalid, unstorable }: JsonBodyOptions): Middleware {
   return async (ctx, next) => {
     if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method)) return next();
     let raw: string;
@@ -40,6 +74,8 @@ export function jsonBody({ limitBytes, tooLarge, invalid }: JsonBodyOptions): Mi
     } catch (error) {
       throw invalid((error as Error).message);
     }
+    const where = unstorableText(ctx.request.body);
+    if (where) throw unstorable(`${where}, which no text field may hold`);
     return next();
   };
 }
