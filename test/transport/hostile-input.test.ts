@@ -1,4 +1,36 @@
-import { example, startNetwork, type TestNetwork } from '../support/network';
+import http from 'node:http';
+import { endpointUrl } from '../../src/transport/ocpi-client';
+import { example, startNetwork, type TestNetwork, waitFor } from '../support/network';
+
+interface RawAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: any;
+}
+
+/** A request whose path is sent exactly as written (axios and WHATWG URL would resolve `.` and `..`). */
+function rawRequest(base: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<RawAnswer> {
+  const { hostname, port } = new URL(base);
+  const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, method, path, headers: { ...headers, ...(data ? { 'Content-Type': 'application/json', 'Content-Length': String(data.length) } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON: kept as text for the assertion to show
+        }
+        resolve({ status: res.statusCode!, headers: res.headers, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
 
 /**
  * What hostile partners sent that got through (issue 20): each refusal is made once in the transport
@@ -12,6 +44,48 @@ describe('hostile input the transport refuses', () => {
     net = await startNetwork({ cpos: ['NL/CP1'], emsps: ['NL/EM1'], agreements: [['CP1', 'EM1']] });
   });
   afterAll(() => net.close());
+  const as = (party: string, extra: Record<string, string> = {}) => ({
+    Authorization: `Token ${Buffer.from(net.parties[party].token).toString('base64')}`,
+    'OCPI-from-country-code': net.parties[party].countryCode,
+    'OCPI-from-party-id': net.parties[party].partyId,
+    ...extra,
+  });
+
+  describe('ids that would change the path they are put in', () => {
+    it.each([
+      ['location', 'CP1', '/ocpi/2.2.1/receiver/locations/NL/CP1/..', () => location({ id: '..' }), /location_id/],
+      ['location %2E%2E', 'CP1', '/ocpi/2.2.1/receiver/locations/NL/CP1/%2E%2E', () => location({ id: '..' }), /location_id/],
+      ['evse', 'CP1', '/ocpi/2.2.1/receiver/locations/NL/CP1/LOC1/.', () => ({ ...(example('location_example.json').evses as object[])[0], uid: '.' }), /evse_uid/],
+      ['token', 'EM1', '/ocpi/2.2.1/receiver/tokens/NL/EM1/.', () => ({ ...example('token_example_2_full_rfid.json'), country_code: 'NL', party_id: 'EM1', uid: '.' }), /token_uid/],
+      ['session', 'CP1', '/ocpi/2.2.1/receiver/sessions/NL/CP1/..', () => ({ ...example('session_example_1_simple_start.json'), country_code: 'NL', party_id: 'CP1', id: '..' }), /session_id/],
+      ['tariff', 'CP1', '/ocpi/2.2.1/receiver/tariffs/NL/CP1/.', () => ({ ...example('tariff_1_simple_2hour.json'), country_code: 'NL', party_id: 'CP1', id: '.' }), /tariff_id/],
+    ])('a %s id "." or "..": 2001, nothing stored or delivered', async (_, party, path, body, message) => {
+      const sent = await rawRequest(net.hub.url, 'PUT', path, as(party), body());
+      expect(`${sent.status}/${sent.body.status_code}`).toBe('200/2001');
+      expect(sent.body.status_message).toMatch(message);
+      expect(sent.body.status_message).toMatch(/"\."/);
+    });
+
+    it('refuses "." and ".." as ids inside bodies too (a CDR has no id in its URL)', async () => {
+      const cdr = { ...example('cdr_example.json'), country_code: 'NL', party_id: 'CP1', id: '..' };
+      const sent = await net.parties.CP1.ocpi.post('/receiver/cdrs', cdr);
+      expect(sent.data.status_code).toBe(2001);
+      expect(sent.data.status_message).toMatch(/^Invalid CDR: id:/);
+      await net.hub.services.outbox.whenIdle();
+      const delivered = [...net.parties.EM1.partner.requests, ...net.parties.CP1.partner.requests].map((r) => r.path);
+      expect(delivered.filter((p) => /\/(\.|\.\.)?(\?|$)/.test(p) || p.endsWith('/NL/CP1/') || p.includes('/NL/EM1/?'))).toEqual([]);
+    });
+
+    it('keeps other printable ids, encoded per segment on the way out, and builds no URL a segment could escape', async () => {
+      const id = 'A/B?C#D%E';
+      const sent = await net.parties.CP1.ocpi.put(`/receiver/locations/NL/CP1/${encodeURIComponent(id)}`, location({ id }));
+      expect(sent.data.status_code).toBe(1000);
+      const expected = `/ocpi/2.2.1/locations/NL/CP1/${encodeURIComponent(id)}`;
+      await waitFor(() => net.parties.EM1.partner.requests.find((r) => r.path === expected), 'the location at EM1');
+      expect(endpointUrl('http://partner/ocpi/2.2.1/locations/', '/NL/CP1/A%2FB')).toBe('http://partner/ocpi/2.2.1/locations/NL/CP1/A%2FB');
+      for (const path of ['/NL/CP1/..', '/NL/CP1/.', '/NL/CP1/%2e%2E/x', '/./x']) expect(() => endpointUrl('http://partner/ocpi/2.2.1/locations', path)).toThrow(/segment/);
+    });
+  });
 
   describe('text the database cannot store (NUL, lone surrogates)', () => {
     it.each([

@@ -6,6 +6,7 @@ import {
   DisplayText,
   GeoLocation,
   Image,
+  ObjectId,
   OcpiString,
   Ownership,
   TokenType,
@@ -16,7 +17,7 @@ import {
 export const EvseStatus = z.enum(['AVAILABLE', 'BLOCKED', 'CHARGING', 'INOPERATIVE', 'OUTOFORDER', 'PLANNED', 'REMOVED', 'RESERVED', 'UNKNOWN']);
 
 export const Connector = z.looseObject({
-  id: CiString(36),
+  id: ObjectId(36),
   standard: z.string().min(1).max(64),
   format: z.enum(['SOCKET', 'CABLE']),
   power_type: z.enum(['AC_1_PHASE', 'AC_2_PHASE', 'AC_2_PHASE_SPLIT', 'AC_3_PHASE', 'DC']),
@@ -29,7 +30,7 @@ export const Connector = z.looseObject({
 });
 
 export const Evse = z.looseObject({
-  uid: CiString(36),
+  uid: ObjectId(36),
   evse_id: CiString(48).optional(),
   status: EvseStatus,
   status_schedule: z.array(z.looseObject({ period_begin: DateTime, period_end: DateTime.optional(), status: EvseStatus })).optional(),
@@ -46,7 +47,7 @@ export const Evse = z.looseObject({
 
 export const Location = z.looseObject({
   ...Ownership,
-  id: CiString(36),
+  id: ObjectId(36),
   publish: z.boolean(),
   publish_allowed_to: z
     .array(z.looseObject({ uid: CiString(36).optional(), type: TokenType.optional(), visual_number: OcpiString(64).optional(), issuer: OcpiString(64).optional(), group_id: CiString(36).optional() }))
