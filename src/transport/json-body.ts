@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
 
@@ -15,6 +16,31 @@ export interface JsonBodyOptions {
   invalid: (detail: string) => Error;
   /** Builds the error thrown for JSON holding text the database cannot store (names the field). */
   unstorable: (detail: string) => Error;
+}
+
+/** How much of a refused body's rest is read and thrown away before the connection is given up. */
+const DRAIN_LIMIT_FACTOR = 4;
+const DRAIN_MS = 10_000;
+
+/**
+ * Reads and discards the rest of a body refused as too large, so the 413 can be read by the client
+ * and the next request on a keep-alive connection is parsed (raw-body leaves the stream paused, and
+ * closing with unread data would reset the connection under the 413). A client that sends far more,
+ * or for too long, has its connection closed.
+ */
+function drainRefusedBody(req: IncomingMessage, limitBytes: number): void {
+  if (req.readableEnded) return;
+  let discarded = 0;
+  const giveUp = () => req.socket.destroy();
+  const timer = setTimeout(giveUp, DRAIN_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DRAIN_LIMIT_FACTOR * limitBytes) giveUp();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
 }
 
 /** NUL, and a surrogate half without its other half: valid JSON escapes, but not text PostgreSQL stores. */
@@ -61,7 +87,10 @@ export function jsonBody({ limitBytes, tooLarge, invalid, unstorable }: JsonBody
       raw = await getRawBody(ctx.req, { limit: limitBytes, encoding: 'utf8', length: ctx.get('content-length') || undefined });
     } catch (error) {
       const type = (error as { type?: string }).type;
-      if (type === 'entity.too.large') throw tooLarge(limitBytes);
+      if (type === 'entity.too.large') {
+        drainRefusedBody(ctx.req, limitBytes);
+        throw tooLarge(limitBytes);
+      }
       throw invalid('the request body could not be read');
     }
     ctx.state.rawBody = raw;

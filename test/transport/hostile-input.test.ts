@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net_ from 'node:net';
 import { endpointUrl } from '../../src/transport/ocpi-client';
 import { example, startNetwork, type TestNetwork, waitFor } from '../support/network';
 
@@ -84,6 +85,69 @@ describe('hostile input the transport refuses', () => {
       await waitFor(() => net.parties.EM1.partner.requests.find((r) => r.path === expected), 'the location at EM1');
       expect(endpointUrl('http://partner/ocpi/2.2.1/locations/', '/NL/CP1/A%2FB')).toBe('http://partner/ocpi/2.2.1/locations/NL/CP1/A%2FB');
       for (const path of ['/NL/CP1/..', '/NL/CP1/.', '/NL/CP1/%2e%2E/x', '/./x']) expect(() => endpointUrl('http://partner/ocpi/2.2.1/locations', path)).toThrow(/segment/);
+    });
+  });
+
+  describe('a chunked body over the size limit', () => {
+    /** Writes `requests` on one socket and collects what comes back until the hub closes it or `ms` pass. */
+    function onOneSocket(requests: (Buffer | string)[], ms: number): Promise<{ text: string; closed: boolean; error?: string }> {
+      const { hostname, port } = new URL(net.hub.url);
+      return new Promise((resolve) => {
+        const socket = net_.connect(Number(port), hostname);
+        let text = '';
+        let closed = false;
+        let error: string | undefined;
+        const timer = setTimeout(() => finish(), ms);
+        const finish = () => {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve({ text, closed, error });
+        };
+        socket.on('data', (d) => {
+          text += d.toString('latin1');
+          // Both answers in: no need to wait for the timer.
+          if ((text.match(/HTTP\/1\.1 /g) ?? []).length >= 2 && /\r\n\r\n[\s\S]*\{[\s\S]*\}\s*$/.test(text.slice(text.lastIndexOf('HTTP/1.1 ')))) finish();
+        });
+        socket.on('end', () => {
+          closed = true;
+          finish();
+        });
+        socket.on('error', (e) => {
+          error = (e as NodeJS.ErrnoException).code;
+          finish();
+        });
+        socket.on('connect', () => {
+          for (const r of requests) socket.write(r);
+        });
+      });
+    }
+
+    it('answers 413, and then the next request on the same socket', async () => {
+      const auth = as('CP1');
+      const head = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      const chunked: Buffer[] = [Buffer.from(head(['POST /ocpi/2.2.1/receiver/cdrs HTTP/1.1', 'Host: hub', `Authorization: ${auth.Authorization}`, 'Content-Type: application/json', 'Transfer-Encoding: chunked']))];
+      // 1.3 MB in 64 KiB chunks: over MAX_BODY_BYTES (1,000,000).
+      for (let i = 0; i < 20; i++) chunked.push(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+      chunked.push(Buffer.from('0\r\n\r\n'));
+      const second = head(['GET /ocpi/versions HTTP/1.1', 'Host: hub', `Authorization: ${auth.Authorization}`]);
+      const started = Date.now();
+      const { text, error } = await onOneSocket([...chunked, second], 5000);
+      const answers = text.match(/HTTP\/1\.1 \d{3}/g) ?? [];
+      expect(error).toBeUndefined();
+      expect(answers).toEqual(['HTTP/1.1 413', 'HTTP/1.1 200']);
+      expect(Date.now() - started).toBeLessThan(3000);
+    });
+
+    it('closes the connection of a client that goes on sending far beyond the limit, after the 413', async () => {
+      const auth = as('CP1');
+      const chunk = Buffer.alloc(256 * 1024, 'a');
+      const chunked: Buffer[] = [Buffer.from(`POST /ocpi/2.2.1/receiver/cdrs HTTP/1.1\r\nHost: hub\r\nAuthorization: ${auth.Authorization}\r\nTransfer-Encoding: chunked\r\n\r\n`)];
+      // 6 MB and no last chunk: more than the 4 × MAX_BODY_BYTES the hub reads away.
+      for (let i = 0; i < 24; i++) chunked.push(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+      const { text, closed, error } = await onOneSocket(chunked, 5000);
+      expect(text).toMatch(/^HTTP\/1\.1 413/);
+      expect(closed || error === 'ECONNRESET' || error === 'EPIPE').toBe(true);
     });
   });
 
