@@ -151,6 +151,20 @@ describe('hostile input the transport refuses', () => {
     });
   });
 
+  describe('methods the hub implements nowhere', () => {
+    it.each(['TRACE', 'PROPFIND', 'MKCOL', 'LOCK'])('%s gets 501 in the OCPI envelope and the admin error shape', async (method) => {
+      for (const path of ['/ocpi/2.2.1/receiver/locations/NL/CP1/LOC1', '/ocpi/nowhere', '/ocpi/versions']) {
+        const ocpi = await rawRequest(net.hub.url, method, path, as('CP1'));
+        expect(ocpi.status).toBe(501);
+        expect(ocpi.headers['content-type']).toMatch(/application\/json/);
+        expect(ocpi.body).toMatchObject({ status_code: 2000, status_message: expect.stringContaining(method), timestamp: expect.any(String) });
+      }
+      const admin = await rawRequest(net.hub.url, method, '/admin/parties', { Authorization: `Bearer ${net.hub.adminKey}` });
+      expect(admin.status).toBe(501);
+      expect(admin.body).toEqual({ error: { code: 'not_implemented', message: expect.stringContaining(method) } });
+    });
+  });
+
   describe('text the database cannot store (NUL, lone surrogates)', () => {
     it.each([
       ['NUL in a name', { id: 'NUL1', name: 'Gent\u0000Zuid' }, /^Invalid JSON text at name holds/],
