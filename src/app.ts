@@ -141,6 +141,7 @@ export function createApp(services: Services): Koa {
           tooLarge: ocpiErrors.bodyTooLarge,
           invalid: ocpiErrors.invalidJson,
           unstorable: (detail) => ocpiErrors.invalidParameters(`Invalid JSON text at ${detail}`),
+          nonPrintable: (detail) => ocpiErrors.invalidParameters(`Invalid text at ${detail}: OCPI strings are printable`),
         }),
         routes(...ocpiRouters(services)),
       ]),

@@ -16,6 +16,8 @@ export interface JsonBodyOptions {
   invalid: (detail: string) => Error;
   /** Builds the error thrown for JSON holding text the database cannot store (names the field). */
   unstorable: (detail: string) => Error;
+  /** Given (OCPI), text must also be printable: builds the error for a control character or non-character. */
+  nonPrintable?: (detail: string) => Error;
 }
 
 /** How much of a refused body's rest is read and thrown away before the connection is given up. */
@@ -46,27 +48,34 @@ function drainRefusedBody(req: IncomingMessage, limitBytes: number): void {
 /** NUL, and a surrogate half without its other half: valid JSON escapes, but not text PostgreSQL stores. */
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-const describeChar = (text: string) => {
-  const match = UNSTORABLE.exec(text)!;
-  return `\\u${match[0].charCodeAt(0).toString(16).padStart(4, '0')}`;
+/**
+ * What OCPI strings may not hold: "Only printable UTF-8 allowed. (Non-printable characters like:
+ * Carriage returns, Tabs, Line breaks, etc are not allowed)" (types.asciidoc, string; CiString says
+ * the same of ASCII). Control characters (C0, DEL, C1) and non-characters are not printable.
+ */
+const NON_PRINTABLE = /[\p{Cc}\p{Noncharacter_Code_Point}]/u;
+
+const describeChar = (text: string, pattern: RegExp) => {
+  const code = text.codePointAt(pattern.exec(text)!.index)!;
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 };
 
 /**
- * Where in a parsed JSON value the first key or string the database cannot store is, e.g.
- * `evses.0.connectors.1.id holds \ud800`. Iterative: a body may nest deeper than the stack.
+ * Where in a parsed JSON value the first key or string matching `pattern` is, e.g.
+ * `evses.0.connectors.1.id holds U+0000`. Iterative: a body may nest deeper than the stack.
  */
-export function unstorableText(value: unknown): string | undefined {
+export function textMatching(value: unknown, pattern: RegExp): string | undefined {
   const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
   while (stack.length > 0) {
     const { value: item, path } = stack.pop()!;
     if (typeof item === 'string') {
-      if (UNSTORABLE.test(item)) return `${path || '(the body)'} holds ${describeChar(item)}`;
+      if (pattern.test(item)) return `${path || '(the body)'} holds ${describeChar(item, pattern)}`;
     } else if (item !== null && typeof item === 'object') {
       const entries = Object.entries(item);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i];
         const childPath = path ? `${path}.${key}` : key;
-        if (UNSTORABLE.test(key)) return `the key ${JSON.stringify(childPath)} holds ${describeChar(key)}`;
+        if (pattern.test(key)) return `the key ${JSON.stringify(childPath)} holds ${describeChar(key, pattern)}`;
         stack.push({ value: child, path: childPath });
       }
     }
@@ -79,7 +88,7 @@ export function unstorableText(value: unknown): string | undefined {
  * `ctx.state.rawBody` (webhook signatures are computed over it). JSON holding NUL or a lone surrogate
  * is refused here, once for every route: PostgreSQL stores neither in text or jsonb.
  */
-export function jsonBody({ limitBytes, tooLarge, invalid, unstorable }: JsonBodyOptions): Middleware {
+export function jsonBody({ limitBytes, tooLarge, invalid, unstorable, nonPrintable }: JsonBodyOptions): Middleware {
   return async (ctx, next) => {
     if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method)) return next();
     let raw: string;
@@ -103,8 +112,10 @@ export function jsonBody({ limitBytes, tooLarge, invalid, unstorable }: JsonBody
     } catch (error) {
       throw invalid((error as Error).message);
     }
-    const where = unstorableText(ctx.request.body);
+    const where = textMatching(ctx.request.body, UNSTORABLE);
     if (where) throw unstorable(`${where}, which no text field may hold`);
+    const unprintable = nonPrintable && textMatching(ctx.request.body, NON_PRINTABLE);
+    if (unprintable) throw nonPrintable(`${unprintable}, which is not printable`);
     return next();
   };
 }

@@ -165,6 +165,48 @@ describe('hostile input the transport refuses', () => {
     });
   });
 
+  describe('values the 2.2.1 spec does not allow', () => {
+    it.each([
+      ['TAB', '\t'],
+      ['LF', '\n'],
+      ['CR', '\r'],
+      ['BEL', '\u0007'],
+      ['DEL', '\u007f'],
+      ['NEL (U+0085)', '\u0085'],
+      ['U+009F', '\u009f'],
+      ['the non-character U+FFFE', '\ufffe'],
+    ])('%s in a string field: 2001 naming it, nothing stored', async (name, char) => {
+      const id = `CTL-${name.length}-${char.charCodeAt(0)}`;
+      const sent = await net.parties.CP1.ocpi.put(`/receiver/locations/NL/CP1/${id}`, location({ id, directions: [{ language: 'en', text: `left${char}right` }] }));
+      expect(`${sent.status}/${sent.data.status_code}`).toBe('200/2001');
+      expect(sent.data.status_message).toMatch(/directions\.0\.text.*printable/);
+      expect((await net.parties.CP1.ocpi.get(`/receiver/locations/NL/CP1/${id}`)).status).toBe(404);
+    });
+
+    it.each([
+      ['parking_type', { parking_type: 'ON_THE_MOON' }, /parking_type/],
+      ['connector standard', { evses: [{ ...(example('location_example.json').evses as object[])[0], connectors: [{ ...((example('location_example.json').evses as { connectors: object[] }[])[0].connectors[0]), standard: 'IEC_62196_T9' }] }] }, /evses\.0\.connectors\.0\.standard/],
+      ['capability', { evses: [{ ...(example('location_example.json').evses as object[])[0], capabilities: ['RESERVABLE', 'FLYING'] }] }, /evses\.0\.capabilities\.1/],
+      ['facility', { facilities: ['CAFE', 'SPACEPORT'] }, /facilities\.1/],
+      ['parking restriction', { evses: [{ ...(example('location_example.json').evses as object[])[0], parking_restrictions: ['VIP'] }] }, /evses\.0\.parking_restrictions\.0/],
+    ])('an enum value outside the spec (%s): 2001 naming the field, nothing stored', async (_, fields, message) => {
+      const id = `ENUM-${Object.keys(fields)[0]}-${String(message).length}`;
+      const sent = await net.parties.CP1.ocpi.put(`/receiver/locations/NL/CP1/${id}`, location({ id, ...fields }));
+      expect(`${sent.status}/${sent.data.status_code}`).toBe('200/2001');
+      expect(sent.data.status_message).toMatch(message);
+      expect((await net.parties.CP1.ocpi.get(`/receiver/locations/NL/CP1/${id}`)).status).toBe(404);
+    });
+
+    it("refuses a CDR whose location's connector_standard is not a ConnectorType, and takes the spec's examples", async () => {
+      const cdr = example<Record<string, any>>('cdr_example.json');
+      const bad = await net.parties.CP1.ocpi.post('/receiver/cdrs', { ...cdr, country_code: 'NL', party_id: 'CP1', id: 'CDR-PLUG', cdr_location: { ...cdr.cdr_location, connector_standard: 'PLUG' } });
+      expect(bad.data.status_code).toBe(2001);
+      expect(bad.data.status_message).toMatch(/cdr_location\.connector_standard/);
+      const good = await net.parties.CP1.ocpi.put('/receiver/locations/NL/CP1/SPEC-EXAMPLE', location({ id: 'SPEC-EXAMPLE' }));
+      expect(good.data.status_code).toBe(1000);
+    });
+  });
+
   describe('text the database cannot store (NUL, lone surrogates)', () => {
     it.each([
       ['NUL in a name', { id: 'NUL1', name: 'Gent\u0000Zuid' }, /^Invalid JSON text at name holds/],
