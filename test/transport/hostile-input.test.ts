@@ -207,6 +207,28 @@ describe('hostile input the transport refuses', () => {
     });
   });
 
+  describe('routing headers naming another party than the token', () => {
+    const spoof = (cc: string, pid: string) => ({ headers: { 'OCPI-from-country-code': cc, 'OCPI-from-party-id': pid } });
+
+    it('refuses pushes whose OCPI-from-* is not one of the token\'s roles: 404/2000, nothing stored or delivered', async () => {
+      const pushes = [
+        await net.parties.CP1.ocpi.put('/receiver/locations/NL/CP1/SPOOF1', location({ id: 'SPOOF1' }), spoof('NL', 'EM1')),
+        await net.parties.CP1.ocpi.put('/receiver/locations/NL/CP1/SPOOF2', location({ id: 'SPOOF2' }), spoof('DE', 'XXX')),
+        await net.parties.CP1.ocpi.post('/receiver/cdrs', { ...example<Record<string, unknown>>('cdr_example.json'), country_code: 'NL', party_id: 'CP1', id: 'CDR-SPOOF' }, spoof('NL', 'EM1')),
+        await net.parties.EM1.ocpi.put('/receiver/tokens/NL/EM1/TOK-SPOOF', { ...example<Record<string, unknown>>('token_example_2_full_rfid.json'), country_code: 'NL', party_id: 'EM1', uid: 'TOK-SPOOF' }, spoof('NL', 'CP1')),
+      ];
+      expect(pushes.map((r) => `${r.status}/${r.data.status_code}`)).toEqual(['404/2000', '404/2000', '404/2000', '404/2000']);
+      expect(pushes[0].data.status_message).toMatch(/OCPI-from NL\/EM1 is not one of your roles/);
+      expect((await net.parties.CP1.ocpi.get('/receiver/locations/NL/CP1/SPOOF1')).status).toBe(404);
+      expect((await net.parties.EM1.ocpi.get('/receiver/tokens/NL/EM1/TOK-SPOOF')).status).toBe(404);
+      // Its own address, in either case, is fine; once it is delivered, nothing of the refused pushes was.
+      expect((await net.parties.CP1.ocpi.put('/receiver/locations/NL/CP1/SPOOF3', location({ id: 'SPOOF3' }), spoof('nl', 'cp1'))).data.status_code).toBe(1000);
+      await waitFor(() => net.parties.EM1.partner.requests.find((r) => r.path.endsWith('/SPOOF3')), 'SPOOF3 at EM1');
+      const delivered = [...net.parties.EM1.partner.requests, ...net.parties.CP1.partner.requests].map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body)}`);
+      expect(delivered.filter((r) => /SPOOF[12]|CDR-SPOOF|TOK-SPOOF/.test(r))).toEqual([]);
+    });
+  });
+
   describe('text the database cannot store (NUL, lone surrogates)', () => {
     it.each([
       ['NUL in a name', { id: 'NUL1', name: 'Gent\u0000Zuid' }, /^Invalid JSON text at name holds/],
