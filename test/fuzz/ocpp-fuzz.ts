@@ -54,6 +54,8 @@ export interface Frame {
   text: string;
   /** A malformed frame in ocpp-rpc's sense (counts towards the close after MAX_BAD_MESSAGES). */
   garbage: boolean;
+  /** Refused by the hub before ocpp-rpc reads it (an over-long message id): neither counts nor resets that streak. */
+  neutral?: boolean;
   expect: { reply: 'callerror'; id: string; codes: string[] } | { reply: 'none' } | { reply: 'close'; code: number };
 }
 
@@ -154,8 +156,14 @@ export function frameArbitrary(schemas: OcppActionSchemas): fc.Arbitrary<() => F
     .constantFrom('[3,"never-asked",{}]', '[4,"never-asked","GenericError","",{}]', '[3,"x"]')
     .map((text) => garbage('answer to no call', text, 'none'));
 
+  // OCPP-J caps message ids at 36 characters: a longer one is refused with the id as sent.
+  const overlongId = fc.tuple(fc.integer({ min: 37, max: 300 }), fc.constantFrom('Heartbeat', 'BootNotification', 'NoSuchAction')).map(([length, action]) => (): Frame => {
+    const id = `${nextId()}-`.padEnd(length, 'L');
+    return { kind: 'message id over 36 characters', detail: `${length} characters`, text: JSON.stringify([2, id, action, {}]), garbage: false, neutral: true, expect: { reply: 'callerror', id, codes: [framework] } };
+  });
   return fc.oneof(
     { weight: 10, arbitrary: schemaInvalid },
+    { weight: 1, arbitrary: overlongId },
     { weight: 2, arbitrary: unhandled.length ? notHandled : unknownAction },
     { weight: 2, arbitrary: unknownAction },
     { weight: 2, arbitrary: badJson },
@@ -334,7 +342,7 @@ export async function runOcppFuzz(hub: TestHub, options: { framesPerProtocol: nu
         report.byKind[frame.kind] = (report.byKind[frame.kind] ?? 0) + 1;
         charger.send(frame.text);
         report.sent++;
-        badInARow = frame.garbage ? badInARow + 1 : 0;
+        badInARow = frame.neutral ? badInARow : frame.garbage ? badInARow + 1 : 0;
         if (badInARow > MAX_BAD_MESSAGES) {
           // The documented rule: the 11th malformed frame in a row closes the connection with 1002.
           const closed = await charger.whenClosed();
