@@ -1,4 +1,5 @@
 import axios, { type AxiosResponse } from 'axios';
+import { ocpiOk, script } from '../modules/commands/forwarding-helpers';
 import { example } from '../support/network';
 import { databaseDigest, digestDifferences, type TableDigest } from './db-digest';
 import { b64, type FuzzNetwork, startFuzzNetwork } from './fuzz-network';
@@ -39,6 +40,9 @@ const LOCATION = 'LOC-CP2';
 const SESSION = 'SES-CP2';
 const TOKEN = 'TOK-EM2';
 const RESPONSE_URL = 'http://127.0.0.1:9/ocpi/2.2.1/result';
+/** Placeholders for the ids of a STOP_SESSION and a charging profile EM2 sent CP2 through the hub (set up before the table runs). */
+const COMMAND_ID = '{command request of EM2 to CP2}';
+const PROFILE_ID = '{profile request of EM2 to CP2}';
 const toVictim = (side: 'cpo' | 'emsp') => ({ 'OCPI-to-country-code': V[side].cc, 'OCPI-to-party-id': V[side].pid });
 const cpoOwned = { country_code: V.cpo.cc, party_id: V.cpo.pid };
 const location = () => ({ ...example('location_example.json'), ...cpoOwned, id: LOCATION, name: 'taken over' });
@@ -117,12 +121,15 @@ const TARGETS: Record<string, RouteSpec> = {
       direct(stopSession, UNKNOWN_SESSION_IN_COMMAND),
     ],
   },
-  'POST /ocpi/2.2.1/sender/commands/:command/:id': { target: { params: { command: 'START_SESSION', id: '00000000-0000-4000-8000-000000000000' }, body: { result: 'ACCEPTED' } }, noAgreement: { http: 404, code: 2000 } },
+  // A result for CP2's real pending STOP_SESSION (and, below, for an id nobody issued).
+  'POST /ocpi/2.2.1/sender/commands/:command/:id': { target: { params: { command: 'STOP_SESSION', id: COMMAND_ID }, body: { result: 'ACCEPTED' } }, noAgreement: { http: 404, code: 2000 },
+    more: [{ target: { params: { command: 'START_SESSION', id: '00000000-0000-4000-8000-000000000000' }, body: { result: 'ACCEPTED' } }, noAgreement: { http: 404, code: 2000 } }] },
 
   'GET /ocpi/2.2.1/receiver/chargingprofiles/:session_id': { target: profileGet, noAgreement: UNKNOWN_SESSION, sharedCpo: UNKNOWN_SESSION, more: [direct(profileGet, UNKNOWN_SESSION)] },
   'PUT /ocpi/2.2.1/receiver/chargingprofiles/:session_id': { target: profilePut, noAgreement: UNKNOWN_SESSION, sharedCpo: UNKNOWN_SESSION, more: [direct(profilePut, UNKNOWN_SESSION)] },
   'DELETE /ocpi/2.2.1/receiver/chargingprofiles/:session_id': { target: profileDelete, noAgreement: UNKNOWN_SESSION, sharedCpo: UNKNOWN_SESSION, more: [direct(profileDelete, UNKNOWN_SESSION)] },
-  'POST /ocpi/2.2.1/sender/chargingprofiles/results/:id': { target: { params: { id: '00000000-0000-4000-8000-000000000000' }, body: { result: 'ACCEPTED' } }, noAgreement: { http: 404, code: 2000 } },
+  'POST /ocpi/2.2.1/sender/chargingprofiles/results/:id': { target: { params: { id: PROFILE_ID }, body: { result: 'ACCEPTED' } }, noAgreement: { http: 404, code: 2000 },
+    more: [{ target: { params: { id: '00000000-0000-4000-8000-000000000000' }, body: { result: 'ACCEPTED' } }, noAgreement: { http: 404, code: 2000 } }] },
   'PUT /ocpi/2.2.1/sender/chargingprofiles/:session_id': { target: { params: { session_id: SESSION }, body: { start_date_time: '2030-01-01T00:00:00Z', charging_profile: { charging_rate_unit: 'W' } } }, noAgreement: { http: 404, code: 2000 } },
 };
 
@@ -173,11 +180,22 @@ describe('isolation between parties, for every route of the routers', () => {
   let network: FuzzNetwork;
   let routes: OcpiRoute[];
   let before: Record<string, TableDigest>;
+  const realIds: Record<string, string> = {};
   const http = axios.create({ validateStatus: () => true });
 
   beforeAll(async () => {
     network = await startFuzzNetwork();
     routes = ocpiRoutes(network.net.hub.services);
+    // EM2 stops its session and sets a profile on it at CP2 (which accepts both): the attackers then
+    // post results for those real requests. The long timeout keeps them pending through the table.
+    const cp2 = party('CP2').partner;
+    script(cp2, '/ocpi/2.2.1/', (r) => (/^\/ocpi\/2\.2\.1\/(commands|chargingprofiles)\//.test(r.path) ? ocpiOk({ result: 'ACCEPTED', timeout: 600 }) : undefined));
+    const stop = await party('EM2').ocpi.post('/receiver/commands/STOP_SESSION', { response_url: RESPONSE_URL, session_id: SESSION });
+    const profile = await party('EM2').ocpi.put(`/receiver/chargingprofiles/${SESSION}`, { charging_profile: { charging_rate_unit: 'W' }, response_url: RESPONSE_URL });
+    if (stop.data.status_code !== 1000 || profile.data.status_code !== 1000) throw new Error(`setting up requests failed: ${JSON.stringify([stop.data, profile.data])}`);
+    const hubUrl = (prefix: string) => (cp2.requests.filter((r) => r.path.startsWith(prefix)).at(-1)!.body as { response_url: string }).response_url;
+    realIds[COMMAND_ID] = hubUrl('/ocpi/2.2.1/commands/STOP_SESSION').split('/').pop()!;
+    realIds[PROFILE_ID] = hubUrl(`/ocpi/2.2.1/chargingprofiles/${SESSION}`).split('/').pop()!;
     before = await databaseDigest(network.net.hub.services.db);
   }, 60_000);
   afterAll(() => network.close());
@@ -194,7 +212,7 @@ describe('isolation between parties, for every route of the routers', () => {
     const otherRole = party(role === 'EMSP' ? 'CP1' : 'EM1');
     const victim = party(role === 'EMSP' ? 'EM2' : 'CP2');
     let token = attacker.token;
-    let params = { ...spec.params };
+    let params = Object.fromEntries(Object.entries(spec.params).map(([k, v]) => [k, realIds[v] ?? v]));
     let body = spec.body;
     const headers: Record<string, string> = { ...(kind === 'no agreement' || kind === 'shared CPO' ? spec.headers : {}) };
     const own = (p: typeof attacker) => {
@@ -285,5 +303,11 @@ describe('isolation between parties, for every route of the routers', () => {
 
   it('left every table as it was: no refused request changed anything', async () => {
     expect(digestDifferences(before, await databaseDigest(network.net.hub.services.db))).toEqual([]);
+  });
+
+  it('takes the results the attackers could not post from CP2, the CPO the requests went to (the ids were real)', async () => {
+    const cp2 = party('CP2').ocpi;
+    expect((await cp2.post(`/sender/commands/STOP_SESSION/${realIds[COMMAND_ID]}`, { result: 'ACCEPTED' })).data.status_code).toBe(1000);
+    expect((await cp2.post(`/sender/chargingprofiles/results/${realIds[PROFILE_ID]}`, { result: 'ACCEPTED' })).data.status_code).toBe(1000);
   });
 });
