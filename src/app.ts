@@ -136,7 +136,13 @@ export function createApp(services: Services): Koa {
       compose([
         ocpiErrorHandler(log),
         ocpiRateLimit(config.rateLimit.party, log),
-        jsonBody({ limitBytes: config.maxBodyBytes, tooLarge: ocpiErrors.bodyTooLarge, invalid: ocpiErrors.invalidJson }),
+        jsonBody({
+          limitBytes: config.maxBodyBytes,
+          tooLarge: ocpiErrors.bodyTooLarge,
+          invalid: ocpiErrors.invalidJson,
+          unstorable: (detail) => ocpiErrors.invalidParameters(`Invalid JSON text at ${detail}`),
+          nonPrintable: (detail) => ocpiErrors.invalidParameters(`Invalid text at ${detail}: OCPI strings are printable`),
+        }),
         routes(...ocpiRouters(services)),
       ]),
     ),
@@ -151,6 +157,7 @@ export function createApp(services: Services): Koa {
           limitBytes: config.maxBodyBytes,
           tooLarge: (limit) => new AdminError(413, 'too_large', `Request body larger than ${limit} bytes`),
           invalid: (detail) => new AdminError(400, 'invalid_json', `Invalid JSON: ${detail}`),
+          unstorable: (detail) => new AdminError(400, 'invalid', `Invalid JSON text at ${detail}`),
         }),
         routes(
           partiesAdminRouter({ parties, credentials: services.credentials, outbox: services.outbox, publicUrl: config.publicUrl }),

@@ -31,6 +31,8 @@ export function adminErrorHandler(log: Logger): Middleware {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new AdminError(404, 'not_found', `No admin endpoint at ${ctx.path}`);
       if (ctx.status === 405 && ctx.body === undefined) throw new AdminError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
+      // A method no route has (TRACE, PROPFIND): 501 by RFC 9110 15.6.2, in the admin error shape.
+      if (ctx.status === 501 && ctx.body === undefined) throw new AdminError(501, 'not_implemented', `${ctx.method} is implemented by no admin endpoint`);
     } catch (error) {
       let answer: AdminError;
       if (error instanceof AdminError) answer = error;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { InterfaceRole, OutboxEntry } from '../db/entities';
-import { OcpiCallError, type OcpiClient } from '../transport/ocpi-client';
+import { endpointUrl, OcpiCallError, type OcpiClient } from '../transport/ocpi-client';
 import { connectionStatus, type PartyRegistry } from './parties';
 import { metrics } from '../metrics';
 
@@ -328,7 +328,7 @@ export class Outbox {
       }
       await this.client.request({
         method: row.method,
-        url: row.url ?? `${endpoint!.url.replace(/\/+$/, '')}${row.path}`,
+        url: row.url ?? endpointUrl(endpoint!.url, row.path),
         token: this.parties.tokenB(party),
         encoding: party.tokenEncoding,
         body: row.body ?? undefined,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Role } from '../db/entities';
-import { OcpiCallError, type OcpiClient, type OcpiReply, type OcpiRequest } from '../transport/ocpi-client';
+import { endpointUrl, OcpiCallError, type OcpiClient, type OcpiReply, type OcpiRequest } from '../transport/ocpi-client';
 import { OcpiError, OcpiStatus } from '../transport/ocpi-errors';
 import { type PartyAddress, routingHeaderValues } from '../transport/routing-headers';
 import { EMSP_SIDE, type RoamingAgreements, type RoutedRole } from './agreements';
@@ -172,7 +172,7 @@ export class HubRouter {
     try {
       return await client.request<T>({
         method: request.method,
-        url: `${endpoint.url.replace(/\/+$/, '')}${request.path}`,
+        url: endpointUrl(endpoint.url, request.path),
         token: parties.tokenB(party),
         encoding: party.tokenEncoding,
         body: request.body,

@@ -5,6 +5,7 @@ import type { HubRouter } from '../hub/router';
 import { respond } from '../transport/envelope';
 import { ocpiErrors } from '../transport/ocpi-errors';
 import { readPageRequest, setPageHeaders } from '../transport/pagination';
+import { DOT_SEGMENT_MESSAGE, isDotSegment } from './ocpi-types';
 
 /** Helpers shared by the modules whose objects are owned by a client (locations, tariffs, sessions, CDRs, tokens). */
 
@@ -13,6 +14,7 @@ export function idParam(value: string | undefined, name: string, max = 36): stri
   if (!value || value.length > max || !/^[\x21-\x7e]+$/.test(value)) {
     throw ocpiErrors.invalidParameters(`${name} must be 1 to ${max} printable characters`);
   }
+  if (isDotSegment(value)) throw ocpiErrors.invalidParameters(`${name} ${DOT_SEGMENT_MESSAGE}`);
   return value;
 }
 

@@ -23,6 +23,15 @@ export function toDate(value: string): Date {
 export const CiString = (max: number) =>
   z.string().min(1).max(max).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII');
 export const OcpiString = (max: number) => z.string().max(max);
+
+/**
+ * "." and ".." are printable ASCII, but as a URL path segment they are removed by URL resolution
+ * (RFC 3986 5.2.4, also as %2E): an object with such an id could only be delivered to another path.
+ */
+export const isDotSegment = (id: string) => id === '.' || id === '..';
+export const DOT_SEGMENT_MESSAGE = 'must not be "." or ".." (a URL path segment that URLs resolve away)';
+/** The id of an object, which the hub places in URLs: a CiString that is not a dot segment. */
+export const ObjectId = (max: number) => CiString(max).refine((id) => !isDotSegment(id), DOT_SEGMENT_MESSAGE);
 export const CountryCode = z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code');
 export const PartyId = z.string().regex(/^[A-Za-z0-9]{3}$/, 'must be 3 letters or digits');
 export const Url = z.string().url().max(255);

@@ -9,6 +9,7 @@ import type { RateLimit } from '../core/rate-limit/token-buckets';
 import { ChargerCallLimit, FLOOD_CLOSE } from './charger-rate-limit';
 import { CHARGER_ID, type ChargersService, OCPP_PROTOCOLS, type OcppProtocol } from './chargers.service';
 import type { OcppDomain, OcppHandler, OcppHandlers } from './ocpp-handler';
+import { inOwnWords, overlongCallId, overlongIdError } from './ocpp-call-errors';
 import { OCPP16_HANDLERS } from './v16';
 import { OCPP201_HANDLERS } from './v201';
 import { verifiedClientCertificate } from './ocpp-tls';
@@ -73,6 +74,25 @@ function refuseUpgrade(socket: Duplex, status: number, message: string): void {
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
       `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
   );
+}
+
+/**
+ * At the OCPP edge, before ocpp-rpc reads a frame and after it writes one: a CALL whose message id is
+ * longer than OCPP-J allows is refused (ocpp-rpc takes any string), and every CALLERROR goes out with
+ * a code the charger's version defines, in its spelling (src/ocpp/ocpp-call-errors.ts). ocpp-rpc
+ * reads frames through `_onMessage` and writes them all through `sendRaw`.
+ */
+function speakItsVersion(client: RPCServerClient, protocol: OcppProtocol, malformed: (reason: string) => void): void {
+  const raw = client as unknown as { _onMessage(buffer: Buffer): void; sendRaw(frame: string): void };
+  const send = raw.sendRaw.bind(client);
+  raw.sendRaw = (frame: string) => send(inOwnWords(protocol, frame));
+  const read = raw._onMessage.bind(client);
+  raw._onMessage = (buffer: Buffer) => {
+    const id = overlongCallId(buffer.toString('utf8'));
+    if (id === undefined) return read(buffer);
+    malformed(`message id of ${id.length} characters`);
+    raw.sendRaw(overlongIdError(protocol, id));
+  };
 }
 
 /**
@@ -236,6 +256,8 @@ export class OcppServer {
     this.options.domain.lost
       .connected(chargerId, protocol)
       .catch((error) => log.warn({ err: error, charger: chargerId }, 'could not look for transactions the charger lost'));
+
+    speakItsVersion(client, protocol, (reason) => log.warn({ charger: chargerId, reason }, 'malformed OCPP message'));
 
     const refuseOverLimit = this.callLimit.watch(client, chargerId, () => {
       log.warn({ charger: chargerId }, 'charger disconnected: it kept exceeding its call rate limit');

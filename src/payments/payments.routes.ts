@@ -125,6 +125,7 @@ export function payStack(deps: { payments: PaymentsService; log: Logger }): Midd
       limitBytes: 4096,
       tooLarge: (limit) => new AdminError(413, 'too_large', `Request body larger than ${limit} bytes`),
       invalid: (detail) => new AdminError(400, 'invalid_json', `Invalid JSON: ${detail}`),
+      unstorable: (detail) => new AdminError(400, 'invalid', `Invalid JSON text at ${detail}`),
     }),
     routes(payRouter(deps)),
   ]) as Middleware;

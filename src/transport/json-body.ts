@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
 
@@ -13,13 +14,81 @@ export interface JsonBodyOptions {
   /** Builds the error thrown for a body that is too large or not JSON. */
   tooLarge: (limit: number) => Error;
   invalid: (detail: string) => Error;
+  /** Builds the error thrown for JSON holding text the database cannot store (names the field). */
+  unstorable: (detail: string) => Error;
+  /** Given (OCPI), text must also be printable: builds the error for a control character or non-character. */
+  nonPrintable?: (detail: string) => Error;
+}
+
+/** How much of a refused body's rest is read and thrown away before the connection is given up. */
+const DRAIN_LIMIT_FACTOR = 4;
+const DRAIN_MS = 10_000;
+
+/**
+ * Reads and discards the rest of a body refused as too large, so the 413 can be read by the client
+ * and the next request on a keep-alive connection is parsed (raw-body leaves the stream paused, and
+ * closing with unread data would reset the connection under the 413). A client that sends far more,
+ * or for too long, has its connection closed.
+ */
+function drainRefusedBody(req: IncomingMessage, limitBytes: number): void {
+  if (req.readableEnded) return;
+  let discarded = 0;
+  const giveUp = () => req.socket.destroy();
+  const timer = setTimeout(giveUp, DRAIN_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DRAIN_LIMIT_FACTOR * limitBytes) giveUp();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
+}
+
+/** NUL, and a surrogate half without its other half: valid JSON escapes, but not text PostgreSQL stores. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * What OCPI strings may not hold: "Only printable UTF-8 allowed. (Non-printable characters like:
+ * Carriage returns, Tabs, Line breaks, etc are not allowed)" (types.asciidoc, string; CiString says
+ * the same of ASCII). Control characters (C0, DEL, C1) and non-characters are not printable.
+ */
+const NON_PRINTABLE = /[\p{Cc}\p{Noncharacter_Code_Point}]/u;
+
+const describeChar = (text: string, pattern: RegExp) => {
+  const code = text.codePointAt(pattern.exec(text)!.index)!;
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+};
+
+/**
+ * Where in a parsed JSON value the first key or string matching `pattern` is, e.g.
+ * `evses.0.connectors.1.id holds U+0000`. Iterative: a body may nest deeper than the stack.
+ */
+export function textMatching(value: unknown, pattern: RegExp): string | undefined {
+  const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
+  while (stack.length > 0) {
+    const { value: item, path } = stack.pop()!;
+    if (typeof item === 'string') {
+      if (pattern.test(item)) return `${path || '(the body)'} holds ${describeChar(item, pattern)}`;
+    } else if (item !== null && typeof item === 'object') {
+      const entries = Object.entries(item);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i];
+        const childPath = path ? `${path}.${key}` : key;
+        if (pattern.test(key)) return `the key ${JSON.stringify(childPath)} holds ${describeChar(key, pattern)}`;
+        stack.push({ value: child, path: childPath });
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
  * Reads a bounded request body and parses it as JSON into `ctx.request.body`; the raw text stays in
- * `ctx.state.rawBody` (webhook signatures are computed over it).
+ * `ctx.state.rawBody` (webhook signatures are computed over it). JSON holding NUL or a lone surrogate
+ * is refused here, once for every route: PostgreSQL stores neither in text or jsonb.
  */
-export function jsonBody({ limitBytes, tooLarge, invalid }: JsonBodyOptions): Middleware {
+export function jsonBody({ limitBytes, tooLarge, invalid, unstorable, nonPrintable }: JsonBodyOptions): Middleware {
   return async (ctx, next) => {
     if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method)) return next();
     let raw: string;
@@ -27,7 +96,10 @@ export function jsonBody({ limitBytes, tooLarge, invalid }: JsonBodyOptions): Mi
       raw = await getRawBody(ctx.req, { limit: limitBytes, encoding: 'utf8', length: ctx.get('content-length') || undefined });
     } catch (error) {
       const type = (error as { type?: string }).type;
-      if (type === 'entity.too.large') throw tooLarge(limitBytes);
+      if (type === 'entity.too.large') {
+        drainRefusedBody(ctx.req, limitBytes);
+        throw tooLarge(limitBytes);
+      }
       throw invalid('the request body could not be read');
     }
     ctx.state.rawBody = raw;
@@ -40,6 +112,10 @@ export function jsonBody({ limitBytes, tooLarge, invalid }: JsonBodyOptions): Mi
     } catch (error) {
       throw invalid((error as Error).message);
     }
+    const where = textMatching(ctx.request.body, UNSTORABLE);
+    if (where) throw unstorable(`${where}, which no text field may hold`);
+    const unprintable = nonPrintable && textMatching(ctx.request.body, NON_PRINTABLE);
+    if (unprintable) throw nonPrintable(`${unprintable}, which is not printable`);
     return next();
   };
 }

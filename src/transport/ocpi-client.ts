@@ -28,6 +28,19 @@ export interface OcpiReply<T> {
   requestId: string;
 }
 
+/**
+ * The URL of `path` (segments already encoded, `?query` allowed) under a partner's endpoint: the one
+ * place such URLs are built. A `.` or `..` segment (also as %2E) would be resolved away and reach
+ * another path, so it is refused ('refused': never retried); inbound ids are checked long before.
+ */
+export function endpointUrl(endpoint: string, path: string): string {
+  const segments = path.split('?')[0].split('/');
+  if (segments.some((s) => /^(%2e|\.){1,2}$/i.test(s))) {
+    throw new OcpiCallError('refused', `The path ${path.split('?')[0]} has a "." or ".." segment, which would change the path it is put in`);
+  }
+  return `${endpoint.replace(/\/+$/, '')}${path}`;
+}
+
 /** `refused`: the outbound guard would not call that address (never retried as is). */
 export type OcpiCallFailure = 'refused' | 'timeout' | 'network' | 'http' | 'envelope' | 'status';
 

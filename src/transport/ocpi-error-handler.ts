@@ -14,6 +14,7 @@ export function ocpiErrorHandler(log: Logger): Middleware {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw ocpiErrors.notFound(`No OCPI endpoint at ${ctx.path}`);
       if (ctx.status === 405 && ctx.body === undefined) throw ocpiErrors.methodNotAllowed(`${ctx.method} is not allowed on ${ctx.path}`);
+      if (ctx.status === 501 && ctx.body === undefined) throw ocpiErrors.methodNotImplemented(`${ctx.method} is implemented by no OCPI endpoint of the hub`);
     } catch (error) {
       const known =
         error instanceof OcpiError

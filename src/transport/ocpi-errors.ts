@@ -48,6 +48,8 @@ export const ocpiErrors = {
   notFound: (message: string, statusCode: OcpiStatusCode = OcpiStatus.CLIENT_ERROR) =>
     new OcpiError(statusCode, message, 404),
   methodNotAllowed: (message: string) => new OcpiError(OcpiStatus.CLIENT_ERROR, message, 405),
+  /** A method no route of the hub has (TRACE, PROPFIND): 501, RFC 9110 15.6.2 (405 is for a method known but not offered there). */
+  methodNotImplemented: (message: string) => new OcpiError(OcpiStatus.CLIENT_ERROR, message, 501),
   invalidParameters: (message: string, data?: unknown) =>
     new OcpiError(OcpiStatus.INVALID_PARAMETERS, message, 200, data),
   clientApiUnusable: (message: string) => new OcpiError(OcpiStatus.CLIENT_API_UNUSABLE, message),

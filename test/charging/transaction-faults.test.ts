@@ -26,7 +26,8 @@ describe('transactions at own chargers under bad input and faults', () => {
     const loose = await connectChargePoint(net.hub, { id: 'F16', password: CHARGER_PASSWORD, protocol: 'ocpp1.6', strict: false });
     try {
       expect(await callErrorOf(loose, 'StartTransaction', { connectorId: 1, idTag: 'FAULT1', meterStart: 'lots', timestamp: new Date().toISOString() })).toBe('TypeConstraintViolation');
-      expect(await callErrorOf(loose, 'StartTransaction', { connectorId: 1, meterStart: 0, timestamp: new Date().toISOString() })).toBe('OccurrenceConstraintViolation');
+      // 1.6's own spelling (OCPP-J 1.6 4.2.3), not 2.0.1's (issue 20).
+      expect(await callErrorOf(loose, 'StartTransaction', { connectorId: 1, meterStart: 0, timestamp: new Date().toISOString() })).toBe('OccurenceConstraintViolation');
       expect(await callErrorOf(loose, 'MeterValues', { connectorId: 1, meterValue: [{ timestamp: 'yesterday', sampledValue: [] }] })).toMatch(/Violation/);
       expect(await callErrorOf(loose, 'StopTransaction', { transactionId: 1, meterStop: -5 })).toMatch(/Violation/);
       expect(await callErrorOf(loose, 'FlyToTheMoon', {})).toBe('NotImplemented');

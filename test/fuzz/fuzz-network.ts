@@ -21,7 +21,7 @@ export interface SeededObjects {
 
 export interface FuzzNetwork {
   net: TestNetwork;
-  /** Agreements CP1–EM1 and CP2–EM2; the cross pairs (CP1–EM2, CP2–EM1) have none. */
+  /** Agreements CP1–EM1, CP2–EM2 and CP2–EM3; the cross pairs (CP1–EM2, CP2–EM1) have none. */
   cpo: string;
   emsp: string;
   otherCpo: string;
@@ -46,14 +46,15 @@ function ok(response: { status: number; data: any }, what: string): void {
 
 /**
  * The network the fuzz and isolation tests attack: two CPOs and two eMSPs (two agreement pairs, and
- * the cross pairs without), an unregistered party, a suspended party, and one object of every client-owned module
+ * the cross pairs without), a third eMSP sharing the second CPO, an unregistered party, a suspended party, and one object of every client-owned module
  * per party. The outbox is off unless asked for, so the database only changes when a request changes it.
  */
 export async function startFuzzNetwork(hub: TestHubOptions = {}): Promise<FuzzNetwork> {
   const net = await startNetwork({
     cpos: ['NL/CP1', 'DE/CP2'],
-    emsps: ['NL/EM1', 'DE/EM2'],
-    agreements: [['NL/CP1', 'NL/EM1'], ['DE/CP2', 'DE/EM2']],
+    // EM3 shares CP2 with EM2: it may reach CP2, but not EM2's sessions.
+    emsps: ['NL/EM1', 'DE/EM2', 'DE/EM3'],
+    agreements: [['NL/CP1', 'NL/EM1'], ['DE/CP2', 'DE/EM2'], ['DE/CP2', 'DE/EM3']],
     hub: { startOutbox: false, ...hub },
   });
   const { admin } = net.hub;

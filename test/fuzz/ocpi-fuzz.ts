@@ -1,3 +1,5 @@
+import http from 'node:http';
+import net from 'node:net';
 import axios from 'axios';
 import fc from 'fast-check';
 import { COMMAND_TYPES } from '../../src/modules/commands/commands.schema';
@@ -58,6 +60,12 @@ export interface FuzzCase {
   expect: Expectation;
   /** Send twice with the same X-Request-ID; both answers must agree. */
   replay?: boolean;
+  /**
+   * How it is sent: through axios (default); `raw`, the path and method exactly as written (axios,
+   * through WHATWG URL, resolves dot segments); `socket`, a chunked body over the limit followed by a
+   * GET of the versions on the same socket, whose answer is the one judged.
+   */
+  transport?: 'raw' | 'socket';
 }
 
 export interface FuzzContext {
@@ -500,6 +508,176 @@ function unknownPathCases(ctx: FuzzContext): fc.Arbitrary<FuzzCase> {
   }));
 }
 
+
+/**
+ * Text no OCPI string may hold: what the database cannot store (NUL, lone surrogates) and what is
+ * not printable (C0 controls, DEL, C1, non-characters). The jsonBody check refuses it before any
+ * route: 200/2001 whoever sends it.
+ */
+export const UNICODE_CLASSES: Record<string, string[]> = {
+  NUL: ['\u0000'],
+  'lone surrogate': ['\ud800', '\udbff', '\udc00', '\udfff', 'a\ud83d'],
+  'control character': ['\t', '\n', '\r', '\u0007', '\u001b', '\u007f', '\u0085', '\u009f'],
+  'non-character': ['\ufffe', '\uffff', '\ufdd0', '\ufdef', '\u{1fffe}', '\u{10ffff}'],
+};
+
+/** Puts `text` into one string of `value` (or a new property when it has none), or makes it a key. */
+function withText(value: unknown, text: string, pick: number): unknown {
+  const strings: { holder: Record<string, unknown> | unknown[]; key: string | number }[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach((c, i) => (typeof c === 'string' ? strings.push({ holder: v, key: i }) : walk(c)));
+    else if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) typeof c === 'string' ? strings.push({ holder: v as Record<string, unknown>, key: k }) : walk(c);
+  };
+  const copy = JSON.parse(JSON.stringify(value ?? {})) as unknown;
+  walk(copy);
+  const root = copy && typeof copy === 'object' && !Array.isArray(copy) ? (copy as Record<string, unknown>) : { value: copy };
+  if (pick % 5 === 0 || strings.length === 0) {
+    root[pick % 2 ? `note${text}` : 'note'] = `before${text}after`;
+    return root;
+  }
+  const { holder, key } = strings[pick % strings.length];
+  (holder as Record<string, unknown>)[key as string] = `${String((holder as Record<string, unknown>)[key as string]).slice(0, 8)}${text}`;
+  return root;
+}
+
+/** A valid body from the right caller with one string holding text of a Unicode class: 2001. */
+function unicodeCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> | undefined {
+  if (!bodyMethods(route)) return undefined;
+  const { network } = ctx;
+  const caller = callerKey(network, callerRole(route));
+  const owner = addressOf(network, caller);
+  // The class first, then one of its characters: each class is sent about as often.
+  const text = fc.constantFrom(...Object.keys(UNICODE_CLASSES)).chain((name) => fc.constantFrom(...UNICODE_CLASSES[name]).map((c) => [name, c] as const));
+  return fc.tuple(paramsArbitrary(ctx, route, owner), validBody(ctx, route), text, fc.nat(99)).map(([params, body, [name, char], pick]) => ({
+    category: `unicode text: ${name}`,
+    detail: `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`,
+    route: route.key,
+    method: route.method,
+    path: pathOf(route, params),
+    headers: { Authorization: b64(network.net.parties[caller].token), ...routingHeaders('from', owner), ...JSON_HEADERS },
+    body: stringify(withText(body, char, pick)),
+    expect: { http: [200], codes: [[2001, 2001]] },
+  }));
+}
+
+/** Ids that would change the path they are put in, and ids one over their limit, sent as written: 2001 or 404. */
+function pathLikeIdCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> | undefined {
+  const idParams = route.params.filter((p) => p !== 'country_code' && p !== 'party_id' && p !== 'command');
+  if (idParams.length === 0) return undefined;
+  const { network } = ctx;
+  const caller = callerKey(network, callerRole(route));
+  const owner = addressOf(network, caller);
+  const ids = fc.constantFrom('.', '..', '%2e', '%2E%2E', '.%2e', '%2e.', 'x'.repeat(37), 'x'.repeat(40), '%2F', 'a%2Fb', '%3F', '%23');
+  return fc.tuple(fc.constantFrom(...idParams), ids, paramsArbitrary(ctx, route, owner), validBody(ctx, route)).map(([name, value, params, body]) => {
+    const encoded = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, encodeURIComponent(v)]));
+    return {
+      category: 'path-like or over-long id',
+      detail: `${name}=${value.slice(0, 12)}`,
+      route: route.key,
+      method: route.method,
+      path: pathOf(route, { ...encoded, [name]: value }, true),
+      headers: { Authorization: b64(network.net.parties[caller].token), ...routingHeaders('from', owner), ...JSON_HEADERS },
+      body: bodyMethods(route) ? stringify(body) : undefined,
+      // An id the spec allows (%2F is "/") may be an unknown object (404), or refused in a body that names another id.
+      expect: { http: [200, 404], codes: [CLIENT_ERRORS, HUB_ERRORS] },
+      transport: 'raw' as const,
+    };
+  });
+}
+
+/** The right token and URL, but OCPI-from-* naming another party (registered or not): 404/2000 on every route. */
+function spoofedSenderCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> | undefined {
+  if (route.side === 'configuration') return undefined;
+  const { network } = ctx;
+  const caller = callerKey(network, callerRole(route));
+  const owner = addressOf(network, caller);
+  const others = ['CP1', 'CP2', 'EM1', 'EM2', 'EM3'].filter((k) => k !== caller).map((k) => addressOf(network, k));
+  const spoofed = fc.constantFrom(...others, { countryCode: 'ZZ', partyId: 'ZZZ' }, network.suspended.address);
+  return fc.tuple(paramsArbitrary(ctx, route, owner), validBody(ctx, route), spoofed).map(([params, body, from]) => ({
+    category: 'spoofed sender',
+    detail: `OCPI-from ${from.countryCode}/${from.partyId}`,
+    route: route.key,
+    method: route.method,
+    path: pathOf(route, params),
+    headers: { Authorization: b64(network.net.parties[caller].token), ...routingHeaders('from', from), ...JSON_HEADERS },
+    body: bodyMethods(route) ? stringify(body) : undefined,
+    expect: { http: [404], codes: [] },
+  }));
+}
+
+/** Methods the hub implements on no route (koa-router knows only GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE): 501. */
+export const UNIMPLEMENTED_METHODS = ['TRACE', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT', 'PURGE', 'LINK', 'UNLINK', 'MKCALENDAR', 'NOTIFY', 'SUBSCRIBE', 'M-SEARCH', 'QUERY'];
+
+function unimplementedMethodCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> {
+  const { network } = ctx;
+  const caller = callerKey(network, callerRole(route));
+  const owner = addressOf(network, caller);
+  return fc.tuple(fc.constantFrom(...UNIMPLEMENTED_METHODS), paramsArbitrary(ctx, route, owner)).map(([method, params]) => ({
+    category: 'method implemented nowhere',
+    detail: method,
+    route: route.key,
+    method,
+    path: pathOf(route, params),
+    headers: { Authorization: b64(network.net.parties[caller].token) },
+    expect: { http: [501], codes: [] },
+    transport: 'raw' as const,
+  }));
+}
+
+/** A chunked body over the limit on a keep-alive socket, then a GET of the versions on the same socket: answered. */
+function chunkedOversizeCases(ctx: FuzzContext, route: OcpiRoute): fc.Arbitrary<FuzzCase> | undefined {
+  if (!bodyMethods(route)) return undefined;
+  const { network } = ctx;
+  const caller = callerKey(network, callerRole(route));
+  const owner = addressOf(network, caller);
+  return fc.tuple(fc.integer({ min: 11, max: 20 }), paramsArbitrary(ctx, route, owner)).map(([tenths, params]) => ({
+    category: 'chunked oversize, then a request on the same socket',
+    detail: `${tenths / 10}× the limit`,
+    route: route.key,
+    method: route.method,
+    path: pathOf(route, params),
+    headers: { Authorization: b64(network.net.parties[caller].token), ...JSON_HEADERS },
+    body: 'P'.repeat(Math.ceil((ctx.maxBodyBytes * tenths) / 10)),
+    // The versions GET after the 413: HTTP 200 with 1000.
+    expect: { http: [200], codes: [[1000, 1000]] },
+    transport: 'socket' as const,
+  }));
+}
+
+/**
+ * EM3 (an agreement with CP2, like EM2) on EM2's session at CP2: STOP_SESSION, charging profile
+ * GET/PUT/DELETE and charging preferences, with and without OCPI-to-* naming CP2. Each is the
+ * route's "unknown session": 200/2001 (STOP_SESSION) or 404/2000; nothing is forwarded.
+ */
+function crossPartySessionCases(ctx: FuzzContext): fc.Arbitrary<FuzzCase> {
+  const { network } = ctx;
+  const em3 = network.net.parties.EM3;
+  const session = network.seeded.sessions.CP2;
+  const responseUrl = encodeURIComponent('http://127.0.0.1:9/ocpi/2.2.1/result');
+  const requests: [string, string, unknown][] = [
+    ['POST', '/ocpi/2.2.1/receiver/commands/STOP_SESSION', { response_url: decodeURIComponent(responseUrl), session_id: session }],
+    ['GET', `/ocpi/2.2.1/receiver/chargingprofiles/${session}?duration=60&response_url=${responseUrl}`, undefined],
+    ['PUT', `/ocpi/2.2.1/receiver/chargingprofiles/${session}`, { charging_profile: { charging_rate_unit: 'W', charging_profile_period: [{ start_period: 0, limit: 1000 }] }, response_url: decodeURIComponent(responseUrl) }],
+    ['DELETE', `/ocpi/2.2.1/receiver/chargingprofiles/${session}?response_url=${responseUrl}`, undefined],
+    ['PUT', `/ocpi/2.2.1/sender/sessions/${session}/charging_preferences`, { profile_type: 'FAST' }],
+  ];
+  return fc.tuple(fc.constantFrom(...requests), fc.boolean()).map(([[method, path, body], direct]) => ({
+    category: 'cross-party session',
+    detail: `${method} ${path.split('?')[0].split('/').slice(-2).join('/')}${direct ? ' OCPI-to' : ''}`,
+    route: `${method} ${path.split('?')[0]}`,
+    method,
+    path,
+    headers: {
+      Authorization: b64(em3.token),
+      ...routingHeaders('from', addressOf(network, 'EM3')),
+      ...(direct ? routingHeaders('to', addressOf(network, 'CP2')) : {}),
+      ...JSON_HEADERS,
+    },
+    body: body === undefined ? undefined : stringify(body),
+    expect: { http: [200, 404], codes: [[2001, 2001]] },
+  }));
+}
+
 /** Every kind of hostile request for every route, weighted so bodies get the most attention. */
 export function ocpiCaseArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzCase> {
   const perRoute = ctx.routes.map((route) => {
@@ -515,12 +693,21 @@ export function ocpiCaseArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzCase> {
         [2, badQueryCases(ctx, route)],
         [1, methodCases(ctx, route)],
         [1, suspendedCases(ctx, route)],
+        [2, unicodeCases(ctx, route)],
+        [1, pathLikeIdCases(ctx, route)],
+        [1, spoofedSenderCases(ctx, route)],
+        [1, unimplementedMethodCases(ctx, route)],
       ].map(([weight, arbitrary]) => (arbitrary ? { weight: weight as number, arbitrary: arbitrary as fc.Arbitrary<FuzzCase> } : undefined)),
     ].filter((k): k is { weight: number; arbitrary: fc.Arbitrary<FuzzCase> } => k !== undefined);
     // GET routes need a refusal from something: unknown ids in bad-param/query/party/auth cases.
     return fc.oneof(...kinds);
   });
-  const rare = fc.oneof(unknownPathCases(ctx), ...ctx.routes.filter(bodyMethods).map((r) => oversizeCases(ctx, r)!));
+  const rare = fc.oneof(
+    unknownPathCases(ctx),
+    { weight: 10, arbitrary: crossPartySessionCases(ctx) },
+    ...ctx.routes.filter(bodyMethods).map((r) => oversizeCases(ctx, r)!),
+    ...ctx.routes.filter(bodyMethods).map((r) => chunkedOversizeCases(ctx, r)!),
+  );
   const replayed = fc.tuple(fc.oneof(...perRoute), fc.integer({ min: 1, max: 5 })).map(([c, n]) => ({ ...c, replay: true, headers: { ...c.headers, 'X-Request-ID': `fuzz-replay-${n}` } }));
   return fc.oneof({ weight: 20, arbitrary: fc.oneof(...perRoute) }, { weight: 1, arbitrary: rare }, { weight: 2, arbitrary: replayed });
 }
@@ -533,7 +720,8 @@ export interface Answer {
 
 /** Checks one answer against the case's expectation: a well-formed OCPI error of the right class. */
 export function judge(c: FuzzCase, status: number, contentType: string | undefined, text: string, requestIdHeader: string | undefined): Answer {
-  if (status >= 500) return { status, problem: `HTTP ${status}` };
+  // 501 is the one 5xx a case may expect: a method no route of the hub implements (RFC 9110 15.6.2).
+  if (status >= 500 && !(status === 501 && c.expect.http.includes(501))) return { status, problem: `HTTP ${status}` };
   let body: any;
   try {
     body = JSON.parse(text);
@@ -572,6 +760,70 @@ export interface FuzzReport {
   routesTotal: number;
 }
 
+type Response = { status: number; headers: Record<string, string | string[] | undefined>; data: string };
+
+/** A request with its method and path exactly as written. */
+function rawHttp(base: string, c: FuzzCase): Promise<Response> {
+  const { hostname, port } = new URL(base);
+  const data = c.body === undefined ? undefined : Buffer.from(c.body);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, method: c.method, path: c.path, headers: { ...c.headers, ...(data ? { 'Content-Length': String(data.length) } : {}) }, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, data: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/**
+ * The case's body chunked (so the hub learns its size only by reading) on a fresh socket, then a GET
+ * of /ocpi/versions on the same socket: resolves with that second answer; rejects if the first is not
+ * a 413 or the socket is reset or stalls.
+ */
+function chunkedThenVersions(base: string, c: FuzzCase): Promise<Response> {
+  const { hostname, port } = new URL(base);
+  const head = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
+  const headers = Object.entries(c.headers).map(([k, v]) => `${k}: ${v}`);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    let text = '';
+    const timer = setTimeout(() => done(new Error(`no answer to the request after the 413 within 5 s: ${text.slice(0, 40)}`)), 5000);
+    const done = (error?: Error, response?: Response) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(response!);
+    };
+    socket.on('data', (d: Buffer) => {
+      text += d.toString('utf8');
+      const answers = text.split(/(?=HTTP\/1\.1 \d{3} )/);
+      if (answers.length < 2) return;
+      if (!answers[0].startsWith('HTTP/1.1 413')) return done(new Error(`first answer ${answers[0].slice(0, 20)}, expected 413`));
+      const second = answers[1];
+      const [rawHead, body = ''] = second.split('\r\n\r\n');
+      const length = Number(/content-length: (\d+)/i.exec(rawHead)?.[1] ?? NaN);
+      if (Buffer.byteLength(body) < length) return;
+      const headerMap = Object.fromEntries(rawHead.split('\r\n').slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      done(undefined, { status: Number(rawHead.slice(9, 12)), headers: headerMap, data: body });
+    });
+    socket.on('error', (e) => done(e));
+    socket.on('connect', () => {
+      socket.write(head([`${c.method} ${c.path} HTTP/1.1`, 'Host: hub', ...headers, 'Transfer-Encoding: chunked']));
+      const body = Buffer.from(c.body ?? '');
+      for (let at = 0; at < body.length; at += 65536) {
+        const chunk = body.subarray(at, at + 65536);
+        socket.write(`${chunk.length.toString(16)}\r\n`);
+        socket.write(chunk);
+        socket.write('\r\n');
+      }
+      socket.write('0\r\n\r\n');
+      socket.write(head(['GET /ocpi/versions HTTP/1.1', 'Host: hub', `Authorization: ${c.headers.Authorization}`]));
+    });
+  });
+}
+
 /** Runs `count` generated requests against the network's hub (`concurrency` at a time) and judges them. */
 export async function runOcpiFuzz(network: FuzzNetwork, options: { count: number; seed: number; concurrency?: number; maxBodyBytes: number }): Promise<FuzzReport> {
   const services = network.net.hub.services;
@@ -585,14 +837,14 @@ export async function runOcpiFuzz(network: FuzzNetwork, options: { count: number
   const generating = Date.now();
   const cases = fc.sample(ocpiCaseArbitrary(ctx), { numRuns: options.count, seed: options.seed });
   const generationMs = Date.now() - generating;
-  const http = axios.create({ baseURL: network.net.hub.url, validateStatus: () => true, transformRequest: [(d) => d], transformResponse: [(d) => d], responseType: 'text', maxBodyLength: Infinity, maxContentLength: Infinity });
+  const client = axios.create({ baseURL: network.net.hub.url, validateStatus: () => true, transformRequest: [(d) => d], transformResponse: [(d) => d], responseType: 'text', maxBodyLength: Infinity, maxContentLength: Infinity });
   const logStart = network.net.hub.logLines.length;
   const before = await databaseDigest(services.db);
   const report: FuzzReport = { generationMs, sendingMs: 0, sent: 0, byOutcome: {}, byCategory: {}, msByCategory: {}, failures: [], databaseChanges: [], errorLogs: [], routesCovered: 0, routesTotal: ctx.routes.length };
   const covered = new Set<string>();
 
   const send = async (c: FuzzCase): Promise<Answer> => {
-    const response = await http.request({ method: c.method, url: c.path, headers: c.headers, data: c.body }).catch((error: Error) => error);
+    const response = await (c.transport === 'raw' ? rawHttp(network.net.hub.url, c) : c.transport === 'socket' ? chunkedThenVersions(network.net.hub.url, c) : client.request({ method: c.method, url: c.path, headers: c.headers, data: c.body })).catch((error: Error) => error);
     report.sent++;
     if (response instanceof Error) return { status: 0, problem: `transport failure: ${response.message}` };
     return judge(c, response.status, response.headers['content-type'] as string | undefined, String(response.data), response.headers['x-request-id'] as string | undefined);

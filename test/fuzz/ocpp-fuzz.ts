@@ -35,8 +35,17 @@ const MAX_BAD_MESSAGES = 10;
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 const VALIDATION_CODES: Record<Protocol, string[]> = {
-  'ocpp1.6': ['FormationViolation', 'OccurrenceConstraintViolation', 'PropertyConstraintViolation', 'TypeConstraintViolation', 'ProtocolError'],
-  'ocpp2.0.1': ['FormatViolation', 'OccurenceConstraintViolation', 'PropertyConstraintViolation', 'TypeConstraintViolation', 'ProtocolError'],
+  'ocpp1.6': ['FormationViolation', 'OccurenceConstraintViolation', 'PropertyConstraintViolation', 'TypeConstraintViolation', 'ProtocolError'],
+  'ocpp2.0.1': ['FormatViolation', 'OccurrenceConstraintViolation', 'PropertyConstraintViolation', 'TypeConstraintViolation', 'ProtocolError'],
+};
+
+/**
+ * What a frame that is not a readable OCPP-J message gets, in each version's words: 2.0.1 defines
+ * RpcFrameworkError and MessageTypeNotSupported; 1.6 has neither (FormationViolation, GenericError).
+ */
+const FRAMING_CODES: Record<Protocol, { framework: string; messageType: string }> = {
+  'ocpp1.6': { framework: 'FormationViolation', messageType: 'GenericError' },
+  'ocpp2.0.1': { framework: 'RpcFrameworkError', messageType: 'MessageTypeNotSupported' },
 };
 
 export interface Frame {
@@ -45,6 +54,8 @@ export interface Frame {
   text: string;
   /** A malformed frame in ocpp-rpc's sense (counts towards the close after MAX_BAD_MESSAGES). */
   garbage: boolean;
+  /** Refused by the hub before ocpp-rpc reads it (an over-long message id): neither counts nor resets that streak. */
+  neutral?: boolean;
   expect: { reply: 'callerror'; id: string; codes: string[] } | { reply: 'none' } | { reply: 'close'; code: number };
 }
 
@@ -103,7 +114,8 @@ export function frameArbitrary(schemas: OcppActionSchemas): fc.Arbitrary<() => F
     .constantFrom('NoSuchAction', 'heartbeat', 'Heartbeat.req', '', 'Boot Notification', '__proto__', 'constructor', 'hasOwnProperty', 'x'.repeat(500))
     .map((action) => call(action, {}, ['NotImplemented'], 'unknown action', action.slice(0, 40)));
 
-  const garbage = (kind: string, text: string, reply: 'callerror-1' | 'callerror-id' | 'none', codes: string[] = ['RpcFrameworkError'], id = '-1') => (): Frame => ({
+  const { framework, messageType } = FRAMING_CODES[protocol];
+  const garbage = (kind: string, text: string, reply: 'callerror-1' | 'callerror-id' | 'none', codes: string[] = [framework], id = '-1') => (): Frame => ({
     kind,
     detail: text.slice(0, 40),
     text,
@@ -126,26 +138,32 @@ export function frameArbitrary(schemas: OcppActionSchemas): fc.Arbitrary<() => F
   const notArray = fc.constantFrom('{}', '42', '"call"', 'null', 'true', '{"0":2,"1":"x"}').map((text) => garbage('not an array', text, 'callerror-1'));
   const wrongType = fc
     .constantFrom<[string, string]>(
-      ['[5,"a","Heartbeat",{}]', 'MessageTypeNotSupported'],
-      ['[0,"a","Heartbeat",{}]', 'MessageTypeNotSupported'],
-      ['[-1,"a","Heartbeat",{}]', 'MessageTypeNotSupported'],
-      ['[2.5,"a","Heartbeat",{}]', 'MessageTypeNotSupported'],
-      ['["2","a","Heartbeat",{}]', 'RpcFrameworkError'],
-      ['[null,"a","Heartbeat",{}]', 'RpcFrameworkError'],
-      ['[]', 'RpcFrameworkError'],
+      ['[5,"a","Heartbeat",{}]', messageType],
+      ['[0,"a","Heartbeat",{}]', messageType],
+      ['[-1,"a","Heartbeat",{}]', messageType],
+      ['[2.5,"a","Heartbeat",{}]', messageType],
+      ['["2","a","Heartbeat",{}]', framework],
+      ['[null,"a","Heartbeat",{}]', framework],
+      ['[]', framework],
     )
     .map(([text, code]) => garbage('wrong message type id', text, 'callerror-1', [code]));
   const badId = fc.constantFrom('[2,123,"Heartbeat",{}]', '[2,null,"Heartbeat",{}]', '[2,{},"Heartbeat",{}]', '[2]').map((text) => garbage('message id not a string', text, 'callerror-1'));
   const badAction = fc.constantFrom(42, null, ['Heartbeat'], {}).map((action) => () => {
     const id = nextId();
-    return garbage('action not a string', JSON.stringify([2, id, action, {}]), 'callerror-id', ['RpcFrameworkError'], id)();
+    return garbage('action not a string', JSON.stringify([2, id, action, {}]), 'callerror-id', [framework], id)();
   });
   const strayResult = fc
     .constantFrom('[3,"never-asked",{}]', '[4,"never-asked","GenericError","",{}]', '[3,"x"]')
     .map((text) => garbage('answer to no call', text, 'none'));
 
+  // OCPP-J caps message ids at 36 characters: a longer one is refused with the id as sent.
+  const overlongId = fc.tuple(fc.integer({ min: 37, max: 300 }), fc.constantFrom('Heartbeat', 'BootNotification', 'NoSuchAction')).map(([length, action]) => (): Frame => {
+    const id = `${nextId()}-`.padEnd(length, 'L');
+    return { kind: 'message id over 36 characters', detail: `${length} characters`, text: JSON.stringify([2, id, action, {}]), garbage: false, neutral: true, expect: { reply: 'callerror', id, codes: [framework] } };
+  });
   return fc.oneof(
     { weight: 10, arbitrary: schemaInvalid },
+    { weight: 1, arbitrary: overlongId },
     { weight: 2, arbitrary: unhandled.length ? notHandled : unknownAction },
     { weight: 2, arbitrary: unknownAction },
     { weight: 2, arbitrary: badJson },
@@ -158,7 +176,7 @@ export function frameArbitrary(schemas: OcppActionSchemas): fc.Arbitrary<() => F
 }
 
 /** A raw WebSocket charger: frames in, frames out, close observed. */
-class RawCharger {
+export class RawCharger {
   private socket?: WebSocket;
   private readonly inbox: unknown[] = [];
   private waiter?: () => void;
@@ -246,7 +264,7 @@ function isCallError(message: unknown): message is [4, string, string, string, u
 }
 
 /** Registers a charger through the admin API; returns its password. */
-async function registerCharger(hub: TestHub, id: string): Promise<string> {
+export async function registerCharger(hub: TestHub, id: string): Promise<string> {
   const response = await hub.admin.post('/admin/chargers', { id, location_id: `LOC-${id}`, evses: [{ ocpp_connector: '1', evse_uid: `NL*HUB*${id}`, connector_id: '1' }] });
   if (response.status !== 201) throw new Error(`could not register ${id}: ${JSON.stringify(response.data)}`);
   return response.data.password as string;
@@ -324,7 +342,7 @@ export async function runOcppFuzz(hub: TestHub, options: { framesPerProtocol: nu
         report.byKind[frame.kind] = (report.byKind[frame.kind] ?? 0) + 1;
         charger.send(frame.text);
         report.sent++;
-        badInARow = frame.garbage ? badInARow + 1 : 0;
+        badInARow = frame.neutral ? badInARow : frame.garbage ? badInARow + 1 : 0;
         if (badInARow > MAX_BAD_MESSAGES) {
           // The documented rule: the 11th malformed frame in a row closes the connection with 1002.
           const closed = await charger.whenClosed();

@@ -110,15 +110,16 @@ describe('OCPP connections (security profile 1, one connection per charger, keep
     await busy.close();
   });
 
-  it('survives malformed frames, answering them as the RPC framework says, and drops a charger that keeps sending them', async () => {
+  it('survives malformed frames, answering them in 1.6\'s codes, and drops a charger that keeps sending them', async () => {
     const { ws, received } = await rawSocket(hub, 'RAW', PASSWORD);
     for (const frame of ['not json', '{"an":"object"}', '[2]', '[9,"m9"]', '[3,"unknown-call",{}]', '[2,"m1","Heartbeat",{}]']) ws.send(frame);
     await waitFor(() => received.some((m) => (m as unknown[])[1] === 'm1'), 'the Heartbeat answer');
     expect(received).toEqual([
-      [4, '-1', 'RpcFrameworkError', 'Message must be a JSON structure', {}],
-      [4, '-1', 'RpcFrameworkError', 'Message must be an array', {}],
-      [4, '-1', 'RpcFrameworkError', 'Message ID must be a string', {}],
-      [4, '-1', 'MessageTypeNotSupported', 'Unrecognised message type', {}],
+      // 1.6 defines neither RpcFrameworkError nor MessageTypeNotSupported (src/ocpp/ocpp-call-errors.ts).
+      [4, '-1', 'FormationViolation', 'Message must be a JSON structure', {}],
+      [4, '-1', 'FormationViolation', 'Message must be an array', {}],
+      [4, '-1', 'FormationViolation', 'Message ID must be a string', {}],
+      [4, '-1', 'GenericError', 'Unrecognised message type', {}],
       [3, 'm1', { currentTime: expect.any(String) }],
     ]);
     const dropped = new Promise<number>((resolve) => ws.once('close', resolve));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Connector } from '../locations/locations.schema';
-import { AuthMethod, CdrToken, ChargingPeriod, CiString, DateTime, Decimal, GeoLocation, Ownership, Price } from '../ocpi-types';
+import { AuthMethod, CdrToken, ChargingPeriod, CiString, DateTime, Decimal, GeoLocation, ObjectId, Ownership, Price } from '../ocpi-types';
 import { Tariff } from '../tariffs/tariffs.schema';
 
 /** CDR and its parts (mod_cdrs.asciidoc, Object description). */
@@ -36,7 +36,7 @@ export const Cdr = z
   .looseObject({
     ...Ownership,
     // 39 leaves room for a credit CDR's suffix; a normal CDR's id is at most 36 (checked below).
-    id: CiString(39),
+    id: ObjectId(39),
     start_date_time: DateTime,
     end_date_time: DateTime,
     session_id: CiString(36).optional(),

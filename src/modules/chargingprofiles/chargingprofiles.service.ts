@@ -5,7 +5,7 @@ import { OcpiError, OcpiStatus, ocpiErrors } from '../../transport/ocpi-errors';
 import { type PartyAddress, routingHeaderValues } from '../../transport/routing-headers';
 import { parseOcpiBody } from '../../transport/validate';
 import type { z } from 'zod';
-import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeByObject, routeTo, same } from '../commands/result-relay';
+import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeBySession, same } from '../commands/result-relay';
 import type { ModuleDeps } from '../module-deps';
 import { OCPI_VERSION } from '../versions/versions.routes';
 import { CHARGINGPROFILES_SENDER_PATH } from './chargingprofiles.routes';
@@ -177,11 +177,10 @@ export class ChargingProfilesService {
     return { route, response };
   }
 
-  /** The CPO: the one in OCPI-to-* (direct), else the one the session belongs to; an unknown session is 404. */
+  /** The CPO: the one in OCPI-to-* (direct), else the one the session belongs to; an unknown session (or another eMSP's) is 404. */
   private async route(roles: RoleAddress[], to: PartyAddress | undefined, sessionId: string): Promise<CpoRoute> {
     const routes = await cpoRoutes(this.deps.router, roles);
-    if (to && !this.deps.router.isHub(to)) return routeTo(routes, to);
-    return routeByObject(this.deps.store, routes, 'sessions', sessionId, () =>
+    return routeBySession(this.deps.store, routes, to && !this.deps.router.isHub(to) ? to : undefined, sessionId, () =>
       ocpiErrors.notFound(`Unknown session ${sessionId} at the CPOs you have agreements with; name the CPO with OCPI-to-country-code/party-id`),
     );
   }

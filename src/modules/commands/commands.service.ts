@@ -7,7 +7,7 @@ import { OCPI_VERSION } from '../versions/versions.routes';
 import { COMMANDS_SENDER_PATH } from './commands.routes';
 import { commandSubject, commandTarget, followUpResult, rolesForToken } from './commands.rules';
 import { COMMAND_BODIES, type CommandBody, CommandResponse, CommandResult, type CommandType } from './commands.schema';
-import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeByObject, routeTo, same } from './result-relay';
+import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeByObject, routeBySession, routeTo, same } from './result-relay';
 
 const SWEEP_INTERVAL_MS = 1000;
 
@@ -122,16 +122,18 @@ export class CommandsService {
   /** The CPO: the one in OCPI-to-* (direct), else the one the command's location, session or reservation belongs to. */
   private async route(roles: Caller['roles'], to: PartyAddress | undefined, command: CommandType, body: CommandBody): Promise<CpoRoute> {
     const routes = await cpoRoutes(this.deps.router, roles);
-    if (to && !this.deps.router.isHub(to)) return routeTo(routes, to);
     const target = commandTarget(command, body);
+    const direct = to && !this.deps.router.isHub(to) ? to : undefined;
+    if (target.by === 'session') {
+      return routeBySession(this.deps.store, routes, direct, target.sessionId, () =>
+        ocpiErrors.invalidParameters(`session_id: unknown session ${target.sessionId} at the CPOs you have agreements with; name the CPO with OCPI-to-country-code/party-id`),
+      );
+    }
+    if (direct) return routeTo(routes, direct);
     switch (target.by) {
       case 'location':
         return routeByObject(this.deps.store, routes, 'locations', target.locationId, () =>
           new OcpiError(OcpiStatus.UNKNOWN_LOCATION, `Unknown location ${target.locationId} at the CPOs you have agreements with`),
-        );
-      case 'session':
-        return routeByObject(this.deps.store, routes, 'sessions', target.sessionId, () =>
-          ocpiErrors.invalidParameters(`session_id: unknown session ${target.sessionId} at the CPOs you have agreements with; name the CPO with OCPI-to-country-code/party-id`),
         );
       case 'reservation': {
         const reservation = await this.relay.requests.latest('commands', 'RESERVE_NOW', target.reservationId, { requesters: roles });

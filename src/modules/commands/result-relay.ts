@@ -10,6 +10,7 @@ import { type PartyAddress, routingHeaderValues } from '../../transport/routing-
 import { describeIssues } from '../../transport/validate';
 import type { Role } from '../../db/entities';
 import { actingRoles } from '../caller-roles';
+import { issuedBy, type TokenIssuer } from '../emsp-private';
 import type { ModuleDeps } from '../module-deps';
 import { type ForwardedKind, type ForwardedRequest, ForwardedRequests, resultDeadline } from './forwarded-requests';
 
@@ -66,6 +67,37 @@ export async function routeByObject(store: ObjectStore, routes: CpoRoute[], modu
     throw ocpiErrors.invalidParameters(`${module} ${objectId} exists at several CPOs; name one with OCPI-to-country-code/party-id`);
   }
   return routes.find((r) => same(r.cpo, found[0].key))!;
+}
+
+/**
+ * The route to the CPO of a session the requester may address: an eMSP only its own (the session's
+ * `cdr_token` is its token: "specific to only one party", src/modules/emsp-private.ts), as the
+ * charging preferences do; another eMSP's session is unknown to it, answered as if absent. Roles that
+ * hold no tokens (SCSP, NSP, OTHER) act on the sessions of CPOs they have an agreement with. With
+ * OCPI-to-* the CPO is the one named (4001 without an agreement); a session the hub does not hold
+ * there is the CPO's to judge.
+ */
+export async function routeBySession(
+  store: ObjectStore,
+  routes: CpoRoute[],
+  to: PartyAddress | undefined,
+  sessionId: string,
+  unknown: () => OcpiError,
+): Promise<CpoRoute> {
+  if (to) routeTo(routes, to); // 4001 without an agreement
+  const candidates = to ? routes.filter((r) => same(r.cpo, to)) : routes;
+  const found = await store.findById<{ cdr_token?: TokenIssuer }>('sessions', sessionId, candidates.map((r) => r.cpo));
+  const mayAddress = (route: CpoRoute, session: { cdr_token?: TokenIssuer }) =>
+    route.requester.role !== 'EMSP' || (session.cdr_token !== undefined && issuedBy(session.cdr_token, route.requester));
+  const allowed = found.flatMap((stored) => candidates.filter((r) => same(r.cpo, stored.key) && mayAddress(r, stored.data)).slice(0, 1));
+  if (allowed.length === 0) {
+    if (to && found.length === 0) return candidates[0];
+    throw unknown();
+  }
+  if (allowed.length > 1) {
+    throw ocpiErrors.invalidParameters(`Session ${sessionId} exists at several CPOs; name one with OCPI-to-country-code/party-id`);
+  }
+  return allowed[0];
 }
 
 /** The direct response's routing headers: to the requester, from the receiver (transport_and_format.asciidoc, Party to Party via Hub). */

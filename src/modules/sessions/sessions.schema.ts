@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuthMethod, CdrToken, ChargingPeriod, CiString, DateTime, Decimal, Ownership, Price } from '../ocpi-types';
+import { AuthMethod, CdrToken, ChargingPeriod, CiString, DateTime, Decimal, ObjectId, Ownership, Price } from '../ocpi-types';
 
 /** Session and ChargingPreferences (mod_sessions.asciidoc, Object description and Data types). */
 
@@ -7,7 +7,7 @@ export const SessionStatus = z.enum(['ACTIVE', 'COMPLETED', 'INVALID', 'PENDING'
 
 export const Session = z.looseObject({
   ...Ownership,
-  id: CiString(36),
+  id: ObjectId(36),
   start_date_time: DateTime,
   end_date_time: DateTime.optional(),
   kwh: Decimal,

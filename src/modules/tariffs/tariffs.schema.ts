@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Location } from '../locations/locations.schema';
-import { CiString, DateTime, Decimal, DisplayText, Ownership, Price, Url } from '../ocpi-types';
+import { DateTime, Decimal, DisplayText, ObjectId, Ownership, Price, Url } from '../ocpi-types';
 
 /** Tariff and its parts (mod_tariffs.asciidoc, Object description and Data types). */
 
@@ -43,7 +43,7 @@ export const TariffElement = z.looseObject({
 
 export const Tariff = z.looseObject({
   ...Ownership,
-  id: CiString(36),
+  id: ObjectId(36),
   currency: z.string().length(3),
   type: TariffType.optional(),
   tariff_alt_text: z.array(DisplayText).optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CiString, OcpiString, Ownership, TokenType as TokenTypeEnum } from '../ocpi-types';
+import { CiString, ObjectId, OcpiString, Ownership, TokenType as TokenTypeEnum } from '../ocpi-types';
 
 /** Token, LocationReferences and their enums (mod_tokens.asciidoc, Object description and Data types). */
 
@@ -18,7 +18,7 @@ export const EnergyContract = z.looseObject({
 
 export const Token = z.looseObject({
   ...Ownership,
-  uid: CiString(36),
+  uid: ObjectId(36),
   type: TokenType,
   contract_id: CiString(36),
   visual_number: OcpiString(64).optional(),

@@ -136,6 +136,15 @@ describe('charging profiles through the hub', () => {
       headers: { 'OCPI-to-country-code': 'NL', 'OCPI-to-party-id': 'CP1' },
     });
     expect(noAgreementDirect.data.status_code).toBe(4001);
+    // EM9 reaches CP1, but S1 is EM1's driver's session: unknown to EM9 on every receiver route, OCPI-to-* or not.
+    for (const headers of [{}, { 'OCPI-to-country-code': 'NL', 'OCPI-to-party-id': 'CP1' }]) {
+      const emsp9 = [
+        await em9.ocpi.put('/receiver/chargingprofiles/S1', { charging_profile: PROFILE, response_url: responseUrl }, { headers }),
+        await em9.ocpi.get('/receiver/chargingprofiles/S1', { params: { duration: 60, response_url: responseUrl }, headers }),
+        await em9.ocpi.delete('/receiver/chargingprofiles/S1', { params: { response_url: responseUrl }, headers }),
+      ];
+      expect(emsp9.map((r) => `${r.status}/${r.data.status_code}`)).toEqual(['404/2000', '404/2000', '404/2000']);
+    }
     expect(forwardedCount()).toBe(before);
 
     cpoAnswer = () => ocpiOk({ result: 'UNKNOWN_SESSION', timeout: 0 });

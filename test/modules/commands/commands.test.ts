@@ -36,9 +36,11 @@ describe('commands through the hub', () => {
       const put = await parties[cpo].ocpi.put(`/receiver/locations/${parties[cpo].countryCode}/${cpo}/${locationId}`, location);
       expect(put.data.status_code).toBe(1000);
     }
+    // Both are sessions of EM1's driver.
     for (const [cpo, sessionId] of [['CP1', 'S1'], ['CP2', 'S2']]) {
       const session = example('session_example_1_simple_start.json');
-      const data = { ...session, country_code: parties[cpo].countryCode, party_id: cpo, id: sessionId };
+      const cdrToken = { ...(session.cdr_token as object), country_code: 'NL', party_id: 'EM1' };
+      const data = { ...session, country_code: parties[cpo].countryCode, party_id: cpo, id: sessionId, cdr_token: cdrToken };
       await net.hub.services.store.put({ module: 'sessions', countryCode: parties[cpo].countryCode, partyId: cpo, objectId: sessionId }, data, new Date(session.last_updated as string));
     }
   });
@@ -110,6 +112,13 @@ describe('commands through the hub', () => {
     const unknown = await parties.EM1.ocpi.post('/receiver/commands/STOP_SESSION', { response_url: emspUrl('EM1', 'STOP_SESSION/x'), session_id: 'NOPE' });
     expect(unknown.data.status_code).toBe(2001);
     expect(unknown.data.status_message).toMatch(/session_id.*NOPE/);
+    // EM2 reaches CP1 too, but S1 is EM1's driver's session: unknown to EM2, with or without OCPI-to-*, and nothing forwarded.
+    for (const headers of [{}, { 'OCPI-to-country-code': 'NL', 'OCPI-to-party-id': 'CP1' }]) {
+      const other = await parties.EM2.ocpi.post('/receiver/commands/STOP_SESSION', { response_url: emspUrl('EM2', 'STOP_SESSION/S1'), session_id: 'S1' }, { headers });
+      expect(other.data.status_code).toBe(2001);
+      expect(other.data.status_message).toMatch(/session_id: unknown session S1/);
+    }
+    expect(commandsAt('CP1', 'STOP_SESSION')).toHaveLength(1);
   });
 
   it('routes CANCEL_RESERVATION where its RESERVE_NOW went, and passes on a reservation the CPO cancels later, once', async () => {
