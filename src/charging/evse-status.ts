@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../hub/object-store';
 import type { RoleAddress } from '../hub/router';
 import type { LocationsService } from '../modules/locations/locations.service';
-import type { ChargersService, ConnectorStatusChange } from '../ocpp/chargers.service';
+import type { Charger, ChargersService, ConnectorStatusChange } from '../ocpp/chargers.service';
 
 /** OCPI EvseStatus (mod_locations). */
 export type EvseStatus = 'AVAILABLE' | 'BLOCKED' | 'CHARGING' | 'INOPERATIVE' | 'OUTOFORDER' | 'RESERVED' | 'UNKNOWN';
@@ -55,6 +55,23 @@ export class EvseStatusPublisher {
   /** A reservation or its end shows on the EVSE even when the charger reports nothing. */
   async show(locationId: string, evseUid: string, status: EvseStatus): Promise<void> {
     await this.patch(locationId, evseUid, status);
+  }
+
+  /**
+   * A charger registered or re-mapped: each EVSE it is mapped to shows what its connectors last
+   * reported, and UNKNOWN while they never reported anything (the status the operator wrote in the
+   * location is a guess; a charger that never connected is not AVAILABLE to drivers).
+   */
+  async showCharger(charger: Charger): Promise<void> {
+    if (!charger.locationId) return;
+    const reported = new Map<string, EvseStatus[]>();
+    for (const mapping of charger.evses) {
+      const statuses = reported.get(mapping.evseUid) ?? [];
+      const state = charger.connectors.find((c) => c.connector === mapping.ocppConnector);
+      if (state) statuses.push(evseStatusOf(state.status));
+      reported.set(mapping.evseUid, statuses);
+    }
+    for (const [evseUid, statuses] of reported) await this.patch(charger.locationId, evseUid, combinedEvseStatus(statuses));
   }
 
   async publish(change: ConnectorStatusChange): Promise<void> {
