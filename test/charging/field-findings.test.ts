@@ -40,4 +40,38 @@ describe('own chargers: findings from chargers the project did not write', () =>
     await waitFor(() => evseStatuses('E1').at(-1) === 'AVAILABLE', 'AVAILABLE at the eMSP');
     expect(evseStatuses('E1')).toEqual(['UNKNOWN', 'AVAILABLE']);
   });
+
+  it('a running session goes out as one PUT, then PATCHes that each append closed periods, never a rewrite of one sent before', async () => {
+    await net.addCharger('PERIODS1', 'ocpp1.6', 'SITE1', 'E2');
+    const cp = await net.connect('PERIODS1', 'ocpp1.6');
+    const t0 = Date.now() - 30 * 60_000;
+    const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
+    const started = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'FIELD1', meterStart: 0, timestamp: at(0) })) as { transactionId: number };
+    // charging, then parked (the register stands still), then charging again
+    for (const [minute, wh] of [[5, 1000], [10, 2000], [15, 2000], [20, 2000], [25, 3000]]) {
+      const meterValue = [{ timestamp: at(minute), sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }];
+      await cp.call('MeterValues', { connectorId: 1, transactionId: started.transactionId, meterValue });
+    }
+    await cp.call('StopTransaction', { transactionId: started.transactionId, meterStop: 3500, timestamp: at(28) });
+    const { sessionId } = (await net.hub.services.transactions.find('PERIODS1', String(started.transactionId)))!;
+    const cdrs = () => emsp().received('POST', '/ocpi/2.2.1/cdrs').filter((r) => (r.body as { session_id: string }).session_id === sessionId);
+    await waitFor(() => cdrs().length === 1, 'the CDR');
+    const path = `/ocpi/2.2.1/sessions/${OWN.countryCode}/${OWN.partyId}/${sessionId}`;
+    await waitFor(() => emsp().received('PATCH', path).some((r) => (r.body as { status?: string }).status === 'COMPLETED'), 'the COMPLETED session');
+
+    const puts = emsp().received('PUT', path);
+    const patches = emsp().received('PATCH', path).map((r) => r.body as { charging_periods?: { start_date_time: string }[] });
+    expect(puts).toHaveLength(1);
+    // each period goes out once it is closed: after the reading that shows the next one began, the last one at the stop
+    expect(patches.filter((p) => p.charging_periods?.length).map((p) => p.charging_periods!.length)).toEqual([1, 1, 1]);
+    const sent = [...((puts[0].body as { charging_periods?: unknown[] }).charging_periods ?? []), ...patches.flatMap((p) => p.charging_periods ?? [])];
+    const cdrPeriods = (cdrs()[0].body as { charging_periods: { start_date_time: string; dimensions: { type: string }[] }[] }).charging_periods;
+    expect(cdrPeriods.map((p) => [p.start_date_time, p.dimensions[0].type])).toEqual([
+      [at(0), 'ENERGY'],
+      [at(10), 'PARKING_TIME'],
+      [at(20), 'ENERGY'],
+    ]);
+    // appended one by one, each exactly as the CDR has it: nothing sent was ever rewritten
+    expect(sent).toEqual(cdrPeriods);
+  });
 });
