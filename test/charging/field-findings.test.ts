@@ -74,4 +74,33 @@ describe('own chargers: findings from chargers the project did not write', () =>
     // appended one by one, each exactly as the CDR has it: nothing sent was ever rewritten
     expect(sent).toEqual(cdrPeriods);
   });
+
+  it('a transaction started and stopped within the same second (a whole-second clock) is priced: its energy and the flat fee', async () => {
+    const own = net.hub.services.ownCpo;
+    const tariff = {
+      country_code: OWN.countryCode,
+      party_id: OWN.partyId,
+      id: 'OWN-FLAT',
+      currency: 'EUR',
+      elements: [{ price_components: [{ type: 'FLAT', price: 0.5, step_size: 1 }, { type: 'ENERGY', price: 0.25, step_size: 1 }, { type: 'TIME', price: 2, step_size: 60 }] }],
+      last_updated: '2026-01-01T00:00:00Z',
+    };
+    await net.hub.services.tariffs.put(own, undefined, tariff.id, tariff);
+    await net.hub.services.locations.change(own, undefined, { locationId: 'SITE1', evseUid: 'E3', connectorId: '1' }, 'PATCH', { tariff_ids: [tariff.id], last_updated: new Date().toISOString() });
+    await net.addCharger('SECOND1', 'ocpp1.6', 'SITE1', 'E3');
+    const cp = await net.connect('SECOND1', 'ocpp1.6');
+    const second = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toISOString().replace('.000Z', 'Z');
+    const started = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'FIELD1', meterStart: 5000, timestamp: second })) as { transactionId: number };
+    await cp.call('StopTransaction', { transactionId: started.transactionId, meterStop: 6000, timestamp: second });
+    const { sessionId } = (await net.hub.services.transactions.find('SECOND1', String(started.transactionId)))!;
+    const cdrs = () => emsp().received('POST', '/ocpi/2.2.1/cdrs').filter((r) => (r.body as { session_id: string }).session_id === sessionId);
+    await waitFor(() => cdrs().length === 1, 'the CDR');
+    const cdr = cdrs()[0].body as Record<string, any>;
+    expect(cdr.total_energy).toBe(1);
+    expect(cdr.charging_periods).toEqual([{ start_date_time: new Date(second).toISOString(), dimensions: [{ type: 'ENERGY', volume: 1 }, { type: 'TIME', volume: 0 }], tariff_id: 'OWN-FLAT' }]);
+    expect(cdr.total_energy_cost.excl_vat).toBeCloseTo(0.25, 6);
+    expect(cdr.total_fixed_cost.excl_vat).toBeCloseTo(0.5, 6);
+    expect(cdr.total_cost.excl_vat).toBeCloseTo(0.75, 6);
+  });
+
 });

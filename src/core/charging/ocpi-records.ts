@@ -57,7 +57,8 @@ export function priceTransaction(facts: TransactionFacts, asOf: Date): Priced {
     tariff: facts.tariff,
     timeZone: facts.timeZone,
   });
-  if (!facts.tariff || !periods.length) return { periods, kwh: totalKwh };
+  // Without periods the session is still priced: a FLAT fee applies to any session.
+  if (!facts.tariff) return { periods, kwh: totalKwh };
   const breakdown = priceSession(
     toPricingInput(
       facts.tariff,
