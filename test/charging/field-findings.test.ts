@@ -103,4 +103,12 @@ describe('own chargers: findings from chargers the project did not write', () =>
     expect(cdr.total_cost.excl_vat).toBeCloseTo(0.75, 6);
   });
 
+  it('the admin API names the own CPO the chargers are published as', async () => {
+    const response = await net.hub.admin.get('/admin/own-cpo');
+    expect(response.status).toBe(200);
+    expect(response.data).toEqual({ country_code: OWN.countryCode, party_id: OWN.partyId, role: 'CPO', name: expect.any(String), currency: expect.stringMatching(/^[A-Z]{3}$/) });
+    const party = await net.hub.services.db.query(`SELECT own FROM parties WHERE country_code = $1 AND party_id = $2`, [OWN.countryCode, OWN.partyId]);
+    expect(party).toEqual([{ own: true }]);
+    expect((await net.hub.admin.get('/admin/own-cpo?verbose=1')).status).toBe(400);
+  });
 });
