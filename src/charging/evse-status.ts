@@ -40,6 +40,21 @@ export function combinedEvseStatus(statuses: EvseStatus[]): EvseStatus {
   return PRECEDENCE.find((s) => statuses.includes(s)) ?? 'UNKNOWN';
 }
 
+/** What a charger's connectors say of each EVSE it is mapped to: UNKNOWN while they never reported. */
+export function chargerEvseStatuses(charger: Charger): Map<string, EvseStatus> {
+  const reported = new Map<string, EvseStatus[]>();
+  for (const mapping of charger.evses) {
+    const statuses = reported.get(mapping.evseUid) ?? [];
+    const state = charger.connectors.find((c) => c.connector === mapping.ocppConnector);
+    if (state) statuses.push(evseStatusOf(state.status));
+    reported.set(mapping.evseUid, statuses);
+  }
+  return new Map([...reported].map(([evseUid, statuses]) => [evseUid, combinedEvseStatus(statuses)]));
+}
+
+/** The statuses a charger decides (PLANNED and REMOVED stay the operator's). */
+export const LIVE_EVSE_STATUSES: readonly string[] = PRECEDENCE;
+
 /**
  * Publishes the EVSE statuses of the hub's own charge points: each stored connector status becomes a
  * PATCH of the mapped EVSE in the own CPO's location, which the locations module stores and pushes to
@@ -64,14 +79,7 @@ export class EvseStatusPublisher {
    */
   async showCharger(charger: Charger): Promise<void> {
     if (!charger.locationId) return;
-    const reported = new Map<string, EvseStatus[]>();
-    for (const mapping of charger.evses) {
-      const statuses = reported.get(mapping.evseUid) ?? [];
-      const state = charger.connectors.find((c) => c.connector === mapping.ocppConnector);
-      if (state) statuses.push(evseStatusOf(state.status));
-      reported.set(mapping.evseUid, statuses);
-    }
-    for (const [evseUid, statuses] of reported) await this.patch(charger.locationId, evseUid, combinedEvseStatus(statuses));
+    for (const [evseUid, status] of chargerEvseStatuses(charger)) await this.patch(charger.locationId, evseUid, status);
   }
 
   async publish(change: ConnectorStatusChange): Promise<void> {

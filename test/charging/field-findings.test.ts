@@ -1,5 +1,5 @@
 import { waitFor } from '../support/network';
-import { OWN, type OwnNetwork, rfidToken, startOwnNetwork } from '../support/own-network';
+import { OWN, ownLocation, type OwnNetwork, rfidToken, startOwnNetwork } from '../support/own-network';
 
 /**
  * What trying the hub with chargers the project did not write showed (issue 14): an EVSE published
@@ -20,7 +20,7 @@ describe('own chargers: findings from chargers the project did not write', () =>
     )!.status;
 
   beforeAll(async () => {
-    net = await startOwnNetwork({ emsps: ['NL/EM1'], evses: ['E1', 'E2', 'E3'] });
+    net = await startOwnNetwork({ emsps: ['NL/EM1'], evses: ['E1', 'E2', 'E3', 'E4'] });
     await net.pushToken('EM1', rfidToken(net.parties.EM1, 'FIELD1'));
   });
   afterAll(() => net.close());
@@ -110,5 +110,25 @@ describe('own chargers: findings from chargers the project did not write', () =>
     const party = await net.hub.services.db.query(`SELECT own FROM parties WHERE country_code = $1 AND party_id = $2`, [OWN.countryCode, OWN.partyId]);
     expect(party).toEqual([{ own: true }]);
     expect((await net.hub.admin.get('/admin/own-cpo?verbose=1')).status).toBe(400);
+  });
+
+  it('a location the operator writes again keeps the statuses its chargers decide: a silent charger stays UNKNOWN', async () => {
+    await net.addCharger('NEVER2', 'ocpp2.0.1', 'SITE1', 'E4');
+    expect(await storedStatus('E4')).toBe('UNKNOWN');
+    const { evses } = ownLocation('SITE1', ['E4']);
+    const evsePut = await net.hub.admin.put('/admin/locations/SITE1/evses/E4', { ...evses[0], status: 'AVAILABLE', last_updated: undefined });
+    expect(evsePut.status).toBe(200);
+    expect(await storedStatus('E4')).toBe('UNKNOWN');
+    const { country_code, party_id, last_updated, ...location } = ownLocation('SITE1', ['E1', 'E2', 'E3', 'E4']);
+    void country_code, party_id, last_updated;
+    const locationPut = await net.hub.admin.put('/admin/locations/SITE1', { ...location, evses: location.evses.map(({ last_updated: _, ...evse }) => ({ ...evse, status: 'AVAILABLE' })) });
+    expect(locationPut.status).toBe(200);
+    expect(await storedStatus('E4')).toBe('UNKNOWN');
+    expect(await storedStatus('E1')).toBe('AVAILABLE'); // NEVER1 reported Available
+    // a status no charger decides stays the operator's
+    const planned = await net.hub.admin.patch('/admin/locations/SITE1/evses/E4', { status: 'PLANNED' });
+    expect(planned.status).toBe(200);
+    expect(await storedStatus('E4')).toBe('PLANNED');
+    expect(evseStatuses('E4')).not.toContain('AVAILABLE');
   });
 });
