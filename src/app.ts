@@ -12,6 +12,7 @@ import { ownTariffsAdminRouter } from './admin/tariffs.routes';
 import { outboxAdminRouter } from './admin/outbox.routes';
 import { partiesAdminRouter } from './admin/parties.routes';
 import { transactionsAdminRouter } from './admin/transactions.routes';
+import { ownCpoAdminRouter } from './admin/own-cpo.routes';
 import { payoutAccountsAdminRouter } from './admin/payout-accounts.routes';
 import { payStack, stripeWebhookStack } from './payments/payments.routes';
 import { CREDENTIALS_PATH, credentialsRouter } from './modules/credentials/credentials.routes';
@@ -172,6 +173,7 @@ export function createApp(services: Services): Koa {
           ownLocationsAdminRouter(services),
           ownTariffsAdminRouter(services),
           dashboardAdminRouter(services),
+          ownCpoAdminRouter(services),
         ),
       ]),
     ),

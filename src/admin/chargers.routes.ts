@@ -9,6 +9,7 @@ import {
   OCPP_CONNECTOR,
   REGISTRATION_STATUSES,
 } from '../ocpp/chargers.service';
+import type { EvseStatusPublisher } from '../charging/evse-status';
 import type { OcppServer } from '../ocpp/server';
 import { AdminError, parseAdminBody } from './admin-http';
 
@@ -77,14 +78,15 @@ export function chargerView(charger: Charger, ocpp: OcppServer) {
 }
 
 /** The hub's own charge points: `/admin/chargers`. A generated password is in the answer once, never again. */
-export function chargersAdminRouter(deps: { chargers: ChargersService; ocpp: OcppServer }): Router {
-  const { chargers, ocpp } = deps;
+export function chargersAdminRouter(deps: { chargers: ChargersService; ocpp: OcppServer; evseStatus: EvseStatusPublisher }): Router {
+  const { chargers, ocpp, evseStatus } = deps;
   const router = new Router({ prefix: '/admin/chargers' });
   const withSecret = ({ charger, password }: ChargerWithSecret) => ({ charger: chargerView(charger, ocpp), ...(password && { password }) });
 
   router.post('/', async (ctx) => {
     const body = parseAdminBody(NewChargerBody, ctx.request.body);
     const registered = await chargers.register({ id: body.id, password: body.password, locationId: body.location_id, evses: body.evses });
+    await evseStatus.showCharger(registered.charger);
     ctx.status = 201;
     ctx.set('Location', `/admin/chargers/${encodeURIComponent(body.id)}`);
     ctx.body = withSecret(registered);
@@ -108,6 +110,7 @@ export function chargersAdminRouter(deps: { chargers: ChargersService; ocpp: Ocp
       password: body.password,
       generatePassword: body.generate_password,
     });
+    if (body.location_id !== undefined || body.evses !== undefined) await evseStatus.showCharger(updated.charger);
     ctx.body = withSecret(updated);
   });
 

@@ -28,7 +28,7 @@ function pathOf(ctx: Context): LocationPath {
  * left out. Each change is validated, stored and pushed exactly as a partner CPO's push would be.
  * OCPI removes an EVSE by status REMOVED, so there is no DELETE.
  */
-export function ownLocationsAdminRouter(services: Pick<Services, 'db' | 'store' | 'locations' | 'tariffs' | 'ownCpo'>): Router {
+export function ownLocationsAdminRouter(services: Pick<Services, 'db' | 'store' | 'locations' | 'tariffs' | 'ownCpo' | 'chargers'>): Router {
   const { ownLocations } = ownCatalogue(services);
   const router = new Router({ prefix: '/admin/locations' });
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../hub/object-store';
 import type { RoleAddress } from '../hub/router';
 import type { LocationsService } from '../modules/locations/locations.service';
-import type { ChargersService, ConnectorStatusChange } from '../ocpp/chargers.service';
+import type { Charger, ChargersService, ConnectorStatusChange } from '../ocpp/chargers.service';
 
 /** OCPI EvseStatus (mod_locations). */
 export type EvseStatus = 'AVAILABLE' | 'BLOCKED' | 'CHARGING' | 'INOPERATIVE' | 'OUTOFORDER' | 'RESERVED' | 'UNKNOWN';
@@ -40,6 +40,21 @@ export function combinedEvseStatus(statuses: EvseStatus[]): EvseStatus {
   return PRECEDENCE.find((s) => statuses.includes(s)) ?? 'UNKNOWN';
 }
 
+/** What a charger's connectors say of each EVSE it is mapped to: UNKNOWN while they never reported. */
+export function chargerEvseStatuses(charger: Charger): Map<string, EvseStatus> {
+  const reported = new Map<string, EvseStatus[]>();
+  for (const mapping of charger.evses) {
+    const statuses = reported.get(mapping.evseUid) ?? [];
+    const state = charger.connectors.find((c) => c.connector === mapping.ocppConnector);
+    if (state) statuses.push(evseStatusOf(state.status));
+    reported.set(mapping.evseUid, statuses);
+  }
+  return new Map([...reported].map(([evseUid, statuses]) => [evseUid, combinedEvseStatus(statuses)]));
+}
+
+/** The statuses a charger decides (PLANNED and REMOVED stay the operator's). */
+export const LIVE_EVSE_STATUSES: readonly string[] = PRECEDENCE;
+
 /**
  * Publishes the EVSE statuses of the hub's own charge points: each stored connector status becomes a
  * PATCH of the mapped EVSE in the own CPO's location, which the locations module stores and pushes to
@@ -55,6 +70,16 @@ export class EvseStatusPublisher {
   /** A reservation or its end shows on the EVSE even when the charger reports nothing. */
   async show(locationId: string, evseUid: string, status: EvseStatus): Promise<void> {
     await this.patch(locationId, evseUid, status);
+  }
+
+  /**
+   * A charger registered or re-mapped: each EVSE it is mapped to shows what its connectors last
+   * reported, and UNKNOWN while they never reported anything (the status the operator wrote in the
+   * location is a guess; a charger that never connected is not AVAILABLE to drivers).
+   */
+  async showCharger(charger: Charger): Promise<void> {
+    if (!charger.locationId) return;
+    for (const [evseUid, status] of chargerEvseStatuses(charger)) await this.patch(charger.locationId, evseUid, status);
   }
 
   async publish(change: ConnectorStatusChange): Promise<void> {

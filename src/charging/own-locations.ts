@@ -4,6 +4,7 @@ import type { RoleAddress } from '../hub/router';
 import type { LocationPath } from '../modules/locations/locations.merge';
 import type { LocationsService } from '../modules/locations/locations.service';
 import type { Location } from '../modules/locations/locations.schema';
+import { type EvseStatus, LIVE_EVSE_STATUSES } from './evse-status';
 import { asHubErrors, nextLastUpdated } from './own-objects';
 
 type Json = Record<string, unknown>;
@@ -44,6 +45,8 @@ export class OwnLocations {
       ownCpo: RoleAddress;
       /** The time zone a dynamic own tariff's hours are local to; undefined for any other tariff. */
       tariffTimeZone: (tariffId: string) => Promise<string | undefined>;
+      /** The status each EVSE of the location mapped to a charger has by that charger's reports (evse-status.ts). */
+      chargerEvseStatuses?: (locationId: string) => Promise<Map<string, EvseStatus>>;
       now?: () => Date;
     },
   ) {}
@@ -72,9 +75,26 @@ export class OwnLocations {
       else body.id ??= path.locationId;
     }
     stampLastUpdated(body, stamp);
+    await this.keepChargerStatuses(body, path);
     await this.checkTariffs(body, path, current);
     const outcome = await asHubErrors(() => this.deps.locations.change(ownCpo, undefined, path, method, body));
     return { outcome, location: await this.get(path.locationId) };
+  }
+
+  /**
+   * An EVSE served by a charger shows what the charger reported (UNKNOWN before it ever did), whatever
+   * status the operator's body says: a location written again must not make a silent charger AVAILABLE.
+   */
+  private async keepChargerStatuses(body: Json, path: LocationPath): Promise<void> {
+    if (path.connectorId || !this.deps.chargerEvseStatuses) return;
+    const evses = path.evseUid ? [{ ...body, uid: body.uid ?? path.evseUid }] : Array.isArray(body.evses) ? body.evses.filter(isObject) : [];
+    if (!evses.some((evse) => typeof evse.status === 'string' && LIVE_EVSE_STATUSES.includes(evse.status))) return;
+    const live = await this.deps.chargerEvseStatuses(path.locationId);
+    const targets = path.evseUid ? [body] : (evses as Json[]);
+    evses.forEach((evse, i) => {
+      const status = typeof evse.uid === 'string' ? live.get(evse.uid) : undefined;
+      if (status && typeof evse.status === 'string' && LIVE_EVSE_STATUSES.includes(evse.status)) targets[i].status = status;
+    });
   }
 
   async get(locationId: string): Promise<Location> {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { updatedRows } from '../db/updated-rows';
 import { type MeterSample } from '../core/charging/meter-samples';
-import { cdrLocation, cdrRecord, type Priced, priceTransaction, sessionRecord, type TransactionFacts } from '../core/charging/ocpi-records';
+import { cdrLocation, cdrRecord, closedPeriods, type Priced, priceTransaction, sessionRecord, type TransactionFacts } from '../core/charging/ocpi-records';
 import type { Tariff } from '../core/pricing/tariff.schema';
 import type { ObjectStore } from '../hub/object-store';
 import type { HubRouter, RoleAddress } from '../hub/router';
@@ -491,8 +491,7 @@ export class TransactionsService {
       const now = new Date();
       const priced = knownPriced ?? priceTransaction(facts, now);
       const session = sessionRecord(facts, priced, now);
-      // Only closed periods go out while the session runs: the open one may still grow.
-      const closed = transaction.stoppedAt ? priced.periods : priced.periods.slice(0, -1);
+      const closed = transaction.stoppedAt ? priced.periods : closedPeriods(priced.periods, facts, now);
       const closedKeys = closed.map((p) => JSON.stringify(p));
       const sent = this.publishedPeriods.get(transaction.sessionId);
       const appendOnly = !!transaction.sessionPublishedAt && !!sent && sent.every((key, i) => closedKeys[i] === key);

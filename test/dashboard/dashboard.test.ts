@@ -81,6 +81,10 @@ describeWithChromium('the dashboard in Chromium, against a hub with the demo net
     await page.waitForSelector('body[data-loaded]');
     expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('ocpi-hub-admin-key'))).toBe(hub.adminKey);
 
+    const own = await api('/admin/own-cpo');
+    expect(own).toMatchObject({ country_code: hub.services.ownCpo.countryCode, party_id: hub.services.ownCpo.partyId, role: 'CPO' });
+    expect(await figure('own-cpo')).toBe(`${own.country_code}/${own.party_id}`);
+
     const partners = await api('/admin/dashboard/partners');
     expect(partners.totals).toMatchObject({ partners: 2, connected: 2 });
     expect(await figure('partners-connected')).toBe(`${partners.totals.connected} / ${partners.totals.partners}`);

@@ -190,7 +190,9 @@ export function chargingPeriods(input: PeriodInput): PeriodsResult {
   const periods: ChargingPeriod[] = [];
   let current: { startMs: number; endMs: number; wh: number; charging: boolean; cls: string; maxPowerW?: number; maxCurrentA?: number } | undefined;
   const flush = () => {
-    if (!current || current.endMs <= current.startMs) return;
+    // A period without duration counts only when energy flowed in it: a start and stop within the same
+    // second of a whole-second clock still charged its kWh.
+    if (!current || current.endMs < current.startMs || (current.endMs === current.startMs && !(current.charging && current.wh > 0))) return;
     const hours = round((current.endMs - current.startMs) / 3_600_000, 6);
     const dimensions: CdrDimension[] = current.charging
       ? [

@@ -57,7 +57,8 @@ export function priceTransaction(facts: TransactionFacts, asOf: Date): Priced {
     tariff: facts.tariff,
     timeZone: facts.timeZone,
   });
-  if (!facts.tariff || !periods.length) return { periods, kwh: totalKwh };
+  // Without periods the session is still priced: a FLAT fee applies to any session.
+  if (!facts.tariff) return { periods, kwh: totalKwh };
   const breakdown = priceSession(
     toPricingInput(
       facts.tariff,
@@ -66,6 +67,20 @@ export function priceTransaction(facts: TransactionFacts, asOf: Date): Priced {
     ),
   );
   return { periods, kwh: totalKwh, totals: breakdown };
+}
+
+/**
+ * The periods of a running session that can no longer change. What follows the last reading is not
+ * known yet: the stretch from it to now looks like parking (no energy measured) and the period before
+ * it grows when the next reading continues it. So a period is closed only once the next one starts
+ * before the last reading; the period running at the last reading and everything after stay out.
+ */
+export function closedPeriods(periods: ChargingPeriod[], facts: TransactionFacts, now: Date): ChargingPeriod[] {
+  const startMs = facts.startedAt.getTime();
+  const lastReadingMs = Math.max(startMs, ...facts.readings.map((r) => r.at.getTime()).filter((ms) => ms > startMs && ms < now.getTime()));
+  const closed: ChargingPeriod[] = [];
+  for (let i = 0; i + 1 < periods.length && Date.parse(periods[i + 1].start_date_time) < lastReadingMs; i++) closed.push(periods[i]);
+  return closed;
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');

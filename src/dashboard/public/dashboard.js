@@ -306,8 +306,14 @@ function renderMaintenance({ chargers }) {
 
 // ── pages ────────────────────────────────────────────────────────────────────────────────────────
 
+/** Which OCPI party eMSPs see the hub's own chargers under (the address agreements name). */
+function renderOwnCpo(own) {
+  figure('own-cpo', `${own.country_code}/${own.party_id}`);
+  figure('own-cpo-name', `${own.name} · ${own.role} · ${own.currency}`);
+}
+
 async function loadOverview() {
-  const [partners, locations, sessions, sites, statements, analytics, maintenance] = await Promise.all([
+  const [partners, locations, sessions, sites, statements, analytics, maintenance, ownCpo] = await Promise.all([
     api('/admin/dashboard/partners'),
     api('/admin/dashboard/locations'),
     api('/admin/dashboard/sessions'),
@@ -317,6 +323,7 @@ async function loadOverview() {
       api(`/admin/dashboard/analytics?days=${ANALYTICS_DAYS}`),
     ),
     api('/admin/dashboard/maintenance'),
+    api('/admin/own-cpo'),
   ]);
   renderPartners(partners);
   renderLocations(locations);
@@ -325,6 +332,7 @@ async function loadOverview() {
   renderStatements(statements);
   renderAnalytics(analytics);
   renderMaintenance(maintenance);
+  renderOwnCpo(ownCpo);
 }
 
 let currentStatement;
