@@ -13,7 +13,7 @@ export { rateCdr, type CdrToRate, type Rating, type RatingNote } from './rate';
 export { compareTotals, mapCdrTotals, totalsOf, type TotalDifference } from './reconcile';
 export { toPricingInput, type CdrForPricing, type PricingInput, type PricingInputOptions } from './input';
 export { isValidTimeZone } from './local-time';
-export { DEFAULT_PRICING_POLICY, type PricingPolicy, type RoundingMode } from './policy';
+export { DEFAULT_PRICING_POLICY, pricingPolicyFor, type PricingPolicy, type RoundingMode } from './policy';
 export {
   CdrDimension,
   CdrDimensionType,

@@ -1,7 +1,7 @@
 import type { CdrTotals, PricingNote } from './breakdown';
 import { priceSession } from './engine';
 import { toPricingInput, type CdrForPricing } from './input';
-import { DEFAULT_PRICING_POLICY } from './policy';
+import { pricingPolicyFor } from './policy';
 import { compareTotals, totalsOf, type TotalDifference } from './reconcile';
 import { validateTariff, type ValidationError } from './validate';
 
@@ -25,7 +25,7 @@ export type Rating =
 export function rateCdr(tariffJson: unknown, cdr: CdrToRate, timeZone: string, tolerance: number): Rating {
   const checked = validateTariff(tariffJson);
   if (!checked.ok) return { ok: false, errors: checked.errors };
-  const breakdown = priceSession(toPricingInput(checked.tariff, cdr, timeZone), DEFAULT_PRICING_POLICY);
+  const breakdown = priceSession(toPricingInput(checked.tariff, cdr, timeZone), pricingPolicyFor(checked.tariff.currency));
   const notes: RatingNote[] = [...breakdown.notes];
   const reportsEnergy = cdr.charging_periods.some((p) => p.dimensions.some((d) => d.type === 'ENERGY'));
   if (!reportsEnergy) notes.push({ code: 'ENERGY_NOT_CHECKED', message: 'No charging period reports ENERGY, so total_energy cannot be checked' });
