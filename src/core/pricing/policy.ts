@@ -44,7 +44,17 @@ export interface PricingPolicy {
    * Money is always computed from the unrounded quantities.
    */
   readonly quantityDecimals: number;
+  /**
+   * What incl_vat is for a Price Component without `vat`. 'UNKNOWN' (the engine's default when absent): incl_vat is
+   * not reported, as the spec reads: "Not providing a VAT is different from 0% VAT, which would be a value of 0.0
+   * here" (mod_tariffs, PriceComponent). 'NONE_APPLIES': no VAT applies, so incl_vat equals excl_vat, as other
+   * engines report it; the rating (rateCdr: `ocpi-hub price`, the hub's re-rating) uses this unless strict. Either
+   * way the breakdown keeps a VAT_UNKNOWN note naming the component.
+   */
+  readonly missingVat?: MissingVatPolicy;
 }
+
+export type MissingVatPolicy = 'UNKNOWN' | 'NONE_APPLIES';
 
 export const DEFAULT_PRICING_POLICY: PricingPolicy = Object.freeze({
   currencyDecimals: 2,
