@@ -28,9 +28,14 @@ export function utcDateTimes<T>(json: T, what: string, notes: InputNote[]): T {
       converted.push(`${path} ${value}`);
       return new Date(ms).toISOString().replace('.000Z', 'Z');
     }
-    if (Array.isArray(value)) return value.map((item, index) => walk(item, `${path}[${index}]`));
+    // Copies only what changes: a conforming CDR (the usual case) comes back as the same object.
+    if (Array.isArray(value)) {
+      const items = value.map((item, index) => walk(item, `${path}[${index}]`));
+      return items.some((item, index) => item !== value[index]) ? items : value;
+    }
     if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, path ? `${path}.${key}` : key)]));
+      const entries = Object.entries(value).map(([key, item]): [string, unknown] => [key, walk(item, path ? `${path}.${key}` : key)]);
+      return entries.some(([key, item]) => item !== (value as Record<string, unknown>)[key]) ? Object.fromEntries(entries) : value;
     }
     return value;
   };
