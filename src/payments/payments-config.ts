@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { currencyExponent, toMinorUnits } from '../core/payments/minor-units';
+import { findCurrency } from '../core/money/currencies';
+import { currencyExponent, toMinorUnits } from '../core/payments/stripe-amounts';
 
 /** The payment settings of the environment; src/config.ts spreads them into its schema. */
 export const PAYMENTS_ENV = {
@@ -34,6 +35,7 @@ export function paymentsConfig(e: PaymentsEnv): PaymentsConfig {
   if (Boolean(e.STRIPE_SECRET_KEY) !== Boolean(e.STRIPE_WEBHOOK_SECRET)) {
     throw new Error('Invalid configuration: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together (webhooks cannot be verified without the signing secret)');
   }
+  if (!findCurrency(e.PAYMENT_CURRENCY)) throw new Error(`Invalid configuration: PAYMENT_CURRENCY ${e.PAYMENT_CURRENCY} is not an ISO 4217 currency code`);
   const decimals = e.PAYMENT_HOLD_AMOUNT.split('.')[1]?.length ?? 0;
   if (decimals > currencyExponent(e.PAYMENT_CURRENCY)) {
     throw new Error(`Invalid configuration: PAYMENT_HOLD_AMOUNT ${e.PAYMENT_HOLD_AMOUNT} has more decimals than ${e.PAYMENT_CURRENCY} has`);

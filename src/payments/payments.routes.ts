@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import getRawBody from 'raw-body';
 import { z } from 'zod';
 import { AdminError, parseAdminBody, uuidParam } from '../admin/admin-http';
-import { formatMinorUnits } from '../core/payments/minor-units';
+import { formatMinorUnits } from '../core/payments/stripe-amounts';
 import { isDatabaseUnavailable } from '../db/database-errors';
 import { HubError } from '../hub/hub-errors';
 import { CHARGER_ID, OCPP_CONNECTOR } from '../ocpp/chargers.service';

@@ -4,7 +4,7 @@ import type Decimal from 'decimal.js';
 import type { Logger } from 'pino';
 import Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
-import { formatMinorUnits, toMinorUnits } from '../core/payments/minor-units';
+import { formatMinorUnits, toMinorUnits } from '../core/payments/stripe-amounts';
 import { type CostDecision, decideOnCost, refundFor, settlementFor } from '../core/payments/payment-rules';
 import { HubError } from '../hub/hub-errors';
 import type { ChargersService } from '../ocpp/chargers.service';

@@ -70,4 +70,89 @@ describe('ocpi-hub price', () => {
     expect(result.code).toBe(2);
     expect(result.err).toMatch(message);
   });
+
+  describe('real-world data: priced, with what is wrong as notes; --strict refuses as before', () => {
+    const codes = (out: { notes: { code: string }[] }) => out.notes.map((n) => n.code);
+    // The example's instants written with the Brussels offset (+02:00 in June).
+    const offsetCdr = {
+      ...cdr,
+      start_date_time: '2015-06-29T23:39:09+02:00',
+      end_date_time: '2015-06-30T01:37:32+02:00',
+      charging_periods: [{ ...cdr.charging_periods[0], start_date_time: '2015-06-29T23:39:09+02:00' }],
+    };
+
+    it('reads date-times with UTC offsets as the instants they denote, with a conformance note', () => {
+      const result = price('--cdr', file('offset.json', offsetCdr), '--time-zone', 'Europe/Brussels');
+      expect(result.code).toBe(0);
+      const out = result.json();
+      expect(out.computed).toMatchObject({ total_cost: { excl_vat: 4, incl_vat: 4.4 }, total_time: 1.9731 });
+      const note = out.notes.find((n: { code: string }) => n.code === 'DATETIME_WITH_OFFSET');
+      expect(note.message).toMatch(/3 date-time\(s\) with a UTC offset \(start_date_time 2015-06-29T23:39:09\+02:00/);
+      const strict = price('--cdr', file('offset.json', offsetCdr), '--time-zone', 'Europe/Brussels', '--strict');
+      expect(strict.code).toBe(2);
+      expect(strict.err).toMatch(/cannot be rated: charging_periods.0.start_date_time: must be an OCPI DateTime in UTC/);
+    });
+
+    it('prices a tariff without fields pricing does not need, with a note', () => {
+      const { country_code: _c, party_id: _p, last_updated: _l, ...bare } = cdr.tariffs[0];
+      const tariff = file('bare-tariff.json', bare);
+      const result = price('--cdr', cdrPath, '--tariff', tariff, '--time-zone', 'Europe/Brussels');
+      expect(result.code).toBe(0);
+      expect(result.json().computed.total_cost).toEqual({ excl_vat: 4, incl_vat: 4.4 });
+      expect(result.json().notes.find((n: { code: string }) => n.code === 'TARIFF_FIELD_IGNORED').message).toMatch(/country_code is required.*party_id is required.*last_updated is required/);
+      const strict = price('--cdr', cdrPath, '--tariff', tariff, '--strict');
+      expect(strict.code).toBe(2);
+      expect(strict.err).toMatch(/Invalid tariff: country_code: is required/);
+      // A field pricing needs is still refused.
+      const noCurrency = price('--cdr', cdrPath, '--tariff', file('no-currency.json', { ...bare, currency: undefined }));
+      expect(noCurrency.code).toBe(2);
+      expect(noCurrency.err).toMatch(/Invalid tariff: .*currency: is required/);
+    });
+
+    // Cheaper from midnight to 06:00 local time: the example session (21:39–23:37 UTC) is 23:39–01:37 in Brussels.
+    const nightTariff = {
+      ...cdr.tariffs[0],
+      elements: [
+        { price_components: [{ type: 'TIME', price: 1.0, vat: 10.0, step_size: 300 }], restrictions: { start_time: '00:00', end_time: '06:00' } },
+        ...cdr.tariffs[0].elements,
+      ],
+    };
+
+    it('infers the time zone from a single-zone cdr_location.country, states it, and says the price depends on it', () => {
+      const result = price('--cdr', cdrPath, '--tariff', file('night.json', nightTariff));
+      const out = result.json();
+      expect(out).toMatchObject({ time_zone: 'Europe/Brussels', time_zone_source: 'country' });
+      expect(codes(out)).toEqual(expect.arrayContaining(['TIME_ZONE_FROM_COUNTRY', 'TIME_ZONE_DEPENDENT']));
+      const inUtc = price('--cdr', cdrPath, '--tariff', file('night.json', nightTariff), '--time-zone', 'UTC').json();
+      expect(inUtc).toMatchObject({ time_zone: 'UTC', time_zone_source: 'given' });
+      expect(codes(inUtc)).not.toContain('TIME_ZONE_DEPENDENT');
+      // 21 min at 2.00/h and 1 h 40 min (step_size 5 min) at 1.00/h in Brussels; all at 2.00/h in UTC.
+      expect(inUtc.computed.total_cost.excl_vat).toBe(4);
+      expect(out.computed.total_cost.excl_vat).toBeLessThan(inUtc.computed.total_cost.excl_vat);
+      // The example tariff has no time restriction: its price does not depend on the zone, so no such note.
+      expect(codes(price('--cdr', cdrPath).json())).toEqual(['TIME_ZONE_FROM_COUNTRY', 'ENERGY_NOT_CHECKED']);
+    });
+
+    it('falls back to UTC, saying so, for a country with several zones', () => {
+      const usa = file('usa.json', { ...cdr, cdr_location: { ...cdr.cdr_location, country: 'USA' } });
+      const out = price('--cdr', usa, '--tariff', file('night.json', nightTariff)).json();
+      expect(out).toMatchObject({ time_zone: 'UTC', time_zone_source: 'default' });
+      expect(codes(out)).toEqual(expect.arrayContaining(['TIME_ZONE_UNKNOWN', 'TIME_ZONE_DEPENDENT']));
+      // --strict keeps the old default: UTC without inference.
+      expect(price('--cdr', cdrPath, '--strict').json()).toMatchObject({ time_zone: 'UTC', time_zone_source: 'default' });
+    });
+
+    it('reports incl_vat equal to excl_vat for a component without vat (policy NONE_APPLIES), keeping the note; --strict reports none', () => {
+      const noVat = { ...cdr.tariffs[0], elements: [{ price_components: [{ type: 'TIME', price: 2.0, step_size: 300 }] }] };
+      const cdrNoVat = file('cdr-novat.json', { ...cdr, total_cost: { excl_vat: 4, incl_vat: 4 }, total_time_cost: { excl_vat: 4, incl_vat: 4 } });
+      const result = price('--cdr', cdrNoVat, '--tariff', file('novat.json', noVat), '--time-zone', 'Europe/Brussels');
+      expect(result.code).toBe(0);
+      const out = result.json();
+      expect(out.computed.total_cost).toEqual({ excl_vat: 4, incl_vat: 4 });
+      expect(out.notes.find((n: { code: string }) => n.code === 'VAT_UNKNOWN').message).toMatch(/incl_vat is reported equal to excl_vat/);
+      const strict = price('--cdr', cdrNoVat, '--tariff', file('novat.json', noVat), '--time-zone', 'Europe/Brussels', '--strict');
+      expect(strict.json().computed.total_cost).toEqual({ excl_vat: 4 });
+      expect(codes(strict.json())).toContain('VAT_UNKNOWN');
+    });
+  });
 });

@@ -3,7 +3,7 @@
  * from plain values (no I/O). Prices come from the pricing engine over the very charging periods the
  * record carries, so an eMSP re-rating the CDR against the tariff it names gets the same totals.
  */
-import { priceSession, toPricingInput, type CdrTotals, type PriceAmount } from '../pricing';
+import { priceSession, pricingPolicyFor, toPricingInput, type CdrTotals, type PriceAmount } from '../pricing';
 import type { Tariff } from '../pricing/tariff.schema';
 import { type ChargingPeriod, chargingPeriods, type MeterPoint } from './charging-periods';
 
@@ -65,6 +65,7 @@ export function priceTransaction(facts: TransactionFacts, asOf: Date): Priced {
       { start_date_time: facts.startedAt.toISOString(), end_date_time: endedAt.toISOString(), charging_periods: periods },
       facts.timeZone ?? 'UTC',
     ),
+    pricingPolicyFor(facts.tariff.currency),
   );
   return { periods, kwh: totalKwh, totals: breakdown };
 }

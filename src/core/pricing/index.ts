@@ -9,11 +9,12 @@
 export type { CdrTotals, PriceAmount, PriceBreakdown, PricedLine, PricingNote, PricingNoteCode } from './breakdown';
 export { compileTariff, type CompiledTariff } from './compiled-tariff';
 export { priceSession } from './engine';
-export { rateCdr, type CdrToRate, type Rating, type RatingNote } from './rate';
+export { rateCdr, type CdrToRate, type Rating, type RatingNote, type RatingOptions } from './rate';
+export { ratingTimeZone, utcDateTimes, type InputNote, type TimeZoneSource } from './real-world-input';
 export { compareTotals, mapCdrTotals, totalsOf, type TotalDifference } from './reconcile';
 export { toPricingInput, type CdrForPricing, type PricingInput, type PricingInputOptions } from './input';
 export { isValidTimeZone } from './local-time';
-export { DEFAULT_PRICING_POLICY, type PricingPolicy, type RoundingMode } from './policy';
+export { DEFAULT_PRICING_POLICY, pricingPolicyFor, type MissingVatPolicy, type PricingPolicy, type RoundingMode } from './policy';
 export {
   CdrDimension,
   CdrDimensionType,

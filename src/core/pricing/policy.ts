@@ -7,7 +7,9 @@
  * > contracts between the parties using OCPI and the currency used." (mod_tariffs, Tariff object)
  */
 
-export type RoundingMode = 'HALF_UP' | 'HALF_EVEN' | 'HALF_DOWN' | 'UP' | 'DOWN';
+import { findCurrency, type RoundingMode } from '../money/currencies';
+
+export type { RoundingMode };
 
 export interface PricingPolicy {
   /**
@@ -42,7 +44,17 @@ export interface PricingPolicy {
    * Money is always computed from the unrounded quantities.
    */
   readonly quantityDecimals: number;
+  /**
+   * What incl_vat is for a Price Component without `vat`. 'UNKNOWN' (the engine's default when absent): incl_vat is
+   * not reported, as the spec reads: "Not providing a VAT is different from 0% VAT, which would be a value of 0.0
+   * here" (mod_tariffs, PriceComponent). 'NONE_APPLIES': no VAT applies, so incl_vat equals excl_vat, as other
+   * engines report it; the rating (rateCdr: `ocpi-hub price`, the hub's re-rating) uses this unless strict. Either
+   * way the breakdown keeps a VAT_UNKNOWN note naming the component.
+   */
+  readonly missingVat?: MissingVatPolicy;
 }
+
+export type MissingVatPolicy = 'UNKNOWN' | 'NONE_APPLIES';
 
 export const DEFAULT_PRICING_POLICY: PricingPolicy = Object.freeze({
   currencyDecimals: 2,
@@ -51,6 +63,15 @@ export const DEFAULT_PRICING_POLICY: PricingPolicy = Object.freeze({
   applyStepSize: true,
   quantityDecimals: 4,
 });
+
+/**
+ * The policy for a tariff's currency: its ISO 4217 minor unit and its one rounding rule (src/core/money), so a JPY
+ * tariff is priced in whole yen and a KWD one in fils. A code the table does not know keeps `base`'s decimals.
+ */
+export function pricingPolicyFor(currency: string, base: PricingPolicy = DEFAULT_PRICING_POLICY): PricingPolicy {
+  const known = findCurrency(currency);
+  return known ? { ...base, currencyDecimals: known.decimals, rounding: known.rounding } : base;
+}
 
 /** The largest currencyDecimals every tariff's exact denominator is divisible by (see compiled-tariff.ts). */
 export const MAX_CURRENCY_DECIMALS = 8;

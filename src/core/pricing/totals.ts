@@ -31,13 +31,16 @@ export function summarise(input: PricingInput, tally: Tally, notes: NoteBook, po
   const lines: PricedLine[] = [];
   for (const slot of tally.used) {
     const component = tariff.components[slot];
-    const cost = costOf(component, tally.billed[slot]);
+    let cost = costOf(component, tally.billed[slot]);
     if (cost.incl === undefined) {
+      const noneApplies = policy.missingVat === 'NONE_APPLIES';
       notes.always(
         'VAT_UNKNOWN',
-        `element ${component.elementIndex} prices ${component.dimension} without a vat, so incl_vat cannot be ` +
-          'computed: "Not providing a VAT is different from 0% VAT"',
+        `element ${component.elementIndex} prices ${component.dimension} without a vat, so ` +
+          (noneApplies ? 'incl_vat is reported equal to excl_vat (policy missingVat NONE_APPLIES), though ' : 'incl_vat cannot be computed: ') +
+          '"Not providing a VAT is different from 0% VAT"',
       );
+      if (noneApplies) cost = { excl: cost.excl, incl: cost.excl };
     }
     const part = parts[component.total];
     part.excl += cost.excl;

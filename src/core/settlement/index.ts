@@ -5,7 +5,6 @@
  */
 export { statementId, statementIdText } from './ids';
 export { compareLines, exact, isoInstant, lineOf, signed, tariffIdOf, type CdrForSettlement, type SettlementLine } from './lines';
-export { minorUnitDecimals, toMinorUnits } from './minor-units';
 export {
   lastCompletePeriod,
   latePeriodsFor,

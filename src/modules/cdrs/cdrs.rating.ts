@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { isValidTimeZone, mapCdrTotals, rateCdr as rateAgainstTariff, type CdrTotals, type TotalDifference } from '../../core/pricing';
+import { isValidTimeZone, mapCdrTotals, rateCdr as rateAgainstTariff, ratingTimeZone, type CdrTotals, type InputNote, type TotalDifference } from '../../core/pricing';
 import type { ObjectStore } from '../../hub/object-store';
 import type { PartyAddress } from '../../transport/routing-headers';
 import type { Cdr } from './cdrs.schema';
@@ -30,7 +30,8 @@ export const unratedBecause = (reason: string): CdrRating => ({
 /**
  * Re-rates a CDR against the tariff it names, with the pure pricing core (core/pricing/rate.ts): the tariff carried in the
  * CDR (`tariffs`), else the one the CPO pushed to the hub; times in the Location's time zone (the
- * stored Location of `cdr_location.id`), else UTC with a note. A difference beyond `tolerance` makes
+ * stored Location of `cdr_location.id`), else the zone of a single-zone `cdr_location.country`, else UTC,
+ * the last two with a note (core/pricing/real-world-input.ts). A difference beyond `tolerance` makes
  * it a mismatch, with each differing total named.
  */
 export async function rateCdr(deps: { store: ObjectStore }, owner: PartyAddress, cdr: Cdr, tolerance: number): Promise<CdrRating> {
@@ -43,15 +44,14 @@ export async function rateCdr(deps: { store: ObjectStore }, owner: PartyAddress,
   }
   if (!tariffJson) return unratedBecause(namedIds[0] ? `Tariff ${namedIds[0]} is neither in the CDR nor known to the hub` : 'The CDR names no tariff');
   const notes: { code: string; message: string }[] = [];
+  const zoneNotes: InputNote[] = [];
   const location = await deps.store.get<{ time_zone?: string }>({ module: 'locations', ...owner, objectId: cdr.cdr_location.id as string });
-  let timeZone = location?.data.time_zone;
-  if (!timeZone || !isValidTimeZone(timeZone)) {
-    notes.push({ code: 'TIME_ZONE_UNKNOWN', message: `Location ${cdr.cdr_location.id} is not known with a time zone: rated in UTC` });
-    timeZone = 'UTC';
-  }
+  const stored = location?.data.time_zone;
+  const { timeZone, source } = ratingTimeZone({ zone: stored && isValidTimeZone(stored) ? stored : undefined, source: 'location' }, cdr.cdr_location.country, zoneNotes);
+  notes.push(...zoneNotes);
   // A credit CDR carries the original's periods with its totals negated: it is checked by their size.
   if (cdr.credit) notes.push({ code: 'CREDIT_CDR', message: `A credit CDR (for ${cdr.credit_reference_id}): its totals are compared by their absolute value` });
-  const rating = rateAgainstTariff(tariffJson, cdr.credit ? mapCdrTotals(cdr, Math.abs) : cdr, timeZone, tolerance);
+  const rating = rateAgainstTariff(tariffJson, cdr.credit ? mapCdrTotals(cdr, Math.abs) : cdr, timeZone, tolerance, { timeZoneSource: source });
   if (!rating.ok) return unratedBecause(`The tariff is invalid: ${rating.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const { differences } = rating;
   return {

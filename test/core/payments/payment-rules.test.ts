@@ -1,4 +1,4 @@
-import { currencyExponent, formatMinorUnits, toMinorUnits } from '../../../src/core/payments/minor-units';
+import { currencyExponent, formatMinorUnits, toMinorUnits } from '../../../src/core/payments/stripe-amounts';
 import { decideOnCost, refundFor, settlementFor } from '../../../src/core/payments/payment-rules';
 
 describe('minor units', () => {

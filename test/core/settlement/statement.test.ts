@@ -5,7 +5,6 @@ import {
   settlePeriod,
   statementId,
   statementTotals,
-  toMinorUnits,
   type CdrForSettlement,
   type Period,
 } from '../../../src/core/settlement';
@@ -106,13 +105,6 @@ describe('netting and totals', () => {
     expect(withoutVat).toMatchObject({ net: '5', vat: '0.4', gross: '4.4', linesWithoutVat: 1 });
   });
 
-  it('rounds to minor units only for payouts, half to even', () => {
-    expect(toMinorUnits('10.005', 'EUR')).toBe(1000n);
-    expect(toMinorUnits('10.015', 'EUR')).toBe(1002n);
-    expect(toMinorUnits('-4.4', 'EUR')).toBe(-440n);
-    expect(toMinorUnits('1234.5', 'JPY')).toBe(1234n);
-    expect(toMinorUnits('1.2345', 'KWD')).toBe(1234n);
-  });
 });
 
 describe('settlePeriod: which CDRs go on which statement', () => {

@@ -46,4 +46,18 @@ describe('re-rating every CDR that passes through the hub', () => {
     expect(await ratings('unrated')).toEqual([expect.objectContaining({ cdr_id: 'NOTARIFF', reason: 'Tariff GONE is neither in the CDR nor known to the hub' })]);
     expect((await net.hub.admin.get('/admin/cdr-ratings', { params: { status: 'bogus' } })).status).toBe(400);
   });
+
+  it('without a stored Location, rates in the zone of a single-zone country, and prices a component without vat as no VAT', async () => {
+    const tariff = { ...cdr.tariffs[0], id: 'NOVAT', elements: [{ price_components: [{ type: 'TIME', price: 2.0, step_size: 300 }] }] };
+    const elsewhere = {
+      ...cdr, id: 'ELSEWHERE', tariffs: [tariff], total_cost: { excl_vat: 4, incl_vat: 4 }, total_time_cost: { excl_vat: 4, incl_vat: 4 },
+      cdr_location: { ...cdr.cdr_location, id: 'LOC-NOT-STORED' },
+      charging_periods: cdr.charging_periods.map((p: object) => ({ ...p, tariff_id: 'NOVAT' })),
+    };
+    expect((await net.parties.BEC.ocpi.post('/receiver/cdrs', elsewhere)).data.status_code).toBe(1000);
+    const rating = await waitFor(async () => (await ratings()).find((r: { cdr_id: string }) => r.cdr_id === 'ELSEWHERE'), 'the rating');
+    expect(rating).toMatchObject({ status: 'match', time_zone: 'Europe/Brussels', differences: [] });
+    expect(rating.computed.total_cost).toEqual({ excl_vat: 4, incl_vat: 4 });
+    expect(rating.notes.map((n: { code: string }) => n.code)).toEqual(expect.arrayContaining(['TIME_ZONE_FROM_COUNTRY', 'VAT_UNKNOWN']));
+  });
 });
