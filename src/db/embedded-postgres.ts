@@ -42,7 +42,8 @@ const USER = 'postgres';
 const PASSWORD = 'embedded';
 // Messages are matched ("ready to accept connections"), and the cluster's collation must not depend
 // on the machine's locale: both fixed.
-const ENV = { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C', LANG: 'C' };
+// The cluster's default zone is taken from TZ at initdb: UTC, so psql and tests read what the hub reads.
+const ENV = { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C', LANG: 'C', TZ: 'UTC' };
 
 interface RunAs {
   uid: number;
