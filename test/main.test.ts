@@ -32,7 +32,10 @@ async function startHub(env: Record<string, string>): Promise<Started> {
   child.stderr!.on('data', (chunk) => (output += chunk));
   const deadline = Date.now() + 60_000;
   while (!output.includes('OCPI hub listening')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the hub did not start:\n${output}`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL'); // a start that overran must not outlive the test (jest would wait for it)
+      throw new Error(`the hub did not start:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, output: () => output };
