@@ -114,7 +114,8 @@ export function createApp(services: Services): Koa {
   app.proxy = false;
   app.silent = true;
 
-  const openApiDocument = loadOpenApiDocument();
+  // The server is this hub as its partners reach it (PUBLIC_URL), not the file's local default.
+  const openApiDocument = { ...loadOpenApiDocument(), servers: [{ url: config.publicUrl }] };
   const health = new Router();
   health.get('/openapi.json', (ctx) => {
     ctx.body = openApiDocument;

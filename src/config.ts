@@ -129,13 +129,29 @@ export interface OcppConfig {
   tls?: { keyFile: string; certFile: string; port: number; caFile?: string };
 }
 
+/** Every environment variable the hub reads (README's configuration table is checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
+function problemsOf(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+}
+
+/**
+ * What the CLI takes from the hub's own configuration, read by the same rules: the URL the hub answers
+ * on from this machine (HOST and PORT; a wildcard HOST is reached on loopback) and DATA_DIR.
+ */
+export function cliDefaults(env: NodeJS.ProcessEnv = process.env): { hubUrl: string; dataDir: string } {
+  const parsed = EnvSchema.pick({ PORT: true, HOST: true, DATA_DIR: true }).safeParse(env);
+  if (!parsed.success) throw new Error(`Invalid configuration: ${problemsOf(parsed.error)}`);
+  const { PORT, HOST, DATA_DIR } = parsed.data;
+  const host = HOST === '0.0.0.0' ? '127.0.0.1' : HOST === '::' ? '[::1]' : HOST.includes(':') ? `[${HOST}]` : HOST;
+  return { hubUrl: `http://${host}:${PORT}`, dataDir: path.resolve(DATA_DIR) };
+}
+
 /** Reads the environment once; a bad value stops the start with a sentence naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
-  }
+  if (!parsed.success) throw new Error(`Invalid configuration: ${problemsOf(parsed.error)}`);
   const e = parsed.data;
   if (Boolean(e.OCPP_TLS_KEY) !== Boolean(e.OCPP_TLS_CERT)) {
     throw new Error('Invalid configuration: OCPP_TLS_KEY and OCPP_TLS_CERT must be set together (the key and certificate files of the TLS listener)');

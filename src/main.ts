@@ -8,7 +8,7 @@ import { createLogger } from './log';
 import { versionsUrl } from './modules/versions/versions.routes';
 import { createOcppTlsServer } from './ocpp/ocpp-tls';
 import { attachOcpp, OCPP_PATH } from './ocpp/server';
-import { resolveSecrets } from './secrets';
+import { ADMIN_KEY_FILE, resolveSecrets } from './secrets';
 import { createServices } from './services';
 import { startHub } from './lifecycle';
 import { decideDemo, startDemo } from './demo/demo-network';
@@ -85,7 +85,16 @@ async function main(): Promise<void> {
           dataDir: config.dataDir,
           log,
         });
-  const keySource = config.adminApiKey ? 'from ADMIN_API_KEY' : `kept in ${path.join(config.dataDir, 'admin-api-key')}`;
+  // The key is shown once, by the start that made it: a key from ADMIN_API_KEY or from its file stays
+  // out of logs (container logs are read by more people than the admin).
+  const keyFile = path.join(config.dataDir, ADMIN_KEY_FILE);
+  const shown = secrets.adminApiKeyOrigin === 'generated';
+  const keyLine = shown
+    ? `${secrets.adminApiKey}  (made now and kept in ${keyFile}; shown this once)`
+    : secrets.adminApiKeyOrigin === 'env'
+      ? 'from ADMIN_API_KEY (not shown)'
+      : `kept in ${keyFile} (not shown)`;
+  const bearer = shown ? secrets.adminApiKey : '<admin key>';
   process.stdout.write(
     [
       '',
@@ -94,12 +103,12 @@ async function main(): Promise<void> {
       `  OCPP endpoint:      ${config.publicUrl.replace(/^http/, 'ws')}${OCPP_PATH}/<charge point id>` +
         (config.ocpp.tls ? `  (TLS: wss://${config.host}:${config.ocpp.tls.port}${OCPP_PATH}/<charge point id>)` : ''),
       `  Dashboard:          ${config.publicUrl}/dashboard  (enter the admin key once)`,
-      `  Admin API key:      ${secrets.adminApiKey}  (${keySource})`,
+      `  Admin API key:      ${keyLine}`,
       `  Metrics:            ${config.publicUrl}/metrics  (Bearer METRICS_TOKEN or the admin key)`,
       ...(demoNetwork?.summary ?? []),
       `  Database:           ${embedded ? `embedded PostgreSQL in ${path.join(config.dataDir, 'postgres')}` : 'DATABASE_URL'}`,
       '',
-      `  Onboard a partner:  curl -X POST ${config.publicUrl}/admin/parties -H 'Authorization: Bearer ${secrets.adminApiKey}' \\`,
+      `  Onboard a partner:  curl -X POST ${config.publicUrl}/admin/parties -H 'Authorization: Bearer ${bearer}' \\`,
       `                        -H 'Content-Type: application/json' -d '{"country_code":"NL","party_id":"ABC","roles":["EMSP"],"name":"ABC eMobility"}'`,
       '',
     ].join('\n') + '\n',
@@ -132,6 +141,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP')); // the terminal closed: the server, in its own process group, does not see it
 }
 
 main().catch((error: Error) => {

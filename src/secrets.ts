@@ -11,28 +11,26 @@ export interface Secrets {
 export const ADMIN_KEY_FILE = 'admin-api-key';
 const ENCRYPTION_KEY_FILE = 'token-encryption.key';
 
+/** Where a secret came from: the environment, its file in DATA_DIR, or made by this start (and kept there). */
+export type SecretOrigin = 'env' | 'file' | 'generated';
+
 /** A secret from the environment, else from DATA_DIR, else made once and kept there (mode 0600). */
-function fileBackedSecret(dataDir: string, file: string, fromEnv: string | undefined, make: () => string): string {
-  if (fromEnv) return fromEnv;
+function fileBackedSecret(dataDir: string, file: string, fromEnv: string | undefined, make: () => string): { value: string; origin: SecretOrigin } {
+  if (fromEnv) return { value: fromEnv, origin: 'env' };
   const filePath = path.join(dataDir, file);
-  if (existsSync(filePath)) return readFileSync(filePath, 'utf8').trim();
+  if (existsSync(filePath)) return { value: readFileSync(filePath, 'utf8').trim(), origin: 'file' };
   mkdirSync(dataDir, { recursive: true });
   const value = make();
   writeFileSync(filePath, `${value}\n`, { mode: 0o600 });
-  return value;
+  return { value, origin: 'generated' };
 }
 
 /**
  * The admin API key and the key that encrypts partner tokens. Several instances sharing one database
  * must share both (set ADMIN_API_KEY and TOKEN_ENCRYPTION_KEY); a single instance keeps them in DATA_DIR.
  */
-export function resolveSecrets(config: Config): Secrets {
-  return {
-    adminApiKey: fileBackedSecret(config.dataDir, ADMIN_KEY_FILE, config.adminApiKey, () =>
-      randomBytes(24).toString('base64url'),
-    ),
-    tokenEncryptionKey: fileBackedSecret(config.dataDir, ENCRYPTION_KEY_FILE, config.tokenEncryptionKey, () =>
-      randomBytes(32).toString('hex'),
-    ),
-  };
+export function resolveSecrets(config: Config): Secrets & { adminApiKeyOrigin: SecretOrigin } {
+  const admin = fileBackedSecret(config.dataDir, ADMIN_KEY_FILE, config.adminApiKey, () => randomBytes(24).toString('base64url'));
+  const encryption = fileBackedSecret(config.dataDir, ENCRYPTION_KEY_FILE, config.tokenEncryptionKey, () => randomBytes(32).toString('hex'));
+  return { adminApiKey: admin.value, adminApiKeyOrigin: admin.origin, tokenEncryptionKey: encryption.value };
 }

@@ -94,7 +94,7 @@ export function sitesAdminRouter(deps: { sites: SitesService; load: LoadManager 
   router.get('/:id/samples', async (ctx) => {
     const id = siteIdParam(ctx.params.id);
     const query = parseAdminBody(SamplesQuery, ctx.query);
-    const to = query.to ? new Date(query.to) : new Date(Date.now() + 1000);
+    const to = query.to ? new Date(query.to) : new Date(load.currentTime().getTime() + 1000); // the clock the samples were taken by
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - 24 * 3_600_000);
     if (from >= to) throw new AdminError(400, 'invalid_request', 'from must be before to');
     const samples = await sites.samples(id, from, to, query.limit ? Number(query.limit) : 1000);

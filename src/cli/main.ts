@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { cliDefaults } from '../config';
 import { ADMIN_KEY_FILE } from '../secrets';
 import { CliInputError, OWN_CATALOGUE_ACTIONS, OWN_CATALOGUE_USAGE, runLocation, runTariff } from './own-catalogue';
 import { runPrice } from './price';
@@ -33,7 +34,7 @@ Usage:
 ${SETTLEMENT_USAGE}${SITE_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
 
 Options:
-  --hub <url>        the hub's URL (env OCPI_HUB_URL, default http://127.0.0.1:8080)
+  --hub <url>        the hub's URL (env OCPI_HUB_URL, else http://HOST:PORT as the hub reads them, 127.0.0.1:8080 by default)
   --admin-key <key>  admin API key (env ADMIN_API_KEY, else DATA_DIR/admin-api-key)
   -h, --help         this text
 `;
@@ -57,10 +58,10 @@ const ACTIONS: Record<string, string[]> = {
 
 type Runner = (api: AxiosInstance, args: string[], values: Record<string, string | undefined>, evses: string[]) => Promise<AxiosResponse>;
 
-function adminKey(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
+function adminKey(explicit: string | undefined, env: NodeJS.ProcessEnv, dataDir: string): string {
   if (explicit) return explicit;
   if (env.ADMIN_API_KEY) return env.ADMIN_API_KEY;
-  const file = path.join(path.resolve(env.DATA_DIR ?? './data'), ADMIN_KEY_FILE);
+  const file = path.join(dataDir, ADMIN_KEY_FILE);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   throw new UsageError(`No admin API key: pass --admin-key, set ADMIN_API_KEY, or run where ${file} exists`);
 }
@@ -171,9 +172,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const [group, ...rest] = positionals;
     if (!ACTIONS[group]) throw new UsageError(`Unknown command: ${group}`);
     if (!ACTIONS[group].includes(rest[0])) throw new UsageError(`Unknown ${group} command: ${rest[0] ?? '(none)'}`);
+    let defaults: ReturnType<typeof cliDefaults>;
+    try {
+      defaults = cliDefaults(io.env);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
     const api = axios.create({
-      baseURL: values.hub ?? io.env.OCPI_HUB_URL ?? 'http://127.0.0.1:8080',
-      headers: { Authorization: `Bearer ${adminKey(values['admin-key'], io.env)}` },
+      baseURL: values.hub ?? io.env.OCPI_HUB_URL ?? defaults.hubUrl,
+      headers: { Authorization: `Bearer ${adminKey(values['admin-key'], io.env, defaults.dataDir)}` },
       validateStatus: () => true,
       timeout: 30_000,
     });

@@ -17,7 +17,9 @@ export function createDataSource({ url, poolSize = 20 }: DatabaseOptions): DataS
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: poolSize, connectionTimeoutMillis: 10_000 },
+    // OCPI DateTimes without a zone are UTC (types.asciidoc), and SQL casts of them read the session's
+    // zone: fixed to UTC, whatever the server or the machine is set to.
+    extra: { max: poolSize, connectionTimeoutMillis: 10_000, options: '-c TimeZone=UTC' },
   });
 }
 

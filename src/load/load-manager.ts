@@ -118,6 +118,11 @@ export class LoadManager {
     this.now = now;
   }
 
+  /** The time allocations, windows and samples are taken at (the injected clock). */
+  currentTime(): Date {
+    return this.now();
+  }
+
   onApplied(listener: AppliedListener): void {
     this.appliedListeners.push(listener);
   }

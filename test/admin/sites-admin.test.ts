@@ -26,6 +26,8 @@ describe('admin API and CLI: load-management sites', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
+    // A Tuesday 10:00 in Amsterdam, outside the 17:00–21:00 peak window, whatever the machine's clock says.
+    hub.services.load.setClock(() => new Date('2025-06-03T08:00:00Z'));
     for (const id of ['ST-1', 'ST-2', 'ST-3']) expect((await hub.admin.post('/admin/chargers', { id, password: 'site-test-password-1' })).status).toBe(201);
   });
   afterAll(() => hub.close());

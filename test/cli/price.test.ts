@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli/main';
 import { runPrice } from '../../src/cli/price';
+import { OCPI_2_2_1_EXAMPLES } from '../support/spec-examples';
 
-const EXAMPLES = path.join(__dirname, '../../../shared/ocpi-2.2.1-examples');
+const EXAMPLES = OCPI_2_2_1_EXAMPLES;
 const dir = mkdtempSync(path.join(tmpdir(), 'ocpi-hub-price-'));
 
 function price(...argv: string[]) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { startPartner, type TestPartner } from './partner';
+import { OCPI_2_2_1_EXAMPLES } from './spec-examples';
 import { startTestHub, type TestHub, type TestHubOptions } from './test-hub';
 
 /** Endpoints a partner of each role offers the hub (paths under its /ocpi/2.2.1). */
@@ -120,7 +121,7 @@ export async function waitFor<T>(probe: () => T | undefined | false | Promise<T 
   }
 }
 
-/** Reads a spec example from ../shared/ocpi-2.2.1-examples (unmodified fixtures). */
+/** Reads a spec example from test/fixtures/ocpi-2.2.1-examples (unmodified copies). */
 export function example<T = Record<string, unknown>>(name: string): T {
-  return JSON.parse(readFileSync(path.join(__dirname, '../../../shared/ocpi-2.2.1-examples', name), 'utf8')) as T;
+  return JSON.parse(readFileSync(path.join(OCPI_2_2_1_EXAMPLES, name), 'utf8')) as T;
 }

@@ -11,8 +11,15 @@ export interface PostgresProcess {
   stop(): Promise<void>;
 }
 
-export async function startPostgresProcess(dataDir: string, port: number): Promise<PostgresProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'postgres-process-main.ts'), dataDir, String(port)], {
+/** Where the distribution and a relocated cluster come from (defaults: the installed package, /var/lib/ocpi-hub). */
+export interface PostgresProcessOptions {
+  nativeDir?: string;
+  relocationBase?: string;
+}
+
+export async function startPostgresProcess(dataDir: string, port: number, options: PostgresProcessOptions = {}): Promise<PostgresProcess> {
+  const args = [path.join(__dirname, 'postgres-process-main.ts'), dataDir, String(port), options.nativeDir ?? '', options.relocationBase ?? ''];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: path.join(__dirname, '../..'),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { rateCdr } from '../../../src/core/pricing';
+import { OCPI_2_2_1_EXAMPLES } from '../../support/spec-examples';
 
-const cdr = JSON.parse(readFileSync(path.join(__dirname, '../../../../shared/ocpi-2.2.1-examples/cdr_example.json'), 'utf8'));
+const cdr = JSON.parse(readFileSync(path.join(OCPI_2_2_1_EXAMPLES, 'cdr_example.json'), 'utf8'));
 
 describe('rateCdr', () => {
   it('rates the spec CDR against its tariff: no differences, total_energy noted as unchecked', () => {

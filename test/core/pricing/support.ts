@@ -13,9 +13,10 @@ import {
   type PricingPolicy,
   type Tariff,
 } from '../../../src/core/pricing';
+import { OCPI_2_2_1_EXAMPLES } from '../../support/spec-examples';
 
-/** The spec's example JSON files, read in place (never copied). */
-export const EXAMPLES_DIR = path.join(__dirname, '../../../../shared/ocpi-2.2.1-examples');
+/** The spec's example JSON files (unmodified copies in test/fixtures). */
+export const EXAMPLES_DIR = OCPI_2_2_1_EXAMPLES;
 
 export function readExample(file: string): unknown {
   return JSON.parse(readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));

@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { example, startNetwork, type TestNetwork, waitFor } from '../../support/network';
+import { OCPI_2_2_1_EXAMPLES } from '../../support/spec-examples';
 
 // Every full Tariff example of the spec (tariff_put_example.json is not full: see below).
-const TARIFF_EXAMPLES = readdirSync(path.join(__dirname, '../../../../shared/ocpi-2.2.1-examples'))
+const TARIFF_EXAMPLES = readdirSync(OCPI_2_2_1_EXAMPLES)
   .filter((f) => /^tariff_\d+_.*\.json$/.test(f))
   .sort();
 
