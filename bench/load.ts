@@ -12,7 +12,8 @@
  */
 import { RPCClient } from 'ocpp-rpc';
 import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client';
-import { allocate, simulateEvening, type EveningCar, type EveningScenario, type SiteNode } from '../src/core/allocation';
+import { allocate, type SiteNode } from '../src/core/allocation';
+import { simulateEvening, type EveningCar, type EveningScenario } from './evening-simulation';
 import { hashChargerPassword } from '../src/ocpp/charger-passwords';
 import { setChargingProfileParams } from '../src/load/ocpp-profiles';
 import { largeSite } from '../test/core/allocation/scale-site';

@@ -1,6 +1,6 @@
 import axios from 'axios';
 import Stripe from 'stripe';
-import { stripeSignatureHeader } from '../../src/payments/stripe-test-server';
+import { stripeSignatureHeader } from '../support/stripe-test-server';
 import type { StartChargingRequest } from '../../src/payments/payments.service';
 import { type FakeStripe, startFakeStripe, WEBHOOK_SECRET } from '../support/fake-stripe';
 import { startTestHub, type TestHub } from '../support/test-hub';

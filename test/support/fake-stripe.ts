@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { StripeTestServer, type StripeTestServerOptions } from '../../src/payments/stripe-test-server';
+import { StripeTestServer, type StripeTestServerOptions } from './stripe-test-server';
 
 export interface FakeStripe {
   server: StripeTestServer;

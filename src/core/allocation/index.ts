@@ -15,13 +15,4 @@ export {
   type NodeUsage,
 } from './allocate';
 export { orderProfileChanges, type ProfileChange, type ProfileChangeOptions } from './profile-changes';
-export {
-  simulateEvening,
-  type AllocationStrategy,
-  type CarOutcome,
-  type EveningCar,
-  type EveningResult,
-  type EveningScenario,
-  type SimulationStrategy,
-} from './simulate';
 export { profileLimitAmps, profileNextChange, type OcpiChargingProfile } from './session-profile';

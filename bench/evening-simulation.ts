@@ -3,9 +3,9 @@
  * strategy gives them (drawing the lower of their limit and their on-board charger's maximum, and nothing
  * once full) and leave. Used by the tests and reusable by benchmarks to compare strategies.
  */
-import { allocate, type Allocation, type AllocationOptions } from './allocate';
-import { nodeCapacities } from './capacity';
-import { DEFAULT_NOMINAL_VOLTAGE, PHASES, type Phase, type PhaseCount, type SessionDemand, type Site, type SiteNode } from './site';
+import { allocate, type Allocation, type AllocationOptions } from '../src/core/allocation/allocate';
+import { nodeCapacities } from '../src/core/allocation/capacity';
+import { DEFAULT_NOMINAL_VOLTAGE, PHASES, type Phase, type PhaseCount, type SessionDemand, type Site, type SiteNode } from '../src/core/allocation/site';
 
 export interface EveningCar {
   id: string;

@@ -1,4 +1,5 @@
-import { allocate, simulateEvening, type EveningScenario } from '../../../src/core/allocation';
+import { allocate } from '../../src/core/allocation';
+import { simulateEvening, type EveningScenario } from '../../bench/evening-simulation';
 
 const connector = (connectorKey: string) => ({ connectorKey, phases: 3 as const, maxAmps: 32 });
 
