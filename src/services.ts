@@ -93,7 +93,10 @@ export interface Services {
 /** Builds the hub's domain services from plain arguments: no container, the wiring is this function. */
 export function createServices({ config, secrets, db, log }: Pick<Services, 'config' | 'secrets' | 'db' | 'log'>): Services {
   // Every call to a partner goes through the SSRF guard (partners choose the URLs the hub calls).
-  const client = new OcpiClient(config.ocpiTimeoutMs, new OutboundGuard(config.outbound));
+  // Every call that names its party counts for that partner's health (hub/parties.ts).
+  const client = new OcpiClient(config.ocpiTimeoutMs, new OutboundGuard(config.outbound), async (call) => {
+    if (call.party) await parties.recordCall(call.party.id, call.error && { kind: call.error.kind, message: call.error.message });
+  });
   const parties = new PartyRegistry(db, new TokenVault(secrets.tokenEncryptionKey), (error) =>
     log.error({ err: error }, 'a party status listener failed'),
   );

@@ -335,6 +335,8 @@ export class Outbox {
         headers: row.headers,
         correlationId: row.headers['X-Correlation-ID'],
         timeoutMs: this.opts.timeoutMs,
+        party,
+        module: row.module,
       });
       await this.finish(row, 'delivered', null);
       metrics.outboxAttempt('delivered', row.created_at);

@@ -69,9 +69,13 @@ const fill = (tbody, rows, empty, columns) => {
 
 // ── the sections ─────────────────────────────────────────────────────────────────────────────────
 
+/** A failing partner's last call error and since when; otherwise the last delivery given up. */
+const lastError = (p) =>
+  p.health.status === 'OK' ? (p.outbox.last_error ?? '') : `${p.health.last_error} (failing since ${when(p.health.failing_since)}, ${p.health.consecutive_failures} in a row)`;
+
 function renderPartners({ partners, totals }) {
   figure('partners-connected', `${totals.connected} / ${totals.partners}`);
-  figure('partners-total', `${totals.offline} offline, ${totals.suspended} suspended, ${totals.planned} not registered`);
+  figure('partners-total', `${totals.offline} offline, ${totals.down} down, ${totals.degraded} degraded, ${totals.suspended} suspended, ${totals.planned} not registered`);
   figure('outbox-pending', `${number(totals.outbox_pending)} pending`);
   figure('outbox-failed', `${number(totals.outbox_failed)} failed`);
   fill(
@@ -81,16 +85,17 @@ function renderPartners({ partners, totals }) {
         h('td', {}, h('strong', {}, p.name), h('br'), h('small', {}, `${p.country_code}/${p.party_id}`)),
         h('td', {}, p.roles.join(', ')),
         h('td', {}, badge(p.status)),
+        h('td', { class: `health ${p.health.status.toLowerCase()}`, 'data-col': 'health' }, p.health.status),
         h('td', {}, ago(p.last_seen_at)),
         h('td', { class: 'num', 'data-col': 'pending' }, number(p.outbox.pending)),
         h('td', { class: `num${p.outbox.failed ? ' bad' : ''}`, 'data-col': 'failed' }, number(p.outbox.failed)),
         h('td', { class: 'num' }, number(p.outbox.delivered_24h)),
         h('td', { class: 'num' }, p.outbox.mean_latency_seconds_24h === null ? '–' : `${number(p.outbox.mean_latency_seconds_24h, 2)} s`),
-        h('td', { class: 'error-text' }, p.outbox.last_error ?? ''),
+        h('td', { class: 'error-text', 'data-col': 'last-error' }, lastError(p)),
       ),
     ),
     'No partners yet: onboard one with POST /admin/parties.',
-    9,
+    10,
   );
 }
 
