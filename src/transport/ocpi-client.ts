@@ -43,6 +43,26 @@ export interface OutboundCall {
   error?: OcpiCallError;
 }
 
+/**
+ * A call as one log line, in the fields of the request log of incoming requests (app.ts): method,
+ * URL without user info or query, partner, HTTP and OCPI status, latency, ids; the error if it failed.
+ */
+export function outboundCallLogFields(call: OutboundCall): Record<string, unknown> {
+  return {
+    direction: 'out',
+    method: call.method,
+    url: call.target,
+    module: call.module,
+    party: call.party ? `${call.party.countryCode}/${call.party.partyId}` : undefined,
+    status: call.httpStatus,
+    ocpiStatus: call.ocpiStatus,
+    ms: call.ms,
+    requestId: call.requestId,
+    correlationId: call.correlationId,
+    err: call.error ? `${call.error.kind}: ${call.error.message}` : undefined,
+  };
+}
+
 export type OutboundCallObserver = (call: OutboundCall) => Promise<void> | void;
 
 export interface OcpiReply<T> {
