@@ -37,6 +37,7 @@ import { OcppServer } from './ocpp/server';
 import { ChargerCalls } from './ocpp/charger-calls';
 import type { Secrets } from './secrets';
 import { OcpiClient, outboundCallLogFields } from './transport/ocpi-client';
+import { metrics, partnerLabel } from './metrics';
 import { PaymentsService } from './payments/payments.service';
 import { statementPayouts } from './payments/statement-payouts';
 import { SettlementService } from './settlement/settlement.service';
@@ -97,6 +98,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const client = new OcpiClient(config.ocpiTimeoutMs, new OutboundGuard(config.outbound), async (call) => {
     if (call.error) log.warn(outboundCallLogFields(call), 'call');
     else log.info(outboundCallLogFields(call), 'call');
+    metrics.ocpiCall(partnerLabel(call.party), call.module, call.error?.kind, call.ms / 1000);
     if (call.party) await parties.recordCall(call.party.id, call.error && { kind: call.error.kind, message: call.error.message });
   });
   const parties = new PartyRegistry(db, new TokenVault(secrets.tokenEncryptionKey), (error) =>

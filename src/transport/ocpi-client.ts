@@ -27,6 +27,8 @@ export interface CalledParty {
   id: string;
   countryCode: string;
   partyId: string;
+  /** A party still being registered is not named in metrics (metrics.ts partnerLabel). */
+  registeredAt?: Date | null;
 }
 
 /** What every outbound call reports once it ended (no token, no body, the URL without user info or query). */
@@ -161,7 +163,7 @@ export class OcpiClient {
         await this.observe({
           method: req.method,
           target: safeTarget(req.url),
-          party: req.party && { id: req.party.id, countryCode: req.party.countryCode, partyId: req.party.partyId },
+          party: req.party && { id: req.party.id, countryCode: req.party.countryCode, partyId: req.party.partyId, registeredAt: req.party.registeredAt },
           module: req.module,
           requestId,
           correlationId,
