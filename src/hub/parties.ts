@@ -252,7 +252,9 @@ export class PartyRegistry {
           WHERE id = $1 AND registered_at IS NOT NULL`,
         [id, failure.message.slice(0, 1000), failure.kind],
       );
-      this.forget();
+      // Only this party's lookup by id (where health is read): a failing partner must not empty the
+      // cache every other partner's authentication uses.
+      this.cache.delete(`id:${id}`);
       return;
     }
     const cached = this.cached(`id:${id}`);
@@ -261,7 +263,7 @@ export class PartyRegistry {
       `UPDATE parties SET call_failures = 0, failing_since = NULL WHERE id = $1 AND call_failures > 0`,
       [id],
     );
-    if (affected) this.forget();
+    if (affected) this.cache.delete(`id:${id}`);
   }
 
   async markOffline(id: string): Promise<void> {
