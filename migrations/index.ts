@@ -10,6 +10,7 @@ import { LoadManagement1763700900000 } from './1763700900000-LoadManagement';
 import { RemoteStarts1763701000000 } from './1763701000000-RemoteStarts';
 import { DeliveryIndexes1763701100000 } from './1763701100000-DeliveryIndexes';
 import { LostTransactions1763701250000 } from './1763701250000-LostTransactions';
+import { PartnerHealth1763701500000 } from './1763701500000-PartnerHealth';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -25,5 +26,6 @@ export const migrations = [
   RemoteStarts1763701000000,
   DeliveryIndexes1763701100000,
   LostTransactions1763701250000,
+  PartnerHealth1763701500000,
   // (new migrations go above this line, oldest first)
 ];

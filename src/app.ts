@@ -32,7 +32,7 @@ import { ocpiErrorHandler } from './transport/ocpi-error-handler';
 import { ocpiErrors } from './transport/ocpi-errors';
 import { ocpiRateLimit } from './transport/rate-limit';
 import { requestIds } from './transport/request-ids';
-import { metrics } from './metrics';
+import { metrics, partnerLabel } from './metrics';
 import { metricsStack } from './admin/metrics.routes';
 import { dashboardAdminRouter, dashboardPageStack } from './admin/dashboard.routes';
 
@@ -73,12 +73,17 @@ function requestLog(services: Services): Middleware {
     try {
       await next();
     } finally {
-      if (ctx.path.startsWith('/ocpi')) metrics.ocpiRequest(ctx.path, ctx.status, ctx.body, Number(process.hrtime.bigint() - started) / 1e9);
+      const ocpi = ctx.path.startsWith('/ocpi');
+      if (ocpi) metrics.ocpiRequest(ctx.path, ctx.status, ctx.body, Number(process.hrtime.bigint() - started) / 1e9, partnerLabel(ctx.state.caller?.party));
+      // An OCPI refusal is HTTP 200 with status_code 2xxx: the log says both.
+      const ocpiStatus = ocpi ? (ctx.body as { status_code?: unknown } | null | undefined)?.status_code : undefined;
       services.log.info(
         {
+          direction: 'in',
           method: ctx.method,
           path: ctx.path,
           status: ctx.status,
+          ocpiStatus: typeof ocpiStatus === 'number' ? ocpiStatus : undefined,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
           requestId: ctx.state.requestId,
           correlationId: ctx.state.correlationId,

@@ -36,7 +36,8 @@ import { OwnSmartCharging } from './load/own-smart-charging';
 import { OcppServer } from './ocpp/server';
 import { ChargerCalls } from './ocpp/charger-calls';
 import type { Secrets } from './secrets';
-import { OcpiClient } from './transport/ocpi-client';
+import { OcpiClient, outboundCallLogFields } from './transport/ocpi-client';
+import { metrics, partnerLabel } from './metrics';
 import { PaymentsService } from './payments/payments.service';
 import { statementPayouts } from './payments/statement-payouts';
 import { SettlementService } from './settlement/settlement.service';
@@ -93,7 +94,13 @@ export interface Services {
 /** Builds the hub's domain services from plain arguments: no container, the wiring is this function. */
 export function createServices({ config, secrets, db, log }: Pick<Services, 'config' | 'secrets' | 'db' | 'log'>): Services {
   // Every call to a partner goes through the SSRF guard (partners choose the URLs the hub calls).
-  const client = new OcpiClient(config.ocpiTimeoutMs, new OutboundGuard(config.outbound));
+  // Every call that names its party counts for that partner's health (hub/parties.ts).
+  const client = new OcpiClient(config.ocpiTimeoutMs, new OutboundGuard(config.outbound), async (call) => {
+    if (call.error) log.warn(outboundCallLogFields(call), 'call');
+    else log.info(outboundCallLogFields(call), 'call');
+    metrics.ocpiCall(partnerLabel(call.party), call.module, call.error?.kind, call.ms / 1000);
+    if (call.party) await parties.recordCall(call.party.id, call.error && { kind: call.error.kind, message: call.error.message });
+  });
   const parties = new PartyRegistry(db, new TokenVault(secrets.tokenEncryptionKey), (error) =>
     log.error({ err: error }, 'a party status listener failed'),
   );

@@ -11,6 +11,8 @@ import {
 } from '../ocpp/chargers.service';
 import type { EvseStatusPublisher } from '../charging/evse-status';
 import type { OcppServer } from '../ocpp/server';
+import type { ObjectStore } from '../hub/object-store';
+import type { RoleAddress } from '../hub/router';
 import { AdminError, parseAdminBody } from './admin-http';
 
 /** OCPI CiString(36): location ids, EVSE uids and connector ids. */
@@ -78,13 +80,23 @@ export function chargerView(charger: Charger, ocpp: OcppServer) {
 }
 
 /** The hub's own charge points: `/admin/chargers`. A generated password is in the answer once, never again. */
-export function chargersAdminRouter(deps: { chargers: ChargersService; ocpp: OcppServer; evseStatus: EvseStatusPublisher }): Router {
+export function chargersAdminRouter(deps: { chargers: ChargersService; ocpp: OcppServer; store: ObjectStore; ownCpo: RoleAddress; evseStatus: EvseStatusPublisher }): Router {
   const { chargers, ocpp, evseStatus } = deps;
+  // A charger serves EVSEs of an own location: one that does not exist would publish statuses and
+  // sessions for nothing (`charger add --location TYPO` was accepted).
+  const requireOwnLocation = async (locationId: string | null | undefined) => {
+    if (!locationId) return;
+    const { countryCode, partyId } = deps.ownCpo;
+    if (!(await deps.store.get({ module: 'locations', countryCode, partyId, objectId: locationId }))) {
+      throw new AdminError(400, 'invalid_request', `location_id: no own location ${locationId}; create it first (PUT /admin/locations/${locationId})`);
+    }
+  };
   const router = new Router({ prefix: '/admin/chargers' });
   const withSecret = ({ charger, password }: ChargerWithSecret) => ({ charger: chargerView(charger, ocpp), ...(password && { password }) });
 
   router.post('/', async (ctx) => {
     const body = parseAdminBody(NewChargerBody, ctx.request.body);
+    await requireOwnLocation(body.location_id);
     const registered = await chargers.register({ id: body.id, password: body.password, locationId: body.location_id, evses: body.evses });
     await evseStatus.showCharger(registered.charger);
     ctx.status = 201;
@@ -103,6 +115,7 @@ export function chargersAdminRouter(deps: { chargers: ChargersService; ocpp: Ocp
   router.patch('/:id', async (ctx) => {
     const id = chargerIdParam(ctx.params.id);
     const body = parseAdminBody(ChargerChangesBody, ctx.request.body);
+    await requireOwnLocation(body.location_id);
     const updated = await chargers.update(id, {
       locationId: body.location_id,
       evses: body.evses,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
+import { findCurrency } from '../core/money/currencies';
 import { DashboardQueries } from '../dashboard/dashboard.queries';
 import type { Services } from '../services';
 import { AdminError, parseAdminBody } from './admin-http';
@@ -23,6 +24,9 @@ const LimitQuery = z.strictObject({ limit: Limit.default(50) });
 const SitesQuery = z.strictObject({ hours: z.coerce.number().int().min(1).max(24 * 31).default(24), points: z.coerce.number().int().min(10).max(1000).default(240) });
 const AnalyticsQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(366).default(30), time_zone: TimeZone.default('UTC') });
 const MaintenanceQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(366).default(7) });
+const CurrenciesQuery = z.strictObject({
+  codes: z.string().regex(/^[A-Za-z]{3}(,[A-Za-z]{3}){0,49}$/, 'must be up to 50 ISO 4217 codes separated by commas, e.g. EUR,JPY'),
+});
 
 /**
  * The dashboard's figures as JSON (docs/dashboard.md): `/admin/dashboard/partners`, `/locations`,
@@ -63,6 +67,14 @@ export function dashboardAdminRouter(services: Pick<Services, 'db' | 'parties' |
     const known: unknown[] = await services.db.query(`SELECT 1 FROM pg_timezone_names WHERE name = $1`, [time_zone]);
     if (known.length === 0) throw new AdminError(400, 'invalid_request', `time_zone: ${time_zone} is not known to the database`);
     ctx.body = await queries.analytics({ days, timeZone: time_zone });
+  });
+
+  // The page shows money with the currency's decimals (7.00 EUR, 700 JPY): the one table is core/payments.
+  router.get('/currencies', async (ctx) => {
+    const { codes } = parseAdminBody(CurrenciesQuery, { ...ctx.query });
+    const unique = [...new Set(codes.toUpperCase().split(','))];
+    // A code that is no ISO 4217 money (a partner's typo) gets null: the page shows such amounts as they came.
+    ctx.body = { currencies: unique.map((code) => ({ code, minor_units: findCurrency(code)?.decimals ?? null })) };
   });
 
   router.get('/maintenance', async (ctx) => {

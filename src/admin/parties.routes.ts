@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { type Party, ROLES } from '../db/entities';
 import type { Outbox, PartyBacklog } from '../hub/outbox';
-import { connectionStatus, type PartyRegistry } from '../hub/parties';
+import { connectionStatus, partnerHealthView, type PartyRegistry } from '../hub/parties';
 import type { CredentialsService } from '../modules/credentials/credentials.service';
 import { versionsUrl } from '../modules/versions/versions.routes';
 import { parseAdminBody, uuidParam } from './admin-http';
@@ -35,6 +35,7 @@ export function partyView(party: Party, backlog?: PartyBacklog) {
     country_code: party.countryCode,
     party_id: party.partyId,
     status: connectionStatus(party),
+    health: partnerHealthView(party),
     roles: (party.roles ?? []).map((r) => ({
       role: r.role,
       country_code: r.countryCode,

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { connectionStatus, type PartyRegistry } from '../hub/parties';
+import { connectionStatus, partnerHealth, partnerHealthView, type PartyRegistry } from '../hub/parties';
 import type { RoleAddress } from '../hub/router';
 
 /**
@@ -64,6 +64,7 @@ export class DashboardQueries {
         party_id: p.partyId,
         roles: (p.roles ?? []).map((r) => `${r.role} ${r.countryCode}/${r.partyId}`),
         status: connectionStatus(p),
+        health: partnerHealthView(p),
         registered_at: p.registeredAt,
         last_seen_at: p.lastSeenAt,
         status_changed_at: p.statusChangedAt,
@@ -86,6 +87,8 @@ export class DashboardQueries {
         offline: count('OFFLINE'),
         planned: count('PLANNED'),
         suspended: count('SUSPENDED'),
+        degraded: parties.filter((p) => partnerHealth(p) === 'DEGRADED').length,
+        down: parties.filter((p) => partnerHealth(p) === 'DOWN').length,
         outbox_pending: partners.reduce((sum, p) => sum + p.outbox.pending, 0),
         outbox_failed: partners.reduce((sum, p) => sum + p.outbox.failed, 0),
       },

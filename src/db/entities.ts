@@ -39,6 +39,13 @@ export interface Party {
   offlineSince: Date | null;
   lastSeenAt: Date | null;
   statusChangedAt: Date;
+  /** Calls to the partner that failed in a row (0 after any success): its health (hub/parties.ts). */
+  callFailures: number;
+  failingSince: Date | null;
+  /** The last failed call to the partner, kept after it recovers. */
+  lastError: string | null;
+  lastErrorKind: string | null;
+  lastErrorAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   roles?: PartyRole[];
@@ -102,6 +109,11 @@ export const PartyEntity = new EntitySchema<Party>({
     offlineSince: timestamp('offline_since'),
     lastSeenAt: timestamp('last_seen_at'),
     statusChangedAt: { ...timestamp('status_changed_at', false), default: () => 'now()' },
+    callFailures: { type: 'integer', name: 'call_failures', default: 0 },
+    failingSince: timestamp('failing_since'),
+    lastError: { type: 'text', name: 'last_error', nullable: true },
+    lastErrorKind: { type: 'text', name: 'last_error_kind', nullable: true },
+    lastErrorAt: timestamp('last_error_at'),
     createdAt: { ...timestamp('created_at', false), createDate: true },
     updatedAt: { ...timestamp('updated_at', false), updateDate: true },
   },

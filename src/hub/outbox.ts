@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { InterfaceRole, OutboxEntry } from '../db/entities';
 import { endpointUrl, OcpiCallError, type OcpiClient } from '../transport/ocpi-client';
 import { connectionStatus, type PartyRegistry } from './parties';
-import { metrics } from '../metrics';
+import { metrics, partnerLabel } from '../metrics';
 
 /** A delivery the hub owes a partner. */
 export interface NewDelivery {
@@ -316,8 +316,10 @@ export class Outbox {
   }
 
   private async deliver(row: ClaimedRow): Promise<void> {
+    let partner = 'unknown';
     try {
       const party = await this.parties.get(row.party_uuid);
+      partner = partnerLabel(party);
       const status = party ? connectionStatus(party) : 'PLANNED';
       if (!party || status === 'PLANNED' || status === 'SUSPENDED') {
         return await this.finish(row, 'failed', `receiver is ${status}`);
@@ -335,9 +337,11 @@ export class Outbox {
         headers: row.headers,
         correlationId: row.headers['X-Correlation-ID'],
         timeoutMs: this.opts.timeoutMs,
+        party,
+        module: row.module,
       });
       await this.finish(row, 'delivered', null);
-      metrics.outboxAttempt('delivered', row.created_at);
+      metrics.outboxAttempt('delivered', row.created_at, partner);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // A 2xxx answer is the receiver rejecting the content: retrying the same body cannot help. Nor
@@ -347,11 +351,11 @@ export class Outbox {
         (error.kind === 'refused' || (error.kind === 'status' && (error.statusCode ?? 0) >= 2000 && (error.statusCode ?? 0) < 3000));
       if (permanent || row.attempts >= this.opts.maxAttempts) {
         this.log.warn({ delivery: row.id, party: row.party_uuid, err: message }, 'outbox: delivery failed for good');
-        metrics.outboxAttempt('failed');
+        metrics.outboxAttempt('failed', undefined, partner);
         await this.finish(row, 'failed', message).catch((e) => this.log.error({ err: e }, 'outbox: recording a failure failed'));
       } else {
         const delay = backoffMs(row.attempts, this.opts.baseBackoffMs, this.opts.maxBackoffMs);
-        metrics.outboxAttempt('retry');
+        metrics.outboxAttempt('retry', undefined, partner);
         await this.db
           .query(
             `UPDATE outbox SET locked_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,

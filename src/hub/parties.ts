@@ -21,6 +21,35 @@ export function connectionStatus(party: Party): ConnectionStatus {
   return party.offlineSince ? 'OFFLINE' : 'CONNECTED';
 }
 
+/**
+ * How the hub's calls to a partner go, beside its ConnectionStatus (which keeps the hubclientinfo
+ * meaning: OFFLINE only when the still-alive check got no answer). OK: the last call succeeded.
+ * DEGRADED: the last call failed (an OCPI status other than 1xxx, an HTTP error, no answer).
+ * DOWN: the last DOWN_AFTER_FAILURES calls in a row got no answer at all (connection refused, timeout).
+ */
+export type PartnerHealth = 'OK' | 'DEGRADED' | 'DOWN';
+
+export const DOWN_AFTER_FAILURES = 3;
+
+/** Failures that mean the partner did not answer at all (as opposed to answering with an error). */
+const UNANSWERED = new Set(['network', 'timeout']);
+
+export function partnerHealth(party: Pick<Party, 'callFailures' | 'lastErrorKind'>): PartnerHealth {
+  if (party.callFailures === 0) return 'OK';
+  return party.callFailures >= DOWN_AFTER_FAILURES && UNANSWERED.has(party.lastErrorKind ?? '') ? 'DOWN' : 'DEGRADED';
+}
+
+/** The health as the admin API and the dashboard show it. */
+export function partnerHealthView(party: Party) {
+  return {
+    status: partnerHealth(party),
+    consecutive_failures: party.callFailures,
+    failing_since: party.failingSince,
+    last_error: party.lastError,
+    last_error_at: party.lastErrorAt,
+  };
+}
+
 export interface RoleAddress {
   role: Role;
   countryCode: string;
@@ -207,6 +236,34 @@ export class PartyRegistry {
     });
     party.lastSeenAt = now;
     if (party.offlineSince) await this.statusChanged(party.id);
+  }
+
+  /**
+   * Records how a call to the partner went (every call of OcpiClient that names its party). A failure
+   * counts and keeps the error; a success after failures resets the count (the last error stays, with
+   * its time, for the operator). Unregistered parties (a handshake in progress) are not tracked.
+   * A success writes only when the party was failing, so healthy traffic does not turn into writes.
+   */
+  async recordCall(id: string, failure?: { kind: string; message: string }): Promise<void> {
+    if (failure) {
+      await this.db.query(
+        `UPDATE parties SET call_failures = call_failures + 1, failing_since = coalesce(failing_since, now()),
+                last_error = $2, last_error_kind = $3, last_error_at = now()
+          WHERE id = $1 AND registered_at IS NOT NULL`,
+        [id, failure.message.slice(0, 1000), failure.kind],
+      );
+      // Only this party's lookup by id (where health is read): a failing partner must not empty the
+      // cache every other partner's authentication uses.
+      this.cache.delete(`id:${id}`);
+      return;
+    }
+    const cached = this.cached(`id:${id}`);
+    if (cached && cached.callFailures === 0) return;
+    const [, affected] = await this.db.query(
+      `UPDATE parties SET call_failures = 0, failing_since = NULL WHERE id = $1 AND call_failures > 0`,
+      [id],
+    );
+    if (affected) this.cache.delete(`id:${id}`);
   }
 
   async markOffline(id: string): Promise<void> {

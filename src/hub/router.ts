@@ -180,6 +180,8 @@ export class HubRouter {
         headers: routingHeaderValues({ to: addressOf(request.target), from: addressOf(request.from) }),
         correlationId: request.correlationId,
         timeoutMs: request.timeoutMs,
+        party,
+        module: request.module,
       });
     } catch (error) {
       if (!(error instanceof OcpiCallError)) throw error;

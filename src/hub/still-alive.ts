@@ -30,6 +30,8 @@ export class StillAliveCheck {
             token: parties.tokenB(party),
             encoding: party.tokenEncoding,
             timeoutMs: this.deps.timeoutMs,
+            party,
+            module: 'versions',
           });
           await parties.recordActivity(party, { force: true });
         } catch (error) {

@@ -17,7 +17,55 @@ export interface OcpiRequest {
   /** Kept across hops; a new X-Request-ID is made for every request. */
   correlationId?: string;
   timeoutMs?: number;
+  /** Who is called (for the call log, metrics and the partner's health); absent for a URL of no party yet. */
+  party?: CalledParty;
+  /** The OCPI module called (for the call log and metrics). */
+  module?: string;
 }
+
+export interface CalledParty {
+  id: string;
+  countryCode: string;
+  partyId: string;
+  /** A party still being registered is not named in metrics (metrics.ts partnerLabel). */
+  registeredAt?: Date | null;
+}
+
+/** What every outbound call reports once it ended (no token, no body, the URL without user info or query). */
+export interface OutboundCall {
+  method: string;
+  target: string;
+  party?: CalledParty;
+  module?: string;
+  requestId: string;
+  correlationId: string;
+  httpStatus?: number;
+  ocpiStatus?: number;
+  ms: number;
+  error?: OcpiCallError;
+}
+
+/**
+ * A call as one log line, in the fields of the request log of incoming requests (app.ts): method,
+ * URL without user info or query, partner, HTTP and OCPI status, latency, ids; the error if it failed.
+ */
+export function outboundCallLogFields(call: OutboundCall): Record<string, unknown> {
+  return {
+    direction: 'out',
+    method: call.method,
+    url: call.target,
+    module: call.module,
+    party: call.party ? `${call.party.countryCode}/${call.party.partyId}` : undefined,
+    status: call.httpStatus,
+    ocpiStatus: call.ocpiStatus,
+    ms: call.ms,
+    requestId: call.requestId,
+    correlationId: call.correlationId,
+    err: call.error ? `${call.error.kind}: ${call.error.message}` : undefined,
+  };
+}
+
+export type OutboundCallObserver = (call: OutboundCall) => Promise<void> | void;
 
 export interface OcpiReply<T> {
   httpStatus: number;
@@ -90,6 +138,8 @@ export class OcpiClient {
   constructor(
     private readonly defaultTimeoutMs: number,
     private readonly guard: OutboundGuard,
+    /** Told about every call when it ended (awaited; its own failure never fails the call). */
+    private readonly observe: OutboundCallObserver = () => undefined,
   ) {
     // Never follow redirects: a partner URL must not bounce the hub's token to another host.
     // The guard's agents connect only to checked addresses; no proxy from the environment, which
@@ -119,6 +169,35 @@ export class OcpiClient {
 
   async request<T = unknown>(req: OcpiRequest): Promise<OcpiReply<T>> {
     const requestId = randomUUID();
+    const correlationId = req.correlationId ?? randomUUID();
+    const started = process.hrtime.bigint();
+    const report = async (outcome: Pick<OutboundCall, 'httpStatus' | 'ocpiStatus' | 'error'>) => {
+      try {
+        await this.observe({
+          method: req.method,
+          target: safeTarget(req.url),
+          party: req.party && { id: req.party.id, countryCode: req.party.countryCode, partyId: req.party.partyId, registeredAt: req.party.registeredAt },
+          module: req.module,
+          requestId,
+          correlationId,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          ...outcome,
+        });
+      } catch {
+        // The observer logs and counts; a failure there must not turn a delivered call into a failed one.
+      }
+    };
+    try {
+      const reply = await this.send<T>(req, requestId, correlationId);
+      await report({ httpStatus: reply.httpStatus, ocpiStatus: reply.statusCode });
+      return reply;
+    } catch (error) {
+      if (error instanceof OcpiCallError) await report({ httpStatus: error.httpStatus, ocpiStatus: error.statusCode, error });
+      throw error;
+    }
+  }
+
+  private async send<T>(req: OcpiRequest, requestId: string, correlationId: string): Promise<OcpiReply<T>> {
     try {
       this.guard.checkUrl(req.url);
     } catch (error) {
@@ -137,7 +216,7 @@ export class OcpiClient {
           ...req.headers,
           Authorization: authorizationHeader(req.token, req.encoding),
           'X-Request-ID': requestId,
-          'X-Correlation-ID': req.correlationId ?? randomUUID(),
+          'X-Correlation-ID': correlationId,
           ...(req.body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
       });

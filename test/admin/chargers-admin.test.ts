@@ -1,7 +1,7 @@
 import { runCli } from '../../src/cli/main';
 import { connectChargePoint, refusedWith } from '../support/charge-point';
 import { waitFor } from '../support/network';
-import { startTestHub, type TestHub } from '../support/test-hub';
+import { putOwnLocations, startTestHub, type TestHub } from '../support/test-hub';
 
 const EVSES = [
   { ocpp_connector: '1', evse_uid: 'NL*HUB*E1*1', connector_id: '1' },
@@ -14,6 +14,7 @@ describe('admin API and CLI: the hub\'s own charge points', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
+    await putOwnLocations(hub, 'LOC1', 'L', 'LOC7');
   });
   afterAll(() => hub.close());
 
@@ -94,6 +95,8 @@ describe('admin API and CLI: the hub\'s own charge points', () => {
       [post({ id: 'OK-1', location_id: 'L', evses: [EVSES[0], { ...EVSES[1], evse_uid: EVSES[0].evse_uid }] }), 400, /NL\*HUB\*E1\*1 connector 1 is mapped twice/],
       [post({ id: 'OK-1', location_id: 'L', evses: [{ ...EVSES[0], ocpp_connector: '0' }] }), 400, /ocpp_connector/],
       [post({ id: 'OK-1', surprise: true }), 400, /surprise/],
+      [post({ id: 'OK-1', location_id: 'NO-SUCH-SITE', evses: EVSES }), 400, /location_id: no own location NO-SUCH-SITE; create it first/],
+      [hub.admin.patch('/admin/chargers/ADM-1', { location_id: 'NO-SUCH-SITE' }), 400, /no own location NO-SUCH-SITE/],
       [post({ id: 'ADM-1' }), 409, /already registered/],
       [post({ id: 'adm-1' }), 409, /ignoring case/],
       [hub.admin.get('/admin/chargers/NOPE'), 404, /No charger with id NOPE/],
@@ -128,6 +131,10 @@ describe('admin API and CLI: the hub\'s own charge points', () => {
       { ocpp_connector: '1', evse_uid: 'NL*HUB*E7', connector_id: '1' },
       { ocpp_connector: '2/1', evse_uid: 'NL*HUB*E/7', connector_id: '2' },
     ]);
+    // A location that does not exist is refused, and the CLI says why.
+    expect(await cli('charger', 'add', 'CLI-X', '--location', 'LOC-TYPO')).not.toBe(0);
+    expect(err).toMatch(/no own location LOC-TYPO/);
+    expect((await hub.admin.get('/admin/chargers/CLI-X')).status).toBe(404);
     expect(await cli('charger', 'add', 'CLI-2', '--password', 'cli-given-password-1')).toBe(0);
     expect(JSON.parse(out)).not.toHaveProperty('password');
     expect(await cli('charger', 'list')).toBe(0);

@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import Decimal from 'decimal.js';
+import { currencyOf } from '../../src/core/money/currencies';
 import { startDemo, type DemoNetwork } from '../../src/demo/demo-network';
 import { CHROMIUM, launchChromium } from '../support/browser';
 import { waitFor } from '../support/network';
@@ -27,6 +29,8 @@ describeWithChromium('the dashboard in Chromium, against a hub with the demo net
     return response.data;
   };
   const figure = (name: string) => page.locator(`[data-figure="${name}"]`).textContent();
+  /** Money as the page must show it: the currency's decimals (core/money), computed here with decimal.js. */
+  const money = (amount: string | number, currency: string) => `${new Decimal(amount).toFixed(currencyOf(currency).decimals, Decimal.ROUND_HALF_UP)} ${currency}`;
 
   beforeAll(async () => {
     hub = await startTestHub({ logLevel: 'warn' });
@@ -93,6 +97,7 @@ describeWithChromium('the dashboard in Chromium, against a hub with the demo net
       const row = page.locator(`#partners tr[data-party="${p.country_code}/${p.party_id}"]`);
       expect(await row.locator('.badge').textContent()).toBe(p.status);
       expect(await row.locator('[data-col="failed"]').textContent()).toBe(String(p.outbox.failed));
+      expect(await row.locator('[data-col="health"]').textContent()).toBe(p.health.status);
     }
 
     const locations = await api('/admin/dashboard/locations');
@@ -108,12 +113,24 @@ describeWithChromium('the dashboard in Chromium, against a hub with the demo net
     expect(sessions.recent.some((x: any) => x.own && x.emsp === 'DE/VLT')).toBe(true);
     const shownRecent = await page.locator('#recent-sessions tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session')));
     expect(shownRecent).toEqual(sessions.recent.slice(0, 15).map((x: any) => x.id));
+    // Every cost with its currency's decimals (it was 7 and 14.1 beside 5.78).
+    const costed = sessions.recent.slice(0, 15).filter((x: any) => x.total_cost_incl_vat !== null);
+    expect(costed.length).toBeGreaterThan(0);
+    for (const x of costed) {
+      expect(await page.locator(`#recent-sessions tr[data-session="${x.id}"] [data-col="cost"]`).textContent()).toBe(money(x.total_cost_incl_vat, x.currency));
+    }
 
     const timeZone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
     const analytics = await api(`/admin/dashboard/analytics?days=30&time_zone=${encodeURIComponent(timeZone)}`);
     expect(analytics.totals.sessions).toBeGreaterThan(10);
     expect(await figure('sessions-window')).toBe(analytics.totals.sessions.toLocaleString('en'));
     expect(await page.locator('#per-day rect.bar').count()).toBe(30);
+    // The date labels under the bars never overlap (the last two did).
+    const labels = await page.locator('#per-day text.axis').evaluateAll((texts) =>
+      texts.filter((t) => /^\d\d-\d\d$/.test(t.textContent ?? '')).map((t) => { const b = t.getBoundingClientRect(); return { left: b.left, right: b.right, text: t.textContent }; }));
+    expect(labels.length).toBeGreaterThanOrEqual(5);
+    expect(labels.at(-1)!.text).toBe(analytics.days.at(-1).day.slice(5));
+    for (let i = 1; i < labels.length; i++) expect(labels[i].left).toBeGreaterThan(labels[i - 1].right);
     const cells = await page.locator('#heatmap rect[data-sessions]').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-sessions'))));
     expect(cells).toHaveLength(7 * 24);
     expect(cells.reduce((a, b) => a + b, 0)).toBe(analytics.heatmap.reduce((a: number, c: any) => a + c.sessions, 0));
@@ -133,11 +150,22 @@ describeWithChromium('the dashboard in Chromium, against a hub with the demo net
     }
   });
 
+  it('tells the page each currency\'s decimals, and refuses a bad list', async () => {
+    expect(await api('/admin/dashboard/currencies?codes=EUR,jpy,KWD,EUR')).toEqual({
+      currencies: [{ code: 'EUR', minor_units: 2 }, { code: 'JPY', minor_units: 0 }, { code: 'KWD', minor_units: 3 }],
+    });
+    expect(await api('/admin/dashboard/currencies?codes=XYZ')).toEqual({ currencies: [{ code: 'XYZ', minor_units: null }] });
+    const bad = await hub.admin.get('/admin/dashboard/currencies?codes=EURO');
+    expect(bad.status).toBe(400);
+    expect(bad.data.error.message).toMatch(/codes: must be up to 50 ISO 4217 codes/);
+  });
+
   it('clicks through to a statement and downloads its CSV', async () => {
     const statements = await api('/admin/settlement/statements');
     expect(statements.length).toBeGreaterThan(0);
     for (const st of statements) {
       expect(await page.locator(`#statements tr[data-statement="${st.id}"] [data-col="mismatches"]`).textContent()).toBe(String(st.totals.mismatch_count));
+      expect(await page.locator(`#statements tr[data-statement="${st.id}"] [data-col="gross"]`).textContent()).toBe(money(st.totals.gross, st.currency));
     }
     const statement = statements.find((st: any) => st.totals.line_count > 0);
     await page.click(`#statements tr[data-statement="${statement.id}"] a`);
@@ -145,7 +173,9 @@ describeWithChromium('the dashboard in Chromium, against a hub with the demo net
     await page.waitForSelector('#statement-lines tbody tr[data-cdr]');
     expect(await page.locator('[data-total="lines"]').textContent()).toBe(String(statement.totals.line_count));
     expect(await page.locator('[data-total="mismatches"]').textContent()).toBe(String(statement.totals.mismatch_count));
-    expect(await page.locator('[data-total="gross"]').textContent()).toBe(`${statement.totals.gross} ${statement.currency}`);
+    expect(await page.locator('[data-total="gross"]').textContent()).toBe(money(statement.totals.gross, statement.currency));
+    const firstLine = (await api(`/admin/settlement/statements/${statement.id}/lines?limit=1`)).lines[0];
+    expect(await page.locator(`#statement-lines tr[data-cdr="${firstLine.cdr_id}"] [data-col="gross"]`).textContent()).toBe(money(firstLine.gross, statement.currency));
     expect(await page.locator('#statement-lines tbody tr[data-cdr]').count()).toBe(Math.min(200, statement.totals.line_count));
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);

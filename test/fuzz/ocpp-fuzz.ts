@@ -6,7 +6,7 @@ import { OCPP16_HANDLERS } from '../../src/ocpp/v16';
 import { OCPP201_HANDLERS } from '../../src/ocpp/v201';
 import { connectChargePoint } from '../support/charge-point';
 import { waitFor } from '../support/network';
-import type { TestHub } from '../support/test-hub';
+import { putOwnLocations, type TestHub } from '../support/test-hub';
 import { databaseDigest, digestDifferences } from './db-digest';
 import { invalidValue, type JsonSchema } from './schema-values';
 
@@ -265,6 +265,7 @@ function isCallError(message: unknown): message is [4, string, string, string, u
 
 /** Registers a charger through the admin API; returns its password. */
 export async function registerCharger(hub: TestHub, id: string): Promise<string> {
+  await putOwnLocations(hub, `LOC-${id}`);
   const response = await hub.admin.post('/admin/chargers', { id, location_id: `LOC-${id}`, evses: [{ ocpp_connector: '1', evse_uid: `NL*HUB*${id}`, connector_id: '1' }] });
   if (response.status !== 201) throw new Error(`could not register ${id}: ${JSON.stringify(response.data)}`);
   return response.data.password as string;

@@ -1,6 +1,8 @@
 import { ocpiModuleOf } from '../../src/metrics';
 import { connectChargePoint } from '../support/charge-point';
 import { startTestHub, type TestHub } from '../support/test-hub';
+import type { NewDelivery } from '../../src/hub/outbox';
+import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 
 describe('ocpiModuleOf', () => {
   it.each([
@@ -56,5 +58,70 @@ describe('GET /metrics', () => {
     expect(value(text, 'ocpi_hub_ocpp_connected_chargers') - value(before, 'ocpi_hub_ocpp_connected_chargers')).toBe(1);
     expect(text).toMatch(/^ocpi_hub_outbox_deliveries\{status="pending"\} 0$/m);
     expect(text).toMatch(/^ocpi_hub_process_cpu_user_seconds_total /m);
+  });
+});
+
+describe('GET /metrics per partner and module', () => {
+  let net: TestNetwork;
+  beforeAll(async () => {
+    net = await startNetwork({ cpos: ['NL/MCP'], emsps: ['NL/MEM'], agreements: 'all', hub: { env: { OUTBOX_BASE_BACKOFF_MS: '50', OUTBOX_MAX_ATTEMPTS: '3', OCPI_TIMEOUT_MS: '500' } } });
+  });
+  afterAll(() => net.close());
+
+  const scrape = async () => (await net.hub.admin.get('/metrics', { responseType: 'text' })).data as string;
+  const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const delta = (before: string, after: string, series: string) => value(after, series) - value(before, series);
+  const put = (objectKey: string): NewDelivery => ({
+    partyUuid: net.parties.MEM.id,
+    module: 'locations',
+    interfaceRole: 'RECEIVER',
+    method: 'PUT',
+    path: `/NL/MCP/${objectKey}`,
+    body: { id: objectKey },
+    objectKey,
+    objectVersion: 'v1',
+  });
+
+  it('counts and times requests from partners per partner and module, unregistered callers as unknown', async () => {
+    const before = await scrape();
+    expect((await net.parties.MCP.ocpi.put('/receiver/locations/NL/MCP/L1', { id: 'L1' })).data.status_code).toBe(2001);
+    expect((await net.parties.MEM.ocpi.get('/sender/locations')).status).toBe(200);
+    const onboarded = await net.hub.admin.post('/admin/parties', { country_code: 'NL', party_id: 'NEW', roles: ['EMSP'], name: 'not registered yet' });
+    await net.hub.admin.get('/ocpi/versions', { headers: { Authorization: `Token ${Buffer.from(onboarded.data.token_a).toString('base64')}` } });
+    const after = await scrape();
+    expect(delta(before, after, 'ocpi_hub_partner_requests_total{direction="in",partner="NL/MCP",module="locations",result="ocpi_error"}')).toBe(1);
+    expect(delta(before, after, 'ocpi_hub_partner_requests_total{direction="in",partner="NL/MEM",module="locations",result="ok"}')).toBe(1);
+    expect(delta(before, after, 'ocpi_hub_partner_requests_total{direction="in",partner="unknown",module="versions",result="ok"}')).toBe(1);
+    expect(delta(before, after, 'ocpi_hub_partner_request_duration_seconds_count{direction="in",partner="NL/MCP",module="locations"}')).toBe(1);
+    expect(after).not.toContain('partner="NL/NEW"');
+  });
+
+  it('counts calls to partners and outbox attempts per partner, and each partner\'s backlog', async () => {
+    const { MEM } = net.parties;
+    const before = await scrape();
+    await net.hub.services.outbox.enqueue([put('D1')]);
+    await waitFor(() => MEM.partner.received('PUT', '/ocpi/2.2.1/locations/NL/MCP/D1')[0], 'the delivery');
+    await net.hub.services.outbox.whenIdle();
+    const delivered = await scrape();
+    expect(delta(before, delivered, 'ocpi_hub_partner_requests_total{direction="out",partner="NL/MEM",module="locations",result="ok"}')).toBe(1);
+    expect(delta(before, delivered, 'ocpi_hub_partner_request_duration_seconds_count{direction="out",partner="NL/MEM",module="locations"}')).toBe(1);
+    expect(delta(before, delivered, 'ocpi_hub_outbox_partner_attempts_total{partner="NL/MEM",outcome="delivered"}')).toBe(1);
+    expect(value(delivered, 'ocpi_hub_outbox_partner_deliveries{partner="NL/MEM",status="pending"}')).toBe(0);
+    expect(delivered).toMatch(/^ocpi_hub_outbox_partner_deliveries\{partner="NL\/MCP",status="failed"\} 0$/m);
+
+    await MEM.partner.stop();
+    await net.hub.services.outbox.enqueue([put('D2')]);
+    const pending = await scrape();
+    expect(value(pending, 'ocpi_hub_outbox_partner_deliveries{partner="NL/MEM",status="pending"}')).toBe(1);
+    // Three attempts (OUTBOX_MAX_ATTEMPTS): two retries, then given up.
+    await waitFor(async () => delta(before, await scrape(), 'ocpi_hub_outbox_partner_attempts_total{partner="NL/MEM",outcome="failed"}') === 1, 'the delivery to fail', 15_000);
+    const failed = await scrape();
+    expect(delta(before, failed, 'ocpi_hub_outbox_partner_attempts_total{partner="NL/MEM",outcome="retry"}')).toBe(2);
+    expect(delta(before, failed, 'ocpi_hub_partner_requests_total{direction="out",partner="NL/MEM",module="locations",result="no_answer"}')).toBe(3);
+    expect(value(failed, 'ocpi_hub_outbox_partner_deliveries{partner="NL/MEM",status="failed"}')).toBe(1);
+    // Three unanswered calls in a row: DOWN (2); the CPO, untouched, is OK (0).
+    expect(failed).toMatch(/^ocpi_hub_partner_health\{partner="NL\/MEM"\} 2$/m);
+    expect(failed).toMatch(/^ocpi_hub_partner_health\{partner="NL\/MCP"\} 0$/m);
+    await MEM.partner.start();
   });
 });

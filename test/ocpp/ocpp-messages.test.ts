@@ -2,7 +2,7 @@ import type { RPCClient } from 'ocpp-rpc';
 import type { ConnectorStatusChange } from '../../src/ocpp/chargers.service';
 import { callErrorOf, connectChargePoint } from '../support/charge-point';
 import { waitFor } from '../support/network';
-import { startTestHub, type TestHub } from '../support/test-hub';
+import { putOwnLocations, startTestHub, type TestHub } from '../support/test-hub';
 
 const PASSWORD = 'messages-password-0123';
 
@@ -23,6 +23,7 @@ describe('OCPP messages from the hub\'s own charge points', () => {
   beforeAll(async () => {
     hub = await startTestHub();
     hub.services.chargers.onConnectorStatus((change) => void statusChanges.push(change));
+    await putOwnLocations(hub, 'LOC16', 'LOC201');
     const evses = [{ ocpp_connector: '1', evse_uid: 'NL*HUB*E16*1', connector_id: '1' }];
     for (const body of [
       { id: 'CP16', password: PASSWORD, location_id: 'LOC16', evses },

@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import { stripeSignatureHeader } from '../support/stripe-test-server';
 import type { StartChargingRequest } from '../../src/payments/payments.service';
 import { type FakeStripe, startFakeStripe, WEBHOOK_SECRET } from '../support/fake-stripe';
-import { startTestHub, type TestHub } from '../support/test-hub';
+import { putOwnLocations, startTestHub, type TestHub } from '../support/test-hub';
 
 const EVSES = [
   { ocpp_connector: '1', evse_uid: 'NL*HUB*EPAY*1', connector_id: '1' },
@@ -41,6 +41,7 @@ describe('driver payments with Stripe (the real SDK against the local Stripe ser
       if (refuseStart) throw new Error(refuseStart);
       started.push(request);
     });
+    await putOwnLocations(hub, 'LOC-PAY');
     expect((await hub.admin.post('/admin/chargers', { id: 'PAY-CP1', location_id: 'LOC-PAY', evses: EVSES })).status).toBe(201);
   });
   afterAll(async () => {

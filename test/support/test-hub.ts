@@ -94,3 +94,23 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     },
   };
 }
+
+/**
+ * Stores own locations without EVSEs through the admin API: chargers may only be registered at an own
+ * location that exists. For tests whose chargers' EVSEs need no location data.
+ */
+export async function putOwnLocations(hub: TestHub, ...ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const response = await hub.admin.put(`/admin/locations/${encodeURIComponent(id)}`, {
+      publish: true,
+      name: `Test site ${id}`,
+      address: 'Stationsplein 1',
+      city: 'Utrecht',
+      postal_code: '3511ED',
+      country: 'NLD',
+      coordinates: { latitude: '52.089440', longitude: '5.110230' },
+      time_zone: 'Europe/Amsterdam',
+    });
+    if (response.status !== 201 && response.status !== 200) throw new Error(`could not store own location ${id}: ${JSON.stringify(response.data)}`);
+  }
+}

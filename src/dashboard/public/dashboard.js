@@ -58,6 +58,34 @@ const ago = (value) => {
   if (seconds < 129600) return `${Math.round(seconds / 3600)} h ago`;
   return `${Math.round(seconds / 86400)} d ago`;
 };
+/** Decimals of each currency's minor unit, from /admin/dashboard/currencies (core/payments keeps the table). */
+const minorUnits = new Map();
+
+async function learnCurrencies(codes) {
+  const unknown = [...new Set(codes.filter((c) => typeof c === 'string' && /^[A-Z]{3}$/.test(c) && !minorUnits.has(c)))];
+  if (!unknown.length) return;
+  const { currencies } = await api(`/admin/dashboard/currencies?codes=${unknown.join(',')}`);
+  for (const c of currencies) minorUnits.set(c.code, c.minor_units);
+}
+
+/**
+ * An amount (a decimal string or number from the API) with exactly its currency's decimals, rounded
+ * half up on the decimal digits (no binary float): 7 EUR → "7.00 EUR", 14.1 → "14.10". Shown as
+ * it came when the currency is unknown.
+ */
+function money(amount, currency) {
+  if (amount === null || amount === undefined) return '–';
+  const digits = minorUnits.get(currency);
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(amount));
+  if (digits === undefined || digits === null || !m) return `${amount} ${currency ?? ''}`.trim();
+  const [, sign, whole, fraction = ''] = m;
+  let units = BigInt(whole + fraction.padEnd(digits, '0').slice(0, digits));
+  if (fraction.length > digits && fraction[digits] >= '5') units += 1n;
+  const text = units.toString().padStart(digits + 1, '0');
+  const shown = digits ? `${text.slice(0, -digits)}.${text.slice(-digits)}` : text;
+  return `${sign && units !== 0n ? '-' : ''}${shown} ${currency}`;
+}
+
 const badge = (text, kind = String(text).toLowerCase()) => h('span', { class: `badge ${kind}` }, text);
 const figure = (name, text) => {
   const el = $(`[data-figure="${name}"]`);
@@ -69,9 +97,13 @@ const fill = (tbody, rows, empty, columns) => {
 
 // ── the sections ─────────────────────────────────────────────────────────────────────────────────
 
+/** A failing partner's last call error and since when; otherwise the last delivery given up. */
+const lastError = (p) =>
+  p.health.status === 'OK' ? (p.outbox.last_error ?? '') : `${p.health.last_error} (failing since ${when(p.health.failing_since)}, ${p.health.consecutive_failures} in a row)`;
+
 function renderPartners({ partners, totals }) {
   figure('partners-connected', `${totals.connected} / ${totals.partners}`);
-  figure('partners-total', `${totals.offline} offline, ${totals.suspended} suspended, ${totals.planned} not registered`);
+  figure('partners-total', `${totals.offline} offline, ${totals.down} down, ${totals.degraded} degraded, ${totals.suspended} suspended, ${totals.planned} not registered`);
   figure('outbox-pending', `${number(totals.outbox_pending)} pending`);
   figure('outbox-failed', `${number(totals.outbox_failed)} failed`);
   fill(
@@ -81,16 +113,17 @@ function renderPartners({ partners, totals }) {
         h('td', {}, h('strong', {}, p.name), h('br'), h('small', {}, `${p.country_code}/${p.party_id}`)),
         h('td', {}, p.roles.join(', ')),
         h('td', {}, badge(p.status)),
+        h('td', { class: `health ${p.health.status.toLowerCase()}`, 'data-col': 'health' }, p.health.status),
         h('td', {}, ago(p.last_seen_at)),
         h('td', { class: 'num', 'data-col': 'pending' }, number(p.outbox.pending)),
         h('td', { class: `num${p.outbox.failed ? ' bad' : ''}`, 'data-col': 'failed' }, number(p.outbox.failed)),
         h('td', { class: 'num' }, number(p.outbox.delivered_24h)),
         h('td', { class: 'num' }, p.outbox.mean_latency_seconds_24h === null ? '–' : `${number(p.outbox.mean_latency_seconds_24h, 2)} s`),
-        h('td', { class: 'error-text' }, p.outbox.last_error ?? ''),
+        h('td', { class: 'error-text', 'data-col': 'last-error' }, lastError(p)),
       ),
     ),
     'No partners yet: onboard one with POST /admin/parties.',
-    9,
+    10,
   );
 }
 
@@ -147,7 +180,7 @@ function renderSessions({ active, recent }) {
       h('tr', { 'data-session': x.id },
         h('td', {}, x.id), h('td', {}, x.cpo), h('td', {}, x.emsp ?? '–'), h('td', {}, sessionPlace(x)),
         h('td', {}, when(x.start_date_time)), h('td', {}, when(x.end_date_time)), h('td', { class: 'num' }, number(x.kwh, 2)),
-        h('td', { class: 'num' }, x.total_cost_incl_vat === null ? '–' : `${number(x.total_cost_incl_vat, 2)} ${x.currency ?? ''}`),
+        h('td', { class: 'num', 'data-col': 'cost' }, x.total_cost_incl_vat === null ? '–' : money(x.total_cost_incl_vat, x.currency)),
         h('td', {}, badge(x.status)),
       ),
     ),
@@ -210,8 +243,8 @@ function renderStatements(statements) {
         h('td', {}, st.cpo), h('td', {}, st.emsp), h('td', {}, badge(st.status)),
         h('td', { class: 'num' }, number(st.totals.line_count)),
         h('td', { class: 'num' }, number(st.totals.energy_kwh, 3)),
-        h('td', { class: 'num' }, `${st.totals.net} ${st.currency}`),
-        h('td', { class: 'num' }, `${st.totals.gross} ${st.currency}`),
+        h('td', { class: 'num', 'data-col': 'net' }, money(st.totals.net, st.currency)),
+        h('td', { class: 'num', 'data-col': 'gross' }, money(st.totals.gross, st.currency)),
         h('td', { class: `num${st.totals.mismatch_count ? ' bad' : ''}`, 'data-col': 'mismatches' }, number(st.totals.mismatch_count)),
         h('td', { class: 'num' }, number(st.totals.disputed_line_count)),
       ),
@@ -236,7 +269,10 @@ function perDayChart(days) {
       s('title', {}, `${d.day}: ${d.sessions} sessions, ${number(d.energy_kwh, 1)} kWh`)),
   );
   const line = days.map((d, i) => `${i ? 'L' : 'M'}${(pad.left + (i + 0.5) * band).toFixed(1)},${y(d.energy_kwh, maxEnergy).toFixed(1)}`).join(' ');
-  const labels = days.filter((_, i) => i % Math.ceil(days.length / 8) === 0 || i === days.length - 1).map((d) =>
+  // Every step-th day and the last one, leaving out a regular label closer than a step to the last (they overlapped).
+  const step = Math.ceil(days.length / 8);
+  const last = days.length - 1;
+  const labels = days.filter((_, i) => i === last || (i % step === 0 && last - i >= step)).map((d) =>
     s('text', { x: (pad.left + (days.indexOf(d) + 0.5) * band).toFixed(1), y: height - 6, class: 'axis', 'text-anchor': 'middle' }, d.day.slice(5)),
   );
   return s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'plot', role: 'img', 'aria-label': 'sessions and energy per day' },
@@ -325,6 +361,7 @@ async function loadOverview() {
     api('/admin/dashboard/maintenance'),
     api('/admin/own-cpo'),
   ]);
+  await learnCurrencies([...sessions.active, ...sessions.recent].map((x) => x.currency).concat(statements.map((st) => st.currency)));
   renderPartners(partners);
   renderLocations(locations);
   renderSessions(sessions);
@@ -343,12 +380,13 @@ async function loadStatement(id) {
     api(`/admin/settlement/statements/${encodeURIComponent(id)}/lines?limit=200`),
   ]);
   currentStatement = statement;
+  await learnCurrencies([statement.currency]);
   const t = statement.totals;
   $('#statement-title').textContent = `Statement ${statement.period.label}: ${statement.cpo} → ${statement.emsp} (${statement.currency})`;
   const totals = [
     ['Status', statement.status], ['Version', String(version.version.version)], ['Lines', number(t.line_count)], ['Credit lines', number(t.credit_line_count)],
-    ['Energy', `${t.energy_kwh} kWh`], ['Net', `${t.net} ${statement.currency}`], ['VAT', `${t.vat} ${statement.currency}`],
-    ['Gross', `${t.gross} ${statement.currency}`], ['Mismatches', number(t.mismatch_count)], ['Disputed lines', number(t.disputed_line_count)],
+    ['Energy', `${t.energy_kwh} kWh`], ['Net', money(t.net, statement.currency)], ['VAT', money(t.vat, statement.currency)],
+    ['Gross', money(t.gross, statement.currency)], ['Mismatches', number(t.mismatch_count)], ['Disputed lines', number(t.disputed_line_count)],
   ];
   $('#statement-totals').replaceChildren(...totals.flatMap(([label, value]) => [h('dt', {}, label), h('dd', { 'data-total': label.toLowerCase().replace(/ /g, '-') }, value)]));
   $('#lines-note').textContent = t.line_count > version.lines.length ? `first ${version.lines.length} of ${t.line_count}; the CSV has all` : '';
@@ -358,7 +396,8 @@ async function loadStatement(id) {
       h('tr', { 'data-cdr': l.cdr_id, class: l.credit ? 'credit' : '' },
         h('td', {}, l.cdr_id), h('td', {}, l.session_id ?? '–'), h('td', {}, `${l.location_id ?? '–'} / ${l.evse_uid ?? '–'}`),
         h('td', {}, when(l.start_date_time)), h('td', {}, when(l.end_date_time)), h('td', { class: 'num' }, l.energy_kwh),
-        h('td', { class: 'num' }, l.net), h('td', { class: 'num' }, l.vat ?? '–'), h('td', { class: 'num' }, l.gross),
+        h('td', { class: 'num' }, money(l.net, statement.currency)), h('td', { class: 'num' }, money(l.vat, statement.currency)),
+        h('td', { class: 'num', 'data-col': 'gross' }, money(l.gross, statement.currency)),
         h('td', {}, badge(l.rating_status ?? 'unrated')),
       ),
     ),

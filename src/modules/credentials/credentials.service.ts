@@ -106,6 +106,8 @@ export class CredentialsService {
         token: tokenA,
         encoding,
         body: this.hubCredentials(tokenC),
+        party,
+        module: 'credentials',
       });
       const parsed = Credentials.safeParse(reply.data);
       if (!parsed.success) {
@@ -170,7 +172,7 @@ export class CredentialsService {
     const { client } = this.deps;
     const call = async <T>(what: string, target: string, parse: (data: unknown) => T): Promise<T> => {
       try {
-        return parse((await client.request({ method: 'GET', url: target, token, encoding })).data);
+        return parse((await client.request({ method: 'GET', url: target, token, encoding, module: 'versions' })).data);
       } catch (error) {
         if (error instanceof OcpiError) throw error;
         if (error instanceof OcpiCallError) throw ocpiErrors.clientApiUnusable(`Could not read your ${what}: ${error.message}`);
