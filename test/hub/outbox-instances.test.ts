@@ -129,6 +129,7 @@ describe('outbox woken by NOTIFY', () => {
       // Tens of milliseconds on a quiet machine; the bound leaves room for a busy one and is still far below the poll.
       expect(Date.now() - queuedAt).toBeLessThan(POLL_MS / 12);
     }
+    await other.services.outbox.whenIdle(); // the partner has answered; the delivering instance records it next
     const [{ delivered }] = await net.hub.services.db.query(`SELECT count(*)::int AS delivered FROM outbox WHERE object_key LIKE 'WAKE%' AND status = 'delivered'`);
     expect(delivered).toBe(2);
   });
