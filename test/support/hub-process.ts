@@ -62,6 +62,18 @@ export async function hubProcessSettings(databaseUrl: string, env: Record<string
   };
 }
 
+/**
+ * The test's time zone, locale and (under Debian's faketime) fake clock, so a hub process keeps the
+ * clock of the chargers and partners the test runs: a charger clock far ahead of the hub's is not believed.
+ */
+function clockAndLocale(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && /^(TZ|LANG|LC_\w+|LD_PRELOAD|FAKETIME\w*|DONT_FAKE_MONOTONIC)$/.test(entry[0]),
+    ),
+  );
+}
+
 /** Starts the hub and resolves once it listens (it has migrated the database and started its work by then). */
 export async function startHubProcess(settings: HubProcessSettings): Promise<HubProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -70,6 +82,7 @@ export async function startHubProcess(settings: HubProcessSettings): Promise<Hub
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      ...clockAndLocale(),
       PORT: String(settings.port),
       HOST: '127.0.0.1',
       ...(settings.databaseUrl ? { DATABASE_URL: settings.databaseUrl } : {}),
