@@ -5,7 +5,7 @@
  * real one may), session PATCHes at the production default of one a minute per transaction.
  * On request it seeds the own CPO's chargers, locations, tariff and tokens in bulk (SQL).
  */
-import { hashGeneratedChargerPassword } from '../src/ocpp/charger-passwords';
+import { hashGeneratedChargerPassword } from '../src/own-cpo/chargers/charger-passwords';
 import { OWN_TARIFF, ownLocation } from '../test/support/own-network';
 import { startTestHub } from '../test/support/test-hub';
 import { serveServerQueries } from './ocpp-server-queries';

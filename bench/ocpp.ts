@@ -21,7 +21,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import axios from 'axios';
-import { generateChargerPassword } from '../src/ocpp/charger-passwords';
+import { generateChargerPassword } from '../src/own-cpo/chargers/charger-passwords';
 import { startPartner, type TestPartner } from '../test/support/partner';
 import { benchChargerId } from './ocpp-ids';
 import type { LoadCommand, LoadReply, Step } from './ocpp-load';

@@ -16,10 +16,10 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { openDatabase } from '../src/db/data-source';
-import { createLogger } from '../src/log';
+import { createLogger } from '../src/foundation/log';
 import { parsePeriodLabel, type Period } from '../src/core/settlement';
 import { DEFAULT_PRICING_POLICY, priceSession, toPricingInput, validateTariff, type CdrForPricing, type Tariff } from '../src/core/pricing';
-import { SettlementService } from '../src/settlement/settlement.service';
+import { SettlementService } from '../src/hub/settlement/settlement.service';
 import { example } from '../test/support/network';
 import { benchDatabase } from './support';
 

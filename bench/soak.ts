@@ -21,7 +21,7 @@ import axios from 'axios';
 import { Client } from 'pg';
 import { RPCClient } from 'ocpp-rpc';
 import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client';
-import { generateChargerPassword, hashGeneratedChargerPassword } from '../src/ocpp/charger-passwords';
+import { generateChargerPassword, hashGeneratedChargerPassword } from '../src/own-cpo/chargers/charger-passwords';
 import { hubProcessSettings, startHubProcess } from '../test/support/hub-process';
 import { example } from '../test/support/network';
 import { OWN_TARIFF, ownLocation } from '../test/support/own-network';

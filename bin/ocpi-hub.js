@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `ocpi-hub` command: runs the TypeScript CLI through tsx, so no build step is needed.
 require('tsx/cjs');
-const { runCli } = require('../src/cli/main.ts');
+const { runCli } = require('../src/cli/ocpi-hub-cli.ts');
 
 runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),

@@ -18,7 +18,7 @@ assemble() {
   (cd "$out" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
   (cd "$ROOT" && npm run build --silent -- --outDir "$out/dist")
   # Read at run time beside the compiled code: dist/src/openapi-document.js reads dist/openapi,
-  # dist/src/admin/dashboard.routes.js reads dist/src/dashboard/public.
+  # dist/src/dashboard/dashboard.routes.js reads dist/src/dashboard/public.
   cp -R "$ROOT/openapi" "$out/dist/openapi"
   mkdir -p "$out/dist/src/dashboard"
   cp -R "$ROOT/src/dashboard/public" "$out/dist/src/dashboard/public"

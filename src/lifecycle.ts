@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Scheduler } from './scheduler';
-import { LOAD_TICK_CRON } from './load/load-manager';
+import { LOAD_TICK_CRON } from './own-cpo/load/load-manager';
 import type { Services } from './services';
 
 /** Background work a started hub runs; main.ts runs all of it, a test hub what the test asks for. */

@@ -1,8 +1,8 @@
 // README's configuration table is the one place the variables are documented: it must list every
-// variable src/config.ts reads, and nothing it does not (besides the CLI's own).
+// variable src/foundation/config.ts reads, and nothing it does not (besides the CLI's own).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONFIG_VARIABLES } from '../src/config';
+import { CONFIG_VARIABLES } from '../src/foundation/config';
 
 const CLI_ONLY = ['OCPI_HUB_URL'];
 
@@ -15,16 +15,16 @@ function documented(): string[] {
 }
 
 describe("README's configuration table", () => {
-  it('is found, with the variables src/config.ts reads', () => {
+  it('is found, with the variables src/foundation/config.ts reads', () => {
     expect(CONFIG_VARIABLES).toEqual(expect.arrayContaining(['PORT', 'SESSION_UPDATE_INTERVAL_SECONDS', 'OWN_CPO_PARTY_ID', 'STRIPE_SECRET_KEY']));
     expect(documented().length).toBeGreaterThan(20);
   });
 
-  it('lists every variable src/config.ts reads', () => {
+  it('lists every variable src/foundation/config.ts reads', () => {
     expect(CONFIG_VARIABLES.filter((name) => !documented().includes(name))).toEqual([]);
   });
 
-  it('lists no variable src/config.ts does not read (but the CLI\'s own)', () => {
+  it('lists no variable src/foundation/config.ts does not read (but the CLI\'s own)', () => {
     expect(documented().filter((name) => !CONFIG_VARIABLES.includes(name) && !CLI_ONLY.includes(name))).toEqual([]);
   });
 });

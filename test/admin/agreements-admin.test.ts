@@ -1,4 +1,4 @@
-import { runCli } from '../../src/cli/main';
+import { runCli } from '../../src/cli/ocpi-hub-cli';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 describe('admin API and CLI: roaming agreements', () => {

@@ -1,4 +1,4 @@
-import { runCli } from '../../src/cli/main';
+import { runCli } from '../../src/cli/ocpi-hub-cli';
 import { connectChargePoint, refusedWith } from '../support/charge-point';
 import { waitFor } from '../support/network';
 import { putOwnLocations, startTestHub, type TestHub } from '../support/test-hub';

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { runCli } from '../../src/cli/main';
+import { runCli } from '../../src/cli/ocpi-hub-cli';
 import { localDateOf } from '../../src/core/tariffs';
 import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 

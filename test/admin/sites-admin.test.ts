@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/main';
+import { runCli } from '../../src/cli/ocpi-hub-cli';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 const SITE = {

@@ -1,4 +1,4 @@
-import type { NewDelivery } from '../../src/hub/outbox';
+import type { NewDelivery } from '../../src/hub/routing/outbox';
 import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 
 type LogLine = Record<string, any>;

@@ -3,8 +3,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/main';
-import { cliDefaults } from '../../src/config';
+import { runCli } from '../../src/cli/ocpi-hub-cli';
+import { cliDefaults } from '../../src/foundation/config';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 async function cli(env: NodeJS.ProcessEnv, ...argv: string[]) {

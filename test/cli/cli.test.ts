@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { runCli } from '../../src/cli/main';
+import { runCli } from '../../src/cli/ocpi-hub-cli';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 async function cli(hub: TestHub, ...argv: string[]) {

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/main';
-import { runPrice } from '../../src/cli/price';
+import { runCli } from '../../src/cli/ocpi-hub-cli';
+import { runPrice } from '../../src/cli/price-command';
 import { OCPI_2_2_1_EXAMPLES } from '../support/spec-examples';
 
 const EXAMPLES = OCPI_2_2_1_EXAMPLES;

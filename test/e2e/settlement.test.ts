@@ -1,5 +1,5 @@
-import { runCli } from '../../src/cli/main';
-import { LINE_CSV_COLUMNS } from '../../src/settlement/settlement.csv';
+import { runCli } from '../../src/cli/ocpi-hub-cli';
+import { LINE_CSV_COLUMNS } from '../../src/hub/settlement/settlement.csv';
 import { example, startNetwork, type TestNetwork, waitFor } from '../support/network';
 
 type Cdr = Record<string, any>;

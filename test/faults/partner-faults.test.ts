@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { NewDelivery } from '../../src/hub/outbox';
+import type { NewDelivery } from '../../src/hub/routing/outbox';
 import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 
 /**

@@ -1,10 +1,10 @@
 import { Client } from 'pg';
-import { ObjectStore } from '../../src/hub/object-store';
+import { ObjectStore } from '../../src/hub/routing/object-store';
 import { openDatabase } from '../../src/db/data-source';
 import { createTestDatabase } from '../support/database';
 import { type HubProcess, hubProcessSettings, startHubProcess } from '../support/hub-process';
 import { waitFor } from '../support/network';
-import { generateCdrs } from '../settlement/settlement-data';
+import { generateCdrs } from '../hub/settlement/settlement-data';
 
 /**
  * The real hub process killed with SIGKILL in the middle of a settlement run: the run is one

@@ -1,5 +1,5 @@
 import axios, { type AxiosResponse } from 'axios';
-import { ocpiOk, script } from '../modules/commands/forwarding-helpers';
+import { ocpiOk, script } from '../hub/modules/commands/forwarding-helpers';
 import { example } from '../support/network';
 import { databaseDigest, digestDifferences, type TableDigest } from './db-digest';
 import { b64, type FuzzNetwork, startFuzzNetwork } from './fuzz-network';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import axios from 'axios';
 import fc from 'fast-check';
-import { COMMAND_TYPES } from '../../src/modules/commands/commands.schema';
+import { COMMAND_TYPES } from '../../src/hub/modules/commands/commands.schema';
 import { databaseDigest, digestDifferences } from './db-digest';
 import { type Address, b64, type FuzzNetwork } from './fuzz-network';
 import { disallowedMethods, type ModuleSchema, moduleSchemas, type OcpiRoute, ocpiRoutes } from './ocpi-routes';

@@ -68,7 +68,7 @@ export interface ModuleSchema {
   json: JsonSchema;
 }
 
-const MODULES_DIR = path.join(__dirname, '../../src/modules');
+const MODULES_DIR = path.join(__dirname, '../../src/hub/modules');
 
 /**
  * Every object schema exported by src/modules/<module>/<module>.schema.ts, by module. Enums and

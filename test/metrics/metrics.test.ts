@@ -1,7 +1,7 @@
-import { ocpiModuleOf } from '../../src/metrics';
+import { ocpiModuleOf } from '../../src/foundation/metrics';
 import { connectChargePoint } from '../support/charge-point';
 import { startTestHub, type TestHub } from '../support/test-hub';
-import type { NewDelivery } from '../../src/hub/outbox';
+import type { NewDelivery } from '../../src/hub/routing/outbox';
 import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 
 describe('ocpiModuleOf', () => {

@@ -1,0 +1,213 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { cliDefaults } from '../foundation/config';
+import { ADMIN_KEY_FILE } from '../foundation/secrets';
+import { CliInputError, OWN_CATALOGUE_ACTIONS, OWN_CATALOGUE_USAGE, runLocation, runTariff } from './own-catalogue-commands';
+import { runPrice } from './price-command';
+import { runSiteCommand, SITE_ACTIONS, SITE_OPTIONS, SITE_USAGE, SiteUsageError } from './sites-commands';
+import { runSettlementCommand, SETTLEMENT_ACTIONS, SETTLEMENT_OPTIONS, SETTLEMENT_USAGE, SettlementUsageError } from './settlement-commands';
+
+const USAGE = `ocpi-hub — operate an OCPI hub from the shell
+
+Usage:
+  ocpi-hub party add --country NL --party ABC --roles EMSP[,CPO] --name "ABC eMobility"
+  ocpi-hub party list
+  ocpi-hub party show <id>
+  ocpi-hub party suspend <id>
+  ocpi-hub party resume <id>
+  ocpi-hub party delete <id>
+  ocpi-hub party token-a <id>                 issue a new token A (re-onboarding)
+  ocpi-hub party connect <id> --versions-url <url> --token <their token A>
+  ocpi-hub party retry <id>                   re-queue the party's failed deliveries
+  ocpi-hub agreement add --cpo NL/CPO --emsp DE/EMS   let a CPO and an eMSP exchange data
+  ocpi-hub agreement list
+  ocpi-hub agreement delete <id>
+  ocpi-hub charger add <id> [--password <password>] [--location <location id>] [--evse <connector>=<evse uid>/<connector id>]...
+                                              register one of the hub's own charge points; without --password one
+                                              is generated and shown once; --evse maps an OCPP connector ("1", or
+                                              "1/1" for 2.0.1 evse/connector) to an EVSE and connector of the location
+  ocpi-hub charger list                       charge points with their connection and connector statuses
+  ocpi-hub charger show <id>
+  ocpi-hub charger delete <id>                (closes its connection)
+${SETTLEMENT_USAGE}${SITE_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
+
+Options:
+  --hub <url>        the hub's URL (env OCPI_HUB_URL, else http://HOST:PORT as the hub reads them, 127.0.0.1:8080 by default)
+  --admin-key <key>  admin API key (env ADMIN_API_KEY, else DATA_DIR/admin-api-key)
+  -h, --help         this text
+`;
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+class UsageError extends Error {}
+
+const ACTIONS: Record<string, string[]> = {
+  party: ['add', 'list', 'show', 'suspend', 'resume', 'delete', 'token-a', 'connect', 'retry'],
+  agreement: ['add', 'list', 'delete'],
+  charger: ['add', 'list', 'show', 'delete'],
+  ...OWN_CATALOGUE_ACTIONS,
+  settlement: SETTLEMENT_ACTIONS,
+  site: SITE_ACTIONS,
+};
+
+type Runner = (api: AxiosInstance, args: string[], values: Record<string, string | undefined>, evses: string[]) => Promise<AxiosResponse>;
+
+function adminKey(explicit: string | undefined, env: NodeJS.ProcessEnv, dataDir: string): string {
+  if (explicit) return explicit;
+  if (env.ADMIN_API_KEY) return env.ADMIN_API_KEY;
+  const file = path.join(dataDir, ADMIN_KEY_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  throw new UsageError(`No admin API key: pass --admin-key, set ADMIN_API_KEY, or run where ${file} exists`);
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new UsageError(`Missing ${name}`);
+  return value;
+}
+
+async function runAgreement(api: AxiosInstance, args: string[], values: Record<string, string | undefined>) {
+  const [action, id] = args;
+  if (action === 'add') return api.post('/admin/agreements', { cpo: required(values.cpo, '--cpo'), emsp: required(values.emsp, '--emsp') });
+  if (action === 'list') return api.get('/admin/agreements');
+  return api.delete(`/admin/agreements/${encodeURIComponent(required(id, '<id>'))}`);
+}
+
+/** `--evse 1/1=NL*HUB*E1/1`: the OCPP connector before `=`, the OCPI connector id after the last `/`. */
+function evseMapping(value: string) {
+  const equals = value.indexOf('=');
+  const slash = value.lastIndexOf('/');
+  if (equals < 1 || slash <= equals + 1 || slash === value.length - 1) {
+    throw new UsageError(`--evse ${value}: write <OCPP connector>=<EVSE uid>/<connector id>, e.g. 1=NL*HUB*E1/1`);
+  }
+  return { ocpp_connector: value.slice(0, equals), evse_uid: value.slice(equals + 1, slash), connector_id: value.slice(slash + 1) };
+}
+
+async function runCharger(api: AxiosInstance, args: string[], values: Record<string, string | undefined>, evses: string[]) {
+  const [action, id] = args;
+  const idOf = () => encodeURIComponent(required(id, '<id>'));
+  if (action === 'add') {
+    return api.post('/admin/chargers', {
+      id: required(id, '<id>'),
+      ...(values.password && { password: values.password }),
+      ...(values.location && { location_id: values.location }),
+      ...(evses.length && { evses: evses.map(evseMapping) }),
+    });
+  }
+  if (action === 'list') return api.get('/admin/chargers');
+  if (action === 'show') return api.get(`/admin/chargers/${idOf()}`);
+  return api.delete(`/admin/chargers/${idOf()}`);
+}
+
+async function runParty(api: AxiosInstance, args: string[], values: Record<string, string | undefined>) {
+  const [action, id] = args;
+  const idOf = () => encodeURIComponent(required(id, '<id>'));
+  switch (action) {
+    case 'add':
+      return api.post('/admin/parties', {
+        country_code: required(values.country, '--country'),
+        party_id: required(values.party, '--party'),
+        roles: required(values.roles, '--roles').split(',').map((r) => r.trim().toUpperCase()),
+        name: required(values.name, '--name'),
+      });
+    case 'list':
+      return api.get('/admin/parties');
+    case 'show':
+      return api.get(`/admin/parties/${idOf()}`);
+    case 'suspend':
+    case 'resume':
+    case 'token-a':
+      return api.post(`/admin/parties/${idOf()}/${action}`);
+    case 'retry':
+      return api.post(`/admin/parties/${idOf()}/outbox/retry`);
+    case 'delete':
+      return api.delete(`/admin/parties/${idOf()}`);
+    case 'connect':
+      return api.post(`/admin/parties/${idOf()}/connect`, {
+        versions_url: required(values['versions-url'], '--versions-url'),
+        token: required(values.token, '--token'),
+      });
+  }
+  throw new UsageError(`Unknown party command: ${action}`);
+}
+
+/** Runs one CLI command against the hub's admin API; returns the process exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  // Rating works on files, offline: it needs no hub and has options of its own.
+  if (argv[0] === 'price') return runPrice(argv.slice(1), io);
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        hub: { type: 'string' },
+        'admin-key': { type: 'string' },
+        country: { type: 'string' },
+        party: { type: 'string' },
+        roles: { type: 'string' },
+        name: { type: 'string' },
+        'versions-url': { type: 'string' },
+        token: { type: 'string' },
+        cpo: { type: 'string' },
+        emsp: { type: 'string' },
+        password: { type: 'string' },
+        location: { type: 'string' },
+        evse: { type: 'string', multiple: true },
+        file: { type: 'string' },
+        date: { type: 'string' },
+        ...SETTLEMENT_OPTIONS,
+        ...SITE_OPTIONS,
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help || positionals.length === 0) {
+      io.out(USAGE);
+      return 0;
+    }
+    const [group, ...rest] = positionals;
+    if (!ACTIONS[group]) throw new UsageError(`Unknown command: ${group}`);
+    if (!ACTIONS[group].includes(rest[0])) throw new UsageError(`Unknown ${group} command: ${rest[0] ?? '(none)'}`);
+    let defaults: ReturnType<typeof cliDefaults>;
+    try {
+      defaults = cliDefaults(io.env);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const api = axios.create({
+      baseURL: values.hub ?? io.env.OCPI_HUB_URL ?? defaults.hubUrl,
+      headers: { Authorization: `Bearer ${adminKey(values['admin-key'], io.env, defaults.dataDir)}` },
+      validateStatus: () => true,
+      timeout: 30_000,
+    });
+    const runners: Record<string, Runner> = { settlement: runSettlementCommand, site: runSiteCommand, party: runParty, agreement: runAgreement, charger: runCharger, location: runLocation, tariff: runTariff };
+    const response = await runners[group](api, rest, values as Record<string, string | undefined>, values.evse ?? []);
+    if (response.status >= 400) {
+      io.err(`Error ${response.status}: ${response.data?.error?.message ?? JSON.stringify(response.data)}\n`);
+      return 1;
+    }
+    // CSV exports are printed as they are, ready for a file or a spreadsheet.
+    const csv = /^text\/csv/.test(String(response.headers['content-type'] ?? ''));
+    io.out(csv ? String(response.data) : `${JSON.stringify(response.data ?? {}, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof CliInputError || error instanceof SettlementUsageError || error instanceof SiteUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`Could not reach the hub: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    env: process.env,
+  }).then((code) => process.exit(code));
+}

@@ -1,0 +1,211 @@
+import path from 'node:path';
+import cron from 'node-cron';
+import { z } from 'zod';
+import { PAYMENTS_ENV, type PaymentsConfig, paymentsConfig } from '../own-cpo/driver-payments/payments-config';
+import { PERIOD_KINDS, type PeriodKind } from '../core/settlement/period';
+import type { RateLimit } from '../core/rate-limit/token-buckets';
+import { parseCidr } from '../core/network/outbound-address-policy';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** A comma-separated list of CIDR ranges or addresses; each is checked here so a typo stops the start. */
+const cidrList = (variable: string) =>
+  z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((item) => item.trim()).filter(Boolean))
+    .superRefine((items, ctx) => {
+      for (const item of items) {
+        try {
+          parseCidr(item);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `${variable}: ${(error as Error).message}` });
+        }
+      }
+    });
+
+const EnvSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  EMBEDDED_PG_PORT: port.default(54329),
+  ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
+  TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'TOKEN_ENCRYPTION_KEY must be 64 hex characters (32 bytes)')
+    .optional(),
+  HUB_COUNTRY_CODE: z.string().regex(/^[A-Z]{2}$/, 'HUB_COUNTRY_CODE must be two capital letters').default('NL'),
+  HUB_PARTY_ID: z.string().regex(/^[A-Z0-9]{3}$/, 'HUB_PARTY_ID must be three capital letters or digits').default('HUB'),
+  HUB_NAME: z.string().min(1).default('Open Roaming Hub'),
+  OWN_CPO_COUNTRY_CODE: z.string().regex(/^[A-Z]{2}$/, 'OWN_CPO_COUNTRY_CODE must be two capital letters').optional(),
+  OWN_CPO_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'OWN_CPO_CURRENCY must be an ISO 4217 code like EUR').default('EUR'),
+  SESSION_UPDATE_INTERVAL_SECONDS: z.coerce.number().min(0, 'SESSION_UPDATE_INTERVAL_SECONDS must be 0 or more').default(60),
+  OWN_CPO_PARTY_ID: z.string().regex(/^[A-Z0-9]{3}$/, 'OWN_CPO_PARTY_ID must be three capital letters or digits').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OCPI_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().positive().default(12),
+  OUTBOX_BASE_BACKOFF_MS: z.coerce.number().int().positive().default(1_000),
+  OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(500),
+  STILL_ALIVE_IDLE_SECONDS: z.coerce.number().int().positive().default(300),
+  CDR_RATING_TOLERANCE: z.coerce.number().min(0, 'CDR_RATING_TOLERANCE must be 0 or more').default(0.01),
+  SETTLEMENT_CRON: z.string().refine((v) => cron.validate(v), 'SETTLEMENT_CRON must be a cron expression (e.g. 0 3 1 * *)').default('0 3 1 * *'),
+  SETTLEMENT_PERIOD: z.enum(PERIOD_KINDS, `SETTLEMENT_PERIOD must be one of ${PERIOD_KINDS.join(', ')}`).default('monthly'),
+  OCPP_AUTO_REGISTER: z.enum(['true', 'false'], 'OCPP_AUTO_REGISTER must be true or false').default('false'),
+  OCPP_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().positive().default(300),
+  OCPP_PING_INTERVAL_SECONDS: z.coerce.number().min(0, 'OCPP_PING_INTERVAL_SECONDS must be 0 (off) or more').optional(),
+  OCPP_TLS_KEY: z.string().min(1).optional(),
+  OCPP_TLS_CERT: z.string().min(1).optional(),
+  OCPP_TLS_PORT: port.default(8443),
+  ...PAYMENTS_ENV,
+  OCPP_TLS_CA: z.string().min(1).optional(),
+  OUTBOUND_ALLOW: cidrList('OUTBOUND_ALLOW'),
+  OUTBOUND_DENY: cidrList('OUTBOUND_DENY'),
+  OUTBOUND_ALLOW_PRIVATE: z.enum(['true', 'false'], 'OUTBOUND_ALLOW_PRIVATE must be true or false').default('false'),
+  RATE_LIMIT_PARTY_PER_SECOND: z.coerce.number().min(0, 'RATE_LIMIT_PARTY_PER_SECOND must be 0 (off) or more').default(200),
+  RATE_LIMIT_PARTY_BURST: z.coerce.number().int().min(1, 'RATE_LIMIT_PARTY_BURST must be 1 or more').default(1000),
+  RATE_LIMIT_CHARGER_PER_SECOND: z.coerce.number().min(0, 'RATE_LIMIT_CHARGER_PER_SECOND must be 0 (off) or more').default(20),
+  RATE_LIMIT_CHARGER_BURST: z.coerce.number().int().min(1, 'RATE_LIMIT_CHARGER_BURST must be 1 or more').default(200),
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  DEMO: z.enum(['true', 'false'], 'DEMO must be true or false').optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Base URL partners use to reach the hub; the versions URL is built from it. */
+  publicUrl: string;
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  adminApiKey?: string;
+  tokenEncryptionKey?: string;
+  hub: { countryCode: string; partyId: string; name: string };
+  /** The CPO the hub's own charge points (OCPP) are published as; the hub's own address unless configured. */
+  ownCpo: { countryCode: string; partyId: string; name: string; currency: string; sessionUpdateIntervalMs: number };
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  ocpiTimeoutMs: number;
+  maxBodyBytes: number;
+  outboxMaxAttempts: number;
+  /** First retry delay; it doubles per attempt up to 10 minutes. */
+  outboxBaseBackoffMs: number;
+  outboxPollIntervalMs: number;
+  /** A connected party silent this long gets a still-alive GET on its versions endpoint. */
+  stillAliveIdleMs: number;
+  /** The largest difference (currency units, kWh, hours) between a CDR and its re-rating not flagged. */
+  cdrRatingTolerance: number;
+  /** Scheduled settlement (docs/settlement.md): when it runs and the length of a statement's period. */
+  settlement: { cron: string; period: PeriodKind };
+  ocpp: OcppConfig;
+  /** Driver payments with Stripe and CPO payouts (docs/payments.md); off without STRIPE_SECRET_KEY. */
+  payments: PaymentsConfig;
+  /** Which addresses the hub may call (partner URLs): the SSRF guard. */
+  outbound: { allow: string[]; deny: string[]; allowPrivate: boolean };
+  /** Token buckets kept in memory per instance; a rate of 0 turns a limit off. */
+  rateLimit: { party: RateLimit; charger: RateLimit };
+  /** A Bearer token for /metrics alone (Prometheus), besides the admin key (docs/dashboard.md). */
+  metricsToken?: string;
+  /** DEMO: true/false forces the demo network on or off; unset, main.ts starts it on an empty embedded database. */
+  demo?: boolean;
+}
+
+export interface OcppConfig {
+  /** Unknown charge points that present a password are created PENDING instead of refused. */
+  autoRegister: boolean;
+  /** The Heartbeat interval given in BootNotification answers (also the retry wait when not Accepted). */
+  heartbeatIntervalSeconds: number;
+  /**
+   * A connection silent this long gets a WebSocket ping, and is dropped when it stays silent as long
+   * again without a pong; any message counts as activity, so a charger that heartbeats more often than
+   * this is never pinged (many ignore pings). 0 turns pings off.
+   */
+  pingIntervalMs: number;
+  /**
+   * Security profile 2: a TLS listener for charge points, beside the plain one. With `caFile`
+   * (profile 3) it asks for client certificates and takes only those signed by that CA.
+   */
+  tls?: { keyFile: string; certFile: string; port: number; caFile?: string };
+}
+
+/** Every environment variable the hub reads (README's configuration table is checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
+function problemsOf(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+}
+
+/**
+ * What the CLI takes from the hub's own configuration, read by the same rules: the URL the hub answers
+ * on from this machine (HOST and PORT; a wildcard HOST is reached on loopback) and DATA_DIR.
+ */
+export function cliDefaults(env: NodeJS.ProcessEnv = process.env): { hubUrl: string; dataDir: string } {
+  const parsed = EnvSchema.pick({ PORT: true, HOST: true, DATA_DIR: true }).safeParse(env);
+  if (!parsed.success) throw new Error(`Invalid configuration: ${problemsOf(parsed.error)}`);
+  const { PORT, HOST, DATA_DIR } = parsed.data;
+  const host = HOST === '0.0.0.0' ? '127.0.0.1' : HOST === '::' ? '[::1]' : HOST.includes(':') ? `[${HOST}]` : HOST;
+  return { hubUrl: `http://${host}:${PORT}`, dataDir: path.resolve(DATA_DIR) };
+}
+
+/** Reads the environment once; a bad value stops the start with a sentence naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`Invalid configuration: ${problemsOf(parsed.error)}`);
+  const e = parsed.data;
+  if (Boolean(e.OCPP_TLS_KEY) !== Boolean(e.OCPP_TLS_CERT)) {
+    throw new Error('Invalid configuration: OCPP_TLS_KEY and OCPP_TLS_CERT must be set together (the key and certificate files of the TLS listener)');
+  }
+  if (e.OCPP_TLS_CA && !e.OCPP_TLS_KEY) {
+    throw new Error('Invalid configuration: OCPP_TLS_CA (client certificates, security profile 3) needs the TLS listener: set OCPP_TLS_KEY and OCPP_TLS_CERT too');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    embeddedPostgresPort: e.EMBEDDED_PG_PORT,
+    adminApiKey: e.ADMIN_API_KEY,
+    tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,
+    hub: { countryCode: e.HUB_COUNTRY_CODE, partyId: e.HUB_PARTY_ID, name: e.HUB_NAME },
+    ownCpo: {
+      countryCode: e.OWN_CPO_COUNTRY_CODE ?? e.HUB_COUNTRY_CODE,
+      partyId: e.OWN_CPO_PARTY_ID ?? e.HUB_PARTY_ID,
+      name: `${e.HUB_NAME} charge points`,
+      currency: e.OWN_CPO_CURRENCY,
+      sessionUpdateIntervalMs: e.SESSION_UPDATE_INTERVAL_SECONDS * 1000,
+    },
+    logLevel: e.LOG_LEVEL,
+    payments: paymentsConfig(e),
+    ocpiTimeoutMs: e.OCPI_TIMEOUT_MS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+    outboxBaseBackoffMs: e.OUTBOX_BASE_BACKOFF_MS,
+    outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+    stillAliveIdleMs: e.STILL_ALIVE_IDLE_SECONDS * 1000,
+    cdrRatingTolerance: e.CDR_RATING_TOLERANCE,
+    settlement: { cron: e.SETTLEMENT_CRON, period: e.SETTLEMENT_PERIOD },
+    ocpp: {
+      autoRegister: e.OCPP_AUTO_REGISTER === 'true',
+      heartbeatIntervalSeconds: e.OCPP_HEARTBEAT_INTERVAL_SECONDS,
+      // Twice the heartbeat interval: a charger that heartbeats as told is never pinged.
+      pingIntervalMs: Math.round((e.OCPP_PING_INTERVAL_SECONDS ?? 2 * e.OCPP_HEARTBEAT_INTERVAL_SECONDS) * 1000),
+      tls: e.OCPP_TLS_KEY && e.OCPP_TLS_CERT
+        ? {
+            keyFile: path.resolve(e.OCPP_TLS_KEY),
+            certFile: path.resolve(e.OCPP_TLS_CERT),
+            port: e.OCPP_TLS_PORT,
+            ...(e.OCPP_TLS_CA ? { caFile: path.resolve(e.OCPP_TLS_CA) } : {}),
+          }
+        : undefined,
+    },
+    outbound: { allow: e.OUTBOUND_ALLOW, deny: e.OUTBOUND_DENY, allowPrivate: e.OUTBOUND_ALLOW_PRIVATE === 'true' },
+    rateLimit: {
+      party: { ratePerSecond: e.RATE_LIMIT_PARTY_PER_SECOND, burst: e.RATE_LIMIT_PARTY_BURST },
+      charger: { ratePerSecond: e.RATE_LIMIT_CHARGER_PER_SECOND, burst: e.RATE_LIMIT_CHARGER_BURST },
+    },
+    metricsToken: e.METRICS_TOKEN,
+    demo: e.DEMO === undefined ? undefined : e.DEMO === 'true',
+  };
+}

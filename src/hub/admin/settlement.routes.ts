@@ -1,0 +1,151 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { SettlementService } from '../settlement/settlement.service';
+import { AdminError, parseAdminBody, uuidParam } from '../../http/admin-http';
+
+const PartyAddress = z
+  .string()
+  .regex(/^[A-Za-z]{2}\/[A-Za-z0-9]{3}$/, 'must be COUNTRY/PARTY')
+  .transform((v) => v.toUpperCase());
+
+/**
+ * Statement ids are md5 digests written as UUIDs (derived from what a statement is, see
+ * core/settlement/ids.ts), without RFC 4122 version bits: any 8-4-4-4-12 hex id; others are 404.
+ */
+const StatementId = z.guid();
+function statementIdParam(value: string | undefined): string {
+  if (!StatementId.safeParse(value).success) throw new AdminError(404, 'not_found', `No settlement statement ${value}`);
+  return value!.toLowerCase();
+}
+
+const RunBody = z.strictObject({
+  /** The period's label (2024-03 for a month; a day, or a Monday for weeks); default: the last complete period. */
+  period: z.string().optional(),
+});
+
+const StatementsQuery = z.strictObject({
+  period: z.string().optional(),
+  cpo: PartyAddress.optional(),
+  emsp: PartyAddress.optional(),
+  status: z.enum(['open', 'closed']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const VersionQuery = z.strictObject({
+  version: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const CsvQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
+
+const CloseBody = z.strictObject({ version: z.number().int().min(1).optional() });
+
+const DisputeBody = z.strictObject({
+  statement_id: StatementId.transform((v) => v.toLowerCase()),
+  cdr_id: z.string().min(1).max(39),
+  reason: z.string().trim().min(1, 'must say why the line is declined').max(1000),
+});
+
+const DisputesQuery = z.strictObject({
+  status: z.enum(['open', 'resolved']).optional(),
+  statement_id: StatementId.transform((v) => v.toLowerCase()).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const ResolveBody = z.strictObject({
+  resolution: z.enum(['credited', 'withdrawn', 'rejected']),
+  note: z.string().max(1000).optional(),
+});
+
+/** A version in a path: anything but a positive integer names no version (404). */
+function versionParam(value: string | undefined): number {
+  if (!value || !/^[1-9][0-9]{0,8}$/.test(value)) throw new AdminError(404, 'not_found', `No statement version ${value}`);
+  return Number(value);
+}
+
+/**
+ * Settlement (docs/settlement.md): `/admin/settlement/runs`, `/statements` (versions, close, CSV of
+ * lines and of re-rating mismatches) and `/disputes`.
+ */
+export function settlementAdminRouter(deps: { settlement: SettlementService }): Router {
+  const { settlement } = deps;
+  const router = new Router({ prefix: '/admin/settlement' });
+
+  router.post('/runs', async (ctx) => {
+    const body = parseAdminBody(RunBody, ctx.request.body);
+    const outcome = body.period ? await settlement.run(settlement.period(body.period)) : await settlement.runScheduled();
+    ctx.status = 201;
+    ctx.body = { run_id: outcome.runId, period: outcome.period, lines_written: outcome.linesWritten, statements: outcome.statements };
+  });
+
+  router.get('/runs', async (ctx) => {
+    ctx.body = await settlement.listRuns();
+  });
+
+  router.get('/statements', async (ctx) => {
+    const query = parseAdminBody(StatementsQuery, { ...ctx.query });
+    if (query.period) settlement.period(query.period);
+    ctx.body = await settlement.listStatements(query);
+  });
+
+  router.get('/statements/:id', async (ctx) => {
+    const id = statementIdParam(ctx.params.id);
+    ctx.body = { statement: await settlement.statement(id), versions: await settlement.versions(id) };
+  });
+
+  // The shown version: the closed one, else the latest, else ?version=.
+  router.get('/statements/:id/lines', async (ctx) => {
+    const query = parseAdminBody(VersionQuery, { ...ctx.query });
+    ctx.body = await settlement.version(statementIdParam(ctx.params.id), query.version, query);
+  });
+
+  router.get('/statements/:id/versions/:version', async (ctx) => {
+    const query = parseAdminBody(VersionQuery.omit({ version: true }), { ...ctx.query });
+    ctx.body = await settlement.version(statementIdParam(ctx.params.id), versionParam(ctx.params.version), query);
+  });
+
+  router.post('/statements/:id/close', async (ctx) => {
+    const body = parseAdminBody(CloseBody, ctx.request.body);
+    ctx.body = await settlement.close(statementIdParam(ctx.params.id), body.version);
+  });
+
+  router.get('/statements/:id/csv', async (ctx) => {
+    const { version } = parseAdminBody(CsvQuery, { ...ctx.query });
+    const id = statementIdParam(ctx.params.id);
+    ctx.body = await settlement.linesCsv(id, version);
+    ctx.type = 'text/csv; charset=utf-8';
+    ctx.set('Content-Disposition', `attachment; filename="statement-${id}.csv"`);
+  });
+
+  router.get('/statements/:id/mismatches.csv', async (ctx) => {
+    const { version } = parseAdminBody(CsvQuery, { ...ctx.query });
+    const id = statementIdParam(ctx.params.id);
+    ctx.body = await settlement.mismatchesCsv(id, version);
+    ctx.type = 'text/csv; charset=utf-8';
+    ctx.set('Content-Disposition', `attachment; filename="mismatches-${id}.csv"`);
+  });
+
+  router.post('/disputes', async (ctx) => {
+    const body = parseAdminBody(DisputeBody, ctx.request.body);
+    ctx.body = await settlement.createDispute(body.statement_id, body.cdr_id, body.reason);
+    ctx.status = 201;
+  });
+
+  router.get('/disputes', async (ctx) => {
+    const query = parseAdminBody(DisputesQuery, { ...ctx.query });
+    ctx.body = await settlement.listDisputes({ status: query.status, statementId: query.statement_id, limit: query.limit });
+  });
+
+  router.get('/disputes/:id', async (ctx) => {
+    ctx.body = await settlement.dispute(uuidParam(ctx.params.id, 'dispute'));
+  });
+
+  router.post('/disputes/:id/resolve', async (ctx) => {
+    const body = parseAdminBody(ResolveBody, ctx.request.body);
+    ctx.body = await settlement.resolveDispute(uuidParam(ctx.params.id, 'dispute'), body.resolution, body.note);
+  });
+
+  return router;
+}

@@ -1,0 +1,65 @@
+import Router from '@koa/router';
+import { EMSP_SIDE } from '../../routing/agreements';
+import type { AuthenticatedParty } from '../../routing/parties';
+import type { RoleAddress } from '../../routing/router';
+import { authenticate } from '../../transport/authenticate';
+import { respond } from '../../ocpi/envelope';
+import { OcpiError, OcpiStatus } from '../../ocpi/ocpi-errors';
+import { readRoutingHeaders } from '../../ocpi/routing-headers';
+import { parseOcpiBody } from '../../ocpi/ocpi-validate';
+import { actingRoles, ownedRole } from '../caller-roles';
+import { idParam, respondMergedList, respondStored } from '../client-owned';
+import type { ModuleDeps } from '../module-deps';
+import { OCPI_VERSION } from '../versions/versions.routes';
+import { Cdr } from './cdrs.schema';
+import { CDRS_PAGE_LIMIT, type CdrsService } from './cdrs.service';
+
+export const CDRS_RECEIVER_PATH = '/receiver/cdrs';
+export const CDRS_SENDER_PATH = '/sender/cdrs';
+
+// The CDR id may be 39 characters: a credit CDR appends to the original id (mod_cdrs.asciidoc).
+const CDR_ID_MAX = 39;
+
+/** A POSTed CDR names its owner in the body: it must be one of the caller's CPO roles (404, 2001). */
+function ownerOf(caller: AuthenticatedParty, cdr: Cdr): RoleAddress {
+  try {
+    return ownedRole(caller, cdr.country_code, cdr.party_id, ['CPO']);
+  } catch (error) {
+    if (!(error instanceof OcpiError)) throw error;
+    throw new OcpiError(OcpiStatus.INVALID_PARAMETERS, `country_code/party_id of the CDR: ${error.message}`, 404);
+  }
+}
+
+/** The hub's own URL of a stored CDR, answered in the POST's Location header. */
+function cdrUrl(publicUrl: string, owner: RoleAddress, cdrId: string): string {
+  return `${publicUrl}/ocpi/${OCPI_VERSION}${CDRS_RECEIVER_PATH}/${owner.countryCode}/${owner.partyId}/${encodeURIComponent(cdrId)}`;
+}
+
+/**
+ * CDRs (mod_cdrs.asciidoc). Receiver interface (CPOs push): POST, answered with the Location of the
+ * stored CDR, and GET at that location /{country_code}/{party_id}/{cdr_id} (the hub defines the URL;
+ * the spec leaves it open). Sender interface (eMSPs): GET list of their own CDRs.
+ */
+export function cdrsRouter(deps: ModuleDeps & { cdrs: CdrsService }): Router {
+  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}` });
+  const auth = authenticate(deps.parties, { allowTokenA: false });
+
+  router.post(CDRS_RECEIVER_PATH, auth, async (ctx) => {
+    const cdr = parseOcpiBody(Cdr, ctx.request.body, 'CDR');
+    const owner = ownerOf(ctx.state.caller!, cdr);
+    await deps.cdrs.create(owner, readRoutingHeaders(ctx).to, cdr, ctx.state.correlationId);
+    ctx.set('Location', cdrUrl(deps.publicUrl, owner, cdr.id));
+    respondStored(ctx, 'created');
+  });
+  router.get(`${CDRS_RECEIVER_PATH}/:country_code/:party_id/:cdr_id`, auth, async (ctx) => {
+    const owner = ownedRole(ctx.state.caller!, ctx.params.country_code, ctx.params.party_id, ['CPO']);
+    respond(ctx, await deps.cdrs.getOwn(owner, idParam(ctx.params.cdr_id, 'cdr_id', CDR_ID_MAX)));
+  });
+
+  router.get(CDRS_SENDER_PATH, auth, async (ctx) => {
+    const roles = actingRoles(ctx, ctx.state.caller!, EMSP_SIDE);
+    await respondMergedList(ctx, deps, 'cdrs', roles, CDRS_PAGE_LIMIT, { ownTokensOnly: true });
+  });
+
+  return router;
+}

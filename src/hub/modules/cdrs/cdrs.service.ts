@@ -1,0 +1,66 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { ObjectKey } from '../../routing/object-store';
+import type { RoleAddress } from '../../routing/router';
+import { ocpiErrors } from '../../ocpi/ocpi-errors';
+import type { PartyAddress } from '../../ocpi/routing-headers';
+import type { ModuleDeps } from '../module-deps';
+import { toDate } from '../../ocpi/ocpi-types';
+import { receiverOf } from '../emsp-private';
+import { rateCdr, saveRating, unratedBecause } from './cdrs.rating';
+import type { Cdr } from './cdrs.schema';
+
+export const CDRS_PAGE_LIMIT = 100;
+const MODULE = 'cdrs';
+
+function keyOf(owner: PartyAddress, cdrId: string): ObjectKey {
+  return { module: MODULE, countryCode: owner.countryCode, partyId: owner.partyId, objectId: cdrId };
+}
+
+const describe = (owner: PartyAddress, cdrId: string) => `${owner.countryCode}/${owner.partyId}/${cdrId}`;
+
+/**
+ * CDRs (mod_cdrs.asciidoc): a CPO POSTs each CDR once to the hub, which keeps it and passes it to the
+ * one eMSP it concerns; eMSPs read their own CDRs from the Sender interface.
+ */
+export class CdrsService {
+  constructor(private readonly deps: ModuleDeps) {}
+
+  /**
+   * Receiver POST of a validated CDR owned by `owner`. A CDR is final: one with an id the owner already
+   * sent is refused (2001) — a correction is a credit CDR with a new id (mod_cdrs.asciidoc, Credit CDRs).
+   * The very same CDR sent again (the sender repeats a POST it saw no answer to) is accepted and not
+   * queued again: it was queued in the transaction that stored it.
+   */
+  async create(owner: RoleAddress, to: PartyAddress | undefined, cdr: Cdr, correlationId?: string): Promise<void> {
+    const { router, store } = this.deps;
+    const route = await router.routeTo([await receiverOf(router, owner, to, cdr.cdr_token)], owner, MODULE);
+    const stored = await router.transaction(async (tx) => {
+      if (!(await store.insert(keyOf(owner, cdr.id), cdr, toDate(cdr.last_updated), tx))) return false;
+      await router.send(route, { method: 'POST', path: '', body: cdr, objectKey: `${MODULE}/${describe(owner, cdr.id)}`, objectVersion: 'POST', correlationId }, tx);
+      return true;
+    });
+    if (!stored) {
+      const held = await store.get<Cdr>(keyOf(owner, cdr.id));
+      if (!held || !isDeepStrictEqual(held.data, JSON.parse(JSON.stringify(cdr)))) {
+        throw ocpiErrors.invalidParameters(`CDR ${describe(owner, cdr.id)} was sent before; CDRs cannot be replaced, send a credit CDR`);
+      }
+    }
+    await this.rate(owner, cdr);
+  }
+
+  /** Re-rates the CDR and records the outcome; a rating that fails is recorded as unrated, never blocks the CDR. */
+  private async rate(owner: RoleAddress, cdr: Cdr): Promise<void> {
+    const rating = await rateCdr(this.deps, owner, cdr, this.deps.config.cdrRatingTolerance).catch((error: Error) => {
+      this.deps.log.error({ err: error, cdr: cdr.id }, 'CDR re-rating failed');
+      return unratedBecause(`The rating failed: ${error.message}`);
+    });
+    await saveRating(this.deps.db, owner, cdr.id, rating);
+  }
+
+  /** Receiver GET at the URL the POST answered with: the owner reads its CDR back. */
+  async getOwn(owner: RoleAddress, cdrId: string): Promise<Cdr> {
+    const stored = await this.deps.store.get<Cdr>(keyOf(owner, cdrId));
+    if (!stored) throw ocpiErrors.notFound(`Unknown CDR ${describe(owner, cdrId)}`);
+    return stored.data;
+  }
+}

@@ -1,0 +1,68 @@
+import type { Context } from 'koa';
+import type { ObjectStore, StoredObject } from '../routing/object-store';
+import type { RoleAddress } from '../routing/router';
+import type { HubRouter } from '../routing/router';
+import { respond } from '../ocpi/envelope';
+import { ocpiErrors } from '../ocpi/ocpi-errors';
+import { readPageRequest, setPageHeaders } from '../ocpi/pagination';
+import { DOT_SEGMENT_MESSAGE, isDotSegment } from '../ocpi/ocpi-types';
+
+/** Helpers shared by the modules whose objects are owned by a client (locations, tariffs, sessions, CDRs, tokens). */
+
+/** A URL segment naming an object: a CiString of at most `max` printable characters. */
+export function idParam(value: string | undefined, name: string, max = 36): string {
+  if (!value || value.length > max || !/^[\x21-\x7e]+$/.test(value)) {
+    throw ocpiErrors.invalidParameters(`${name} must be 1 to ${max} printable characters`);
+  }
+  if (isDotSegment(value)) throw ocpiErrors.invalidParameters(`${name} ${DOT_SEGMENT_MESSAGE}`);
+  return value;
+}
+
+/**
+ * The ids in a pushed object must be those of its URL (transport_and_format.asciidoc, client-owned
+ * object push, Errors: 2001). CiStrings compare case-insensitively.
+ */
+export function requireSameIds(body: Record<string, unknown>, expected: Record<string, string | undefined>): void {
+  for (const [field, value] of Object.entries(expected)) {
+    if (value === undefined || body[field] === undefined) continue;
+    if (String(body[field]).toUpperCase() !== value.toUpperCase()) {
+      throw ocpiErrors.invalidParameters(`${field} ${JSON.stringify(body[field])} in the body differs from ${JSON.stringify(value)} in the URL`);
+    }
+  }
+}
+
+/** Answers a push: 201 when the object is new, 200 when it replaced one (status_codes.asciidoc). */
+export function respondStored(ctx: Context, outcome: 'created' | 'updated'): void {
+  respond(ctx, undefined, outcome === 'created' ? 201 : 200);
+}
+
+/**
+ * GET-all through the hub: the objects of every counterpart the caller's roles have agreements with,
+ * merged, oldest first, paginated (transport_and_format.asciidoc, GET All via Hubs). With
+ * `ownTokensOnly` (sessions, CDRs) only objects carrying a token the caller's role issued, at the CPOs
+ * that role has an agreement with; X-Total-Count then counts only what the caller may see.
+ */
+export async function respondMergedList(
+  ctx: Context,
+  deps: { store: ObjectStore; router: HubRouter; publicUrl: string },
+  module: string,
+  roles: RoleAddress[],
+  maxLimit: number,
+  { ownTokensOnly = false } = {},
+): Promise<void> {
+  const page = readPageRequest(ctx, maxLimit);
+  const pairs = (
+    await Promise.all(roles.map(async (role) => (await deps.router.counterparts(role)).map((owner) => ({ owner, issuer: role }))))
+  ).flat();
+  const { items, total } = await deps.store.list({
+    module,
+    owners: pairs.map((p) => p.owner),
+    issuedTo: ownTokensOnly ? pairs : undefined,
+    ...page,
+  });
+  setPageHeaders(ctx, deps.publicUrl, page, total);
+  respond(
+    ctx,
+    items.map((o: StoredObject) => o.data),
+  );
+}

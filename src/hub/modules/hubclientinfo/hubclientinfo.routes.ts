@@ -1,0 +1,26 @@
+import Router from '@koa/router';
+import type { PartyRegistry } from '../../routing/parties';
+import { authenticate } from '../../transport/authenticate';
+import { respond } from '../../ocpi/envelope';
+import { readPageRequest, setPageHeaders } from '../../ocpi/pagination';
+import { OCPI_VERSION } from '../versions/versions.routes';
+import { HUBCLIENTINFO_PAGE_LIMIT, type HubClientInfoService } from './hubclientinfo.service';
+
+export const HUBCLIENTINFO_PATH = '/hubclientinfo';
+
+/** The hub's hubclientinfo Sender interface: GET the paginated list of ClientInfo objects. */
+export function hubClientInfoRouter(deps: {
+  parties: PartyRegistry;
+  hubClientInfo: HubClientInfoService;
+  publicUrl: string;
+}): Router {
+  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}${HUBCLIENTINFO_PATH}` });
+  router.use(authenticate(deps.parties, { allowTokenA: false }));
+  router.get('/', async (ctx) => {
+    const page = readPageRequest(ctx, HUBCLIENTINFO_PAGE_LIMIT);
+    const { items, total } = await deps.hubClientInfo.list(page);
+    setPageHeaders(ctx, deps.publicUrl, page, total);
+    respond(ctx, items);
+  });
+  return router;
+}

@@ -1,0 +1,70 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { ObjectStore } from '../../routing/object-store';
+import type { PartyRegistry } from '../../routing/parties';
+import type { HubRouter } from '../../routing/router';
+import { authenticate } from '../../transport/authenticate';
+import { respond } from '../../ocpi/envelope';
+import { readRoutingHeaders } from '../../ocpi/routing-headers';
+import { actingRoles, ownedRole } from '../caller-roles';
+import { idParam, respondMergedList, respondStored } from '../client-owned';
+import { OCPI_VERSION } from '../versions/versions.routes';
+import type { LocationPath } from './locations.merge';
+import { LOCATIONS_PAGE_LIMIT, type LocationsService } from './locations.service';
+
+export const LOCATIONS_RECEIVER_PATH = '/receiver/locations';
+export const LOCATIONS_SENDER_PATH = '/sender/locations';
+
+function locationPath(ctx: Context): LocationPath {
+  const { location_id, evse_uid, connector_id } = ctx.params as Record<string, string | undefined>;
+  return {
+    locationId: idParam(location_id, 'location_id'),
+    evseUid: evse_uid === undefined ? undefined : idParam(evse_uid, 'evse_uid'),
+    connectorId: connector_id === undefined ? undefined : idParam(connector_id, 'connector_id'),
+  };
+}
+
+const LEVELS = ['/:location_id', '/:location_id/:evse_uid', '/:location_id/:evse_uid/:connector_id'];
+
+/**
+ * Locations (mod_locations.asciidoc). Receiver interface (CPOs push): GET/PUT/PATCH
+ * /{country_code}/{party_id}/{location_id}[/{evse_uid}[/{connector_id}]]. Sender interface (eMSPs
+ * pull, merged across the CPOs they have agreements with): GET list; GET /{location_id}[/…].
+ */
+export function locationsRouter(deps: {
+  parties: PartyRegistry;
+  router: HubRouter;
+  store: ObjectStore;
+  locations: LocationsService;
+  publicUrl: string;
+}): Router {
+  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}` });
+  const auth = authenticate(deps.parties, { allowTokenA: false });
+
+  for (const level of LEVELS) {
+    const receiverPath = `${LOCATIONS_RECEIVER_PATH}/:country_code/:party_id${level}`;
+    router.get(receiverPath, auth, async (ctx) => {
+      const owner = ownedRole(ctx.state.caller!, ctx.params.country_code, ctx.params.party_id, ['CPO']);
+      respond(ctx, await deps.locations.getOwn(owner, locationPath(ctx)));
+    });
+    for (const method of ['PUT', 'PATCH'] as const) {
+      router[method === 'PUT' ? 'put' : 'patch'](receiverPath, auth, async (ctx) => {
+        const owner = ownedRole(ctx.state.caller!, ctx.params.country_code, ctx.params.party_id, ['CPO']);
+        const { to } = readRoutingHeaders(ctx);
+        const outcome = await deps.locations.change(owner, to, locationPath(ctx), method, ctx.request.body, ctx.state.correlationId);
+        respondStored(ctx, outcome);
+      });
+    }
+    router.get(`${LOCATIONS_SENDER_PATH}${level}`, auth, async (ctx) => {
+      const roles = actingRoles(ctx, ctx.state.caller!, ['EMSP', 'NSP', 'OTHER', 'SCSP']);
+      respond(ctx, await deps.locations.getForReceiver(roles, readRoutingHeaders(ctx).to, locationPath(ctx)));
+    });
+  }
+
+  router.get(LOCATIONS_SENDER_PATH, auth, async (ctx) => {
+    const roles = actingRoles(ctx, ctx.state.caller!, ['EMSP', 'NSP', 'OTHER', 'SCSP']);
+    await respondMergedList(ctx, deps, 'locations', roles, LOCATIONS_PAGE_LIMIT);
+  });
+
+  return router;
+}

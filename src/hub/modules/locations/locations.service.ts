@@ -1,0 +1,101 @@
+import type { ObjectStore, StoredObject } from '../../routing/object-store';
+import type { HubRouter, RoleAddress } from '../../routing/router';
+import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
+import type { PartyAddress } from '../../ocpi/routing-headers';
+import { parseOcpiBody } from '../../ocpi/ocpi-validate';
+import { requireSameIds } from '../client-owned';
+import { toDate } from '../../ocpi/ocpi-types';
+import { applyLocationChange, LocationChangeError, type LocationPath, pickLocationPart } from './locations.merge';
+import { Connector, ConnectorPatch, Evse, EvsePatch, Location, LocationPatch } from './locations.schema';
+
+export const LOCATIONS_PAGE_LIMIT = 100;
+const MODULE = 'locations';
+
+function pathOf(owner: PartyAddress, p: LocationPath): string {
+  return ['', owner.countryCode, owner.partyId, p.locationId, p.evseUid, p.connectorId].filter((s) => s !== undefined).map((s) => encodeURIComponent(s!)).join('/');
+}
+
+function schemaFor(p: LocationPath, method: 'PUT' | 'PATCH') {
+  if (p.connectorId) return method === 'PUT' ? Connector : ConnectorPatch;
+  if (p.evseUid) return method === 'PUT' ? Evse : EvsePatch;
+  return method === 'PUT' ? Location : LocationPatch;
+}
+
+function notFound(message: string): OcpiError {
+  return ocpiErrors.notFound(message, OcpiStatus.UNKNOWN_LOCATION);
+}
+
+/** Locations: CPOs push to the hub's Receiver interface; eMSPs read the merged Sender interface. */
+export class LocationsService {
+  constructor(private readonly deps: { store: ObjectStore; router: HubRouter }) {}
+
+  /** Receiver PUT/PATCH at any level: validate, store, and pass the same change on to receivers. */
+  async change(
+    owner: RoleAddress,
+    to: PartyAddress | undefined,
+    path: LocationPath,
+    method: 'PUT' | 'PATCH',
+    rawBody: unknown,
+    correlationId?: string,
+  ): Promise<'created' | 'updated'> {
+    const level = path.connectorId ? 'Connector' : path.evseUid ? 'EVSE' : 'Location';
+    const body = parseOcpiBody(schemaFor(path, method), rawBody, level) as Record<string, unknown>;
+    requireSameIds(body, path.connectorId ? { id: path.connectorId } : path.evseUid ? { uid: path.evseUid } : {
+      country_code: owner.countryCode,
+      party_id: owner.partyId,
+      id: path.locationId,
+    });
+    const { router, store } = this.deps;
+    const route = await router.route(owner, to, MODULE);
+    const key = { module: MODULE, countryCode: owner.countryCode, partyId: owner.partyId, objectId: path.locationId };
+    return router.transaction(async (tx) => {
+      const outcome = await store.update<Location, 'created' | 'updated'>(
+        key,
+        (current) => {
+          try {
+            const next = applyLocationChange(current?.data ?? null, path, method, body);
+            const created = !current || (method === 'PUT' && pickLocationPart(current.data, path) === undefined);
+            return { data: next, lastUpdated: toDate(next.last_updated), result: created ? 'created' : 'updated' };
+          } catch (error) {
+            if (error instanceof LocationChangeError) throw notFound(error.message);
+            throw error;
+          }
+        },
+        tx,
+      );
+      await router.send(route, {
+        method,
+        path: pathOf(owner, path),
+        body: rawBody,
+        objectKey: `${MODULE}/${owner.countryCode}/${owner.partyId}/${path.locationId}`,
+        objectVersion: `${method} ${pathOf(owner, path)} ${String(body.last_updated)}`,
+        correlationId,
+      }, tx);
+      return outcome;
+    });
+  }
+
+  /** Receiver GET: the owner reads back what it pushed. */
+  async getOwn(owner: RoleAddress, path: LocationPath): Promise<unknown> {
+    const stored = await this.deps.store.get<Location>({ module: MODULE, countryCode: owner.countryCode, partyId: owner.partyId, objectId: path.locationId });
+    const part = stored && pickLocationPart(stored.data, path);
+    if (!part) throw notFound(`Unknown location ${pathOf(owner, path)}`);
+    return part;
+  }
+
+  /**
+   * Sender GET of one object for an eMSP: among the CPOs it has agreements with (or the one named in
+   * OCPI-to-*). An id held by several CPOs needs OCPI-to-* to choose.
+   */
+  async getForReceiver(roles: RoleAddress[], to: PartyAddress | undefined, path: LocationPath): Promise<unknown> {
+    let owners = (await Promise.all(roles.map((r) => this.deps.router.counterparts(r)))).flat();
+    if (to && !this.deps.router.isHub(to)) owners = owners.filter((o) => o.countryCode === to.countryCode && o.partyId === to.partyId);
+    const found: StoredObject<Location>[] = await this.deps.store.findById<Location>(MODULE, path.locationId, owners);
+    if (found.length > 1) {
+      throw ocpiErrors.invalidParameters(`Location ${path.locationId} exists at several CPOs; name one with OCPI-to-country-code/party-id`);
+    }
+    const part = found[0] && pickLocationPart(found[0].data, path);
+    if (!part) throw notFound(`Unknown location ${path.locationId}`);
+    return part;
+  }
+}

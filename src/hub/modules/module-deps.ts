@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../../foundation/config';
+import type { ObjectStore } from '../routing/object-store';
+import type { Outbox } from '../routing/outbox';
+import type { PartyRegistry } from '../routing/parties';
+import type { HubRouter } from '../routing/router';
+import type { OcpiClient } from '../outbound/ocpi-client';
+
+/** What every OCPI module's service and routes are given (plain arguments, wired in services.ts). */
+export interface ModuleDeps {
+  config: Config;
+  db: DataSource;
+  log: Logger;
+  client: OcpiClient;
+  parties: PartyRegistry;
+  outbox: Outbox;
+  store: ObjectStore;
+  router: HubRouter;
+  publicUrl: string;
+}

@@ -1,0 +1,47 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { EMSP_SIDE } from '../../routing/agreements';
+import { authenticate } from '../../transport/authenticate';
+import { respond } from '../../ocpi/envelope';
+import { readRoutingHeaders } from '../../ocpi/routing-headers';
+import { actingRoles, ownedRole } from '../caller-roles';
+import { idParam, respondMergedList, respondStored } from '../client-owned';
+import type { ModuleDeps } from '../module-deps';
+import { OCPI_VERSION } from '../versions/versions.routes';
+import { TARIFFS_PAGE_LIMIT, type TariffsService } from './tariffs.service';
+
+export const TARIFFS_RECEIVER_PATH = '/receiver/tariffs';
+export const TARIFFS_SENDER_PATH = '/sender/tariffs';
+
+const owner = (ctx: Context) => ownedRole(ctx.state.caller!, ctx.params.country_code, ctx.params.party_id, ['CPO']);
+const tariffId = (ctx: Context) => idParam(ctx.params.tariff_id, 'tariff_id');
+
+/**
+ * Tariffs (mod_tariffs.asciidoc). Receiver interface (CPOs push): GET/PUT/DELETE
+ * /{country_code}/{party_id}/{tariff_id}. Sender interface (eMSPs pull, merged across the CPOs they
+ * have agreements with): GET list only — the spec defines no single-tariff Sender GET.
+ */
+export function tariffsRouter(deps: ModuleDeps & { tariffs: TariffsService }): Router {
+  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}` });
+  const auth = authenticate(deps.parties, { allowTokenA: false });
+  const receiverPath = `${TARIFFS_RECEIVER_PATH}/:country_code/:party_id/:tariff_id`;
+
+  router.get(receiverPath, auth, async (ctx) => {
+    respond(ctx, await deps.tariffs.getOwn(owner(ctx), tariffId(ctx)));
+  });
+  router.put(receiverPath, auth, async (ctx) => {
+    const outcome = await deps.tariffs.put(owner(ctx), readRoutingHeaders(ctx).to, tariffId(ctx), ctx.request.body, ctx.state.correlationId);
+    respondStored(ctx, outcome);
+  });
+  router.delete(receiverPath, auth, async (ctx) => {
+    await deps.tariffs.delete(owner(ctx), readRoutingHeaders(ctx).to, tariffId(ctx), ctx.state.correlationId);
+    respond(ctx);
+  });
+
+  router.get(TARIFFS_SENDER_PATH, auth, async (ctx) => {
+    const roles = actingRoles(ctx, ctx.state.caller!, EMSP_SIDE);
+    await respondMergedList(ctx, deps, 'tariffs', roles, TARIFFS_PAGE_LIMIT);
+  });
+
+  return router;
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { ObjectKey } from '../../routing/object-store';
+import type { ObjectChange, RoleAddress } from '../../routing/router';
+import { ocpiErrors } from '../../ocpi/ocpi-errors';
+import type { PartyAddress } from '../../ocpi/routing-headers';
+import { parseOcpiBody } from '../../ocpi/ocpi-validate';
+import { requireSameIds } from '../client-owned';
+import type { ModuleDeps } from '../module-deps';
+import { toDate } from '../../ocpi/ocpi-types';
+import { Tariff } from './tariffs.schema';
+
+export const TARIFFS_PAGE_LIMIT = 100;
+const MODULE = 'tariffs';
+
+function keyOf(owner: PartyAddress, tariffId: string): ObjectKey {
+  return { module: MODULE, countryCode: owner.countryCode, partyId: owner.partyId, objectId: tariffId };
+}
+
+function pathOf(owner: PartyAddress, tariffId: string): string {
+  return `/${owner.countryCode}/${owner.partyId}/${encodeURIComponent(tariffId)}`;
+}
+
+/** Tariffs (mod_tariffs.asciidoc): CPOs push to the hub's Receiver interface; eMSPs read the merged Sender list. */
+export class TariffsService {
+  constructor(private readonly deps: ModuleDeps) {}
+
+  /** Receiver PUT: validate, store as sent, pass on to the CPO's eMSPs (or the one in OCPI-to-*). */
+  async put(owner: RoleAddress, to: PartyAddress | undefined, tariffId: string, rawBody: unknown, correlationId?: string): Promise<'created' | 'updated'> {
+    const tariff = parseOcpiBody(Tariff, rawBody, 'Tariff');
+    requireSameIds(tariff, { country_code: owner.countryCode, party_id: owner.partyId, id: tariffId });
+    const { router, store } = this.deps;
+    const route = await router.route(owner, to, MODULE);
+    return router.transaction(async (tx) => {
+      const outcome = await store.put(keyOf(owner, tariffId), tariff, toDate(tariff.last_updated), tx);
+      // The outbox delivers a version once. A tariff created again after a DELETE may repeat an earlier
+      // version exactly, so a creation is always a new version.
+      const version = `PUT ${tariff.last_updated}${outcome === 'created' ? ` new ${randomUUID()}` : ''}`;
+      await router.send(route, this.change(owner, 'PUT', tariffId, version, rawBody, correlationId), tx);
+      return outcome;
+    });
+  }
+
+  /** Receiver DELETE: the tariff is no longer used; receivers are told so too. */
+  async delete(owner: RoleAddress, to: PartyAddress | undefined, tariffId: string, correlationId?: string): Promise<void> {
+    const { router, store } = this.deps;
+    const route = await router.route(owner, to, MODULE);
+    await router.transaction(async (tx) => {
+      if (!(await store.delete(keyOf(owner, tariffId), tx))) throw this.unknown(owner, tariffId);
+      await router.send(route, this.change(owner, 'DELETE', tariffId, `DELETE ${randomUUID()}`, undefined, correlationId), tx);
+    });
+  }
+
+  /** Receiver GET: the owner reads back what it pushed. */
+  async getOwn(owner: RoleAddress, tariffId: string): Promise<unknown> {
+    const stored = await this.deps.store.get(keyOf(owner, tariffId));
+    if (!stored) throw this.unknown(owner, tariffId);
+    return stored.data;
+  }
+
+  private change(owner: RoleAddress, method: 'PUT' | 'DELETE', tariffId: string, version: string, body: unknown, correlationId?: string): ObjectChange {
+    return { method, path: pathOf(owner, tariffId), body, objectKey: `${MODULE}${pathOf(owner, tariffId)}`, objectVersion: version, correlationId };
+  }
+
+  private unknown(owner: PartyAddress, tariffId: string) {
+    return ocpiErrors.notFound(`Unknown tariff ${pathOf(owner, tariffId)}`);
+  }
+}

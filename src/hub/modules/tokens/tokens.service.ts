@@ -1,0 +1,146 @@
+import type { ObjectKey } from '../../routing/object-store';
+import type { RoleAddress } from '../../routing/router';
+import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
+import type { PartyAddress } from '../../ocpi/routing-headers';
+import { parseOcpiBody } from '../../ocpi/ocpi-validate';
+import { requireSameIds } from '../client-owned';
+import type { ModuleDeps } from '../module-deps';
+import { toDate } from '../../ocpi/ocpi-types';
+import {
+  type AuthorizationRoute,
+  looksLikeAuthorizationInfo,
+  receiverPath,
+  routeToNamedEmsp,
+  routeToOwner,
+  type TokenRef,
+  unknownToken,
+} from './tokens.routing';
+import { LocationReferences, Token, TokenPatch } from './tokens.schema';
+
+// Tokens are small and CPOs pull the whole list to build their cache: larger pages than locations.
+export const TOKENS_PAGE_LIMIT = 1000;
+const MODULE = 'tokens';
+
+function keyOf(owner: PartyAddress, ref: TokenRef): ObjectKey {
+  return { module: MODULE, countryCode: owner.countryCode, partyId: owner.partyId, objectId: ref.uid, objectType: ref.type };
+}
+
+/**
+ * Tokens: eMSPs push to the hub's Receiver interface (stored, passed on to their CPOs); CPOs pull the
+ * merged list from the Sender interface and ask for real-time authorization, routed to the owner eMSP.
+ */
+const OWNER_CACHE_TTL_MS = 5_000;
+
+export class TokensService {
+  /**
+   * Who owns a token uid/type, as found for a set of eMSPs. A token's owner is part of its key and
+   * never changes, so a found owner is remembered briefly (authorization is the hottest path);
+   * "not found" is never cached, so a freshly pushed token is found at once.
+   */
+  private readonly owners = new Map<string, { keys: Required<ObjectKey>[]; expires: number }>();
+
+  constructor(private readonly deps: ModuleDeps) {}
+
+  /** Receiver PUT/PATCH: validate, store, and pass the same change on to the eMSP's CPOs. */
+  async change(
+    owner: RoleAddress,
+    to: PartyAddress | undefined,
+    ref: TokenRef,
+    method: 'PUT' | 'PATCH',
+    rawBody: unknown,
+    correlationId?: string,
+  ): Promise<'created' | 'updated'> {
+    const { store, router } = this.deps;
+    const body = parseOcpiBody(method === 'PUT' ? Token : TokenPatch, rawBody, 'Token') as Record<string, unknown>;
+    if (body.type !== undefined && body.type !== ref.type) {
+      throw ocpiErrors.invalidParameters(`type ${JSON.stringify(body.type)} in the body differs from ${ref.type} in the URL (?type=, RFID when omitted)`);
+    }
+    requireSameIds(body, { country_code: owner.countryCode, party_id: owner.partyId, uid: ref.uid });
+    const route = await router.route(owner, to, MODULE, ['CPO']);
+    const lastUpdated = toDate(body.last_updated as string);
+    return router.transaction(async (tx) => {
+      const outcome =
+        method === 'PUT'
+          ? await store.put(keyOf(owner, ref), body, lastUpdated, tx)
+          : await store.update<Token, 'updated'>(
+              keyOf(owner, ref),
+              (current) => {
+                if (!current) throw unknownToken(ref);
+                return { data: { ...current.data, ...body }, lastUpdated, result: 'updated' };
+              },
+              tx,
+            );
+      await router.send(route, {
+        method,
+        path: receiverPath(owner, ref),
+        body: rawBody,
+        objectKey: `${MODULE}/${owner.countryCode}/${owner.partyId}/${ref.uid}/${ref.type}`,
+        objectVersion: `${method} ${String(body.last_updated)}`,
+        correlationId,
+      }, tx);
+      return outcome;
+    });
+  }
+
+  /** Receiver GET: the owner reads back what it pushed. */
+  async getOwn(owner: RoleAddress, ref: TokenRef): Promise<Token> {
+    const stored = await this.deps.store.get<Token>(keyOf(owner, ref));
+    if (!stored) throw unknownToken(ref);
+    return stored.data;
+  }
+
+  /**
+   * Real-time authorization (mod_tokens.asciidoc, Sender POST): forwarded to the eMSP named in
+   * OCPI-to-*, or else to the one whose token the hub holds, and its AuthorizationInfo (whatever
+   * `allowed` says) or its 2xxx/3xxx error passed back. On the hot path: one query for the caller's
+   * agreements, one indexed token lookup (none with OCPI-to-*), one forward.
+   */
+  async authorize(
+    cpoRoles: RoleAddress[],
+    to: PartyAddress | undefined,
+    ref: TokenRef,
+    rawBody: unknown,
+    correlationId?: string,
+  ): Promise<unknown> {
+    const { router } = this.deps;
+    if (rawBody !== undefined) parseOcpiBody(LocationReferences, rawBody, 'LocationReferences');
+    const routes = await this.routesFrom(cpoRoles);
+    const route = to && !router.isHub(to) ? routeToNamedEmsp(routes, to) : await this.routeByStore(routes, ref);
+    const reply = await router.forward({
+      target: route.to,
+      from: route.from,
+      module: MODULE,
+      interfaceRole: 'SENDER',
+      method: 'POST',
+      path: `/${encodeURIComponent(ref.uid)}/authorize`,
+      params: { type: ref.type },
+      body: rawBody,
+      correlationId,
+    });
+    if (!looksLikeAuthorizationInfo(reply.data)) {
+      throw new OcpiError(OcpiStatus.HUB_ERROR, `${route.to.countryCode}/${route.to.partyId} answered without an AuthorizationInfo`);
+    }
+    return reply.data;
+  }
+
+  /** Every eMSP the caller's CPO roles have agreements with, each with the role that reaches it. */
+  private async routesFrom(cpoRoles: RoleAddress[]): Promise<AuthorizationRoute[]> {
+    const perRole = await Promise.all(
+      cpoRoles.map(async (from) => (await this.deps.router.counterparts(from)).filter((c) => c.role === 'EMSP').map((to) => ({ from, to }))),
+    );
+    return perRole.flat();
+  }
+
+  private async routeByStore(routes: AuthorizationRoute[], ref: TokenRef): Promise<AuthorizationRoute> {
+    const emsps = routes.map((r) => r.to);
+    const cacheKey = `${ref.type}/${ref.uid}>${emsps.map((e) => `${e.countryCode}/${e.partyId}`).join(',')}`;
+    const hit = this.owners.get(cacheKey);
+    let keys = hit && hit.expires > Date.now() ? hit.keys : undefined;
+    if (!keys) {
+      keys = (await this.deps.store.findById(MODULE, ref.uid, emsps, ref.type)).map((f) => f.key);
+      if (keys.length > 0) this.owners.set(cacheKey, { keys, expires: Date.now() + OWNER_CACHE_TTL_MS });
+      if (this.owners.size > 100_000) this.owners.clear();
+    }
+    return routeToOwner(routes, keys, ref);
+  }
+}

@@ -1,0 +1,164 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Page } from '../ocpi/pagination';
+import type { PartyAddress } from '../ocpi/routing-headers';
+
+/** The identity of a client-owned OCPI object: module, owner and id (and token type for tokens). */
+export interface ObjectKey {
+  module: string;
+  countryCode: string;
+  partyId: string;
+  objectId: string;
+  /** Tokens are identified by uid and type; empty for every other module. */
+  objectType?: string;
+}
+
+export interface StoredObject<T = Record<string, unknown>> {
+  key: Required<ObjectKey>;
+  data: T;
+  lastUpdated: Date;
+}
+
+export interface ListQuery {
+  module: string;
+  /** Only objects of these owners (the counterparts the caller has agreements with). */
+  owners: PartyAddress[];
+  /**
+   * Only objects whose `cdr_token` was issued by the party paired with their owner: sessions and CDRs
+   * are private to the eMSP whose token they carry.
+   */
+  issuedTo?: { owner: PartyAddress; issuer: PartyAddress }[];
+  dateFrom?: Date;
+  dateTo?: Date;
+  offset: number;
+  limit: number;
+}
+
+interface Row {
+  module: string;
+  country_code: string;
+  party_id: string;
+  object_id: string;
+  object_type: string;
+  data: Record<string, unknown>;
+  last_updated: Date;
+}
+
+function fromRow<T>(row: Row): StoredObject<T> {
+  return {
+    key: { module: row.module, countryCode: row.country_code, partyId: row.party_id, objectId: row.object_id, objectType: row.object_type },
+    data: row.data as T,
+    lastUpdated: row.last_updated,
+  };
+}
+
+/** The `owner` column: `CC/PID`. */
+const ownerKeys = (owners: PartyAddress[]) => owners.map((o) => `${o.countryCode}/${o.partyId}`);
+
+const KEY_WHERE = 'module = $1 AND country_code = $2 AND party_id = $3 AND object_id = $4 AND object_type = $5';
+const keyValues = (k: ObjectKey) => [k.module, k.countryCode, k.partyId, k.objectId, k.objectType ?? ''];
+
+/**
+ * Client-owned objects pushed to the hub, kept as the owner sent them (JSON-equal when read back, the
+ * hub never changes last_updated), so eMSPs and CPOs can pull them through the hub (GET-all merged
+ * across owners, oldest first) and late receivers can catch up.
+ */
+export class ObjectStore {
+  constructor(private readonly db: DataSource) {}
+
+  async get<T = Record<string, unknown>>(key: ObjectKey, manager: EntityManager = this.db.manager): Promise<StoredObject<T> | null> {
+    const rows: Row[] = await manager.query(`SELECT * FROM ocpi_objects WHERE ${KEY_WHERE}`, keyValues(key));
+    return rows[0] ? fromRow<T>(rows[0]) : null;
+  }
+
+  /** Creates or replaces an object; says which. */
+  async put(key: ObjectKey, data: object, lastUpdated: Date, manager: EntityManager = this.db.manager): Promise<'created' | 'updated'> {
+    const rows: { created: boolean }[] = await manager.query(
+      `INSERT INTO ocpi_objects (module, country_code, party_id, object_id, object_type, data, last_updated)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (module, country_code, party_id, object_id, object_type)
+       DO UPDATE SET data = EXCLUDED.data, last_updated = EXCLUDED.last_updated
+       RETURNING (xmax = 0) AS created`,
+      [...keyValues(key), JSON.stringify(data), lastUpdated],
+    );
+    return rows[0].created ? 'created' : 'updated';
+  }
+
+  /** Stores an object only if none has its key; says whether it did (one statement, race-free). */
+  async insert(key: ObjectKey, data: object, lastUpdated: Date, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO ocpi_objects (module, country_code, party_id, object_id, object_type, data, last_updated)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING seq`,
+      [...keyValues(key), JSON.stringify(data), lastUpdated],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Reads an object under a row lock and stores what `change` makes of it, in the caller's
+   * transaction (the one that also queues the change's deliveries), so concurrent PATCHes of one
+   * object do not lose each other's changes. `change` may throw to abort.
+   */
+  async update<T, R>(
+    key: ObjectKey,
+    change: (current: StoredObject<T> | null) => { data: object; lastUpdated: Date; result: R },
+    tx: EntityManager,
+  ): Promise<R> {
+    const rows: Row[] = await tx.query(`SELECT * FROM ocpi_objects WHERE ${KEY_WHERE} FOR UPDATE`, keyValues(key));
+    const next = change(rows[0] ? fromRow<T>(rows[0]) : null);
+    await this.put(key, next.data, next.lastUpdated, tx);
+    return next.result;
+  }
+
+  async delete(key: ObjectKey, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const [, affected] = await manager.query(`DELETE FROM ocpi_objects WHERE ${KEY_WHERE}`, keyValues(key));
+    return affected > 0;
+  }
+
+  /** Objects of the given owners, oldest last_updated first (stable: then by insertion order). */
+  async list<T = Record<string, unknown>>(query: ListQuery): Promise<Page<StoredObject<T>>> {
+    if (query.owners.length === 0) return { items: [], total: 0 };
+    const params: unknown[] = [query.module, ownerKeys(query.owners)];
+    let where = `module = $1 AND owner = ANY($2::text[])`;
+    if (query.issuedTo) {
+      params.push(ownerKeys(query.issuedTo.map((p) => p.owner)), ownerKeys(query.issuedTo.map((p) => p.issuer)));
+      where += ` AND (owner, upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id'))
+                 IN (SELECT * FROM unnest($${params.length - 1}::text[], $${params.length}::text[]))`;
+    }
+    if (query.dateFrom) {
+      params.push(query.dateFrom);
+      where += ` AND last_updated >= $${params.length}`;
+    }
+    if (query.dateTo) {
+      params.push(query.dateTo);
+      where += ` AND last_updated < $${params.length}`;
+    }
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM ocpi_objects WHERE ${where}`, params);
+    // Sort and skip in the (module, owner, last_updated, seq) index only; then read the JSON of one page.
+    const rows: Row[] = await this.db.query(
+      `SELECT o.* FROM (
+         SELECT seq, last_updated FROM ocpi_objects
+          WHERE ${where} ORDER BY last_updated, seq OFFSET $${params.length + 1} LIMIT $${params.length + 2}
+       ) page JOIN ocpi_objects o USING (seq)
+       ORDER BY page.last_updated, page.seq`,
+      [...params, query.offset, query.limit],
+    );
+    return { items: rows.map((r) => fromRow<T>(r)), total };
+  }
+
+  /** Objects with this id among the given owners (an id alone is unique only per owner). */
+  async findById<T = Record<string, unknown>>(
+    module: string,
+    objectId: string,
+    owners: PartyAddress[],
+    objectType?: string,
+  ): Promise<StoredObject<T>[]> {
+    if (owners.length === 0) return [];
+    const rows: Row[] = await this.db.query(
+      `SELECT * FROM ocpi_objects
+        WHERE module = $1 AND object_id = $2 AND ($3::text IS NULL OR object_type = $3) AND owner = ANY($4::text[])
+        ORDER BY seq`,
+      [module, objectId, objectType ?? null, ownerKeys(owners)],
+    );
+    return rows.map((r) => fromRow<T>(r));
+  }
+}

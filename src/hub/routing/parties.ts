@@ -1,0 +1,389 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  type Endpoint,
+  type Party,
+  PartyEntity,
+  PartyRoleEntity,
+  type Role,
+  type TokenEncoding,
+} from '../../db/entities';
+import type { TokenCandidate } from '../ocpi/credentials-token';
+import { generateCredentialsToken, hashToken, type TokenVault } from './credential-secrets';
+import { HubError } from '../../foundation/hub-errors';
+
+/** ClientInfo ConnectionStatus (mod_hub_client_info.asciidoc), derived from the party's state. */
+export type ConnectionStatus = 'CONNECTED' | 'OFFLINE' | 'PLANNED' | 'SUSPENDED';
+
+export function connectionStatus(party: Party): ConnectionStatus {
+  if (party.own) return 'CONNECTED'; // the hub's own CPO: served in-process, always reachable
+  if (party.suspendedAt) return 'SUSPENDED';
+  if (!party.registeredAt) return 'PLANNED';
+  return party.offlineSince ? 'OFFLINE' : 'CONNECTED';
+}
+
+/**
+ * How the hub's calls to a partner go, beside its ConnectionStatus (which keeps the hubclientinfo
+ * meaning: OFFLINE only when the still-alive check got no answer). OK: the last call succeeded.
+ * DEGRADED: the last call failed (an OCPI status other than 1xxx, an HTTP error, no answer).
+ * DOWN: the last DOWN_AFTER_FAILURES calls in a row got no answer at all (connection refused, timeout).
+ */
+export type PartnerHealth = 'OK' | 'DEGRADED' | 'DOWN';
+
+export const DOWN_AFTER_FAILURES = 3;
+
+/** Failures that mean the partner did not answer at all (as opposed to answering with an error). */
+const UNANSWERED = new Set(['network', 'timeout']);
+
+export function partnerHealth(party: Pick<Party, 'callFailures' | 'lastErrorKind'>): PartnerHealth {
+  if (party.callFailures === 0) return 'OK';
+  return party.callFailures >= DOWN_AFTER_FAILURES && UNANSWERED.has(party.lastErrorKind ?? '') ? 'DOWN' : 'DEGRADED';
+}
+
+/** The health as the admin API and the dashboard show it. */
+export function partnerHealthView(party: Party) {
+  return {
+    status: partnerHealth(party),
+    consecutive_failures: party.callFailures,
+    failing_since: party.failingSince,
+    last_error: party.lastError,
+    last_error_at: party.lastErrorAt,
+  };
+}
+
+export interface RoleAddress {
+  role: Role;
+  countryCode: string;
+  partyId: string;
+}
+
+export interface NewParty {
+  name: string;
+  countryCode: string;
+  partyId: string;
+  roles: RoleAddress[];
+}
+
+/** What a completed credentials handshake stores about the partner. */
+export interface Registration {
+  tokenB: string;
+  encoding: TokenEncoding;
+  versionsUrl: string;
+  version: string;
+  endpoints: Endpoint[];
+  roles: (RoleAddress & { businessDetails: Record<string, unknown> | null })[];
+}
+
+export interface AuthenticatedParty {
+  party: Party;
+  kind: 'A' | 'C';
+  token: string;
+  encoding: TokenEncoding;
+}
+
+type StatusListener = (party: Party) => Promise<void> | void;
+
+/**
+ * Parties are read on every request (authentication, forwarding), so lookups are cached for a short
+ * time. Every write through the registry clears the cache at once; another hub instance's writes are
+ * seen within the TTL (a suspension takes at most that long to reach every instance).
+ */
+export const PARTY_CACHE_TTL_MS = 1000;
+
+// last_seen_at is written at most this often per party, so traffic does not turn into writes.
+const SEEN_WRITE_INTERVAL_MS = 10_000;
+
+/** The registry of partner parties: onboarding, credentials tokens, registration state and status. */
+export class PartyRegistry {
+  private readonly listeners: StatusListener[] = [];
+  private readonly cache = new Map<string, { value: Party | null; expires: number }>();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly vault: TokenVault,
+    private readonly onListenerError: (error: unknown) => void = () => undefined,
+  ) {}
+
+  /** Called after every change of a party's ConnectionStatus (hubclientinfo pushes from here). */
+  onStatusChange(listener: StatusListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Drops every cached lookup (after any change of a party). */
+  forget(): void {
+    this.cache.clear();
+  }
+
+  private cached(key: string): Party | null | undefined {
+    const hit = this.cache.get(key);
+    if (!hit) return undefined;
+    if (hit.expires > Date.now()) return hit.value;
+    this.cache.delete(key);
+    return undefined;
+  }
+
+  private remember(key: string, value: Party | null): void {
+    this.cache.set(key, { value, expires: Date.now() + PARTY_CACHE_TTL_MS });
+  }
+
+  private async statusChanged(id: string): Promise<void> {
+    this.forget();
+    const party = await this.get(id);
+    if (!party) return;
+    for (const listener of this.listeners) {
+      try {
+        await listener(party);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+
+  async create(input: NewParty): Promise<{ party: Party; tokenA: string }> {
+    this.forget();
+    const tokenA = generateCredentialsToken();
+    const id = await this.db.transaction(async (tx) => {
+      const clash = await tx.getRepository(PartyRoleEntity).findOne({
+        where: input.roles.map(({ role, countryCode, partyId }) => ({ role, countryCode, partyId })),
+      });
+      if (clash) {
+        throw new HubError('conflict', `${clash.countryCode}/${clash.partyId} already has the role ${clash.role}`);
+      }
+      const existing = await tx.getRepository(PartyEntity).findOneBy({
+        countryCode: input.countryCode,
+        partyId: input.partyId,
+      });
+      if (existing) throw new HubError('conflict', `A party ${input.countryCode}/${input.partyId} already exists`);
+      const party = await tx.getRepository(PartyEntity).save({
+        name: input.name,
+        countryCode: input.countryCode,
+        partyId: input.partyId,
+        tokenAHash: hashToken(tokenA),
+      });
+      await tx
+        .getRepository(PartyRoleEntity)
+        .insert(input.roles.map((role) => ({ ...role, partyUuid: party.id, businessDetails: null })));
+      return party.id;
+    });
+    return { party: (await this.get(id))!, tokenA };
+  }
+
+  /** The partner parties (the hub's own CPO is not one: it is configured, not onboarded). */
+  list(): Promise<Party[]> {
+    return this.db.getRepository(PartyEntity).find({ where: { own: false }, relations: { roles: true }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async get(id: string, manager: EntityManager = this.db.manager): Promise<Party | null> {
+    const inTransaction = manager !== this.db.manager;
+    const hit = inTransaction ? undefined : this.cached(`id:${id}`);
+    if (hit !== undefined) return hit;
+    const party = await manager.getRepository(PartyEntity).findOne({ where: { id }, relations: { roles: true } });
+    if (!inTransaction) this.remember(`id:${id}`, party);
+    return party;
+  }
+
+  async require(id: string): Promise<Party> {
+    const party = await this.get(id);
+    if (!party || party.own) throw new HubError('not_found', `No party with id ${id}`);
+    return party;
+  }
+
+  /** The party whose token A or token C is one of the header's readings, and which reading matched. */
+  async findByCredentialsToken(candidates: TokenCandidate[]): Promise<AuthenticatedParty | null> {
+    if (candidates.length === 0) return null;
+    const hashes = candidates.map((c) => hashToken(c.token));
+    const hits = hashes.map((h) => this.cached(`token:${h}`));
+    if (hits.every((hit) => hit !== undefined)) {
+      for (const [index, candidate] of candidates.entries()) {
+        const party = hits[index];
+        if (party?.tokenCHash === hashes[index]) return { party, kind: 'C', ...candidate };
+        if (party?.tokenAHash === hashes[index]) return { party, kind: 'A', ...candidate };
+      }
+      return null;
+    }
+    const parties = await this.db
+      .getRepository(PartyEntity)
+      .createQueryBuilder('party')
+      .leftJoinAndSelect('party.roles', 'roles')
+      .where('party.token_c_hash IN (:...hashes) OR party.token_a_hash IN (:...hashes)', { hashes })
+      .getMany();
+    for (const hash of hashes) {
+      this.remember(`token:${hash}`, parties.find((p) => p.tokenCHash === hash || p.tokenAHash === hash) ?? null);
+    }
+    for (const [index, candidate] of candidates.entries()) {
+      for (const party of parties) {
+        if (party.tokenCHash === hashes[index]) return { party, kind: 'C', ...candidate };
+        if (party.tokenAHash === hashes[index]) return { party, kind: 'A', ...candidate };
+      }
+    }
+    return null;
+  }
+
+  /** Remembers the Authorization form a partner uses, so the hub calls it back the same way. */
+  async rememberEncoding(party: Party, encoding: TokenEncoding): Promise<void> {
+    if (party.tokenEncoding === encoding) return;
+    await this.db.getRepository(PartyEntity).update({ id: party.id }, { tokenEncoding: encoding });
+    party.tokenEncoding = encoding;
+  }
+
+  /** Records traffic from a partner; a partner that was OFFLINE is CONNECTED again. */
+  async recordActivity(party: Party, { force = false } = {}): Promise<void> {
+    const now = new Date();
+    const recent = party.lastSeenAt && now.getTime() - party.lastSeenAt.getTime() < SEEN_WRITE_INTERVAL_MS;
+    if (!party.offlineSince && recent && !force) return;
+    await this.db.getRepository(PartyEntity).update({ id: party.id }, {
+      lastSeenAt: now,
+      ...(party.offlineSince ? { offlineSince: null, statusChangedAt: now } : {}),
+    });
+    party.lastSeenAt = now;
+    if (party.offlineSince) await this.statusChanged(party.id);
+  }
+
+  /**
+   * Records how a call to the partner went (every call of OcpiClient that names its party). A failure
+   * counts and keeps the error; a success after failures resets the count (the last error stays, with
+   * its time, for the operator). Unregistered parties (a handshake in progress) are not tracked.
+   * A success writes only when the party was failing, so healthy traffic does not turn into writes.
+   */
+  async recordCall(id: string, failure?: { kind: string; message: string }): Promise<void> {
+    if (failure) {
+      await this.db.query(
+        `UPDATE parties SET call_failures = call_failures + 1, failing_since = coalesce(failing_since, now()),
+                last_error = $2, last_error_kind = $3, last_error_at = now()
+          WHERE id = $1 AND registered_at IS NOT NULL`,
+        [id, failure.message.slice(0, 1000), failure.kind],
+      );
+      // Only this party's lookup by id (where health is read): a failing partner must not empty the
+      // cache every other partner's authentication uses.
+      this.cache.delete(`id:${id}`);
+      return;
+    }
+    const cached = this.cached(`id:${id}`);
+    if (cached && cached.callFailures === 0) return;
+    const [, affected] = await this.db.query(
+      `UPDATE parties SET call_failures = 0, failing_since = NULL WHERE id = $1 AND call_failures > 0`,
+      [id],
+    );
+    if (affected) this.cache.delete(`id:${id}`);
+  }
+
+  async markOffline(id: string): Promise<void> {
+    this.forget();
+    const now = new Date();
+    const result = await this.db
+      .createQueryBuilder()
+      .update(PartyEntity)
+      .set({ offlineSince: now, statusChangedAt: now })
+      .where('id = :id AND offline_since IS NULL AND registered_at IS NOT NULL', { id })
+      .execute();
+    if (result.affected) await this.statusChanged(id);
+  }
+
+  async issueTokenA(id: string): Promise<string> {
+    this.forget();
+    await this.require(id);
+    const tokenA = generateCredentialsToken();
+    await this.db.getRepository(PartyEntity).update({ id }, { tokenAHash: hashToken(tokenA) });
+    return tokenA;
+  }
+
+  async setSuspended(id: string, suspended: boolean): Promise<Party> {
+    this.forget();
+    const party = await this.require(id);
+    if (Boolean(party.suspendedAt) !== suspended) {
+      const now = new Date();
+      await this.db.getRepository(PartyEntity).update({ id }, { suspendedAt: suspended ? now : null, statusChangedAt: now });
+      await this.statusChanged(id);
+    }
+    return this.require(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    this.forget();
+    const result = await this.db.getRepository(PartyEntity).delete({ id });
+    if (!result.affected) throw new HubError('not_found', `No party with id ${id}`);
+  }
+
+  /**
+   * Stores a completed handshake and issues a new token C. `expect` guards against replays and races:
+   * the row changes only while the token the handshake started with is still the current one.
+   * Returns the new token C, or null when that token was already used.
+   */
+  async completeRegistration(
+    id: string,
+    registration: Registration,
+    expect: { tokenAHash: string } | { tokenCHash: string },
+    tokenC = generateCredentialsToken(),
+  ): Promise<string | null> {
+    this.forget();
+    const now = new Date();
+    const stored = await this.db.transaction(async (tx) => {
+      const guard = 'tokenAHash' in expect ? 'token_a_hash = :guard' : 'token_c_hash = :guard';
+      const result = await tx
+        .createQueryBuilder()
+        .update(PartyEntity)
+        .set({
+          tokenAHash: null,
+          tokenCHash: hashToken(tokenC),
+          tokenBEncrypted: this.vault.seal(registration.tokenB),
+          tokenEncoding: registration.encoding,
+          versionsUrl: registration.versionsUrl,
+          version: registration.version,
+          endpoints: registration.endpoints,
+          registeredAt: now,
+          offlineSince: null,
+          lastSeenAt: now,
+          statusChangedAt: now,
+        })
+        .where(`id = :id AND ${guard}`, { id, guard: 'tokenAHash' in expect ? expect.tokenAHash : expect.tokenCHash })
+        .execute();
+      if (!result.affected) return false;
+      for (const role of registration.roles) {
+        await tx.query(
+          `UPDATE party_roles SET business_details = $5 WHERE party_uuid = $1 AND role = $2 AND country_code = $3 AND party_id = $4`,
+          [id, role.role, role.countryCode, role.partyId, JSON.stringify(role.businessDetails)],
+        );
+      }
+      return true;
+    });
+    this.forget();
+    if (!stored) return null;
+    await this.statusChanged(id);
+    return tokenC;
+  }
+
+  /** Replaces the current token C with one the hub hands to a partner it connects to (hub as Sender). */
+  async setPendingTokenC(id: string, tokenC: string): Promise<void> {
+    this.forget();
+    await this.db.getRepository(PartyEntity).update({ id }, { tokenCHash: hashToken(tokenC) });
+  }
+
+  async restoreTokenCHash(id: string, tokenCHash: string | null): Promise<void> {
+    this.forget();
+    await this.db.getRepository(PartyEntity).update({ id }, { tokenCHash });
+  }
+
+  /** Ends the registration (credentials DELETE): tokens and endpoints are dropped, the party is PLANNED again. */
+  async unregister(id: string): Promise<void> {
+    this.forget();
+    const now = new Date();
+    await this.db.getRepository(PartyEntity).update({ id }, {
+      tokenCHash: null,
+      tokenBEncrypted: null,
+      endpoints: [],
+      registeredAt: null,
+      offlineSince: null,
+      statusChangedAt: now,
+    });
+    await this.statusChanged(id);
+  }
+
+  /** The token the hub uses to call this partner. */
+  tokenB(party: Party): string {
+    if (!party.tokenBEncrypted) throw new HubError('invalid', `Party ${party.countryCode}/${party.partyId} is not registered`);
+    return this.vault.open(party.tokenBEncrypted);
+  }
+
+  endpoint(party: Party, identifier: string, role: Endpoint['role']): Endpoint | undefined {
+    return party.endpoints.find((e) => e.identifier === identifier && (identifier === 'credentials' || e.role === role));
+  }
+}

@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { Role } from '../../db/entities';
+import { endpointUrl, OcpiCallError, type OcpiClient, type OcpiReply, type OcpiRequest } from '../outbound/ocpi-client';
+import { OcpiError, OcpiStatus } from '../ocpi/ocpi-errors';
+import { type PartyAddress, routingHeaderValues } from '../ocpi/routing-headers';
+import { EMSP_SIDE, type RoamingAgreements, type RoutedRole } from './agreements';
+import type { NewDelivery, Outbox } from './outbox';
+import { connectionStatus, type PartyRegistry } from './parties';
+
+/** A party role as the owner or sender of a request. */
+export interface RoleAddress extends PartyAddress {
+  role: Role;
+}
+
+/** A change of a client-owned object to pass on to receivers. */
+export interface ObjectChange {
+  method: 'PUT' | 'PATCH' | 'POST' | 'DELETE';
+  /** Appended to each receiver's endpoint URL, e.g. `/NL/CPO/LOC1/EVSE1`. */
+  path: string;
+  body?: unknown;
+  /** Changes of one object reach each receiver in order. */
+  objectKey: string;
+  /** Makes the change idempotent per receiver: the same version is delivered once. */
+  objectVersion: string;
+  correlationId?: string;
+}
+
+/**
+ * Who receives a change of one module: resolved before the transaction that stores and queues it, so
+ * that transaction runs no lookups (and a receiver that cannot be reached is refused before anything
+ * is stored).
+ */
+export interface Route {
+  module: string;
+  owner: PartyAddress;
+  /** Sent `from` the hub (a broadcast) rather than from the owner (a direct push). */
+  broadcast: boolean;
+  /** The receivers that offer the module's Receiver endpoint. */
+  receivers: RoutedRole[];
+}
+
+export interface ForwardRequest {
+  target: RoutedRole;
+  /** The party the request is from, kept in OCPI-from-* (direct and open routing). */
+  from: PartyAddress;
+  module: string;
+  interfaceRole: 'SENDER' | 'RECEIVER';
+  method: OcpiRequest['method'];
+  path: string;
+  body?: unknown;
+  params?: Record<string, string>;
+  correlationId?: string;
+  timeoutMs?: number;
+}
+
+const addressOf = (a: PartyAddress): PartyAddress => ({ countryCode: a.countryCode, partyId: a.partyId });
+const same = (a: PartyAddress, b: PartyAddress) => a.countryCode === b.countryCode && a.partyId === b.partyId;
+
+/**
+ * Routing decisions between parties: who may receive what (roaming agreements), broadcast and direct
+ * pushes through the outbox, and synchronous forwarding of request/response calls (real-time
+ * authorization, commands, charging profiles) with the receiver's errors passed back.
+ */
+export class HubRouter {
+  constructor(
+    private readonly deps: {
+      parties: PartyRegistry;
+      agreements: RoamingAgreements;
+      outbox: Outbox;
+      client: OcpiClient;
+      hub: PartyAddress;
+    },
+  ) {}
+
+  get hub(): PartyAddress {
+    return this.deps.hub;
+  }
+
+  isHub(address: PartyAddress | undefined): boolean {
+    return !!address && same(address, this.deps.hub);
+  }
+
+  /** The counterpart roles `owner` may exchange data with (agreements, registered, unsuspended). */
+  counterparts(owner: RoleAddress): Promise<RoutedRole[]> {
+    return this.deps.agreements.counterparts(owner);
+  }
+
+  /** The counterpart with this address, or 4001 when there is none (unknown, or no agreement). */
+  async counterpart(owner: RoleAddress, target: PartyAddress, roles?: Role[]): Promise<RoutedRole> {
+    const match = (await this.counterparts(owner)).find((c) => same(c, target) && (!roles || roles.includes(c.role)));
+    if (!match) {
+      throw new OcpiError(
+        OcpiStatus.UNKNOWN_RECEIVER,
+        `Unknown receiver ${target.countryCode}/${target.partyId}: not connected, or no roaming agreement with ${owner.countryCode}/${owner.partyId}`,
+      );
+    }
+    return match;
+  }
+
+  /**
+   * The receivers of a change: the one receiver named in OCPI-to-* (direct; 4001 when it cannot be
+   * reached), or, when the request is addressed to the hub or to nobody, every counterpart (broadcast,
+   * from the hub).
+   */
+  async route(owner: RoleAddress, to: PartyAddress | undefined, module: string, receiverRoles = EMSP_SIDE): Promise<Route> {
+    if (to && !this.isHub(to)) return this.routeTo([await this.counterpart(owner, to, receiverRoles)], owner, module, false);
+    const targets = (await this.counterparts(owner)).filter((c) => receiverRoles.includes(c.role));
+    return this.routeTo(targets, owner, module, true);
+  }
+
+  /** A route to the given receivers (those with a Receiver endpoint for the module). */
+  async routeTo(targets: RoutedRole[], owner: PartyAddress, module: string, broadcast = false): Promise<Route> {
+    const receivers: RoutedRole[] = [];
+    for (const target of targets) {
+      const party = await this.deps.parties.get(target.partyUuid);
+      if (party && this.deps.parties.endpoint(party, module, 'RECEIVER')) receivers.push(target);
+    }
+    return { module, owner: addressOf(owner), broadcast, receivers };
+  }
+
+  /**
+   * Stores and queues in one transaction (`outbox.transaction`): `work` writes the object store with
+   * `tx` and calls `send(route, change, tx)`.
+   */
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.deps.outbox.transaction(work);
+  }
+
+  /** Queues a change for a route's receivers in `tx`; returns the number of deliveries queued. */
+  async send(route: Route, change: ObjectChange, tx: EntityManager): Promise<number> {
+    // Two pushes with the same last_updated but different content are two versions; the same content
+    // with its keys in another order (an object read back from jsonb and queued again) is the same one.
+    const contentHash = createHash('sha256').update(canonicalJson(change.body ?? null)).digest('base64url').slice(0, 16);
+    const deliveries: NewDelivery[] = route.receivers.map((target) => ({
+      partyUuid: target.partyUuid,
+      module: route.module,
+      interfaceRole: 'RECEIVER',
+      method: change.method,
+      path: change.path,
+      body: change.body,
+      headers: {
+        ...routingHeaderValues({ to: addressOf(target), from: route.broadcast ? this.deps.hub : route.owner }),
+        ...(change.correlationId ? { 'X-Correlation-ID': change.correlationId } : {}),
+      },
+      objectKey: `${change.objectKey}>${target.countryCode}/${target.partyId}`,
+      objectVersion: `${change.objectVersion} ${contentHash}`,
+    }));
+    await this.deps.outbox.enqueue(deliveries, tx);
+    return deliveries.length;
+  }
+
+  /**
+   * Forwards a request to `target` now and returns its reply. The receiver's 2xxx/3xxx answers come
+   * back as OcpiError with the same status code; a receiver that is not connected is 4003, one that
+   * does not answer in time 4002, one without the needed endpoint 4001.
+   */
+  async forward<T = unknown>(request: ForwardRequest): Promise<OcpiReply<T>> {
+    const { parties, client } = this.deps;
+    const party = await parties.get(request.target.partyUuid);
+    const status = party ? connectionStatus(party) : 'PLANNED';
+    if (!party || status !== 'CONNECTED') {
+      throw new OcpiError(OcpiStatus.RECEIVER_NOT_CONNECTED, `${request.target.countryCode}/${request.target.partyId} is ${status}`);
+    }
+    const endpoint = parties.endpoint(party, request.module, request.interfaceRole);
+    if (!endpoint) {
+      throw new OcpiError(
+        OcpiStatus.UNKNOWN_RECEIVER,
+        `${request.target.countryCode}/${request.target.partyId} offers no ${request.module} ${request.interfaceRole} endpoint`,
+      );
+    }
+    try {
+      return await client.request<T>({
+        method: request.method,
+        url: endpointUrl(endpoint.url, request.path),
+        token: parties.tokenB(party),
+        encoding: party.tokenEncoding,
+        body: request.body,
+        params: request.params,
+        headers: routingHeaderValues({ to: addressOf(request.target), from: addressOf(request.from) }),
+        correlationId: request.correlationId,
+        timeoutMs: request.timeoutMs,
+        party,
+        module: request.module,
+      });
+    } catch (error) {
+      if (!(error instanceof OcpiCallError)) throw error;
+      if (error.kind === 'timeout') throw new OcpiError(OcpiStatus.FORWARD_TIMEOUT, `The receiver did not answer in time: ${error.message}`);
+      if (error.kind === 'network' || error.kind === 'refused') {
+        throw new OcpiError(OcpiStatus.RECEIVER_NOT_CONNECTED, `The receiver cannot be reached: ${error.message}`);
+      }
+      if (error.kind === 'status' && error.statusCode !== undefined) {
+        throw new OcpiError(error.statusCode, `The receiver answered: ${error.message}`, error.httpStatus === 404 ? 404 : 200);
+      }
+      throw new OcpiError(OcpiStatus.HUB_ERROR, `The receiver gave no usable answer: ${error.message}`);
+    }
+  }
+}
+
+/** JSON with every object's keys sorted: one text per value, whatever order its keys were built in. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

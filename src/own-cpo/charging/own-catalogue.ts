@@ -1,0 +1,28 @@
+import type { DataSource } from 'typeorm';
+import type { ObjectStore } from '../../hub/routing/object-store';
+import type { RoleAddress } from '../../hub/routing/router';
+import type { LocationsService } from '../../hub/modules/locations/locations.service';
+import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
+import type { Charger, ChargersService } from '../chargers/chargers.service';
+import { chargerEvseStatuses, combinedEvseStatus, type EvseStatus } from './evse-status';
+import { OwnLocations } from './own-locations';
+import { OwnTariffs } from './own-tariffs';
+
+/** The own CPO's locations and tariffs, each checking the other (tariffs in use, dynamic tariffs' time zones). Stateless. */
+export function ownCatalogue(deps: { db: DataSource; store: ObjectStore; locations: LocationsService; tariffs: TariffsService; ownCpo: RoleAddress; chargers?: ChargersService }) {
+  const { chargers } = deps;
+  const ownTariffs: OwnTariffs = new OwnTariffs({ ...deps, ownLocations: () => ownLocations.list() });
+  const ownLocations: OwnLocations = new OwnLocations({
+    ...deps,
+    tariffTimeZone: (id) => ownTariffs.timeZoneOf(id),
+    chargerEvseStatuses: chargers && (async (locationId) => liveStatuses((await chargers.list()).filter((c) => c.locationId === locationId))),
+  });
+  return { ownLocations, ownTariffs };
+}
+
+/** Per EVSE, what the chargers serving it report (several chargers on one EVSE: the most telling status). */
+function liveStatuses(chargers: Charger[]): Map<string, EvseStatus> {
+  const all = new Map<string, EvseStatus[]>();
+  for (const charger of chargers) for (const [uid, status] of chargerEvseStatuses(charger)) all.set(uid, [...(all.get(uid) ?? []), status]);
+  return new Map([...all].map(([uid, statuses]) => [uid, combinedEvseStatus(statuses)]));
+}

@@ -1,0 +1,344 @@
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { updatedRows } from '../../db/updated-rows';
+import type { RoleAddress } from '../../hub/routing/router';
+import type { CommandResponse, CommandType } from '../../hub/modules/commands/commands.schema';
+import type { Token } from '../../hub/modules/tokens/tokens.schema';
+import { ChargerRefused, type ChargerCalls } from '../ocpp/charger-calls';
+import type { Charger, ChargersService } from '../chargers/chargers.service';
+import type { DriverAuthorizationResult, LocalAuthority } from './driver-authorization';
+import type { EvseStatusPublisher } from './evse-status';
+import type { Transaction, TransactionsService } from './transactions.service';
+
+/** A CommandResult value (mod_commands). */
+export type CommandResultType =
+  | 'ACCEPTED'
+  | 'CANCELED_RESERVATION'
+  | 'EVSE_OCCUPIED'
+  | 'EVSE_INOPERATIVE'
+  | 'FAILED'
+  | 'NOT_SUPPORTED'
+  | 'REJECTED'
+  | 'TIMEOUT'
+  | 'UNKNOWN_RESERVATION';
+
+/** Posts the result of command request `requestId` (the commands module's result relay, in-process). */
+export type PostResult = (command: CommandType, requestId: string, result: CommandResultType, message?: string) => Promise<void>;
+
+/** How long an eMSP is told to wait for a result (CommandResponse.timeout), per command. */
+const RESULT_TIMEOUT_S: Record<CommandType, number> = {
+  START_SESSION: 90, // the driver may still have to plug in
+  STOP_SESSION: 60,
+  RESERVE_NOW: 30,
+  CANCEL_RESERVATION: 30,
+  UNLOCK_CONNECTOR: 30,
+};
+
+interface Place {
+  charger: Charger;
+  ocppConnector: string;
+  evseUid: string;
+}
+
+const en = (text: string) => [{ language: 'en', text }];
+const accepted = (command: CommandType): CommandResponse => ({ result: 'ACCEPTED', timeout: RESULT_TIMEOUT_S[command] });
+const refused = (result: CommandResponse['result'], text: string): CommandResponse => ({ result, timeout: 0, message: en(text) });
+
+/** An OCPP answer's status as the CommandResult the eMSP gets. */
+function resultOf(status: string | undefined): CommandResultType {
+  switch (status) {
+    case 'Accepted':
+    case 'Unlocked':
+      return 'ACCEPTED';
+    case 'Occupied':
+    case 'OngoingAuthorizedTransaction':
+      return 'EVSE_OCCUPIED';
+    case 'Faulted':
+    case 'Unavailable':
+      return 'EVSE_INOPERATIVE';
+    case 'NotSupported':
+      return 'NOT_SUPPORTED';
+    case 'UnlockFailed':
+      return 'FAILED';
+    default:
+      return 'REJECTED';
+  }
+}
+
+/**
+ * OCPI commands for the hub's own charge points, answered in-process instead of forwarded: the hub
+ * checks the command and answers the CommandResponse at once, sends the OCPP call (on whichever
+ * instance holds the charger's socket), and posts the CommandResult when the charger has actually
+ * done it (a transaction started or stopped, a reservation accepted…), or the commands module's sweep
+ * sends TIMEOUT.
+ */
+export class OwnCommands implements LocalAuthority {
+  constructor(
+    private readonly deps: {
+      db: DataSource;
+      log: Logger;
+      chargers: ChargersService;
+      calls: ChargerCalls;
+      transactions: TransactionsService;
+      evseStatus: EvseStatusPublisher;
+      ownCpo: RoleAddress;
+      postResult: () => PostResult;
+    },
+  ) {
+    deps.transactions.onStarted((t) => this.transactionStarted(t));
+    deps.transactions.onStopped((t) => this.transactionStopped(t));
+  }
+
+  /** The CommandResponse for a command to the own CPO; the result follows through `postResult`. */
+  async handle(command: CommandType, body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+    switch (command) {
+      case 'START_SESSION':
+        return this.startSession(body, requestId);
+      case 'STOP_SESSION':
+        return this.stopSession(body, requestId);
+      case 'RESERVE_NOW':
+        return this.reserveNow(body, requestId);
+      case 'CANCEL_RESERVATION':
+        return this.cancelReservation(body, requestId);
+      case 'UNLOCK_CONNECTOR':
+        return this.unlockConnector(body, requestId);
+    }
+  }
+
+  /** A remote start's token is authorized by the command that asked for it (auth_method COMMAND). */
+  async authorize(uid: string, chargerId?: string): Promise<DriverAuthorizationResult | undefined> {
+    if (!chargerId) return undefined;
+    const rows: { auth: DriverAuthorizationResult }[] = await this.deps.db.query(
+      `SELECT auth FROM ocpp_remote_starts WHERE charger_id = $1 AND id_token = $2 AND transaction_pk IS NULL AND expires_at > now() ORDER BY id DESC LIMIT 1`,
+      [chargerId, uid],
+    );
+    return rows[0]?.auth;
+  }
+
+  private async placeOf(locationId: string, evseUid?: string, connectorId?: string): Promise<Place | undefined> {
+    const chargers = (await this.deps.chargers.list()).filter((c) => c.locationId === locationId && c.status === 'ACCEPTED');
+    for (const charger of chargers) {
+      for (const mapping of charger.evses) {
+        if (evseUid && mapping.evseUid !== evseUid) continue;
+        if (connectorId && mapping.connectorId !== connectorId) continue;
+        const status = charger.connectors.find((c) => c.connector === mapping.ocppConnector)?.status;
+        if (!evseUid && status && status !== 'Available') continue; // the CPO chooses: a free one
+        return { charger, ocppConnector: mapping.ocppConnector, evseUid: mapping.evseUid };
+      }
+    }
+    return undefined;
+  }
+
+  /** Runs the charger side after the CommandResponse is answered; failures become the result. */
+  private later(command: CommandType, requestId: string, work: () => Promise<CommandResultType | undefined>): void {
+    setImmediate(() => {
+      work()
+        .then((result) => result && this.deps.postResult()(command, requestId, result))
+        .catch(async (error: Error) => {
+          const result: CommandResultType = error instanceof ChargerRefused ? 'REJECTED' : 'FAILED';
+          this.deps.log.warn({ err: error, command, requestId }, 'a command to an own charger failed');
+          await this.deps.postResult()(command, requestId, result, error.message).catch((e) => this.deps.log.error({ err: e }, 'could not post a command result'));
+        });
+    });
+  }
+
+  private async startSession(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+    const place = await this.placeOf(body.location_id, body.evse_uid, body.connector_id);
+    if (!place) return refused('REJECTED', `No available EVSE of location ${body.location_id} matches`);
+    const protocol = await this.deps.calls.protocolOf(place.charger.id);
+    if (!protocol) return refused('REJECTED', `The charger of EVSE ${place.evseUid} is offline`);
+    const token = body.token as Token;
+    const auth: DriverAuthorizationResult = {
+      status: 'ALLOWED',
+      authMethod: 'COMMAND',
+      cdrToken: { country_code: token.country_code, party_id: token.party_id, uid: token.uid, type: token.type, contract_id: token.contract_id },
+      authorizationReference: body.authorization_reference,
+      reason: 'started by the eMSP with START_SESSION',
+    };
+    const remoteStartId = await this.nextRemoteStartId();
+    await this.deps.db.query(
+      `INSERT INTO ocpp_remote_starts (charger_id, ocpp_connector, id_token, remote_start_id, auth, command_request_id, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))`,
+      [place.charger.id, place.ocppConnector, token.uid, remoteStartId, JSON.stringify(auth), requestId, RESULT_TIMEOUT_S.START_SESSION],
+    );
+    this.later('START_SESSION', requestId, async () => {
+      const status = await this.remoteStart(place.charger.id, place.ocppConnector, token.uid, protocol, remoteStartId);
+      // Accepted: the result comes when the transaction starts (transactionStarted).
+      return status === 'Accepted' ? undefined : resultOf(status);
+    });
+    return accepted('START_SESSION');
+  }
+
+  /** 2.0.1 remoteStartId: a number the station reports back in its TransactionEvent. */
+  private async nextRemoteStartId(): Promise<number> {
+    const [{ id }]: { id: number }[] = await this.deps.db.query(`SELECT nextval('ocpp_remote_start_ids')::int AS id`);
+    return id;
+  }
+
+  private remoteStart(chargerId: string, ocppConnector: string, idToken: string, protocol: string, remoteStartId: number): Promise<string> {
+    return this.deps.calls
+      .call(
+        chargerId,
+        protocol === 'ocpp1.6' ? 'RemoteStartTransaction' : 'RequestStartTransaction',
+        protocol === 'ocpp1.6'
+          ? { connectorId: Number(ocppConnector.split('/')[0]), idTag: idToken }
+          : { evseId: Number(ocppConnector.split('/')[0]), remoteStartId, idToken: { idToken, type: 'Central' } },
+      )
+      .then((answer) => (answer as { status: string }).status);
+  }
+
+  private remoteStop(transaction: Transaction, protocol: string): Promise<string> {
+    return this.deps.calls
+      .call(
+        transaction.chargerId,
+        protocol === 'ocpp1.6' ? 'RemoteStopTransaction' : 'RequestStopTransaction',
+        protocol === 'ocpp1.6' ? { transactionId: Number(transaction.transactionId) } : { transactionId: transaction.transactionId },
+      )
+      .then((answer) => (answer as { status: string }).status);
+  }
+
+  /**
+   * Starts charging for a driver the hub authorizes itself (an ad hoc payment): a remote start without an
+   * OCPI command. Throws when the charger is offline or refuses.
+   */
+  async startFor(chargerId: string, ocppConnector: string, idToken: string): Promise<void> {
+    const protocol = await this.deps.calls.protocolOf(chargerId);
+    if (!protocol) throw new Error(`Charger ${chargerId} is offline`);
+    const status = await this.remoteStart(chargerId, ocppConnector, idToken, protocol, await this.nextRemoteStartId());
+    if (status !== 'Accepted') throw new Error(`Charger ${chargerId} answered ${status} to the remote start`);
+  }
+
+  /** Stops a running transaction from the hub's side (a payment's hold is used up). */
+  async stopFor(transaction: Transaction): Promise<void> {
+    const protocol = await this.deps.calls.protocolOf(transaction.chargerId);
+    if (!protocol) throw new Error(`Charger ${transaction.chargerId} is offline`);
+    const status = await this.remoteStop(transaction, protocol);
+    if (status !== 'Accepted') throw new Error(`Charger ${transaction.chargerId} answered ${status} to the remote stop`);
+  }
+
+  private async transactionStarted(transaction: Transaction): Promise<void> {
+    if (!transaction.idToken) return;
+    const rows = await updatedRows<{ command_request_id: string | null }>(
+      this.deps.db,
+      `UPDATE ocpp_remote_starts SET transaction_pk = $3
+        WHERE id = (SELECT id FROM ocpp_remote_starts WHERE charger_id = $1 AND (id_token = $2 OR remote_start_id = $4) AND transaction_pk IS NULL
+                     ORDER BY id DESC LIMIT 1)
+        RETURNING command_request_id`,
+      [transaction.chargerId, transaction.idToken, transaction.pk, transaction.remoteStartId ?? -1],
+    );
+    const requestId = rows[0]?.command_request_id;
+    if (requestId) await this.deps.postResult()('START_SESSION', requestId, 'ACCEPTED');
+    if (transaction.reservationId !== null) {
+      await this.deps.db.query(`UPDATE ocpp_reservations SET status = 'USED' WHERE id = $1 AND status = 'ACTIVE'`, [transaction.reservationId]);
+    }
+  }
+
+  private async stopSession(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+    const transaction = await this.deps.transactions.findBySession(body.session_id);
+    if (!transaction || transaction.status !== 'ACTIVE') return refused('UNKNOWN_SESSION', `No running session ${body.session_id}`);
+    const protocol = await this.deps.calls.protocolOf(transaction.chargerId);
+    if (!protocol) return refused('REJECTED', 'The charger is offline');
+    await this.deps.db.query(`UPDATE ocpp_transactions SET stop_command_request_id = $2 WHERE id = $1`, [transaction.pk, requestId]);
+    this.later('STOP_SESSION', requestId, async () => {
+      const status = await this.remoteStop(transaction, protocol);
+      if (status === 'Accepted') return undefined; // the result comes with the stop (transactionStopped)
+      await this.deps.db.query(`UPDATE ocpp_transactions SET stop_command_request_id = NULL WHERE id = $1`, [transaction.pk]);
+      return resultOf(status);
+    });
+    return accepted('STOP_SESSION');
+  }
+
+  private async transactionStopped(transaction: Transaction): Promise<void> {
+    const rows = await updatedRows<{ request_id: string }>(
+      this.deps.db,
+      `WITH waiting AS (SELECT id, stop_command_request_id FROM ocpp_transactions WHERE id = $1 AND stop_command_request_id IS NOT NULL FOR UPDATE)
+       UPDATE ocpp_transactions t SET stop_command_request_id = NULL FROM waiting WHERE t.id = waiting.id
+       RETURNING waiting.stop_command_request_id AS request_id`,
+      [transaction.pk],
+    );
+    if (rows[0]?.request_id) await this.deps.postResult()('STOP_SESSION', rows[0].request_id, 'ACCEPTED');
+  }
+
+  private async reserveNow(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+    const place = await this.placeOf(body.location_id, body.evse_uid);
+    if (!place) return refused('REJECTED', `No available EVSE of location ${body.location_id} matches`);
+    const protocol = await this.deps.calls.protocolOf(place.charger.id);
+    if (!protocol) return refused('REJECTED', `The charger of EVSE ${place.evseUid} is offline`);
+    const expiresAt = new Date(body.expiry_date);
+    if (!(expiresAt.getTime() > Date.now())) return refused('REJECTED', 'expiry_date is in the past');
+    const token = body.token as Token;
+    // A RESERVE_NOW with a reservation_id already held by this eMSP replaces it (mod_commands, ReserveNow).
+    const [{ id }]: { id: number }[] = await this.deps.db.query(`SELECT nextval('ocpp_reservation_ids')::int AS id`);
+    await this.deps.db.query(
+      `INSERT INTO ocpp_reservations (id, charger_id, ocpp_connector, location_id, evse_uid, ocpi_reservation_id, requester, id_token, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [id, place.charger.id, place.ocppConnector, body.location_id, place.evseUid, body.reservation_id, JSON.stringify(body.token ? { country_code: token.country_code, party_id: token.party_id } : {}), token.uid, expiresAt],
+    );
+    this.later('RESERVE_NOW', requestId, async () => {
+      const answer = (await this.deps.calls.call(
+        place.charger.id,
+        'ReserveNow',
+        protocol === 'ocpp1.6'
+          ? { connectorId: Number(place.ocppConnector), expiryDate: expiresAt.toISOString(), idTag: token.uid, reservationId: id }
+          : { id, expiryDateTime: expiresAt.toISOString(), idToken: { idToken: token.uid, type: 'Central' }, evseId: Number(place.ocppConnector.split('/')[0]) },
+      )) as { status: string };
+      const result = resultOf(answer.status);
+      await this.deps.db.query(`UPDATE ocpp_reservations SET status = $2 WHERE id = $1`, [id, result === 'ACCEPTED' ? 'ACTIVE' : 'REFUSED']);
+      if (result === 'ACCEPTED') await this.deps.evseStatus.show(body.location_id, place.evseUid, 'RESERVED');
+      return result;
+    });
+    return accepted('RESERVE_NOW');
+  }
+
+  private async cancelReservation(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+    const rows: { id: number; charger_id: string; location_id: string; evse_uid: string }[] = await this.deps.db.query(
+      `SELECT id, charger_id, location_id, evse_uid FROM ocpp_reservations WHERE ocpi_reservation_id = $1 AND status = 'ACTIVE' ORDER BY created_at DESC LIMIT 1`,
+      [body.reservation_id],
+    );
+    const reservation = rows[0];
+    if (!reservation) return refused('REJECTED', `No active reservation ${body.reservation_id}`);
+    if (!(await this.deps.calls.protocolOf(reservation.charger_id))) return refused('REJECTED', 'The charger is offline');
+    this.later('CANCEL_RESERVATION', requestId, async () => {
+      const answer = (await this.deps.calls.call(reservation.charger_id, 'CancelReservation', { reservationId: reservation.id })) as { status: string };
+      if (answer.status !== 'Accepted') return 'REJECTED';
+      await this.endReservation(reservation, 'CANCELLED');
+      return 'ACCEPTED';
+    });
+    return accepted('CANCEL_RESERVATION');
+  }
+
+  private async unlockConnector(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+    const place = await this.placeOf(body.location_id, body.evse_uid, body.connector_id);
+    if (!place) return refused('REJECTED', `Unknown connector ${body.evse_uid}/${body.connector_id} at location ${body.location_id}`);
+    const protocol = await this.deps.calls.protocolOf(place.charger.id);
+    if (!protocol) return refused('REJECTED', 'The charger is offline');
+    this.later('UNLOCK_CONNECTOR', requestId, async () => {
+      const [evseId, connectorId] = place.ocppConnector.split('/').map(Number);
+      const answer = (await this.deps.calls.call(
+        place.charger.id,
+        'UnlockConnector',
+        protocol === 'ocpp1.6' ? { connectorId: evseId } : { evseId, connectorId: connectorId ?? 1 },
+      )) as { status: string };
+      return resultOf(answer.status);
+    });
+    return accepted('UNLOCK_CONNECTOR');
+  }
+
+  private async endReservation(reservation: { id: number; location_id: string; evse_uid: string }, status: 'CANCELLED' | 'EXPIRED'): Promise<void> {
+    const rows = await updatedRows(this.deps.db, `UPDATE ocpp_reservations SET status = $2 WHERE id = $1 AND status = 'ACTIVE' RETURNING id`, [
+      reservation.id,
+      status,
+    ]);
+    if (rows.length) await this.deps.evseStatus.show(reservation.location_id, reservation.evse_uid, 'AVAILABLE');
+  }
+
+  /** Reservations past their expiry: ended, the EVSE shown available again (the charger drops them itself). */
+  async expireReservations(now = new Date()): Promise<number> {
+    const rows: { id: number; location_id: string; evse_uid: string }[] = await this.deps.db.query(
+      `SELECT id, location_id, evse_uid FROM ocpp_reservations WHERE status = 'ACTIVE' AND expires_at <= $1`,
+      [now],
+    );
+    for (const reservation of rows) await this.endReservation(reservation, 'EXPIRED');
+    return rows.length;
+  }
+}

@@ -1,0 +1,168 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Tariff } from '../../core/pricing';
+import {
+  buildOwnTariff,
+  type DynamicTariffDescription,
+  mergeDayAhead,
+  type Parsed,
+  parseDayAheadUpdate,
+  parseTariffDescription,
+  pruneDayAhead,
+  type TariffDescription,
+} from '../../core/tariffs';
+import { HubError } from '../../foundation/hub-errors';
+import type { ObjectStore } from '../../hub/routing/object-store';
+import type { RoleAddress } from '../../hub/routing/router';
+import type { Location } from '../../hub/modules/locations/locations.schema';
+import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
+import { tariffUses } from './own-locations';
+import { asHubErrors, nextLastUpdated } from './own-objects';
+
+/** An own tariff as the operator sees it: what they wrote (null for one not made here) and what is published. */
+export interface OwnTariffView {
+  id: string;
+  description: TariffDescription | null;
+  tariff: Tariff;
+}
+
+function valueOf<T>(parsed: Parsed<T>, what: string): T {
+  if (parsed.ok) return parsed.value;
+  throw new HubError('invalid', `Invalid ${what}: ${parsed.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ')}`);
+}
+
+/**
+ * The own CPO's tariffs, written by the operator as descriptions (src/core/tariffs) and published as
+ * OCPI Tariffs through the same TariffsService.put as a partner CPO's (stored, pushed to the eMSPs
+ * with agreements). Every change gets a new last_updated, so receivers see a new version; a running
+ * session keeps the tariff it started with (the transaction side keeps that snapshot).
+ *
+ * Changes of one tariff are serialised by a transaction-scoped advisory lock, so two day-ahead
+ * updates at once both land; the description row is written in that transaction before the tariff
+ * is stored and pushed, so a refused or failed publication leaves the old description.
+ */
+export class OwnTariffs {
+  constructor(
+    private readonly deps: {
+      db: DataSource;
+      store: ObjectStore;
+      tariffs: TariffsService;
+      ownCpo: RoleAddress;
+      /** The own locations, to see which connectors use a tariff. */
+      ownLocations: () => Promise<Location[]>;
+      now?: () => Date;
+    },
+  ) {}
+
+  /** Creates or replaces a tariff from its description; answers the published OCPI Tariff. */
+  async put(id: string, json: unknown): Promise<{ outcome: 'created' | 'updated'; tariff: Tariff }> {
+    const description = valueOf(parseTariffDescription(json), 'tariff description');
+    return this.change(id, async () => description);
+  }
+
+  /** Merges one date's day-ahead prices into a dynamic tariff, prunes old dates, republishes. */
+  async addDayAhead(id: string, json: unknown): Promise<Tariff> {
+    const update = valueOf(parseDayAheadUpdate(json), 'day-ahead prices');
+    const { tariff } = await this.change(id, async (current, now) => {
+      if (!current) throw new HubError('not_found', `No own tariff ${id} made from a description`);
+      if (current.kind !== 'dynamic') throw new HubError('conflict', `Tariff ${id} is ${current.kind}, not dynamic: it takes no day-ahead prices`);
+      return valueOf(mergeDayAhead(current, update, now), 'day-ahead prices');
+    });
+    return tariff;
+  }
+
+  async get(id: string): Promise<OwnTariffView> {
+    const stored = await this.deps.store.get<Tariff>(this.key(id));
+    if (!stored) throw new HubError('not_found', `No own tariff with id ${id}`);
+    return { id, description: await this.description(this.deps.db.manager, id), tariff: stored.data };
+  }
+
+  /** Every tariff the own CPO publishes, by id. */
+  async list(): Promise<OwnTariffView[]> {
+    const { countryCode, partyId } = this.deps.ownCpo;
+    const stored = await this.deps.store.list<Tariff>({ module: 'tariffs', owners: [this.deps.ownCpo], offset: 0, limit: 10_000 });
+    const rows: { tariff_id: string; description: TariffDescription }[] = await this.deps.db.query(
+      `SELECT tariff_id, description FROM own_tariff_descriptions WHERE country_code = $1 AND party_id = $2`,
+      [countryCode, partyId],
+    );
+    const descriptions = new Map(rows.map((r) => [r.tariff_id, r.description]));
+    return stored.items
+      .map((item) => ({ id: item.key.objectId, description: descriptions.get(item.key.objectId) ?? null, tariff: item.data }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Removes a tariff no connector names any more (receivers get a DELETE). */
+  async remove(id: string): Promise<void> {
+    const uses = tariffUses(await this.deps.ownLocations(), id);
+    if (uses.length) {
+      const where = uses.slice(0, 5).map((u) => `${u.locationId}/${u.evseUid}/${u.connectorId}`).join(', ');
+      throw new HubError('conflict', `Tariff ${id} is still named by connector${uses.length > 1 ? 's' : ''} ${where}${uses.length > 5 ? ' …' : ''}; change their tariff_ids first`);
+    }
+    await this.deps.db.transaction(async (tx) => {
+      await this.lock(tx, id);
+      await tx.query(`DELETE FROM own_tariff_descriptions WHERE country_code = $1 AND party_id = $2 AND tariff_id = $3`, this.row(id));
+      await asHubErrors(() => this.deps.tariffs.delete(this.deps.ownCpo, undefined, id));
+    });
+  }
+
+  /** The time zone a dynamic tariff's hours are local to; undefined for other tariffs. */
+  async timeZoneOf(id: string): Promise<string | undefined> {
+    const description = await this.description(this.deps.db.manager, id);
+    return description?.kind === 'dynamic' ? description.time_zone : undefined;
+  }
+
+  private async change(
+    id: string,
+    next: (current: TariffDescription | null, now: Date) => Promise<TariffDescription>,
+  ): Promise<{ outcome: 'created' | 'updated'; tariff: Tariff }> {
+    const { countryCode, partyId } = this.deps.ownCpo;
+    return this.deps.db.transaction(async (tx) => {
+      await this.lock(tx, id);
+      const now = this.deps.now?.() ?? new Date();
+      let description = await next(await this.description(tx, id), now);
+      if (description.kind === 'dynamic') {
+        description = valueOf(pruneDayAhead(description, now), 'tariff description');
+        await this.requireSameTimeZone(id, description);
+      }
+      const previous = await this.deps.store.get(this.key(id));
+      const tariff = buildOwnTariff(description, { countryCode, partyId, id, lastUpdated: nextLastUpdated(now, previous?.lastUpdated) });
+      await tx.query(
+        `INSERT INTO own_tariff_descriptions (country_code, party_id, tariff_id, description) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (country_code, party_id, tariff_id) DO UPDATE SET description = EXCLUDED.description, updated_at = now()`,
+        [...this.row(id), JSON.stringify(description)],
+      );
+      const outcome = await asHubErrors(() => this.deps.tariffs.put(this.deps.ownCpo, undefined, id, tariff));
+      return { outcome, tariff };
+    });
+  }
+
+  /** A dynamic tariff's hours are local hours: every location using it must be in its zone. */
+  private async requireSameTimeZone(id: string, description: DynamicTariffDescription): Promise<void> {
+    const elsewhere = tariffUses(await this.deps.ownLocations(), id).find((use) => use.timeZone !== description.time_zone);
+    if (elsewhere) {
+      throw new HubError(
+        'invalid',
+        `time_zone ${description.time_zone} differs from ${elsewhere.timeZone} of location ${elsewhere.locationId}, whose connectors use tariff ${id}`,
+      );
+    }
+  }
+
+  private async description(manager: EntityManager, id: string): Promise<TariffDescription | null> {
+    const rows: { description: TariffDescription }[] = await manager.query(
+      `SELECT description FROM own_tariff_descriptions WHERE country_code = $1 AND party_id = $2 AND tariff_id = $3`,
+      this.row(id),
+    );
+    return rows[0]?.description ?? null;
+  }
+
+  private lock(tx: EntityManager, id: string) {
+    return tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`own-tariff ${this.row(id).join('/')}`]);
+  }
+
+  private row(id: string): [string, string, string] {
+    return [this.deps.ownCpo.countryCode, this.deps.ownCpo.partyId, id];
+  }
+
+  private key(id: string) {
+    return { module: 'tariffs', countryCode: this.deps.ownCpo.countryCode, partyId: this.deps.ownCpo.partyId, objectId: id };
+  }
+}

@@ -1,0 +1,590 @@
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import {
+  allocate,
+  DEFAULT_NOMINAL_VOLTAGE,
+  nextBoundary,
+  nodeCapacities,
+  orderProfileChanges,
+  profileLimitAmps,
+  profileNextChange,
+  type Allocation,
+  type ConnectorLimit,
+  type OcpiChargingProfile,
+  type Phase,
+  type PhaseCount,
+  type ProfileChange,
+  type SessionDemand,
+  type Site,
+} from '../../core/allocation';
+import type { Transaction, TransactionsService } from '../charging/transactions.service';
+import { ChargerRefused, type ChargerCalls } from '../ocpp/charger-calls';
+import type { ChargersService } from '../chargers/chargers.service';
+import { profileAccepted, setChargingProfileParams, STATION_SUFFIX, type ProfileTarget } from './ocpp-profiles';
+import { chargersOf, connectorKeyOf, splitConnectorKey, toCoreSite, type SiteBody } from './site-config';
+
+/** How often the scheduled tick looks for sites that are due (cron, with seconds). */
+export const LOAD_TICK_CRON = '*/5 * * * * *';
+
+export type ChargerProfileState = 'ok' | 'retrying' | 'excluded' | 'offline';
+
+export interface LoadManagerOptions {
+  /** The clock allocations and time windows are computed with; injectable for simulations and tests. */
+  now?: () => Date;
+  /** Failed profile rounds in a row before a charger is excluded (default 3). */
+  maxFailures?: number;
+  /** A site is reallocated at least this often, whatever happens (default 60 s). */
+  periodicMs?: number;
+  /** Time limit of one SetChargingProfile call (default 10 s). */
+  callTimeoutMs?: number;
+}
+
+/** What one reallocation did, for the admin API, the OCPI profile results and the benchmark. */
+export interface ReallocationReport {
+  siteId: string;
+  at: string;
+  reason: string;
+  allocation: Allocation;
+  /** Calls sent, in order, and how each ended. */
+  sent: { connectorKey: string; direction: 'lower' | 'raise'; limitAmps: number; ok: boolean; error?: string }[];
+  /** Raises held back because a lowering failed (they go out once the lowering is in force or its charger is excluded). */
+  heldBack: number;
+  /** Chargers whose profiles failed in this round. */
+  failedChargers: string[];
+}
+
+/** A session's limit changed and its charger accepted it (the OCPI ActiveChargingProfile follows it). */
+export type AppliedListener = (siteId: string, applied: { sessionId: string; limit: ConnectorLimit }[]) => void | Promise<void>;
+
+interface InForce {
+  limitAmps: number;
+  phases: PhaseCount;
+  loadedPhases: Phase[];
+  since: Date;
+}
+
+interface ChargerStateRow {
+  charger_id: string;
+  state: ChargerProfileState;
+  consecutive_failures: number;
+  last_error: string | null;
+  last_failure_at: Date | null;
+  excluded_at: Date | null;
+}
+
+/** Priority that puts an uncontrollable charger's reserve ahead of every session (see docs/load-management.md §13). */
+const RESERVE_PRIORITY = 1e9;
+/** Minimum meaningful gap between a car's draw and its limit before meter values trigger a reallocation. */
+const GIVE_BACK_TRIGGER_AMPS = 2;
+
+/**
+ * Load management of the hub's own chargers: reallocates a site when something changes (transaction
+ * start/stop, connector status, meter values showing a car drawing less than allotted, a time-window
+ * boundary, an OCPI profile or preference, a periodic tick) and puts the result into force with
+ * SetChargingProfile, lowered limits before raised ones (docs/load-management.md). One reallocation per
+ * site runs at a time across every hub instance (a PostgreSQL advisory lock); on this instance,
+ * triggers that come while one runs are merged into one follow-up run.
+ */
+const SITE_MAP_TTL_MS = 1000;
+
+export class LoadManager {
+  private now: () => Date;
+  private readonly maxFailures: number;
+  private readonly periodicMs: number;
+  private readonly callTimeoutMs: number;
+  private readonly runs = new Map<string, { running?: Promise<ReallocationReport | undefined>; queued?: Promise<ReallocationReport | undefined> }>();
+  private readonly appliedListeners: AppliedListener[] = [];
+  /** The limits this instance last put into force, per site and connector key (for the meter-value trigger). */
+  private readonly lastLimits = new Map<string, Map<string, InForce>>();
+  private closed = false;
+  private sites?: { map: Promise<Map<string, string>>; expires: number };
+
+  constructor(
+    private readonly deps: { db: DataSource; log: Logger; chargers: ChargersService; transactions: TransactionsService; chargerCalls: ChargerCalls },
+    options: LoadManagerOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.maxFailures = options.maxFailures ?? 3;
+    this.periodicMs = options.periodicMs ?? 60_000;
+    this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
+    deps.transactions.onStarted((t) => this.triggerForCharger(t.chargerId, 'transaction-started'));
+    deps.transactions.onStopped((t) => this.triggerForCharger(t.chargerId, 'transaction-stopped'));
+    deps.transactions.onMeterValues((t) => this.onMeterValues(t));
+    deps.chargers.onConnectorStatus((change) => this.triggerForCharger(change.chargerId, 'connector-status'));
+  }
+
+  /** Replaces the clock (simulations and tests move time to a window boundary). */
+  setClock(now: () => Date): void {
+    this.now = now;
+  }
+
+  /** The time allocations, windows and samples are taken at (the injected clock). */
+  currentTime(): Date {
+    return this.now();
+  }
+
+  onApplied(listener: AppliedListener): void {
+    this.appliedListeners.push(listener);
+  }
+
+  /**
+   * The site of a charger, from a map of every charger's site read at most once per second: it is
+   * asked on every meter value and status, and sites change rarely (a site edited on another
+   * instance is seen here within a second).
+   */
+  async siteOfCharger(chargerId: string): Promise<string | undefined> {
+    if (!this.sites || this.sites.expires <= Date.now()) {
+      const loading = this.deps.db
+        .query(`SELECT charger_id, site_id FROM site_chargers`)
+        .then((rows: { charger_id: string; site_id: string }[]) => new Map(rows.map((r) => [r.charger_id, r.site_id])));
+      this.sites = { map: loading, expires: Date.now() + SITE_MAP_TTL_MS };
+      loading.catch(() => (this.sites = undefined));
+    }
+    return (await this.sites.map).get(chargerId);
+  }
+
+  /** Forgets the charger → site map (after this instance changed a site). */
+  forgetSites(): void {
+    this.sites = undefined;
+  }
+
+  private async triggerForCharger(chargerId: string, reason: string): Promise<void> {
+    if (this.closed) return;
+    const siteId = await this.siteOfCharger(chargerId);
+    if (siteId) await this.request(siteId, reason);
+  }
+
+  /** Meter values: a reallocation only when the car draws clearly less than its limit (give-back). */
+  private async onMeterValues(transaction: Transaction): Promise<void> {
+    if (this.closed || transaction.lastPowerW === null) return;
+    const siteId = await this.siteOfCharger(transaction.chargerId);
+    if (!siteId) return;
+    const limits = this.lastLimits.get(siteId);
+    const key = connectorKeyOf(transaction.chargerId, transaction.ocppConnector);
+    const inForce = limits?.get(key) ?? [...(limits ?? [])].find(([k]) => k.startsWith(`${key}/`))?.[1];
+    if (!inForce || inForce.limitAmps <= 0) return;
+    const drawnAmps = transaction.lastPowerW / (inForce.phases * DEFAULT_NOMINAL_VOLTAGE);
+    if (drawnAmps < inForce.limitAmps - GIVE_BACK_TRIGGER_AMPS) await this.request(siteId, 'meter-values');
+  }
+
+  /**
+   * Reallocates a site soon: at once when nothing runs for it here, else once after the running
+   * reallocation (however many triggers come meanwhile). Resolves with that run's report.
+   */
+  request(siteId: string, reason: string): Promise<ReallocationReport | undefined> {
+    let entry = this.runs.get(siteId);
+    if (!entry) {
+      entry = {};
+      this.runs.set(siteId, entry);
+    }
+    if (entry.queued) return entry.queued;
+    const slot = entry;
+    const previous = slot.running ?? Promise.resolve(undefined);
+    const run: Promise<ReallocationReport | undefined> = previous
+      .catch(() => undefined)
+      .then(() => {
+        if (slot.queued === run) slot.queued = undefined;
+        slot.running = run;
+        return this.closed ? undefined : this.reallocateExclusively(siteId, reason);
+      })
+      .finally(() => {
+        if (slot.running === run) slot.running = undefined;
+        if (!slot.running && !slot.queued && this.runs.get(siteId) === slot) this.runs.delete(siteId);
+      });
+    slot.queued = run;
+    run.catch((error) => this.deps.log.error({ err: error, site: siteId, reason }, 'a site reallocation failed'));
+    return run;
+  }
+
+  /** The scheduled tick: reallocates every site that is due (window boundary, profile change, periodic, chargers to retry). */
+  async tick(): Promise<number> {
+    const now = this.now().getTime();
+    const sites: { id: string; allocated_at: Date | null; next_boundary_at: Date | null; retrying: boolean }[] = await this.deps.db.query(
+      `SELECT s.id, s.allocated_at, s.next_boundary_at,
+              EXISTS (SELECT 1 FROM site_charger_states c WHERE c.site_id = s.id AND c.state = 'retrying') AS retrying
+         FROM sites s ORDER BY s.id`,
+    );
+    const due = sites.filter(
+      (s) =>
+        !s.allocated_at ||
+        now - s.allocated_at.getTime() >= this.periodicMs ||
+        now < s.allocated_at.getTime() || // the clock went back (a simulation): the last allocation is from the future
+        (s.next_boundary_at && s.next_boundary_at.getTime() <= now) ||
+        s.retrying,
+    );
+    await Promise.all(due.map((s) => this.request(s.id, 'tick')));
+    return due.length;
+  }
+
+  /** Waits for every reallocation under way and accepts no more. */
+  async stop(): Promise<void> {
+    this.closed = true;
+    const pending = [...this.runs.values()].flatMap((e) => [e.running, e.queued]).filter((p): p is Promise<ReallocationReport | undefined> => !!p);
+    await Promise.allSettled(pending);
+  }
+
+  /** One reallocation under the site's advisory lock (so two instances never interleave their profiles). */
+  private async reallocateExclusively(siteId: string, reason: string): Promise<ReallocationReport | undefined> {
+    const connection = this.deps.db.createQueryRunner();
+    await connection.connect();
+    const lock = `ocpi-hub:site:${siteId}`;
+    try {
+      await connection.query(`SELECT pg_advisory_lock(hashtext($1))`, [lock]);
+      try {
+        return await this.reallocate(siteId, reason);
+      } finally {
+        await connection.query(`SELECT pg_advisory_unlock(hashtext($1))`, [lock]);
+      }
+    } finally {
+      await connection.release();
+    }
+  }
+
+  private async reallocate(siteId: string, reason: string): Promise<ReallocationReport | undefined> {
+    const { db } = this.deps;
+    const [row]: { config: SiteBody }[] = await db.query(`SELECT config FROM sites WHERE id = $1`, [siteId]);
+    if (!row) return undefined;
+    const now = this.now();
+    const body = row.config;
+    const site = toCoreSite(siteId, body);
+    const voltage = site.nominalVoltage ?? DEFAULT_NOMINAL_VOLTAGE;
+    const chargerBodies = chargersOf(body);
+    const chargerIds = chargerBodies.map((c) => c.charger_id);
+    const connectorSpecs = new Map(
+      chargerBodies.flatMap((c) => c.connectors.map((k) => [connectorKeyOf(c.charger_id, k.ocpp_connector), { ...k, chargerId: c.charger_id }] as const)),
+    );
+
+    const [stateRows, inForceRows, transactions, protocols] = await Promise.all([
+      db.query(`SELECT * FROM site_charger_states WHERE site_id = $1`, [siteId]) as Promise<ChargerStateRow[]>,
+      db.query(`SELECT connector_key, limit_amps, phases, loaded_phases, since FROM site_connector_limits WHERE site_id = $1`, [siteId]) as Promise<
+        { connector_key: string; limit_amps: number; phases: PhaseCount; loaded_phases: Phase[]; since: Date }[]
+      >,
+      this.deps.transactions.active().then((all) => all.filter((t) => chargerIds.includes(t.chargerId))),
+      Promise.all(chargerIds.map(async (id) => [id, await this.deps.chargerCalls.protocolOf(id)] as const)),
+    ]);
+    const states = new Map(stateRows.map((s) => [s.charger_id, s]));
+    const inForce = new Map<string, InForce>(
+      inForceRows.map((r) => [r.connector_key, { limitAmps: r.limit_amps, phases: r.phases, loadedPhases: r.loaded_phases, since: r.since }]),
+    );
+    const protocolOf = new Map(protocols);
+    const controllable = (chargerId: string) => !!protocolOf.get(chargerId) && states.get(chargerId)?.state !== 'excluded';
+
+    // The OCPI side of each session: preferences (departure, energy) and a profile set by an SCSP/eMSP.
+    const sessionIds = transactions.map((t) => t.sessionId);
+    const [preferences, profiles, currents] = await Promise.all([
+      db.query(`SELECT session_id, departure_time, energy_need_kwh FROM session_charging_preferences WHERE session_id = ANY($1)`, [sessionIds]) as Promise<
+        { session_id: string; departure_time: Date | null; energy_need_kwh: number | null }[]
+      >,
+      db.query(`SELECT session_id, profile, set_at FROM session_charging_profiles WHERE session_id = ANY($1)`, [sessionIds]) as Promise<
+        { session_id: string; profile: OcpiChargingProfile; set_at: Date }[]
+      >,
+      db.query(
+        `SELECT DISTINCT ON (transaction_pk) transaction_pk::text AS pk, current_a, sampled_at FROM ocpp_meter_values
+          WHERE transaction_pk = ANY($1::bigint[]) AND current_a IS NOT NULL ORDER BY transaction_pk, sampled_at DESC`,
+        [transactions.map((t) => t.pk)],
+      ) as Promise<{ pk: string; current_a: number; sampled_at: Date }[]>,
+    ]);
+    const preferenceOf = new Map(preferences.map((p) => [p.session_id, p]));
+    const profileOf = new Map(profiles.map((p) => [p.session_id, p]));
+    const currentOf = new Map(currents.map((c) => [c.pk, c]));
+
+    // Sessions: one per connector with a running transaction.
+    const sessions: SessionDemand[] = [];
+    const transactionOn = new Map<string, Transaction>();
+    for (const t of transactions) {
+      const key = this.keyOfTransaction(t, connectorSpecs);
+      if (!key || transactionOn.has(key)) continue;
+      transactionOn.set(key, t);
+      const spec = connectorSpecs.get(key)!;
+      if (!controllable(t.chargerId)) {
+        // It cannot be told what to draw: the site assumes its connector's full rating.
+        sessions.push({ connectorKey: key, sessionId: t.sessionId, minAmps: spec.max_amps, maxAmps: spec.max_amps, priority: RESERVE_PRIORITY });
+        continue;
+      }
+      const force = inForce.get(key);
+      const session: SessionDemand = { connectorKey: key, sessionId: t.sessionId };
+      if (force) {
+        session.currentLimitAmps = force.limitAmps;
+        session.currentLimitSince = force.since;
+        // A measurement counts only when it was taken under the limit now in force.
+        const current = currentOf.get(t.pk);
+        if (current && current.sampled_at >= force.since) session.measuredAmps = current.current_a;
+        // Without a current reading, power read as one phase: the highest per-phase current it could be (never an underestimate).
+        else if (t.lastPowerW !== null && t.lastSampleAt && t.lastSampleAt >= force.since) session.measuredAmps = t.lastPowerW / voltage;
+      }
+      const preference = preferenceOf.get(t.sessionId);
+      if (preference?.departure_time && preference.energy_need_kwh !== null) {
+        const delivered = Math.max(0, (t.lastEnergyWh ?? t.meterStartWh) - t.meterStartWh);
+        session.departureTime = preference.departure_time;
+        session.energyNeededWh = Math.max(0, preference.energy_need_kwh * 1000 - delivered);
+      }
+      const profile = profileOf.get(t.sessionId);
+      if (profile) {
+        const amps = profileLimitAmps(profile.profile, profile.set_at, now, spec.phases, voltage);
+        if (amps !== undefined) session.maxAmps = amps;
+      }
+      sessions.push(session);
+    }
+
+    const allocation = allocate(site, sessions, now);
+
+    // What to send: controllable connectors, plus each 2.0.1 station's maximum (the sum of its connectors' limits).
+    const next: ConnectorLimit[] = [];
+    const stationSum = new Map<string, number>();
+    for (const limit of allocation.connectors) {
+      const { chargerId } = splitConnectorKey(limit.connectorKey);
+      if (!controllable(chargerId)) continue;
+      next.push(limit);
+      if (protocolOf.get(chargerId) === 'ocpp2.0.1') stationSum.set(chargerId, (stationSum.get(chargerId) ?? 0) + limit.limitAmps);
+    }
+    for (const [chargerId, amps] of stationSum) {
+      const limitAmps = Math.round(amps * 10) / 10;
+      next.push({
+        connectorKey: `${chargerId}${STATION_SUFFIX}`,
+        limitAmps,
+        limitWatts: Math.floor(3 * voltage * limitAmps),
+        phases: 3,
+        loadedPhases: limitAmps > 0 ? ['L1', 'L2', 'L3'] : [],
+        paused: false,
+        reason: 'fair-share',
+      });
+    }
+    const previous: ConnectorLimit[] = next.flatMap((limit) => {
+      const force = inForce.get(limit.connectorKey);
+      if (!force) return [];
+      return [{ connectorKey: limit.connectorKey, limitAmps: force.limitAmps, limitWatts: 0, phases: force.phases, loadedPhases: force.limitAmps > 0 ? force.loadedPhases : [], paused: force.limitAmps === 0, reason: 'idle' }];
+    });
+    const changes = orderProfileChanges(previous, next, { nominalVoltage: voltage });
+
+    // Lowered limits first, all of them accepted before any raise goes out.
+    const report: ReallocationReport = { siteId, at: now.toISOString(), reason, allocation, sent: [], heldBack: 0, failedChargers: [] };
+    const failures = new Map<string, string>();
+    const accepted: ProfileChange[] = [];
+    const lowers = changes.filter((c) => c.direction === 'lower');
+    const raises = changes.filter((c) => c.direction === 'raise');
+    await this.send(lowers, protocolOf, transactionOn, now, report, failures, accepted);
+    if (failures.size === 0) await this.send(raises, protocolOf, transactionOn, now, report, failures, accepted);
+    else report.heldBack = raises.length;
+    report.failedChargers = [...failures.keys()];
+
+    await this.record(siteId, site, allocation, accepted, now, report, body);
+    await this.updateChargerStates(siteId, chargerIds, protocolOf, states, failures, changes);
+
+    const newlyExcluded = [...failures.keys()].some((id) => (states.get(id)?.consecutive_failures ?? 0) + 1 >= this.maxFailures);
+    if (newlyExcluded) void this.request(siteId, 'charger-excluded');
+
+    const applied = accepted
+      .filter((c) => !c.intermediate && c.limit.sessionId)
+      .map((c) => ({ sessionId: c.limit.sessionId!, limit: c.limit }));
+    if (applied.length) {
+      for (const listener of this.appliedListeners) {
+        Promise.resolve()
+          .then(() => listener(siteId, applied))
+          .catch((error) => this.deps.log.error({ err: error, site: siteId }, 'a load listener failed'));
+      }
+    }
+    return report;
+  }
+
+  /** The site connector a transaction runs on (a 2.0.1 transaction may name only its EVSE). */
+  private keyOfTransaction(t: Transaction, connectors: Map<string, unknown>): string | undefined {
+    const key = connectorKeyOf(t.chargerId, t.ocppConnector);
+    if (connectors.has(key)) return key;
+    if (!t.ocppConnector.includes('/')) return [...connectors.keys()].find((k) => k.startsWith(`${key}/`));
+    return undefined;
+  }
+
+  /** Sends changes, each charger's in order, chargers in parallel; a charger stops at its first failure. */
+  private async send(
+    changes: ProfileChange[],
+    protocolOf: Map<string, string | undefined>,
+    transactionOn: Map<string, Transaction>,
+    now: Date,
+    report: ReallocationReport,
+    failures: Map<string, string>,
+    accepted: ProfileChange[],
+  ): Promise<void> {
+    const byCharger = new Map<string, ProfileChange[]>();
+    for (const change of changes) {
+      const chargerId = change.connectorKey.endsWith(STATION_SUFFIX) ? change.connectorKey.slice(0, -STATION_SUFFIX.length) : splitConnectorKey(change.connectorKey).chargerId;
+      if (!byCharger.has(chargerId)) byCharger.set(chargerId, []);
+      byCharger.get(chargerId)!.push(change);
+    }
+    await Promise.all(
+      [...byCharger].map(async ([chargerId, list]) => {
+        for (const change of list) {
+          if (failures.has(chargerId)) return;
+          const target = this.targetOf(change, chargerId, protocolOf.get(chargerId) as 'ocpp1.6' | 'ocpp2.0.1', transactionOn);
+          const params = setChargingProfileParams(target, now);
+          if (!params) {
+            accepted.push(change); // nothing to send: a 2.0.1 EVSE without a transaction (its station maximum covers it)
+            continue;
+          }
+          const entry: ReallocationReport['sent'][number] = { connectorKey: change.connectorKey, direction: change.direction, limitAmps: change.limit.limitAmps, ok: false };
+          report.sent.push(entry);
+          try {
+            const answer = await this.deps.chargerCalls.call(chargerId, 'SetChargingProfile', params, this.callTimeoutMs);
+            if (!profileAccepted(answer)) throw new ChargerRefused('Rejected', `SetChargingProfile answered ${JSON.stringify(answer)}`);
+            entry.ok = true;
+            accepted.push(change);
+          } catch (error) {
+            entry.error = (error as Error).message;
+            failures.set(chargerId, entry.error);
+          }
+        }
+      }),
+    );
+  }
+
+  private targetOf(change: ProfileChange, chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', transactionOn: Map<string, Transaction>): ProfileTarget {
+    if (change.connectorKey.endsWith(STATION_SUFFIX)) return { kind: 'station-max', limitAmps: change.limit.limitAmps };
+    const { ocppConnector } = splitConnectorKey(change.connectorKey);
+    const transaction = transactionOn.get(change.connectorKey);
+    return {
+      kind: 'connector',
+      protocol,
+      ocppConnector,
+      ...(transaction && transaction.chargerId === chargerId && { transactionId: transaction.transactionId }),
+      limitAmps: change.limit.limitAmps,
+      phases: change.limit.phases,
+    };
+  }
+
+  /** Stores the limits now in force, the allocation for the operator, the next boundary, and a load sample. */
+  private async record(siteId: string, site: Site, allocation: Allocation, accepted: ProfileChange[], now: Date, report: ReallocationReport, body: SiteBody): Promise<void> {
+    const { db } = this.deps;
+    // The last accepted change of each connector is what is in force (an intermediate step is followed by its raise).
+    const latest = new Map<string, ConnectorLimit>();
+    for (const change of accepted) latest.set(change.connectorKey, change.limit);
+    if (latest.size) {
+      const limits = [...latest.values()];
+      await db.query(
+        `INSERT INTO site_connector_limits (site_id, connector_key, limit_amps, phases, loaded_phases, since)
+         SELECT $1, k, a, p, string_to_array(l, ','), $6 FROM unnest($2::text[], $3::float8[], $4::int[], $5::text[]) AS t(k, a, p, l)
+         ON CONFLICT (site_id, connector_key) DO UPDATE SET limit_amps = EXCLUDED.limit_amps, phases = EXCLUDED.phases,
+           loaded_phases = EXCLUDED.loaded_phases, since = EXCLUDED.since`,
+        [siteId, limits.map((l) => l.connectorKey), limits.map((l) => l.limitAmps), limits.map((l) => l.phases), limits.map((l) => l.loadedPhases.join(',')), now],
+      );
+    }
+    const cache = this.lastLimits.get(siteId) ?? new Map<string, InForce>();
+    for (const limit of latest.values()) cache.set(limit.connectorKey, { limitAmps: limit.limitAmps, phases: limit.phases, loadedPhases: limit.loadedPhases, since: now });
+    this.lastLimits.set(siteId, cache);
+
+    const voltage = site.nominalVoltage ?? DEFAULT_NOMINAL_VOLTAGE;
+    const root = nodeCapacities(site, now)[0];
+    const rootAmps = [root.staticAmps, root.windowAmps].filter((a): a is number => a !== null);
+    const limitW = rootAmps.length ? Math.min(...rootAmps) * 3 * voltage : null;
+    const allocatedW = allocation.connectors.reduce((sum, c) => sum + c.limitWatts, 0);
+    await db.query(
+      `INSERT INTO site_load_samples (site_id, at, allocated_w, limit_w) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (site_id, at) DO UPDATE SET allocated_w = EXCLUDED.allocated_w, limit_w = EXCLUDED.limit_w`,
+      [siteId, now, allocatedW, limitW],
+    );
+
+    // The next instant the allocation changes by itself: a time window, or an OCPI profile's next period.
+    const candidates = [nextBoundary(site, now)?.getTime()];
+    const profiles: { profile: OcpiChargingProfile; set_at: Date }[] = await db.query(
+      `SELECT profile, set_at FROM session_charging_profiles WHERE session_id = ANY($1)`,
+      [allocation.connectors.flatMap((c) => (c.sessionId ? [c.sessionId] : []))],
+    );
+    for (const p of profiles) candidates.push(profileNextChange(p.profile, p.set_at, now)?.getTime());
+    const next = candidates.filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
+    const chargerOfKey = (key: string) => splitConnectorKey(key).chargerId;
+    const inForceNow = new Set(latest.keys());
+    const stored = {
+      at: report.at,
+      reason: report.reason,
+      allocated_w: allocatedW,
+      limit_w: limitW,
+      held_back_raises: report.heldBack,
+      connectors: allocation.connectors.map((c) => ({
+        connector_key: c.connectorKey,
+        charger_id: chargerOfKey(c.connectorKey),
+        ocpp_connector: splitConnectorKey(c.connectorKey).ocppConnector,
+        session_id: c.sessionId ?? null,
+        limit_amps: c.limitAmps,
+        limit_watts: c.limitWatts,
+        phases: c.phases,
+        paused: c.paused,
+        reason: c.reason,
+        constrained_by: c.constrainedBy ?? null,
+        sent_now: inForceNow.has(c.connectorKey),
+      })),
+      nodes: allocation.nodes.map((n) => ({ node_id: n.nodeId, capacity_amps: n.capacityAmps, active_windows: n.activeWindowIds, used_amps: n.usedAmps })),
+      warnings: allocation.warnings,
+      chargers_in_site: chargersOf(body).length,
+    };
+    await db.query(`UPDATE sites SET last_allocation = $2, allocated_at = $3, next_boundary_at = $4 WHERE id = $1`, [
+      siteId,
+      JSON.stringify(stored),
+      now,
+      next === undefined ? null : new Date(next),
+    ]);
+  }
+
+  /** ok after a round without failures, retrying after a failure, excluded after `maxFailures` in a row, offline when not connected. */
+  private async updateChargerStates(
+    siteId: string,
+    chargerIds: string[],
+    protocolOf: Map<string, string | undefined>,
+    states: Map<string, ChargerStateRow>,
+    failures: Map<string, string>,
+    changes: ProfileChange[],
+  ): Promise<void> {
+    const now = new Date();
+    const attempted = new Set(changes.map((c) => (c.connectorKey.endsWith(STATION_SUFFIX) ? c.connectorKey.slice(0, -STATION_SUFFIX.length) : splitConnectorKey(c.connectorKey).chargerId)));
+    for (const chargerId of chargerIds) {
+      const current = states.get(chargerId);
+      if (current?.state === 'excluded') continue; // until the operator includes it again
+      const error = failures.get(chargerId);
+      let next: Pick<ChargerStateRow, 'state' | 'consecutive_failures' | 'last_error'>;
+      if (error !== undefined) {
+        const count = (current?.consecutive_failures ?? 0) + 1;
+        next = { state: count >= this.maxFailures ? 'excluded' : 'retrying', consecutive_failures: count, last_error: error };
+      } else if (!protocolOf.get(chargerId)) {
+        next = { state: 'offline', consecutive_failures: current?.consecutive_failures ?? 0, last_error: current?.last_error ?? null };
+      } else if (attempted.has(chargerId) || current?.state === 'offline' || !current) {
+        next = { state: 'ok', consecutive_failures: 0, last_error: current?.last_error ?? null };
+      } else continue;
+      if (current && current.state === next.state && current.consecutive_failures === next.consecutive_failures) continue;
+      await this.deps.db.query(
+        `INSERT INTO site_charger_states (site_id, charger_id, state, consecutive_failures, last_error, last_failure_at, excluded_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (site_id, charger_id) DO UPDATE SET state = EXCLUDED.state, consecutive_failures = EXCLUDED.consecutive_failures,
+           last_error = EXCLUDED.last_error, last_failure_at = COALESCE(EXCLUDED.last_failure_at, site_charger_states.last_failure_at),
+           excluded_at = EXCLUDED.excluded_at, updated_at = EXCLUDED.updated_at`,
+        [siteId, chargerId, next.state, next.consecutive_failures, next.last_error, error !== undefined ? now : null, next.state === 'excluded' ? now : null, now],
+      );
+      if (next.state === 'excluded') this.deps.log.warn({ site: siteId, charger: chargerId, error }, 'a charger refused its charging profiles too often: excluded from load management');
+    }
+  }
+
+  /** The operator takes an excluded charger back: its profiles are tried again at once. */
+  async include(siteId: string, chargerId: string): Promise<void> {
+    await this.deps.db.query(`DELETE FROM site_charger_states WHERE site_id = $1 AND charger_id = $2`, [siteId, chargerId]);
+    void this.request(siteId, 'charger-included');
+  }
+
+  /**
+   * Chargers leaving load management (removed from a site, or the site deleted): the hub's profiles are
+   * cleared on them, best effort, so a TxDefaultProfile of 0 A does not outlive the site.
+   */
+  async release(chargerIds: string[]): Promise<void> {
+    await Promise.all(
+      chargerIds.map(async (chargerId) => {
+        const protocol = await this.deps.chargerCalls.protocolOf(chargerId).catch(() => undefined);
+        if (!protocol) return;
+        const purposes = protocol === 'ocpp1.6' ? ['TxDefaultProfile', 'TxProfile'] : ['ChargingStationMaxProfile', 'TxProfile'];
+        for (const purpose of purposes) {
+          const params =
+            protocol === 'ocpp1.6'
+              ? { chargingProfilePurpose: purpose, stackLevel: 1 }
+              : { chargingProfileCriteria: { chargingProfilePurpose: purpose, stackLevel: 1 } };
+          await this.deps.chargerCalls
+            .call(chargerId, 'ClearChargingProfile', params, this.callTimeoutMs)
+            .catch((error) => this.deps.log.warn({ err: error, charger: chargerId }, 'could not clear the load-management profiles of a charger'));
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,70 @@
+import type { DriverAuthorization, DriverAuthorizationResult } from '../charging/driver-authorization';
+import type { TransactionsService } from '../charging/transactions.service';
+import type { LostTransactions } from '../charging/lost-transactions';
+import type { ChargersService, RegistrationStatus } from '../chargers/chargers.service';
+
+/**
+ * One call a charger made. Strict mode has already checked `params` against the protocol's JSON
+ * schema, so a handler may rely on the shape its request type declares.
+ */
+export interface OcppCall<Params> {
+  /** The charge point identity the connection authenticated as. */
+  chargerId: string;
+  params: Params;
+  chargers: ChargersService;
+  transactions: TransactionsService;
+  authorization: DriverAuthorization;
+  /** Transactions the charger lost: boots, busy connectors and free ones tell it (charging/lost-transactions.ts). */
+  lost: LostTransactions;
+}
+
+/** The domain services handlers are given (the server adds the charger id and params per call). */
+export type OcppDomain = Pick<OcppCall<unknown>, 'chargers' | 'transactions' | 'authorization' | 'lost'>;
+
+/**
+ * Answers one OCPP action: a plain function from the call to the response payload (checked against the
+ * schema on the way out). It never touches the socket; throwing an `RPCError` answers a CALLERROR.
+ */
+export type OcppHandler<Params = never, Response = unknown> = (call: OcppCall<Params>) => Promise<Response>;
+
+/** The actions a protocol version handles, by name; others are answered NotImplemented. (`never` accepts every handler.) */
+export type OcppHandlers = Record<string, OcppHandler<never>>;
+
+/** RegistrationStatus as both protocol versions write it. */
+export const WIRE_REGISTRATION_STATUS: Record<RegistrationStatus, 'Accepted' | 'Pending' | 'Rejected'> = {
+  ACCEPTED: 'Accepted',
+  PENDING: 'Pending',
+  REJECTED: 'Rejected',
+};
+
+/** The decision for a token presented at the calling charger (its location goes to a real-time request). */
+export async function authorizeHere(call: Pick<OcppCall<unknown>, 'chargerId' | 'chargers' | 'authorization'>, token: { uid: string; type: string }): Promise<DriverAuthorizationResult> {
+  return call.authorization.authorizeAt(call.chargerId, { ...token, locationId: await call.chargers.locationOf(call.chargerId) });
+}
+
+/** OCPP 1.6 IdTagInfo for a driver authorization (AuthorizationStatus has no NoCredit or Unknown: Invalid). */
+export function idTagInfo(result: DriverAuthorizationResult): { status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid'; expiryDate?: string } {
+  const status = result.status === 'ALLOWED' ? 'Accepted' : result.status === 'BLOCKED' ? 'Blocked' : result.status === 'EXPIRED' ? 'Expired' : 'Invalid';
+  // A charger caches accepted tokens in its Authorization Cache; only as long as the eMSP's whitelist rule allows.
+  return status === 'Accepted' ? { status, expiryDate: new Date(result.cacheUntil ?? Date.now()).toISOString() } : { status };
+}
+
+/** OCPP 2.0.1 IdTokenInfo for a driver authorization. */
+export function idTokenInfo(result: DriverAuthorizationResult): { status: string; cacheExpiryDateTime?: string } {
+  const status = {
+    ALLOWED: 'Accepted',
+    BLOCKED: 'Blocked',
+    EXPIRED: 'Expired',
+    NO_CREDIT: 'NoCredit',
+    NOT_ALLOWED: 'Invalid',
+    UNKNOWN: 'Unknown',
+  }[result.status];
+  return status === 'Accepted' ? { status, cacheExpiryDateTime: new Date(result.cacheUntil ?? Date.now()).toISOString() } : { status };
+}
+
+/** OCPP 2.0.1 IdTokenEnumType → OCPI TokenType. */
+export function ocpiTokenType(idTokenType: string): string {
+  if (idTokenType === 'ISO14443' || idTokenType === 'ISO15693') return 'RFID';
+  if (idTokenType === 'Central') return 'APP_USER';
+  return 'OTHER';
+}
