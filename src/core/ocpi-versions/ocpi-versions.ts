@@ -1,0 +1,41 @@
+/**
+ * The OCPI versions the hub speaks, as data: the one place a version is named. Adding a version means
+ * adding it here, its schemas and its translations to and from its neighbour, and its routes.
+ *
+ * The hub's canonical form is 2.2.1 (the "hub form"): the domain (routing by token, pricing,
+ * settlement, the own CPO) is written against it, and it sits between the other two, so every version
+ * is one translation away. The sender's original is kept beside it, and a receiver of the sender's
+ * own version gets the original unchanged (undocumented fields included); other receivers get the
+ * original translated step by step along VERSION_CHAIN (docs/versions.md).
+ */
+export const OCPI_VERSIONS = ['2.1.1', '2.2.1', '2.3.0'] as const;
+export type OcpiVersion = (typeof OCPI_VERSIONS)[number];
+
+/** The version objects are kept in and the domain reads. */
+export const HUB_FORM_VERSION: OcpiVersion = '2.2.1';
+
+export function isOcpiVersion(value: unknown): value is OcpiVersion {
+  return typeof value === 'string' && (OCPI_VERSIONS as readonly string[]).includes(value);
+}
+
+/** Negative when a is older than b, 0 when equal, positive when newer. */
+export function compareVersions(a: OcpiVersion, b: OcpiVersion): number {
+  return OCPI_VERSIONS.indexOf(a) - OCPI_VERSIONS.indexOf(b);
+}
+
+/** The highest version both sides support (versions the hub does not know are ignored), or null. */
+export function highestCommonVersion(theirs: readonly string[]): OcpiVersion | null {
+  const known = theirs.filter(isOcpiVersion);
+  if (known.length === 0) return null;
+  return known.reduce((best, v) => (compareVersions(v, best) > 0 ? v : best));
+}
+
+/** The versions passed through when translating from one version to another, both ends included. */
+export function versionPath(from: OcpiVersion, to: OcpiVersion): OcpiVersion[] {
+  const i = OCPI_VERSIONS.indexOf(from);
+  const j = OCPI_VERSIONS.indexOf(to);
+  const step = i <= j ? 1 : -1;
+  const path: OcpiVersion[] = [];
+  for (let k = i; k !== j + step; k += step) path.push(OCPI_VERSIONS[k]);
+  return path;
+}
