@@ -10,7 +10,6 @@ import { PgNotifications } from './db/pg-notifications';
 import { PartyRegistry } from './hub/routing/parties';
 import { HubRouter } from './hub/routing/router';
 import { StillAliveCheck } from './hub/routing/still-alive';
-import type { RoleAddress } from './hub/routing/router';
 import { ensureOwnCpo } from './own-cpo/charging/own-cpo';
 import { DriverAuthorization } from './own-cpo/charging/driver-authorization';
 import { TransactionsService } from './own-cpo/charging/transactions.service';
@@ -42,6 +41,7 @@ import { PaymentsService } from './own-cpo/driver-payments/payments.service';
 import { statementPayouts } from './own-cpo/driver-payments/statement-payouts';
 import { SettlementService } from './hub/settlement/settlement.service';
 import { OutboundGuard } from './hub/outbound/outbound-guard';
+import type { RoleAddress } from './hub/ocpi/party-address';
 
 export interface Services {
   config: Config;

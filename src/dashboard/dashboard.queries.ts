@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { connectionStatus, partnerHealth, partnerHealthView, type PartyRegistry } from '../hub/routing/parties';
-import type { RoleAddress } from '../hub/routing/router';
+import type { RoleAddress } from '../hub/ocpi/party-address';
 
 /**
  * The figures of the operator's dashboard (docs/dashboard.md), each one SQL aggregate over the tables

@@ -1,9 +1,9 @@
 import type { Context } from 'koa';
 import type { Role } from '../../db/entities';
 import type { AuthenticatedParty } from '../routing/parties';
-import type { RoleAddress } from '../routing/router';
 import { OcpiError, OcpiStatus } from '../ocpi/ocpi-errors';
 import { readRoutingHeaders } from '../ocpi/routing-headers';
+import type { RoleAddress } from '../ocpi/party-address';
 
 function rolesOf(caller: AuthenticatedParty, roles: readonly Role[]): RoleAddress[] {
   return (caller.party.roles ?? [])

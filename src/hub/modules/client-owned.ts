@@ -1,11 +1,11 @@
 import type { Context } from 'koa';
 import type { ObjectStore, StoredObject } from '../routing/object-store';
-import type { RoleAddress } from '../routing/router';
 import type { HubRouter } from '../routing/router';
 import { respond } from '../ocpi/envelope';
 import { ocpiErrors } from '../ocpi/ocpi-errors';
 import { readPageRequest, setPageHeaders } from '../ocpi/pagination';
 import { DOT_SEGMENT_MESSAGE, isDotSegment } from '../ocpi/ocpi-types';
+import type { RoleAddress } from '../ocpi/party-address';
 
 /** Helpers shared by the modules whose objects are owned by a client (locations, tariffs, sessions, CDRs, tokens). */
 

@@ -1,6 +1,6 @@
 import { EMSP_SIDE, type RoutedRole } from '../routing/agreements';
-import type { HubRouter, RoleAddress } from '../routing/router';
-import type { PartyAddress } from '../ocpi/routing-headers';
+import type { HubRouter } from '../routing/router';
+import type { PartyAddress, RoleAddress } from '../ocpi/party-address';
 
 /**
  * Sessions and CDRs belong to one eMSP: the one whose token started the session. They are "specific

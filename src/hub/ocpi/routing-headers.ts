@@ -1,11 +1,6 @@
 import type { Context } from 'koa';
 import { ocpiErrors } from './ocpi-errors';
-
-/** A party address as used in OCPI routing headers and client-owned object URLs. */
-export interface PartyAddress {
-  countryCode: string;
-  partyId: string;
-}
+import type { PartyAddress } from './party-address';
 
 export interface RoutingHeaders {
   to?: PartyAddress;

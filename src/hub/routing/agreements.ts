@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { Role } from '../../db/entities';
-import type { PartyAddress } from '../ocpi/routing-headers';
 import { HubError } from '../../foundation/hub-errors';
 import { PARTY_CACHE_TTL_MS } from './parties';
+import type { PartyAddress } from '../ocpi/party-address';
 
 /** A role of a connected party, as routing sees it. */
 export interface RoutedRole extends PartyAddress {

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Page } from '../ocpi/pagination';
-import type { PartyAddress } from '../ocpi/routing-headers';
+import type { PartyAddress } from '../ocpi/party-address';
 
 /** The identity of a client-owned OCPI object: module, owner and id (and token type for tokens). */
 export interface ObjectKey {

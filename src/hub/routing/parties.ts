@@ -4,10 +4,10 @@ import {
   type Party,
   PartyEntity,
   PartyRoleEntity,
-  type Role,
   type TokenEncoding,
 } from '../../db/entities';
 import type { TokenCandidate } from '../ocpi/credentials-token';
+import type { RoleAddress } from '../ocpi/party-address';
 import { generateCredentialsToken, hashToken, type TokenVault } from './credential-secrets';
 import { HubError } from '../../foundation/hub-errors';
 
@@ -48,12 +48,6 @@ export function partnerHealthView(party: Party) {
     last_error: party.lastError,
     last_error_at: party.lastErrorAt,
   };
-}
-
-export interface RoleAddress {
-  role: Role;
-  countryCode: string;
-  partyId: string;
 }
 
 export interface NewParty {

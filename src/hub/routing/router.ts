@@ -3,15 +3,11 @@ import type { EntityManager } from 'typeorm';
 import type { Role } from '../../db/entities';
 import { endpointUrl, OcpiCallError, type OcpiClient, type OcpiReply, type OcpiRequest } from '../outbound/ocpi-client';
 import { OcpiError, OcpiStatus } from '../ocpi/ocpi-errors';
-import { type PartyAddress, routingHeaderValues } from '../ocpi/routing-headers';
+import { routingHeaderValues } from '../ocpi/routing-headers';
 import { EMSP_SIDE, type RoamingAgreements, type RoutedRole } from './agreements';
 import type { NewDelivery, Outbox } from './outbox';
 import { connectionStatus, type PartyRegistry } from './parties';
-
-/** A party role as the owner or sender of a request. */
-export interface RoleAddress extends PartyAddress {
-  role: Role;
-}
+import type { PartyAddress, RoleAddress } from '../ocpi/party-address';
 
 /** A change of a client-owned object to pass on to receivers. */
 export interface ObjectChange {

@@ -12,8 +12,8 @@ import {
 import type { EvseStatusPublisher } from '../charging/evse-status';
 import type { OcppServer } from '../ocpp/ocpp-server';
 import type { ObjectStore } from '../../hub/routing/object-store';
-import type { RoleAddress } from '../../hub/routing/router';
 import { AdminError, parseAdminBody } from '../../http/admin-http';
+import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /** OCPI CiString(36): location ids, EVSE uids and connector ids. */
 const OcpiId = z.string().regex(/^[\x21-\x7e]{1,36}$/, 'must be 1 to 36 printable ASCII characters without spaces');

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { RoleAddress } from '../../hub/routing/router';
 import type { PaymentsService } from '../driver-payments/payments.service';
 import type { DriverAuthorization } from './driver-authorization';
 import type { OwnCommands } from './own-commands';
 import type { TransactionsService } from './transactions.service';
+import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /**
  * Drivers who pay ad hoc at the hub's own chargers (docs/payments.md): the payment's idTag is a token

@@ -2,10 +2,10 @@ import type { Logger } from 'pino';
 import { mapCdrTotals } from '../../core/pricing';
 import { HubError } from '../../foundation/hub-errors';
 import type { ObjectStore } from '../../hub/routing/object-store';
-import type { RoleAddress } from '../../hub/routing/router';
 import type { Cdr } from '../../hub/modules/cdrs/cdrs.schema';
 import type { CdrsService } from '../../hub/modules/cdrs/cdrs.service';
 import type { PaymentsService } from '../driver-payments/payments.service';
+import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 const negate = (n: number) => (n === 0 ? 0 : -n);
 

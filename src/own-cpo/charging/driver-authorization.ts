@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../hub/routing/object-store';
-import type { HubRouter, RoleAddress } from '../../hub/routing/router';
+import type { HubRouter } from '../../hub/routing/router';
 import type { TokensService } from '../../hub/modules/tokens/tokens.service';
 import type { Token } from '../../hub/modules/tokens/tokens.schema';
 import { OcpiError, OcpiStatus } from '../../hub/ocpi/ocpi-errors';
-import type { PartyAddress } from '../../hub/ocpi/routing-headers';
+import type { PartyAddress, RoleAddress } from '../../hub/ocpi/party-address';
 
 /** The outcome of presenting a token at one of the hub's own charge points (OCPI AllowedType, plus UNKNOWN). */
 export type AuthorizationStatus = 'ALLOWED' | 'BLOCKED' | 'EXPIRED' | 'NO_CREDIT' | 'NOT_ALLOWED' | 'UNKNOWN';

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../hub/routing/object-store';
-import type { RoleAddress } from '../../hub/routing/router';
 import type { LocationsService } from '../../hub/modules/locations/locations.service';
 import type { Charger, ChargersService, ConnectorStatusChange } from '../chargers/chargers.service';
+import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /** OCPI EvseStatus (mod_locations). */
 export type EvseStatus = 'AVAILABLE' | 'BLOCKED' | 'CHARGING' | 'INOPERATIVE' | 'OUTOFORDER' | 'RESERVED' | 'UNKNOWN';

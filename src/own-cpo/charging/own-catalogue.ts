@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
 import type { ObjectStore } from '../../hub/routing/object-store';
-import type { RoleAddress } from '../../hub/routing/router';
 import type { LocationsService } from '../../hub/modules/locations/locations.service';
 import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
 import type { Charger, ChargersService } from '../chargers/chargers.service';
 import { chargerEvseStatuses, combinedEvseStatus, type EvseStatus } from './evse-status';
 import { OwnLocations } from './own-locations';
 import { OwnTariffs } from './own-tariffs';
+import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /** The own CPO's locations and tariffs, each checking the other (tariffs in use, dynamic tariffs' time zones). Stateless. */
 export function ownCatalogue(deps: { db: DataSource; store: ObjectStore; locations: LocationsService; tariffs: TariffsService; ownCpo: RoleAddress; chargers?: ChargersService }) {

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { updatedRows } from '../../db/updated-rows';
-import type { RoleAddress } from '../../hub/routing/router';
 import type { CommandResponse, CommandType } from '../../hub/modules/commands/commands.schema';
 import type { Token } from '../../hub/modules/tokens/tokens.schema';
 import { ChargerRefused, type ChargerCalls } from '../ocpp/charger-calls';
@@ -9,6 +8,7 @@ import type { Charger, ChargersService } from '../chargers/chargers.service';
 import type { DriverAuthorizationResult, LocalAuthority } from './driver-authorization';
 import type { EvseStatusPublisher } from './evse-status';
 import type { Transaction, TransactionsService } from './transactions.service';
+import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /** A CommandResult value (mod_commands). */
 export type CommandResultType =

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { RoleAddress } from '../../hub/routing/router';
+import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /**
  * The CPO the hub's own charge points are published as. It is a party like any partner (a row in

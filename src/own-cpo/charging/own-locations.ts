@@ -1,11 +1,11 @@
 import { HubError } from '../../foundation/hub-errors';
 import type { ObjectStore } from '../../hub/routing/object-store';
-import type { RoleAddress } from '../../hub/routing/router';
 import type { LocationPath } from '../../hub/modules/locations/locations.merge';
 import type { LocationsService } from '../../hub/modules/locations/locations.service';
 import type { Location } from '../../hub/modules/locations/locations.schema';
 import { type EvseStatus, LIVE_EVSE_STATUSES } from './evse-status';
 import { asHubErrors, nextLastUpdated } from './own-objects';
+import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 type Json = Record<string, unknown>;
 

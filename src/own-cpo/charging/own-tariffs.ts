@@ -12,11 +12,11 @@ import {
 } from '../../core/tariffs';
 import { HubError } from '../../foundation/hub-errors';
 import type { ObjectStore } from '../../hub/routing/object-store';
-import type { RoleAddress } from '../../hub/routing/router';
 import type { Location } from '../../hub/modules/locations/locations.schema';
 import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
 import { tariffUses } from './own-locations';
 import { asHubErrors, nextLastUpdated } from './own-objects';
+import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /** An own tariff as the operator sees it: what they wrote (null for one not made here) and what is published. */
 export interface OwnTariffView {

@@ -6,7 +6,7 @@ import { type MeterSample } from '../../core/charging/meter-samples';
 import { cdrLocation, cdrRecord, closedPeriods, type Priced, priceTransaction, sessionRecord, type TransactionFacts } from '../../core/charging/ocpi-records';
 import type { Tariff } from '../../core/pricing/tariff.schema';
 import type { ObjectStore } from '../../hub/routing/object-store';
-import type { HubRouter, RoleAddress } from '../../hub/routing/router';
+import type { HubRouter } from '../../hub/routing/router';
 import type { CdrsService } from '../../hub/modules/cdrs/cdrs.service';
 import type { Cdr } from '../../hub/modules/cdrs/cdrs.schema';
 import type { SessionsService } from '../../hub/modules/sessions/sessions.service';
@@ -14,6 +14,7 @@ import type { ChargersService } from '../chargers/chargers.service';
 import type { DriverAuthorization, DriverAuthorizationResult, PresentedToken } from './driver-authorization';
 import { meterValueWrites } from './meter-value-writes';
 import { OcpiError } from '../../hub/ocpi/ocpi-errors';
+import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /** A transaction as the hub keeps it (ocpp_transactions). */
 export interface Transaction {

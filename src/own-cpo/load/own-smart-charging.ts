@@ -2,13 +2,13 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Transaction, TransactionsService } from '../charging/transactions.service';
 import type { ConnectorLimit } from '../../core/allocation';
-import type { RoleAddress } from '../../hub/routing/router';
 import type { ChargingProfilesService, ProfileRequestDetails } from '../../hub/modules/chargingprofiles/chargingprofiles.service';
 import type { ChargingProfileResponse, ProfileOperation } from '../../hub/modules/chargingprofiles/chargingprofiles.schema';
 import type { ChargingPreferences, Session } from '../../hub/modules/sessions/sessions.schema';
 import type { SessionsService } from '../../hub/modules/sessions/sessions.service';
 import type { LoadManager } from './load-manager';
 import { connectorKeyOf } from './site-config';
+import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /** Seconds the hub gives itself to post a profile result (a reallocation with its profile round trips). */
 const RESULT_TIMEOUT_SECONDS = 30;

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { isValidTimeZone, mapCdrTotals, rateCdr as rateAgainstTariff, ratingTimeZone, type CdrTotals, type InputNote, type TotalDifference } from '../../../core/pricing';
 import type { ObjectStore } from '../../routing/object-store';
-import type { PartyAddress } from '../../ocpi/routing-headers';
 import type { Cdr } from './cdrs.schema';
+import type { PartyAddress } from '../../ocpi/party-address';
 
 export interface CdrRating {
   status: 'match' | 'mismatch' | 'unrated';

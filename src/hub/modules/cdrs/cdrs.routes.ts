@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import { EMSP_SIDE } from '../../routing/agreements';
 import type { AuthenticatedParty } from '../../routing/parties';
-import type { RoleAddress } from '../../routing/router';
 import { authenticate } from '../../transport/authenticate';
 import { respond } from '../../ocpi/envelope';
 import { OcpiError, OcpiStatus } from '../../ocpi/ocpi-errors';
@@ -13,6 +12,7 @@ import type { ModuleDeps } from '../module-deps';
 import { OCPI_VERSION } from '../versions/versions.routes';
 import { Cdr } from './cdrs.schema';
 import { CDRS_PAGE_LIMIT, type CdrsService } from './cdrs.service';
+import type { RoleAddress } from '../../ocpi/party-address';
 
 export const CDRS_RECEIVER_PATH = '/receiver/cdrs';
 export const CDRS_SENDER_PATH = '/sender/cdrs';

@@ -1,13 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ObjectKey } from '../../routing/object-store';
-import type { RoleAddress } from '../../routing/router';
 import { ocpiErrors } from '../../ocpi/ocpi-errors';
-import type { PartyAddress } from '../../ocpi/routing-headers';
 import type { ModuleDeps } from '../module-deps';
 import { toDate } from '../../ocpi/ocpi-types';
 import { receiverOf } from '../emsp-private';
 import { rateCdr, saveRating, unratedBecause } from './cdrs.rating';
 import type { Cdr } from './cdrs.schema';
+import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
 export const CDRS_PAGE_LIMIT = 100;
 const MODULE = 'cdrs';

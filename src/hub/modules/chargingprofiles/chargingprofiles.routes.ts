@@ -3,13 +3,14 @@ import type { Context } from 'koa';
 import { EMSP_SIDE } from '../../routing/agreements';
 import { authenticate } from '../../transport/authenticate';
 import { respond } from '../../ocpi/envelope';
-import { type PartyAddress, readRoutingHeaders } from '../../ocpi/routing-headers';
+import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles } from '../caller-roles';
 import { idParam } from '../client-owned';
 import { type Caller, callerOf, type CpoRoute, setResponseRouting } from '../commands/result-relay';
 import type { ModuleDeps } from '../module-deps';
 import { OCPI_VERSION } from '../versions/versions.routes';
 import type { ChargingProfilesService } from './chargingprofiles.service';
+import type { PartyAddress } from '../../ocpi/party-address';
 
 export const CHARGINGPROFILES_RECEIVER_PATH = '/receiver/chargingprofiles';
 export const CHARGINGPROFILES_SENDER_PATH = '/sender/chargingprofiles';

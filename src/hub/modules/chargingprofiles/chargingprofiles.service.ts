@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EMSP_SIDE, type RoutedRole } from '../../routing/agreements';
-import type { ForwardRequest, RoleAddress } from '../../routing/router';
+import type { ForwardRequest } from '../../routing/router';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
-import { type PartyAddress, routingHeaderValues } from '../../ocpi/routing-headers';
+import { routingHeaderValues } from '../../ocpi/routing-headers';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import type { z } from 'zod';
 import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeBySession, same } from '../commands/result-relay';
@@ -19,6 +19,7 @@ import {
   type ProfileOperation,
   SetChargingProfile,
 } from './chargingprofiles.schema';
+import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
 const MODULE = 'chargingprofiles';
 

@@ -1,6 +1,6 @@
-import type { RoleAddress } from '../../routing/router';
 import { ocpiErrors } from '../../ocpi/ocpi-errors';
 import type { CommandBody, CommandType } from './commands.schema';
+import type { RoleAddress } from '../../ocpi/party-address';
 
 /** Pure rules of routing commands through the hub (mod_commands.asciidoc). */
 

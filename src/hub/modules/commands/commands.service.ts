@@ -1,6 +1,4 @@
-import type { RoleAddress } from '../../routing/router';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
-import type { PartyAddress } from '../../ocpi/routing-headers';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import type { ModuleDeps } from '../module-deps';
 import { OCPI_VERSION } from '../versions/versions.routes';
@@ -8,6 +6,7 @@ import { COMMANDS_SENDER_PATH } from './commands.routes';
 import { commandSubject, commandTarget, followUpResult, rolesForToken } from './commands.rules';
 import { COMMAND_BODIES, type CommandBody, CommandResponse, CommandResult, type CommandType } from './commands.schema';
 import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeByObject, routeBySession, routeTo, same } from './result-relay';
+import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
 const SWEEP_INTERVAL_MS = 1000;
 

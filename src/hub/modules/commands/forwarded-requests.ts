@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { PartyAddress } from '../../ocpi/routing-headers';
+import type { PartyAddress } from '../../ocpi/party-address';
 
 /**
  * Requests the hub forwarded whose answer comes later at a response_url (commands, charging

@@ -3,16 +3,17 @@ import type { z } from 'zod';
 import type { RoutedRole } from '../../routing/agreements';
 import type { ObjectStore } from '../../routing/object-store';
 import type { NewDelivery } from '../../routing/outbox';
-import type { HubRouter, RoleAddress } from '../../routing/router';
+import type { HubRouter } from '../../routing/router';
 import { OcpiCallError, type OcpiReply } from '../../outbound/ocpi-client';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
-import { type PartyAddress, routingHeaderValues } from '../../ocpi/routing-headers';
+import { routingHeaderValues } from '../../ocpi/routing-headers';
 import { describeIssues } from '../../ocpi/ocpi-validate';
 import type { Role } from '../../../db/entities';
 import { actingRoles } from '../caller-roles';
 import { issuedBy, type TokenIssuer } from '../emsp-private';
 import type { ModuleDeps } from '../module-deps';
 import { type ForwardedKind, type ForwardedRequest, ForwardedRequests, resultDeadline } from './forwarded-requests';
+import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
 /**
  * The request/response-then-result pattern shared by commands and charging profiles: the hub forwards

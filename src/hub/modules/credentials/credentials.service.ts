@@ -1,12 +1,13 @@
 import type { Endpoint, Party, TokenEncoding } from '../../../db/entities';
 import { generateCredentialsToken, hashToken } from '../../routing/credential-secrets';
 import { HubError } from '../../../foundation/hub-errors';
-import type { AuthenticatedParty, PartyRegistry, Registration, RoleAddress } from '../../routing/parties';
+import type { AuthenticatedParty, PartyRegistry, Registration } from '../../routing/parties';
 import { OcpiCallError, type OcpiClient } from '../../outbound/ocpi-client';
 import { OcpiError, ocpiErrors } from '../../ocpi/ocpi-errors';
 import { describeIssues, parseOcpiBody } from '../../ocpi/ocpi-validate';
 import { OCPI_VERSION, versionsUrl } from '../versions/versions.routes';
 import { Credentials, VersionDetails, VersionList } from './credentials.schema';
+import type { RoleAddress } from '../../ocpi/party-address';
 
 export interface HubIdentity {
   countryCode: string;

@@ -1,12 +1,12 @@
 import type { ObjectStore, StoredObject } from '../../routing/object-store';
-import type { HubRouter, RoleAddress } from '../../routing/router';
+import type { HubRouter } from '../../routing/router';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
-import type { PartyAddress } from '../../ocpi/routing-headers';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import { requireSameIds } from '../client-owned';
 import { toDate } from '../../ocpi/ocpi-types';
 import { applyLocationChange, LocationChangeError, type LocationPath, pickLocationPart } from './locations.merge';
 import { Connector, ConnectorPatch, Evse, EvsePatch, Location, LocationPatch } from './locations.schema';
+import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
 export const LOCATIONS_PAGE_LIMIT = 100;
 const MODULE = 'locations';

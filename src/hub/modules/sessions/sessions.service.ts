@@ -1,9 +1,8 @@
 import type { RoutedRole } from '../../routing/agreements';
 import type { ObjectKey } from '../../routing/object-store';
-import type { RoleAddress, Route } from '../../routing/router';
+import type { Route } from '../../routing/router';
 import type { EntityManager } from 'typeorm';
 import { ocpiErrors } from '../../ocpi/ocpi-errors';
-import type { PartyAddress } from '../../ocpi/routing-headers';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import { requireSameIds } from '../client-owned';
 import type { ModuleDeps } from '../module-deps';
@@ -11,6 +10,7 @@ import { toDate } from '../../ocpi/ocpi-types';
 import { issuedBy, receiverOf } from '../emsp-private';
 import { applySessionPatch } from './sessions.merge';
 import { ChargingPreferences, Session, SessionPatch } from './sessions.schema';
+import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
 export const SESSIONS_PAGE_LIMIT = 100;
 

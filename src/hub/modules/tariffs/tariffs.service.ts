@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ObjectKey } from '../../routing/object-store';
-import type { ObjectChange, RoleAddress } from '../../routing/router';
+import type { ObjectChange } from '../../routing/router';
 import { ocpiErrors } from '../../ocpi/ocpi-errors';
-import type { PartyAddress } from '../../ocpi/routing-headers';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import { requireSameIds } from '../client-owned';
 import type { ModuleDeps } from '../module-deps';
 import { toDate } from '../../ocpi/ocpi-types';
 import { Tariff } from './tariffs.schema';
+import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
 export const TARIFFS_PAGE_LIMIT = 100;
 const MODULE = 'tariffs';

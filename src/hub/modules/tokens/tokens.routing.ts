@@ -1,8 +1,7 @@
 import type { RoutedRole } from '../../routing/agreements';
-import type { RoleAddress } from '../../routing/router';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
-import type { PartyAddress } from '../../ocpi/routing-headers';
 import { TokenType } from './tokens.schema';
+import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
 /** Pure helpers of the tokens module: how a token is named in URLs, and where an authorization goes. */
 

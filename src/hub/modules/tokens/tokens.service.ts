@@ -1,7 +1,5 @@
 import type { ObjectKey } from '../../routing/object-store';
-import type { RoleAddress } from '../../routing/router';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
-import type { PartyAddress } from '../../ocpi/routing-headers';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import { requireSameIds } from '../client-owned';
 import type { ModuleDeps } from '../module-deps';
@@ -16,6 +14,7 @@ import {
   unknownToken,
 } from './tokens.routing';
 import { LocationReferences, Token, TokenPatch } from './tokens.schema';
+import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
 // Tokens are small and CPOs pull the whole list to build their cache: larger pages than locations.
 export const TOKENS_PAGE_LIMIT = 1000;

@@ -1,5 +1,4 @@
 import type { RoutedRole } from '../../../../src/hub/routing/agreements';
-import type { RoleAddress } from '../../../../src/hub/routing/router';
 import { OcpiError } from '../../../../src/hub/ocpi/ocpi-errors';
 import {
   type AuthorizationRoute,
@@ -9,6 +8,7 @@ import {
   routeToOwner,
   tokenTypeParam,
 } from '../../../../src/hub/modules/tokens/tokens.routing';
+import type { RoleAddress } from '../../../../src/hub/ocpi/party-address';
 
 const cpo: RoleAddress = { role: 'CPO', countryCode: 'NL', partyId: 'CP1' };
 const emsp = (countryCode: string, partyId: string): RoutedRole => ({ role: 'EMSP', countryCode, partyId, roleId: `${countryCode}${partyId}`, partyUuid: `uuid-${countryCode}-${partyId}` });
