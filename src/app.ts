@@ -22,8 +22,10 @@ import { TARIFFS_RECEIVER_PATH, TARIFFS_SENDER_PATH, tariffsRouter } from './hub
 import { SESSIONS_RECEIVER_PATH, SESSIONS_SENDER_PATH, sessionsRouter } from './hub/modules/sessions/sessions.routes';
 import { CDRS_RECEIVER_PATH, CDRS_SENDER_PATH, cdrsRouter } from './hub/modules/cdrs/cdrs.routes';
 import { TOKENS_RECEIVER_PATH, TOKENS_SENDER_PATH, tokensRouter } from './hub/modules/tokens/tokens.routes';
-import { COMMANDS_RECEIVER_PATH, COMMANDS_SENDER_PATH, commandsRouter } from './hub/modules/commands/commands.routes';
-import { CHARGINGPROFILES_RECEIVER_PATH, CHARGINGPROFILES_SENDER_PATH, chargingprofilesRouter } from './hub/modules/chargingprofiles/chargingprofiles.routes';
+import { COMMANDS_RECEIVER_PATH, commandsRouter } from './hub/modules/commands/commands.routes';
+import { COMMANDS_SENDER_PATH } from './hub/modules/commands/commands.service';
+import { CHARGINGPROFILES_RECEIVER_PATH, chargingprofilesRouter } from './hub/modules/chargingprofiles/chargingprofiles.routes';
+import { CHARGINGPROFILES_SENDER_PATH } from './hub/modules/chargingprofiles/chargingprofiles.service';
 import { type HubEndpoint, versionsRouter } from './hub/modules/versions/versions.routes';
 import { loadOpenApiDocument } from './openapi-document';
 import type { Services } from './services';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { PAYMENTS_ENV, type PaymentsConfig, paymentsConfig } from '../own-cpo/driver-payments/payments-config';
 import { PERIOD_KINDS, type PeriodKind } from '../core/settlement/period';
 import type { RateLimit } from '../core/rate-limit/token-buckets';
-import { parseCidr } from '../core/network/outbound-address-policy';
+import { parseCidr } from './outbound-address-policy';
 
 const port = z.coerce.number().int().min(0).max(65535);
 

@@ -9,12 +9,12 @@
  * Nothing throws on odd data: anomalies become notes in the breakdown.
  */
 import type { PriceBreakdown } from './breakdown';
-import type { CompiledComponent, CompiledTariff, ElementScope } from './compiled-tariff';
+import { type CompiledComponent, type CompiledTariff, type ElementScope, findComponent } from './compiled-tariff';
 import type { ActivitySegment, PricingInput } from './input';
 import { localDayNumber, localMinuteOfDay, weekdayOfDay } from './local-time';
 import { NoteBook } from './notes';
 import { assertValidPolicy, DEFAULT_PRICING_POLICY, type PricingPolicy } from './policy';
-import { findComponent, type Moment } from './restrictions';
+import type { Moment } from './restrictions';
 import { forEachSlice, type SliceVisitor } from './slices';
 import type { TariffDimensionType } from './tariff.schema';
 import { applyStepSize, Tally } from './tally';

@@ -7,9 +7,8 @@
  * night until midnight, not on Saturday morning: the spec gives no rule that ties day_of_week to the day a wrapping
  * time window started on.
  */
-import type { CompiledComponent, CompiledElement, ElementScope } from './compiled-tariff';
 import { dayNumberOfDate, minuteOfTime, MINUTES_PER_DAY } from './local-time';
-import type { DayOfWeek, TariffDimensionType, TariffRestrictions } from './tariff.schema';
+import type { DayOfWeek, TariffRestrictions } from './tariff.schema';
 import { MILLI_WH_PER_KWH } from './units';
 
 /** One instant of a session, as the restrictions see it. Unknown measurements are NaN, which matches no bound. */
@@ -83,24 +82,6 @@ export function compileRestrictions(source: TariffRestrictions | null | undefine
     restrictions.weekdays = source.day_of_week.reduce((mask, day) => mask | WEEKDAY_BIT[day], 0);
   }
   return restrictions;
-}
-
-/**
- * "When the list of Tariff Elements contains more than one Element that has a Price Component for a certain
- * dimension, then the first Tariff Element with a Price Component for that dimension in the list with matching
- * Tariff Restrictions will be used." (mod_tariffs, Tariff object)
- */
-export function findComponent(
-  scope: ElementScope,
-  dimension: TariffDimensionType,
-  moment: Moment,
-): CompiledComponent | undefined {
-  const candidates: CompiledElement[] = scope.candidates[dimension];
-  for (let i = 0; i < candidates.length; i++) {
-    const element = candidates[i];
-    if (!element.restrictions || restrictionsMatch(element.restrictions, moment)) return element.components[dimension];
-  }
-  return undefined;
 }
 
 export function restrictionsMatch(r: CompiledRestrictions, m: Moment): boolean {

@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from '
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { OutboundAddressPolicy, type OutboundAddressPolicyOptions } from '../../core/network/outbound-address-policy';
+import { OutboundAddressPolicy, type OutboundAddressPolicyOptions } from '../../foundation/outbound-address-policy';
 
 /** Thrown (and passed through the socket) when the policy refuses a URL; `code` lets axios errors be told apart. */
 export class OutboundRefusedError extends Error {

@@ -9,11 +9,10 @@ import { idParam } from '../client-owned';
 import { type Caller, callerOf, type CpoRoute, setResponseRouting } from '../commands/result-relay';
 import type { ModuleDeps } from '../module-deps';
 import { OCPI_VERSION } from '../versions/versions.routes';
-import type { ChargingProfilesService } from './chargingprofiles.service';
+import { CHARGINGPROFILES_SENDER_PATH, type ChargingProfilesService } from './chargingprofiles.service';
 import type { PartyAddress } from '../../ocpi/party-address';
 
 export const CHARGINGPROFILES_RECEIVER_PATH = '/receiver/chargingprofiles';
-export const CHARGINGPROFILES_SENDER_PATH = '/sender/chargingprofiles';
 
 const sessionId = (ctx: Context) => idParam(ctx.params.session_id, 'session_id');
 

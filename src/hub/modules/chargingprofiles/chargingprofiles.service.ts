@@ -8,7 +8,6 @@ import type { z } from 'zod';
 import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeBySession, same } from '../commands/result-relay';
 import type { ModuleDeps } from '../module-deps';
 import { OCPI_VERSION } from '../versions/versions.routes';
-import { CHARGINGPROFILES_SENDER_PATH } from './chargingprofiles.routes';
 import {
   ActiveChargingProfile,
   ActiveProfileQuery,
@@ -20,6 +19,8 @@ import {
   SetChargingProfile,
 } from './chargingprofiles.schema';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
+
+export const CHARGINGPROFILES_SENDER_PATH = '/sender/chargingprofiles';
 
 const MODULE = 'chargingprofiles';
 

@@ -8,11 +8,10 @@ import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import type { ModuleDeps } from '../module-deps';
 import { OCPI_VERSION } from '../versions/versions.routes';
 import { COMMAND_TYPES, type CommandType, isCommandType } from './commands.schema';
-import type { CommandsService } from './commands.service';
+import { COMMANDS_SENDER_PATH, type CommandsService } from './commands.service';
 import { callerOf, setResponseRouting } from './result-relay';
 
 export const COMMANDS_RECEIVER_PATH = '/receiver/commands';
-export const COMMANDS_SENDER_PATH = '/sender/commands';
 
 /** An unknown command names no resource: 404 (the HTTP status policy in docs/architecture.md). */
 function commandParam(ctx: Context): CommandType {

@@ -2,11 +2,12 @@ import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import type { ModuleDeps } from '../module-deps';
 import { OCPI_VERSION } from '../versions/versions.routes';
-import { COMMANDS_SENDER_PATH } from './commands.routes';
 import { commandSubject, commandTarget, followUpResult, rolesForToken } from './commands.rules';
 import { COMMAND_BODIES, type CommandBody, CommandResponse, CommandResult, type CommandType } from './commands.schema';
 import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeByObject, routeBySession, routeTo, same } from './result-relay';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
+
+export const COMMANDS_SENDER_PATH = '/sender/commands';
 
 const SWEEP_INTERVAL_MS = 1000;
 
