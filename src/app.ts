@@ -26,7 +26,9 @@ import { COMMANDS_RECEIVER_PATH, commandsRouter } from './hub/modules/commands/c
 import { COMMANDS_SENDER_PATH } from './hub/modules/commands/commands.service';
 import { CHARGINGPROFILES_RECEIVER_PATH, chargingprofilesRouter } from './hub/modules/chargingprofiles/chargingprofiles.routes';
 import { CHARGINGPROFILES_SENDER_PATH } from './hub/modules/chargingprofiles/chargingprofiles.service';
-import { type HubEndpoint, versionsRouter } from './hub/modules/versions/versions.routes';
+import { versionsRouter } from './hub/modules/versions/versions.routes';
+import { type HubEndpoint, OFFERED_VERSIONS } from './hub/modules/versions/hub-versions';
+import type { OcpiVersion } from './core/ocpi-versions/ocpi-versions';
 import { loadOpenApiDocument } from './openapi-document';
 import type { Services } from './services';
 import { jsonBody } from './http/json-body';
@@ -38,7 +40,7 @@ import { metrics, partnerLabel } from './foundation/metrics';
 import { metricsStack } from './dashboard/metrics.routes';
 import { dashboardAdminRouter, dashboardPageStack } from './dashboard/dashboard.routes';
 
-/** Every endpoint the hub offers in its OCPI 2.2.1 version details. */
+/** Every endpoint the hub offers in the version details of each version it offers. */
 export const HUB_ENDPOINTS: HubEndpoint[] = [
   { identifier: 'credentials', role: 'SENDER', path: CREDENTIALS_PATH },
   { identifier: 'credentials', role: 'RECEIVER', path: CREDENTIALS_PATH },
@@ -97,20 +99,28 @@ function requestLog(services: Services): Middleware {
   };
 }
 
-/** Every OCPI router of the hub; the fuzz and isolation tests enumerate their routes (test/fuzz). */
+/** The endpoints of each offered version, in the order the versions list shows them. */
+export function hubEndpointsByVersion(): Map<OcpiVersion, HubEndpoint[]> {
+  return new Map(OFFERED_VERSIONS.map((version) => [version, HUB_ENDPOINTS]));
+}
+
+/** Every OCPI router of the hub, per offered version; the fuzz and isolation tests enumerate their routes (test/fuzz). */
 export function ocpiRouters(services: Services): Router[] {
   const { config, parties } = services;
+  const moduleDeps = { ...services, publicUrl: config.publicUrl };
   return [
-    versionsRouter({ publicUrl: config.publicUrl, endpoints: HUB_ENDPOINTS, parties }),
-    credentialsRouter({ parties, credentials: services.credentials }),
-    hubClientInfoRouter({ parties, hubClientInfo: services.hubClientInfo, publicUrl: config.publicUrl }),
-    locationsRouter({ ...services, publicUrl: config.publicUrl }),
-    tariffsRouter({ ...services, publicUrl: config.publicUrl }),
-    sessionsRouter({ ...services, publicUrl: config.publicUrl }),
-    cdrsRouter({ ...services, publicUrl: config.publicUrl }),
-    tokensRouter({ ...services, publicUrl: config.publicUrl }),
-    commandsRouter({ ...services, publicUrl: config.publicUrl }),
-    chargingprofilesRouter({ ...services, publicUrl: config.publicUrl }),
+    versionsRouter({ publicUrl: config.publicUrl, endpoints: hubEndpointsByVersion(), parties }),
+    ...OFFERED_VERSIONS.flatMap((version) => [
+      credentialsRouter({ parties, credentials: services.credentials }, version),
+      hubClientInfoRouter({ parties, hubClientInfo: services.hubClientInfo, publicUrl: config.publicUrl }, version),
+      locationsRouter(moduleDeps, version),
+      tariffsRouter(moduleDeps, version),
+      sessionsRouter(moduleDeps, version),
+      cdrsRouter(moduleDeps, version),
+      tokensRouter(moduleDeps, version),
+      commandsRouter(moduleDeps, version),
+      chargingprofilesRouter(moduleDeps, version),
+    ]),
   ];
 }
 

@@ -5,7 +5,7 @@ import { loadConfig } from './foundation/config';
 import { openDatabase } from './db/data-source';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { createLogger } from './foundation/log';
-import { versionsUrl } from './hub/modules/versions/versions.routes';
+import { versionsUrl } from './hub/modules/versions/hub-versions';
 import { createOcppTlsServer } from './own-cpo/ocpp/ocpp-tls';
 import { attachOcpp, OCPP_PATH } from './own-cpo/ocpp/ocpp-server';
 import { ADMIN_KEY_FILE, resolveSecrets } from './foundation/secrets';

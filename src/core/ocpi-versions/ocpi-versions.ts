@@ -24,8 +24,8 @@ export function compareVersions(a: OcpiVersion, b: OcpiVersion): number {
 }
 
 /** The highest version both sides support (versions the hub does not know are ignored), or null. */
-export function highestCommonVersion(theirs: readonly string[]): OcpiVersion | null {
-  const known = theirs.filter(isOcpiVersion);
+export function highestCommonVersion(ours: readonly OcpiVersion[], theirs: readonly string[]): OcpiVersion | null {
+  const known = theirs.filter((v): v is OcpiVersion => isOcpiVersion(v) && ours.includes(v));
   if (known.length === 0) return null;
   return known.reduce((best, v) => (compareVersions(v, best) > 0 ? v : best));
 }

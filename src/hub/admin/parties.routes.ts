@@ -4,7 +4,7 @@ import { type Party, ROLES } from '../../db/entities';
 import type { Outbox, PartyBacklog } from '../routing/outbox';
 import { connectionStatus, partnerHealthView, type PartyRegistry } from '../routing/parties';
 import type { CredentialsService } from '../modules/credentials/credentials.service';
-import { versionsUrl } from '../modules/versions/versions.routes';
+import { versionsUrl } from '../modules/versions/hub-versions';
 import { parseAdminBody, uuidParam } from '../../http/admin-http';
 
 const CountryCode = z.string().regex(/^[A-Za-z]{2}$/, 'must be 2 letters').transform((v) => v.toUpperCase());

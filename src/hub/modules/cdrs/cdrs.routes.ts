@@ -9,7 +9,8 @@ import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import { actingRoles, ownedRole } from '../caller-roles';
 import { idParam, respondMergedList, respondStored } from '../client-owned';
 import type { ModuleDeps } from '../module-deps';
-import { OCPI_VERSION } from '../versions/versions.routes';
+import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { versionBaseUrl, versionPrefix } from '../versions/hub-versions';
 import { Cdr } from './cdrs.schema';
 import { CDRS_PAGE_LIMIT, type CdrsService } from './cdrs.service';
 import type { RoleAddress } from '../../ocpi/party-address';
@@ -31,8 +32,8 @@ function ownerOf(caller: AuthenticatedParty, cdr: Cdr): RoleAddress {
 }
 
 /** The hub's own URL of a stored CDR, answered in the POST's Location header. */
-function cdrUrl(publicUrl: string, owner: RoleAddress, cdrId: string): string {
-  return `${publicUrl}/ocpi/${OCPI_VERSION}${CDRS_RECEIVER_PATH}/${owner.countryCode}/${owner.partyId}/${encodeURIComponent(cdrId)}`;
+function cdrUrl(publicUrl: string, version: OcpiVersion, owner: RoleAddress, cdrId: string): string {
+  return `${versionBaseUrl(publicUrl, version)}${CDRS_RECEIVER_PATH}/${owner.countryCode}/${owner.partyId}/${encodeURIComponent(cdrId)}`;
 }
 
 /**
@@ -40,15 +41,15 @@ function cdrUrl(publicUrl: string, owner: RoleAddress, cdrId: string): string {
  * stored CDR, and GET at that location /{country_code}/{party_id}/{cdr_id} (the hub defines the URL;
  * the spec leaves it open). Sender interface (eMSPs): GET list of their own CDRs.
  */
-export function cdrsRouter(deps: ModuleDeps & { cdrs: CdrsService }): Router {
-  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}` });
+export function cdrsRouter(deps: ModuleDeps & { cdrs: CdrsService }, version: OcpiVersion): Router {
+  const router = new Router({ prefix: versionPrefix(version) });
   const auth = authenticate(deps.parties, { allowTokenA: false });
 
   router.post(CDRS_RECEIVER_PATH, auth, async (ctx) => {
     const cdr = parseOcpiBody(Cdr, ctx.request.body, 'CDR');
     const owner = ownerOf(ctx.state.caller!, cdr);
     await deps.cdrs.create(owner, readRoutingHeaders(ctx).to, cdr, ctx.state.correlationId);
-    ctx.set('Location', cdrUrl(deps.publicUrl, owner, cdr.id));
+    ctx.set('Location', cdrUrl(deps.publicUrl, version, owner, cdr.id));
     respondStored(ctx, 'created');
   });
   router.get(`${CDRS_RECEIVER_PATH}/:country_code/:party_id/:cdr_id`, auth, async (ctx) => {

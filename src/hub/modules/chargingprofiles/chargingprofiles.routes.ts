@@ -8,7 +8,8 @@ import { actingRoles } from '../caller-roles';
 import { idParam } from '../client-owned';
 import { type Caller, callerOf, type CpoRoute, setResponseRouting } from '../commands/result-relay';
 import type { ModuleDeps } from '../module-deps';
-import { OCPI_VERSION } from '../versions/versions.routes';
+import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { versionPrefix } from '../versions/hub-versions';
 import { CHARGINGPROFILES_SENDER_PATH, type ChargingProfilesService } from './chargingprofiles.service';
 import type { PartyAddress } from '../../ocpi/party-address';
 
@@ -22,8 +23,8 @@ const sessionId = (ctx: Context) => idParam(ctx.params.session_id, 'session_id')
  * interface (CPOs answer): POST /results/{id}, the hub's response_url, whose result is delivered to
  * the requester's own response_url; PUT /{session_id}, an updated ActiveChargingProfile.
  */
-export function chargingprofilesRouter(deps: ModuleDeps & { chargingprofiles: ChargingProfilesService }): Router {
-  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}` });
+export function chargingprofilesRouter(deps: ModuleDeps & { chargingprofiles: ChargingProfilesService }, version: OcpiVersion): Router {
+  const router = new Router({ prefix: versionPrefix(version) });
   const auth = authenticate(deps.parties, { allowTokenA: false });
   const receiverPath = `${CHARGINGPROFILES_RECEIVER_PATH}/:session_id`;
   const service = deps.chargingprofiles;

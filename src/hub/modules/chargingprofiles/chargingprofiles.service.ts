@@ -7,7 +7,8 @@ import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import type { z } from 'zod';
 import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeBySession, same } from '../commands/result-relay';
 import type { ModuleDeps } from '../module-deps';
-import { OCPI_VERSION } from '../versions/versions.routes';
+import { HUB_FORM_VERSION } from '../../../core/ocpi-versions/ocpi-versions';
+import { versionBaseUrl } from '../versions/hub-versions';
 import {
   ActiveChargingProfile,
   ActiveProfileQuery,
@@ -160,7 +161,8 @@ export class ChargingProfilesService {
       subject: sessionId,
       responseUrl,
       correlationId,
-      hubResponseUrl: (id) => `${this.deps.publicUrl}/ocpi/${OCPI_VERSION}${CHARGINGPROFILES_SENDER_PATH}/results/${id}`,
+      // The CPO answers in the hub form's version: commands are offered in that version only (hub-versions.ts).
+      hubResponseUrl: (id) => `${versionBaseUrl(this.deps.publicUrl, HUB_FORM_VERSION)}${CHARGINGPROFILES_SENDER_PATH}/results/${id}`,
       send: async (hubResponseUrl, id) =>
         this.inProcess && same(route.cpo, this.inProcess.cpo)
           ? { data: await this.inProcess.handle(operation, sessionId, details, id) }

@@ -6,7 +6,8 @@ import { respond } from '../../ocpi/envelope';
 import { ocpiErrors } from '../../ocpi/ocpi-errors';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import type { ModuleDeps } from '../module-deps';
-import { OCPI_VERSION } from '../versions/versions.routes';
+import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { versionPrefix } from '../versions/hub-versions';
 import { COMMAND_TYPES, type CommandType, isCommandType } from './commands.schema';
 import { COMMANDS_SENDER_PATH, type CommandsService } from './commands.service';
 import { callerOf, setResponseRouting } from './result-relay';
@@ -25,8 +26,8 @@ function commandParam(ctx: Context): CommandType {
  * CPO with the hub's response_url. Sender interface (CPOs answer): POST /{command}/{id}, the hub's
  * response_url, whose CommandResult is delivered to the eMSP's own response_url.
  */
-export function commandsRouter(deps: ModuleDeps & { commands: CommandsService }): Router {
-  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}` });
+export function commandsRouter(deps: ModuleDeps & { commands: CommandsService }, version: OcpiVersion): Router {
+  const router = new Router({ prefix: versionPrefix(version) });
   const auth = authenticate(deps.parties, { allowTokenA: false });
 
   router.post(`${COMMANDS_RECEIVER_PATH}/:command`, auth, async (ctx) => {

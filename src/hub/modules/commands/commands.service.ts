@@ -1,7 +1,8 @@
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import type { ModuleDeps } from '../module-deps';
-import { OCPI_VERSION } from '../versions/versions.routes';
+import { HUB_FORM_VERSION } from '../../../core/ocpi-versions/ocpi-versions';
+import { versionBaseUrl } from '../versions/hub-versions';
 import { commandSubject, commandTarget, followUpResult, rolesForToken } from './commands.rules';
 import { COMMAND_BODIES, type CommandBody, CommandResponse, CommandResult, type CommandType } from './commands.schema';
 import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeByObject, routeBySession, routeTo, same } from './result-relay';
@@ -61,7 +62,8 @@ export class CommandsService {
       subject: commandSubject(command, body),
       responseUrl: body.response_url,
       correlationId,
-      hubResponseUrl: (id) => `${this.deps.publicUrl}/ocpi/${OCPI_VERSION}${COMMANDS_SENDER_PATH}/${command}/${id}`,
+      // The CPO answers in the hub form's version: commands are offered in that version only (hub-versions.ts).
+      hubResponseUrl: (id) => `${versionBaseUrl(this.deps.publicUrl, HUB_FORM_VERSION)}${COMMANDS_SENDER_PATH}/${command}/${id}`,
       send: async (hubResponseUrl, id) =>
         this.inProcess && same(route.cpo, this.inProcess.cpo)
           ? { data: await this.inProcess.handle(command, body, id) }

@@ -3,14 +3,15 @@ import type { PartyRegistry } from '../../routing/parties';
 import { authenticate } from '../../transport/authenticate';
 import { respond } from '../../ocpi/envelope';
 import { ocpiErrors } from '../../ocpi/ocpi-errors';
-import { OCPI_VERSION } from '../versions/versions.routes';
+import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { versionPrefix } from '../versions/hub-versions';
 import type { CredentialsService } from './credentials.service';
 
 export const CREDENTIALS_PATH = '/credentials';
 
 /** The credentials module's routes (credentials.asciidoc): GET, POST (register), PUT (update), DELETE (unregister). */
-export function credentialsRouter(deps: { parties: PartyRegistry; credentials: CredentialsService }): Router {
-  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}${CREDENTIALS_PATH}` });
+export function credentialsRouter(deps: { parties: PartyRegistry; credentials: CredentialsService }, version: OcpiVersion): Router {
+  const router = new Router({ prefix: `${versionPrefix(version)}${CREDENTIALS_PATH}` });
   router.use(authenticate(deps.parties, { allowTokenA: true }));
 
   router.get('/', (ctx) => {

@@ -5,7 +5,8 @@ import type { AuthenticatedParty, PartyRegistry, Registration } from '../../rout
 import { OcpiCallError, type OcpiClient } from '../../outbound/ocpi-client';
 import { OcpiError, ocpiErrors } from '../../ocpi/ocpi-errors';
 import { describeIssues, parseOcpiBody } from '../../ocpi/ocpi-validate';
-import { OCPI_VERSION, versionsUrl } from '../versions/versions.routes';
+import { highestCommonVersion, type OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { OFFERED_VERSIONS, versionsUrl } from '../versions/hub-versions';
 import { Credentials, VersionDetails, VersionList } from './credentials.schema';
 import type { RoleAddress } from '../../ocpi/party-address';
 
@@ -185,10 +186,12 @@ export class CredentialsService {
       if (!parsed.success) throw ocpiErrors.clientApiUnusable(`Your versions list is invalid: ${describeIssues(parsed.error)}`);
       return parsed.data;
     });
-    const match = versions.find((v) => v.version === OCPI_VERSION);
+    // The highest version both sides speak (version_information_endpoint.asciidoc).
+    const common = highestCommonVersion(OFFERED_VERSIONS, versions.map((v) => v.version));
+    const match = common && versions.find((v) => v.version === common);
     if (!match) {
       throw ocpiErrors.unsupportedVersion(
-        `The hub speaks OCPI ${OCPI_VERSION}; your versions endpoint offers ${versions.map((v) => v.version).join(', ') || 'none'}`,
+        `The hub speaks OCPI ${OFFERED_VERSIONS.join(', ')}; your versions endpoint offers ${versions.map((v) => v.version).join(', ') || 'none'}`,
       );
     }
     const details = await call('version details', match.url, (data) => {
@@ -207,7 +210,7 @@ export class CredentialsService {
         ocpiErrors.clientApiUnusable(`Your ${endpoint.identifier} ${endpoint.role} endpoint cannot be used: ${reason}`),
       );
     }
-    return { versionsUrl: url, version: OCPI_VERSION, endpoints: details.endpoints };
+    return { versionsUrl: url, version: match.version as OcpiVersion, endpoints: details.endpoints };
   }
 
   /** A URL the outbound guard refuses (an internal address, SSRF) becomes the given error. */

@@ -3,7 +3,8 @@ import type { PartyRegistry } from '../../routing/parties';
 import { authenticate } from '../../transport/authenticate';
 import { respond } from '../../ocpi/envelope';
 import { readPageRequest, setPageHeaders } from '../../ocpi/pagination';
-import { OCPI_VERSION } from '../versions/versions.routes';
+import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { versionPrefix } from '../versions/hub-versions';
 import { HUBCLIENTINFO_PAGE_LIMIT, type HubClientInfoService } from './hubclientinfo.service';
 
 export const HUBCLIENTINFO_PATH = '/hubclientinfo';
@@ -13,8 +14,8 @@ export function hubClientInfoRouter(deps: {
   parties: PartyRegistry;
   hubClientInfo: HubClientInfoService;
   publicUrl: string;
-}): Router {
-  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}${HUBCLIENTINFO_PATH}` });
+}, version: OcpiVersion): Router {
+  const router = new Router({ prefix: `${versionPrefix(version)}${HUBCLIENTINFO_PATH}` });
   router.use(authenticate(deps.parties, { allowTokenA: false }));
   router.get('/', async (ctx) => {
     const page = readPageRequest(ctx, HUBCLIENTINFO_PAGE_LIMIT);

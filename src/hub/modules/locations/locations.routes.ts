@@ -8,7 +8,8 @@ import { respond } from '../../ocpi/envelope';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
 import { idParam, respondMergedList, respondStored } from '../client-owned';
-import { OCPI_VERSION } from '../versions/versions.routes';
+import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { versionPrefix } from '../versions/hub-versions';
 import type { LocationPath } from './locations.merge';
 import { LOCATIONS_PAGE_LIMIT, type LocationsService } from './locations.service';
 
@@ -37,8 +38,8 @@ export function locationsRouter(deps: {
   store: ObjectStore;
   locations: LocationsService;
   publicUrl: string;
-}): Router {
-  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}` });
+}, version: OcpiVersion): Router {
+  const router = new Router({ prefix: versionPrefix(version) });
   const auth = authenticate(deps.parties, { allowTokenA: false });
 
   for (const level of LEVELS) {

@@ -7,7 +7,8 @@ import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
 import { idParam, respondMergedList, respondStored } from '../client-owned';
 import type { ModuleDeps } from '../module-deps';
-import { OCPI_VERSION } from '../versions/versions.routes';
+import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { versionPrefix } from '../versions/hub-versions';
 import { SESSIONS_PAGE_LIMIT, type SessionsService } from './sessions.service';
 
 export const SESSIONS_RECEIVER_PATH = '/receiver/sessions';
@@ -21,8 +22,8 @@ const sessionId = (ctx: Context) => idParam(ctx.params.session_id, 'session_id')
  * /{country_code}/{party_id}/{session_id}, each session passed to its one eMSP. Sender interface
  * (eMSPs): GET list of their own sessions; PUT /{session_id}/charging_preferences, forwarded to the CPO.
  */
-export function sessionsRouter(deps: ModuleDeps & { sessions: SessionsService }): Router {
-  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}` });
+export function sessionsRouter(deps: ModuleDeps & { sessions: SessionsService }, version: OcpiVersion): Router {
+  const router = new Router({ prefix: versionPrefix(version) });
   const auth = authenticate(deps.parties, { allowTokenA: false });
   const receiverPath = `${SESSIONS_RECEIVER_PATH}/:country_code/:party_id/:session_id`;
 

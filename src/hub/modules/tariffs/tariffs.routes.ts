@@ -7,7 +7,8 @@ import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
 import { idParam, respondMergedList, respondStored } from '../client-owned';
 import type { ModuleDeps } from '../module-deps';
-import { OCPI_VERSION } from '../versions/versions.routes';
+import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { versionPrefix } from '../versions/hub-versions';
 import { TARIFFS_PAGE_LIMIT, type TariffsService } from './tariffs.service';
 
 export const TARIFFS_RECEIVER_PATH = '/receiver/tariffs';
@@ -21,8 +22,8 @@ const tariffId = (ctx: Context) => idParam(ctx.params.tariff_id, 'tariff_id');
  * /{country_code}/{party_id}/{tariff_id}. Sender interface (eMSPs pull, merged across the CPOs they
  * have agreements with): GET list only — the spec defines no single-tariff Sender GET.
  */
-export function tariffsRouter(deps: ModuleDeps & { tariffs: TariffsService }): Router {
-  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}` });
+export function tariffsRouter(deps: ModuleDeps & { tariffs: TariffsService }, version: OcpiVersion): Router {
+  const router = new Router({ prefix: versionPrefix(version) });
   const auth = authenticate(deps.parties, { allowTokenA: false });
   const receiverPath = `${TARIFFS_RECEIVER_PATH}/:country_code/:party_id/:tariff_id`;
 

@@ -6,7 +6,8 @@ import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
 import { idParam, respondMergedList, respondStored } from '../client-owned';
 import type { ModuleDeps } from '../module-deps';
-import { OCPI_VERSION } from '../versions/versions.routes';
+import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { versionPrefix } from '../versions/hub-versions';
 import { type TokenRef, tokenTypeParam } from './tokens.routing';
 import { TOKENS_PAGE_LIMIT, type TokensService } from './tokens.service';
 
@@ -23,8 +24,8 @@ function tokenRef(ctx: Context): TokenRef {
  * Sender interface (CPOs): GET list, merged across the eMSPs they have agreements with; POST
  * /{token_uid}/authorize[?type=], real-time authorization routed to the owner eMSP.
  */
-export function tokensRouter(deps: ModuleDeps & { tokens: TokensService }): Router {
-  const router = new Router({ prefix: `/ocpi/${OCPI_VERSION}` });
+export function tokensRouter(deps: ModuleDeps & { tokens: TokensService }, version: OcpiVersion): Router {
+  const router = new Router({ prefix: versionPrefix(version) });
   const auth = authenticate(deps.parties, { allowTokenA: false });
   const tokenPath = `${TOKENS_RECEIVER_PATH}/:country_code/:party_id/:token_uid`;
   const owner = (ctx: Context) => ownedRole(ctx.state.caller!, ctx.params.country_code, ctx.params.party_id, ['EMSP']);

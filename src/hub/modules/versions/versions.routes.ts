@@ -1,41 +1,34 @@
 import Router from '@koa/router';
-import type { InterfaceRole } from '../../../db/entities';
+import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
 import type { PartyRegistry } from '../../routing/parties';
 import { authenticate } from '../../transport/authenticate';
 import { respond } from '../../ocpi/envelope';
-
-export const OCPI_VERSION = '2.2.1';
-
-/** An endpoint the hub offers, relative to the version base (`/ocpi/2.2.1`). */
-export interface HubEndpoint {
-  identifier: string;
-  role: InterfaceRole;
-  path: string;
-}
-
-export function versionBaseUrl(publicUrl: string): string {
-  return `${publicUrl}/ocpi/${OCPI_VERSION}`;
-}
-
-export function versionsUrl(publicUrl: string): string {
-  return `${publicUrl}/ocpi/versions`;
-}
+import { type HubEndpoint, versionBaseUrl, versionPrefix } from './hub-versions';
 
 /**
- * The versions module (version_information_endpoint.asciidoc): the list of versions and the version
- * details with every endpoint the hub offers. Open to token A and token C.
+ * The versions module (version_information_endpoint.asciidoc): the list of the versions the hub
+ * offers and, per version, the details with every endpoint of it. Open to token A and token C.
  */
-export function versionsRouter(deps: { publicUrl: string; endpoints: HubEndpoint[]; parties: PartyRegistry }): Router {
+export function versionsRouter(deps: {
+  publicUrl: string;
+  endpoints: ReadonlyMap<OcpiVersion, HubEndpoint[]>;
+  parties: PartyRegistry;
+}): Router {
   const router = new Router();
   const auth = authenticate(deps.parties, { allowTokenA: true });
-  const base = versionBaseUrl(deps.publicUrl);
+  const offered = [...deps.endpoints.keys()];
 
-  router.get('/ocpi/versions', auth, (ctx) => respond(ctx, [{ version: OCPI_VERSION, url: base }]));
-  router.get(`/ocpi/${OCPI_VERSION}`, auth, (ctx) =>
-    respond(ctx, {
-      version: OCPI_VERSION,
-      endpoints: deps.endpoints.map(({ identifier, role, path }) => ({ identifier, role, url: `${base}${path}` })),
-    }),
+  router.get('/ocpi/versions', auth, (ctx) =>
+    respond(ctx, offered.map((version) => ({ version, url: versionBaseUrl(deps.publicUrl, version) }))),
   );
+  for (const [version, endpoints] of deps.endpoints) {
+    const base = versionBaseUrl(deps.publicUrl, version);
+    router.get(versionPrefix(version), auth, (ctx) =>
+      respond(ctx, {
+        version,
+        endpoints: endpoints.map(({ identifier, role, path }) => ({ identifier, role, url: `${base}${path}` })),
+      }),
+    );
+  }
   return router;
 }
