@@ -63,6 +63,7 @@ export class DashboardQueries {
         country_code: p.countryCode,
         party_id: p.partyId,
         roles: (p.roles ?? []).map((r) => `${r.role} ${r.countryCode}/${r.partyId}`),
+        ocpi_version: p.version,
         status: connectionStatus(p),
         health: partnerHealthView(p),
         registered_at: p.registeredAt,

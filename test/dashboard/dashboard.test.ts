@@ -98,6 +98,8 @@ describeWithChromium('the dashboard in Chromium, against a hub with the demo net
       expect(await row.locator('.badge').textContent()).toBe(p.status);
       expect(await row.locator('[data-col="failed"]').textContent()).toBe(String(p.outbox.failed));
       expect(await row.locator('[data-col="health"]').textContent()).toBe(p.health.status);
+      expect(p.ocpi_version).toBe('2.2.1');
+      expect(await row.locator('[data-col="version"]').textContent()).toBe(p.ocpi_version);
     }
 
     const locations = await api('/admin/dashboard/locations');

@@ -112,6 +112,7 @@ function renderPartners({ partners, totals }) {
       h('tr', { 'data-party': `${p.country_code}/${p.party_id}` },
         h('td', {}, h('strong', {}, p.name), h('br'), h('small', {}, `${p.country_code}/${p.party_id}`)),
         h('td', {}, p.roles.join(', ')),
+        h('td', { 'data-col': 'version' }, p.ocpi_version ?? '–'),
         h('td', {}, badge(p.status)),
         h('td', { class: `health ${p.health.status.toLowerCase()}`, 'data-col': 'health' }, p.health.status),
         h('td', {}, ago(p.last_seen_at)),
