@@ -39,3 +39,17 @@ export function versionPath(from: OcpiVersion, to: OcpiVersion): OcpiVersion[] {
   for (let k = i; k !== j + step; k += step) path.push(OCPI_VERSIONS[k]);
   return path;
 }
+
+/** What a version's transport carries besides the objects (transport_and_format of each version). */
+export interface VersionTransport {
+  /** OCPI-to/from-country-code/party-id headers (2.2 and later). */
+  routingHeaders: boolean;
+  /** X-Request-ID and X-Correlation-ID (2.2 and later). */
+  requestIds: boolean;
+}
+
+export const VERSION_TRANSPORT: Record<OcpiVersion, VersionTransport> = {
+  '2.1.1': { routingHeaders: false, requestIds: false },
+  '2.2.1': { routingHeaders: true, requestIds: true },
+  '2.3.0': { routingHeaders: true, requestIds: true },
+};
