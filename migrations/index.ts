@@ -11,6 +11,7 @@ import { RemoteStarts1763701000000 } from './1763701000000-RemoteStarts';
 import { DeliveryIndexes1763701100000 } from './1763701100000-DeliveryIndexes';
 import { LostTransactions1763701250000 } from './1763701250000-LostTransactions';
 import { PartnerHealth1763701500000 } from './1763701500000-PartnerHealth';
+import { DeliveryVersions1763701600000 } from './1763701600000-DeliveryVersions';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -27,5 +28,6 @@ export const migrations = [
   DeliveryIndexes1763701100000,
   LostTransactions1763701250000,
   PartnerHealth1763701500000,
+  DeliveryVersions1763701600000,
   // (new migrations go above this line, oldest first)
 ];

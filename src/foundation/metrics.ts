@@ -69,6 +69,13 @@ const outboxLatency = new Histogram({
   registers: [registry],
 });
 
+const translationLosses = new Counter({
+  name: 'ocpi_hub_translation_losses_total',
+  help: "Fields or values a receiver's OCPI version could not carry, by module and partner (docs/versions.md)",
+  labelNames: ['module', 'partner'] as const,
+  registers: [registry],
+});
+
 const settlementRunSeconds = new Histogram({
   name: 'ocpi_hub_settlement_run_duration_seconds',
   help: 'Duration of settlement runs, by trigger (manual, schedule) and outcome (ok, error)',
@@ -176,6 +183,9 @@ export const metrics = {
     outboxAttempts.inc({ outcome });
     outboxPartnerAttempts.inc({ partner, outcome });
     if (outcome === 'delivered' && enqueuedAt) outboxLatency.observe(Math.max(0, (Date.now() - enqueuedAt.getTime()) / 1000));
+  },
+  translationLosses(module: string, count: number, partner = 'unknown'): void {
+    translationLosses.inc({ module, partner }, count);
   },
   /** Times a settlement run; the outcome label says whether it threw. */
   async timeSettlementRun<T>(trigger: string, run: () => Promise<T>): Promise<T> {

@@ -27,6 +27,8 @@ const ConnectBody = z.strictObject({
   token: z.string().regex(/^[\x21-\x7e]{1,64}$/, 'must be 1 to 64 printable ASCII characters'),
 });
 
+const LossesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+
 /** What the operator sees of a party. Tokens are never shown, except token A once when it is issued. */
 export function partyView(party: Party, backlog?: PartyBacklog) {
   return {
@@ -112,6 +114,14 @@ export function partiesAdminRouter(deps: {
     const id = uuidParam(ctx.params.id, 'party');
     await parties.require(id);
     ctx.body = { requeued: await outbox.retryFailed(id) };
+  });
+
+  // The loss report: what this partner's OCPI version could not carry of what it was sent (docs/versions.md).
+  router.get('/:id/losses', async (ctx) => {
+    const id = uuidParam(ctx.params.id, 'party');
+    const { limit } = parseAdminBody(LossesQuery, { ...ctx.query });
+    const party = await parties.require(id);
+    ctx.body = { party: id, version: party.version, deliveries: await outbox.losses(id, limit) };
   });
 
   router.delete('/:id', async (ctx) => {

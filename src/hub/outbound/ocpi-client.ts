@@ -16,6 +16,8 @@ export interface OcpiRequest {
   headers?: Record<string, string>;
   /** Kept across hops; a new X-Request-ID is made for every request. */
   correlationId?: string;
+  /** False for a receiver whose version has no X-Request-ID/X-Correlation-ID (2.1.1): the ids are only logged. */
+  requestIds?: boolean;
   timeoutMs?: number;
   /** Who is called (for the call log, metrics and the partner's health); absent for a URL of no party yet. */
   party?: CalledParty;
@@ -215,8 +217,7 @@ export class OcpiClient {
         headers: {
           ...req.headers,
           Authorization: authorizationHeader(req.token, req.encoding),
-          'X-Request-ID': requestId,
-          'X-Correlation-ID': correlationId,
+          ...(req.requestIds === false ? {} : { 'X-Request-ID': requestId, 'X-Correlation-ID': correlationId }),
           ...(req.body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
       });

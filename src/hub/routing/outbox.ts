@@ -5,6 +5,10 @@ import type { InterfaceRole, OutboxEntry } from '../../db/entities';
 import { endpointUrl, OcpiCallError, type OcpiClient } from '../outbound/ocpi-client';
 import { connectionStatus, type PartyRegistry } from './parties';
 import { metrics, partnerLabel } from '../../foundation/metrics';
+import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion, VERSION_TRANSPORT } from '../../core/ocpi-versions/ocpi-versions';
+import { type Loss, TranslationRefused } from '../../core/ocpi-versions/loss-report';
+import { type OcpiModuleId, type TranslationContext, translateObject } from '../../core/ocpi-versions/translate';
+import { VERSION_BRIDGES } from '../../core/ocpi-versions/version-bridges';
 
 /** A delivery the hub owes a partner. */
 export interface NewDelivery {
@@ -17,6 +21,10 @@ export interface NewDelivery {
   /** An absolute target instead of an endpoint (a result for a `response_url`); `path` is then ignored. */
   url?: string;
   body?: unknown;
+  /** The OCPI version `body` is in (the sender's); translated to the receiver's when delivered. Default: the hub form. */
+  bodyVersion?: OcpiVersion;
+  /** What a translation of `body` needs beyond it (e.g. the sender of a 2.1.1 object). */
+  translationContext?: TranslationContext;
   headers?: Record<string, string>;
   /** Deliveries of the same object reach a partner in order, one at a time. */
   objectKey: string;
@@ -73,10 +81,28 @@ interface ClaimedRow {
   path: string;
   url: string | null;
   body: unknown;
+  body_version: string;
+  translation_context: TranslationContext | null;
   headers: Record<string, string>;
   attempts: number;
   created_at: Date;
 }
+
+/** A delivery whose body the receiver's version could not carry whole (the loss report). */
+export interface DeliveryLosses {
+  id: string;
+  module: string;
+  method: string;
+  target: string;
+  status: string;
+  body_version: string;
+  delivered_version: string;
+  losses: Loss[];
+  created_at: Date;
+}
+
+/** Routing headers and request ids, which a 2.1.1 receiver does not know (VERSION_TRANSPORT). */
+const VERSIONED_HEADERS = /^(ocpi-(to|from)-(country-code|party-id)|x-request-id|x-correlation-id)$/i;
 
 /** The NOTIFY channel of enqueue: other instances look for due deliveries at once (payload: the sender's id). */
 export const OUTBOX_CHANNEL = 'outbox_due';
@@ -144,7 +170,7 @@ export class Outbox {
    */
   async enqueue(deliveries: NewDelivery[], tx?: EntityManager): Promise<void> {
     if (deliveries.length === 0) return;
-    const columns = ['party_uuid', 'module', 'interface_role', 'method', 'path', 'url', 'body', 'headers', 'object_key', 'object_version'];
+    const columns = ['party_uuid', 'module', 'interface_role', 'method', 'path', 'url', 'body', 'body_version', 'translation_context', 'headers', 'object_key', 'object_version'];
     const values: unknown[] = [];
     const rows = deliveries.map((d, i) => {
       values.push(
@@ -155,6 +181,8 @@ export class Outbox {
         d.path,
         d.url ?? null,
         d.body === undefined ? null : JSON.stringify(d.body),
+        d.bodyVersion ?? HUB_FORM_VERSION,
+        d.translationContext ? JSON.stringify(d.translationContext) : null,
         JSON.stringify(d.headers ?? {}),
         d.objectKey,
         d.objectVersion,
@@ -309,7 +337,7 @@ export class Outbox {
        )
        UPDATE outbox SET locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
         WHERE id = ANY (ARRAY(SELECT id FROM locked)) AND ${claimable('outbox')}
-       RETURNING id, party_uuid, module, interface_role, method, path, url, body, headers, attempts, created_at`,
+       RETURNING id, party_uuid, module, interface_role, method, path, url, body, body_version, translation_context, headers, attempts, created_at`,
       [limit, this.opts.lockSeconds, this.opts.perPartyConcurrency],
     );
     return rows ?? [];
@@ -328,14 +356,26 @@ export class Outbox {
       if (!row.url && !endpoint) {
         return await this.finish(row, 'failed', `receiver has no ${row.module} ${row.interface_role} endpoint`);
       }
+      const version = isOcpiVersion(party.version) ? party.version : HUB_FORM_VERSION;
+      let body: unknown;
+      try {
+        body = await this.translated(row, version);
+      } catch (error) {
+        // Not retried: the same body cannot be expressed in that version tomorrow either.
+        if (error instanceof TranslationRefused) return await this.finish(row, 'failed', error.message);
+        throw error;
+      }
+      const transport = VERSION_TRANSPORT[version];
+      const headers = transport.routingHeaders ? row.headers : Object.fromEntries(Object.entries(row.headers).filter(([name]) => !VERSIONED_HEADERS.test(name)));
       await this.client.request({
         method: row.method,
         url: row.url ?? endpointUrl(endpoint!.url, row.path),
         token: this.parties.tokenB(party),
         encoding: party.tokenEncoding,
-        body: row.body ?? undefined,
-        headers: row.headers,
+        body,
+        headers,
         correlationId: row.headers['X-Correlation-ID'],
+        requestIds: transport.requestIds,
         timeoutMs: this.opts.timeoutMs,
         party,
         module: row.module,
@@ -364,6 +404,34 @@ export class Outbox {
           .catch((e) => this.log.error({ err: e }, 'outbox: scheduling a retry failed'));
       }
     }
+  }
+
+  /**
+   * The body in the receiver's version; what that version cannot carry is recorded on the delivery
+   * before it is sent, so the report holds even when the partner then fails.
+   */
+  private async translated(row: ClaimedRow, version: OcpiVersion): Promise<unknown> {
+    if (row.body === null || row.body === undefined) return undefined;
+    const from = isOcpiVersion(row.body_version) ? row.body_version : HUB_FORM_VERSION;
+    if (from === version) return row.body;
+    const context: TranslationContext = { ...(row.translation_context ?? {}), partial: row.method === 'PATCH' };
+    const { value, losses } = translateObject(VERSION_BRIDGES, row.module as OcpiModuleId, row.body, from, version, context);
+    await this.db.query(`UPDATE outbox SET delivered_version = $2, losses = $3 WHERE id = $1`, [
+      row.id,
+      version,
+      losses.length > 0 ? JSON.stringify(losses) : null,
+    ]);
+    if (losses.length > 0) metrics.translationLosses(row.module, losses.length, partnerLabel(await this.parties.get(row.party_uuid)));
+    return value;
+  }
+
+  /** A partner's deliveries that lost something in translation, newest first (admin API, dashboard). */
+  async losses(partyUuid: string, limit: number): Promise<DeliveryLosses[]> {
+    return this.db.query(
+      `SELECT id, module, method, coalesce(url, path) AS target, status, body_version, delivered_version, losses, created_at
+         FROM outbox WHERE party_uuid = $1 AND losses IS NOT NULL ORDER BY id DESC LIMIT $2`,
+      [partyUuid, limit],
+    );
   }
 
   private async finish(row: ClaimedRow, status: 'delivered' | 'failed', error: string | null): Promise<void> {
