@@ -12,7 +12,7 @@
  */
 import { RPCClient } from 'ocpp-rpc';
 import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client';
-import { allocate, type SiteNode } from '../src/core/allocation';
+import { allocate, type SiteNode } from '../src/core/allocation/allocation-core';
 import { simulateEvening, type EveningCar, type EveningScenario } from './evening-simulation';
 import { hashChargerPassword } from '../src/own-cpo/chargers/charger-passwords';
 import { setChargingProfileParams } from '../src/own-cpo/load/ocpp-profiles';

@@ -17,8 +17,8 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { openDatabase } from '../src/db/data-source';
 import { createLogger } from '../src/foundation/log';
-import { parsePeriodLabel, type Period } from '../src/core/settlement';
-import { DEFAULT_PRICING_POLICY, priceSession, toPricingInput, validateTariff, type CdrForPricing, type Tariff } from '../src/core/pricing';
+import { parsePeriodLabel, type Period } from '../src/core/settlement/settlement-core';
+import { DEFAULT_PRICING_POLICY, priceSession, toPricingInput, validateTariff, type CdrForPricing, type Tariff } from '../src/core/pricing/pricing-core';
 import { SettlementService } from '../src/hub/settlement/settlement.service';
 import { example } from '../test/support/network';
 import { benchDatabase } from './support';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ChargingPeriod, isValidTimeZone, rateCdr, ratingTimeZone, utcDateTimes, type InputNote } from '../core/pricing';
+import { ChargingPeriod, isValidTimeZone, rateCdr, ratingTimeZone, utcDateTimes, type InputNote } from '../core/pricing/pricing-core';
 
 export const PRICE_USAGE = `ocpi-hub price — rate a CDR against a tariff and show where the CDR's totals differ
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { runCli } from '../../src/cli/ocpi-hub-cli';
-import { localDateOf } from '../../src/core/tariffs';
+import { localDateOf } from '../../src/core/tariffs/tariffs-core';
 import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 
 const ZONE = 'Europe/Amsterdam';

@@ -1,4 +1,4 @@
-import { allocate } from '../../src/core/allocation';
+import { allocate } from '../../src/core/allocation/allocation-core';
 import { simulateEvening, type EveningScenario } from '../../bench/evening-simulation';
 
 const connector = (connectorKey: string) => ({ connectorKey, phases: 3 as const, maxAmps: 32 });

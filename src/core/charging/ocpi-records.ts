@@ -3,7 +3,7 @@
  * from plain values (no I/O). Prices come from the pricing engine over the very charging periods the
  * record carries, so an eMSP re-rating the CDR against the tariff it names gets the same totals.
  */
-import { priceSession, pricingPolicyFor, toPricingInput, type CdrTotals, type PriceAmount } from '../pricing';
+import { priceSession, pricingPolicyFor, toPricingInput, type CdrTotals, type PriceAmount } from '../pricing/pricing-core';
 import type { Tariff } from '../pricing/tariff.schema';
 import { type ChargingPeriod, chargingPeriods, type MeterPoint } from './charging-periods';
 

@@ -9,7 +9,7 @@
  * to them.
  */
 import Decimal from 'decimal.js';
-import { DayOfWeek, type Price, type PriceComponent, type Tariff, type TariffElement, type TariffRestrictions, validateTariff } from '../pricing';
+import { DayOfWeek, type Price, type PriceComponent, type Tariff, type TariffElement, type TariffRestrictions, validateTariff } from '../pricing/pricing-core';
 import { addDays } from './day-ahead';
 import type { Prices, TariffDescription, TimeWindow } from './description';
 

@@ -4,7 +4,7 @@
  * OCPI start_date/end_date restrictions are local dates.
  */
 import { wallClockFormat } from '../wall-clock';
-import type { ValidationError } from '../pricing';
+import type { ValidationError } from '../pricing/pricing-core';
 import { DEFAULT_KEEP_PAST_DAYS, type DayAheadUpdate, type DynamicTariffDescription, MAX_DAY_AHEAD_DATES, type Parsed } from './description';
 
 const DAY_MS = 86_400_000;

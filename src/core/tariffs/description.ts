@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '../pricing/local-time';
 import { decimalPlacesOf } from '../pricing/money';
-import type { ValidationError } from '../pricing';
+import type { ValidationError } from '../pricing/pricing-core';
 import { DayOfWeek, DisplayText, TariffType } from '../pricing/tariff.schema';
 import { formatIssuePath } from './issues';
 

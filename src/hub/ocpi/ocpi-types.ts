@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CdrDimensionType } from '../../core/pricing';
+import { CdrDimensionType } from '../../core/pricing/pricing-core';
 import { parseOcpiDateTime } from './date-time';
 
 /**

@@ -14,7 +14,7 @@
  * totals. A statement whose content (fingerprint) equals its latest version gets no new version.
  */
 import type { EntityManager } from 'typeorm';
-import { latePeriodsFor, SQL_TRUNC_UNIT, type Period } from '../../core/settlement';
+import { latePeriodsFor, SQL_TRUNC_UNIT, type Period } from '../../core/settlement/settlement-core';
 import { AMOUNT_FIELDS, CDR_AMOUNTS_RECORD, EMSP_OF_C } from './settlement.sql';
 
 export interface RunOutcome {

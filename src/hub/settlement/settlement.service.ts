@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { lastCompletePeriod, parsePeriodLabel, SQL_TRUNC_UNIT, type Period, type PeriodKind } from '../../core/settlement';
+import { lastCompletePeriod, parsePeriodLabel, SQL_TRUNC_UNIT, type Period, type PeriodKind } from '../../core/settlement/settlement-core';
 import { HubError } from '../../foundation/hub-errors';
 import { runSettlement, type RunOutcome } from './settlement.run';
 import { metrics } from '../../foundation/metrics';

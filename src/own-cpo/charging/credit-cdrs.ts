@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { mapCdrTotals } from '../../core/pricing';
+import { mapCdrTotals } from '../../core/pricing/pricing-core';
 import { HubError } from '../../foundation/hub-errors';
 import type { ObjectStore } from '../../hub/routing/object-store';
 import type { Cdr } from '../../hub/modules/cdrs/cdrs.schema';

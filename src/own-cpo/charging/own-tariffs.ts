@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Tariff } from '../../core/pricing';
+import type { Tariff } from '../../core/pricing/pricing-core';
 import {
   buildOwnTariff,
   type DynamicTariffDescription,
@@ -9,7 +9,7 @@ import {
   parseTariffDescription,
   pruneDayAhead,
   type TariffDescription,
-} from '../../core/tariffs';
+} from '../../core/tariffs/tariffs-core';
 import { HubError } from '../../foundation/hub-errors';
 import type { ObjectStore } from '../../hub/routing/object-store';
 import type { Location } from '../../hub/modules/locations/locations.schema';

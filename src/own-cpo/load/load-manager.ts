@@ -16,7 +16,7 @@ import {
   type ProfileChange,
   type SessionDemand,
   type Site,
-} from '../../core/allocation';
+} from '../../core/allocation/allocation-core';
 import type { Transaction, TransactionsService } from '../charging/transactions.service';
 import { ChargerRefused, type ChargerCalls } from '../ocpp/charger-calls';
 import type { ChargersService } from '../chargers/chargers.service';

@@ -11,7 +11,7 @@
  * Every profile of one purpose on one connector has the same id and stack level, so each call replaces
  * the previous one instead of piling up.
  */
-import type { PhaseCount } from '../../core/allocation';
+import type { PhaseCount } from '../../core/allocation/allocation-core';
 
 export const STACK_LEVEL = 1;
 

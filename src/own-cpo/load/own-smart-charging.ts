@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Transaction, TransactionsService } from '../charging/transactions.service';
-import type { ConnectorLimit } from '../../core/allocation';
+import type { ConnectorLimit } from '../../core/allocation/allocation-core';
 import type { ChargingProfilesService, ProfileRequestDetails } from '../../hub/modules/chargingprofiles/chargingprofiles.service';
 import type { ChargingProfileResponse, ProfileOperation } from '../../hub/modules/chargingprofiles/chargingprofiles.schema';
 import type { ChargingPreferences, Session } from '../../hub/modules/sessions/sessions.schema';

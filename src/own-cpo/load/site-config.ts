@@ -4,7 +4,7 @@
  * ("CP-1/2", "CS-7/1/1"); a charger id never contains '/', so the first '/' splits them back.
  */
 import { z } from 'zod';
-import { WEEKDAYS, validateSite, type ConnectorSpec, type Site, type SiteNode, type TimeWindow } from '../../core/allocation';
+import { WEEKDAYS, validateSite, type ConnectorSpec, type Site, type SiteNode, type TimeWindow } from '../../core/allocation/allocation-core';
 import { CHARGER_ID, OCPP_CONNECTOR } from '../chargers/chargers.service';
 
 const Amps = z.number().finite().min(0).max(100_000);

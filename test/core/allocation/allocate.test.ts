@@ -6,7 +6,7 @@ import {
   type ConnectorSpec,
   type SessionDemand,
   type Site,
-} from '../../../src/core/allocation';
+} from '../../../src/core/allocation/allocation-core';
 import { enforceCapacities } from '../../../src/core/allocation/allocate';
 
 const NOW = new Date('2024-01-10T12:00:00Z'); // 13:00 in Amsterdam (CET)

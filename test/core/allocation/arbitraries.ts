@@ -16,7 +16,7 @@ import type {
   SiteNode,
   TimeWindow,
   Weekday,
-} from '../../../src/core/allocation';
+} from '../../../src/core/allocation/allocation-core';
 
 export const TIME_ZONES = ['UTC', 'Europe/Amsterdam', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe'];
 const DAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { allocate, orderProfileChanges, type Allocation, type ConnectorLimit, type Phase, type Site, type SiteNode } from '../../../src/core/allocation';
+import { allocate, orderProfileChanges, type Allocation, type ConnectorLimit, type Phase, type Site, type SiteNode } from '../../../src/core/allocation/allocation-core';
 import { allConnectors, nowArb, sessionShapeArb, siteArb, toSession } from './arbitraries';
 
 function limit(connectorKey: string, limitAmps: number, phases: 1 | 3 = 3, phase: Phase = 'L1'): ConnectorLimit {

@@ -1,4 +1,4 @@
-import type { SessionDemand, Site, SiteNode } from '../../../src/core/allocation';
+import type { SessionDemand, Site, SiteNode } from '../../../src/core/allocation/allocation-core';
 
 /**
  * A deterministic large site: a 5,000 A grid connection with 10 feeders of 10 chargers of `perCharger`

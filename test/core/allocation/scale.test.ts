@@ -1,4 +1,4 @@
-import { allocate } from '../../../src/core/allocation';
+import { allocate } from '../../../src/core/allocation/allocation-core';
 import { overloads, sessionFacts } from './arbitraries';
 import { largeSite } from './scale-site';
 

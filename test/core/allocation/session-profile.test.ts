@@ -1,4 +1,4 @@
-import { profileLimitAmps, profileNextChange } from '../../../src/core/allocation';
+import { profileLimitAmps, profileNextChange } from '../../../src/core/allocation/allocation-core';
 
 describe('an OCPI ChargingProfile read as a session maximum', () => {
   const setAt = new Date('2026-03-01T10:00:00Z');

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { activeWindows, isWindowActive, localTime, nextBoundary, type Site, type TimeWindow } from '../../../src/core/allocation';
+import { activeWindows, isWindowActive, localTime, nextBoundary, type Site, type TimeWindow } from '../../../src/core/allocation/allocation-core';
 import { siteArb, nowArb } from './arbitraries';
 
 const at = (iso: string, timeZone = 'UTC') => localTime(new Date(iso), timeZone);

@@ -1,7 +1,7 @@
 import { currencyOf, findCurrency, formatMoney, roundMoney } from '../../../src/core/money/currencies';
 import { formatMinorUnits, toMinorUnits } from '../../../src/core/payments/stripe-amounts';
-import { rateCdr } from '../../../src/core/pricing';
-import { lineOf, statementTotals } from '../../../src/core/settlement';
+import { rateCdr } from '../../../src/core/pricing/pricing-core';
+import { lineOf, statementTotals } from '../../../src/core/settlement/settlement-core';
 
 /** A tariff of one ENERGY price with 10 % VAT, and a CDR of `kwh` at it, in `currency`. */
 function tariffIn(currency: string, pricePerKwh: number) {

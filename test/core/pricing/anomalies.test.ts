@@ -1,5 +1,5 @@
 /** VAT, price limits, and odd input: anomalies come back as notes, never as exceptions. */
-import { priceSession, toPricingInput } from '../../../src/core/pricing';
+import { priceSession, toPricingInput } from '../../../src/core/pricing/pricing-core';
 import { cdrOf, price, tariffWith, type Stretch } from './support';
 
 const START = '2024-01-08T09:00:00Z';

@@ -3,7 +3,7 @@
  * new example is looked at rather than skipped.
  */
 import { readdirSync } from 'node:fs';
-import { priceSession, toPricingInput, validateTariff } from '../../../src/core/pricing';
+import { priceSession, toPricingInput, validateTariff } from '../../../src/core/pricing/pricing-core';
 import { cdrOf, EXAMPLES_DIR, readExample } from './support';
 
 interface FixtureExpectation {

@@ -2,7 +2,7 @@
  * The rounding policy: each default and why, each option and what it changes.
  * "The OCPI specification stays out of these matters." (mod_tariffs, NOTE on price rounding), so these are choices.
  */
-import { DEFAULT_PRICING_POLICY, priceSession, toPricingInput } from '../../../src/core/pricing';
+import { DEFAULT_PRICING_POLICY, priceSession, toPricingInput } from '../../../src/core/pricing/pricing-core';
 import { roundedNumber, roundRatio } from '../../../src/core/pricing/money';
 import { cdrOf, exampleTariff, policyWith, price, tariffWith } from './support';
 

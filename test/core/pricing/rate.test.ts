@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { rateCdr } from '../../../src/core/pricing';
+import { rateCdr } from '../../../src/core/pricing/pricing-core';
 import { OCPI_2_2_1_EXAMPLES } from '../../support/spec-examples';
 
 const cdr = JSON.parse(readFileSync(path.join(OCPI_2_2_1_EXAMPLES, 'cdr_example.json'), 'utf8'));

@@ -1,4 +1,4 @@
-import { DEFAULT_PRICING_POLICY, priceSession, ratingTimeZone, toPricingInput, utcDateTimes, validateTariff, type InputNote } from '../../../src/core/pricing';
+import { DEFAULT_PRICING_POLICY, priceSession, ratingTimeZone, toPricingInput, utcDateTimes, validateTariff, type InputNote } from '../../../src/core/pricing/pricing-core';
 
 describe('reading real-world input', () => {
   it('turns date-times with UTC offsets (with or without a colon, with fractions) into the UTC instants they denote', () => {

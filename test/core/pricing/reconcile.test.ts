@@ -1,5 +1,5 @@
-import { compareTotals } from '../../../src/core/pricing';
-import type { CdrTotals } from '../../../src/core/pricing';
+import { compareTotals } from '../../../src/core/pricing/pricing-core';
+import type { CdrTotals } from '../../../src/core/pricing/pricing-core';
 
 const zero = { excl_vat: 0, incl_vat: 0 };
 const computed: CdrTotals = {

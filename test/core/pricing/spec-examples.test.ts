@@ -4,7 +4,7 @@
  * CET (UTC+1) in March, CEST (UTC+2) in June.
  */
 import { cdrOf, exampleTariff, policyWith, price, readExample, tariffOf, tariffWith, type Stretch } from './support';
-import type { PricedLine } from '../../../src/core/pricing';
+import type { PricedLine } from '../../../src/core/pricing/pricing-core';
 
 const priced = (file: string, startUtc: string, stretches: Stretch[], options?: Parameters<typeof price>[2]) =>
   price(exampleTariff(file), cdrOf(startUtc, stretches), options);

@@ -12,7 +12,7 @@ import {
   type PricingInputOptions,
   type PricingPolicy,
   type Tariff,
-} from '../../../src/core/pricing';
+} from '../../../src/core/pricing/pricing-core';
 import { OCPI_2_2_1_EXAMPLES } from '../../support/spec-examples';
 
 /** The spec's example JSON files (unmodified copies in test/fixtures). */

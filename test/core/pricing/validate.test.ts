@@ -1,5 +1,5 @@
 /** validateTariff: the typed Tariff, or every problem with a path a person can follow. */
-import { validateTariff } from '../../../src/core/pricing';
+import { validateTariff } from '../../../src/core/pricing/pricing-core';
 import { readExample } from './support';
 
 const base = () => readExample('tariff_4_complex.json') as Record<string, any>;

@@ -6,7 +6,7 @@ import {
   periodOf,
   targetPeriod,
   type Period,
-} from '../../../src/core/settlement';
+} from '../../../src/core/settlement/settlement-core';
 
 const month = (label: string) => parsePeriodLabel(label, 'monthly') as Period;
 

@@ -7,7 +7,7 @@ import {
   statementTotals,
   type CdrForSettlement,
   type Period,
-} from '../../../src/core/settlement';
+} from '../../../src/core/settlement/settlement-core';
 
 function cdr(id: string, end: string, excl: number, incl: number | undefined, extra: Partial<CdrForSettlement> = {}): CdrForSettlement {
   return {

@@ -4,7 +4,7 @@
  * worked out by hand in the comments. Times are UTC in the CDRs; the restrictions are local
  * (Europe/Amsterdam: UTC+1 in November, UTC+2 until the last Sunday of October).
  */
-import { validateTariff, type PriceBreakdown, type Tariff } from '../../../src/core/pricing';
+import { validateTariff, type PriceBreakdown, type Tariff } from '../../../src/core/pricing/pricing-core';
 import {
   buildOwnTariff,
   type DynamicTariffDescription,
@@ -13,7 +13,7 @@ import {
   parseTariffDescription,
   pruneDayAhead,
   type TariffDescription,
-} from '../../../src/core/tariffs';
+} from '../../../src/core/tariffs/tariffs-core';
 import { cdrOf, price } from '../pricing/support';
 
 const ZONE = 'Europe/Amsterdam';

@@ -1,4 +1,4 @@
-import type { CdrForSettlement } from '../../../src/core/settlement';
+import type { CdrForSettlement } from '../../../src/core/settlement/settlement-core';
 
 /** A small deterministic PRNG (mulberry32), so the generated CDRs are the same in every run. */
 export function random(seed: number): () => number {

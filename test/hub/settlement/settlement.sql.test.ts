@@ -7,7 +7,7 @@ import {
   type ComputedStatement,
   type Period,
   type StoredCdr,
-} from '../../../src/core/settlement';
+} from '../../../src/core/settlement/settlement-core';
 import { openDatabase } from '../../../src/db/data-source';
 import { ObjectStore } from '../../../src/hub/routing/object-store';
 import { createLogger } from '../../../src/foundation/log';

@@ -1,4 +1,4 @@
-import { allocate } from '../../../src/core/allocation';
+import { allocate } from '../../../src/core/allocation/allocation-core';
 import { setChargingProfileParams, profileAccepted } from '../../../src/own-cpo/load/ocpp-profiles';
 import { activeChargingProfile, preferencesResponse } from '../../../src/own-cpo/load/own-smart-charging';
 import { chargersOf, connectorKeyOf, SiteBody, siteProblems, splitConnectorKey, toCoreSite } from '../../../src/own-cpo/load/site-config';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { isValidTimeZone, mapCdrTotals, rateCdr as rateAgainstTariff, ratingTimeZone, type CdrTotals, type InputNote, type TotalDifference } from '../../../core/pricing';
+import { isValidTimeZone, mapCdrTotals, rateCdr as rateAgainstTariff, ratingTimeZone, type CdrTotals, type InputNote, type TotalDifference } from '../../../core/pricing/pricing-core';
 import type { ObjectStore } from '../../routing/object-store';
 import type { Cdr } from './cdrs.schema';
 import type { PartyAddress } from '../../ocpi/party-address';

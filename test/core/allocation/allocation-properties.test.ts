@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { allocate, type SessionDemand, type Site, type SiteNode } from '../../../src/core/allocation';
+import { allocate, type SessionDemand, type Site, type SiteNode } from '../../../src/core/allocation/allocation-core';
 import {
   allConnectors,
   connectorShapeArb,

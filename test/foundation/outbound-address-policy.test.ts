@@ -1,4 +1,4 @@
-import { OutboundAddressPolicy, parseCidr, parseIp } from '../../../src/foundation/outbound-address-policy';
+import { OutboundAddressPolicy, parseCidr, parseIp } from '../../src/foundation/outbound-address-policy';
 
 const verdicts = (policy: OutboundAddressPolicy, addresses: string[]) =>
   Object.fromEntries(addresses.map((a) => [a, policy.verdict(a).allowed]));

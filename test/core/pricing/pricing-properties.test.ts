@@ -8,7 +8,7 @@ import {
   type CdrDimension,
   type PriceAmount,
   type Tariff,
-} from '../../../src/core/pricing';
+} from '../../../src/core/pricing/pricing-core';
 import { cdrOf, type Stretch } from './support';
 
 const DIMENSIONS = ['FLAT', 'ENERGY', 'TIME', 'PARKING_TIME'] as const;
