@@ -12,6 +12,7 @@ import { DeliveryIndexes1763701100000 } from './1763701100000-DeliveryIndexes';
 import { LostTransactions1763701250000 } from './1763701250000-LostTransactions';
 import { PartnerHealth1763701500000 } from './1763701500000-PartnerHealth';
 import { DeliveryVersions1763701600000 } from './1763701600000-DeliveryVersions';
+import { SettlementTimeZones1763701700000 } from './1763701700000-SettlementTimeZones';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -29,5 +30,6 @@ export const migrations = [
   LostTransactions1763701250000,
   PartnerHealth1763701500000,
   DeliveryVersions1763701600000,
+  SettlementTimeZones1763701700000,
   // (new migrations go above this line, oldest first)
 ];

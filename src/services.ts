@@ -219,7 +219,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     lost,
     evseStatus,
     // A closed statement pays its CPO out (Stripe Connect), when payments are on and the CPO has an account.
-    settlement: new SettlementService(db, { periodKind: config.settlement.period, log, onStatementClosed: statementPayouts(payments, log) }),
+    settlement: new SettlementService(db, { periodKind: config.settlement.period, defaultTimeZone: config.settlement.timeZone, log, onStatementClosed: statementPayouts(payments, log) }),
     async prepare() {
       await ensureOwnCpo(db, config.ownCpo);
       await chargers.forgetConnections(ocpp.instanceId); // left by this instance's previous run

@@ -2,7 +2,7 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { PAYMENTS_ENV, type PaymentsConfig, paymentsConfig } from '../own-cpo/driver-payments/payments-config';
-import { PERIOD_KINDS, type PeriodKind } from '../core/settlement/period';
+import { isTimeZone, PERIOD_KINDS, type PeriodKind } from '../core/settlement/period';
 import type { RateLimit } from '../core/rate-limit/token-buckets';
 import { parseCidr } from './outbound-address-policy';
 
@@ -53,6 +53,10 @@ const EnvSchema = z.object({
   CDR_RATING_TOLERANCE: z.coerce.number().min(0, 'CDR_RATING_TOLERANCE must be 0 or more').default(0.01),
   SETTLEMENT_CRON: z.string().refine((v) => cron.validate(v), 'SETTLEMENT_CRON must be a cron expression (e.g. 0 3 1 * *)').default('0 3 1 * *'),
   SETTLEMENT_PERIOD: z.enum(PERIOD_KINDS, `SETTLEMENT_PERIOD must be one of ${PERIOD_KINDS.join(', ')}`).default('monthly'),
+  SETTLEMENT_TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, 'SETTLEMENT_TIME_ZONE must be an IANA time zone, e.g. Europe/Amsterdam')
+    .default('UTC'),
   OCPP_AUTO_REGISTER: z.enum(['true', 'false'], 'OCPP_AUTO_REGISTER must be true or false').default('false'),
   OCPP_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().positive().default(300),
   OCPP_PING_INTERVAL_SECONDS: z.coerce.number().min(0, 'OCPP_PING_INTERVAL_SECONDS must be 0 (off) or more').optional(),
@@ -97,7 +101,7 @@ export interface Config {
   /** The largest difference (currency units, kWh, hours) between a CDR and its re-rating not flagged. */
   cdrRatingTolerance: number;
   /** Scheduled settlement (docs/settlement.md): when it runs and the length of a statement's period. */
-  settlement: { cron: string; period: PeriodKind };
+  settlement: { cron: string; period: PeriodKind; timeZone: string };
   ocpp: OcppConfig;
   /** Driver payments with Stripe and CPO payouts (docs/payments.md); off without STRIPE_SECRET_KEY. */
   payments: PaymentsConfig;
@@ -185,7 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
     stillAliveIdleMs: e.STILL_ALIVE_IDLE_SECONDS * 1000,
     cdrRatingTolerance: e.CDR_RATING_TOLERANCE,
-    settlement: { cron: e.SETTLEMENT_CRON, period: e.SETTLEMENT_PERIOD },
+    settlement: { cron: e.SETTLEMENT_CRON, period: e.SETTLEMENT_PERIOD, timeZone: e.SETTLEMENT_TIME_ZONE },
     ocpp: {
       autoRegister: e.OCPP_AUTO_REGISTER === 'true',
       heartbeatIntervalSeconds: e.OCPP_HEARTBEAT_INTERVAL_SECONDS,

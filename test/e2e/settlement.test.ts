@@ -273,6 +273,20 @@ describe('settlement end to end: CDRs through the hub, a credit CDR, a dispute, 
     expect((await admin().post(`/admin/settlement/disputes/${disputeId}/resolve`, { resolution: 'maybe' })).status).toBe(400);
   });
 
+  it('keeps the pair’s statement time zone: listed, settable for a new pair, refused once statements exist', async () => {
+    expect((await admin().get('/admin/settlement/time-zones')).data).toEqual({ default_time_zone: 'UTC', pairs: [] });
+    const refused = await admin().put('/admin/settlement/time-zones', { cpo: 'BE/BEC', emsp: 'DE/TNM', time_zone: 'Europe/Brussels' });
+    expect(refused.status).toBe(409);
+    expect(refused.data.error.message).toMatch(/cut in UTC; a pair's time zone cannot change once it has statements/);
+    expect((await admin().put('/admin/settlement/time-zones', { cpo: 'be/bec', emsp: 'DE/XYZ', time_zone: 'Mars/Base' })).status).toBe(400);
+    expect((await admin().put('/admin/settlement/time-zones', { cpo: 'BE/BEC', emsp: 'DE/XYZ' })).status).toBe(400);
+    expect((await admin().get('/admin/settlement/time-zones')).data.pairs).toEqual([]);
+    const set = await admin().put('/admin/settlement/time-zones', { cpo: 'be/bec', emsp: 'de/xyz', time_zone: 'Europe/Brussels' });
+    expect(set.status).toBe(200);
+    expect(set.data).toMatchObject({ cpo: 'BE/BEC', emsp: 'DE/XYZ', time_zone: 'Europe/Brussels' });
+    expect((await admin().get(`/admin/settlement/statements/${march.id}`)).data.statement.period.time_zone).toBe('UTC');
+  });
+
   it('does the same from the shell: ocpi-hub settlement …', async () => {
     const listed = await cli('settlement', 'list', '--period', '2024-03');
     expect(listed.code).toBe(0);

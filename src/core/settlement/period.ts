@@ -1,11 +1,12 @@
 /**
  * Settlement periods. A CDR belongs to the period that holds its `end_date_time` (the moment the
- * session was finished and became billable), read in UTC: an OCPI DateTime without a zone is UTC
- * (types.asciidoc, DateTime), and one clock for every party keeps a CDR in one period whoever looks.
- *
- * Periods are half-open [start, end) UTC days: monthly (the default), weekly (ISO weeks, Monday to
- * Monday) and daily.
+ * session was finished and became billable). Periods are half-open [start, end) calendar days in the
+ * time zone of the statement's CPO/eMSP pair (UTC unless the pair has one set: a month in
+ * Europe/Amsterdam is not a UTC month): monthly (the default), weekly (ISO weeks, Monday to Monday)
+ * and daily. Days are calendar days, so a period across a DST change is an hour longer or shorter.
+ * An OCPI DateTime without a zone is UTC (types.asciidoc, DateTime).
  */
+import { TimeZoneClock } from '../pricing/local-time';
 export const PERIOD_KINDS = ['monthly', 'weekly', 'daily'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
 
@@ -64,19 +65,61 @@ function periodStarting(startMs: number, kind: PeriodKind): Period {
   return { kind, start, end: isoDay(endOf(startMs, kind)), label: kind === 'monthly' ? start.slice(0, 7) : start };
 }
 
-/** The period holding an instant (epoch ms or an OCPI DateTime). */
-export function periodOf(instant: number | string, kind: PeriodKind): Period {
+const clocks = new Map<string, TimeZoneClock>();
+
+/** The clock of an IANA time zone (one per zone); an unknown zone throws a RangeError. */
+function clockOf(timeZone: string): TimeZoneClock {
+  let clock = clocks.get(timeZone);
+  if (!clock) {
+    clock = new TimeZoneClock(timeZone);
+    clocks.set(timeZone, clock);
+  }
+  return clock;
+}
+
+/** An instant as its wall-clock time in `timeZone`, written as if it were UTC (so UTC date maths gives local dates). */
+function wallClockMs(ms: number, timeZone: string): number {
+  return timeZone === 'UTC' ? ms : ms + clockOf(timeZone).offsetAt(ms);
+}
+
+/** Whether `timeZone` is an IANA time zone this runtime knows. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    clockOf(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The period holding an instant (epoch ms or an OCPI DateTime), in a time zone (default UTC). */
+export function periodOf(instant: number | string, kind: PeriodKind, timeZone = 'UTC'): Period {
   const ms = typeof instant === 'string' ? parseOcpiDateTime(instant) : instant;
-  return periodStarting(startOf(ms, kind), kind);
+  return periodStarting(startOf(wallClockMs(ms, timeZone), kind), kind);
+}
+
+/**
+ * The instant a period's first day begins in `timeZone`: its local midnight, or the first instant of
+ * that day where a DST change skips midnight.
+ */
+export function periodStartInstant(period: Period, timeZone = 'UTC'): number {
+  const local = Date.parse(`${period.start}T00:00:00Z`);
+  if (timeZone === 'UTC') return local;
+  const clock = clockOf(timeZone);
+  let guess = local - clock.offsetAt(local);
+  guess = local - clock.offsetAt(guess);
+  // Midnight skipped (the clock jumps from 23:59 to 01:00): the day starts at the jump.
+  while (wallClockMs(guess, timeZone) < local) guess += 60_000;
+  return guess;
 }
 
 export function nextPeriod(period: Period): Period {
   return periodStarting(Date.parse(`${period.end}T00:00:00Z`), period.kind);
 }
 
-/** The last period that has ended by `now`: what a scheduled run settles. */
-export function lastCompletePeriod(now: number, kind: PeriodKind): Period {
-  return periodOf(startOf(now, kind) - 1, kind);
+/** The last period that has ended by `now` in `timeZone`: what a scheduled run settles. */
+export function lastCompletePeriod(now: number, kind: PeriodKind, timeZone = 'UTC'): Period {
+  return periodStarting(startOf(startOf(wallClockMs(now, timeZone), kind) - 1, kind), kind);
 }
 
 /**

@@ -95,13 +95,14 @@ export function keyOf({ cpo, cdr }: StoredCdr): StatementKey {
  * - a CDR goes on `period`'s statement if its own period (periodOf end_date_time) is `period`, or if
  *   it is late: its own period's statement is closed, and so is every one after it up to `period`.
  * `closed` holds, per statement key, the starts of its closed periods; `settled` the `CC/PID/cdr id`s
- * on closed statements.
+ * on closed statements; `timeZoneOf` the time zone of a statement's CPO/eMSP pair (period.ts).
  */
 export function settlePeriod(
   period: Period,
   cdrs: readonly StoredCdr[],
   closed: ReadonlyMap<string, ReadonlySet<string>>,
   settled: ReadonlySet<string>,
+  timeZoneOf: (key: StatementKey) => string = () => 'UTC',
 ): ComputedStatement[] {
   const byKey = new Map<string, { key: StatementKey; lines: SettlementLine[] }>();
   const lateFor = new Map<string, Set<string>>();
@@ -112,7 +113,7 @@ export function settlePeriod(
     const closedStarts = closed.get(id) ?? new Set<string>();
     if (closedStarts.has(period.start)) continue;
     if (!lateFor.has(id)) lateFor.set(id, new Set(latePeriodsFor(period, closedStarts)));
-    const natural = periodOf(stored.cdr.end_date_time, period.kind).start;
+    const natural = periodOf(stored.cdr.end_date_time, period.kind, timeZoneOf(key)).start;
     if (natural !== period.start && !lateFor.get(id)!.has(natural)) continue;
     if (!byKey.has(id)) byKey.set(id, { key, lines: [] });
     byKey.get(id)!.lines.push(lineOf(stored.cdr));

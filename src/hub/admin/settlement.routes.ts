@@ -59,6 +59,12 @@ const ResolveBody = z.strictObject({
   note: z.string().max(1000).optional(),
 });
 
+const PairTimeZoneBody = z.strictObject({
+  cpo: z.string().transform((v) => v.toUpperCase()),
+  emsp: z.string().transform((v) => v.toUpperCase()),
+  time_zone: z.string().min(1),
+});
+
 /** A version in a path: anything but a positive integer names no version (404). */
 function versionParam(value: string | undefined): number {
   if (!value || !/^[1-9][0-9]{0,8}$/.test(value)) throw new AdminError(404, 'not_found', `No statement version ${value}`);
@@ -67,11 +73,20 @@ function versionParam(value: string | undefined): number {
 
 /**
  * Settlement (docs/settlement.md): `/admin/settlement/runs`, `/statements` (versions, close, CSV of
- * lines and of re-rating mismatches) and `/disputes`.
+ * lines and of re-rating mismatches), `/disputes` and `/time-zones` (the zone each pair's periods are cut in).
  */
 export function settlementAdminRouter(deps: { settlement: SettlementService }): Router {
   const { settlement } = deps;
   const router = new Router({ prefix: '/admin/settlement' });
+
+  router.get('/time-zones', async (ctx) => {
+    ctx.body = await settlement.pairTimeZones();
+  });
+
+  router.put('/time-zones', async (ctx) => {
+    const body = parseAdminBody(PairTimeZoneBody, ctx.request.body);
+    ctx.body = await settlement.setPairTimeZone(body.cpo, body.emsp, body.time_zone);
+  });
 
   router.post('/runs', async (ctx) => {
     const body = parseAdminBody(RunBody, ctx.request.body);

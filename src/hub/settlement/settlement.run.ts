@@ -24,13 +24,14 @@ export interface RunOutcome {
 }
 
 /** Serialises runs across instances and requests: two runs at once would race for version numbers. */
-const RUN_LOCK = 'ocpi-hub:settlement-run';
+export const RUN_LOCK = 'ocpi-hub:settlement-run';
 
 /**
  * The run's aggregate: one row per statement with its totals and lines, into a temporary table (a
  * CREATE TABLE AS may use parallel workers, as a plain aggregate does; an INSERT … SELECT may not).
  * Parameters: $1 kind, $2 period start, $3 its date_trunc unit, $4/$5 the late (statement key,
- * natural period start) pairs, $6 the keys whose statement of this period is closed.
+ * natural period start) pairs, $6 the keys whose statement of this period is closed, $7 the time zone
+ * of a pair without one of its own (a CDR's period is cut in its pair's zone: core periodOf).
  * - candidates: CDRs of this period, or late from a period listed in $4/$5, of no closed statement of
  *   this period, and not on any closed statement already (settled);
  * - the statement id is `md5(kind|start|cpo|emsp|currency)::uuid`, the core's statementId;
@@ -56,8 +57,10 @@ const aggregateSql = (parts: { late: boolean; closedNow: boolean; disputes: bool
   ),
   lines AS (
     SELECT o.owner AS cpo, ${EMSP_OF_C} AS emsp, c.currency, o.country_code, o.party_id, ${AMOUNT_FIELDS},
-           date_trunc($3::text, c.end_date_time)::date AS natural_start
+           coalesce(z.time_zone, $7::text) AS time_zone,
+           date_trunc($3::text, c.end_date_time AT TIME ZONE coalesce(z.time_zone, $7::text))::date AS natural_start
       FROM ocpi_objects o ${CDR_AMOUNTS_RECORD}
+      LEFT JOIN settlement_time_zones z ON z.cpo = o.owner AND z.emsp = ${EMSP_OF_C}
      WHERE o.module = 'cdrs'
   ),
   candidates AS (
@@ -72,6 +75,7 @@ const aggregateSql = (parts: { late: boolean; closedNow: boolean; disputes: bool
   ),
   statements AS (
     SELECT md5($1::text || '|' || $2::text || '|' || cpo || '|' || emsp || '|' || currency)::uuid AS statement_id, cpo, emsp, currency,
+           min(time_zone) AS time_zone,
            count(*)::int AS line_count, (count(*) FILTER (WHERE credit))::int AS credit_line_count,
            sum(energy_kwh) AS energy_kwh, sum(time_hours) AS time_hours, sum(parking_hours) AS parking_hours,
            -- Σ vat = Σ (gross − net) over the lines that state VAT, summed as Σ gross − Σ net (exact decimals).
@@ -109,8 +113,8 @@ const WRITE_VERSIONS = `
      WHERE p.fingerprint IS DISTINCT FROM n.fingerprint
   ),
   upserted AS (
-    INSERT INTO settlement_statements (id, period_kind, period_start, period_end, period_label, cpo, emsp, currency, latest_version)
-    SELECT statement_id, $2::text, $3::text::date, $4::text::date, $5::text, cpo, emsp, currency, version FROM changed
+    INSERT INTO settlement_statements (id, period_kind, period_start, period_end, period_label, cpo, emsp, currency, time_zone, latest_version)
+    SELECT statement_id, $2::text, $3::text::date, $4::text::date, $5::text, cpo, emsp, currency, time_zone, version FROM changed
     ON CONFLICT (id) DO UPDATE SET latest_version = EXCLUDED.latest_version
     RETURNING id
   ),
@@ -131,8 +135,13 @@ const WRITE_VERSIONS = `
    ORDER BY n.statement_id`;
 
 /** Runs settlement of `period` inside `tx` (a transaction the caller opened). */
-export async function runSettlement(tx: EntityManager, period: Period, trigger: 'manual' | 'schedule'): Promise<RunOutcome> {
-  // Times are read in UTC, as the core reads them. The aggregate holds every statement's CDR ids in
+export async function runSettlement(
+  tx: EntityManager,
+  period: Period,
+  trigger: 'manual' | 'schedule',
+  defaultTimeZone = 'UTC',
+): Promise<RunOutcome> {
+  // Instants are cut into periods in each pair's zone (AT TIME ZONE); the session zone stays UTC. The aggregate holds every statement's CDR ids in
   // memory (about 50 bytes a line): give it room rather than spill to disk.
   await tx.query(`SET LOCAL timezone = 'UTC'`);
   await tx.query(`SET LOCAL work_mem = '256MB'`);
@@ -162,7 +171,7 @@ export async function runSettlement(tx: EntityManager, period: Period, trigger: 
     `SELECT EXISTS (SELECT 1 FROM settlement_disputes) AS disputes, EXISTS (SELECT 1 FROM settlement_statements WHERE status = 'closed') AS settled`,
   );
   const sql = aggregateSql({ late: late.length > 0, closedNow: closedNow.length > 0, disputes, settled });
-  await tx.query(sql, [period.kind, period.start, SQL_TRUNC_UNIT[period.kind], late.map(([key]) => key), late.map(([, start]) => start), closedNow]);
+  await tx.query(sql, [period.kind, period.start, SQL_TRUNC_UNIT[period.kind], late.map(([key]) => key), late.map(([, start]) => start), closedNow, defaultTimeZone]);
   const rows: { id: string; version: number; changed: boolean; line_count: number }[] = await tx.query(WRITE_VERSIONS, [
     runId,
     period.kind,

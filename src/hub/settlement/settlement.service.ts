@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { lastCompletePeriod, parsePeriodLabel, SQL_TRUNC_UNIT, type Period, type PeriodKind } from '../../core/settlement/settlement-core';
+import { isTimeZone, lastCompletePeriod, parsePeriodLabel, periodStartInstant, SQL_TRUNC_UNIT, type Period, type PeriodKind } from '../../core/settlement/settlement-core';
 import { HubError } from '../../foundation/hub-errors';
-import { runSettlement, type RunOutcome } from './settlement.run';
+import { RUN_LOCK, runSettlement, type RunOutcome } from './settlement.run';
 import { metrics } from '../../foundation/metrics';
 import { csvOf, LINE_CSV_COLUMNS, MISMATCH_CSV_COLUMNS } from './settlement.csv';
 import { VERSION_LINES } from './settlement.sql';
@@ -23,7 +23,8 @@ export interface StatementTotalsView {
 
 export interface StatementView {
   id: string;
-  period: { kind: PeriodKind; start: string; end: string; label: string };
+  /** Calendar days in `time_zone`, the zone of the CPO/eMSP pair when the statement was cut. */
+  period: { kind: PeriodKind; start: string; end: string; label: string; time_zone: string };
   cpo: string;
   emsp: string;
   currency: string;
@@ -59,8 +60,24 @@ export interface DisputeView {
   credit_cdr_ids: string[];
 }
 
+/** The time zone a CPO/eMSP pair's statement periods are cut in. */
+export interface PairTimeZone {
+  cpo: string;
+  emsp: string;
+  time_zone: string;
+  updated_at: Date;
+}
+
+/** `CC/PID`, upper case, as statements name parties. */
+const PARTY = /^[A-Z]{2}\/[A-Z0-9]{3}$/;
+
+/** The zone furthest ahead of UTC (UTC+14): no period can have begun anywhere before it begins there. */
+const EARLIEST_ZONE = 'Pacific/Kiritimati';
+
 export interface SettlementOptions {
   periodKind: PeriodKind;
+  /** The zone of a pair with none of its own (SETTLEMENT_TIME_ZONE), also the zone of scheduled runs. */
+  defaultTimeZone?: string;
   log: Logger;
   /**
    * Called after a statement is closed (after the commit), e.g. to pay the CPO out (Stripe Connect
@@ -72,7 +89,7 @@ export interface SettlementOptions {
 
 const STATEMENT_SELECT = `
   SELECT s.id, s.period_kind, to_char(s.period_start, 'YYYY-MM-DD') AS period_start, to_char(s.period_end, 'YYYY-MM-DD') AS period_end,
-         s.period_label, s.cpo, s.emsp, s.currency, s.status, s.latest_version, s.closed_version, s.closed_at, s.created_at,
+         s.period_label, s.time_zone, s.cpo, s.emsp, s.currency, s.status, s.latest_version, s.closed_version, s.closed_at, s.created_at,
          v.line_count, v.credit_line_count, v.energy_kwh, v.time_hours, v.parking_hours, v.net, v.vat, v.gross,
          v.lines_without_vat, v.mismatch_count, v.disputed_line_count
     FROM settlement_statements s
@@ -98,7 +115,7 @@ const totalsOf = (r: Row): StatementTotalsView => ({
 
 const statementOf = (r: Row): StatementView => ({
   id: r.id,
-  period: { kind: r.period_kind, start: r.period_start, end: r.period_end, label: r.period_label },
+  period: { kind: r.period_kind, start: r.period_start, end: r.period_end, label: r.period_label, time_zone: r.time_zone },
   cpo: r.cpo,
   emsp: r.emsp,
   currency: r.currency,
@@ -148,15 +165,58 @@ export class SettlementService {
   /** Settles one period now (all CPO/eMSP/currency statements of it) in one transaction. */
   async run(period: Period, trigger: 'manual' | 'schedule' = 'manual'): Promise<RunOutcome & { period: Period }> {
     if (period.kind !== this.options.periodKind) throw new HubError('invalid', `Settlement periods are ${this.options.periodKind}, not ${period.kind}`);
-    if (Date.parse(`${period.start}T00:00:00Z`) > Date.now()) throw new HubError('invalid', `Period ${period.label} has not started yet`);
-    const outcome = await metrics.timeSettlementRun(trigger, () => this.db.transaction((tx) => runSettlement(tx, period, trigger)));
+    if (periodStartInstant(period, EARLIEST_ZONE) > Date.now()) throw new HubError('invalid', `Period ${period.label} has not started yet`);
+    const outcome = await metrics.timeSettlementRun(trigger, () =>
+      this.db.transaction((tx) => runSettlement(tx, period, trigger, this.defaultTimeZone)),
+    );
     this.options.log.info({ period: period.label, run: outcome.runId, statements: outcome.statements.length, lines: outcome.linesWritten }, 'settlement run');
     return { ...outcome, period };
   }
 
-  /** The scheduled run: the last complete period. Late CDRs of earlier periods go into open ones by themselves. */
+  /**
+   * The scheduled run: the last period complete in the default zone. A pair in a zone behind it gets
+   * its last CDRs of that period at the next run (runs are repeatable while a statement is open);
+   * late CDRs of earlier periods go into open ones by themselves.
+   */
   runScheduled(now = Date.now()): Promise<RunOutcome & { period: Period }> {
-    return this.run(lastCompletePeriod(now, this.options.periodKind), 'schedule');
+    return this.run(lastCompletePeriod(now, this.options.periodKind, this.defaultTimeZone), 'schedule');
+  }
+
+  private get defaultTimeZone(): string {
+    return this.options.defaultTimeZone ?? 'UTC';
+  }
+
+  /** The pairs with a zone of their own; every other pair uses the default. */
+  async pairTimeZones(): Promise<{ default_time_zone: string; pairs: PairTimeZone[] }> {
+    const pairs: PairTimeZone[] = await this.db.query(`SELECT cpo, emsp, time_zone, updated_at FROM settlement_time_zones ORDER BY cpo, emsp`);
+    return { default_time_zone: this.defaultTimeZone, pairs };
+  }
+
+  /**
+   * Sets the zone a pair's periods are cut in. Refused once the pair has statements cut in another
+   * zone: a CDR must stay in the statement it was put on, and the same month in two zones would put a
+   * few hours of CDRs on two statements.
+   */
+  async setPairTimeZone(cpo: string, emsp: string, timeZone: string): Promise<PairTimeZone> {
+    if (!PARTY.test(cpo) || !PARTY.test(emsp)) throw new HubError('invalid', 'cpo and emsp are parties as CC/PID (e.g. NL/ABC)');
+    if (!isTimeZone(timeZone)) throw new HubError('invalid', `${JSON.stringify(timeZone)} is not an IANA time zone (e.g. Europe/Amsterdam)`);
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [RUN_LOCK]);
+      const [cut] = await tx.query(
+        `SELECT time_zone, count(*)::int AS statements FROM settlement_statements WHERE cpo = $1 AND emsp = $2 AND time_zone <> $3 GROUP BY time_zone LIMIT 1`,
+        [cpo, emsp, timeZone],
+      );
+      if (cut) {
+        throw new HubError('conflict', `${cpo} and ${emsp} have ${cut.statements} statement(s) cut in ${cut.time_zone}; a pair's time zone cannot change once it has statements`);
+      }
+      const [row] = await tx.query(
+        `INSERT INTO settlement_time_zones (cpo, emsp, time_zone) VALUES ($1, $2, $3)
+         ON CONFLICT (cpo, emsp) DO UPDATE SET time_zone = EXCLUDED.time_zone, updated_at = now()
+         RETURNING cpo, emsp, time_zone, updated_at`,
+        [cpo, emsp, timeZone],
+      );
+      return row;
+    });
   }
 
   async listRuns(limit = 50): Promise<Row[]> {

@@ -1,7 +1,7 @@
 /**
  * The line rules of core/settlement/lines.ts written once in SQL, used by the run (for totals) and by
  * every read of a statement's lines (API, CSV), so both show the same line for the same CDR. The
- * test/settlement/settlement.sql.test.ts checks them against the core on generated CDRs.
+ * test/hub/settlement/settlement.sql.test.ts checks them against the core on generated CDRs.
  */
 
 /**
@@ -27,7 +27,7 @@ export const EMSP_OF_C = `upper(c.cdr_token->>'country_code') || '/' || upper(c.
 /** The sign policy (core signed): a credit line is −|value|, others as sent. */
 const signed = (value: string) => `CASE WHEN coalesce(c.credit, false) THEN -abs(${value}) ELSE ${value} END`;
 
-/** A line's amounts and quantities (core lineOf), from CDR_AMOUNTS_RECORD; times in the transaction's zone (UTC). */
+/** A line's amounts and quantities (core lineOf), from CDR_AMOUNTS_RECORD; instants as timestamptz. */
 export const AMOUNT_FIELDS = `
   o.object_id AS cdr_id,
   coalesce(c.credit, false) AS credit,
@@ -56,14 +56,14 @@ export const LINE_FIELDS = `${AMOUNT_FIELDS},
  */
 export const VERSION_LINES = `
   WITH version AS (
-    SELECT s.cpo, s.period_start, v.cdr_ids, v.flagged_cdr_ids, v.flagged_statuses, v.disputed_cdr_ids, v.dispute_ids
+    SELECT s.cpo, s.period_start, s.time_zone, v.cdr_ids, v.flagged_cdr_ids, v.flagged_statuses, v.disputed_cdr_ids, v.dispute_ids
       FROM settlement_statement_versions v JOIN settlement_statements s ON s.id = v.statement_id
      WHERE v.statement_id = $1 AND v.version = $2
   ),
   flagged AS (SELECT f.* FROM version, unnest(version.flagged_cdr_ids, version.flagged_statuses) AS f(cdr_id, status)),
   disputed AS (SELECT d.* FROM version, unnest(version.disputed_cdr_ids, version.dispute_ids) AS d(cdr_id, dispute_id)),
   members AS (
-    SELECT version.cpo, version.period_start, m.cdr_id,
+    SELECT version.cpo, version.period_start, version.time_zone, m.cdr_id,
            f.status AS flagged_status, d.dispute_id
       FROM version CROSS JOIN unnest(version.cdr_ids) AS m(cdr_id)
       LEFT JOIN flagged f ON f.cdr_id = m.cdr_id
@@ -71,7 +71,7 @@ export const VERSION_LINES = `
   ),
   lines AS (
     SELECT ${LINE_FIELDS},
-           date_trunc($3::text, c.end_date_time)::date <> m.period_start AS late,
+           date_trunc($3::text, c.end_date_time AT TIME ZONE m.time_zone)::date <> m.period_start AS late,
            -- A line the run did not flag shows 'match' when its CDR is rated so, else nothing.
            coalesce(m.flagged_status, CASE WHEN r.status = 'match' THEN 'match' END) AS rating_status,
            CASE WHEN m.flagged_status IS NOT NULL THEN r.reason END AS rating_reason,
