@@ -10,9 +10,11 @@ export const SETTLEMENT_USAGE = `  ocpi-hub settlement run [--period 2024-03]  s
   ocpi-hub settlement dispute <statement id> <cdr id> --reason "…"   an eMSP declines a line
   ocpi-hub settlement disputes [--status open|resolved]
   ocpi-hub settlement resolve <dispute id> --resolution credited|withdrawn|rejected [--note "…"]
+  ocpi-hub settlement time-zones                          the zone each CPO/eMSP pair's periods are cut in
+  ocpi-hub settlement time-zone --cpo NL/CPO --emsp DE/EMS --zone Europe/Amsterdam
 `;
 
-export const SETTLEMENT_ACTIONS = ['run', 'list', 'show', 'versions', 'close', 'csv', 'dispute', 'disputes', 'resolve'];
+export const SETTLEMENT_ACTIONS = ['run', 'list', 'show', 'versions', 'close', 'csv', 'dispute', 'disputes', 'resolve', 'time-zones', 'time-zone'];
 
 /** Options of the settlement group, for the CLI's parseArgs. */
 export const SETTLEMENT_OPTIONS = {
@@ -23,6 +25,7 @@ export const SETTLEMENT_OPTIONS = {
   resolution: { type: 'string' },
   note: { type: 'string' },
   mismatches: { type: 'boolean' },
+  zone: { type: 'string' },
 } as const;
 
 export class SettlementUsageError extends Error {}
@@ -68,6 +71,14 @@ export async function runSettlementCommand(api: AxiosInstance, args: string[], v
       return api.post(`/admin/settlement/disputes/${encodeURIComponent(required(first, '<dispute id>'))}/resolve`, {
         resolution: required(text('resolution'), '--resolution'),
         ...(text('note') && { note: text('note') }),
+      });
+    case 'time-zones':
+      return api.get('/admin/settlement/time-zones');
+    case 'time-zone':
+      return api.put('/admin/settlement/time-zones', {
+        cpo: required(text('cpo'), '--cpo'),
+        emsp: required(text('emsp'), '--emsp'),
+        time_zone: required(text('zone'), '--zone'),
       });
   }
   throw new SettlementUsageError(`Unknown settlement command: ${action}`);

@@ -304,5 +304,9 @@ describe('settlement end to end: CDRs through the hub, a credit CDR, a dispute, 
     expect((await cli('settlement', 'dispute', march.id, 'MAR-2')).code).toBe(2);
     expect((await cli('settlement', 'show', march.id, '--version', 'latest')).code).toBe(2);
     expect((await cli('settlement', 'close', march.id)).err).toMatch(/Error 409/);
+    const zone = await cli('settlement', 'time-zone', '--cpo', 'BE/BEC', '--emsp', 'FR/NEW', '--zone', 'Europe/Paris');
+    expect(JSON.parse(zone.out)).toMatchObject({ cpo: 'BE/BEC', emsp: 'FR/NEW', time_zone: 'Europe/Paris' });
+    expect(JSON.parse((await cli('settlement', 'time-zones')).out).pairs.map((p: { emsp: string }) => p.emsp)).toEqual(['DE/XYZ', 'FR/NEW']);
+    expect((await cli('settlement', 'time-zone', '--cpo', 'BE/BEC', '--emsp', 'FR/NEW')).code).toBe(2);
   });
 });
