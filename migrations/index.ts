@@ -13,6 +13,7 @@ import { LostTransactions1763701250000 } from './1763701250000-LostTransactions'
 import { PartnerHealth1763701500000 } from './1763701500000-PartnerHealth';
 import { DeliveryVersions1763701600000 } from './1763701600000-DeliveryVersions';
 import { SettlementTimeZones1763701700000 } from './1763701700000-SettlementTimeZones';
+import { PayoutRetries1763701800000 } from './1763701800000-PayoutRetries';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -31,5 +32,6 @@ export const migrations = [
   PartnerHealth1763701500000,
   DeliveryVersions1763701600000,
   SettlementTimeZones1763701700000,
+  PayoutRetries1763701800000,
   // (new migrations go above this line, oldest first)
 ];

@@ -13,7 +13,7 @@ import { outboxAdminRouter } from './hub/admin/outbox.routes';
 import { partiesAdminRouter } from './hub/admin/parties.routes';
 import { transactionsAdminRouter } from './own-cpo/admin/transactions.routes';
 import { ownCpoAdminRouter } from './own-cpo/admin/own-cpo.routes';
-import { payoutAccountsAdminRouter } from './own-cpo/admin/payout-accounts.routes';
+import { payoutAccountsAdminRouter, payoutsAdminRouter } from './own-cpo/admin/payout-accounts.routes';
 import { payStack, stripeWebhookStack } from './own-cpo/driver-payments/payments.routes';
 import { CREDENTIALS_PATH, credentialsRouter } from './hub/modules/credentials/credentials.routes';
 import { HUBCLIENTINFO_PATH, hubClientInfoRouter } from './hub/modules/hubclientinfo/hubclientinfo.routes';
@@ -186,6 +186,7 @@ export function createApp(services: Services): Koa {
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),
           payoutAccountsAdminRouter(services),
+          payoutsAdminRouter(services),
           transactionsAdminRouter(services),
           settlementAdminRouter(services),
           ownLocationsAdminRouter(services),

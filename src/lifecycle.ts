@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Scheduler } from './scheduler';
 import { LOAD_TICK_CRON } from './own-cpo/load/load-manager';
+import { retryDuePayouts } from './own-cpo/driver-payments/statement-payouts';
 import type { Services } from './services';
 
 /** Background work a started hub runs; main.ts runs all of it, a test hub what the test asks for. */
@@ -23,6 +24,7 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   scheduler.add('still-alive', '* * * * *', () => services.stillAlive.run());
   // Settles the last complete period (SETTLEMENT_CRON, SETTLEMENT_PERIOD; docs/settlement.md).
   scheduler.add('settlement', services.config.settlement.cron, () => services.settlement.runScheduled());
+  scheduler.add('payout-retries', '* * * * *', () => retryDuePayouts(services));
   // CDRs of transactions that stopped while the hub went down between the stop and the CDR.
   scheduler.add('finish-transactions', '* * * * *', () => services.transactions.finishPending());
   // Running transactions of chargers unreachable for hours (docs/own-chargers.md, transactions a charger lost).

@@ -9,6 +9,7 @@ import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion, VERSION_TRANSPORT } 
 import { type Loss, TranslationRefused } from '../../core/ocpi-versions/loss-report';
 import { type OcpiModuleId, type TranslationContext, translateObject } from '../../core/ocpi-versions/translate';
 import { VERSION_BRIDGES } from '../../core/ocpi-versions/version-bridges';
+import { backoffMs } from '../../core/retry-backoff';
 
 /** A delivery the hub owes a partner. */
 export interface NewDelivery {
@@ -109,12 +110,6 @@ export const OUTBOX_CHANNEL = 'outbox_due';
 
 /** A row that may be claimed now: pending, due, and not leased by a running delivery. */
 const claimable = (t: string) => `${t}.status = 'pending' AND ${t}.next_attempt_at <= now() AND (${t}.locked_until IS NULL OR ${t}.locked_until <= now())`;
-
-/** Delay before retry `attempt` (1-based): exponential, capped, with ±20 % jitter so retries spread out. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
-  const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exponential * (0.8 + 0.4 * random()));
-}
 
 /**
  * The durable outbox: deliveries are rows in PostgreSQL, claimed with SKIP LOCKED (so several hub

@@ -90,6 +90,26 @@ export interface StatementPayout {
   stripeTransferId: string;
 }
 
+/** A statement's payout as the operator sees it: paid, waiting for its next attempt, or held. */
+export interface PayoutView {
+  statement_id: string;
+  destination_account: string;
+  /** In the currency's minor units, as Stripe counts them. */
+  amount: number;
+  currency: string;
+  status: 'paid' | 'retrying' | 'held';
+  stripe_transfer_id: string | null;
+  attempts: number;
+  last_error: string | null;
+  last_attempt_at: Date | null;
+  next_attempt_at: Date | null;
+  held_at: Date | null;
+  created_at: Date;
+  paid_at: Date | null;
+}
+
+const PAYOUT_STATUS = `CASE WHEN stripe_transfer_id IS NOT NULL THEN 'paid' WHEN held_at IS NOT NULL THEN 'held' ELSE 'retrying' END`;
+
 export interface WebhookOutcome {
   eventId: string;
   type: string;
@@ -669,6 +689,80 @@ export class PaymentsService {
   async removePayoutAccount(partyUuid: string): Promise<void> {
     await this.requireParty(partyUuid);
     await this.deps.db.query(`DELETE FROM payout_accounts WHERE party_uuid = $1`, [partyUuid]);
+  }
+
+  // ── Payout retries (statement-payouts.ts) ────────────────────────────────────────────────────
+
+  /** A failed payout attempt: kept on the payout with the time of its next attempt. */
+  async recordPayoutFailure(statementId: string, error: string, retryInMs: number): Promise<void> {
+    await this.deps.db.query(
+      `UPDATE payouts SET attempts = attempts + 1, last_error = $2, last_attempt_at = now(),
+              next_attempt_at = now() + make_interval(secs => $3)
+        WHERE statement_id = $1 AND stripe_transfer_id IS NULL`,
+      [statementId, error.slice(0, 2000), retryInMs / 1000],
+    );
+  }
+
+  /** The attempts so far of a statement's payout (0 when none was recorded). */
+  async payoutAttempts(statementId: string): Promise<number> {
+    const [row] = await this.deps.db.query(`SELECT attempts FROM payouts WHERE statement_id = $1`, [statementId]);
+    return row?.attempts ?? 0;
+  }
+
+  /**
+   * Statements whose payout is due again: a payout not paid, not held and due; and a closed statement
+   * owing its CPO money (a payout account, a positive total) with no payout recorded at all (it failed
+   * before the payout was written).
+   */
+  async duePayoutStatements(limit: number): Promise<string[]> {
+    const rows: { statement_id: string }[] = await this.deps.db.query(
+      `SELECT statement_id FROM payouts
+        WHERE stripe_transfer_id IS NULL AND held_at IS NULL AND coalesce(next_attempt_at, created_at) <= now()
+       UNION
+       SELECT s.id::text FROM settlement_statements s
+         JOIN settlement_statement_versions v ON v.statement_id = s.id AND v.version = s.closed_version
+         JOIN party_roles r ON r.role = 'CPO' AND r.country_code || '/' || r.party_id = s.cpo
+         JOIN payout_accounts a ON a.party_uuid = r.party_uuid
+        WHERE s.status = 'closed' AND v.gross > 0 AND NOT EXISTS (SELECT 1 FROM payouts p WHERE p.statement_id = s.id::text)
+       LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.statement_id);
+  }
+
+  async payouts(filter: { status?: PayoutView['status']; limit: number }): Promise<PayoutView[]> {
+    return this.deps.db.query(
+      `SELECT statement_id, destination_account, amount::int AS amount, currency, ${PAYOUT_STATUS} AS status, stripe_transfer_id,
+              attempts, last_error, last_attempt_at, next_attempt_at, held_at, created_at, paid_at
+         FROM payouts WHERE ($1::text IS NULL OR ${PAYOUT_STATUS} = $1) ORDER BY created_at DESC LIMIT $2`,
+      [filter.status ?? null, filter.limit],
+    );
+  }
+
+  async payout(statementId: string): Promise<PayoutView> {
+    const [row] = await this.deps.db.query(
+      `SELECT statement_id, destination_account, amount::int AS amount, currency, ${PAYOUT_STATUS} AS status, stripe_transfer_id,
+              attempts, last_error, last_attempt_at, next_attempt_at, held_at, created_at, paid_at
+         FROM payouts WHERE statement_id = $1`,
+      [statementId],
+    );
+    if (!row) throw new HubError('not_found', `No payout for statement ${statementId}`);
+    return row;
+  }
+
+  /**
+   * The operator steps in: a held payout is not retried until released; releasing (or retrying)
+   * makes it due at once. A paid payout cannot be held.
+   */
+  async setPayoutHeld(statementId: string, held: boolean): Promise<PayoutView> {
+    const current = await this.payout(statementId);
+    if (current.status === 'paid') throw new HubError('conflict', `The payout of statement ${statementId} is paid (${current.stripe_transfer_id})`);
+    await this.deps.db.query(
+      `UPDATE payouts SET held_at = ${held ? 'coalesce(held_at, now())' : 'NULL'}, next_attempt_at = ${held ? 'next_attempt_at' : 'now()'}
+        WHERE statement_id = $1 AND stripe_transfer_id IS NULL`,
+      [statementId],
+    );
+    return this.payout(statementId);
   }
 
   private async requireParty(partyUuid: string): Promise<void> {

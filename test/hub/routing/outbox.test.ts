@@ -1,5 +1,5 @@
 import type { NewDelivery } from '../../../src/hub/routing/outbox';
-import { backoffMs } from '../../../src/hub/routing/outbox';
+import { backoffMs } from '../../../src/core/retry-backoff';
 import { startNetwork, type TestNetwork, waitFor } from '../../support/network';
 import { startTestHub } from '../../support/test-hub';
 

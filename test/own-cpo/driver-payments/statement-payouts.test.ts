@@ -1,3 +1,4 @@
+import { retryDuePayouts } from '../../../src/own-cpo/driver-payments/statement-payouts';
 import { type FakeStripe, startFakeStripe } from '../../support/fake-stripe';
 import { example, startNetwork, type TestNetwork } from '../../support/network';
 
@@ -58,5 +59,49 @@ describe('CPO payouts when a statement closes', () => {
     expect((await hub.admin.post(`/admin/settlement/statements/${statement.id}/close`)).status).toBe(200);
     const transfers = [...stripe.server.transfers.values()].filter((t) => t.transfer_group === statement.id);
     expect(transfers).toEqual([expect.objectContaining({ amount, currency: currency.toLowerCase(), destination: 'acct_1BECpayouts' })]);
+  });
+
+  it('retries a payout Stripe refused when the statement closed, shows its state, and lets the operator hold and release it', async () => {
+    const { hub, parties } = net;
+    const services = hub.services;
+    // The CPO's account is not connected at Stripe yet: the transfer is refused ("No such destination").
+    expect((await hub.admin.put(`/admin/parties/${parties.BEC.id}/payout-account`, { stripe_account: 'acct_1BEClater' })).status).toBe(200);
+    const cdr = { ...example<Record<string, unknown>>('cdr_example.json'), id: 'PAYOUT-RETRY', end_date_time: '2024-09-10T12:00:00Z', last_updated: '2024-09-10T12:00:00Z' };
+    expect((await parties.BEC.ocpi.post('/receiver/cdrs', cdr)).data.status_code).toBe(1000);
+    const statementId = (await hub.admin.post('/admin/settlement/runs', { period: '2024-09' })).data.statements[0].id as string;
+    expect((await hub.admin.post(`/admin/settlement/statements/${statementId}/close`)).status).toBe(200);
+    const transfersOf = () => [...stripe.server.transfers.values()].filter((t) => t.transfer_group === statementId);
+    expect(transfersOf()).toHaveLength(0);
+
+    const failed = (await hub.admin.get(`/admin/payouts/${statementId}`)).data;
+    expect(failed).toMatchObject({ statement_id: statementId, status: 'retrying', attempts: 1, amount: 440, currency: 'EUR', stripe_transfer_id: null });
+    expect(failed.last_error).toMatch(/Stripe refused to transfer the payout/);
+    expect(Date.parse(failed.next_attempt_at)).toBeGreaterThan(Date.now());
+    // Not due yet: the job leaves it.
+    expect(await retryDuePayouts(services)).toEqual({ paid: 0, failed: 0 });
+
+    // The operator holds it: listed as held, never retried.
+    expect((await hub.admin.post(`/admin/payouts/${statementId}/hold`)).data.status).toBe('held');
+    expect((await hub.admin.get('/admin/payouts', { params: { status: 'held' } })).data.map((p: { statement_id: string }) => p.statement_id)).toEqual([statementId]);
+    await services.db.query(`UPDATE payouts SET next_attempt_at = now() - interval '1 second' WHERE statement_id = $1`, [statementId]);
+    expect(await retryDuePayouts(services)).toEqual({ paid: 0, failed: 0 });
+
+    // Released while Stripe still refuses: one more attempt, failed and counted.
+    expect((await hub.admin.post(`/admin/payouts/${statementId}/release`)).data).toMatchObject({ status: 'retrying', held_at: null });
+    expect(await retryDuePayouts(services)).toEqual({ paid: 0, failed: 1 });
+    expect((await hub.admin.get(`/admin/payouts/${statementId}`)).data.attempts).toBe(2);
+
+    // The account is connected now; the operator asks for a retry at once, and the job pays it, once.
+    stripe.server.addConnectedAccount('acct_1BEClater');
+    expect((await hub.admin.post(`/admin/payouts/${statementId}/retry`)).status).toBe(200);
+    expect(await retryDuePayouts(services)).toEqual({ paid: 1, failed: 0 });
+    expect(await retryDuePayouts(services)).toEqual({ paid: 0, failed: 0 });
+    expect(transfersOf()).toEqual([expect.objectContaining({ amount: 440, currency: 'eur', destination: 'acct_1BEClater' })]);
+    const paid = (await hub.admin.get(`/admin/payouts/${statementId}`)).data;
+    expect(paid).toMatchObject({ status: 'paid', attempts: 2, stripe_transfer_id: transfersOf()[0].id });
+    expect((await hub.admin.post(`/admin/payouts/${statementId}/hold`)).status).toBe(409);
+    expect((await hub.admin.post(`/admin/payouts/${statementId}/cancel`)).status).toBe(404);
+    expect((await hub.admin.get('/admin/payouts/not-a-uuid')).status).toBe(404);
+    expect((await hub.admin.get('/admin/payouts', { params: { status: 'lost' } })).status).toBe(400);
   });
 });
