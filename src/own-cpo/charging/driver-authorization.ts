@@ -3,7 +3,8 @@ import type { ObjectStore } from '../../hub/routing/object-store';
 import type { HubRouter } from '../../hub/routing/router';
 import type { TokensService } from '../../hub/modules/tokens/tokens.service';
 import type { Token } from '../../hub/modules/tokens/tokens.schema';
-import { OcpiError, OcpiStatus } from '../../hub/ocpi/ocpi-errors';
+import { OcpiStatus } from '../../hub/ocpi/ocpi-errors';
+import { ocpiErrorOf } from '../../hub/transport/ocpi-error-handler';
 import type { PartyAddress, RoleAddress } from '../../hub/ocpi/party-address';
 
 /** The outcome of presenting a token at one of the hub's own charge points (OCPI AllowedType, plus UNKNOWN). */
@@ -118,7 +119,7 @@ export class DriverAuthorization {
     try {
       return await this.askEmsp(presented, token, emsp);
     } catch (error) {
-      const code = error instanceof OcpiError ? error.statusCode : undefined;
+      const code = ocpiErrorOf(error)?.statusCode;
       if (token.whitelist === 'ALLOWED_OFFLINE' && code !== undefined && UNREACHABLE.has(code)) {
         const decided = fromList('the eMSP could not be reached; ALLOWED_OFFLINE lets the list decide');
         return { ...decided, cacheUntil: undefined };
