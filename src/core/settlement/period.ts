@@ -6,6 +6,8 @@
  * Periods are half-open [start, end) UTC days: monthly (the default), weekly (ISO weeks, Monday to
  * Monday) and daily.
  */
+import { dateTimeMs } from '../date-time';
+
 export const PERIOD_KINDS = ['monthly', 'weekly', 'daily'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
 
@@ -27,8 +29,8 @@ const DAY_MS = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** An OCPI DateTime as epoch ms; one without a zone is UTC (as the rest of the hub reads it). */
-export function parseOcpiDateTime(value: string): number {
-  const ms = Date.parse(/(Z|[+-]\d\d:?\d\d)$/i.test(value) ? value : `${value}Z`);
+export function instantMs(value: string): number {
+  const ms = dateTimeMs(value);
   if (Number.isNaN(ms)) throw new RangeError(`Not a date-time: ${value}`);
   return ms;
 }
@@ -66,7 +68,7 @@ function periodStarting(startMs: number, kind: PeriodKind): Period {
 
 /** The period holding an instant (epoch ms or an OCPI DateTime). */
 export function periodOf(instant: number | string, kind: PeriodKind): Period {
-  const ms = typeof instant === 'string' ? parseOcpiDateTime(instant) : instant;
+  const ms = typeof instant === 'string' ? instantMs(instant) : instant;
   return periodStarting(startOf(ms, kind), kind);
 }
 

@@ -9,7 +9,7 @@ export {
   lastCompletePeriod,
   latePeriodsFor,
   nextPeriod,
-  parseOcpiDateTime,
+  instantMs,
   parsePeriodLabel,
   PERIOD_KINDS,
   periodOf,

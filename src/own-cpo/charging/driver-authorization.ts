@@ -6,18 +6,10 @@ import type { Token } from '../../hub/modules/tokens/tokens.schema';
 import { OcpiStatus } from '../../hub/ocpi/ocpi-errors';
 import { ocpiErrorOf } from '../../hub/transport/ocpi-error-handler';
 import type { PartyAddress, RoleAddress } from '../../hub/ocpi/party-address';
+import type { CdrToken } from '../../core/charging/ocpi-records';
 
 /** The outcome of presenting a token at one of the hub's own charge points (OCPI AllowedType, plus UNKNOWN). */
 export type AuthorizationStatus = 'ALLOWED' | 'BLOCKED' | 'EXPIRED' | 'NO_CREDIT' | 'NOT_ALLOWED' | 'UNKNOWN';
-
-/** OCPI CdrToken: who charges, as sessions and CDRs name them. */
-export interface CdrToken {
-  country_code: string;
-  party_id: string;
-  uid: string;
-  type: string;
-  contract_id: string;
-}
 
 export interface DriverAuthorizationResult {
   status: AuthorizationStatus;
