@@ -6,7 +6,7 @@ import { routingHeaderValues } from '../ocpi/routing-headers';
 import { EMSP_SIDE, type RoamingAgreements, type RoutedRole } from './agreements';
 import type { NewDelivery, Outbox } from './outbox';
 import { connectionStatus, type PartyRegistry } from './parties';
-import { RoutingError } from './routing-errors';
+import { RoutingError } from '../../foundation/hub-errors';
 import type { PartyAddress, RoleAddress } from '../ocpi/party-address';
 
 /** A change of a client-owned object to pass on to receivers. */

@@ -4,7 +4,7 @@ import type { HubRouter } from '../../hub/routing/router';
 import type { TokensService } from '../../hub/modules/tokens/tokens.service';
 import type { Token } from '../../hub/modules/tokens/tokens.schema';
 import { OcpiStatus } from '../../hub/ocpi/ocpi-errors';
-import { ocpiErrorOf } from '../../hub/transport/ocpi-error-handler';
+import { ocpiErrorOf } from '../../hub/ocpi/ocpi-errors';
 import type { PartyAddress, RoleAddress } from '../../hub/ocpi/party-address';
 import type { CdrToken } from '../../core/charging/ocpi-records';
 

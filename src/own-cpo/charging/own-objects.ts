@@ -1,5 +1,5 @@
 import { HubError } from '../../foundation/hub-errors';
-import { ocpiErrorOf } from '../../hub/transport/ocpi-error-handler';
+import { ocpiErrorOf } from '../../hub/ocpi/ocpi-errors';
 
 /** OCPI CiString(36) as the operator may use it for ids in admin paths: printable ASCII, no spaces. */
 export const OWN_OBJECT_ID = /^[\x21-\x7e]{1,36}$/;
