@@ -3,27 +3,37 @@ import type { NewDelivery } from '../../src/hub/routing/outbox';
 import type { TestNetwork } from './network';
 import type { RecordedRequest, TestPartner } from './partner';
 
+export interface LocationPushOptions {
+  method?: NewDelivery['method'];
+  version?: string;
+  /** `{id}` when not given; given as undefined, no body (a DELETE). */
+  body?: unknown;
+  headers?: Record<string, string>;
+  objectKey?: string;
+}
+
 /**
- * A PUT of a made-up location `objectId` to eMSP `pid` of the network, as a NewDelivery: version v1,
- * body `{id}` and the object id as its outbox key unless told otherwise.
+ * A push (a PUT unless told) of a made-up location `objectId` to eMSP `pid` of the network, as a
+ * NewDelivery: version v1, body `{id}` and the object id as its outbox key unless told otherwise.
  */
-export function locationPut(
-  net: TestNetwork,
-  pid: string,
-  objectId: string,
-  { version = 'v1', body = { id: objectId }, headers, objectKey = objectId }: { version?: string; body?: unknown; headers?: Record<string, string>; objectKey?: string } = {},
-): NewDelivery {
+export function locationPut(net: TestNetwork, pid: string, objectId: string, options: LocationPushOptions = {}): NewDelivery {
+  const { method = 'PUT', version = 'v1', headers, objectKey = objectId } = options;
   return {
     partyUuid: net.parties[pid].id,
     module: 'locations',
     interfaceRole: 'RECEIVER',
-    method: 'PUT',
+    method,
     path: `/NL/CPO/${objectId}`,
-    body,
+    body: 'body' in options ? options.body : { id: objectId },
     ...(headers ? { headers } : {}),
     objectKey,
     objectVersion: version,
   };
+}
+
+/** The routing headers of a broadcast from the hub to eMSP `pid` (NL), with a correlation id. */
+export function fromHubTo(pid: string, correlationId: string): Record<string, string> {
+  return { 'OCPI-from-country-code': 'NL', 'OCPI-from-party-id': 'HUB', 'OCPI-to-country-code': 'NL', 'OCPI-to-party-id': pid, 'X-Correlation-ID': correlationId };
 }
 
 /** The partner answers every locations push with `answer` (which writes the response); other requests as usual. */

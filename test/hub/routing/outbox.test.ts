@@ -1,5 +1,5 @@
 import { backoffMs } from '../../../src/hub/routing/outbox';
-import { answerOcpi, locationPut, onLocationPushes } from '../../support/deliveries';
+import { answerOcpi, fromHubTo, locationPut, onLocationPushes } from '../../support/deliveries';
 import { startNetwork, type TestNetwork, waitFor } from '../../support/network';
 import { startTestHub } from '../../support/test-hub';
 
@@ -24,13 +24,7 @@ describe('backoffMs', () => {
 describe('outbox', () => {
   let net: TestNetwork;
   const routed = (pid: string, objectKey: string, version: string) =>
-    delivery(net, pid, objectKey, version, {
-      'OCPI-from-country-code': 'NL',
-      'OCPI-from-party-id': 'HUB',
-      'OCPI-to-country-code': 'NL',
-      'OCPI-to-party-id': pid,
-      'X-Correlation-ID': `corr-${version}`,
-    });
+    delivery(net, pid, objectKey, version, fromHubTo(pid, `corr-${version}`));
 
   beforeAll(async () => {
     net = await startNetwork({ cpos: [], emsps: ['NL/LIV', 'NL/ORD', 'NL/BAD'], hub: { env } });
