@@ -191,7 +191,7 @@ export function createApp(services: Services): Koa {
           settlementAdminRouter(services),
           ownLocationsAdminRouter(services),
           ownTariffsAdminRouter(services),
-          dashboardAdminRouter(services),
+          dashboardAdminRouter({ db: services.db, parties, ownCpo: services.ownCpo, heartbeatIntervalSeconds: config.ocpp.heartbeatIntervalSeconds }),
           ownCpoAdminRouter(services),
         ),
       ]),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { describeIssues } from '../foundation/zod-issues';
 import { ChargingPeriod, isValidTimeZone, rateCdr, ratingTimeZone, utcDateTimes, type InputNote } from '../core/pricing/pricing-core';
 
 export const PRICE_USAGE = `ocpi-hub price — rate a CDR against a tariff and show where the CDR's totals differ
@@ -85,7 +86,7 @@ export function runPrice(argv: string[], io: Io): number {
     const rawCdr = readJson(values.cdr, 'CDR');
     const parsedCdr = CdrInput.safeParse(strict ? rawCdr : utcDateTimes(rawCdr, 'CDR', inputNotes));
     if (!parsedCdr.success) {
-      throw new InputError(`The CDR cannot be rated: ${parsedCdr.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new InputError(`The CDR cannot be rated: ${describeIssues(parsedCdr.error, Infinity)}`);
     }
     const cdr = parsedCdr.data;
     const tariffJson = values.tariff ? readJson(values.tariff, 'tariff') : cdr.tariffs?.[0];

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { connectionStatus, partnerHealth, partnerHealthView, type PartyRegistry } from '../hub/routing/parties';
+import { connectionStatus, partnerHealthView, type PartyRegistry } from '../hub/routing/parties';
+import { partnerHealth } from '../core/partner-health';
 import type { RoleAddress } from '../hub/ocpi/party-address';
 
 /**

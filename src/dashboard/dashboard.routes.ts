@@ -4,8 +4,7 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { findCurrency } from '../core/money/currencies';
-import { DashboardQueries } from './dashboard.queries';
-import type { Services } from '../services';
+import { DashboardQueries, type DashboardQueryDeps } from './dashboard.queries';
 import { AdminError, parseAdminBody } from '../http/admin-http';
 
 const Limit = z.coerce.number().int().min(1).max(500);
@@ -32,13 +31,8 @@ const CurrenciesQuery = z.strictObject({
  * The dashboard's figures as JSON (docs/dashboard.md): `/admin/dashboard/partners`, `/locations`,
  * `/sessions`, `/sites`, `/analytics`, `/maintenance`. Statements come from /admin/settlement.
  */
-export function dashboardAdminRouter(services: Pick<Services, 'db' | 'parties' | 'ownCpo' | 'config'>): Router {
-  const queries = new DashboardQueries({
-    db: services.db,
-    parties: services.parties,
-    ownCpo: services.ownCpo,
-    heartbeatIntervalSeconds: services.config.ocpp.heartbeatIntervalSeconds,
-  });
+export function dashboardAdminRouter(deps: DashboardQueryDeps): Router {
+  const queries = new DashboardQueries(deps);
   const router = new Router({ prefix: '/admin/dashboard' });
 
   router.get('/partners', async (ctx) => {
@@ -64,7 +58,7 @@ export function dashboardAdminRouter(services: Pick<Services, 'db' | 'parties' |
   router.get('/analytics', async (ctx) => {
     const { days, time_zone } = parseAdminBody(AnalyticsQuery, { ...ctx.query });
     // Intl and PostgreSQL ship their own zone databases; a zone only one of them knows is a 400, not a 500.
-    const known: unknown[] = await services.db.query(`SELECT 1 FROM pg_timezone_names WHERE name = $1`, [time_zone]);
+    const known: unknown[] = await deps.db.query(`SELECT 1 FROM pg_timezone_names WHERE name = $1`, [time_zone]);
     if (known.length === 0) throw new AdminError(400, 'invalid_request', `time_zone: ${time_zone} is not known to the database`);
     ctx.body = await queries.analytics({ days, timeZone: time_zone });
   });

@@ -8,7 +8,14 @@ import type { Config } from '../foundation/config';
 import { cdrLocation, cdrRecord, priceTransaction, sessionRecord, type TransactionFacts } from '../core/charging/ocpi-records';
 import { lastCompletePeriod, periodOf } from '../core/settlement/period';
 import type { Tariff } from '../core/pricing/tariff.schema';
-import type { Services } from '../services';
+import type { PartyRegistry } from '../hub/routing/parties';
+import type { RoamingAgreements } from '../hub/routing/agreements';
+import type { ObjectStore } from '../hub/routing/object-store';
+import type { LocationsService } from '../hub/modules/locations/locations.service';
+import type { TariffsService } from '../hub/modules/tariffs/tariffs.service';
+import type { SettlementService } from '../hub/settlement/settlement.service';
+import type { ChargersService } from '../own-cpo/chargers/chargers.service';
+import type { RoleAddress } from '../hub/ocpi/party-address';
 import { type ChargerPace, SimulatedCharger } from './demo-chargers';
 import { DemoPartner, type DemoPartnerState } from './demo-partner';
 
@@ -112,8 +119,21 @@ function startHour(): number {
   return 18;
 }
 
+/** What the demo seeds through: the same services the admin API and the partners' pushes use. */
+export interface DemoDeps {
+  db: DataSource;
+  ownCpo: RoleAddress;
+  parties: PartyRegistry;
+  agreements: RoamingAgreements;
+  store: ObjectStore;
+  locations: LocationsService;
+  tariffs: TariffsService;
+  chargers: ChargersService;
+  settlement: SettlementService;
+}
+
 /** Builds everything once: partners (real handshakes), agreements, own catalogue, chargers, tokens, the partner CPO's history, statements. */
-async function seed(services: Services, hubUrl: string, versionsUrl: string, historyDays: number, log: Logger): Promise<{ state: DemoState; partners: DemoPartner[] }> {
+async function seed(services: DemoDeps, hubUrl: string, versionsUrl: string, historyDays: number, log: Logger): Promise<{ state: DemoState; partners: DemoPartner[] }> {
   const own = services.ownCpo;
   const partners = [DemoPartner.create({ ...EMSP, role: 'EMSP' }), DemoPartner.create({ ...CPO, role: 'CPO' })];
   for (const partner of partners) {
@@ -261,7 +281,7 @@ async function seedPartnerCpoHistory(cpo: DemoPartner, hubUrl: string, idTags: s
  * Starts (or resumes) the demo network beside a running hub: partners on 127.0.0.1, simulated
  * chargers, and a partner CPO whose EVSEs change status now and then.
  */
-export async function startDemo(services: Services, options: { mode: 'seed' | 'resume'; hubUrl: string; ocppUrl: string; versionsUrl: string; dataDir: string; log: Logger; historyDays?: number; pace?: ChargerPace }): Promise<DemoNetwork> {
+export async function startDemo(services: DemoDeps, options: { mode: 'seed' | 'resume'; hubUrl: string; ocppUrl: string; versionsUrl: string; dataDir: string; log: Logger; historyDays?: number; pace?: ChargerPace }): Promise<DemoNetwork> {
   const { log } = options;
   const file = path.join(options.dataDir, STATE_FILE);
   let state: DemoState;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
-import { PAYMENTS_ENV, type PaymentsConfig, paymentsConfig } from '../own-cpo/driver-payments/payments-config';
+import { describeIssues } from './zod-issues';
+import { PAYMENTS_ENV, type PaymentsConfig, paymentsConfig } from './payments-config';
 import { isTimeZone, PERIOD_KINDS, type PeriodKind } from '../core/settlement/period';
 import type { RateLimit } from '../core/rate-limit/token-buckets';
 import { parseCidr } from './outbound-address-policy';
@@ -136,17 +137,13 @@ export interface OcppConfig {
 /** Every environment variable the hub reads (README's configuration table is checked against it). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
-function problemsOf(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-}
-
 /**
  * What the CLI takes from the hub's own configuration, read by the same rules: the URL the hub answers
  * on from this machine (HOST and PORT; a wildcard HOST is reached on loopback) and DATA_DIR.
  */
 export function cliDefaults(env: NodeJS.ProcessEnv = process.env): { hubUrl: string; dataDir: string } {
   const parsed = EnvSchema.pick({ PORT: true, HOST: true, DATA_DIR: true }).safeParse(env);
-  if (!parsed.success) throw new Error(`Invalid configuration: ${problemsOf(parsed.error)}`);
+  if (!parsed.success) throw new Error(`Invalid configuration: ${describeIssues(parsed.error, Infinity)}`);
   const { PORT, HOST, DATA_DIR } = parsed.data;
   const host = HOST === '0.0.0.0' ? '127.0.0.1' : HOST === '::' ? '[::1]' : HOST.includes(':') ? `[${HOST}]` : HOST;
   return { hubUrl: `http://${host}:${PORT}`, dataDir: path.resolve(DATA_DIR) };
@@ -155,7 +152,7 @@ export function cliDefaults(env: NodeJS.ProcessEnv = process.env): { hubUrl: str
 /** Reads the environment once; a bad value stops the start with a sentence naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) throw new Error(`Invalid configuration: ${problemsOf(parsed.error)}`);
+  if (!parsed.success) throw new Error(`Invalid configuration: ${describeIssues(parsed.error, Infinity)}`);
   const e = parsed.data;
   if (Boolean(e.OCPP_TLS_KEY) !== Boolean(e.OCPP_TLS_CERT)) {
     throw new Error('Invalid configuration: OCPP_TLS_KEY and OCPP_TLS_CERT must be set together (the key and certificate files of the TLS listener)');

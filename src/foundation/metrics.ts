@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { partnerHealth } from '../hub/routing/parties';
+import { partnerHealth } from '../core/partner-health';
 
 /**
  * The hub's Prometheus metrics: the one registry, and the only code that knows metric names. Other

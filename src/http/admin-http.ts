@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isDatabaseUnavailable } from '../db/database-errors';
 import { HubError } from '../foundation/hub-errors';
-import { describeIssues } from '../hub/ocpi/ocpi-validate';
+import { describeIssues } from '../foundation/zod-issues';
 
 /** An error answered to an admin API caller as `{error: {code, message}}`. */
 export class AdminError extends Error {

@@ -60,27 +60,44 @@ const describeChar = (text: string, pattern: RegExp) => {
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 };
 
+/** What one walk over a body found: the first unstorable text, else the first non-printable one. */
+interface TextFindings {
+  unstorable?: string;
+  nonPrintable?: string;
+}
+
 /**
- * Where in a parsed JSON value the first key or string matching `pattern` is, e.g.
- * `evses.0.connectors.1.id holds U+0000`. Iterative: a body may nest deeper than the stack.
+ * One walk over a parsed JSON value: where the first key or string holding unstorable text is (that
+ * ends the walk: it is refused whatever else the body holds), and, when `printable` is asked for,
+ * where the first non-printable one is, e.g. `evses.0.connectors.1.id holds U+0000`. Iterative: a body
+ * may nest deeper than the stack.
  */
-export function textMatching(value: unknown, pattern: RegExp): string | undefined {
+function findText(value: unknown, printable: boolean): TextFindings {
+  const found: TextFindings = {};
+  const check = (text: string, at: string): boolean => {
+    if (UNSTORABLE.test(text)) {
+      found.unstorable = `${at} holds ${describeChar(text, UNSTORABLE)}`;
+      return true;
+    }
+    if (printable && found.nonPrintable === undefined && NON_PRINTABLE.test(text)) found.nonPrintable = `${at} holds ${describeChar(text, NON_PRINTABLE)}`;
+    return false;
+  };
   const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
   while (stack.length > 0) {
     const { value: item, path } = stack.pop()!;
     if (typeof item === 'string') {
-      if (pattern.test(item)) return `${path || '(the body)'} holds ${describeChar(item, pattern)}`;
+      if (check(item, path || '(the body)')) return found;
     } else if (item !== null && typeof item === 'object') {
       const entries = Object.entries(item);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i];
         const childPath = path ? `${path}.${key}` : key;
-        if (pattern.test(key)) return `the key ${JSON.stringify(childPath)} holds ${describeChar(key, pattern)}`;
+        if (check(key, `the key ${JSON.stringify(childPath)}`)) return found;
         stack.push({ value: child, path: childPath });
       }
     }
   }
-  return undefined;
+  return found;
 }
 
 /**
@@ -112,10 +129,9 @@ export function jsonBody({ limitBytes, tooLarge, invalid, unstorable, nonPrintab
     } catch (error) {
       throw invalid((error as Error).message);
     }
-    const where = textMatching(ctx.request.body, UNSTORABLE);
-    if (where) throw unstorable(`${where}, which no text field may hold`);
-    const unprintable = nonPrintable && textMatching(ctx.request.body, NON_PRINTABLE);
-    if (unprintable) throw nonPrintable(`${unprintable}, which is not printable`);
+    const found = findText(ctx.request.body, nonPrintable !== undefined);
+    if (found.unstorable) throw unstorable(`${found.unstorable}, which no text field may hold`);
+    if (found.nonPrintable && nonPrintable) throw nonPrintable(`${found.nonPrintable}, which is not printable`);
     return next();
   };
 }

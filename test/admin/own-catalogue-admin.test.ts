@@ -10,6 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { runCli } from '../../src/cli/ocpi-hub-cli';
 import { localDateOf } from '../../src/core/tariffs/tariffs-core';
 import { startNetwork, type TestNetwork, waitFor } from '../support/network';
+import { ownSite } from '../support/own-sites';
 
 const ZONE = 'Europe/Amsterdam';
 
@@ -28,14 +29,7 @@ const connector = (id: string, tariffIds: string[]) => ({
 /** A location as an operator writes it: no country_code, party_id or last_updated anywhere. */
 const location = (id: string, tariffIds: string[], timeZone = ZONE) => ({
   id,
-  publish: true,
-  name: `Hub site ${id}`,
-  address: 'Stationsplein 1',
-  city: 'Utrecht',
-  postal_code: '3511ED',
-  country: 'NLD',
-  coordinates: { latitude: '52.089440', longitude: '5.110230' },
-  time_zone: timeZone,
+  ...ownSite(id, timeZone),
   evses: [{ uid: `${id}-E1`, evse_id: 'NL*HUB*E1', status: 'AVAILABLE', connectors: [connector('1', tariffIds)] }],
 });
 

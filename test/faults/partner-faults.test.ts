@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { NewDelivery } from '../../src/hub/routing/outbox';
+import { answerOcpi, locationPut, onLocationPushes } from '../support/deliveries';
 import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 
 /**
@@ -12,19 +12,6 @@ import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 
 const MAX_ATTEMPTS = 3;
 const OBJECTS = 8;
-
-function delivery(net: TestNetwork, pid: string, objectKey: string): NewDelivery {
-  return {
-    partyUuid: net.parties[pid].id,
-    module: 'locations',
-    interfaceRole: 'RECEIVER',
-    method: 'PUT',
-    path: `/NL/CPO/${objectKey}`,
-    body: { id: objectKey },
-    objectKey,
-    objectVersion: 'v1',
-  };
-}
 
 const GARBAGE: ((res: ServerResponse) => void)[] = [
   (res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status_code": 10'),
@@ -42,29 +29,12 @@ describe('misbehaving receivers', () => {
       emsps: ['NL/LIV', 'NL/SLO', 'NL/HNG', 'NL/GAR', 'NL/FIV'],
       hub: { env: { OUTBOX_BASE_BACKOFF_MS: '20', OUTBOX_MAX_ATTEMPTS: String(MAX_ATTEMPTS), OCPI_TIMEOUT_MS: '1500' } },
     });
-    const locations = (path: string) => path.includes('/locations/');
-    net.parties.SLO.partner.intercept = (req, res) => {
-      if (!locations(req.path)) return false;
-      // Slow, but well inside the hub's timeout.
-      setTimeout(() => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status_code: 1000, timestamp: new Date().toISOString() })), 200);
-      return true;
-    };
-    net.parties.HNG.partner.intercept = (req, res) => {
-      if (!locations(req.path)) return false;
-      hung.push(res); // never answered
-      return true;
-    };
+    // Slow, but well inside the hub's timeout.
+    onLocationPushes(net.parties.SLO.partner, (_req, res) => setTimeout(() => answerOcpi(res, 1000), 200));
+    onLocationPushes(net.parties.HNG.partner, (_req, res) => hung.push(res)); // never answered
     let garbage = 0;
-    net.parties.GAR.partner.intercept = (req, res) => {
-      if (!locations(req.path)) return false;
-      GARBAGE[garbage++ % GARBAGE.length](res);
-      return true;
-    };
-    net.parties.FIV.partner.intercept = (req, res) => {
-      if (!locations(req.path)) return false;
-      res.writeHead(503, { 'Content-Type': 'text/plain' }).end('upstream down');
-      return true;
-    };
+    onLocationPushes(net.parties.GAR.partner, (_req, res) => GARBAGE[garbage++ % GARBAGE.length](res));
+    onLocationPushes(net.parties.FIV.partner, (_req, res) => res.writeHead(503, { 'Content-Type': 'text/plain' }).end('upstream down'));
   });
   afterAll(async () => {
     for (const res of hung.splice(0)) res.destroy();
@@ -81,7 +51,7 @@ describe('misbehaving receivers', () => {
   it('serves a healthy partner in full while the others are slow, hang, answer garbage or 5xx', async () => {
     const keys = Array.from({ length: OBJECTS }, (_, i) => `OBJ${i}`);
     // The bad partners' deliveries are queued first: they are at the head of the queue.
-    await net.hub.services.outbox.enqueue(['HNG', 'SLO', 'GAR', 'FIV', 'LIV'].flatMap((pid) => keys.map((k) => delivery(net, pid, k))));
+    await net.hub.services.outbox.enqueue(['HNG', 'SLO', 'GAR', 'FIV', 'LIV'].flatMap((pid) => keys.map((k) => locationPut(net, pid, k))));
 
     // While the others misbehave, no partner ever holds more than perPartyConcurrency (4) slots.
     const slotsHeld: number[] = [];

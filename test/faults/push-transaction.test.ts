@@ -1,7 +1,6 @@
 import { Client } from 'pg';
-import axios, { type AxiosInstance } from 'axios';
 import { createTestDatabase } from '../support/database';
-import { type HubProcess, hubProcessSettings, startHubProcess } from '../support/hub-process';
+import { type HubProcess, hubProcessSettings, onboardPartners, startHubProcess } from '../support/hub-process';
 import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 import { ownLocation, rfidToken } from '../support/own-network';
 import { startPartner, type TestPartner } from '../support/partner';
@@ -92,21 +91,9 @@ describe('a hub killed between storing a push and queueing it', () => {
     hub = await startHubProcess(settings);
     emsp = await startPartner({ countryCode: 'NL', partyId: 'EMP', role: 'EMSP', endpoints: [{ identifier: 'locations', role: 'RECEIVER', path: '/locations' }] });
     cpo = await startPartner({ countryCode: 'NL', partyId: 'CPO', role: 'CPO', endpoints: [] });
-    const tokenC: Record<string, string> = {};
-    for (const [partner, role] of [[emsp, 'EMSP'], [cpo, 'CPO']] as const) {
-      const created = await hub.admin.post('/admin/parties', { country_code: 'NL', party_id: partner.options.partyId, roles: [role], name: partner.options.partyId });
-      expect(created.status).toBe(201);
-      const { body } = await partner.registerWith(hub.versionsUrl, created.data.token_a);
-      expect(body.status_code).toBe(1000);
-      tokenC[partner.options.partyId] = body.data.token;
-    }
+    const ocpiAs = await onboardPartners(hub, [[emsp, 'EMSP'], [cpo, 'CPO']]);
     expect((await hub.admin.post('/admin/agreements', { cpo: 'NL/CPO', emsp: 'NL/EMP' })).status).toBe(201);
-    const cpoOcpi = (): AxiosInstance =>
-      axios.create({
-        baseURL: `${hub.url}/ocpi/2.2.1`,
-        validateStatus: () => true,
-        headers: { Authorization: `Token ${Buffer.from(tokenC.CPO).toString('base64')}`, 'OCPI-from-country-code': 'NL', 'OCPI-from-party-id': 'CPO' },
-      });
+    const cpoOcpi = () => ocpiAs('CPO');
     await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM outbox WHERE status = 'pending'`)).rows[0].n === 0 || undefined, 'a quiet outbox');
 
     // The outbox INSERT waits for this lock: the hub is held between its two writes, then killed there.

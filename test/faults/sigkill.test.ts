@@ -1,9 +1,9 @@
 import { Client } from 'pg';
 import { RPCClient } from 'ocpp-rpc';
 import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client';
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { createTestDatabase } from '../support/database';
-import { type HubProcess, hubProcessSettings, startHubProcess } from '../support/hub-process';
+import { type HubProcess, hubProcessSettings, onboardPartners, startHubProcess } from '../support/hub-process';
 import { waitFor } from '../support/network';
 import { ownLocation, rfidToken } from '../support/own-network';
 import { startPartner, type TestPartner } from '../support/partner';
@@ -155,20 +155,7 @@ describe('a hub killed with SIGKILL under load', () => {
       endpoints: [...Object.entries(EMSP_ENDPOINTS).map(([identifier, path]) => ({ identifier, role: 'RECEIVER' as const, path })), { identifier: 'tokens', role: 'SENDER', path: '/tokens' }],
     });
     cpo = await startPartner({ countryCode: 'NL', partyId: 'CPX', role: 'CPO', endpoints: [{ identifier: 'hubclientinfo', role: 'RECEIVER', path: '/clientinfo' }] });
-    const tokenC: Record<string, string> = {};
-    for (const [partner, role] of [[emsp, 'EMSP'], [cpo, 'CPO']] as const) {
-      const created = await hub.admin.post('/admin/parties', { country_code: 'NL', party_id: partner.options.partyId, roles: [role], name: partner.options.partyId });
-      expect(created.status).toBe(201);
-      const { body } = await partner.registerWith(hub.versionsUrl, created.data.token_a);
-      expect(body.status_code).toBe(1000);
-      tokenC[partner.options.partyId] = body.data.token;
-    }
-    const ocpiAs = (partyId: string) =>
-      axios.create({
-        baseURL: `${hub.url}/ocpi/2.2.1`,
-        validateStatus: () => true,
-        headers: { Authorization: `Token ${Buffer.from(tokenC[partyId]).toString('base64')}`, 'OCPI-from-country-code': 'NL', 'OCPI-from-party-id': partyId },
-      });
+    const ocpiAs = await onboardPartners(hub, [[emsp, 'EMSP'], [cpo, 'CPO']]);
     cpoOcpi = ocpiAs('CPX');
     for (const cpoAddress of ['NL/HUB', 'NL/CPX']) expect((await hub.admin.post('/admin/agreements', { cpo: cpoAddress, emsp: 'NL/EMP' })).status).toBe(201);
 

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
+import type { TestPartner } from './partner';
 
 const ROOT = path.join(__dirname, '../..');
 
@@ -135,4 +136,27 @@ export async function startHubProcess(settings: HubProcessSettings): Promise<Hub
       return exited;
     },
   };
+}
+
+/**
+ * Onboarding as an operator does it: each partner created through the admin API, then its own
+ * credentials handshake. Returns an OCPI client (token C, OCPI-from-*, never throwing on HTTP errors)
+ * for each onboarded party id.
+ */
+export async function onboardPartners(hub: HubProcess, partners: readonly (readonly [TestPartner, 'CPO' | 'EMSP'])[]): Promise<(partyId: string) => AxiosInstance> {
+  const tokenC: Record<string, string> = {};
+  for (const [partner, role] of partners) {
+    const created = await hub.admin.post('/admin/parties', { country_code: partner.options.countryCode, party_id: partner.options.partyId, roles: [role], name: partner.options.partyId });
+    expect(created.status).toBe(201);
+    const { body } = await partner.registerWith(hub.versionsUrl, created.data.token_a);
+    expect(body.status_code).toBe(1000);
+    tokenC[partner.options.partyId] = body.data.token;
+  }
+  const countryOf = Object.fromEntries(partners.map(([p]) => [p.options.partyId, p.options.countryCode]));
+  return (partyId) =>
+    axios.create({
+      baseURL: `${hub.url}/ocpi/2.2.1`,
+      validateStatus: () => true,
+      headers: { Authorization: `Token ${Buffer.from(tokenC[partyId]).toString('base64')}`, 'OCPI-from-country-code': countryOf[partyId], 'OCPI-from-party-id': partyId },
+    });
 }

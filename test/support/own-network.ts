@@ -1,6 +1,7 @@
 import type { RPCClient } from 'ocpp-rpc';
 import { connectChargePoint } from './charge-point';
 import { type NetworkSpec, startNetwork, type TestNetwork } from './network';
+import { ownSite } from './own-sites';
 
 export const OWN = { countryCode: 'NL', partyId: 'HUB' };
 export const CHARGER_PASSWORD = 'own-network-password-01';
@@ -28,14 +29,7 @@ export function ownLocation(id: string, evseUids: string[]) {
     country_code: OWN.countryCode,
     party_id: OWN.partyId,
     id,
-    publish: true,
-    name: `Hub site ${id}`,
-    address: 'Stationsplein 1',
-    city: 'Utrecht',
-    postal_code: '3511ED',
-    country: 'NLD',
-    coordinates: { latitude: '52.089440', longitude: '5.110230' },
-    time_zone: 'Europe/Amsterdam',
+    ...ownSite(id),
     evses: evseUids.map((uid) => ({
       uid,
       evse_id: `NL*HUB*E${uid.replace(/[^A-Za-z0-9]/g, '')}`,

@@ -14,6 +14,7 @@ import { createServices, type Services } from '../../src/services';
 import { type BackgroundOptions, startHub } from '../../src/lifecycle';
 import { createTestDatabase } from './database';
 import { checkAgainstOpenApi, type RecordedResponse } from './openapi';
+import { ownSite } from './own-sites';
 
 export interface TestHub {
   url: string;
@@ -101,16 +102,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
  */
 export async function putOwnLocations(hub: TestHub, ...ids: string[]): Promise<void> {
   for (const id of ids) {
-    const response = await hub.admin.put(`/admin/locations/${encodeURIComponent(id)}`, {
-      publish: true,
-      name: `Test site ${id}`,
-      address: 'Stationsplein 1',
-      city: 'Utrecht',
-      postal_code: '3511ED',
-      country: 'NLD',
-      coordinates: { latitude: '52.089440', longitude: '5.110230' },
-      time_zone: 'Europe/Amsterdam',
-    });
+    const response = await hub.admin.put(`/admin/locations/${encodeURIComponent(id)}`, ownSite(id));
     if (response.status !== 201 && response.status !== 200) throw new Error(`could not store own location ${id}: ${JSON.stringify(response.data)}`);
   }
 }

@@ -7,7 +7,8 @@ import { priceSession, pricingPolicyFor, toPricingInput, type CdrTotals, type Pr
 import type { Tariff } from '../pricing/tariff.schema';
 import { type ChargingPeriod, chargingPeriods, type MeterPoint } from './charging-periods';
 
-export interface RecordToken {
+/** OCPI CdrToken: who charges, as sessions and CDRs name them (the wire schema in hub/ocpi reads into it). */
+export interface CdrToken {
   country_code: string;
   party_id: string;
   uid: string;
@@ -25,7 +26,7 @@ export interface TransactionFacts {
   meterStartWh: number;
   meterStopWh?: number;
   readings: MeterPoint[];
-  cdrToken: RecordToken;
+  cdrToken: CdrToken;
   authMethod: 'WHITELIST' | 'AUTH_REQUEST' | 'COMMAND';
   authorizationReference?: string;
   locationId: string;

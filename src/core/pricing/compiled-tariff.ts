@@ -9,7 +9,8 @@
  * so a quantity in mWh or ms times a component's rate is its exact cost, excl. or incl. VAT, with no division.
  */
 import type { PricingNote } from './breakdown';
-import { MINUTES_PER_DAY, parseDateTime } from './local-time';
+import { MINUTES_PER_DAY } from './local-time';
+import { dateTimeMs } from '../date-time';
 import { decimalPlacesOf, powerOfTen, scaledInteger } from './money';
 import { compileRestrictions, type CompiledRestrictions, type Moment, restrictionsMatch } from './restrictions';
 import { MILLI_WH_PER_KWH, MS_PER_HOUR } from './units';
@@ -133,8 +134,8 @@ function compile(tariff: Tariff): CompiledTariff {
     expiredReservation: scopeOf([...byReservation('RESERVATION_EXPIRES'), ...reservationElements]),
     minPrice: compileLimit(tariff.min_price, scale),
     maxPrice: compileLimit(tariff.max_price, scale),
-    validFromMs: tariff.start_date_time ? parseDateTime(tariff.start_date_time) : undefined,
-    validUntilMs: tariff.end_date_time ? parseDateTime(tariff.end_date_time) : undefined,
+    validFromMs: tariff.start_date_time ? dateTimeMs(tariff.start_date_time) : undefined,
+    validUntilMs: tariff.end_date_time ? dateTimeMs(tariff.end_date_time) : undefined,
     notes,
   };
 }

@@ -9,7 +9,8 @@
  */
 import type { PricingNote } from './breakdown';
 import { compileTariff, type CompiledTariff } from './compiled-tariff';
-import { clockFor, parseDateTime, type TimeZoneClock } from './local-time';
+import { clockFor, type TimeZoneClock } from './local-time';
+import { dateTimeMs } from '../date-time';
 import { NoteBook } from './notes';
 import type { ChargingPeriod, Tariff } from './tariff.schema';
 import { MILLI_WH_PER_KWH, MS_PER_HOUR } from './units';
@@ -124,7 +125,7 @@ export function toPricingInput(
 }
 
 function readDateTime(value: string): number {
-  const ms = parseDateTime(value);
+  const ms = dateTimeMs(value);
   if (Number.isNaN(ms)) throw new RangeError(`"${value}" is not an OCPI DateTime`);
   return ms;
 }

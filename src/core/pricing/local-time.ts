@@ -130,8 +130,3 @@ export function minuteOfTime(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 }
 
-/** Parses an OCPI DateTime: "The absence of the timezone designator implies a UTC timestamp." (types) */
-export function parseDateTime(value: string): number {
-  const utc = Date.parse(/(Z|[+-]\d\d:?\d\d)$/i.test(value) ? value : `${value}Z`);
-  return utc;
-}

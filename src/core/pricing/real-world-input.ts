@@ -2,6 +2,7 @@
  * Reading tariffs and CDRs as other systems send them, for the rating (rateCdr): what pricing can use is used,
  * and what is off becomes a note instead of a refusal. The strict rating skips all of this.
  */
+import { OFFSET_DATE_TIME } from '../date-time';
 import type { Tariff } from './tariff.schema';
 import { validateTariff, type TariffValidation } from './validate';
 
@@ -9,9 +10,6 @@ export interface InputNote {
   code: 'DATETIME_WITH_OFFSET' | 'TARIFF_FIELD_IGNORED' | 'TIME_ZONE_FROM_COUNTRY' | 'TIME_ZONE_UNKNOWN' | 'TIME_ZONE_DEPENDENT';
   message: string;
 }
-
-/** An ISO 8601 date-time with a UTC offset instead of Z: 2022-01-13T16:55:00+01:00. */
-const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?[+-]\d{2}:?\d{2}$/;
 
 /**
  * A copy of `json` with every date-time written with a UTC offset replaced by the UTC instant it denotes; OCPI
@@ -22,7 +20,7 @@ export function utcDateTimes<T>(json: T, what: string, notes: InputNote[]): T {
   const converted: string[] = [];
   const walk = (value: unknown, path: string): unknown => {
     if (typeof value === 'string') {
-      if (!WITH_OFFSET.test(value)) return value;
+      if (!OFFSET_DATE_TIME.test(value)) return value;
       const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
       if (Number.isNaN(ms)) return value;
       converted.push(`${path} ${value}`);

@@ -9,9 +9,8 @@
  * considered as null values." (mod_tariffs, GET response data).
  */
 import { z } from 'zod';
+import { UTC_DATE_TIME } from '../date-time';
 
-/** "All timestamps SHALL be in UTC. The absence of the timezone designator implies a UTC timestamp." (types) */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?$/;
 /** TariffRestrictions.start_time: "Regex: `([0-1][0-9]|2[0-3]):[0-5][0-9]`" */
 const TIME_OF_DAY = /^([0-1][0-9]|2[0-3]):[0-5][0-9]$/;
 /** TariffRestrictions.start_date: "Regex: `([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])`" */
@@ -21,7 +20,7 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish();
 
-export const DateTime = z.string().regex(DATE_TIME, 'must be an OCPI DateTime in UTC, e.g. 2015-06-29T20:39:09Z');
+export const DateTime = z.string().regex(UTC_DATE_TIME, 'must be an OCPI DateTime in UTC, e.g. 2015-06-29T20:39:09Z');
 const CiString = (max: number) =>
   z.string().min(1).max(max).regex(PRINTABLE_ASCII, 'must contain only printable ASCII characters');
 const NonNegative = z.number().min(0, 'must not be negative');

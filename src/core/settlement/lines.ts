@@ -6,7 +6,7 @@
  * docs/settlement.md, Rounding).
  */
 import Decimal from 'decimal.js';
-import { parseOcpiDateTime } from './period';
+import { instantMs } from './period';
 
 /** The parts of an OCPI 2.2.1 CDR a statement line reads (a whole CDR fits). */
 export interface CdrForSettlement {
@@ -74,7 +74,7 @@ export function tariffIdOf(cdr: Pick<CdrForSettlement, 'charging_periods' | 'tar
 }
 
 /** The canonical ISO form of an OCPI DateTime (UTC, milliseconds), as stored and shown on lines. */
-export const isoInstant = (value: string): string => new Date(parseOcpiDateTime(value)).toISOString();
+export const isoInstant = (value: string): string => new Date(instantMs(value)).toISOString();
 
 export function lineOf(cdr: CdrForSettlement): SettlementLine {
   const credit = cdr.credit === true;

@@ -6,7 +6,9 @@
  * and daily. Days are calendar days, so a period across a DST change is an hour longer or shorter.
  * An OCPI DateTime without a zone is UTC (types.asciidoc, DateTime).
  */
+import { dateTimeMs } from '../date-time';
 import { TimeZoneClock } from '../pricing/local-time';
+
 export const PERIOD_KINDS = ['monthly', 'weekly', 'daily'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
 
@@ -28,8 +30,8 @@ const DAY_MS = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** An OCPI DateTime as epoch ms; one without a zone is UTC (as the rest of the hub reads it). */
-export function parseOcpiDateTime(value: string): number {
-  const ms = Date.parse(/(Z|[+-]\d\d:?\d\d)$/i.test(value) ? value : `${value}Z`);
+export function instantMs(value: string): number {
+  const ms = dateTimeMs(value);
   if (Number.isNaN(ms)) throw new RangeError(`Not a date-time: ${value}`);
   return ms;
 }
@@ -94,7 +96,7 @@ export function isTimeZone(timeZone: string): boolean {
 
 /** The period holding an instant (epoch ms or an OCPI DateTime), in a time zone (default UTC). */
 export function periodOf(instant: number | string, kind: PeriodKind, timeZone = 'UTC'): Period {
-  const ms = typeof instant === 'string' ? parseOcpiDateTime(instant) : instant;
+  const ms = typeof instant === 'string' ? instantMs(instant) : instant;
   return periodStarting(startOf(wallClockMs(ms, timeZone), kind), kind);
 }
 

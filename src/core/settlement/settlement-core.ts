@@ -10,7 +10,7 @@ export {
   lastCompletePeriod,
   latePeriodsFor,
   nextPeriod,
-  parseOcpiDateTime,
+  instantMs,
   parsePeriodLabel,
   PERIOD_KINDS,
   periodOf,

@@ -1,3 +1,6 @@
+import { isDatabaseUnavailable } from '../../db/database-errors';
+import { RoutingError, type RoutingFailure } from '../../foundation/hub-errors';
+
 /** OCPI status codes (status_codes.asciidoc). */
 export const OcpiStatus = {
   SUCCESS: 1000,
@@ -60,3 +63,27 @@ export const ocpiErrors = {
   serviceUnavailable: () =>
     new OcpiError(OcpiStatus.SERVER_ERROR, 'The hub cannot reach its database; try again shortly', 503),
 };
+
+/** The OCPI status of each routing outcome (status_codes.asciidoc, 4xxx: hub errors). */
+const ROUTING_STATUS: Record<Exclude<RoutingFailure, 'receiver_refused'>, number> = {
+  unknown_receiver: OcpiStatus.UNKNOWN_RECEIVER,
+  receiver_not_connected: OcpiStatus.RECEIVER_NOT_CONNECTED,
+  receiver_timeout: OcpiStatus.FORWARD_TIMEOUT,
+  receiver_unusable: OcpiStatus.HUB_ERROR,
+};
+
+/**
+ * An error as the OCPI caller hears it, or undefined for one whose message must not be shown.
+ * A receiver's own refusal is passed back with its status code (and its 404, the others as 200).
+ */
+export function ocpiErrorOf(error: unknown): OcpiError | undefined {
+  if (error instanceof OcpiError) return error;
+  if (error instanceof RoutingError) {
+    if (error.kind === 'receiver_refused' && error.receiverAnswer) {
+      return new OcpiError(error.receiverAnswer.statusCode, error.message, error.receiverAnswer.httpStatus === 404 ? 404 : 200);
+    }
+    return new OcpiError(ROUTING_STATUS[error.kind === 'receiver_refused' ? 'receiver_unusable' : error.kind], error.message);
+  }
+  if (isDatabaseUnavailable(error)) return ocpiErrors.serviceUnavailable();
+  return undefined;
+}

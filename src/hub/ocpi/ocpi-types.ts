@@ -1,22 +1,20 @@
 import { z } from 'zod';
 import { CdrDimensionType } from '../../core/pricing/pricing-core';
-import { parseOcpiDateTime } from './date-time';
+import type { CdrToken as CdrTokenShape } from '../../core/charging/ocpi-records';
+import { dateTimeMs, OCPI_DATE_TIME, parseOcpiDateTime } from '../../core/date-time';
 
 /**
  * OCPI 2.2.1 base types (types.asciidoc) as zod schemas. Objects are loose: a field the spec does not
  * name is kept as sent (partners extend objects), but every field it names is checked.
  */
 
-// RFC 3339; OCPI DateTimes are UTC, a missing offset is read as UTC.
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})?$/i;
-
 export const DateTime = z
   .string()
-  .regex(DATE_TIME, 'must be an RFC 3339 date-time')
+  .regex(OCPI_DATE_TIME, 'must be an RFC 3339 date-time')
   .refine((v) => parseOcpiDateTime(v) !== undefined, 'must be a real date-time');
 
 export function toDate(value: string): Date {
-  return new Date(/(?:Z|[+-]\d{2}:\d{2})$/i.test(value) ? value : `${value}Z`);
+  return new Date(dateTimeMs(value));
 }
 
 /** CiString(n): printable ASCII, compared case-insensitively. */
@@ -65,7 +63,7 @@ export const CdrToken = z.looseObject({
   uid: CiString(36),
   type: TokenType,
   contract_id: CiString(36),
-});
+}) satisfies z.ZodType<CdrTokenShape>;
 
 export const AuthMethod = z.enum(['AUTH_REQUEST', 'COMMAND', 'WHITELIST']);
 

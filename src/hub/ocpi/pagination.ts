@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { parseOcpiDateTime } from './date-time';
+import { parseOcpiDateTime } from '../../core/date-time';
 import { ocpiErrors } from './ocpi-errors';
 
 /** A paginated list request (transport_and_format.asciidoc, "Paginated Request"). */

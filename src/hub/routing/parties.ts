@@ -10,6 +10,7 @@ import type { TokenCandidate } from '../ocpi/credentials-token';
 import type { RoleAddress } from '../ocpi/party-address';
 import { generateCredentialsToken, hashToken, type TokenVault } from './credential-secrets';
 import { HubError } from '../../foundation/hub-errors';
+import { partnerHealth } from '../../core/partner-health';
 
 /** ClientInfo ConnectionStatus (mod_hub_client_info.asciidoc), derived from the party's state. */
 export type ConnectionStatus = 'CONNECTED' | 'OFFLINE' | 'PLANNED' | 'SUSPENDED';
@@ -19,24 +20,6 @@ export function connectionStatus(party: Party): ConnectionStatus {
   if (party.suspendedAt) return 'SUSPENDED';
   if (!party.registeredAt) return 'PLANNED';
   return party.offlineSince ? 'OFFLINE' : 'CONNECTED';
-}
-
-/**
- * How the hub's calls to a partner go, beside its ConnectionStatus (which keeps the hubclientinfo
- * meaning: OFFLINE only when the still-alive check got no answer). OK: the last call succeeded.
- * DEGRADED: the last call failed (an OCPI status other than 1xxx, an HTTP error, no answer).
- * DOWN: the last DOWN_AFTER_FAILURES calls in a row got no answer at all (connection refused, timeout).
- */
-export type PartnerHealth = 'OK' | 'DEGRADED' | 'DOWN';
-
-export const DOWN_AFTER_FAILURES = 3;
-
-/** Failures that mean the partner did not answer at all (as opposed to answering with an error). */
-const UNANSWERED = new Set(['network', 'timeout']);
-
-export function partnerHealth(party: Pick<Party, 'callFailures' | 'lastErrorKind'>): PartnerHealth {
-  if (party.callFailures === 0) return 'OK';
-  return party.callFailures >= DOWN_AFTER_FAILURES && UNANSWERED.has(party.lastErrorKind ?? '') ? 'DOWN' : 'DEGRADED';
 }
 
 /** The health as the admin API and the dashboard show it. */

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Role } from '../../db/entities';
 import { endpointUrl, OcpiCallError, type OcpiClient, type OcpiReply, type OcpiRequest } from '../outbound/ocpi-client';
-import { OcpiError, OcpiStatus } from '../ocpi/ocpi-errors';
 import { routingHeaderValues } from '../ocpi/routing-headers';
 import { EMSP_SIDE, type RoamingAgreements, type RoutedRole } from './agreements';
 import type { NewDelivery, Outbox } from './outbox';
 import { connectionStatus, type PartyRegistry } from './parties';
+import { RoutingError } from '../../foundation/hub-errors';
 import type { PartyAddress, RoleAddress } from '../ocpi/party-address';
 
 /** A change of a client-owned object to pass on to receivers. */
@@ -82,12 +82,12 @@ export class HubRouter {
     return this.deps.agreements.counterparts(owner);
   }
 
-  /** The counterpart with this address, or 4001 when there is none (unknown, or no agreement). */
+  /** The counterpart with this address, or `unknown_receiver` when there is none (unknown, or no agreement). */
   async counterpart(owner: RoleAddress, target: PartyAddress, roles?: Role[]): Promise<RoutedRole> {
     const match = (await this.counterparts(owner)).find((c) => same(c, target) && (!roles || roles.includes(c.role)));
     if (!match) {
-      throw new OcpiError(
-        OcpiStatus.UNKNOWN_RECEIVER,
+      throw new RoutingError(
+        'unknown_receiver',
         `Unknown receiver ${target.countryCode}/${target.partyId}: not connected, or no roaming agreement with ${owner.countryCode}/${owner.partyId}`,
       );
     }
@@ -95,7 +95,7 @@ export class HubRouter {
   }
 
   /**
-   * The receivers of a change: the one receiver named in OCPI-to-* (direct; 4001 when it cannot be
+   * The receivers of a change: the one receiver named in OCPI-to-* (direct; `unknown_receiver` when it cannot be
    * reached), or, when the request is addressed to the hub or to nobody, every counterpart (broadcast,
    * from the hub).
    */
@@ -147,21 +147,21 @@ export class HubRouter {
   }
 
   /**
-   * Forwards a request to `target` now and returns its reply. The receiver's 2xxx/3xxx answers come
-   * back as OcpiError with the same status code; a receiver that is not connected is 4003, one that
-   * does not answer in time 4002, one without the needed endpoint 4001.
+   * Forwards a request to `target` now and returns its reply. A RoutingError otherwise: the
+   * receiver's own 2xxx/3xxx answers (`receiver_refused`, with its status code), a receiver that is
+   * not connected or cannot be reached, one that does not answer in time, one without the endpoint.
    */
   async forward<T = unknown>(request: ForwardRequest): Promise<OcpiReply<T>> {
     const { parties, client } = this.deps;
     const party = await parties.get(request.target.partyUuid);
     const status = party ? connectionStatus(party) : 'PLANNED';
     if (!party || status !== 'CONNECTED') {
-      throw new OcpiError(OcpiStatus.RECEIVER_NOT_CONNECTED, `${request.target.countryCode}/${request.target.partyId} is ${status}`);
+      throw new RoutingError('receiver_not_connected', `${request.target.countryCode}/${request.target.partyId} is ${status}`);
     }
     const endpoint = parties.endpoint(party, request.module, request.interfaceRole);
     if (!endpoint) {
-      throw new OcpiError(
-        OcpiStatus.UNKNOWN_RECEIVER,
+      throw new RoutingError(
+        'unknown_receiver',
         `${request.target.countryCode}/${request.target.partyId} offers no ${request.module} ${request.interfaceRole} endpoint`,
       );
     }
@@ -181,14 +181,14 @@ export class HubRouter {
       });
     } catch (error) {
       if (!(error instanceof OcpiCallError)) throw error;
-      if (error.kind === 'timeout') throw new OcpiError(OcpiStatus.FORWARD_TIMEOUT, `The receiver did not answer in time: ${error.message}`);
+      if (error.kind === 'timeout') throw new RoutingError('receiver_timeout', `The receiver did not answer in time: ${error.message}`);
       if (error.kind === 'network' || error.kind === 'refused') {
-        throw new OcpiError(OcpiStatus.RECEIVER_NOT_CONNECTED, `The receiver cannot be reached: ${error.message}`);
+        throw new RoutingError('receiver_not_connected', `The receiver cannot be reached: ${error.message}`);
       }
       if (error.kind === 'status' && error.statusCode !== undefined) {
-        throw new OcpiError(error.statusCode, `The receiver answered: ${error.message}`, error.httpStatus === 404 ? 404 : 200);
+        throw new RoutingError('receiver_refused', `The receiver answered: ${error.message}`, { statusCode: error.statusCode, httpStatus: error.httpStatus });
       }
-      throw new OcpiError(OcpiStatus.HUB_ERROR, `The receiver gave no usable answer: ${error.message}`);
+      throw new RoutingError('receiver_unusable', `The receiver gave no usable answer: ${error.message}`);
     }
   }
 }

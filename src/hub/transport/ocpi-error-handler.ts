@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { Middleware } from 'koa';
-import { isDatabaseUnavailable } from '../../db/database-errors';
 import { envelope } from '../ocpi/envelope';
-import { OcpiError, ocpiErrors, OcpiStatus } from '../ocpi/ocpi-errors';
+import { OcpiError, ocpiErrorOf, ocpiErrors, OcpiStatus } from '../ocpi/ocpi-errors';
 
 /**
- * The one place OCPI errors become responses. OcpiError messages are shown; anything else is logged
- * and answered as 3000 without its message. Unknown routes and methods get OCPI envelopes too.
+ * The one place OCPI errors become responses. OcpiError and RoutingError messages are shown;
+ * anything else is logged and answered as 3000 without its message. Unknown routes and methods get
+ * OCPI envelopes too.
  */
 export function ocpiErrorHandler(log: Logger): Middleware {
   return async (ctx, next) => {
@@ -16,12 +16,7 @@ export function ocpiErrorHandler(log: Logger): Middleware {
       if (ctx.status === 405 && ctx.body === undefined) throw ocpiErrors.methodNotAllowed(`${ctx.method} is not allowed on ${ctx.path}`);
       if (ctx.status === 501 && ctx.body === undefined) throw ocpiErrors.methodNotImplemented(`${ctx.method} is implemented by no OCPI endpoint of the hub`);
     } catch (error) {
-      const known =
-        error instanceof OcpiError
-          ? error
-          : isDatabaseUnavailable(error)
-            ? ocpiErrors.serviceUnavailable()
-            : undefined;
+      const known = ocpiErrorOf(error);
       if (!known) log.error({ err: error, requestId: ctx.state.requestId }, 'unexpected error in an OCPI request');
       const answer = known ?? new OcpiError(OcpiStatus.SERVER_ERROR, 'Internal server error', 500);
       ctx.status = answer.httpStatus;

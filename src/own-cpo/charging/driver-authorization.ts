@@ -3,20 +3,13 @@ import type { ObjectStore } from '../../hub/routing/object-store';
 import type { HubRouter } from '../../hub/routing/router';
 import type { TokensService } from '../../hub/modules/tokens/tokens.service';
 import type { Token } from '../../hub/modules/tokens/tokens.schema';
-import { OcpiError, OcpiStatus } from '../../hub/ocpi/ocpi-errors';
+import { OcpiStatus } from '../../hub/ocpi/ocpi-errors';
+import { ocpiErrorOf } from '../../hub/ocpi/ocpi-errors';
 import type { PartyAddress, RoleAddress } from '../../hub/ocpi/party-address';
+import type { CdrToken } from '../../core/charging/ocpi-records';
 
 /** The outcome of presenting a token at one of the hub's own charge points (OCPI AllowedType, plus UNKNOWN). */
 export type AuthorizationStatus = 'ALLOWED' | 'BLOCKED' | 'EXPIRED' | 'NO_CREDIT' | 'NOT_ALLOWED' | 'UNKNOWN';
-
-/** OCPI CdrToken: who charges, as sessions and CDRs name them. */
-export interface CdrToken {
-  country_code: string;
-  party_id: string;
-  uid: string;
-  type: string;
-  contract_id: string;
-}
 
 export interface DriverAuthorizationResult {
   status: AuthorizationStatus;
@@ -118,7 +111,7 @@ export class DriverAuthorization {
     try {
       return await this.askEmsp(presented, token, emsp);
     } catch (error) {
-      const code = error instanceof OcpiError ? error.statusCode : undefined;
+      const code = ocpiErrorOf(error)?.statusCode;
       if (token.whitelist === 'ALLOWED_OFFLINE' && code !== undefined && UNREACHABLE.has(code)) {
         const decided = fromList('the eMSP could not be reached; ALLOWED_OFFLINE lets the list decide');
         return { ...decided, cacheUntil: undefined };

@@ -1,5 +1,5 @@
 import { HubError } from '../../foundation/hub-errors';
-import { OcpiError } from '../../hub/ocpi/ocpi-errors';
+import { ocpiErrorOf } from '../../hub/ocpi/ocpi-errors';
 
 /** OCPI CiString(36) as the operator may use it for ids in admin paths: printable ASCII, no spaces. */
 export const OWN_OBJECT_ID = /^[\x21-\x7e]{1,36}$/;
@@ -23,9 +23,8 @@ export async function asHubErrors<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     // 2xxx answers come with HTTP 200 (the OCPI status policy), unknown objects with 404.
-    if (error instanceof OcpiError && error.httpStatus < 500) {
-      throw new HubError(error.httpStatus === 404 ? 'not_found' : 'invalid', error.message);
-    }
+    const answer = ocpiErrorOf(error);
+    if (answer && answer.httpStatus < 500) throw new HubError(answer.httpStatus === 404 ? 'not_found' : 'invalid', answer.message);
     throw error;
   }
 }

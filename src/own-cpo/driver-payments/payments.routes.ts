@@ -4,10 +4,10 @@ import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import getRawBody from 'raw-body';
 import { z } from 'zod';
-import { AdminError, parseAdminBody, uuidParam } from '../../http/admin-http';
 import { formatMinorUnits } from '../../core/payments/stripe-amounts';
 import { isDatabaseUnavailable } from '../../db/database-errors';
 import { HubError } from '../../foundation/hub-errors';
+import { describeIssues } from '../../foundation/zod-issues';
 import { CHARGER_ID, OCPP_CONNECTOR } from '../chargers/chargers.service';
 import { jsonBody } from '../../http/json-body';
 import { type Payment, type PaymentsService, PaymentsUnavailableError, WebhookSignatureError } from './payments.service';
@@ -20,34 +20,56 @@ const NewPaymentBody = z.strictObject({
   connector: z.string().regex(OCPP_CONNECTOR, 'must be an OCPP 1.6 connectorId ("1") or a 2.0.1 evseId/connectorId ("1/1"), from 1'),
 });
 
-const HUB_ERROR_STATUS: Record<HubError['kind'], number> = { not_found: 404, conflict: 409, invalid: 400, partner_failed: 502 };
-
 /**
- * The error handler of the public payment routes and the webhook: `{error: {code, message}}` like the
- * admin API. Known errors keep their message; anything else is a logged 500 without details.
+ * An error answered on the driver's pages (and to Stripe's webhook calls) as `{error: {code, message}}`.
+ * The message is shown: drivers see it, so it is never an internal detail.
  */
-function paymentsErrorHandler(log: Logger, where: string): Middleware {
+class PayError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PayError';
+  }
+}
+
+/** How a domain outcome reads to a driver: the HTTP status of each HubError kind. */
+const PAY_STATUS_OF: Record<HubError['kind'], number> = { not_found: 404, conflict: 409, invalid: 400, partner_failed: 502 };
+
+/** The one place errors of the driver's pages and the webhook become responses; anything unknown is a logged 500 without details. */
+function payErrorHandler(log: Logger, where: string): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new AdminError(404, 'not_found', `No ${where} endpoint at ${ctx.path}`);
-      if (ctx.status === 405 && ctx.body === undefined) throw new AdminError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
+      if (ctx.status === 404 && ctx.body === undefined) throw new PayError(404, 'not_found', `No ${where} endpoint at ${ctx.path}`);
+      if (ctx.status === 405 && ctx.body === undefined) throw new PayError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
     } catch (error) {
-      let answer: AdminError;
-      if (error instanceof AdminError) answer = error;
-      else if (error instanceof PaymentsUnavailableError) answer = new AdminError(503, 'payments_off', error.message);
-      else if (error instanceof WebhookSignatureError) answer = new AdminError(400, 'invalid_signature', error.message);
-      else if (error instanceof HubError) answer = new AdminError(HUB_ERROR_STATUS[error.kind], error.kind, error.message);
-      else if (isDatabaseUnavailable(error)) answer = new AdminError(503, 'unavailable', 'The hub cannot reach its database; try again shortly');
+      let answer: PayError;
+      if (error instanceof PayError) answer = error;
+      else if (error instanceof PaymentsUnavailableError) answer = new PayError(503, 'payments_off', error.message);
+      else if (error instanceof WebhookSignatureError) answer = new PayError(400, 'invalid_signature', error.message);
+      else if (error instanceof HubError) answer = new PayError(PAY_STATUS_OF[error.kind], error.kind, error.message);
+      else if (isDatabaseUnavailable(error)) answer = new PayError(503, 'unavailable', 'The hub cannot reach its database; try again shortly');
       else {
         log.error({ err: error, requestId: ctx.state.requestId, path: ctx.path }, `unexpected error in a ${where} request`);
-        answer = new AdminError(500, 'internal', 'Internal server error');
+        answer = new PayError(500, 'internal', 'Internal server error');
       }
       ctx.status = answer.httpStatus;
       ctx.body = { error: { code: answer.code, message: answer.message } };
     }
   };
 }
+
+/** Parses a driver's request body or answers 400 naming every problem. */
+function parsePayBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) throw new PayError(400, 'invalid_request', describeIssues(result.error));
+  return result.data;
+}
+
+const PaymentId = z.uuid();
 
 /** Payments off: every route of the stack answers 503 with the sentence saying why. */
 function requirePayments(payments: PaymentsService): Middleware {
@@ -88,7 +110,7 @@ export function payRouter(deps: { payments: PaymentsService }): Router {
   const router = new Router({ prefix: '/pay/sessions' });
 
   router.post('/', async (ctx) => {
-    const body = parseAdminBody(NewPaymentBody, ctx.request.body);
+    const body = parsePayBody(NewPaymentBody, ctx.request.body);
     const { payment, clientSecret } = await payments.start({ chargerId: body.charger_id, connector: body.connector });
     ctx.status = 201;
     ctx.set('Location', `/pay/sessions/${payment.id}`);
@@ -103,8 +125,9 @@ export function payRouter(deps: { payments: PaymentsService }): Router {
   });
 
   router.get('/:id', async (ctx) => {
-    const payment = await payments.find(uuidParam(ctx.params.id, 'payment'));
-    if (!payment) throw new AdminError(404, 'not_found', `No payment with id ${ctx.params.id}`);
+    // A path that is no UUID is the same 404 as an unknown payment, never a database error.
+    const payment = PaymentId.safeParse(ctx.params.id).success ? await payments.find(ctx.params.id) : null;
+    if (!payment) throw new PayError(404, 'not_found', `No payment with id ${ctx.params.id}`);
     ctx.body = paymentView(payment);
   });
 
@@ -115,17 +138,17 @@ function routes(router: Router): Middleware {
   return compose([router.routes(), router.allowedMethods()]) as Middleware;
 }
 
-/** The `/pay` stack: its error shape, 503 when payments are off, a small JSON body, the router. */
+/** The `/pay` stack: its own error edge, 503 when payments are off, a small JSON body, the router. */
 export function payStack(deps: { payments: PaymentsService; log: Logger }): Middleware {
   return compose([
-    paymentsErrorHandler(deps.log, 'payment'),
+    payErrorHandler(deps.log, 'payment'),
     requirePayments(deps.payments),
     jsonBody({
       // Two short fields: a public endpoint needs no more.
       limitBytes: 4096,
-      tooLarge: (limit) => new AdminError(413, 'too_large', `Request body larger than ${limit} bytes`),
-      invalid: (detail) => new AdminError(400, 'invalid_json', `Invalid JSON: ${detail}`),
-      unstorable: (detail) => new AdminError(400, 'invalid', `Invalid JSON text at ${detail}`),
+      tooLarge: (limit) => new PayError(413, 'too_large', `Request body larger than ${limit} bytes`),
+      invalid: (detail) => new PayError(400, 'invalid_json', `Invalid JSON: ${detail}`),
+      unstorable: (detail) => new PayError(400, 'invalid', `Invalid JSON text at ${detail}`),
     }),
     routes(payRouter(deps)),
   ]) as Middleware;
@@ -143,12 +166,12 @@ export function stripeWebhookStack(deps: { payments: PaymentsService; log: Logge
     try {
       raw = await getRawBody(ctx.req, { limit: deps.limitBytes, length: ctx.get('content-length') || undefined });
     } catch (error) {
-      if ((error as { type?: string }).type === 'entity.too.large') throw new AdminError(413, 'too_large', `Request body larger than ${deps.limitBytes} bytes`);
-      throw new AdminError(400, 'invalid_body', 'The request body could not be read');
+      if ((error as { type?: string }).type === 'entity.too.large') throw new PayError(413, 'too_large', `Request body larger than ${deps.limitBytes} bytes`);
+      throw new PayError(400, 'invalid_body', 'The request body could not be read');
     }
     const result = await deps.payments.handleWebhook(raw, ctx.get('stripe-signature') || undefined);
     deps.log.info({ eventId: result.eventId, type: result.type, outcome: result.outcome }, 'stripe webhook');
     ctx.body = { received: true, event_id: result.eventId, outcome: result.outcome };
   });
-  return compose([paymentsErrorHandler(deps.log, 'Stripe webhook'), requirePayments(deps.payments), routes(router)]) as Middleware;
+  return compose([payErrorHandler(deps.log, 'Stripe webhook'), requirePayments(deps.payments), routes(router)]) as Middleware;
 }

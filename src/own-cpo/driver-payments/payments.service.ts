@@ -8,7 +8,7 @@ import { formatMinorUnits, toMinorUnits } from '../../core/payments/stripe-amoun
 import { type CostDecision, decideOnCost, refundFor, settlementFor } from '../../core/payments/payment-rules';
 import { HubError } from '../../foundation/hub-errors';
 import type { ChargersService } from '../chargers/chargers.service';
-import type { PaymentsConfig } from './payments-config';
+import type { PaymentsConfig } from '../../foundation/payments-config';
 
 /** The idTags the hub issues for ad hoc payments: "PAY" and 17 characters, within OCPP 1.6's 20. */
 export const PAYMENT_ID_TAG = /^PAY[0-9A-Z]{17}$/;

@@ -7,10 +7,10 @@ import {
   localDayNumber,
   localMinuteOfDay,
   minuteOfTime,
-  parseDateTime,
   TimeZoneClock,
   weekdayOfDay,
 } from '../../../src/core/pricing/local-time';
+import { dateTimeMs as parseDateTime } from '../../../src/core/date-time';
 
 /** The wall clock Intl reports, read the slow way, as "YYYY-MM-DD HH:MM". */
 function intlWallClock(timeZone: string, utcMs: number): string {

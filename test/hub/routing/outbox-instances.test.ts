@@ -1,4 +1,5 @@
 import type { NewDelivery } from '../../../src/hub/routing/outbox';
+import { locationPut } from '../../support/deliveries';
 import { startNetwork, type TestNetwork, waitFor } from '../../support/network';
 import { startTestHub, type TestHub } from '../../support/test-hub';
 
@@ -25,16 +26,8 @@ describe('outbox shared by several instances', () => {
     await net.close();
   });
 
-  const delivery = (pid: string, object: string, version: number): NewDelivery => ({
-    partyUuid: net.parties[pid].id,
-    module: 'locations',
-    interfaceRole: 'RECEIVER',
-    method: 'PUT',
-    path: `/NL/CPO/${object}`,
-    body: { id: object, version },
-    objectKey: `${object}>${pid}`,
-    objectVersion: `v${version}`,
-  });
+  const delivery = (pid: string, object: string, version: number) =>
+    locationPut(net, pid, object, { version: `v${version}`, body: { id: object, version }, objectKey: `${object}>${pid}` });
 
   it('delivers each row exactly once and in order per object while four instances claim at once', async () => {
     const instances = [net.hub, ...others];

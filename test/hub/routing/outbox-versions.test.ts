@@ -1,5 +1,6 @@
 // Deliveries are translated to the receiver's OCPI version when they are delivered (docs/versions.md).
 import type { NewDelivery } from '../../../src/hub/routing/outbox';
+import { fromHubTo, locationPut } from '../../support/deliveries';
 import { startNetwork, type TestNetwork, waitFor } from '../../support/network';
 
 describe('outbox: each receiver in its own OCPI version', () => {
@@ -8,17 +9,8 @@ describe('outbox: each receiver in its own OCPI version', () => {
     await net.hub.services.db.query(`UPDATE parties SET version = $2 WHERE id = $1`, [net.parties[pid].id, version]);
     net.hub.services.parties.forget();
   };
-  const push = (pid: string, method: NewDelivery['method'], id: string, body?: unknown): NewDelivery => ({
-    partyUuid: net.parties[pid].id,
-    module: 'locations',
-    interfaceRole: 'RECEIVER',
-    method,
-    path: `/NL/CPO/${id}`,
-    body,
-    headers: { 'OCPI-from-country-code': 'NL', 'OCPI-from-party-id': 'HUB', 'OCPI-to-country-code': 'NL', 'OCPI-to-party-id': pid, 'X-Correlation-ID': `corr-${id}` },
-    objectKey: id,
-    objectVersion: `${method}-1`,
-  });
+  const push = (pid: string, method: NewDelivery['method'], id: string, body?: unknown): NewDelivery =>
+    locationPut(net, pid, id, { method, body, headers: fromHubTo(pid, `corr-${id}`), version: `${method}-1` });
   const row = async (pid: string, id: string) =>
     (await net.hub.services.db.query(`SELECT status, attempts, last_error, delivered_version, losses FROM outbox WHERE party_uuid = $1 AND object_key = $2`, [net.parties[pid].id, id]))[0];
 

@@ -1,22 +1,11 @@
-import type { NewDelivery } from '../../../src/hub/routing/outbox';
 import { backoffMs } from '../../../src/core/retry-backoff';
+import { answerOcpi, fromHubTo, locationPut, onLocationPushes } from '../../support/deliveries';
 import { startNetwork, type TestNetwork, waitFor } from '../../support/network';
 import { startTestHub } from '../../support/test-hub';
 
-/** A PUT of a made-up location to one eMSP of the network, as a NewDelivery. */
-function delivery(net: TestNetwork, pid: string, objectKey: string, version: string, headers?: Record<string, string>): NewDelivery {
-  return {
-    partyUuid: net.parties[pid].id,
-    module: 'locations',
-    interfaceRole: 'RECEIVER',
-    method: 'PUT',
-    path: `/NL/CPO/${objectKey}`,
-    body: { id: objectKey, version },
-    headers,
-    objectKey,
-    objectVersion: version,
-  };
-}
+/** A PUT of a made-up location whose body names its version. */
+const delivery = (net: TestNetwork, pid: string, objectKey: string, version: string, headers?: Record<string, string>) =>
+  locationPut(net, pid, objectKey, { version, body: { id: objectKey, version }, headers });
 
 const locationPuts = (net: TestNetwork, pid: string) => net.parties[pid].partner.received('PUT', '/ocpi/2.2.1/locations/');
 
@@ -35,13 +24,7 @@ describe('backoffMs', () => {
 describe('outbox', () => {
   let net: TestNetwork;
   const routed = (pid: string, objectKey: string, version: string) =>
-    delivery(net, pid, objectKey, version, {
-      'OCPI-from-country-code': 'NL',
-      'OCPI-from-party-id': 'HUB',
-      'OCPI-to-country-code': 'NL',
-      'OCPI-to-party-id': pid,
-      'X-Correlation-ID': `corr-${version}`,
-    });
+    delivery(net, pid, objectKey, version, fromHubTo(pid, `corr-${version}`));
 
   beforeAll(async () => {
     net = await startNetwork({ cpos: [], emsps: ['NL/LIV', 'NL/ORD', 'NL/BAD'], hub: { env } });
@@ -78,13 +61,7 @@ describe('outbox', () => {
   });
 
   it('gives up after the bounded attempts, shows the failure, and re-queues on request', async () => {
-    net.parties.BAD.partner.intercept = (req, res) => {
-      if (req.path.includes('/locations/')) {
-        res.writeHead(500).end('down');
-        return true;
-      }
-      return false;
-    };
+    onLocationPushes(net.parties.BAD.partner, (_req, res) => res.writeHead(500).end('down'));
     await net.hub.services.outbox.enqueue([routed('BAD', 'X1', 'v1')]);
     const failed = await waitFor(async () => {
       const b = (await net.hub.services.outbox.backlog()).find((x) => x.partyUuid === net.parties.BAD.id);
@@ -109,7 +86,7 @@ describe('outbox', () => {
   it('does not retry content the receiver rejected with a 2xxx status', async () => {
     net.parties.BAD.partner.intercept = (req, res) => {
       if (req.path.endsWith('/REJ')) {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status_code: 2001, status_message: 'bad object', timestamp: new Date().toISOString() }));
+        answerOcpi(res, 2001, 'bad object');
         return true;
       }
       return false;

@@ -1,19 +1,5 @@
-import type { NewDelivery } from '../../../src/hub/routing/outbox';
+import { answerOcpi, locationPut, onLocationPushes } from '../../support/deliveries';
 import { startNetwork, type TestNetwork, waitFor } from '../../support/network';
-
-/** A PUT of a made-up location to one eMSP of the network. */
-function locationPut(net: TestNetwork, pid: string, objectKey: string): NewDelivery {
-  return {
-    partyUuid: net.parties[pid].id,
-    module: 'locations',
-    interfaceRole: 'RECEIVER',
-    method: 'PUT',
-    path: `/NL/CPO/${objectKey}`,
-    body: { id: objectKey },
-    objectKey,
-    objectVersion: 'v1',
-  };
-}
 
 describe('partner health', () => {
   let net: TestNetwork;
@@ -66,15 +52,7 @@ describe('partner health', () => {
 
   it('shows a partner refusing deliveries (OCPI 2001, HTTP 500) as DEGRADED with its answer', async () => {
     const { REF } = net.parties;
-    REF.partner.intercept = (req, res) => {
-      if (!req.path.includes('/locations/')) return false;
-      if (req.path.endsWith('/B1')) {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status_code: 2001, status_message: 'Invalid location', timestamp: new Date().toISOString() }));
-      } else {
-        res.writeHead(500).end('broken');
-      }
-      return true;
-    };
+    onLocationPushes(REF.partner, (req, res) => (req.path.endsWith('/B1') ? answerOcpi(res, 2001, 'Invalid location') : res.writeHead(500).end('broken')));
     await net.hub.services.outbox.enqueue([locationPut(net, 'REF', 'B1')]);
     const refused = await waitFor(async () => {
       const h = await health('REF');

@@ -1,4 +1,4 @@
-import { parseOcpiDateTime } from '../../../src/hub/ocpi/date-time';
+import { parseOcpiDateTime } from '../../../src/core/date-time';
 
 describe('parseOcpiDateTime', () => {
   it.each([

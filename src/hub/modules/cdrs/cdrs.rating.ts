@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { isValidTimeZone, mapCdrTotals, rateCdr as rateAgainstTariff, ratingTimeZone, type CdrTotals, type InputNote, type TotalDifference } from '../../../core/pricing/pricing-core';
+import { isValidTimeZone, mapCdrTotals, rateCdr, ratingTimeZone, type CdrTotals, type InputNote, type TotalDifference } from '../../../core/pricing/pricing-core';
 import type { ObjectStore } from '../../routing/object-store';
 import type { Cdr } from './cdrs.schema';
 import type { PartyAddress } from '../../ocpi/party-address';
@@ -28,13 +28,13 @@ export const unratedBecause = (reason: string): CdrRating => ({
 });
 
 /**
- * Re-rates a CDR against the tariff it names, with the pure pricing core (core/pricing/rate.ts): the tariff carried in the
- * CDR (`tariffs`), else the one the CPO pushed to the hub; times in the Location's time zone (the
+ * The hub's re-rating of a CDR a CPO pushed: finds the tariff and the time zone, then rates with
+ * the one pure rateCdr (core/pricing/rate.ts). The tariff carried in the CDR (`tariffs`), else the one the CPO pushed to the hub; times in the Location's time zone (the
  * stored Location of `cdr_location.id`), else the zone of a single-zone `cdr_location.country`, else UTC,
  * the last two with a note (core/pricing/real-world-input.ts). A difference beyond `tolerance` makes
  * it a mismatch, with each differing total named.
  */
-export async function rateCdr(deps: { store: ObjectStore }, owner: PartyAddress, cdr: Cdr, tolerance: number): Promise<CdrRating> {
+export async function rateReceivedCdr(deps: { store: ObjectStore }, owner: PartyAddress, cdr: Cdr, tolerance: number): Promise<CdrRating> {
   const namedIds = [...new Set(cdr.charging_periods.map((p) => p.tariff_id).filter((id): id is string => !!id))];
   if (namedIds.length > 1) return unratedBecause(`The CDR's periods name several tariffs (${namedIds.join(', ')}); rating one session across tariffs is not supported`);
   const carried = (cdr.tariffs ?? []) as { id?: string }[];
@@ -51,7 +51,7 @@ export async function rateCdr(deps: { store: ObjectStore }, owner: PartyAddress,
   notes.push(...zoneNotes);
   // A credit CDR carries the original's periods with its totals negated: it is checked by their size.
   if (cdr.credit) notes.push({ code: 'CREDIT_CDR', message: `A credit CDR (for ${cdr.credit_reference_id}): its totals are compared by their absolute value` });
-  const rating = rateAgainstTariff(tariffJson, cdr.credit ? mapCdrTotals(cdr, Math.abs) : cdr, timeZone, tolerance, { timeZoneSource: source });
+  const rating = rateCdr(tariffJson, cdr.credit ? mapCdrTotals(cdr, Math.abs) : cdr, timeZone, tolerance, { timeZoneSource: source });
   if (!rating.ok) return unratedBecause(`The tariff is invalid: ${rating.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const { differences } = rating;
   return {

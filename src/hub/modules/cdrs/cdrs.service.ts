@@ -4,7 +4,7 @@ import { ocpiErrors } from '../../ocpi/ocpi-errors';
 import type { ModuleDeps } from '../module-deps';
 import { toDate } from '../../ocpi/ocpi-types';
 import { receiverOf } from '../emsp-private';
-import { rateCdr, saveRating, unratedBecause } from './cdrs.rating';
+import { rateReceivedCdr, saveRating, unratedBecause } from './cdrs.rating';
 import type { Cdr } from './cdrs.schema';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
@@ -49,7 +49,7 @@ export class CdrsService {
 
   /** Re-rates the CDR and records the outcome; a rating that fails is recorded as unrated, never blocks the CDR. */
   private async rate(owner: RoleAddress, cdr: Cdr): Promise<void> {
-    const rating = await rateCdr(this.deps, owner, cdr, this.deps.config.cdrRatingTolerance).catch((error: Error) => {
+    const rating = await rateReceivedCdr(this.deps, owner, cdr, this.deps.config.cdrRatingTolerance).catch((error: Error) => {
       this.deps.log.error({ err: error, cdr: cdr.id }, 'CDR re-rating failed');
       return unratedBecause(`The rating failed: ${error.message}`);
     });

@@ -7,7 +7,7 @@ import type { HubRouter } from '../../routing/router';
 import { OcpiCallError, type OcpiReply } from '../../outbound/ocpi-client';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
 import { routingHeaderValues } from '../../ocpi/routing-headers';
-import { describeIssues } from '../../ocpi/ocpi-validate';
+import { describeIssues } from '../../../foundation/zod-issues';
 import type { Role } from '../../../db/entities';
 import { actingRoles } from '../caller-roles';
 import { issuedBy, type TokenIssuer } from '../emsp-private';

@@ -4,7 +4,8 @@ import { HubError } from '../../../foundation/hub-errors';
 import type { AuthenticatedParty, PartyRegistry, Registration } from '../../routing/parties';
 import { OcpiCallError, type OcpiClient } from '../../outbound/ocpi-client';
 import { OcpiError, ocpiErrors } from '../../ocpi/ocpi-errors';
-import { describeIssues, parseOcpiBody } from '../../ocpi/ocpi-validate';
+import { parseOcpiBody } from '../../ocpi/ocpi-validate';
+import { describeIssues } from '../../../foundation/zod-issues';
 import { highestCommonVersion, type OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
 import { OFFERED_VERSIONS, versionsUrl } from '../versions/hub-versions';
 import { Credentials, VersionDetails, VersionList } from './credentials.schema';
@@ -177,7 +178,10 @@ export class CredentialsService {
         return parse((await client.request({ method: 'GET', url: target, token, encoding, module: 'versions' })).data);
       } catch (error) {
         if (error instanceof OcpiError) throw error;
-        if (error instanceof OcpiCallError) throw ocpiErrors.clientApiUnusable(`Could not read your ${what}: ${error.message}`);
+        if (error instanceof OcpiCallError) {
+          // The call's own error stays the cause: its HTTP status tells a refused token (401) from the rest.
+          throw Object.assign(ocpiErrors.clientApiUnusable(`Could not read your ${what}: ${error.message}`), { cause: error });
+        }
         throw error;
       }
     };
@@ -233,7 +237,7 @@ export class CredentialsService {
     try {
       return { version: await this.fetchVersion(url, token, preferred), encoding: preferred };
     } catch (error) {
-      if (!(error instanceof OcpiError) || !error.message.includes('HTTP 401')) throw translate(error);
+      if (!refusedToken(error)) throw translate(error);
     }
     try {
       return { version: await this.fetchVersion(url, token, other), encoding: other };
@@ -241,6 +245,11 @@ export class CredentialsService {
       throw translate(error);
     }
   }
+}
+
+/** The partner's versions endpoint answered HTTP 401: the token, perhaps in the other header form, was refused. */
+function refusedToken(error: unknown): boolean {
+  return error instanceof OcpiError && error.cause instanceof OcpiCallError && error.cause.httpStatus === 401;
 }
 
 function translate(error: unknown): unknown {

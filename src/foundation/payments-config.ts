@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { findCurrency } from '../../core/money/currencies';
-import { currencyExponent, toMinorUnits } from '../../core/payments/stripe-amounts';
+import { findCurrency } from '../core/money/currencies';
+import { currencyExponent, toMinorUnits } from '../core/payments/stripe-amounts';
 
-/** The payment settings of the environment; src/config.ts spreads them into its schema. */
+/** The payment settings of the environment; foundation/config.ts spreads them into its schema. */
 export const PAYMENTS_ENV = {
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_…, sk_live_…, or a restricted rk_… key)').optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, 'STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_…)').optional(),
