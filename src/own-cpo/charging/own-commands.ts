@@ -84,10 +84,7 @@ export class OwnCommands implements LocalAuthority {
       ownCpo: RoleAddress;
       postResult: () => PostResult;
     },
-  ) {
-    deps.transactions.onStarted((t) => this.transactionStarted(t));
-    deps.transactions.onStopped((t) => this.transactionStopped(t));
-  }
+  ) {}
 
   /** The CommandResponse for a command to the own CPO; the result follows through `postResult`. */
   async handle(command: CommandType, body: Record<string, any>, requestId: string): Promise<CommandResponse> {
@@ -216,7 +213,8 @@ export class OwnCommands implements LocalAuthority {
     if (status !== 'Accepted') throw new Error(`Charger ${transaction.chargerId} answered ${status} to the remote stop`);
   }
 
-  private async transactionStarted(transaction: Transaction): Promise<void> {
+  /** A transaction started: the remote start it answers gets its START_SESSION result, its reservation is used. */
+  async transactionStarted(transaction: Transaction): Promise<void> {
     if (!transaction.idToken) return;
     const rows = await updatedRows<{ command_request_id: string | null }>(
       this.deps.db,
@@ -248,7 +246,8 @@ export class OwnCommands implements LocalAuthority {
     return accepted('STOP_SESSION');
   }
 
-  private async transactionStopped(transaction: Transaction): Promise<void> {
+  /** A transaction stopped: a STOP_SESSION waiting for it gets its result. */
+  async transactionStopped(transaction: Transaction): Promise<void> {
     const rows = await updatedRows<{ request_id: string }>(
       this.deps.db,
       `WITH waiting AS (SELECT id, stop_command_request_id FROM ocpp_transactions WHERE id = $1 AND stop_command_request_id IS NOT NULL FOR UPDATE)

@@ -107,10 +107,6 @@ export class LoadManager {
     this.maxFailures = options.maxFailures ?? 3;
     this.periodicMs = options.periodicMs ?? 60_000;
     this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
-    deps.transactions.onStarted((t) => this.triggerForCharger(t.chargerId, 'transaction-started'));
-    deps.transactions.onStopped((t) => this.triggerForCharger(t.chargerId, 'transaction-stopped'));
-    deps.transactions.onMeterValues((t) => this.onMeterValues(t));
-    deps.chargers.onConnectorStatus((change) => this.triggerForCharger(change.chargerId, 'connector-status'));
   }
 
   /** Replaces the clock (simulations and tests move time to a window boundary). */
@@ -148,14 +144,15 @@ export class LoadManager {
     this.sites = undefined;
   }
 
-  private async triggerForCharger(chargerId: string, reason: string): Promise<void> {
+  /** Something changed at a charger (a transaction started or stopped, a connector status): its site is reallocated soon. */
+  async triggerForCharger(chargerId: string, reason: string): Promise<void> {
     if (this.closed) return;
     const siteId = await this.siteOfCharger(chargerId);
     if (siteId) await this.request(siteId, reason);
   }
 
   /** Meter values: a reallocation only when the car draws clearly less than its limit (give-back). */
-  private async onMeterValues(transaction: Transaction): Promise<void> {
+  async meterValuesArrived(transaction: Transaction): Promise<void> {
     if (this.closed || transaction.lastPowerW === null) return;
     const siteId = await this.siteOfCharger(transaction.chargerId);
     if (!siteId) return;

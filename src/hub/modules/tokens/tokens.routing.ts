@@ -36,6 +36,17 @@ export function unknownToken(ref: TokenRef): OcpiError {
   return ocpiErrors.notFound(`Unknown token ${ref.uid} of type ${ref.type}`, OcpiStatus.UNKNOWN_TOKEN);
 }
 
+const UNREACHABLE = new Set<number>([OcpiStatus.RECEIVER_NOT_CONNECTED, OcpiStatus.FORWARD_TIMEOUT, OcpiStatus.UNKNOWN_RECEIVER]);
+
+/**
+ * Whether a failed real-time authorization failed because the eMSP could not be asked at all (not
+ * connected, timed out, unknown), as opposed to an answer: the one case in which a token list may
+ * decide for an ALLOWED_OFFLINE token. The OCPI statuses this reads are named here only.
+ */
+export function emspUnreachable(error: unknown): boolean {
+  return error instanceof OcpiError && UNREACHABLE.has(error.statusCode);
+}
+
 /** One way a calling CPO role reaches an eMSP it has a roaming agreement with. */
 export interface AuthorizationRoute {
   from: RoleAddress;
