@@ -4,7 +4,8 @@ import { updatedRows } from '../../db/updated-rows';
 import type { CommandResponse, CommandType } from '../../hub/modules/commands/commands.schema';
 import type { Token } from '../../hub/modules/tokens/tokens.schema';
 import { ChargerRefused, type ChargerCalls } from '../ocpp/charger-calls';
-import type { Charger, ChargersService } from '../chargers/chargers.service';
+import type { Charger, ChargersService, OcppProtocol } from '../chargers/chargers.service';
+import { answerStatus, CHARGER_PROTOCOLS, type ChargerCall } from '../ocpp/charger-protocols';
 import type { DriverAuthorizationResult, LocalAuthority } from './driver-authorization';
 import type { EvseStatusPublisher } from './evse-status';
 import type { Transaction, TransactionsService } from './transactions.service';
@@ -172,26 +173,17 @@ export class OwnCommands implements LocalAuthority {
     return id;
   }
 
-  private remoteStart(chargerId: string, ocppConnector: string, idToken: string, protocol: string, remoteStartId: number): Promise<string> {
-    return this.deps.calls
-      .call(
-        chargerId,
-        protocol === 'ocpp1.6' ? 'RemoteStartTransaction' : 'RequestStartTransaction',
-        protocol === 'ocpp1.6'
-          ? { connectorId: Number(ocppConnector.split('/')[0]), idTag: idToken }
-          : { evseId: Number(ocppConnector.split('/')[0]), remoteStartId, idToken: { idToken, type: 'Central' } },
-      )
-      .then((answer) => (answer as { status: string }).status);
+  /** Makes a call shaped for the charger's version; answers the status it answered with. */
+  private async ask(chargerId: string, call: ChargerCall): Promise<string> {
+    return answerStatus(await this.deps.calls.call(chargerId, call.action, call.params)) as string;
   }
 
-  private remoteStop(transaction: Transaction, protocol: string): Promise<string> {
-    return this.deps.calls
-      .call(
-        transaction.chargerId,
-        protocol === 'ocpp1.6' ? 'RemoteStopTransaction' : 'RequestStopTransaction',
-        protocol === 'ocpp1.6' ? { transactionId: Number(transaction.transactionId) } : { transactionId: transaction.transactionId },
-      )
-      .then((answer) => (answer as { status: string }).status);
+  private remoteStart(chargerId: string, ocppConnector: string, idToken: string, protocol: OcppProtocol, remoteStartId: number): Promise<string> {
+    return this.ask(chargerId, CHARGER_PROTOCOLS[protocol].remoteStart({ ocppConnector, idToken, remoteStartId }));
+  }
+
+  private remoteStop(transaction: Transaction, protocol: OcppProtocol): Promise<string> {
+    return this.ask(transaction.chargerId, CHARGER_PROTOCOLS[protocol].remoteStop(transaction.transactionId));
   }
 
   /**
@@ -274,14 +266,11 @@ export class OwnCommands implements LocalAuthority {
       [id, place.charger.id, place.ocppConnector, body.location_id, place.evseUid, body.reservation_id, JSON.stringify(body.token ? { country_code: token.country_code, party_id: token.party_id } : {}), token.uid, expiresAt],
     );
     this.later('RESERVE_NOW', requestId, async () => {
-      const answer = (await this.deps.calls.call(
+      const status = await this.ask(
         place.charger.id,
-        'ReserveNow',
-        protocol === 'ocpp1.6'
-          ? { connectorId: Number(place.ocppConnector), expiryDate: expiresAt.toISOString(), idTag: token.uid, reservationId: id }
-          : { id, expiryDateTime: expiresAt.toISOString(), idToken: { idToken: token.uid, type: 'Central' }, evseId: Number(place.ocppConnector.split('/')[0]) },
-      )) as { status: string };
-      const result = resultOf(answer.status);
+        CHARGER_PROTOCOLS[protocol].reserveNow({ reservationId: id, ocppConnector: place.ocppConnector, idToken: token.uid, expiresAt }),
+      );
+      const result = resultOf(status);
       await this.deps.db.query(`UPDATE ocpp_reservations SET status = $2 WHERE id = $1`, [id, result === 'ACCEPTED' ? 'ACTIVE' : 'REFUSED']);
       if (result === 'ACCEPTED') await this.deps.evseStatus.show(body.location_id, place.evseUid, 'RESERVED');
       return result;
@@ -296,10 +285,11 @@ export class OwnCommands implements LocalAuthority {
     );
     const reservation = rows[0];
     if (!reservation) return refused('REJECTED', `No active reservation ${body.reservation_id}`);
-    if (!(await this.deps.calls.protocolOf(reservation.charger_id))) return refused('REJECTED', 'The charger is offline');
+    const protocol = await this.deps.calls.protocolOf(reservation.charger_id);
+    if (!protocol) return refused('REJECTED', 'The charger is offline');
     this.later('CANCEL_RESERVATION', requestId, async () => {
-      const answer = (await this.deps.calls.call(reservation.charger_id, 'CancelReservation', { reservationId: reservation.id })) as { status: string };
-      if (answer.status !== 'Accepted') return 'REJECTED';
+      const status = await this.ask(reservation.charger_id, CHARGER_PROTOCOLS[protocol].cancelReservation(reservation.id));
+      if (status !== 'Accepted') return 'REJECTED';
       await this.endReservation(reservation, 'CANCELLED');
       return 'ACCEPTED';
     });
@@ -312,13 +302,7 @@ export class OwnCommands implements LocalAuthority {
     const protocol = await this.deps.calls.protocolOf(place.charger.id);
     if (!protocol) return refused('REJECTED', 'The charger is offline');
     this.later('UNLOCK_CONNECTOR', requestId, async () => {
-      const [evseId, connectorId] = place.ocppConnector.split('/').map(Number);
-      const answer = (await this.deps.calls.call(
-        place.charger.id,
-        'UnlockConnector',
-        protocol === 'ocpp1.6' ? { connectorId: evseId } : { evseId, connectorId: connectorId ?? 1 },
-      )) as { status: string };
-      return resultOf(answer.status);
+      return resultOf(await this.ask(place.charger.id, CHARGER_PROTOCOLS[protocol].unlockConnector(place.ocppConnector)));
     });
     return accepted('UNLOCK_CONNECTOR');
   }
