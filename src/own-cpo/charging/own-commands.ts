@@ -1,7 +1,17 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { updatedRows } from '../../db/updated-rows';
-import type { CommandResponse, CommandType } from '../../hub/modules/commands/commands.schema';
+import type { z } from 'zod';
+import type {
+  CancelReservation,
+  CommandBody,
+  CommandResponse,
+  CommandType,
+  ReserveNow,
+  StartSession,
+  StopSession,
+  UnlockConnector,
+} from '../../hub/modules/commands/commands.schema';
 import type { Token } from '../../hub/modules/tokens/tokens.schema';
 import { ChargerRefused, type ChargerCalls } from '../ocpp/charger-calls';
 import type { Charger, ChargersService, OcppProtocol } from '../chargers/chargers.service';
@@ -88,18 +98,19 @@ export class OwnCommands implements LocalAuthority {
   ) {}
 
   /** The CommandResponse for a command to the own CPO; the result follows through `postResult`. */
-  async handle(command: CommandType, body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+  async handle(command: CommandType, body: CommandBody, requestId: string): Promise<CommandResponse> {
+    // The commands module validated the body with the command's schema before handing it here.
     switch (command) {
       case 'START_SESSION':
-        return this.startSession(body, requestId);
+        return this.startSession(body as z.infer<typeof StartSession>, requestId);
       case 'STOP_SESSION':
-        return this.stopSession(body, requestId);
+        return this.stopSession(body as z.infer<typeof StopSession>, requestId);
       case 'RESERVE_NOW':
-        return this.reserveNow(body, requestId);
+        return this.reserveNow(body as z.infer<typeof ReserveNow>, requestId);
       case 'CANCEL_RESERVATION':
-        return this.cancelReservation(body, requestId);
+        return this.cancelReservation(body as z.infer<typeof CancelReservation>, requestId);
       case 'UNLOCK_CONNECTOR':
-        return this.unlockConnector(body, requestId);
+        return this.unlockConnector(body as z.infer<typeof UnlockConnector>, requestId);
     }
   }
 
@@ -140,7 +151,7 @@ export class OwnCommands implements LocalAuthority {
     });
   }
 
-  private async startSession(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+  private async startSession(body: z.infer<typeof StartSession>, requestId: string): Promise<CommandResponse> {
     const place = await this.placeOf(body.location_id, body.evse_uid, body.connector_id);
     if (!place) return refused('REJECTED', `No available EVSE of location ${body.location_id} matches`);
     const protocol = await this.deps.calls.protocolOf(place.charger.id);
@@ -223,7 +234,7 @@ export class OwnCommands implements LocalAuthority {
     }
   }
 
-  private async stopSession(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+  private async stopSession(body: z.infer<typeof StopSession>, requestId: string): Promise<CommandResponse> {
     const transaction = await this.deps.transactions.findBySession(body.session_id);
     if (!transaction || transaction.status !== 'ACTIVE') return refused('UNKNOWN_SESSION', `No running session ${body.session_id}`);
     const protocol = await this.deps.calls.protocolOf(transaction.chargerId);
@@ -250,7 +261,7 @@ export class OwnCommands implements LocalAuthority {
     if (rows[0]?.request_id) await this.deps.postResult()('STOP_SESSION', rows[0].request_id, 'ACCEPTED');
   }
 
-  private async reserveNow(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+  private async reserveNow(body: z.infer<typeof ReserveNow>, requestId: string): Promise<CommandResponse> {
     const place = await this.placeOf(body.location_id, body.evse_uid);
     if (!place) return refused('REJECTED', `No available EVSE of location ${body.location_id} matches`);
     const protocol = await this.deps.calls.protocolOf(place.charger.id);
@@ -278,7 +289,7 @@ export class OwnCommands implements LocalAuthority {
     return accepted('RESERVE_NOW');
   }
 
-  private async cancelReservation(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+  private async cancelReservation(body: z.infer<typeof CancelReservation>, requestId: string): Promise<CommandResponse> {
     const rows: { id: number; charger_id: string; location_id: string; evse_uid: string }[] = await this.deps.db.query(
       `SELECT id, charger_id, location_id, evse_uid FROM ocpp_reservations WHERE ocpi_reservation_id = $1 AND status = 'ACTIVE' ORDER BY created_at DESC LIMIT 1`,
       [body.reservation_id],
@@ -296,7 +307,7 @@ export class OwnCommands implements LocalAuthority {
     return accepted('CANCEL_RESERVATION');
   }
 
-  private async unlockConnector(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+  private async unlockConnector(body: z.infer<typeof UnlockConnector>, requestId: string): Promise<CommandResponse> {
     const place = await this.placeOf(body.location_id, body.evse_uid, body.connector_id);
     if (!place) return refused('REJECTED', `Unknown connector ${body.evse_uid}/${body.connector_id} at location ${body.location_id}`);
     const protocol = await this.deps.calls.protocolOf(place.charger.id);
