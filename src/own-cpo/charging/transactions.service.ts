@@ -10,7 +10,6 @@ import { Cdr } from '../../hub/modules/cdrs/cdrs.schema';
 import type { LocationsService } from '../../hub/modules/locations/locations.service';
 import type { Location } from '../../hub/modules/locations/locations.schema';
 import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
-import { describeIssues } from '../../hub/ocpi/ocpi-validate';
 import type { SessionsService } from '../../hub/modules/sessions/sessions.service';
 import type { ChargersService } from '../chargers/chargers.service';
 import type { DriverAuthorization, DriverAuthorizationResult, PresentedToken } from './driver-authorization';
@@ -447,7 +446,7 @@ export class TransactionsService {
       ...(transaction.closedByHub ? { remark: CLOSED_BY_HUB_REMARK } : {}),
     });
     if (!checked.success) {
-      this.deps.log.error({ session: transaction.sessionId, problems: describeIssues(checked.error) }, 'no CDR: the own CDR built for this session is invalid');
+      this.deps.log.error({ session: transaction.sessionId, problems: checked.error.issues.slice(0, 10) }, 'no CDR: the own CDR built for this session is invalid');
       return;
     }
     // An ad hoc driver's CDR stays at the hub (its payment is settled from it); others go to the eMSP.
