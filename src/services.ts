@@ -16,7 +16,7 @@ import { TransactionsService } from './own-cpo/charging/transactions.service';
 import { LostTransactions } from './own-cpo/charging/lost-transactions';
 import { EvseStatusPublisher } from './own-cpo/charging/evse-status';
 import { OwnCommands } from './own-cpo/charging/own-commands';
-import { connectPaymentsToCharging } from './own-cpo/charging/ad-hoc-payments';
+import { AdHocPayments } from './own-cpo/charging/ad-hoc-payments';
 import { OwnCreditCdrs } from './own-cpo/charging/credit-cdrs';
 import { CredentialsService } from './hub/modules/credentials/credentials.service';
 import { HubClientInfoService } from './hub/modules/hubclientinfo/hubclientinfo.service';
@@ -33,7 +33,10 @@ import { LoadManager } from './own-cpo/load/load-manager';
 import { SitesService } from './own-cpo/load/sites.service';
 import { OwnSmartCharging } from './own-cpo/load/own-smart-charging';
 import { OcppServer } from './own-cpo/ocpp/ocpp-server';
-import { ChargerCalls } from './own-cpo/ocpp/charger-calls';
+import { CHARGER_CALLS_CHANNEL, ChargerCalls } from './own-cpo/ocpp/charger-calls';
+import { withDomain } from './own-cpo/ocpp-handlers/ocpp-handler';
+import { OCPP16_HANDLERS } from './own-cpo/ocpp-handlers/v16/handlers.v16';
+import { OCPP201_HANDLERS } from './own-cpo/ocpp-handlers/v201/handlers.v201';
 import type { Secrets } from './foundation/secrets';
 import { OcpiClient, outboundCallLogFields } from './hub/outbound/ocpi-client';
 import { metrics, partnerLabel } from './foundation/metrics';
@@ -134,12 +137,12 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const sessions = new SessionsService(moduleDeps);
   const cdrs = new CdrsService(moduleDeps);
   const tokens = new TokensService(moduleDeps);
-  const authorization = new DriverAuthorization({ store, router, tokens, ownCpo, log });
+  const authorization = new DriverAuthorization({ tokens, ownCpo, log });
   const transactions = new TransactionsService({
     db,
     log,
-    store,
-    router,
+    locations,
+    tariffs,
     sessions,
     cdrs,
     chargers,
@@ -152,16 +155,18 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const lost = new LostTransactions({ db, log, transactions, ask: (chargerId, action, params) => chargerCalls.call(chargerId, action, params) });
   // Host and port name an instance the same way across restarts, so a restarted hub can clear the
   // connection marks its previous run left.
+  // The OCPP server answers each version with its handler table; the handlers get the domain services.
+  const domain = { chargers, transactions, authorization, lost };
   const ocpp = new OcppServer({
     chargers,
-    domain: { chargers, transactions, authorization, lost },
+    handlers: { 'ocpp1.6': withDomain(OCPP16_HANDLERS, domain), 'ocpp2.0.1': withDomain(OCPP201_HANDLERS, domain) },
     log,
     instanceId: `${hostname()}:${config.port}`,
     pingIntervalMs: config.ocpp.pingIntervalMs,
     callRateLimit: config.rateLimit.charger,
   });
   const chargerCalls = new ChargerCalls({ ocpp, chargers, notifications, log });
-  const evseStatus = new EvseStatusPublisher({ chargers, locations, store, ownCpo, log });
+  const evseStatus = new EvseStatusPublisher({ locations, ownCpo, log });
   const commands = new CommandsService(moduleDeps);
   // Commands for the own CPO are carried out here, on its chargers, instead of forwarded.
   const ownCommands = new OwnCommands({
@@ -175,14 +180,45 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     postResult: () => (command, id, result, message) => commands.postInProcessResult(command, id, result, message),
   });
   const payments = new PaymentsService({ db, log, chargers, config: config.payments });
-  connectPaymentsToCharging({ payments, authorization, transactions, ownCommands, ownCpo, log });
-  commands.serveInProcess({ cpo: ownCpo, handle: (command, body, id) => ownCommands.handle(command, body, id) });
-  authorization.addAuthority(ownCommands);
+  const adHocPayments = payments.enabled ? new AdHocPayments({ payments, transactions, ownCommands, ownCpo, log }) : undefined;
   // Load management of the own chargers (docs/load-management.md); OCPI preferences and profiles of own sessions are answered by it.
   const chargingprofiles = new ChargingProfilesService(moduleDeps);
   const load = new LoadManager({ db, log, chargers, transactions, chargerCalls });
   const sites = new SitesService({ db, chargers, load });
-  new OwnSmartCharging({ db, log, ownCpo, transactions, load, sessions, chargingprofiles });
+  const ownSmartCharging = new OwnSmartCharging({ db, log, ownCpo, transactions, load, sessions, chargingprofiles });
+
+  // The own CPO's event graph: who reacts to what (constructors subscribe nothing themselves).
+  // Charger calls between instances, and the newest connection of a charger winning across them.
+  notifications.listen(CHARGER_CALLS_CHANNEL, (payload) => void chargerCalls.receive(payload));
+  ocpp.whenReplacingElsewhere((chargerId, instance, since) => chargerCalls.replacedElsewhere(chargerId, instance, since));
+  // After a hub restart or a network outage: what the station still runs (charging/lost-transactions.ts).
+  ocpp.onChargerConnected((chargerId, protocol) =>
+    lost.connected(chargerId, protocol).catch((error) => log.warn({ err: error, charger: chargerId }, 'could not look for transactions the charger lost')),
+  );
+  // A connector's status shows on its EVSE; commands wait for transactions to start and stop.
+  chargers.onConnectorStatus((change) => evseStatus.publish(change));
+  transactions.onStarted((transaction) => ownCommands.transactionStarted(transaction));
+  transactions.onStopped((transaction) => ownCommands.transactionStopped(transaction));
+  // Ad hoc payments (docs/payments.md): their idTags are authorized here, a held payment starts the
+  // charger, a used-up hold stops it, the CDR's total is captured.
+  if (adHocPayments) {
+    authorization.addAuthority(adHocPayments);
+    payments.useStartCharging(({ chargerId, connector, idTag }) => ownCommands.startFor(chargerId, connector, idTag));
+    transactions.onMeterValues((transaction) => adHocPayments.meterValues(transaction));
+    transactions.onFinished((transaction, cdr) => adHocPayments.finished(transaction, cdr));
+  }
+  // OCPI commands to the own CPO are carried out on its chargers; remote-start tokens are its own.
+  commands.serveInProcess({ cpo: ownCpo, handle: (command, body, id) => ownCommands.handle(command, body, id) });
+  authorization.addAuthority(ownCommands);
+  // Load management reallocates a site when something changes at one of its chargers.
+  transactions.onStarted((transaction) => load.triggerForCharger(transaction.chargerId, 'transaction-started'));
+  transactions.onStopped((transaction) => load.triggerForCharger(transaction.chargerId, 'transaction-stopped'));
+  transactions.onMeterValues((transaction) => load.meterValuesArrived(transaction));
+  chargers.onConnectorStatus((change) => load.triggerForCharger(change.chargerId, 'connector-status'));
+  // OCPI smart charging of own sessions: preferences and profiles are fed to the allocation, applied limits reported back.
+  sessions.answerOwnPreferences(ownCpo, (session, preferences) => ownSmartCharging.setPreferences(session, preferences));
+  chargingprofiles.serveInProcess({ cpo: ownCpo, handle: (operation, sessionId, details, id) => ownSmartCharging.handleProfile(operation, sessionId, details, id) });
+  load.onApplied((_site, applied) => ownSmartCharging.pushActiveProfiles(applied));
   return {
     config,
     secrets,
@@ -204,7 +240,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     tokens,
     commands,
     ownCommands,
-    ownCreditCdrs: new OwnCreditCdrs({ store, cdrs, payments, ownCpo, log }),
+    ownCreditCdrs: new OwnCreditCdrs({ cdrs, payments, ownCpo, log }),
     chargingprofiles,
     load,
     sites,

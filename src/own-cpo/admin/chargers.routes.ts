@@ -11,7 +11,7 @@ import {
 } from '../chargers/chargers.service';
 import type { EvseStatusPublisher } from '../charging/evse-status';
 import type { OcppServer } from '../ocpp/ocpp-server';
-import type { ObjectStore } from '../../hub/routing/object-store';
+import type { LocationsService } from '../../hub/modules/locations/locations.service';
 import { AdminError, parseAdminBody } from '../../http/admin-http';
 import type { RoleAddress } from '../../hub/ocpi/party-address';
 
@@ -80,14 +80,13 @@ export function chargerView(charger: Charger, ocpp: OcppServer) {
 }
 
 /** The hub's own charge points: `/admin/chargers`. A generated password is in the answer once, never again. */
-export function chargersAdminRouter(deps: { chargers: ChargersService; ocpp: OcppServer; store: ObjectStore; ownCpo: RoleAddress; evseStatus: EvseStatusPublisher }): Router {
+export function chargersAdminRouter(deps: { chargers: ChargersService; ocpp: OcppServer; locations: LocationsService; ownCpo: RoleAddress; evseStatus: EvseStatusPublisher }): Router {
   const { chargers, ocpp, evseStatus } = deps;
   // A charger serves EVSEs of an own location: one that does not exist would publish statuses and
   // sessions for nothing (`charger add --location TYPO` was accepted).
   const requireOwnLocation = async (locationId: string | null | undefined) => {
     if (!locationId) return;
-    const { countryCode, partyId } = deps.ownCpo;
-    if (!(await deps.store.get({ module: 'locations', countryCode, partyId, objectId: locationId }))) {
+    if (!(await deps.locations.storedOf(deps.ownCpo, locationId))) {
       throw new AdminError(400, 'invalid_request', `location_id: no own location ${locationId}; create it first (PUT /admin/locations/${locationId})`);
     }
   };

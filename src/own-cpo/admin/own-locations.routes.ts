@@ -1,9 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { ownCatalogue } from '../charging/own-catalogue';
+import { ownCatalogue, type OwnCatalogueDeps } from '../charging/own-catalogue';
 import { OWN_OBJECT_ID } from '../charging/own-objects';
 import type { LocationPath } from '../../hub/modules/locations/locations.merge';
-import type { Services } from '../../services';
 import { AdminError } from '../../http/admin-http';
 
 /** A path id that is no OCPI id names nothing: 404 when reading, 400 when writing. */
@@ -28,8 +27,8 @@ function pathOf(ctx: Context): LocationPath {
  * left out. Each change is validated, stored and pushed exactly as a partner CPO's push would be.
  * OCPI removes an EVSE by status REMOVED, so there is no DELETE.
  */
-export function ownLocationsAdminRouter(services: Pick<Services, 'db' | 'store' | 'locations' | 'tariffs' | 'ownCpo' | 'chargers'>): Router {
-  const { ownLocations } = ownCatalogue(services);
+export function ownLocationsAdminRouter(deps: Required<OwnCatalogueDeps>): Router {
+  const { ownLocations } = ownCatalogue(deps);
   const router = new Router({ prefix: '/admin/locations' });
 
   router.get('/', async (ctx) => {

@@ -1,7 +1,6 @@
 import Router from '@koa/router';
-import { ownCatalogue } from '../charging/own-catalogue';
+import { ownCatalogue, type OwnCatalogueDeps } from '../charging/own-catalogue';
 import { OWN_OBJECT_ID } from '../charging/own-objects';
-import type { Services } from '../../services';
 import { AdminError } from '../../http/admin-http';
 
 /** A path id that is no OCPI id names nothing: 404 when reading, 400 when writing. */
@@ -15,8 +14,8 @@ function tariffIdParam(value: string | undefined, writing: boolean): string {
  * The own CPO's tariffs: `/admin/tariffs`. The operator writes a description (simple, time_of_use or
  * dynamic; docs/own-tariffs.md); the hub builds the OCPI Tariff, stores and pushes it, and answers it.
  */
-export function ownTariffsAdminRouter(services: Pick<Services, 'db' | 'store' | 'locations' | 'tariffs' | 'ownCpo'>): Router {
-  const { ownTariffs } = ownCatalogue(services);
+export function ownTariffsAdminRouter(deps: Omit<OwnCatalogueDeps, 'chargers'>): Router {
+  const { ownTariffs } = ownCatalogue({ db: deps.db, locations: deps.locations, tariffs: deps.tariffs, ownCpo: deps.ownCpo });
   const router = new Router({ prefix: '/admin/tariffs' });
 
   router.get('/', async (ctx) => {

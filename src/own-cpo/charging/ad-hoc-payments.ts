@@ -1,65 +1,70 @@
 import type { Logger } from 'pino';
 import type { PaymentsService } from '../driver-payments/payments.service';
-import type { DriverAuthorization } from './driver-authorization';
+import type { Cdr } from '../../hub/modules/cdrs/cdrs.schema';
+import type { LocalAuthority } from './driver-authorization';
 import type { OwnCommands } from './own-commands';
-import type { TransactionsService } from './transactions.service';
+import type { Transaction, TransactionsService } from './transactions.service';
 import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /**
  * Drivers who pay ad hoc at the hub's own chargers (docs/payments.md): the payment's idTag is a token
  * the hub authorizes itself (issued by the own CPO, so nothing is published to an eMSP); a held
  * payment starts the charger; each priced meter reading is checked against the hold and the charger
- * is stopped when it is used up; the CDR's total is captured.
+ * is stopped when it is used up; the CDR's total is captured. services.ts subscribes it to the
+ * transactions' events when payments are on.
  */
-export function connectPaymentsToCharging(deps: {
-  payments: PaymentsService;
-  authorization: DriverAuthorization;
-  transactions: TransactionsService;
-  ownCommands: OwnCommands;
-  ownCpo: RoleAddress;
-  log: Logger;
-}): void {
-  const { payments, transactions, ownCommands, ownCpo, log } = deps;
-  if (!payments.enabled) return;
+export class AdHocPayments implements LocalAuthority {
+  /** Sessions whose charger is being stopped because the hold is used up (one stop each). */
+  private readonly stopping = new Set<string>();
 
-  deps.authorization.addAuthority({
-    async authorize(uid) {
-      const payment = await payments.authorizeIdTag(uid);
-      if (!payment) return undefined;
-      return {
-        status: payment.accepted ? 'ALLOWED' : 'NOT_ALLOWED',
-        authMethod: 'COMMAND',
-        cdrToken: { country_code: ownCpo.countryCode, party_id: ownCpo.partyId, uid, type: 'AD_HOC_USER', contract_id: uid },
-        reason: payment.accepted ? `an ad hoc payment holds ${payment.holdAmount} ${payment.currency}` : 'the ad hoc payment no longer holds money',
-      };
+  constructor(
+    private readonly deps: {
+      payments: PaymentsService;
+      transactions: TransactionsService;
+      ownCommands: OwnCommands;
+      ownCpo: RoleAddress;
+      log: Logger;
     },
-  });
+  ) {}
 
-  payments.useStartCharging(({ chargerId, connector, idTag }) => ownCommands.startFor(chargerId, connector, idTag));
+  /** A payment's idTag is the own CPO's token, allowed while the payment holds money. */
+  async authorize(uid: string) {
+    const { payments, ownCpo } = this.deps;
+    const payment = await payments.authorizeIdTag(uid);
+    if (!payment) return undefined;
+    return {
+      status: payment.accepted ? ('ALLOWED' as const) : ('NOT_ALLOWED' as const),
+      authMethod: 'COMMAND' as const,
+      cdrToken: { country_code: ownCpo.countryCode, party_id: ownCpo.partyId, uid, type: 'AD_HOC_USER', contract_id: uid },
+      reason: payment.accepted ? `an ad hoc payment holds ${payment.holdAmount} ${payment.currency}` : 'the ad hoc payment no longer holds money',
+    };
+  }
 
-  const stopping = new Set<string>();
-  transactions.onMeterValues(async (transaction) => {
-    if (!transaction.idToken || transaction.auth?.cdrToken?.type !== 'AD_HOC_USER' || stopping.has(transaction.sessionId)) return;
+  /** A priced reading of an ad hoc session: the charger is stopped once the hold is used up. */
+  async meterValues(transaction: Transaction): Promise<void> {
+    const { payments, transactions, ownCommands, log } = this.deps;
+    if (!transaction.idToken || transaction.auth?.cdrToken?.type !== 'AD_HOC_USER' || this.stopping.has(transaction.sessionId)) return;
     const priced = await transactions.costOf(transaction);
     const cost = priced?.totals?.total_cost;
     if (!cost) return;
     const decision = await payments.costUpdate(transaction.idToken, cost.incl_vat ?? cost.excl_vat);
     if (decision !== 'stop') return;
-    stopping.add(transaction.sessionId);
+    this.stopping.add(transaction.sessionId);
     log.info({ session: transaction.sessionId }, 'the ad hoc payment\'s hold is used up: stopping the charger');
     await ownCommands.stopFor(transaction).catch((error) => {
-      stopping.delete(transaction.sessionId);
+      this.stopping.delete(transaction.sessionId);
       throw error;
     });
-  });
+  }
 
-  transactions.onFinished(async (transaction, cdr) => {
-    stopping.delete(transaction.sessionId);
+  /** An ad hoc session's CDR: its total is captured from the payment. */
+  async finished(transaction: Transaction, cdr: Cdr): Promise<void> {
+    this.stopping.delete(transaction.sessionId);
     if (!transaction.idToken || transaction.auth?.cdrToken?.type !== 'AD_HOC_USER') return;
-    await payments.settleSession(transaction.idToken, {
+    await this.deps.payments.settleSession(transaction.idToken, {
       cdrId: cdr.id,
       totalInclVat: String(cdr.total_cost.incl_vat ?? cdr.total_cost.excl_vat),
       currency: cdr.currency,
     });
-  });
+  }
 }

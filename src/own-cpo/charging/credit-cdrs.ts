@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { mapCdrTotals } from '../../core/pricing/pricing-core';
 import { HubError } from '../../foundation/hub-errors';
-import type { ObjectStore } from '../../hub/routing/object-store';
 import type { Cdr } from '../../hub/modules/cdrs/cdrs.schema';
 import type { CdrsService } from '../../hub/modules/cdrs/cdrs.service';
 import type { PaymentsService } from '../driver-payments/payments.service';
@@ -30,24 +29,23 @@ export function creditCdrOf(original: Cdr, now: Date): Cdr {
  * hub with the payment refunded.
  */
 export class OwnCreditCdrs {
-  constructor(private readonly deps: { store: ObjectStore; cdrs: CdrsService; payments: PaymentsService; ownCpo: RoleAddress; log: Logger }) {}
+  constructor(private readonly deps: { cdrs: CdrsService; payments: PaymentsService; ownCpo: RoleAddress; log: Logger }) {}
 
   async credit(cdrId: string): Promise<Cdr> {
-    const { store, ownCpo } = this.deps;
-    const key = (id: string) => ({ module: 'cdrs', countryCode: ownCpo.countryCode, partyId: ownCpo.partyId, objectId: id });
-    const original = (await store.get<Cdr>(key(cdrId)))?.data;
+    const { cdrs, ownCpo } = this.deps;
+    const original = await cdrs.storedOf(ownCpo, cdrId);
     if (!original) throw new HubError('not_found', `The own CPO has no CDR ${cdrId}`);
     if (original.credit) throw new HubError('invalid', `CDR ${cdrId} is itself a credit CDR`);
     const credit = creditCdrOf(original, new Date());
-    if (await store.get(key(credit.id))) throw new HubError('conflict', `CDR ${cdrId} was already credited (${credit.id})`);
+    if (await cdrs.storedOf(ownCpo, credit.id)) throw new HubError('conflict', `CDR ${cdrId} was already credited (${credit.id})`);
     const token = original.cdr_token;
     if (token.country_code === ownCpo.countryCode && token.party_id === ownCpo.partyId) {
-      await store.insert(key(credit.id), credit, new Date(credit.last_updated));
+      await cdrs.keepUndelivered(ownCpo, credit);
       if (this.deps.payments.enabled && token.type === 'AD_HOC_USER') {
         await this.deps.payments.refundCredit(token.uid, { creditCdrId: credit.id, amount: String(credit.total_cost.incl_vat ?? credit.total_cost.excl_vat) });
       }
     } else {
-      await this.deps.cdrs.create(ownCpo, undefined, credit);
+      await cdrs.create(ownCpo, undefined, credit);
     }
     this.deps.log.info({ cdr: cdrId, credit: credit.id }, 'credit CDR issued');
     return credit;

@@ -1,10 +1,7 @@
 import type { Logger } from 'pino';
-import type { ObjectStore } from '../../hub/routing/object-store';
-import type { HubRouter } from '../../hub/routing/router';
 import type { TokensService } from '../../hub/modules/tokens/tokens.service';
 import type { Token } from '../../hub/modules/tokens/tokens.schema';
-import { OcpiStatus } from '../../hub/ocpi/ocpi-errors';
-import { ocpiErrorOf } from '../../hub/ocpi/ocpi-errors';
+import { emspUnreachable } from '../../hub/modules/tokens/tokens.routing';
 import type { PartyAddress, RoleAddress } from '../../hub/ocpi/party-address';
 import type { CdrToken } from '../../core/charging/ocpi-records';
 
@@ -42,9 +39,6 @@ const RECENT_MS = 3 * 60_000;
 /** How long a charger may cache a token the eMSP lets the hub whitelist. */
 const WHITELIST_CACHE_MS = 24 * 3600_000;
 
-/** The eMSP could not be asked: the only case in which an ALLOWED_OFFLINE token may be decided from the list. */
-const UNREACHABLE = new Set<number>([OcpiStatus.RECEIVER_NOT_CONNECTED, OcpiStatus.FORWARD_TIMEOUT, OcpiStatus.UNKNOWN_RECEIVER]);
-
 const cdrTokenOf = (token: Token): CdrToken => ({
   country_code: token.country_code,
   party_id: token.party_id,
@@ -66,7 +60,7 @@ export class DriverAuthorization {
   private readonly recent = new Map<string, { result: DriverAuthorizationResult; expires: number }>();
 
   constructor(
-    private readonly deps: { store: ObjectStore; router: HubRouter; tokens: TokensService; ownCpo: RoleAddress; log: Logger },
+    private readonly deps: { tokens: TokensService; ownCpo: RoleAddress; log: Logger },
   ) {}
 
   /** Adds an in-process authority asked before the token lists (payments register theirs). */
@@ -111,8 +105,8 @@ export class DriverAuthorization {
     try {
       return await this.askEmsp(presented, token, emsp);
     } catch (error) {
-      const code = ocpiErrorOf(error)?.statusCode;
-      if (token.whitelist === 'ALLOWED_OFFLINE' && code !== undefined && UNREACHABLE.has(code)) {
+      // The eMSP could not be asked: the only case in which an ALLOWED_OFFLINE token may be decided from the list.
+      if (token.whitelist === 'ALLOWED_OFFLINE' && emspUnreachable(error)) {
         const decided = fromList('the eMSP could not be reached; ALLOWED_OFFLINE lets the list decide');
         return { ...decided, cacheUntil: undefined };
       }
@@ -128,11 +122,9 @@ export class DriverAuthorization {
 
   /** The token among those of eMSPs the own CPO has agreements with; the valid one wins when several eMSPs use a uid. */
   private async findToken(presented: PresentedToken): Promise<{ token: Token; emsp: PartyAddress } | undefined> {
-    const emsps = (await this.deps.router.counterparts(this.deps.ownCpo)).filter((c) => c.role === 'EMSP');
-    if (!emsps.length) return undefined;
-    const found = await this.deps.store.findById<Token>('tokens', presented.uid, emsps, presented.type);
-    const best = found.find((f) => f.data.valid) ?? found[0];
-    return best && { token: best.data, emsp: { countryCode: best.key.countryCode, partyId: best.key.partyId } };
+    const found = await this.deps.tokens.heldFor(this.deps.ownCpo, presented.uid, presented.type);
+    const best = found.find((f) => f.token.valid) ?? found[0];
+    return best && { token: best.token, emsp: best.owner };
   }
 
   private async askEmsp(presented: PresentedToken, token: Token, emsp: PartyAddress): Promise<DriverAuthorizationResult> {

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import type { ObjectStore } from '../../hub/routing/object-store';
 import type { LocationsService } from '../../hub/modules/locations/locations.service';
-import type { Charger, ChargersService, ConnectorStatusChange } from '../chargers/chargers.service';
+import type { Charger, ConnectorStatusChange } from '../chargers/chargers.service';
 import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /** OCPI EvseStatus (mod_locations). */
@@ -63,9 +62,7 @@ export const LIVE_EVSE_STATUSES: readonly string[] = PRECEDENCE;
 export class EvseStatusPublisher {
   private readonly last = new Map<string, EvseStatus>();
 
-  constructor(private readonly deps: { chargers: ChargersService; locations: LocationsService; store: ObjectStore; ownCpo: RoleAddress; log: Logger }) {
-    deps.chargers.onConnectorStatus((change) => this.publish(change));
-  }
+  constructor(private readonly deps: { locations: LocationsService; ownCpo: RoleAddress; log: Logger }) {}
 
   /** A reservation or its end shows on the EVSE even when the charger reports nothing. */
   async show(locationId: string, evseUid: string, status: EvseStatus): Promise<void> {
@@ -82,6 +79,7 @@ export class EvseStatusPublisher {
     for (const [evseUid, status] of chargerEvseStatuses(charger)) await this.patch(charger.locationId, evseUid, status);
   }
 
+  /** A connector's reported status, shown on the EVSE it is mapped to (services.ts subscribes it to the chargers' reports). */
   async publish(change: ConnectorStatusChange): Promise<void> {
     if (!change.evse) return;
     const { locationId, evseUid } = change.evse;
@@ -93,13 +91,8 @@ export class EvseStatusPublisher {
   private async published(locationId: string, evseUid: string): Promise<EvseStatus | undefined> {
     const key = `${locationId}/${evseUid}`;
     if (this.last.has(key)) return this.last.get(key);
-    const stored = await this.deps.store.get<{ evses?: { uid: string; status?: EvseStatus }[] }>({
-      module: 'locations',
-      countryCode: this.deps.ownCpo.countryCode,
-      partyId: this.deps.ownCpo.partyId,
-      objectId: locationId,
-    });
-    const status = stored?.data.evses?.find((e) => e.uid === evseUid)?.status;
+    const stored = await this.deps.locations.storedOf(this.deps.ownCpo, locationId);
+    const status = stored?.evses?.find((e) => e.uid === evseUid)?.status as EvseStatus | undefined;
     if (status) this.last.set(key, status);
     return status;
   }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { OcppProtocol } from '../chargers/chargers.service';
+import { CHARGER_PROTOCOLS } from '../ocpp/charger-protocols';
 import type { Transaction, TransactionsService } from './transactions.service';
 
 /**
@@ -34,9 +35,6 @@ export function bootStopReason(bootReason: string | undefined): string {
   return 'Reboot'; // ApplicationReset, FirmwareUpdate, LocalReset, RemoteReset, ScheduledReset, Watchdog
 }
 
-/** A transaction on the EVSE (2.0.1: one transaction per EVSE) or the connector (1.6) of another one. */
-const sameEvse = (a: string, b: string) => a.split('/')[0] === b.split('/')[0];
-
 /**
  * Transactions a charger lost (a reboot, a lost StopTransaction, a hub stopped meanwhile): found on a
  * boot, on a new start on a busy connector, on a status saying the connector is free, when a station
@@ -67,8 +65,8 @@ export class LostTransactions {
    */
   async booted(chargerId: string, protocol: OcppProtocol, bootReason?: string): Promise<void> {
     const running = await this.deps.transactions.active(chargerId);
-    if (protocol === 'ocpp1.6') await this.closeAll(running, 'Reboot');
-    else this.askLater(running, bootStopReason(bootReason));
+    if (CHARGER_PROTOCOLS[protocol].transactionStatus) this.askLater(running, bootStopReason(bootReason), protocol);
+    else await this.closeAll(running, 'Reboot');
   }
 
   /** A new transaction started: an older one on the same connector (1.6) / EVSE (2.0.1) was lost. */
@@ -78,10 +76,9 @@ export class LostTransactions {
       (t) =>
         t.pk !== transaction.pk &&
         t.startedAt <= transaction.startedAt &&
-        (protocol === 'ocpp1.6' ? t.ocppConnector === transaction.ocppConnector : sameEvse(t.ocppConnector, transaction.ocppConnector)),
+        CHARGER_PROTOCOLS[protocol].sameTransactionSlot(t.ocppConnector, transaction.ocppConnector),
     );
-    if (protocol === 'ocpp1.6') await this.closeAll(older, 'Other');
-    else this.askLater(older, 'Other');
+    await this.settle(older, 'Other', protocol);
   }
 
   /**
@@ -90,8 +87,7 @@ export class LostTransactions {
    */
   async connectorFree(chargerId: string, connector: string, protocol: OcppProtocol): Promise<void> {
     const running = (await this.deps.transactions.active(chargerId)).filter((t) => t.ocppConnector === connector);
-    if (protocol === 'ocpp1.6') await this.closeAll(running, 'Other');
-    else this.askLater(running, 'Other');
+    await this.settle(running, 'Other', protocol);
   }
 
   /**
@@ -100,8 +96,8 @@ export class LostTransactions {
    * boot, its statuses, its next start or the unreachable rule decide.
    */
   async connected(chargerId: string, protocol: OcppProtocol): Promise<void> {
-    if (protocol !== 'ocpp2.0.1') return;
-    this.askLater(await this.deps.transactions.active(chargerId), 'Other', CONNECTED_ASK_DELAY_MS);
+    if (!CHARGER_PROTOCOLS[protocol].transactionStatus) return;
+    this.askLater(await this.deps.transactions.active(chargerId), 'Other', protocol, CONNECTED_ASK_DELAY_MS);
   }
 
   /** Running transactions of chargers unreachable for UNREACHABLE_CLOSE_MS (a job; and at start for those of this instance). */
@@ -136,6 +132,12 @@ export class LostTransactions {
     await this.drained();
   }
 
+  /** Transactions found lost: the station is asked where its version can be, else they are closed on the evidence. */
+  private async settle(transactions: Transaction[], reason: string, protocol: OcppProtocol): Promise<void> {
+    if (CHARGER_PROTOCOLS[protocol].transactionStatus) this.askLater(transactions, reason, protocol);
+    else await this.closeAll(transactions, reason);
+  }
+
   private async closeAll(transactions: Transaction[], reason: string): Promise<void> {
     for (const transaction of transactions) await this.close(transaction, reason);
   }
@@ -148,7 +150,7 @@ export class LostTransactions {
   }
 
   /** Asks after the charger's current call is answered: a station answers the hub's calls once its own is done. */
-  private askLater(transactions: Transaction[], reason: string, delayMs = 0): void {
+  private askLater(transactions: Transaction[], reason: string, protocol: OcppProtocol, delayMs = 0): void {
     for (const transaction of transactions) {
       let cancelled = false;
       const question: Promise<void> = new Promise<void>((resolve) => {
@@ -161,16 +163,18 @@ export class LostTransactions {
           resolve();
         });
       })
-        .then(() => (cancelled ? undefined : this.askStation(transaction, reason)))
+        .then(() => (cancelled ? undefined : this.askStation(transaction, reason, protocol)))
         .finally(() => this.asking.delete(question));
       this.asking.add(question);
     }
   }
 
-  private async askStation(transaction: Transaction, reason: string): Promise<void> {
+  private async askStation(transaction: Transaction, reason: string, protocol: OcppProtocol): Promise<void> {
+    const call = CHARGER_PROTOCOLS[protocol].transactionStatus?.(transaction.transactionId);
+    if (!call) return;
     let answer: TransactionStatusAnswer;
     try {
-      answer = (await this.deps.ask(transaction.chargerId, 'GetTransactionStatus', { transactionId: transaction.transactionId })) as TransactionStatusAnswer;
+      answer = (await this.deps.ask(transaction.chargerId, call.action, call.params)) as TransactionStatusAnswer;
     } catch (error) {
       // Refused or unreachable: kept running; a later trigger or the unreachable rule closes it.
       this.deps.log.info({ charger: transaction.chargerId, transactionId: transaction.transactionId, reason: (error as Error).message }, 'GetTransactionStatus not answered: the transaction stays open');

@@ -1,5 +1,4 @@
 import type { DataSource } from 'typeorm';
-import type { ObjectStore } from '../../hub/routing/object-store';
 import type { LocationsService } from '../../hub/modules/locations/locations.service';
 import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
 import type { Charger, ChargersService } from '../chargers/chargers.service';
@@ -9,7 +8,16 @@ import { OwnTariffs } from './own-tariffs';
 import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /** The own CPO's locations and tariffs, each checking the other (tariffs in use, dynamic tariffs' time zones). Stateless. */
-export function ownCatalogue(deps: { db: DataSource; store: ObjectStore; locations: LocationsService; tariffs: TariffsService; ownCpo: RoleAddress; chargers?: ChargersService }) {
+export interface OwnCatalogueDeps {
+  db: DataSource;
+  locations: LocationsService;
+  tariffs: TariffsService;
+  ownCpo: RoleAddress;
+  /** The own chargers, whose reports an EVSE's status keeps (absent: the operator's status stands). */
+  chargers?: ChargersService;
+}
+
+export function ownCatalogue(deps: OwnCatalogueDeps) {
   const { chargers } = deps;
   const ownTariffs: OwnTariffs = new OwnTariffs({ ...deps, ownLocations: () => ownLocations.list() });
   const ownLocations: OwnLocations = new OwnLocations({

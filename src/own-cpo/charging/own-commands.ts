@@ -1,10 +1,21 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { updatedRows } from '../../db/updated-rows';
-import type { CommandResponse, CommandType } from '../../hub/modules/commands/commands.schema';
+import type { z } from 'zod';
+import type {
+  CancelReservation,
+  CommandBody,
+  CommandResponse,
+  CommandType,
+  ReserveNow,
+  StartSession,
+  StopSession,
+  UnlockConnector,
+} from '../../hub/modules/commands/commands.schema';
 import type { Token } from '../../hub/modules/tokens/tokens.schema';
 import { ChargerRefused, type ChargerCalls } from '../ocpp/charger-calls';
-import type { Charger, ChargersService } from '../chargers/chargers.service';
+import type { Charger, ChargersService, OcppProtocol } from '../chargers/chargers.service';
+import { answerStatus, CHARGER_PROTOCOLS, type ChargerCall } from '../ocpp/charger-protocols';
 import type { DriverAuthorizationResult, LocalAuthority } from './driver-authorization';
 import type { EvseStatusPublisher } from './evse-status';
 import type { Transaction, TransactionsService } from './transactions.service';
@@ -84,24 +95,22 @@ export class OwnCommands implements LocalAuthority {
       ownCpo: RoleAddress;
       postResult: () => PostResult;
     },
-  ) {
-    deps.transactions.onStarted((t) => this.transactionStarted(t));
-    deps.transactions.onStopped((t) => this.transactionStopped(t));
-  }
+  ) {}
 
   /** The CommandResponse for a command to the own CPO; the result follows through `postResult`. */
-  async handle(command: CommandType, body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+  async handle(command: CommandType, body: CommandBody, requestId: string): Promise<CommandResponse> {
+    // The commands module validated the body with the command's schema before handing it here.
     switch (command) {
       case 'START_SESSION':
-        return this.startSession(body, requestId);
+        return this.startSession(body as z.infer<typeof StartSession>, requestId);
       case 'STOP_SESSION':
-        return this.stopSession(body, requestId);
+        return this.stopSession(body as z.infer<typeof StopSession>, requestId);
       case 'RESERVE_NOW':
-        return this.reserveNow(body, requestId);
+        return this.reserveNow(body as z.infer<typeof ReserveNow>, requestId);
       case 'CANCEL_RESERVATION':
-        return this.cancelReservation(body, requestId);
+        return this.cancelReservation(body as z.infer<typeof CancelReservation>, requestId);
       case 'UNLOCK_CONNECTOR':
-        return this.unlockConnector(body, requestId);
+        return this.unlockConnector(body as z.infer<typeof UnlockConnector>, requestId);
     }
   }
 
@@ -142,7 +151,7 @@ export class OwnCommands implements LocalAuthority {
     });
   }
 
-  private async startSession(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+  private async startSession(body: z.infer<typeof StartSession>, requestId: string): Promise<CommandResponse> {
     const place = await this.placeOf(body.location_id, body.evse_uid, body.connector_id);
     if (!place) return refused('REJECTED', `No available EVSE of location ${body.location_id} matches`);
     const protocol = await this.deps.calls.protocolOf(place.charger.id);
@@ -175,26 +184,17 @@ export class OwnCommands implements LocalAuthority {
     return id;
   }
 
-  private remoteStart(chargerId: string, ocppConnector: string, idToken: string, protocol: string, remoteStartId: number): Promise<string> {
-    return this.deps.calls
-      .call(
-        chargerId,
-        protocol === 'ocpp1.6' ? 'RemoteStartTransaction' : 'RequestStartTransaction',
-        protocol === 'ocpp1.6'
-          ? { connectorId: Number(ocppConnector.split('/')[0]), idTag: idToken }
-          : { evseId: Number(ocppConnector.split('/')[0]), remoteStartId, idToken: { idToken, type: 'Central' } },
-      )
-      .then((answer) => (answer as { status: string }).status);
+  /** Makes a call shaped for the charger's version; answers the status it answered with. */
+  private async ask(chargerId: string, call: ChargerCall): Promise<string> {
+    return answerStatus(await this.deps.calls.call(chargerId, call.action, call.params)) as string;
   }
 
-  private remoteStop(transaction: Transaction, protocol: string): Promise<string> {
-    return this.deps.calls
-      .call(
-        transaction.chargerId,
-        protocol === 'ocpp1.6' ? 'RemoteStopTransaction' : 'RequestStopTransaction',
-        protocol === 'ocpp1.6' ? { transactionId: Number(transaction.transactionId) } : { transactionId: transaction.transactionId },
-      )
-      .then((answer) => (answer as { status: string }).status);
+  private remoteStart(chargerId: string, ocppConnector: string, idToken: string, protocol: OcppProtocol, remoteStartId: number): Promise<string> {
+    return this.ask(chargerId, CHARGER_PROTOCOLS[protocol].remoteStart({ ocppConnector, idToken, remoteStartId }));
+  }
+
+  private remoteStop(transaction: Transaction, protocol: OcppProtocol): Promise<string> {
+    return this.ask(transaction.chargerId, CHARGER_PROTOCOLS[protocol].remoteStop(transaction.transactionId));
   }
 
   /**
@@ -216,7 +216,8 @@ export class OwnCommands implements LocalAuthority {
     if (status !== 'Accepted') throw new Error(`Charger ${transaction.chargerId} answered ${status} to the remote stop`);
   }
 
-  private async transactionStarted(transaction: Transaction): Promise<void> {
+  /** A transaction started: the remote start it answers gets its START_SESSION result, its reservation is used. */
+  async transactionStarted(transaction: Transaction): Promise<void> {
     if (!transaction.idToken) return;
     const rows = await updatedRows<{ command_request_id: string | null }>(
       this.deps.db,
@@ -233,7 +234,7 @@ export class OwnCommands implements LocalAuthority {
     }
   }
 
-  private async stopSession(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+  private async stopSession(body: z.infer<typeof StopSession>, requestId: string): Promise<CommandResponse> {
     const transaction = await this.deps.transactions.findBySession(body.session_id);
     if (!transaction || transaction.status !== 'ACTIVE') return refused('UNKNOWN_SESSION', `No running session ${body.session_id}`);
     const protocol = await this.deps.calls.protocolOf(transaction.chargerId);
@@ -248,7 +249,8 @@ export class OwnCommands implements LocalAuthority {
     return accepted('STOP_SESSION');
   }
 
-  private async transactionStopped(transaction: Transaction): Promise<void> {
+  /** A transaction stopped: a STOP_SESSION waiting for it gets its result. */
+  async transactionStopped(transaction: Transaction): Promise<void> {
     const rows = await updatedRows<{ request_id: string }>(
       this.deps.db,
       `WITH waiting AS (SELECT id, stop_command_request_id FROM ocpp_transactions WHERE id = $1 AND stop_command_request_id IS NOT NULL FOR UPDATE)
@@ -259,7 +261,7 @@ export class OwnCommands implements LocalAuthority {
     if (rows[0]?.request_id) await this.deps.postResult()('STOP_SESSION', rows[0].request_id, 'ACCEPTED');
   }
 
-  private async reserveNow(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+  private async reserveNow(body: z.infer<typeof ReserveNow>, requestId: string): Promise<CommandResponse> {
     const place = await this.placeOf(body.location_id, body.evse_uid);
     if (!place) return refused('REJECTED', `No available EVSE of location ${body.location_id} matches`);
     const protocol = await this.deps.calls.protocolOf(place.charger.id);
@@ -275,14 +277,11 @@ export class OwnCommands implements LocalAuthority {
       [id, place.charger.id, place.ocppConnector, body.location_id, place.evseUid, body.reservation_id, JSON.stringify(body.token ? { country_code: token.country_code, party_id: token.party_id } : {}), token.uid, expiresAt],
     );
     this.later('RESERVE_NOW', requestId, async () => {
-      const answer = (await this.deps.calls.call(
+      const status = await this.ask(
         place.charger.id,
-        'ReserveNow',
-        protocol === 'ocpp1.6'
-          ? { connectorId: Number(place.ocppConnector), expiryDate: expiresAt.toISOString(), idTag: token.uid, reservationId: id }
-          : { id, expiryDateTime: expiresAt.toISOString(), idToken: { idToken: token.uid, type: 'Central' }, evseId: Number(place.ocppConnector.split('/')[0]) },
-      )) as { status: string };
-      const result = resultOf(answer.status);
+        CHARGER_PROTOCOLS[protocol].reserveNow({ reservationId: id, ocppConnector: place.ocppConnector, idToken: token.uid, expiresAt }),
+      );
+      const result = resultOf(status);
       await this.deps.db.query(`UPDATE ocpp_reservations SET status = $2 WHERE id = $1`, [id, result === 'ACCEPTED' ? 'ACTIVE' : 'REFUSED']);
       if (result === 'ACCEPTED') await this.deps.evseStatus.show(body.location_id, place.evseUid, 'RESERVED');
       return result;
@@ -290,36 +289,31 @@ export class OwnCommands implements LocalAuthority {
     return accepted('RESERVE_NOW');
   }
 
-  private async cancelReservation(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+  private async cancelReservation(body: z.infer<typeof CancelReservation>, requestId: string): Promise<CommandResponse> {
     const rows: { id: number; charger_id: string; location_id: string; evse_uid: string }[] = await this.deps.db.query(
       `SELECT id, charger_id, location_id, evse_uid FROM ocpp_reservations WHERE ocpi_reservation_id = $1 AND status = 'ACTIVE' ORDER BY created_at DESC LIMIT 1`,
       [body.reservation_id],
     );
     const reservation = rows[0];
     if (!reservation) return refused('REJECTED', `No active reservation ${body.reservation_id}`);
-    if (!(await this.deps.calls.protocolOf(reservation.charger_id))) return refused('REJECTED', 'The charger is offline');
+    const protocol = await this.deps.calls.protocolOf(reservation.charger_id);
+    if (!protocol) return refused('REJECTED', 'The charger is offline');
     this.later('CANCEL_RESERVATION', requestId, async () => {
-      const answer = (await this.deps.calls.call(reservation.charger_id, 'CancelReservation', { reservationId: reservation.id })) as { status: string };
-      if (answer.status !== 'Accepted') return 'REJECTED';
+      const status = await this.ask(reservation.charger_id, CHARGER_PROTOCOLS[protocol].cancelReservation(reservation.id));
+      if (status !== 'Accepted') return 'REJECTED';
       await this.endReservation(reservation, 'CANCELLED');
       return 'ACCEPTED';
     });
     return accepted('CANCEL_RESERVATION');
   }
 
-  private async unlockConnector(body: Record<string, any>, requestId: string): Promise<CommandResponse> {
+  private async unlockConnector(body: z.infer<typeof UnlockConnector>, requestId: string): Promise<CommandResponse> {
     const place = await this.placeOf(body.location_id, body.evse_uid, body.connector_id);
     if (!place) return refused('REJECTED', `Unknown connector ${body.evse_uid}/${body.connector_id} at location ${body.location_id}`);
     const protocol = await this.deps.calls.protocolOf(place.charger.id);
     if (!protocol) return refused('REJECTED', 'The charger is offline');
     this.later('UNLOCK_CONNECTOR', requestId, async () => {
-      const [evseId, connectorId] = place.ocppConnector.split('/').map(Number);
-      const answer = (await this.deps.calls.call(
-        place.charger.id,
-        'UnlockConnector',
-        protocol === 'ocpp1.6' ? { connectorId: evseId } : { evseId, connectorId: connectorId ?? 1 },
-      )) as { status: string };
-      return resultOf(answer.status);
+      return resultOf(await this.ask(place.charger.id, CHARGER_PROTOCOLS[protocol].unlockConnector(place.ocppConnector)));
     });
     return accepted('UNLOCK_CONNECTOR');
   }

@@ -1,7 +1,7 @@
 import { HubError } from '../../foundation/hub-errors';
-import type { ObjectStore } from '../../hub/routing/object-store';
 import type { LocationPath } from '../../hub/modules/locations/locations.merge';
 import type { LocationsService } from '../../hub/modules/locations/locations.service';
+import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
 import type { Location } from '../../hub/modules/locations/locations.schema';
 import { type EvseStatus, LIVE_EVSE_STATUSES } from './evse-status';
 import { asHubErrors, nextLastUpdated } from './own-objects';
@@ -41,7 +41,7 @@ export class OwnLocations {
   constructor(
     private readonly deps: {
       locations: LocationsService;
-      store: ObjectStore;
+      tariffs: TariffsService;
       ownCpo: RoleAddress;
       /** The time zone a dynamic own tariff's hours are local to; undefined for any other tariff. */
       tariffTimeZone: (tariffId: string) => Promise<string | undefined>;
@@ -98,19 +98,14 @@ export class OwnLocations {
   }
 
   async get(locationId: string): Promise<Location> {
-    const stored = await this.deps.store.get<Location>(this.key(locationId));
+    const stored = await this.deps.locations.storedOf(this.deps.ownCpo, locationId);
     if (!stored) throw new HubError('not_found', `No own location with id ${locationId}`);
-    return stored.data;
+    return stored;
   }
 
   /** Every own location, oldest change first. */
   async list(): Promise<Location[]> {
-    const locations: Location[] = [];
-    for (let offset = 0; ; offset += 1000) {
-      const page = await this.deps.store.list<Location>({ module: 'locations', owners: [this.deps.ownCpo], offset, limit: 1000 });
-      locations.push(...page.items.map((item) => item.data));
-      if (page.items.length < 1000) return locations;
-    }
+    return this.deps.locations.allOf(this.deps.ownCpo);
   }
 
   /**
@@ -125,19 +120,14 @@ export class OwnLocations {
     // A location moving to another zone must still match the dynamic tariffs its connectors name.
     if (!path.evseUid && typeof body.time_zone === 'string' && current) collectTariffIds(current as Json, ids);
     for (const id of ids) {
-      const found = await this.deps.store.findById('tariffs', id, [this.deps.ownCpo]);
-      if (found.length === 0) {
+      if (!(await this.deps.tariffs.storedOf(this.deps.ownCpo, id))) {
         throw new HubError('invalid', `A connector names tariff ${id}, which the own CPO does not publish; PUT /admin/tariffs/${id} first`);
       }
-      const tariffZone = await this.deps.tariffTimeZone(found[0].key.objectId);
+      const tariffZone = await this.deps.tariffTimeZone(id);
       if (tariffZone && timeZone && tariffZone !== timeZone) {
         throw new HubError('invalid', `Tariff ${id} has day-ahead hours in ${tariffZone}, but location ${path.locationId} is in ${timeZone}`);
       }
     }
-  }
-
-  private key(locationId: string) {
-    return { module: 'locations', countryCode: this.deps.ownCpo.countryCode, partyId: this.deps.ownCpo.partyId, objectId: locationId };
   }
 }
 

@@ -11,7 +11,6 @@ import {
   type TariffDescription,
 } from '../../core/tariffs/tariffs-core';
 import { HubError } from '../../foundation/hub-errors';
-import type { ObjectStore } from '../../hub/routing/object-store';
 import type { Location } from '../../hub/modules/locations/locations.schema';
 import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
 import { tariffUses } from './own-locations';
@@ -44,7 +43,6 @@ export class OwnTariffs {
   constructor(
     private readonly deps: {
       db: DataSource;
-      store: ObjectStore;
       tariffs: TariffsService;
       ownCpo: RoleAddress;
       /** The own locations, to see which connectors use a tariff. */
@@ -71,22 +69,22 @@ export class OwnTariffs {
   }
 
   async get(id: string): Promise<OwnTariffView> {
-    const stored = await this.deps.store.get<Tariff>(this.key(id));
+    const stored = await this.deps.tariffs.storedOf(this.deps.ownCpo, id);
     if (!stored) throw new HubError('not_found', `No own tariff with id ${id}`);
-    return { id, description: await this.description(this.deps.db.manager, id), tariff: stored.data };
+    return { id, description: await this.description(this.deps.db.manager, id), tariff: stored.tariff as Tariff };
   }
 
   /** Every tariff the own CPO publishes, by id. */
   async list(): Promise<OwnTariffView[]> {
     const { countryCode, partyId } = this.deps.ownCpo;
-    const stored = await this.deps.store.list<Tariff>({ module: 'tariffs', owners: [this.deps.ownCpo], offset: 0, limit: 10_000 });
+    const stored = await this.deps.tariffs.allOf(this.deps.ownCpo);
     const rows: { tariff_id: string; description: TariffDescription }[] = await this.deps.db.query(
       `SELECT tariff_id, description FROM own_tariff_descriptions WHERE country_code = $1 AND party_id = $2`,
       [countryCode, partyId],
     );
     const descriptions = new Map(rows.map((r) => [r.tariff_id, r.description]));
-    return stored.items
-      .map((item) => ({ id: item.key.objectId, description: descriptions.get(item.key.objectId) ?? null, tariff: item.data }))
+    return stored
+      .map((item) => ({ id: item.id, description: descriptions.get(item.id) ?? null, tariff: item.tariff as Tariff }))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
@@ -123,7 +121,7 @@ export class OwnTariffs {
         description = valueOf(pruneDayAhead(description, now), 'tariff description');
         await this.requireSameTimeZone(id, description);
       }
-      const previous = await this.deps.store.get(this.key(id));
+      const previous = await this.deps.tariffs.storedOf(this.deps.ownCpo, id);
       const tariff = buildOwnTariff(description, { countryCode, partyId, id, lastUpdated: nextLastUpdated(now, previous?.lastUpdated) });
       await tx.query(
         `INSERT INTO own_tariff_descriptions (country_code, party_id, tariff_id, description) VALUES ($1, $2, $3, $4)
@@ -160,9 +158,5 @@ export class OwnTariffs {
 
   private row(id: string): [string, string, string] {
     return [this.deps.ownCpo.countryCode, this.deps.ownCpo.partyId, id];
-  }
-
-  private key(id: string) {
-    return { module: 'tariffs', countryCode: this.deps.ownCpo.countryCode, partyId: this.deps.ownCpo.partyId, objectId: id };
   }
 }

@@ -5,15 +5,15 @@ import { updatedRows } from '../../db/updated-rows';
 import { type MeterSample } from '../../core/charging/meter-samples';
 import { cdrLocation, cdrRecord, closedPeriods, type Priced, priceTransaction, sessionRecord, type TransactionFacts } from '../../core/charging/ocpi-records';
 import type { Tariff } from '../../core/pricing/tariff.schema';
-import type { ObjectStore } from '../../hub/routing/object-store';
-import type { HubRouter } from '../../hub/routing/router';
 import type { CdrsService } from '../../hub/modules/cdrs/cdrs.service';
-import type { Cdr } from '../../hub/modules/cdrs/cdrs.schema';
+import { Cdr } from '../../hub/modules/cdrs/cdrs.schema';
+import type { LocationsService } from '../../hub/modules/locations/locations.service';
+import type { Location } from '../../hub/modules/locations/locations.schema';
+import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
 import type { SessionsService } from '../../hub/modules/sessions/sessions.service';
 import type { ChargersService } from '../chargers/chargers.service';
 import type { DriverAuthorization, DriverAuthorizationResult, PresentedToken } from './driver-authorization';
 import { meterValueWrites } from './meter-value-writes';
-import { OcpiError } from '../../hub/ocpi/ocpi-errors';
 import type { RoleAddress } from '../../hub/ocpi/party-address';
 
 /** A transaction as the hub keeps it (ocpp_transactions). */
@@ -172,8 +172,8 @@ export class TransactionsService {
     private readonly deps: {
       db: DataSource;
       log: Logger;
-      store: ObjectStore;
-      router: HubRouter;
+      locations: LocationsService;
+      tariffs: TariffsService;
       sessions: SessionsService;
       cdrs: CdrsService;
       chargers: ChargersService;
@@ -439,24 +439,22 @@ export class TransactionsService {
       this.deps.log.error({ session: transaction.sessionId }, 'no CDR: the EVSE or connector is no longer in the location');
       return;
     }
-    const built = {
+    // The own CDR is held to the schema a partner CPO's CDR is: one that fails it is not stored or sent,
+    // and stays unfinished (logged on every retry) until what it is built from is fixed.
+    const checked = Cdr.safeParse({
       ...cdrRecord({ ...facts, stoppedAt: transaction.stoppedAt! }, priced, cdrLoc, new Date()),
       ...(transaction.closedByHub ? { remark: CLOSED_BY_HUB_REMARK } : {}),
-    } as unknown as Cdr;
-    const key = { module: 'cdrs', countryCode: this.deps.ownCpo.countryCode, partyId: this.deps.ownCpo.partyId, objectId: built.id };
-    const held = await this.deps.store.get<Cdr>(key);
-    const cdr = held?.data ?? built;
-    // An ad hoc driver's CDR stays at the hub (its payment is settled from it); others go to the eMSP.
-    if (this.isLocal(transaction)) {
-      if (!held) await this.deps.store.insert(key, cdr, new Date(cdr.last_updated));
-    } else {
-      try {
-        await this.deps.cdrs.create(this.deps.ownCpo, undefined, cdr);
-      } catch (error) {
-        // Another finish of the same transaction kept its CDR first (a stop repeated while the first ran).
-        if (!(error instanceof OcpiError) || !(await this.deps.store.get(key))) throw error;
-      }
+    });
+    if (!checked.success) {
+      this.deps.log.error({ session: transaction.sessionId, problems: checked.error.issues.slice(0, 10) }, 'no CDR: the own CDR built for this session is invalid');
+      return;
     }
+    // An ad hoc driver's CDR stays at the hub (its payment is settled from it); others go to the eMSP.
+    // The first CDR stored under the session's id wins (a stop repeated while the first finish ran,
+    // or a finish after a crash): both services answer the CDR the hub holds.
+    const cdr = this.isLocal(transaction)
+      ? await this.deps.cdrs.keepUndelivered(this.deps.ownCpo, checked.data)
+      : await this.deps.cdrs.createOnce(this.deps.ownCpo, checked.data);
     const claimed = await updatedRows(
       this.deps.db,
       `UPDATE ocpp_transactions SET cdr_id = $2 WHERE id = $1 AND cdr_id IS NULL RETURNING id`,
@@ -544,9 +542,8 @@ export class TransactionsService {
     };
   }
 
-  private async locationOf(locationId: string): Promise<Record<string, any> | undefined> {
-    const stored = await this.deps.store.get<Record<string, any>>({ module: 'locations', countryCode: this.deps.ownCpo.countryCode, partyId: this.deps.ownCpo.partyId, objectId: locationId });
-    return stored?.data;
+  private async locationOf(locationId: string): Promise<Location | undefined> {
+    return this.deps.locations.storedOf(this.deps.ownCpo, locationId);
   }
 
   /** Where a charger's connector is in the own CPO's locations, with the connector's tariff as it is now. */
@@ -559,11 +556,10 @@ export class TransactionsService {
       charger?.evses.find((e) => e.ocppConnector.split('/')[0] === evseId && ocppConnector.includes('/') === false);
     if (!charger?.locationId || !mapping) return undefined;
     const location = await this.locationOf(charger.locationId);
-    const connector = location?.evses?.find((e: { uid: string }) => e.uid === mapping.evseUid)?.connectors?.find((c: { id: string }) => c.id === mapping.connectorId);
-    const tariffId: string | undefined = connector?.tariff_ids?.[0];
-    const tariff = tariffId
-      ? (await this.deps.store.get<Tariff>({ module: 'tariffs', countryCode: this.deps.ownCpo.countryCode, partyId: this.deps.ownCpo.partyId, objectId: tariffId }))?.data
-      : undefined;
-    return { locationId: charger.locationId, evseUid: mapping.evseUid, connectorId: mapping.connectorId, tariff, timeZone: location?.time_zone as string | undefined };
+    const connector = location?.evses?.find((e) => e.uid === mapping.evseUid)?.connectors?.find((c) => c.id === mapping.connectorId);
+    const tariffId = connector?.tariff_ids?.[0];
+    // The own tariffs are built from descriptions (core/tariffs) and stored as built: the pricing schema's shape.
+    const tariff = tariffId ? ((await this.deps.tariffs.storedOf(this.deps.ownCpo, tariffId))?.tariff as Tariff | undefined) : undefined;
+    return { locationId: charger.locationId, evseUid: mapping.evseUid, connectorId: mapping.connectorId, tariff, timeZone: location?.time_zone };
   }
 }

@@ -19,8 +19,9 @@ import {
 } from '../../core/allocation/allocation-core';
 import type { Transaction, TransactionsService } from '../charging/transactions.service';
 import { ChargerRefused, type ChargerCalls } from '../ocpp/charger-calls';
-import type { ChargersService } from '../chargers/chargers.service';
-import { profileAccepted, setChargingProfileParams, STATION_SUFFIX, type ProfileTarget } from './ocpp-profiles';
+import type { ChargersService, OcppProtocol } from '../chargers/chargers.service';
+import { chargingProfileCall, profileAccepted, STATION_SUFFIX, type ProfileTarget } from './ocpp-profiles';
+import { CHARGER_PROTOCOLS } from '../ocpp/charger-protocols';
 import { chargersOf, connectorKeyOf, splitConnectorKey, toCoreSite, type SiteBody } from './site-config';
 
 /** How often the scheduled tick looks for sites that are due (cron, with seconds). */
@@ -107,10 +108,6 @@ export class LoadManager {
     this.maxFailures = options.maxFailures ?? 3;
     this.periodicMs = options.periodicMs ?? 60_000;
     this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
-    deps.transactions.onStarted((t) => this.triggerForCharger(t.chargerId, 'transaction-started'));
-    deps.transactions.onStopped((t) => this.triggerForCharger(t.chargerId, 'transaction-stopped'));
-    deps.transactions.onMeterValues((t) => this.onMeterValues(t));
-    deps.chargers.onConnectorStatus((change) => this.triggerForCharger(change.chargerId, 'connector-status'));
   }
 
   /** Replaces the clock (simulations and tests move time to a window boundary). */
@@ -148,14 +145,15 @@ export class LoadManager {
     this.sites = undefined;
   }
 
-  private async triggerForCharger(chargerId: string, reason: string): Promise<void> {
+  /** Something changed at a charger (a transaction started or stopped, a connector status): its site is reallocated soon. */
+  async triggerForCharger(chargerId: string, reason: string): Promise<void> {
     if (this.closed) return;
     const siteId = await this.siteOfCharger(chargerId);
     if (siteId) await this.request(siteId, reason);
   }
 
   /** Meter values: a reallocation only when the car draws clearly less than its limit (give-back). */
-  private async onMeterValues(transaction: Transaction): Promise<void> {
+  async meterValuesArrived(transaction: Transaction): Promise<void> {
     if (this.closed || transaction.lastPowerW === null) return;
     const siteId = await this.siteOfCharger(transaction.chargerId);
     if (!siteId) return;
@@ -335,7 +333,7 @@ export class LoadManager {
       const { chargerId } = splitConnectorKey(limit.connectorKey);
       if (!controllable(chargerId)) continue;
       next.push(limit);
-      if (protocolOf.get(chargerId) === 'ocpp2.0.1') stationSum.set(chargerId, (stationSum.get(chargerId) ?? 0) + limit.limitAmps);
+      if (CHARGER_PROTOCOLS[protocolOf.get(chargerId)!].stationMaximum) stationSum.set(chargerId, (stationSum.get(chargerId) ?? 0) + limit.limitAmps);
     }
     for (const [chargerId, amps] of stationSum) {
       const limitAmps = Math.round(amps * 10) / 10;
@@ -397,7 +395,7 @@ export class LoadManager {
   /** Sends changes, each charger's in order, chargers in parallel; a charger stops at its first failure. */
   private async send(
     changes: ProfileChange[],
-    protocolOf: Map<string, string | undefined>,
+    protocolOf: Map<string, OcppProtocol | undefined>,
     transactionOn: Map<string, Transaction>,
     now: Date,
     report: ReallocationReport,
@@ -414,17 +412,17 @@ export class LoadManager {
       [...byCharger].map(async ([chargerId, list]) => {
         for (const change of list) {
           if (failures.has(chargerId)) return;
-          const target = this.targetOf(change, chargerId, protocolOf.get(chargerId) as 'ocpp1.6' | 'ocpp2.0.1', transactionOn);
-          const params = setChargingProfileParams(target, now);
-          if (!params) {
+          const target = this.targetOf(change, chargerId, protocolOf.get(chargerId)!, transactionOn);
+          const call = chargingProfileCall(target, now);
+          if (!call) {
             accepted.push(change); // nothing to send: a 2.0.1 EVSE without a transaction (its station maximum covers it)
             continue;
           }
           const entry: ReallocationReport['sent'][number] = { connectorKey: change.connectorKey, direction: change.direction, limitAmps: change.limit.limitAmps, ok: false };
           report.sent.push(entry);
           try {
-            const answer = await this.deps.chargerCalls.call(chargerId, 'SetChargingProfile', params, this.callTimeoutMs);
-            if (!profileAccepted(answer)) throw new ChargerRefused('Rejected', `SetChargingProfile answered ${JSON.stringify(answer)}`);
+            const answer = await this.deps.chargerCalls.call(chargerId, call.action, call.params, this.callTimeoutMs);
+            if (!profileAccepted(answer)) throw new ChargerRefused('Rejected', `${call.action} answered ${JSON.stringify(answer)}`);
             entry.ok = true;
             accepted.push(change);
           } catch (error) {
@@ -436,8 +434,8 @@ export class LoadManager {
     );
   }
 
-  private targetOf(change: ProfileChange, chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', transactionOn: Map<string, Transaction>): ProfileTarget {
-    if (change.connectorKey.endsWith(STATION_SUFFIX)) return { kind: 'station-max', limitAmps: change.limit.limitAmps };
+  private targetOf(change: ProfileChange, chargerId: string, protocol: OcppProtocol, transactionOn: Map<string, Transaction>): ProfileTarget {
+    if (change.connectorKey.endsWith(STATION_SUFFIX)) return { kind: 'station-max', protocol, limitAmps: change.limit.limitAmps };
     const { ocppConnector } = splitConnectorKey(change.connectorKey);
     const transaction = transactionOn.get(change.connectorKey);
     return {
@@ -526,7 +524,7 @@ export class LoadManager {
   private async updateChargerStates(
     siteId: string,
     chargerIds: string[],
-    protocolOf: Map<string, string | undefined>,
+    protocolOf: Map<string, OcppProtocol | undefined>,
     states: Map<string, ChargerStateRow>,
     failures: Map<string, string>,
     changes: ProfileChange[],
@@ -574,14 +572,9 @@ export class LoadManager {
       chargerIds.map(async (chargerId) => {
         const protocol = await this.deps.chargerCalls.protocolOf(chargerId).catch(() => undefined);
         if (!protocol) return;
-        const purposes = protocol === 'ocpp1.6' ? ['TxDefaultProfile', 'TxProfile'] : ['ChargingStationMaxProfile', 'TxProfile'];
-        for (const purpose of purposes) {
-          const params =
-            protocol === 'ocpp1.6'
-              ? { chargingProfilePurpose: purpose, stackLevel: 1 }
-              : { chargingProfileCriteria: { chargingProfilePurpose: purpose, stackLevel: 1 } };
+        for (const call of CHARGER_PROTOCOLS[protocol].clearLoadProfiles()) {
           await this.deps.chargerCalls
-            .call(chargerId, 'ClearChargingProfile', params, this.callTimeoutMs)
+            .call(chargerId, call.action, call.params, this.callTimeoutMs)
             .catch((error) => this.deps.log.warn({ err: error, charger: chargerId }, 'could not clear the load-management profiles of a charger'));
         }
       }),

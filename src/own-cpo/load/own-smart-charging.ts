@@ -62,11 +62,7 @@ export class OwnSmartCharging {
       chargingprofiles: ChargingProfilesService;
       now?: () => Date;
     },
-  ) {
-    deps.sessions.answerOwnPreferences(deps.ownCpo, (session, preferences) => this.setPreferences(session, preferences));
-    deps.chargingprofiles.serveInProcess({ cpo: deps.ownCpo, handle: (operation, sessionId, details, id) => this.handleProfile(operation, sessionId, details, id) });
-    deps.load.onApplied((_site, applied) => this.pushActiveProfiles(applied));
-  }
+  ) {}
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -96,7 +92,8 @@ export class OwnSmartCharging {
   }
 
   /** The synchronous answer to an SCSP's or eMSP's request; the work and its result follow. */
-  private async handleProfile(operation: ProfileOperation, sessionId: string, details: ProfileRequestDetails, requestId: string): Promise<ChargingProfileResponse> {
+  /** A ChargingProfiles request for an own session (the charging-profiles module serves it in-process). */
+  async handleProfile(operation: ProfileOperation, sessionId: string, details: ProfileRequestDetails, requestId: string): Promise<ChargingProfileResponse> {
     const found = await this.running(sessionId);
     if (!found) return { result: 'UNKNOWN_SESSION', timeout: 0 };
     if (!found.siteId) return { result: 'NOT_SUPPORTED', timeout: 0 };
@@ -142,7 +139,7 @@ export class OwnSmartCharging {
   }
 
   /** Sessions with an OCPI profile whose limit changed: the party that set it gets the ActiveChargingProfile. */
-  private async pushActiveProfiles(applied: { sessionId: string; limit: ConnectorLimit }[]): Promise<void> {
+  async pushActiveProfiles(applied: { sessionId: string; limit: ConnectorLimit }[]): Promise<void> {
     const withProfile: { session_id: string }[] = await this.deps.db.query(`SELECT session_id FROM session_charging_profiles WHERE session_id = ANY($1)`, [
       applied.map((a) => a.sessionId),
     ]);

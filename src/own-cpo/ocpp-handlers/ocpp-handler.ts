@@ -2,6 +2,7 @@ import type { DriverAuthorization, DriverAuthorizationResult } from '../charging
 import type { TransactionsService } from '../charging/transactions.service';
 import type { LostTransactions } from '../charging/lost-transactions';
 import type { ChargersService, RegistrationStatus } from '../chargers/chargers.service';
+import type { ChargerCallHandlers } from '../ocpp/ocpp-server';
 
 /**
  * One call a charger made. Strict mode has already checked `params` against the protocol's JSON
@@ -29,6 +30,13 @@ export type OcppHandler<Params = never, Response = unknown> = (call: OcppCall<Pa
 
 /** The actions a protocol version handles, by name; others are answered NotImplemented. (`never` accepts every handler.) */
 export type OcppHandlers = Record<string, OcppHandler<never>>;
+
+/** A version's handlers as the OCPP server takes them: each given the domain services with every call. */
+export function withDomain(handlers: OcppHandlers, domain: OcppDomain): ChargerCallHandlers {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([action, handler]) => [action, (call: { chargerId: string; params: never }) => handler({ ...domain, ...call })]),
+  );
+}
 
 /** RegistrationStatus as both protocol versions write it. */
 export const WIRE_REGISTRATION_STATUS: Record<RegistrationStatus, 'Accepted' | 'Pending' | 'Rejected'> = {

@@ -46,7 +46,9 @@ interface ReplyMessage {
 
 /** PostgreSQL's NOTIFY payload limit is 8000 bytes; calls to chargers are far smaller. */
 const MAX_PAYLOAD = 7900;
-const CHANNEL = 'ocpp_charger_calls';
+/** The NOTIFY channel calls, answers and close requests travel on (services.ts listens on it). */
+export const CHARGER_CALLS_CHANNEL = 'ocpp_charger_calls';
+const CHANNEL = CHARGER_CALLS_CHANNEL;
 
 /**
  * Calls to the hub's own chargers from any hub instance. A charger's WebSocket lives on one instance
@@ -60,15 +62,17 @@ export class ChargerCalls {
 
   constructor(
     private readonly deps: { ocpp: OcppServer; chargers: ChargersService; notifications: PgNotifications; log: Logger },
-  ) {
-    deps.notifications.listen(CHANNEL, (payload) => void this.receive(payload));
-    // The newest connection of a charger wins across instances too.
-    deps.ocpp.whenReplacingElsewhere((chargerId, instance, since) => {
-      if (!this.deps.notifications.listening) return;
-      this.notify({ kind: 'close', to: instance, chargerId, since: since.toISOString() }).catch((error) =>
-        this.deps.log.warn({ err: error, charger: chargerId }, 'could not ask another instance to close an older connection'),
-      );
-    });
+  ) {}
+
+  /**
+   * A charger connected here while its previous connection lives on another instance: that one is
+   * asked to close it (the newest connection of a charger wins across instances too).
+   */
+  replacedElsewhere(chargerId: string, instance: string, since: Date): void {
+    if (!this.deps.notifications.listening) return;
+    this.notify({ kind: 'close', to: instance, chargerId, since: since.toISOString() }).catch((error) =>
+      this.deps.log.warn({ err: error, charger: chargerId }, 'could not ask another instance to close an older connection'),
+    );
   }
 
   get instanceId(): string {
@@ -132,7 +136,8 @@ export class ChargerCalls {
     await this.deps.notifications.notify(CHANNEL, payload);
   }
 
-  private async receive(payload: string): Promise<void> {
+  /** A message on the channel from any instance (calls for chargers connected here, answers, close requests). */
+  async receive(payload: string): Promise<void> {
     if (!payload) return;
     let message: CallMessage | ReplyMessage | CloseMessage;
     try {

@@ -8,17 +8,22 @@ import type { Logger } from 'pino';
 import type { RateLimit } from '../../core/rate-limit/token-buckets';
 import { ChargerCallLimit, FLOOD_CLOSE } from './charger-rate-limit';
 import { CHARGER_ID, type ChargersService, OCPP_PROTOCOLS, type OcppProtocol } from '../chargers/chargers.service';
-import type { OcppDomain, OcppHandler, OcppHandlers } from '../ocpp-handlers/ocpp-handler';
 import { inOwnWords, overlongCallId, overlongIdError } from './ocpp-call-errors';
-import { OCPP16_HANDLERS } from '../ocpp-handlers/v16/handlers.v16';
-import { OCPP201_HANDLERS } from '../ocpp-handlers/v201/handlers.v201';
 import { verifiedClientCertificate } from './ocpp-tls';
 import { metrics } from '../../foundation/metrics';
 
 /** Charge points connect to `ws(s)://<hub>/ocpp/<charge point id>`. */
 export const OCPP_PATH = '/ocpp';
 
-const HANDLERS: Record<OcppProtocol, OcppHandlers> = { 'ocpp1.6': OCPP16_HANDLERS, 'ocpp2.0.1': OCPP201_HANDLERS };
+/**
+ * Answers one action a charger called: a plain function from the charger id and the call's params
+ * (already checked against the protocol's schema) to the response payload. It never touches the
+ * socket; throwing an `RPCError` answers a CALLERROR. (`never` params: any handler's request type.)
+ */
+export type ChargerCallHandler = (call: { chargerId: string; params: never }) => Promise<unknown>;
+
+/** The actions one protocol version answers, by name; others are answered NotImplemented. */
+export type ChargerCallHandlers = Record<string, ChargerCallHandler>;
 
 /** Why the hub closes a charger's connection (4000–4999 are the application's own WebSocket close codes). */
 const CLOSE = {
@@ -41,8 +46,8 @@ const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 export interface OcppServerOptions {
   chargers: ChargersService;
-  /** What the handlers are given besides the charger id and the call's params. */
-  domain: OcppDomain;
+  /** The handler table of each protocol version (given by the wiring: the wire knows no action's meaning). */
+  handlers: Record<OcppProtocol, ChargerCallHandlers>;
   log: Logger;
   /** Names this hub instance in `chargers.connected_instance`. */
   instanceId: string;
@@ -107,6 +112,7 @@ export class OcppServer {
   /** Connection bookkeeping per charger, written in order: a connection's end never overtakes its start. */
   private readonly writes = new Map<string, Promise<void>>();
   private readonly replacingElsewhere: ((chargerId: string, instance: string, since: Date) => void)[] = [];
+  private readonly connectedListeners: ((chargerId: string, protocol: OcppProtocol) => Promise<void>)[] = [];
   private readonly callLimit: ChargerCallLimit;
   /** Chargers' calls being handled: a shutdown answers them (their writes done) before the database closes. */
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -252,10 +258,9 @@ export class OcppServer {
       // Its previous connection lives on another instance: that one must close it (the newest wins).
       if (previous) for (const listener of this.replacingElsewhere) listener(chargerId, previous, since);
     });
-    // After a hub restart or a network outage: what the station still runs (charging/lost-transactions.ts).
-    this.options.domain.lost
-      .connected(chargerId, protocol)
-      .catch((error) => log.warn({ err: error, charger: chargerId }, 'could not look for transactions the charger lost'));
+    for (const listener of this.connectedListeners) {
+      listener(chargerId, protocol).catch((error) => log.warn({ err: error, charger: chargerId }, 'a charger connection listener failed'));
+    }
 
     speakItsVersion(client, protocol, (reason) => log.warn({ charger: chargerId, reason }, 'malformed OCPP message'));
 
@@ -263,7 +268,7 @@ export class OcppServer {
       log.warn({ charger: chargerId }, 'charger disconnected: it kept exceeding its call rate limit');
       void this.closeQuietly(client, FLOOD_CLOSE);
     });
-    for (const [action, handler] of Object.entries(HANDLERS[protocol])) {
+    for (const [action, handler] of Object.entries(this.options.handlers[protocol])) {
       client.handle(action, ({ params, messageId }) => {
         refuseOverLimit(messageId);
         return this.answer(chargerId, action, handler, params);
@@ -284,14 +289,14 @@ export class OcppServer {
   }
 
   /** Answers a call, counted in flight until it is answered (a shutdown waits for it). */
-  private answer(chargerId: string, action: string, handler: OcppHandler<never>, params: unknown): Promise<Record<string, unknown>> {
+  private answer(chargerId: string, action: string, handler: ChargerCallHandler, params: unknown): Promise<Record<string, unknown>> {
     const answering = this.answerNow(chargerId, action, handler, params);
     this.inFlight.add(answering);
     void answering.catch(() => undefined).finally(() => this.inFlight.delete(answering));
     return answering;
   }
 
-  private async answerNow(chargerId: string, action: string, handler: OcppHandler<never>, params: unknown): Promise<Record<string, unknown>> {
+  private async answerNow(chargerId: string, action: string, handler: ChargerCallHandler, params: unknown): Promise<Record<string, unknown>> {
     const { log, chargers } = this.options;
     log.debug({ charger: chargerId, action }, 'OCPP call');
     try {
@@ -300,7 +305,7 @@ export class OcppServer {
       if (action !== 'BootNotification' && (await chargers.registrationStatus(chargerId)) !== 'ACCEPTED') {
         throw createRPCError('SecurityError', 'The hub has not accepted this charge point; send a BootNotification');
       }
-      const answer = (await handler({ ...this.options.domain, chargerId, params: params as never })) as Record<string, unknown>;
+      const answer = (await handler({ chargerId, params: params as never })) as Record<string, unknown>;
       metrics.ocppMessage(action, 'accepted');
       return answer;
     } catch (error) {
@@ -317,6 +322,11 @@ export class OcppServer {
       () => undefined,
       (error: Error) => this.options.log.debug({ err: error }, 'closing an OCPP connection failed'),
     );
+  }
+
+  /** Told when a charger has connected here (it is not awaited: the connection is already answered). */
+  onChargerConnected(listener: (chargerId: string, protocol: OcppProtocol) => Promise<void>): void {
+    this.connectedListeners.push(listener);
   }
 
   /** Told when a charger connecting here had its previous connection on another instance. */

@@ -7,6 +7,8 @@ import { CHARGER_PASSWORD, OWN, type OwnNetwork, rfidToken, startOwnNetwork } fr
  * clocks that run ahead, and a connection lost mid-transaction with the backlog sent later. The hub
  * answers with the right CALLERROR or tolerantly, loses nothing and sends no CDR twice.
  */
+const OWN_CPO = { ...OWN, role: 'CPO' as const };
+
 describe('transactions at own chargers under bad input and faults', () => {
   let net: OwnNetwork;
   const cdrsFor = (sessionId: string) =>
@@ -129,5 +131,43 @@ describe('transactions at own chargers under bad input and faults', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(cdrsFor(transaction.sessionId)).toHaveLength(1);
     expect(OWN.partyId).toBe('HUB');
+  });
+
+  it('two finishes of one transaction at once (a stop repeated while the first ran) store one CDR, send it once and tell it once', async () => {
+    const cp = await net.connect('F16', 'ocpp1.6');
+    const started = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'FAULT1', meterStart: 0, timestamp: new Date(Date.now() - 60_000).toISOString() })) as { transactionId: number };
+    const { transactions, db, cdrs } = net.hub.services;
+    const running = (await transactions.find('F16', String(started.transactionId)))!;
+    await db.query(`UPDATE ocpp_transactions SET status = 'STOPPED', stopped_at = now(), meter_stop_wh = 2000 WHERE id = $1`, [running.pk]);
+    const stopped = (await transactions.find('F16', String(started.transactionId)))!;
+    const told: string[] = [];
+    transactions.onFinished((transaction, cdr) => {
+      if (transaction.pk === stopped.pk) told.push(cdr.id);
+    });
+    await Promise.all([transactions.finish(stopped), transactions.finish(stopped), transactions.finish(stopped)]);
+    await waitFor(() => cdrsFor(stopped.sessionId).length === 1, 'the CDR');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(cdrsFor(stopped.sessionId)).toHaveLength(1);
+    expect(told).toEqual([stopped.sessionId]);
+    expect(await rows(`SELECT cdr_id FROM ocpp_transactions WHERE id = $1`, [stopped.pk])).toEqual([{ cdr_id: stopped.sessionId }]);
+    expect(await cdrs.storedOf(OWN_CPO, stopped.sessionId)).toEqual(cdrsFor(stopped.sessionId)[0].body);
+  });
+
+  it('an own CDR that fails the CDR schema is neither stored nor sent: the transaction stays unfinished', async () => {
+    const cp = await net.connect('F16', 'ocpp1.6');
+    const started = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'FAULT1', meterStart: 0, timestamp: new Date(Date.now() - 60_000).toISOString() })) as { transactionId: number };
+    const { transactions, db, cdrs } = net.hub.services;
+    const running = (await transactions.find('F16', String(started.transactionId)))!;
+    // A contract id longer than CiString(36): the CdrToken the CDR would carry is invalid.
+    await db.query(
+      `UPDATE ocpp_transactions SET status = 'STOPPED', stopped_at = now(), meter_stop_wh = 1000,
+              auth = jsonb_set(auth, '{cdrToken,contract_id}', to_jsonb(repeat('X', 40))) WHERE id = $1`,
+      [running.pk],
+    );
+    await transactions.finish((await transactions.find('F16', String(started.transactionId)))!);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(cdrsFor(running.sessionId)).toHaveLength(0);
+    expect(await cdrs.storedOf(OWN_CPO, running.sessionId)).toBeUndefined();
+    expect(await rows(`SELECT status, cdr_id FROM ocpp_transactions WHERE id = $1`, [running.pk])).toEqual([{ status: 'STOPPED', cdr_id: null }]);
   });
 });

@@ -47,6 +47,43 @@ export class CdrsService {
     await this.rate(owner, cdr);
   }
 
+  /**
+   * The own CPO's POST of its CDR, once: the first CDR stored under its id wins, whoever stored it
+   * (two finishes of one transaction may race); the CDR held under that id is answered. The database
+   * decides (an insert that stores nothing), not an error: the CDR held was queued in the transaction
+   * that stored it.
+   */
+  async createOnce(owner: RoleAddress, cdr: Cdr): Promise<Cdr> {
+    const { router, store } = this.deps;
+    const route = await router.routeTo([await receiverOf(router, owner, undefined, cdr.cdr_token)], owner, MODULE);
+    const stored = await router.transaction(async (tx) => {
+      if (!(await store.insert(keyOf(owner, cdr.id), cdr, toDate(cdr.last_updated), tx))) return false;
+      await router.send(route, { method: 'POST', path: '', body: cdr, objectKey: `${MODULE}/${describe(owner, cdr.id)}`, objectVersion: 'POST' }, tx);
+      return true;
+    });
+    const held = stored ? cdr : (await store.get<Cdr>(keyOf(owner, cdr.id)))?.data;
+    if (!held) throw new Error(`CDR ${describe(owner, cdr.id)} was neither stored nor found`);
+    await this.rate(owner, held);
+    return held;
+  }
+
+  /**
+   * A CDR kept at the hub and sent to no one (an ad hoc driver's: the own CPO is its own eMSP). The
+   * first CDR stored under its id wins; the CDR held under that id is answered.
+   */
+  async keepUndelivered(owner: RoleAddress, cdr: Cdr): Promise<Cdr> {
+    const { store } = this.deps;
+    if (await store.insert(keyOf(owner, cdr.id), cdr, toDate(cdr.last_updated))) return cdr;
+    const held = (await store.get<Cdr>(keyOf(owner, cdr.id)))?.data;
+    if (!held) throw new Error(`CDR ${describe(owner, cdr.id)} was neither stored nor found`);
+    return held;
+  }
+
+  /** The CDR an owner holds at the hub under this id, or undefined. */
+  async storedOf(owner: PartyAddress, cdrId: string): Promise<Cdr | undefined> {
+    return (await this.deps.store.get<Cdr>(keyOf(owner, cdrId)))?.data ?? undefined;
+  }
+
   /** Re-rates the CDR and records the outcome; a rating that fails is recorded as unrated, never blocks the CDR. */
   private async rate(owner: RoleAddress, cdr: Cdr): Promise<void> {
     const rating = await rateReceivedCdr(this.deps, owner, cdr, this.deps.config.cdrRatingTolerance).catch((error: Error) => {

@@ -83,6 +83,21 @@ export class LocationsService {
     return part;
   }
 
+  /** The location an owner holds at the hub, whole (the own CPO reads its own), or undefined. */
+  async storedOf(owner: PartyAddress, locationId: string): Promise<Location | undefined> {
+    return (await this.deps.store.get<Location>({ module: MODULE, countryCode: owner.countryCode, partyId: owner.partyId, objectId: locationId }))?.data;
+  }
+
+  /** Every location an owner holds at the hub, oldest change first. */
+  async allOf(owner: PartyAddress): Promise<Location[]> {
+    const locations: Location[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = await this.deps.store.list<Location>({ module: MODULE, owners: [owner], offset, limit: 1000 });
+      locations.push(...page.items.map((item) => item.data));
+      if (page.items.length < 1000) return locations;
+    }
+  }
+
   /**
    * Sender GET of one object for an eMSP: among the CPOs it has agreements with (or the one named in
    * OCPI-to-*). An id held by several CPOs needs OCPI-to-* to choose.

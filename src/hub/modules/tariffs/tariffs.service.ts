@@ -57,6 +57,22 @@ export class TariffsService {
     return stored.data;
   }
 
+  /** The tariff an owner holds at the hub and when it last changed (the own CPO reads its own), or undefined. */
+  async storedOf(owner: PartyAddress, tariffId: string): Promise<{ tariff: Tariff; lastUpdated: Date } | undefined> {
+    const stored = await this.deps.store.get<Tariff>(keyOf(owner, tariffId));
+    return stored ? { tariff: stored.data, lastUpdated: stored.lastUpdated } : undefined;
+  }
+
+  /** Every tariff an owner holds at the hub, with its id. */
+  async allOf(owner: PartyAddress): Promise<{ id: string; tariff: Tariff }[]> {
+    const tariffs: { id: string; tariff: Tariff }[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = await this.deps.store.list<Tariff>({ module: MODULE, owners: [owner], offset, limit: 1000 });
+      tariffs.push(...page.items.map((item) => ({ id: item.key.objectId, tariff: item.data })));
+      if (page.items.length < 1000) return tariffs;
+    }
+  }
+
   private change(owner: RoleAddress, method: 'PUT' | 'DELETE', tariffId: string, version: string, body: unknown, correlationId?: string): ObjectChange {
     return { method, path: pathOf(owner, tariffId), body, objectKey: `${MODULE}${pathOf(owner, tariffId)}`, objectVersion: version, correlationId };
   }

@@ -1,5 +1,5 @@
 import type { RoutedRole } from '../../routing/agreements';
-import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
+import { OcpiError, OcpiStatus, ocpiErrorOf, ocpiErrors } from '../../ocpi/ocpi-errors';
 import { TokenType } from './tokens.schema';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
@@ -34,6 +34,19 @@ export function receiverPath(owner: PartyAddress, ref: TokenRef): string {
 export function unknownToken(ref: TokenRef): OcpiError {
   // mod_tokens.asciidoc, POST: an unknown token is HTTP 404 with 2004; the Receiver GET/PATCH follow it.
   return ocpiErrors.notFound(`Unknown token ${ref.uid} of type ${ref.type}`, OcpiStatus.UNKNOWN_TOKEN);
+}
+
+const UNREACHABLE = new Set<number>([OcpiStatus.RECEIVER_NOT_CONNECTED, OcpiStatus.FORWARD_TIMEOUT, OcpiStatus.UNKNOWN_RECEIVER]);
+
+/**
+ * Whether a failed real-time authorization failed because the eMSP could not be asked at all (not
+ * connected, timed out, unknown), as opposed to an answer: the one case in which a token list may
+ * decide for an ALLOWED_OFFLINE token. The OCPI statuses this reads are named here only.
+ */
+export function emspUnreachable(error: unknown): boolean {
+  // The router raises RoutingError; ocpiErrorOf gives the OCPI status either kind of error stands for.
+  const answer = ocpiErrorOf(error);
+  return answer !== undefined && UNREACHABLE.has(answer.statusCode);
 }
 
 /** One way a calling CPO role reaches an eMSP it has a roaming agreement with. */

@@ -122,6 +122,17 @@ export class TokensService {
     return reply.data;
   }
 
+  /**
+   * The tokens with this uid (and type, when given) that eMSPs the CPO has agreements with pushed to
+   * the hub, each with its owner, oldest first (the own CPO decides at its chargers from them).
+   */
+  async heldFor(cpo: RoleAddress, uid: string, type?: string): Promise<{ token: Token; owner: PartyAddress }[]> {
+    const emsps = (await this.deps.router.counterparts(cpo)).filter((c) => c.role === 'EMSP');
+    if (!emsps.length) return [];
+    const found = await this.deps.store.findById<Token>(MODULE, uid, emsps, type);
+    return found.map((f) => ({ token: f.data, owner: { countryCode: f.key.countryCode, partyId: f.key.partyId } }));
+  }
+
   /** Every eMSP the caller's CPO roles have agreements with, each with the role that reaches it. */
   private async routesFrom(cpoRoles: RoleAddress[]): Promise<AuthorizationRoute[]> {
     const perRole = await Promise.all(
