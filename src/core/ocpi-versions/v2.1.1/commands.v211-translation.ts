@@ -1,6 +1,6 @@
 import type { LossRecorder, Translation } from '../loss-report';
 import type { CommandResponseV211, CommandTypeV211 } from './commands.v211.schema';
-import { tokenToV211 } from './tokens.v211-translation';
+import { tokenFromV211, tokenToV211 } from './tokens.v211-translation';
 import { copy, done, drop, type FieldHandler, isObject, type JsonObject, type PartyIdentity, recorder, translateFields } from './translation-kit.v211';
 
 /**
@@ -17,14 +17,7 @@ export interface CommandFromV211Context {
 
 function tokenFromV211InCommand(token: unknown, owner: PartyIdentity, path: string, rec: LossRecorder): unknown {
   if (!isObject(token)) return token;
-  const value = translateFields(
-    token,
-    path,
-    rec,
-    { uid: copy, type: copy, auth_id: (v, out) => void (out.contract_id = v), visual_number: copy, issuer: copy, valid: copy, whitelist: copy, language: copy, last_updated: copy },
-    'Token',
-  );
-  return { country_code: owner.country_code, party_id: owner.party_id, ...value };
+  return { country_code: owner.country_code, party_id: owner.party_id, ...tokenFromV211(token, path, rec) };
 }
 
 /** A 2.1.1 command body (eMSP → hub) → the hub form of the same command. */

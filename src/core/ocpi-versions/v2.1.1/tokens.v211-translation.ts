@@ -29,7 +29,8 @@ export interface TokenFromV211Context {
   receivedAt?: string;
 }
 
-function tokenFromV211(token: JsonObject, path: string, rec: LossRecorder): JsonObject {
+/** A 2.1.1 token's fields in the hub form (no owner added); losses under `path`. */
+export function tokenFromV211(token: JsonObject, path: string, rec: LossRecorder): JsonObject {
   return translateFields(
     token,
     path,
