@@ -51,6 +51,14 @@ describe('locations between OCPI 2.1.1 and the hub form', () => {
     expect(toV211Location(hub.value).value.type).toBe('UNKNOWN');
   });
 
+  it('reads LocationType UNKNOWN as an absent parking type, so it round-trips without loss', () => {
+    const unknown = { ...original, type: 'UNKNOWN' as const, time_zone: 'Europe/Brussels' };
+    const hub = fromV211Location(unknown, { owner: SENDER });
+    expect(hub.losses).toEqual([]);
+    expect(hub.value).not.toHaveProperty('parking_type');
+    expect(toV211Location(hub.value)).toEqual({ value: unknown, losses: [] });
+  });
+
   it('names the fields the 2.1.1 text does not define (left out, never passed on as if they were 2.1.1)', () => {
     const hub = fromV211Location({ ...original, time_zone: 'Europe/Brussels', floor: -1 } as LocationV211, { owner: SENDER });
     expect(kinds(hub.losses)).toEqual([['floor', 'field_dropped']]);

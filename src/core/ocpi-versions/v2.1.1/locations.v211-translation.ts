@@ -26,8 +26,8 @@ import {
 /**
  * Locations, EVSEs and Connectors between OCPI 2.1.1 and the hub form (2.2.1).
  *
- * 2.1.1 → 2.2.1: the owner comes from the sender's address; `type` becomes `parking_type` (OTHER and
- * UNKNOWN have no 2.2.1 value); `publish` is true (2.1.1 locations are for every eMSP); a 2.1.1
+ * 2.1.1 → 2.2.1: the owner comes from the sender's address; `type` becomes `parking_type` (OTHER has
+ * no 2.2.1 value; UNKNOWN is an absent parking_type); `publish` is true (2.1.1 locations are for every eMSP); a 2.1.1
  * location without time_zone (optional there, required in 2.2.1) takes the time zone the operator
  * configured for the sender, or is refused. Connector voltage/amperage/tariff_id become
  * max_voltage/max_amperage/tariff_ids.
@@ -119,7 +119,8 @@ function locationFromV211(location: JsonObject, path: string, rec: LossRecorder)
       type: (value, out, p, r) => {
         const parkingType = typeof value === 'string' ? PARKING_TYPE_FROM_V211[value] : undefined;
         if (parkingType !== undefined) out.parking_type = parkingType;
-        else r.record(p, 'value_dropped', `OCPI 2.2.1 has no parking type for LocationType ${String(value)}`);
+        // UNKNOWN ("not known by the operator") says what an absent 2.2.1 parking_type says: no loss.
+        else if (value !== 'UNKNOWN') r.record(p, 'value_dropped', `OCPI 2.2.1 has no parking type for LocationType ${String(value)}`);
       },
       name: copy,
       address: copy,
