@@ -35,13 +35,16 @@ describe('the repository is self-contained', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('holds the spec examples the NOTICE names, all of both sets', () => {
+  it('holds the spec examples the NOTICE names, all of each set', () => {
     const notice = readFileSync(path.join(ROOT, 'test/fixtures/NOTICE'), 'utf8');
     expect(notice).toContain('v2.2.1-d2 (commit d7d82b6)');
     expect(notice).toContain('v2.3.0 (commit 5a675d3');
     expect(notice).toContain('CC BY-ND 4.0');
+    expect(notice).toContain('tag 2.1.1-d2, commit\n                      84b323a');
     const files = projectFiles();
     expect(files.filter((f) => f.startsWith('test/fixtures/ocpi-2.2.1-examples/')).length).toBe(59);
     expect(files.filter((f) => f.startsWith('test/fixtures/ocpi-2.3.0-examples/')).length).toBe(72);
+    // 32 code blocks of the 2.1.1 text, its NOTICE and INDEX.md.
+    expect(files.filter((f) => f.startsWith('test/fixtures/ocpi-2.1.1-examples/')).length).toBe(34);
   });
 });

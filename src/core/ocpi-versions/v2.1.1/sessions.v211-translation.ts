@@ -1,0 +1,166 @@
+import type { LossRecorder, Translation } from '../loss-report';
+import {
+  authIdToV211,
+  cdrTokenFromV211,
+  chargingPeriodsFromV211,
+  chargingPeriodsToV211,
+  embeddedLocationToV211,
+  priceFromV211,
+  priceToV211,
+  relevantEvseAndConnector,
+} from './charging-parts.v211-translation';
+import type { SessionV211 } from './sessions.v211.schema';
+import {
+  carriedElsewhere,
+  copy,
+  done,
+  drop,
+  type JsonObject,
+  type KnownToken,
+  type PartyIdentity,
+  recorder,
+  rename,
+  translateFields,
+} from './translation-kit.v211';
+
+/**
+ * Sessions between OCPI 2.1.1 and the hub form (2.2.1). 2.1.1 names the token by `auth_id` and
+ * carries the whole location (with the one EVSE and connector); 2.2.1 carries `cdr_token` and the
+ * three ids. Each direction takes what the other lacks from what the hub knows (the token, the
+ * location), passed in the context, and refuses when it is not given.
+ */
+
+export interface SessionFromV211Context {
+  /** The CPO the session belongs to: the sender's address. */
+  owner: PartyIdentity;
+  /** The token auth_id names, as the hub knows it (needed whenever auth_id is present). */
+  token?: KnownToken;
+  /** For a PATCH without last_updated (2.1.1 does not require it): when the hub received it. */
+  receivedAt?: string;
+}
+
+export interface SessionToV211Context {
+  /** The location the session's location_id names, as the hub knows it (needed whenever the ids are present). */
+  location?: JsonObject;
+}
+
+function sessionFromV211(session: JsonObject, rec: LossRecorder, ctx: Partial<SessionFromV211Context>): JsonObject {
+  return translateFields(
+    session,
+    '',
+    rec,
+    {
+      id: copy,
+      start_datetime: rename('start_date_time'),
+      end_datetime: rename('end_date_time'),
+      kwh: copy,
+      auth_id: (v, out, _p, r) => {
+        out.cdr_token = cdrTokenFromV211(v, ctx.token, r);
+      },
+      auth_method: copy,
+      location: (v, out, _p, r) => {
+        // The 2.2.1 receiver reads the rest of the location from the Locations module.
+        const { location, evse, connector } = relevantEvseAndConnector(v, r);
+        out.location_id = location.id;
+        out.evse_uid = evse.uid;
+        out.connector_id = connector.id;
+      },
+      meter_id: copy,
+      currency: copy,
+      charging_periods: (v, out, p, r) => {
+        out.charging_periods = chargingPeriodsFromV211(v, p, r);
+      },
+      total_cost: (v, out) => {
+        out.total_cost = priceFromV211(v);
+      },
+      status: copy,
+      last_updated: copy,
+    },
+    'Session',
+  );
+}
+
+/** A whole 2.1.1 Session → the hub form; refused without the token auth_id names. */
+export function fromV211Session(session: SessionV211, ctx: SessionFromV211Context): Translation<JsonObject> {
+  const rec = recorder('2.1.1', '2.2.1');
+  return done({ country_code: ctx.owner.country_code, party_id: ctx.owner.party_id, ...sessionFromV211(session, rec, ctx) }, rec);
+}
+
+/** A 2.1.1 Session PATCH → a hub-form Session PATCH (a PATCH naming auth_id needs the token too). */
+export function fromV211SessionPatch(patch: Partial<SessionV211>, ctx: Partial<SessionFromV211Context> = {}): Translation<JsonObject> {
+  const rec = recorder('2.1.1', '2.2.1');
+  const value = sessionFromV211(patch, rec, ctx);
+  if (value.last_updated === undefined && ctx.receivedAt !== undefined) value.last_updated = ctx.receivedAt;
+  return done(value, rec);
+}
+
+function sessionToV211(session: JsonObject, rec: LossRecorder, ctx: SessionToV211Context): JsonObject {
+  const value = translateFields(
+    session,
+    '',
+    rec,
+    {
+      // Carried by the URL of a push (/sessions/{country_code}/{party_id}/{id}) and the credentials.
+      country_code: carriedElsewhere,
+      party_id: carriedElsewhere,
+      id: copy,
+      start_date_time: rename('start_datetime'),
+      end_date_time: rename('end_datetime'),
+      kwh: copy,
+      cdr_token: (v, out) => {
+        out.auth_id = authIdToV211(v);
+      },
+      auth_method: (v, out, p, r) => {
+        out.auth_method = authMethodToV211(v, p, r);
+      },
+      authorization_reference: drop('OCPI 2.1.1 has no authorization_reference'),
+      // Replaced below by the whole location.
+      location_id: carriedElsewhere,
+      evse_uid: carriedElsewhere,
+      connector_id: carriedElsewhere,
+      meter_id: copy,
+      currency: copy,
+      charging_periods: (v, out, p, r) => {
+        out.charging_periods = chargingPeriodsToV211(v, p, r);
+      },
+      total_cost: (v, out, p, r) => {
+        out.total_cost = priceToV211(v, p, r);
+      },
+      status: (v, out, p, r) => {
+        if (v === 'RESERVATION') {
+          r.record(p, 'value_narrowed', 'OCPI 2.1.1 has no RESERVATION session status: sent as PENDING ("it has not yet started")');
+          out.status = 'PENDING';
+        } else out.status = v;
+      },
+      last_updated: copy,
+    },
+    'Session',
+  );
+  const ids = { location_id: session.location_id, evse_uid: session.evse_uid, connector_id: session.connector_id };
+  const named = Object.values(ids).filter((id) => id !== undefined).length;
+  if (named > 0) {
+    if (named < 3) rec.refuse('a 2.1.1 session carries the whole location: a PATCH must name location_id, evse_uid and connector_id together');
+    value.location = embeddedLocationToV211(ctx.location, ids, 'location', rec);
+  }
+  return value;
+}
+
+export function authMethodToV211(value: unknown, path: string, rec: LossRecorder): unknown {
+  if (value === 'COMMAND') {
+    rec.record(path, 'value_narrowed', 'OCPI 2.1.1 has no COMMAND auth method: sent as AUTH_REQUEST (the eMSP authorized the start)');
+    return 'AUTH_REQUEST';
+  }
+  return value;
+}
+
+/** A whole hub-form Session → 2.1.1; refused without the location the hub knows. */
+export function toV211Session(session: JsonObject, ctx: SessionToV211Context): Translation<JsonObject> {
+  const rec = recorder('2.2.1', '2.1.1');
+  return done(sessionToV211(session, rec, ctx), rec);
+}
+
+/** A hub-form Session PATCH → 2.1.1. */
+export function toV211SessionPatch(patch: JsonObject, ctx: SessionToV211Context = {}): Translation<JsonObject> {
+  const rec = recorder('2.2.1', '2.1.1');
+  return done(sessionToV211(patch, rec, ctx), rec);
+}

@@ -1,0 +1,170 @@
+import type { Translation } from '../loss-report';
+import type { AuthorizationInfoV211, LocationReferencesV211, TokenV211 } from './tokens.v211.schema';
+import {
+  carriedElsewhere,
+  copy,
+  done,
+  drop,
+  isObject,
+  type JsonObject,
+  type KnownToken,
+  type PartyIdentity,
+  recorder,
+  rename,
+  translateFields,
+} from './translation-kit.v211';
+import type { LossRecorder } from '../loss-report';
+
+/**
+ * Tokens between OCPI 2.1.1 and the hub form (2.2.1). 2.1.1 `auth_id` is 2.2.1 `contract_id`; the
+ * owner (country_code/party_id) is not in a 2.1.1 token: it is the sending eMSP's address.
+ */
+
+const TOKEN_TYPES_V211 = ['OTHER', 'RFID'];
+
+export interface TokenFromV211Context {
+  /** The eMSP the token belongs to: the sender's address. */
+  owner: PartyIdentity;
+  /** For a PATCH without last_updated (2.1.1 does not require it): when the hub received it. */
+  receivedAt?: string;
+}
+
+/** A 2.1.1 token's fields in the hub form (no owner added); losses under `path`. */
+export function tokenFromV211(token: JsonObject, path: string, rec: LossRecorder): JsonObject {
+  return translateFields(
+    token,
+    path,
+    rec,
+    {
+      uid: copy,
+      type: copy,
+      auth_id: rename('contract_id'),
+      visual_number: copy,
+      issuer: copy,
+      valid: copy,
+      whitelist: copy,
+      language: copy,
+      last_updated: copy,
+    },
+    'Token',
+  );
+}
+
+/** A whole 2.1.1 Token → the hub form, owned by `ctx.owner`. */
+export function fromV211Token(token: TokenV211, ctx: TokenFromV211Context): Translation<JsonObject> {
+  const rec = recorder('2.1.1', '2.2.1');
+  const value = { country_code: ctx.owner.country_code, party_id: ctx.owner.party_id, ...tokenFromV211(token, '', rec) };
+  return done(value, rec);
+}
+
+/** A 2.1.1 Token PATCH → a hub-form Token PATCH. */
+export function fromV211TokenPatch(patch: Partial<TokenV211>, ctx: Partial<TokenFromV211Context> = {}): Translation<JsonObject> {
+  const rec = recorder('2.1.1', '2.2.1');
+  const value = tokenFromV211(patch, '', rec);
+  if (value.last_updated === undefined && ctx.receivedAt !== undefined) value.last_updated = ctx.receivedAt;
+  return done(value, rec);
+}
+
+export function tokenToV211(token: JsonObject, path: string, rec: LossRecorder): JsonObject {
+  return translateFields(
+    token,
+    path,
+    rec,
+    {
+      // Carried by the URL of a push (/tokens/{country_code}/{party_id}/{uid}) and the credentials.
+      country_code: carriedElsewhere,
+      party_id: carriedElsewhere,
+      uid: copy,
+      type: (value, out, p, r) => {
+        if (typeof value === 'string' && !TOKEN_TYPES_V211.includes(value)) {
+          r.record(p, 'value_narrowed', `OCPI 2.1.1 has no token type ${value}: sent as OTHER`);
+          out.type = 'OTHER';
+        } else out.type = value;
+      },
+      contract_id: rename('auth_id'),
+      visual_number: copy,
+      issuer: copy,
+      group_id: drop('OCPI 2.1.1 tokens have no group_id'),
+      valid: copy,
+      whitelist: copy,
+      language: copy,
+      default_profile_type: drop('OCPI 2.1.1 has no charging profile types'),
+      energy_contract: drop('OCPI 2.1.1 tokens have no energy_contract'),
+      last_updated: copy,
+    },
+    'Token',
+  );
+}
+
+/** A hub-form Token (whole or PATCH) → 2.1.1. */
+export function toV211Token(token: JsonObject): Translation<JsonObject> {
+  const rec = recorder('2.2.1', '2.1.1');
+  return done(tokenToV211(token, '', rec), rec);
+}
+
+/** LocationReferences 2.1.1 → 2.2.1: 2.2.1 has no connector_ids. */
+export function fromV211LocationReferences(refs: LocationReferencesV211): Translation<JsonObject> {
+  const rec = recorder('2.1.1', '2.2.1');
+  return done(locationReferencesFromV211(refs, '', rec), rec);
+}
+
+function locationReferencesFromV211(refs: JsonObject, path: string, rec: LossRecorder): JsonObject {
+  return translateFields(
+    refs,
+    path,
+    rec,
+    { location_id: copy, evse_uids: copy, connector_ids: drop('OCPI 2.2.1 LocationReferences name EVSEs, not connectors') },
+    'LocationReferences',
+  );
+}
+
+export function toV211LocationReferences(refs: JsonObject): Translation<JsonObject> {
+  const rec = recorder('2.2.1', '2.1.1');
+  return done(translateFields(refs, '', rec, { location_id: copy, evse_uids: copy }, 'LocationReferences'), rec);
+}
+
+export interface AuthorizationInfoFromV211Context {
+  /** The token the authorization was asked for, as the hub knows it: 2.2.1 AuthorizationInfo requires it. */
+  token?: KnownToken;
+}
+
+/** A 2.1.1 AuthorizationInfo (the eMSP's answer) → 2.2.1; refused without the token the hub asked about. */
+export function fromV211AuthorizationInfo(info: AuthorizationInfoV211, ctx: AuthorizationInfoFromV211Context): Translation<JsonObject> {
+  const rec = recorder('2.1.1', '2.2.1');
+  if (ctx.token === undefined) rec.refuse('a 2.2.1 AuthorizationInfo carries the Token; the hub must pass the token it asked about');
+  const value = translateFields(
+    info,
+    '',
+    rec,
+    {
+      allowed: copy,
+      location: (v, out, p, r) => {
+        out.location = isObject(v) ? locationReferencesFromV211(v, p, r) : v;
+      },
+      info: copy,
+    },
+    'AuthorizationInfo',
+  );
+  return done({ allowed: value.allowed, token: ctx.token, ...value }, rec);
+}
+
+/** A 2.2.1 AuthorizationInfo → 2.1.1 (the CPO's view of the eMSP's answer). */
+export function toV211AuthorizationInfo(info: JsonObject): Translation<JsonObject> {
+  const rec = recorder('2.2.1', '2.1.1');
+  const value = translateFields(
+    info,
+    '',
+    rec,
+    {
+      allowed: copy,
+      token: drop('OCPI 2.1.1 AuthorizationInfo does not return the Token (the CPO keeps the one it asked about)'),
+      location: (v, out, p, r) => {
+        out.location = isObject(v) ? translateFields(v, p, r, { location_id: copy, evse_uids: copy }, 'LocationReferences') : v;
+      },
+      authorization_reference: drop('OCPI 2.1.1 has no authorization_reference: the CPO cannot quote it in the session or CDR'),
+      info: copy,
+    },
+    'AuthorizationInfo',
+  );
+  return done(value, rec);
+}
