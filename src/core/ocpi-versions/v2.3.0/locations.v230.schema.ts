@@ -67,7 +67,9 @@ export const EvseV230 = z.looseObject({
   physical_reference: StringV230(16).optional(),
   directions: z.array(DisplayTextV230).optional(),
   parking_restrictions: z.array(OpenEnumV230).optional(),
-  parking: z.array(EvseParkingV230).optional(),
+  // EVSEParking objects per the class table; the text's own location_example.json lists bare parking ids
+  // (strings) instead. Receivers accept both; each names a Parking of the Location's parking_places.
+  parking: z.array(z.union([EvseParkingV230, CiStringV230(36)])).optional(),
   images: z.array(ImageV230).optional(),
   accepted_service_providers: z.array(StringV230(50)).optional(),
   last_updated: DateTimeV230,
