@@ -9,7 +9,7 @@ import {
   type PriceBreakdown,
   type PricedLine,
   type PricingPolicy,
-} from '../../pricing';
+} from '../../pricing/pricing-core';
 import type { Loss } from '../loss-report';
 import type { TariffV230, TaxIncludedV230 } from './tariffs.v230.schema';
 import { tariffFromV230 } from './tariffs.v230-translation';
