@@ -11,7 +11,7 @@ import { connectorFromV230, evseFromV230, locationFromV230 } from '../../../src/
 import { clientInfoToV230, commandFromV230 } from '../../../src/core/ocpi-versions/v2.3.0/modules.v230-translation';
 import { priceFromV230 } from '../../../src/core/ocpi-versions/v2.3.0/price.v230-translation';
 import { LossRecorder } from '../../../src/core/ocpi-versions/loss-report';
-import { sessionFromV230, sessionToV230 } from '../../../src/core/ocpi-versions/v2.3.0/sessions.v230-translation';
+import { sessionFromV230, sessionPatchFromV230, sessionToV230 } from '../../../src/core/ocpi-versions/v2.3.0/sessions.v230-translation';
 import { TariffV230 } from '../../../src/core/ocpi-versions/v2.3.0/tariffs.v230.schema';
 import { tariffFromV230, tariffToV230 } from '../../../src/core/ocpi-versions/v2.3.0/tariffs.v230-translation';
 import { TokenV230 } from '../../../src/core/ocpi-versions/v2.3.0/tokens.v230.schema';
@@ -19,7 +19,7 @@ import { tokenFromV230 } from '../../../src/core/ocpi-versions/v2.3.0/tokens.v23
 import { Cdr } from '../../../src/hub/modules/cdrs/cdrs.schema';
 import { Credentials } from '../../../src/hub/modules/credentials/credentials.schema';
 import { Location } from '../../../src/hub/modules/locations/locations.schema';
-import { Session } from '../../../src/hub/modules/sessions/sessions.schema';
+import { Session, SessionPatch } from '../../../src/hub/modules/sessions/sessions.schema';
 import { Tariff } from '../../../src/hub/modules/tariffs/tariffs.schema';
 import { Token } from '../../../src/hub/modules/tokens/tokens.schema';
 import { example230, pathsAndKinds, type Json } from './v230-support';
@@ -223,6 +223,17 @@ describe('OCPI 2.3.0 Tokens, Sessions and CDRs → hub form', () => {
     expect(forward.value.total_cost).toEqual({ excl_vat: 8, incl_vat: 8.96 });
     expect(Session.safeParse(forward.value).error?.issues).toBeUndefined();
     expect(sessionToV230(forward.value).value.total_cost).toEqual({ before_taxes: 8, taxes: [{ name: 'VAT', amount: 0.96 }] });
+  });
+
+  it('names an undocumented field inside a tax line and an EMAID cdr_token in a session PATCH', () => {
+    const cdr = example230('cdr_example.json');
+    cdr.total_cost = { before_taxes: 4, taxes: [{ name: 'VAT', amount: 0.4, jurisdiction: 'BE' }] };
+    const { value, losses } = cdrFromV230(CdrV230.parse(cdr));
+    expect(pathsAndKinds(losses)).toEqual([['total_cost.taxes[0].jurisdiction', 'field_dropped']]);
+    expect(value.total_cost).toEqual({ excl_vat: 4, incl_vat: 4.4 });
+    const patch = sessionPatchFromV230({ cdr_token: { country_code: 'DE', party_id: 'TNM', uid: 'E1', type: 'EMAID', contract_id: 'DE8ACC12E46L89' }, last_updated: '2024-01-01T00:00:00Z' });
+    expect(pathsAndKinds(patch.losses)).toEqual([['cdr_token.type', 'value_narrowed']]);
+    expect(SessionPatch.safeParse(patch.value).error?.issues).toBeUndefined();
   });
 
   it('refuses a CDR whose connector standard 2.2.1 lacks (a financial record: no standard is made up)', () => {
