@@ -2,13 +2,14 @@
 // undocumented fields kept by the 2.3.0 schemas (the 2.3.0 → 2.3.0 path passes the sender's original on)
 // and named as dropped towards 2.2.1; and the hub form → 2.3.0 direction.
 import { TranslationRefused } from '../../../src/core/ocpi-versions/loss-report';
+import { SetChargingProfileV230 } from '../../../src/core/ocpi-versions/v2.3.0/chargingprofiles.v230.schema';
 import { CdrV230 } from '../../../src/core/ocpi-versions/v2.3.0/cdrs.v230.schema';
 import { cdrFromV230, cdrToV230 } from '../../../src/core/ocpi-versions/v2.3.0/cdrs.v230-translation';
 import { CredentialsV230 } from '../../../src/core/ocpi-versions/v2.3.0/credentials.v230.schema';
 import { credentialsFromV230, credentialsToV230, hubPartyOfV230 } from '../../../src/core/ocpi-versions/v2.3.0/credentials.v230-translation';
 import { LocationV230 } from '../../../src/core/ocpi-versions/v2.3.0/locations.v230.schema';
 import { connectorFromV230, evseFromV230, locationFromV230 } from '../../../src/core/ocpi-versions/v2.3.0/locations.v230-translation';
-import { clientInfoToV230, commandFromV230 } from '../../../src/core/ocpi-versions/v2.3.0/modules.v230-translation';
+import { clientInfoToV230, commandFromV230, setChargingProfileFromV230 } from '../../../src/core/ocpi-versions/v2.3.0/modules.v230-translation';
 import { priceFromV230 } from '../../../src/core/ocpi-versions/v2.3.0/price.v230-translation';
 import { LossRecorder } from '../../../src/core/ocpi-versions/loss-report';
 import { sessionFromV230, sessionPatchFromV230, sessionToV230 } from '../../../src/core/ocpi-versions/v2.3.0/sessions.v230-translation';
@@ -290,6 +291,14 @@ describe('OCPI 2.3.0 Commands and HubClientInfo', () => {
     const { value, losses } = commandFromV230('START_SESSION', { response_url: 'https://e.example.com/r', token, location_id: 'LOC1' });
     expect(pathsAndKinds(losses)).toEqual([['token.type', 'value_narrowed']]);
     expect((value.token as Json).type).toBe('OTHER');
+  });
+
+  it('charging profiles: the one-digit limit is checked; undocumented fields are named towards 2.2.1', () => {
+    const body = { response_url: 'https://e.example.com/r', charging_profile: { charging_rate_unit: 'A', charging_profile_period: [{ start_period: 0, limit: 8.1, phases: 3 }] } };
+    expect(SetChargingProfileV230.safeParse(body).success).toBe(true);
+    expect(SetChargingProfileV230.safeParse({ ...body, charging_profile: { charging_rate_unit: 'A', min_charging_rate: 6.25 } }).success).toBe(false);
+    const { losses } = setChargingProfileFromV230(body);
+    expect(pathsAndKinds(losses)).toEqual([['charging_profile.charging_profile_period[0].phases', 'field_dropped']]);
   });
 
   it('refuses a ClientInfo of role HUB towards 2.3.0', () => {
