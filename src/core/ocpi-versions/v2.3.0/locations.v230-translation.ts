@@ -1,5 +1,13 @@
 import { LossRecorder, type Translation } from '../loss-report';
-import { CAPABILITIES_V221, CONNECTOR_TYPES_V221, FACILITIES_V221, PARKING_RESTRICTIONS_V221, PARKING_TYPES_V221, type JsonObject } from './hub-form-values.v221';
+import {
+  CAPABILITIES_V221,
+  CONNECTOR_TYPES_V221,
+  FACILITIES_V221,
+  PARKING_RESTRICTIONS_V221,
+  PARKING_TYPES_V221,
+  TOKEN_TYPES_V221,
+  type JsonObject,
+} from './hub-form-values.v221';
 import {
   ConnectorPatchV230,
   ConnectorV230,
@@ -15,7 +23,6 @@ import {
   type LocationV230 as Location,
 } from './locations.v230.schema';
 import { businessDetailsFromV230, dropIfCarried, energyMixFromV230, imagesFromV230, knownValuesOnly } from './open-enums.v230-translation';
-import { TOKEN_TYPES_V221 } from './hub-form-values.v221';
 import { joinPath, withoutUndocumentedFields } from './undocumented-fields.v230';
 
 /**
