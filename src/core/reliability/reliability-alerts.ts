@@ -5,23 +5,25 @@
  * - health_dropping: the health score is under HEALTH_ALERT_BELOW, or fell by HEALTH_DROP_POINTS or
  *   more within a week while under 90, or a signal costing DRIFT_MIN_POINTS or more is drifting (CUSUM ≥ h).
  * - success_rate_low: the Charging Success Rate over the last SUCCESS_WINDOW_DAYS is under
- *   SUCCESS_RATE_ALERT_BELOW with at least SUCCESS_MIN_ATTEMPTS attempts (fewer say nothing).
+ *   SUCCESS_RATE_ALERT_BELOW with confidence — the upper end of its Wilson score interval (z = 1.645,
+ *   one-sided 95 %) is under it — and at least SUCCESS_MIN_ATTEMPTS attempts (fewer say nothing): a
+ *   rate of 7/10 is not yet evidence that a charger is worse than 80 %.
  * - available_while_failing: the EVSE reports AVAILABLE, yet its last FAILING_STREAK attempts or more
- *   in a row failed (not started or ended abnormally) — a partner EVSE stuck AVAILABLE shows nothing
- *   else, its status-based uptime stays 100 %.
+ *   in a row did not start (abnormal ends neither count nor break the run: it started) — a partner
+ *   EVSE stuck AVAILABLE shows nothing else, its status-based uptime stays 100 %.
  */
 import type { EvseStatus } from './reliability-input';
 import { HEALTH_PARAMETERS, type HealthScore } from './reliability-health';
 
 export const ALERT_PARAMETERS = {
   HEALTH_ALERT_BELOW: 70,
-  HEALTH_DROP_POINTS: 20,
+  HEALTH_DROP_POINTS: 30,
   SUCCESS_WINDOW_DAYS: 7,
   SUCCESS_RATE_ALERT_BELOW: 0.8,
   SUCCESS_MIN_ATTEMPTS: 8,
-  FAILING_STREAK: 3,
+  FAILING_STREAK: 4,
   /** A drifting signal alerts alone only if it weighs this much (downtime alone is the outage, not a warning). */
-  DRIFT_MIN_POINTS: 8,
+  DRIFT_MIN_POINTS: 12,
 } as const;
 
 export type AlertKind = 'health_dropping' | 'success_rate_low' | 'available_while_failing';
@@ -64,7 +66,7 @@ export function alertsFor(input: AlertInput): ReliabilityAlert[] {
   }
   if (input.windowAttempts >= p.SUCCESS_MIN_ATTEMPTS) {
     const rate = input.windowSuccesses / input.windowAttempts;
-    if (rate < p.SUCCESS_RATE_ALERT_BELOW)
+    if (wilsonUpper(input.windowSuccesses, input.windowAttempts) < p.SUCCESS_RATE_ALERT_BELOW)
       alerts.push({
         kind: 'success_rate_low',
         evseId: input.evseId,
@@ -82,4 +84,11 @@ export function alertsFor(input: AlertInput): ReliabilityAlert[] {
       details: { failingStreak: input.failingStreak },
     });
   return alerts;
+}
+
+/** Upper end of the Wilson score interval for k successes of n (z = 1.645: one-sided 95 %). */
+export function wilsonUpper(k: number, n: number, z = 1.645): number {
+  const p = k / n;
+  const z2 = z * z;
+  return (p + z2 / (2 * n) + z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
 }

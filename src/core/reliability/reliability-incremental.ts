@@ -10,7 +10,7 @@ import { statusTime } from './reliability-input';
 import { addTotals, emptyCarry, emptyTotals, evseTotals, type Carry, type ReliabilityTotals } from './reliability-measures';
 import { dailySignals, healthScore, newHealthState, updateHealth, type HealthScore, type HealthState } from './reliability-health';
 import { alertsFor, ALERT_PARAMETERS, type ReliabilityAlert } from './reliability-alerts';
-import { attemptOutcome } from './reliability-success';
+import { attemptOutcome, inTimeOrder } from './reliability-success';
 
 export const DAY_MS = 86_400_000;
 
@@ -59,11 +59,10 @@ export class EvseReliabilityTracker {
     for (const s of slice.statuses) if (!this.lastStatus || statusTime(s) >= statusTime(this.lastStatus)) this.lastStatus = s;
     for (const g of slice.hubGaps) if (g.from < to && (!this.lastGap || g.to >= this.lastGap.to)) this.lastGap = g;
 
-    const attempts = slice.attempts.filter((a) => a.at >= from && a.at < to).sort((x, y) => x.at - y.at);
-    for (const a of attempts) {
+    for (const a of inTimeOrder(slice.attempts, from, to)) {
       const outcome = attemptOutcome(a);
       if (outcome === 'success') this.failingStreak = 0;
-      else if (outcome === 'not_started' || outcome === 'ended_abnormally') this.failingStreak++;
+      else if (outcome === 'not_started') this.failingStreak++;
     }
 
     updateHealth(this.health, dailySignals(totals));

@@ -83,7 +83,7 @@ export function evseTotals(history: EvseHistory, period: Interval, carry: Carry 
     events: {
       faults: countIn(history.faults, period.from, period.to),
       reboots: countIn(history.reboots, period.from, period.to),
-      disconnects: countIn(history.offline.map((o) => o.from), period.from, period.to),
+      disconnects: history.offline.reduce((n, o) => (o.from >= period.from && o.from < period.to ? n + 1 : n), 0),
     },
   };
 }

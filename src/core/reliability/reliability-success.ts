@@ -46,6 +46,19 @@ export function attemptOutcome(a: ChargingAttempt): AttemptOutcome {
   return a.ocpiEndStatus === undefined || a.ocpiEndStatus === 'COMPLETED' ? 'success' : 'ended_abnormally';
 }
 
+/** The items of [from, to) in time order; the array itself when it already is exactly that (the usual case). */
+export function inTimeOrder<T extends { at: number }>(items: T[], from: number, to: number): T[] {
+  let ordered = true;
+  for (let i = 0; i < items.length; i++) {
+    const at = items[i].at;
+    if (at < from || at >= to || (i > 0 && at < items[i - 1].at)) {
+      ordered = false;
+      break;
+    }
+  }
+  return ordered ? items : items.filter((x) => x.at >= from && x.at < to).sort((x, y) => x.at - y.at);
+}
+
 /** Two attempts by the same driver at the same EVSE this close together are one visit (a retry). */
 export const RETRY_WINDOW_MS = 15 * 60_000;
 
@@ -109,14 +122,13 @@ export function addSessionTotals(a: SessionTotals, b: SessionTotals): SessionTot
 
 /**
  * Attempt measures of the attempts whose `at` lies in [from, to). A visit belongs to the period of
- * its first attempt; `previousVisit` (the last attempt before the period, per driver) keeps a retry
- * just after midnight from opening a second visit.
+ * its first attempt; `previous` (each driver's last attempt before the period, updated in place to
+ * those of the period's last RETRY_WINDOW_MS) keeps a retry just after midnight from opening a second visit.
  */
 export function sessionTotals(attempts: ChargingAttempt[], from: number, to: number, previous: Map<string, number> = new Map()): SessionTotals {
   const totals = emptySessionTotals();
-  const lastAttemptOf = new Map(previous);
-  const sorted = attempts.filter((a) => a.at >= from && a.at < to).sort((x, y) => x.at - y.at);
-  for (const a of sorted) {
+  const lastAttemptOf = previous;
+  for (const a of inTimeOrder(attempts, from, to)) {
     const outcome = attemptOutcome(a);
     if (outcome === 'refused_token') {
       totals.refusedTokens++;
@@ -145,7 +157,8 @@ export function sessionTotals(attempts: ChargingAttempt[], from: number, to: num
       totals.expectedWh += a.expectedEnergyWh;
     }
   }
-  for (const [driver, at] of lastAttemptOf) previous.set(driver, at);
+  // Only attempts that could still be retried matter to the next period: the map stays small.
+  for (const [driver, at] of lastAttemptOf) if (at < to - RETRY_WINDOW_MS) lastAttemptOf.delete(driver);
   return totals;
 }
 
@@ -172,7 +185,7 @@ export const METER_JUMP_FACTOR = 1.5;
  * before the period, so a pair spanning midnight is judged once.
  */
 export function meterAnomalies(readings: MeterReading[], maxPowerKw: number, from: number, to: number, before?: MeterReading): number {
-  const inPeriod = readings.filter((r) => r.at >= from && r.at < to).sort((x, y) => x.at - y.at);
+  const inPeriod = inTimeOrder(readings, from, to);
   let previous = before;
   let anomalies = 0;
   for (const r of inPeriod) {

@@ -115,6 +115,13 @@ export function addTimeTotals(a: TimeTotals, b: TimeTotals): TimeTotals {
 export type LastKnown = 'up' | 'outage' | undefined;
 
 function sortedStatuses(statuses: StatusSample[]): { at: number; status: EvseStatus }[] {
+  let ordered = true;
+  for (let i = 0; i < statuses.length; i++)
+    if (statuses[i].receivedAt !== undefined || (i > 0 && statuses[i].at < statuses[i - 1].at)) {
+      ordered = false;
+      break;
+    }
+  if (ordered) return statuses; // the usual case: samples in arrival order, no clock to correct
   return statuses
     .map((s, i) => ({ at: statusTime(s), status: s.status, i }))
     .sort((x, y) => x.at - y.at || x.i - y.i);
@@ -129,15 +136,21 @@ function covering<T extends Interval>(intervals: T[], at: number): T | undefined
 export function segmentsOf(history: Pick<EvseHistory, 'statuses' | 'hubGaps' | 'offline' | 'excluded'>, period: Interval): Segment[] {
   if (!(period.to > period.from)) throw new RangeError(`Empty or inverted period: ${period.from}..${period.to}`);
   const statuses = sortedStatuses(history.statuses);
-  const edges = new Set<number>([period.from, period.to]);
+  const edges: number[] = [period.from, period.to];
   const inside = (t: number) => t > period.from && t < period.to;
-  for (const s of statuses) if (inside(s.at)) edges.add(s.at);
-  for (const list of [history.hubGaps, history.offline, history.excluded] as Interval[][])
+  for (const s of statuses) if (inside(s.at)) edges.push(s.at);
+  const addEdges = (list: Interval[]) => {
     for (const i of list) {
-      if (inside(i.from)) edges.add(i.from);
-      if (inside(i.to)) edges.add(i.to);
+      if (inside(i.from)) edges.push(i.from);
+      if (inside(i.to)) edges.push(i.to);
     }
-  const points = [...edges].sort((a, b) => a - b);
+  };
+  addEdges(history.hubGaps);
+  addEdges(history.offline);
+  addEdges(history.excluded);
+  edges.sort((a, b) => a - b);
+  const points: number[] = [];
+  for (const t of edges) if (points.length === 0 || points[points.length - 1] !== t) points.push(t);
   const segments: Segment[] = [];
   let next = 0; // index of the first status after the current point
   let current: EvseStatus | undefined;
@@ -149,18 +162,18 @@ export function segmentsOf(history: Pick<EvseHistory, 'statuses' | 'hubGaps' | '
       currentAt = statuses[next].at;
       next++;
     }
-    const inGap = covering(history.hubGaps, from) !== undefined;
-    // A gap that ended after the last status makes that status stale: unknown until the next one.
-    const staleAfterGap = history.hubGaps.some((g) => g.to <= from && g.to > currentAt);
+    let inGap = false;
+    let staleAfterGap = false; // a gap that ended after the last status makes it stale until the next one
+    for (const g of history.hubGaps) {
+      if (g.from <= from && from < g.to) inGap = true;
+      else if (g.to <= from && g.to > currentAt) staleAfterGap = true;
+    }
     const status: SegmentState['status'] = inGap || staleAfterGap || current === undefined ? 'NO_DATA' : current;
-    const state: SegmentState = {
-      status,
-      offline: status !== 'NO_DATA' && covering(history.offline, from) !== undefined,
-      cause: (covering(history.excluded, from) as ExcludedPeriod | undefined)?.cause,
-    };
+    const offline = status !== 'NO_DATA' && history.offline.length > 0 && covering(history.offline, from) !== undefined;
+    const cause = history.excluded.length > 0 ? (covering(history.excluded, from) as ExcludedPeriod | undefined)?.cause : undefined;
     const last = segments[segments.length - 1];
-    if (last && last.state.status === state.status && last.state.offline === state.offline && last.state.cause === state.cause) last.to = points[k + 1];
-    else segments.push({ from, to: points[k + 1], state });
+    if (last && last.state.status === status && last.state.offline === offline && last.state.cause === cause) last.to = points[k + 1];
+    else segments.push({ from, to: points[k + 1], state: { status, offline, cause } });
   }
   return segments;
 }

@@ -8,23 +8,22 @@ import {
   healthScore,
   newHealthState,
   updateHealth,
+  wilsonUpper,
+  type DaySignals,
   type HealthSignal,
 } from '../../../src/core/reliability/reliability-core';
 
 type Day = Record<HealthSignal, number | null>;
-const calm = (over: Partial<Day> = {}): Day => ({
-  failed_starts: 0.03,
-  abnormal_ends: 0.02,
-  faults: 0,
-  reboots: 0,
-  disconnects: 0,
-  power_shortfall: 0.2,
-  meter_anomalies: 0,
-  downtime: 0,
-  ...over,
-});
+const SHARES: HealthSignal[] = ['failed_starts', 'abnormal_ends', 'power_shortfall'];
+/** A day's signals as plain numbers; shares are of 20 trials. */
+const calm = (over: Partial<Day> = {}): DaySignals => {
+  const day: Day = { failed_starts: 0.03, abnormal_ends: 0.02, faults: 0, reboots: 0, disconnects: 0, power_shortfall: 0.2, meter_anomalies: 0, downtime: 0, ...over };
+  return Object.fromEntries(
+    HEALTH_SIGNALS.map((n) => [n, day[n] === null ? null : SHARES.includes(n) ? { x: day[n] as number, n: 20 } : { x: day[n] as number }]),
+  ) as DaySignals;
+};
 
-function run(kind: 'own' | 'partner', days: Day[]) {
+function run(kind: 'own' | 'partner', days: DaySignals[]) {
   const state = newHealthState(kind);
   return days.map((d) => {
     updateHealth(state, d);
@@ -52,8 +51,8 @@ describe('health score', () => {
     const last = scores[39];
     expect(last.moved[0].signal).toBe('failed_starts');
     // Learning stops once the CUSUM passes h/2: the first drifting days nudge the baseline, the rest do not.
-    expect(last.moved[0].baseline).toBeLessThan(0.04);
-    expect(last.moved[0].recent).toBeGreaterThan(0.15);
+    expect(last.moved[0].baseline).toBeLessThan(0.045); // 0.03 pooled with the 5 % prior, barely nudged
+    expect(last.moved[0].recent).toBeGreaterThan(0.1); // the recent level lags (λ = 0.15) behind the 0.23 of the last day
     expect(last.moved[0].pointsLost).toBeGreaterThan(20);
     expect(last.score).toBeLessThan(80);
     expect(describeSignal(last.moved[0])).toMatch(/^failed_starts 0\.\d\d share of attempts not started \(baseline 0\.0\d\), drifting \(CUSUM \d+\.\d\): −\d+\.\d points$/);
@@ -93,7 +92,7 @@ describe('health score', () => {
   });
 
   it('property: the score stays within 0..100 and explains every point lost', () => {
-    const value = fc.oneof(fc.constant(null), fc.double({ min: 0, max: 20, noNaN: true }));
+    const value = fc.oneof(fc.constant(null), fc.record({ x: fc.double({ min: 0, max: 20, noNaN: true }), n: fc.integer({ min: 1, max: 50 }) }));
     const day = fc.record(Object.fromEntries(HEALTH_SIGNALS.map((n) => [n, value])) as Record<HealthSignal, typeof value>);
     fc.assert(
       fc.property(fc.constantFrom('own' as const, 'partner' as const), fc.array(day, { minLength: 1, maxLength: 60 }), (kind, days) => {
@@ -127,14 +126,17 @@ describe('alerts', () => {
     expect(alertsFor({ ...base, health: learning }).filter((a) => a.kind === 'health_dropping')).toEqual([]);
   });
 
-  it('raises success_rate_low only with enough attempts', () => {
-    expect(alertsFor({ ...base, windowAttempts: 10, windowSuccesses: 7 }).map((a) => a.kind)).toEqual(['success_rate_low']);
-    expect(alertsFor({ ...base, windowAttempts: 5, windowSuccesses: 0 })).toEqual([]);
+  it('raises success_rate_low only on evidence: enough attempts and the Wilson upper bound under 80 %', () => {
+    expect(alertsFor({ ...base, windowAttempts: 30, windowSuccesses: 18 }).map((a) => a.kind)).toEqual(['success_rate_low']);
+    expect(alertsFor({ ...base, windowAttempts: 10, windowSuccesses: 7 })).toEqual([]); // 70 %, but 10 attempts prove little
+    expect(alertsFor({ ...base, windowAttempts: 5, windowSuccesses: 0 })).toEqual([]); // under the minimum
+    expect(wilsonUpper(18, 30)).toBeCloseTo(0.7329, 3); // (p + z²/2n + z√(p(1−p)/n + z²/4n²)) / (1 + z²/n), z = 1.645
+    expect(wilsonUpper(7, 10)).toBeGreaterThan(0.8);
   });
 
   it('raises available_while_failing when AVAILABLE hides a run of failures, not when the EVSE says it is out', () => {
-    expect(alertsFor({ ...base, failingStreak: 3 }).map((a) => a.kind)).toEqual(['available_while_failing']);
-    expect(alertsFor({ ...base, failingStreak: 3, status: 'OUTOFORDER' })).toEqual([]);
-    expect(alertsFor({ ...base, failingStreak: 2 })).toEqual([]);
+    expect(alertsFor({ ...base, failingStreak: 4 }).map((a) => a.kind)).toEqual(['available_while_failing']);
+    expect(alertsFor({ ...base, failingStreak: 4, status: 'OUTOFORDER' })).toEqual([]);
+    expect(alertsFor({ ...base, failingStreak: 3 })).toEqual([]);
   });
 });
