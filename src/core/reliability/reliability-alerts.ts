@@ -3,7 +3,8 @@
  * (dashboard, signed webhook, Prometheus rules) is later work; these are the conditions.
  *
  * - health_dropping: the health score is under HEALTH_ALERT_BELOW, or fell by HEALTH_DROP_POINTS or
- *   more within a week while under 90, or a signal costing DRIFT_MIN_POINTS or more is drifting (CUSUM ≥ h).
+ *   more within a week while under 90, and some signal is confirmed (drifting, or over its limit); or
+ *   a signal costing DRIFT_MIN_POINTS or more is drifting (CUSUM ≥ h).
  * - success_rate_low: the Charging Success Rate over the last SUCCESS_WINDOW_DAYS is under
  *   SUCCESS_RATE_ALERT_BELOW with confidence — the upper end of its Wilson score interval (z = 1.645,
  *   one-sided 95 %) is under it — and at least SUCCESS_MIN_ATTEMPTS attempts (fewer say nothing): a
@@ -54,7 +55,11 @@ export function alertsFor(input: AlertInput): ReliabilityAlert[] {
   const { health } = input;
   const drifting = health.moved.filter((m) => m.drifting && m.cusum >= HEALTH_PARAMETERS.CUSUM_H && m.pointsLost >= p.DRIFT_MIN_POINTS);
   const drop = input.healthWeekAgo === undefined ? 0 : input.healthWeekAgo - health.score;
-  if (!health.learning && (health.score < p.HEALTH_ALERT_BELOW || (drop >= p.HEALTH_DROP_POINTS && health.score < 90) || drifting.length > 0)) {
+  // A low score alerts once some signal is confirmed (drifting, or over its limit): a CUSUM half way
+  // to h costs points but is not yet evidence, and alone it would alert on noise.
+  const confirmed = health.moved.some((m) => m.drifting || m.overLimit);
+  const low = health.score < p.HEALTH_ALERT_BELOW || (drop >= p.HEALTH_DROP_POINTS && health.score < 90);
+  if (!health.learning && ((low && confirmed) || drifting.length > 0)) {
     const why = health.moved.slice(0, 3).map((m) => `${m.signal} −${m.pointsLost}`).join(', ');
     alerts.push({
       kind: 'health_dropping',

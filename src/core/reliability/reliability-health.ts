@@ -175,6 +175,8 @@ export interface SignalExplanation {
   z: number;
   cusum: number;
   drifting: boolean;
+  /** The recent level is at least half way from `ok` to `bad` (evidence without a baseline). */
+  overLimit: boolean;
   /** Points of the 100 this signal costs now. */
   pointsLost: number;
 }
@@ -214,7 +216,7 @@ export function healthScore(state: HealthState): HealthScore {
     const points = (100 * spec.weight * penalty) / totalWeight;
     lost += points;
     if (points > 0.05)
-      moved.push({ signal: name, unit: spec.unit, recent: s.recent, baseline: s.mean, z: s.lastZ, cusum: s.cusum, drifting: s.cusum >= p.CUSUM_H, pointsLost: Math.round(points * 10) / 10 });
+      moved.push({ signal: name, unit: spec.unit, recent: s.recent, baseline: s.mean, z: s.lastZ, cusum: s.cusum, drifting: s.cusum >= p.CUSUM_H, overLimit: absolute >= 0.5, pointsLost: Math.round(points * 10) / 10 });
   }
   moved.sort((a, b) => b.pointsLost - a.pointsLost);
   return {
