@@ -126,6 +126,17 @@ describe('alerts', () => {
     expect(alertsFor({ ...base, health: learning }).filter((a) => a.kind === 'health_dropping')).toEqual([]);
   });
 
+  it('does not alert on a low score that no signal confirms yet (a CUSUM half way to h)', () => {
+    const signal = { signal: 'failed_starts' as const, unit: 'share', recent: 0.1, baseline: 0.03, z: 2, cusum: 5, drifting: false, overLimit: false, pointsLost: 45 };
+    const low = { score: 55, moved: [signal], notObserved: [], learning: false };
+    expect(alertsFor({ ...base, health: low })).toEqual([]);
+    expect(alertsFor({ ...base, health: { ...low, moved: [{ ...signal, overLimit: true }] } }).map((a) => a.kind)).toEqual(['health_dropping']);
+    // A heavy signal drifting alerts even while the score is still high.
+    const drifting = { ...signal, cusum: 6, drifting: true, pointsLost: 12 };
+    expect(alertsFor({ ...base, health: { ...low, score: 88, moved: [drifting] } }).map((a) => a.kind)).toEqual(['health_dropping']);
+    expect(alertsFor({ ...base, health: { ...low, score: 95, moved: [{ ...drifting, pointsLost: 5 }] } })).toEqual([]);
+  });
+
   it('raises success_rate_low only on evidence: enough attempts and the Wilson upper bound under 80 %', () => {
     expect(alertsFor({ ...base, windowAttempts: 30, windowSuccesses: 18 }).map((a) => a.kind)).toEqual(['success_rate_low']);
     expect(alertsFor({ ...base, windowAttempts: 10, windowSuccesses: 7 })).toEqual([]); // 70 %, but 10 attempts prove little
