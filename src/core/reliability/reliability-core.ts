@@ -1,0 +1,9 @@
+/** The reliability core's public face: measures, health, alerts, incremental tracking, simulation. Pure, no I/O. */
+export * from './reliability-input';
+export * from './reliability-timeline';
+export * from './reliability-success';
+export * from './reliability-measures';
+export * from './reliability-health';
+export * from './reliability-alerts';
+export * from './reliability-incremental';
+export * from './reliability-simulation';
