@@ -307,6 +307,36 @@ export function plan(input: PlanningInput): Plan {
   const dropped = new Array<number>(cars.length).fill(0);
 
   // 4. Minimum power: no slot between 0 and the car's minimum.
+  /**
+   * Frees `need` Wh in slot `t` for the car at `position` in the order. For its minimum: any energy of
+   * cars after it (they rank lower), and the energy above their minimum of cars before it (a minimum
+   * outranks comfort energy of any class). For its comfort: only the energy above their minimum of cars
+   * after it. Never leaves a
+   * fragment below a car's minimum power (a car cut to nothing is repaired in its own turn). All or nothing.
+   */
+  const freeRoomFor = (t: number, need: number, forMinimum: boolean, position: number): void => {
+    const cuts: { row: number[]; amount: number }[] = [];
+    let found = 0;
+    for (let k = order.length - 1; k >= 0 && found < need - FLOW_EPSILON; k--) {
+      if (k === position || (!forMinimum && k < position)) continue;
+      const other = order[k];
+      const row = energy[other.index];
+      if (row[t] <= FLOW_EPSILON) continue;
+      // Cars after it give any energy for its minimum, only their comfort energy for its comfort.
+      const cuttable = k > position && forMinimum ? row[t] : Math.min(row[t], row.reduce((a, b) => a + b, 0) - other.minimumWh);
+      if (cuttable <= FLOW_EPSILON) continue;
+      let amount = Math.min(need - found, Math.max(0, row[t] - other.minWhPerSlot), cuttable);
+      if (found + amount < need - FLOW_EPSILON && row[t] <= cuttable) amount = row[t];
+      if (amount <= 0) continue;
+      cuts.push({ row, amount });
+      found += amount;
+    }
+    if (found < need - FLOW_EPSILON) return;
+    for (const cut of cuts) {
+      cut.row[t] -= cut.amount;
+      headroom[t] += cut.amount;
+    }
+  };
   for (const state of order) {
     if (state.minWhPerSlot <= 0) continue;
     const row = energy[state.index];
@@ -327,25 +357,29 @@ export function plan(input: PlanningInput): Plan {
         rest -= move;
       }
       if (rest <= FLOW_EPSILON) continue;
-      // b. raise this slot to the minimum power, taking the extra back from the car's slots above it.
-      if (headroom[t] >= state.minWhPerSlot) {
-        let toTakeBack = Math.max(0, row.reduce((a, b) => a + b, 0) + state.minWhPerSlot - state.wantedWh);
-        const spare = state.slots
-          .filter((u) => u !== t && row[u] > state.minWhPerSlot)
-          .sort((a, b) => prices[b] - prices[a] || b - a);
-        const canTakeBack = spare.reduce((sum, u) => sum + (row[u] - state.minWhPerSlot), 0);
-        if (canTakeBack >= toTakeBack - FLOW_EPSILON) {
-          for (const u of spare) {
-            if (toTakeBack <= FLOW_EPSILON) break;
-            const take = Math.min(toTakeBack, row[u] - state.minWhPerSlot);
-            row[u] -= take;
-            headroom[u] += take;
-            toTakeBack -= take;
-          }
-          row[t] = state.minWhPerSlot;
-          headroom[t] -= state.minWhPerSlot;
-          rest = 0;
+      // b. raise this slot, or else another of the car's idle slots (cheapest first), to the minimum
+      // power, making room there if need be, and take the extra back from the car's slots above their
+      // minimum. A car that wants less than a slot at its minimum power still gets the minimum as its
+      // limit: it stops drawing when full (the plan counts only what it wants).
+      const ownTotal = row.reduce((a, b) => a + b, 0);
+      const forMinimum = ownTotal < state.minimumWh - FLOW_EPSILON;
+      const position = order.indexOf(state);
+      for (const u of [t, ...cheapest.filter((u) => u !== t && row[u] <= FLOW_EPSILON)]) {
+        if (headroom[u] < state.minWhPerSlot - FLOW_EPSILON) freeRoomFor(u, state.minWhPerSlot - headroom[u], forMinimum, position);
+        if (headroom[u] < state.minWhPerSlot - FLOW_EPSILON) continue;
+        let toTakeBack = Math.max(0, ownTotal + state.minWhPerSlot - state.wantedWh);
+        const spare = state.slots.filter((v) => v !== u && row[v] > state.minWhPerSlot).sort((a, b) => prices[b] - prices[a] || b - a);
+        for (const v of spare) {
+          if (toTakeBack <= FLOW_EPSILON) break;
+          const take = Math.min(toTakeBack, row[v] - state.minWhPerSlot);
+          row[v] -= take;
+          headroom[v] += take;
+          toTakeBack -= take;
         }
+        row[u] = state.minWhPerSlot;
+        headroom[u] -= state.minWhPerSlot;
+        rest = 0;
+        break;
       }
       // c. dropped and reported.
       dropped[state.index] += rest;
@@ -373,7 +407,7 @@ export function plan(input: PlanningInput): Plan {
   const slotIso = (t: number) => new Date(slotStart(grid, t)).toISOString();
   const carPlans: CarPlan[] = cars.map((state) => {
     const row = powers[state.index];
-    const plannedWh = row.reduce((sum, watts) => sum + watts * hours, 0);
+    const plannedWh = Math.min(state.wantedWh, row.reduce((sum, watts) => sum + watts * hours, 0));
     const costEstimate = row.reduce((sum, watts, t) => sum + (watts * hours * prices[t]) / 1000, 0);
     const periods: SchedulePeriod[] = [];
     row.forEach((watts, t) => {
