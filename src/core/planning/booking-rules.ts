@@ -6,7 +6,7 @@
 import { parseClock } from '../allocation/site';
 import { firstInstantAtWall, localTime } from '../allocation/time-windows';
 import { isOpenThroughout, openIntervals, subtractIntervals, validateOpeningTimes, type Interval, type OcpiHours } from './opening-hours';
-import { PlanningInputError, siteLimitPerSlot, slotStart, toMillis, type Instant, type SiteLimitInput, type SlotGrid } from './planning-slots';
+import { PlanningInputError, siteLimitPerSlot, slotStart, toMillis, type Instant, type PowerPeriod, type SiteLimitInput, type SlotGrid } from './planning-slots';
 
 export type BookingStatus = 'accepted' | 'cancelled' | 'no-show' | 'completed';
 
@@ -154,6 +154,18 @@ export function decideBooking(request: Booking, existing: readonly Booking[], ca
   }
   if (over.length > 0) refusals.push({ reason: 'over-capacity', slots: over });
   return refusals.length > 0 ? { accepted: false, refusals } : { accepted: true, reservedW: requestedW };
+}
+
+/**
+ * The capacity accepted bookings of a location hold, as periods for the planner's `site.reserved`: the
+ * planner then plans the cars already plugged in around it. A booked car that has arrived is planned
+ * as a car (its booking's window and energy as its departure and need), so its booking is left out here
+ * (`arrivedBookingIds`).
+ */
+export function bookingReservations(bookings: readonly Booking[], locationId: string, arrivedBookingIds: readonly string[] = []): PowerPeriod[] {
+  return bookings
+    .filter((b) => b.locationId === locationId && holdsCapacity(b) && !arrivedBookingIds.includes(b.id))
+    .map((b) => ({ from: b.from, until: b.until, powerW: reservedPowerW(b) }));
 }
 
 /** Free-cancellation deadline: a fixed time before the start, or a local clock time some days before. */

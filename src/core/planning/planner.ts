@@ -231,7 +231,7 @@ export function plan(input: PlanningInput): Plan {
   const classes = new Map<string, PriorityClass>();
   for (const cls of input.classes ?? [DEFAULT_PRIORITY_CLASS]) classes.set(cls.id, cls);
   const problems = validate(input, classes);
-  if ((input.classes ?? []).length !== classes.size && input.classes) problems.push('classes: duplicate class id');
+  if (input.classes && input.classes.length !== classes.size) problems.push('classes: duplicate class id');
   if (problems.length > 0) throw new PlanningInputError(problems);
   const limits = siteLimitPerSlot(grid, input.site);
   const prices = pricePerSlot(grid, input.prices ?? [], input.defaultPricePerKWh ?? 0);

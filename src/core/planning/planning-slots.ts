@@ -5,9 +5,8 @@
  * Units: power in watts, energy in watt-hours, prices per kWh (a planning weight, not a billed amount),
  * instants as `Date`s or ISO 8601 strings, clock times in peak windows in the site's local time.
  */
-import { isWindowActive, localTime } from '../allocation/time-windows';
 import { parseClock, WEEKDAYS, type Weekday } from '../allocation/site';
-import { firstInstantAtWall } from '../allocation/time-windows';
+import { firstInstantAtWall, isWindowActive, localTime } from '../allocation/time-windows';
 
 export type Instant = Date | string;
 

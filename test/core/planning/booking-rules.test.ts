@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import {
   attendance,
+  bookingReservations,
+  plan,
   cancellationTerms,
   decideBooking,
   displayLocal,
@@ -131,6 +133,26 @@ describe('decideBooking', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('bookings in the planner', () => {
+  it('holds accepted bookings as reserved capacity, so plugged-in cars are planned around them', () => {
+    const bookings = [
+      booking('b1', { from: '2026-01-15T09:00:00Z', until: '2026-01-15T10:00:00Z', powerW: 15_000 }),
+      booking('b2', { status: 'cancelled' }),
+      booking('b3', { locationId: 'LOC2' }),
+      booking('b4', { evseUid: 'EVSE-B', from: '2026-01-15T10:00:00Z', until: '2026-01-15T11:00:00Z', powerW: 22_000 }),
+    ];
+    expect(bookingReservations(bookings, 'LOC1', ['b4'])).toEqual([{ from: '2026-01-15T09:00:00Z', until: '2026-01-15T10:00:00Z', powerW: 15_000 }]);
+    const result = plan({
+      start: '2026-01-15T08:00:00Z',
+      horizonHours: 3,
+      site: { baseLimitW: 22_000, timeZone: AMSTERDAM, reserved: bookingReservations(bookings, 'LOC1', ['b4']) },
+      cars: [{ id: 'walk-in', arrival: '2026-01-15T08:00:00Z', departure: '2026-01-15T11:00:00Z', energyWh: 60_000, maxPowerW: 22_000 }],
+    });
+    expect(result.slots.map((s) => s.limitW)).toEqual([22_000, 22_000, 22_000, 22_000, 7_000, 7_000, 7_000, 7_000, 22_000, 22_000, 22_000, 22_000]);
+    expect(result.cars[0].powerW).toEqual(result.slots.map((s) => s.limitW));
   });
 });
 

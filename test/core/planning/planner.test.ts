@@ -155,6 +155,13 @@ describe('planner (examples)', () => {
     for (const slot of result.slots) expect(slot.totalW).toBeLessThanOrEqual(slot.limitW);
   });
 
+  it('reports a minimum it cannot meet because the site never has room for the car minimum power', () => {
+    const { maxPowerW, minPowerW } = carPowerLimits({ phases: 3, evseMaxAmps: 16 });
+    const result = plan(input([car('a', { energyWh: 500, maxPowerW, minPowerW })], { site: { baseLimitW: 3_000, timeZone: 'Europe/Amsterdam' } }));
+    expect(byId(result, 'a')).toMatchObject({ plannedWh: 0, minimumMet: false, shortfall: { reason: 'minimum-power', missingWh: 500 } });
+    expect(byId(result, 'a').powerW.every((w) => w === 0)).toBe(true);
+  });
+
   it('refuses bad input with every problem named', () => {
     expect(() =>
       plan(input([car('a', { departure: at(-1), energyWh: -1 }), car('a', { priorityClass: 'gold', minPowerW: 99_999 })])),
