@@ -1,5 +1,11 @@
 // Deliveries are translated to the receiver's OCPI version when they are delivered (docs/versions.md).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { NewDelivery } from '../../../src/hub/routing/outbox';
+import { LocationV230 } from '../../../src/core/ocpi-versions/v2.3.0/locations.v230.schema';
+import { Location } from '../../../src/hub/modules/locations/locations.schema';
+import { OCPI_2_3_0_EXAMPLES } from '../../support/spec-examples';
+import { example } from '../../support/network';
 import { fromHubTo, locationPut } from '../../support/deliveries';
 import { startNetwork, type TestNetwork, waitFor } from '../../support/network';
 
@@ -28,15 +34,42 @@ describe('outbox: each receiver in its own OCPI version', () => {
     expect(await row('SAM', 'LOC1')).toMatchObject({ status: 'delivered', delivered_version: null, losses: null });
   });
 
-  it('fails a delivery the receiver’s version cannot express, at once and visibly, without sending it', async () => {
-    // 2.3.0 is not offered yet: with no translation into it, the delivery is refused rather than sent in 2.2.1 form.
+  it('translates for a receiver of another version: a 2.2.1 location reaches a 2.3.0 eMSP as valid 2.3.0', async () => {
     await setVersion('NEW', '2.3.0');
-    await net.hub.services.outbox.enqueue([push('NEW', 'PUT', 'LOC2', { id: 'LOC2' })]);
-    const failed = await waitFor(async () => ((await row('NEW', 'LOC2'))?.status === 'failed' ? row('NEW', 'LOC2') : undefined), 'the refusal');
+    const location = { ...example<Record<string, unknown>>('location_example.json'), id: 'LOC2' };
+    await net.hub.services.outbox.enqueue([push('NEW', 'PUT', 'LOC2', location)]);
+    const put = await waitFor(() => net.parties.NEW.partner.received('PUT', '/ocpi/2.2.1/locations/NL/CPO/LOC2')[0], 'the delivery');
+    expect(LocationV230.safeParse(put.body).success).toBe(true);
+    await net.hub.services.outbox.whenIdle();
+    expect(await row('NEW', 'LOC2')).toMatchObject({ status: 'delivered', delivered_version: '2.3.0', losses: null });
+  });
+
+  it('records what the receiver’s version cannot carry: a 2.3.0 location to a 2.2.1 eMSP, with its loss report', async () => {
+    const original = { ...JSON.parse(readFileSync(path.join(OCPI_2_3_0_EXAMPLES, 'location_example.json'), 'utf8')), id: 'LOC230' };
+    await net.hub.services.outbox.enqueue([{ ...push('SAM', 'PUT', original.id, original), bodyVersion: '2.3.0' }]);
+    const put = await waitFor(() => net.parties.SAM.partner.received('PUT', `/ocpi/2.2.1/locations/NL/CPO/${original.id}`)[0], 'the delivery');
+    expect(Location.safeParse(put.body).success).toBe(true);
+    await net.hub.services.outbox.whenIdle();
+    const delivered = await row('SAM', original.id);
+    expect(delivered).toMatchObject({ status: 'delivered', delivered_version: '2.2.1' });
+    expect(delivered.losses.length).toBeGreaterThan(0);
+    for (const loss of delivered.losses) expect(loss).toMatchObject({ from: '2.3.0', to: '2.2.1', kind: expect.stringMatching(/^(field_dropped|value_dropped|value_narrowed)$/) });
+    // Nothing is reported that the original did not hold: every path names a field of it.
+    const top = new Set(Object.keys(original));
+    for (const loss of delivered.losses) expect(top.has(loss.path.split(/[.[]/)[0])).toBe(true);
+    const report = await net.hub.admin.get(`/admin/parties/${net.parties.SAM.id}/losses`);
+    expect(report.data.deliveries).toEqual([expect.objectContaining({ module: 'locations', body_version: '2.3.0', delivered_version: '2.2.1', losses: delivered.losses })]);
+  });
+
+  it('fails a delivery the receiver’s version cannot express, at once and visibly, without sending it', async () => {
+    // No bridge into 2.1.1 yet: the delivery is refused rather than sent in 2.2.1 form.
+    await setVersion('OLD', '2.1.1');
+    await net.hub.services.outbox.enqueue([push('OLD', 'PUT', 'LOC4', { id: 'LOC4' })]);
+    const failed = await waitFor(async () => ((await row('OLD', 'LOC4'))?.status === 'failed' ? row('OLD', 'LOC4') : undefined), 'the refusal');
     expect(failed.attempts).toBe(1);
-    expect(failed.last_error).toBe('cannot translate from OCPI 2.2.1 to 2.3.0: OCPI 2.3.0 has no locations module the hub can translate to');
-    expect(net.parties.NEW.partner.received('PUT', '/ocpi/2.2.1/locations/NL/CPO/LOC2')).toHaveLength(0);
-    const listed = await net.hub.admin.get(`/admin/outbox?status=failed&party=${net.parties.NEW.id}`);
+    expect(failed.last_error).toBe('cannot translate from OCPI 2.2.1 to 2.1.1: OCPI 2.1.1 has no locations module the hub can translate to');
+    expect(net.parties.OLD.partner.received('PUT', '/ocpi/2.2.1/locations/NL/CPO/LOC4')).toHaveLength(0);
+    const listed = await net.hub.admin.get(`/admin/outbox?status=failed&party=${net.parties.OLD.id}`);
     expect(listed.data.map((d: { last_error: string }) => d.last_error)).toContain(failed.last_error);
   });
 
@@ -50,10 +83,12 @@ describe('outbox: each receiver in its own OCPI version', () => {
     expect(deleted.headers.authorization).toBeDefined();
   });
 
-  it('reports a partner’s losses through the admin API (none yet) and refuses a bad limit', async () => {
+  it('reports per partner through the admin API (an empty report too) and refuses a bad limit', async () => {
     const report = await net.hub.admin.get(`/admin/parties/${net.parties.SAM.id}/losses`);
     expect(report.status).toBe(200);
-    expect(report.data).toEqual({ party: net.parties.SAM.id, version: '2.2.1', deliveries: [] });
+    expect(report.data).toMatchObject({ party: net.parties.SAM.id, version: '2.2.1' });
+    const none = await net.hub.admin.get(`/admin/parties/${net.parties.NEW.id}/losses`);
+    expect(none.data).toEqual({ party: net.parties.NEW.id, version: '2.3.0', deliveries: [] });
     const bad = await net.hub.admin.get(`/admin/parties/${net.parties.SAM.id}/losses?limit=0`);
     expect(bad.status).toBe(400);
   });
