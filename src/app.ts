@@ -27,7 +27,7 @@ import { COMMANDS_SENDER_PATH } from './hub/modules/commands/commands.service';
 import { CHARGINGPROFILES_RECEIVER_PATH, chargingprofilesRouter } from './hub/modules/chargingprofiles/chargingprofiles.routes';
 import { CHARGINGPROFILES_SENDER_PATH } from './hub/modules/chargingprofiles/chargingprofiles.service';
 import { versionsRouter } from './hub/modules/versions/versions.routes';
-import { type HubEndpoint, OFFERED_VERSIONS } from './hub/modules/versions/hub-versions';
+import type { HubEndpoint } from './hub/modules/versions/hub-versions';
 import type { OcpiVersion } from './core/ocpi-versions/ocpi-versions';
 import { loadOpenApiDocument } from './openapi-document';
 import type { Services } from './services';
@@ -100,8 +100,8 @@ function requestLog(services: Services): Middleware {
 }
 
 /** The endpoints of each offered version, in the order the versions list shows them. */
-export function hubEndpointsByVersion(): Map<OcpiVersion, HubEndpoint[]> {
-  return new Map(OFFERED_VERSIONS.map((version) => [version, HUB_ENDPOINTS]));
+export function hubEndpointsByVersion(offered: readonly OcpiVersion[]): Map<OcpiVersion, HubEndpoint[]> {
+  return new Map(offered.map((version) => [version, HUB_ENDPOINTS]));
 }
 
 /** Every OCPI router of the hub, per offered version; the fuzz and isolation tests enumerate their routes (test/fuzz). */
@@ -109,8 +109,8 @@ export function ocpiRouters(services: Services): Router[] {
   const { config, parties } = services;
   const moduleDeps = { ...services, publicUrl: config.publicUrl };
   return [
-    versionsRouter({ publicUrl: config.publicUrl, endpoints: hubEndpointsByVersion(), parties }),
-    ...OFFERED_VERSIONS.flatMap((version) => [
+    versionsRouter({ publicUrl: config.publicUrl, endpoints: hubEndpointsByVersion(config.ocpiVersions), parties }),
+    ...config.ocpiVersions.flatMap((version) => [
       credentialsRouter({ parties, credentials: services.credentials }, version),
       hubClientInfoRouter({ parties, hubClientInfo: services.hubClientInfo, publicUrl: config.publicUrl }, version),
       locationsRouter(moduleDeps, version),

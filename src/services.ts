@@ -118,7 +118,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const notifications = new PgNotifications({ databaseUrl: (db.options as { url: string }).url, log });
   notifications.listen(OUTBOX_CHANNEL, (fromInstance) => outbox.notified(fromInstance));
   notifications.onConnected(() => outbox.nudge());
-  const credentials = new CredentialsService({ parties, client, publicUrl: config.publicUrl, hub: config.hub });
+  const credentials = new CredentialsService({ parties, client, publicUrl: config.publicUrl, hub: config.hub, offered: config.ocpiVersions });
   const hubClientInfo = new HubClientInfoService({ db, parties, outbox });
   const agreements = new RoamingAgreements(db);
   parties.onStatusChange(() => agreements.forget());

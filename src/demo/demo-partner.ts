@@ -16,7 +16,7 @@ export interface RecordedRequest {
 export interface PartnerEndpoint {
   identifier: string;
   role: 'SENDER' | 'RECEIVER';
-  /** Under the partner's /ocpi/2.2.1, or an absolute URL (an endpoint on another server). */
+  /** Under the partner's /ocpi/{version}, or an absolute URL (an endpoint on another server). */
   path: string;
 }
 
@@ -31,6 +31,8 @@ export interface PartnerOptions {
   endpoints?: PartnerEndpoint[];
   /** Keep every request in `requests` (tests read them); a long-running demo partner does not. Default true. */
   record?: boolean;
+  /** The OCPI version it speaks (default 2.2.1). */
+  version?: '2.2.1' | '2.3.0';
   /** Answers of its own to requests with an accepted token: `data` is sent in a 1000 response. */
   answer?: (req: RecordedRequest) => { data: unknown; headers?: Record<string, string> } | undefined;
 }
@@ -38,7 +40,8 @@ export interface PartnerOptions {
 const ok = (data?: unknown) => ({ ...(data === undefined ? {} : { data }), status_code: 1000, timestamp: new Date().toISOString() });
 
 /**
- * A partner platform as a real OCPI 2.2.1 server on 127.0.0.1: versions, version details, credentials
+ * A partner platform as a real OCPI server of one version (2.2.1 unless told; 2.3.0 has the same
+ * handshake and URLs) on 127.0.0.1: versions, version details, credentials
  * in both directions (it registers with the hub, or the hub connects to it), and Receiver endpoints
  * that take what the hub pushes. The demo's partners and the tests' partners are this one server.
  */
@@ -58,6 +61,10 @@ export class OcpiPartner {
 
   get encoding(): TokenEncoding {
     return this.options.encoding ?? 'base64';
+  }
+
+  get version(): '2.2.1' | '2.3.0' {
+    return this.options.version ?? '2.2.1';
   }
 
   get versionsUrl(): string {
@@ -104,8 +111,8 @@ export class OcpiPartner {
     this.acceptedTokens.add(token);
     const http = axios.create({ validateStatus: () => true, timeout: 30_000, headers: { Authorization: this.authorization(tokenA) } });
     const versions = await http.get(hubVersionsUrl);
-    const v221 = versions.data.data.find((v: { version: string }) => v.version === '2.2.1');
-    const details = await http.get(v221.url);
+    const ours = versions.data.data.find((v: { version: string }) => v.version === this.version);
+    const details = await http.get(ours.url);
     const credentialsUrl = details.data.data.endpoints.find((e: { identifier: string }) => e.identifier === 'credentials').url;
     const reply = await http.post(credentialsUrl, this.credentials(token));
     if (reply.data?.status_code === 1000) {
@@ -119,10 +126,10 @@ export class OcpiPartner {
     return this.requests.filter((r) => r.method === method && r.path.startsWith(pathPrefix));
   }
 
-  /** axios to the hub's OCPI 2.2.1 API as this partner (token C, OCPI-from-*); throws on anything but 1000. */
+  /** axios to the hub's OCPI API in this partner's version (token C, OCPI-from-*); throws on anything but 1000. */
   hub(hubUrl: string): AxiosInstance {
     const http = axios.create({
-      baseURL: `${hubUrl}/ocpi/2.2.1`,
+      baseURL: `${hubUrl}/ocpi/${this.version}`,
       timeout: 10_000,
       headers: {
         Authorization: this.authorization(this.hubToken ?? ''),
@@ -167,9 +174,10 @@ export class OcpiPartner {
 
     const own = this.options.answer?.(recorded);
     if (own) return send(200, ok(own.data), own.headers);
-    const base = `${this.url}/ocpi/2.2.1`;
-    if (req.method === 'GET' && url.pathname === '/ocpi/versions') return send(200, ok([{ version: '2.2.1', url: base }]));
-    if (req.method === 'GET' && url.pathname === '/ocpi/2.2.1') {
+    const base = `${this.url}/ocpi/${this.version}`;
+    const basePath = `/ocpi/${this.version}`;
+    if (req.method === 'GET' && url.pathname === '/ocpi/versions') return send(200, ok([{ version: this.version, url: base }]));
+    if (req.method === 'GET' && url.pathname === basePath) {
       const endpoints = [
         { identifier: 'credentials', role: 'SENDER', url: `${base}/credentials` },
         ...(this.options.endpoints ?? [{ identifier: 'hubclientinfo', role: 'RECEIVER', path: '/clientinfo' }]).map((e) => ({
@@ -178,9 +186,9 @@ export class OcpiPartner {
           url: /^https?:/.test(e.path) ? e.path : `${base}${e.path}`,
         })),
       ];
-      return send(200, ok({ version: '2.2.1', endpoints }));
+      return send(200, ok({ version: this.version, endpoints }));
     }
-    if (url.pathname === '/ocpi/2.2.1/credentials' && (req.method === 'POST' || req.method === 'PUT')) {
+    if (url.pathname === `${basePath}/credentials` && (req.method === 'POST' || req.method === 'PUT')) {
       // The hub connects to us: check its version details with the token it gave us, then answer ours.
       const hubCredentials = recorded.body as { token: string; url: string; roles: unknown[] };
       const check = await axios.get(hubCredentials.url, {
@@ -193,12 +201,12 @@ export class OcpiPartner {
       this.hubCredentials = hubCredentials;
       return send(200, ok(this.credentials(this.newToken())));
     }
-    if (url.pathname === '/ocpi/2.2.1/credentials' && req.method === 'DELETE') {
+    if (url.pathname === `${basePath}/credentials` && req.method === 'DELETE') {
       this.acceptedTokens.delete(token);
       return send(200, ok());
     }
     // Pushes to any Receiver endpoint are accepted (and recorded above).
-    if (req.method !== 'GET' && url.pathname.startsWith('/ocpi/2.2.1/')) return send(200, ok());
+    if (req.method !== 'GET' && url.pathname.startsWith(`${basePath}/`)) return send(200, ok());
     return send(404, { status_code: 2000, status_message: `no ${url.pathname}`, timestamp: new Date().toISOString() });
   }
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { describeIssues } from './zod-issues';
+import { OFFERABLE_VERSIONS, type OcpiVersion } from '../core/ocpi-versions/ocpi-versions';
 import { PAYMENTS_ENV, type PaymentsConfig, paymentsConfig } from './payments-config';
 import { isTimeZone, PERIOD_KINDS, type PeriodKind } from '../core/settlement/period';
 import type { RateLimit } from '../core/rate-limit/token-buckets';
@@ -47,6 +48,14 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OCPI_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  OCPI_VERSIONS: z
+    .string()
+    .default('2.2.1')
+    .transform((text) => [...new Set(text.split(',').map((v) => v.trim()).filter(Boolean))])
+    .refine((versions) => versions.length > 0 && versions.every((v) => (OFFERABLE_VERSIONS as readonly string[]).includes(v)), {
+      message: `OCPI_VERSIONS must list versions the hub can offer: ${OFFERABLE_VERSIONS.join(', ')}`,
+    })
+    .transform((versions) => OFFERABLE_VERSIONS.filter((v) => versions.includes(v))),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().positive().default(12),
   OUTBOX_BASE_BACKOFF_MS: z.coerce.number().int().positive().default(1_000),
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(500),
@@ -93,6 +102,8 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   ocpiTimeoutMs: number;
   maxBodyBytes: number;
+  /** The OCPI versions offered to partners (versions list, handshake), oldest first. */
+  ocpiVersions: OcpiVersion[];
   outboxMaxAttempts: number;
   /** First retry delay; it doubles per attempt up to 10 minutes. */
   outboxBaseBackoffMs: number;
@@ -181,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     payments: paymentsConfig(e),
     ocpiTimeoutMs: e.OCPI_TIMEOUT_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    ocpiVersions: e.OCPI_VERSIONS,
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
     outboxBaseBackoffMs: e.OUTBOX_BASE_BACKOFF_MS,
     outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,

@@ -53,6 +53,8 @@ export interface NetworkSpec {
   /** Pairs of party ids given an agreement at start; 'all' for every CPO-eMSP pair. */
   agreements?: [string, string][] | 'all';
   hub?: TestHubOptions;
+  /** The OCPI version a party's server speaks, by `COUNTRY/PARTY` (2.2.1 when not named). */
+  versions?: Record<string, '2.2.1' | '2.3.0'>;
 }
 
 /** A hub with real partner servers registered through the credentials handshake, and agreements. */
@@ -64,7 +66,7 @@ export async function startNetwork(spec: NetworkSpec): Promise<TestNetwork> {
     const [countryCode, partyId] = address.split('/');
     const created = await hub.admin.post('/admin/parties', { country_code: countryCode, party_id: partyId, roles: [role], name: `${partyId} test ${role}` });
     if (created.status !== 201) throw new Error(`could not onboard ${address}: ${JSON.stringify(created.data)}`);
-    const partner = await startPartner({ countryCode, partyId, role, endpoints: ENDPOINTS[role] });
+    const partner = await startPartner({ countryCode, partyId, role, endpoints: ENDPOINTS[role], version: spec.versions?.[address] });
     const { body } = await partner.registerWith(hub.versionsUrl, created.data.token_a);
     if (body.status_code !== 1000) throw new Error(`could not register ${address}: ${JSON.stringify(body)}`);
     const token = body.data.token as string;
@@ -76,7 +78,7 @@ export async function startNetwork(spec: NetworkSpec): Promise<TestNetwork> {
       partner,
       token,
       ocpi: axios.create({
-        baseURL: `${hub.url}/ocpi/2.2.1`,
+        baseURL: `${hub.url}/ocpi/${partner.version}`,
         validateStatus: () => true,
         headers: {
           Authorization: `Token ${Buffer.from(token).toString('base64')}`,

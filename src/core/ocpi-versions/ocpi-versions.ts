@@ -11,6 +11,12 @@
 export const OCPI_VERSIONS = ['2.1.1', '2.2.1', '2.3.0'] as const;
 export type OcpiVersion = (typeof OCPI_VERSIONS)[number];
 
+/**
+ * The versions a hub can offer its partners (OCPI_VERSIONS picks among them): those whose every module
+ * the hub routes end to end. 2.1.1 translations exist (v2.1.1/) but its routes and handshake do not yet.
+ */
+export const OFFERABLE_VERSIONS: readonly OcpiVersion[] = ['2.2.1', '2.3.0'];
+
 /** The version objects are kept in and the domain reads. */
 export const HUB_FORM_VERSION: OcpiVersion = '2.2.1';
 

@@ -27,6 +27,8 @@ export interface TranslationContext {
   partial?: boolean;
   /** The token the hub knows for a 2.1.1 CDR or session (2.1.1 carries only auth_id), in the hub form. */
   knownToken?: unknown;
+  /** The hub's credentials towards 2.3.0: the parties reachable through it (CredentialsRoles), listed in `roles`. */
+  reachable?: readonly object[];
 }
 
 export type TranslationStep = (value: unknown, context: TranslationContext) => Translation<unknown>;
@@ -65,4 +67,10 @@ export function translateObject(
     losses.push(...result.losses);
   }
   return { value: current, losses };
+}
+
+/** A body as its sender wrote it, in its version: kept beside the hub form, passed on to receivers of its version. */
+export interface BodyOrigin {
+  version: OcpiVersion;
+  body: unknown;
 }

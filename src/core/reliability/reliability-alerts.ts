@@ -13,7 +13,7 @@
  *   in a row did not start (abnormal ends neither count nor break the run: it started) — a partner
  *   EVSE stuck AVAILABLE shows nothing else, its status-based uptime stays 100 %.
  */
-import type { EvseStatus } from './reliability-input';
+import type { EvseStatus } from '../charging/connector-status';
 import { HEALTH_PARAMETERS, type HealthScore } from './reliability-health';
 
 export const ALERT_PARAMETERS = {

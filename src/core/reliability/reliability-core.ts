@@ -1,5 +1,6 @@
 /** The reliability core's public face: measures, health, alerts, incremental tracking, simulation. Pure, no I/O. */
 export * from './reliability-input';
+export { type EvseStatus, fromOcpp16Status, fromOcpp201Status, OCPI_EVSE_STATUSES } from '../charging/connector-status';
 export * from './reliability-timeline';
 export * from './reliability-success';
 export * from './reliability-measures';

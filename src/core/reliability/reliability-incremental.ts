@@ -5,7 +5,8 @@
  * reading), steps the health state by one day and returns that day's alerts. The work per day is in
  * proportion to that day's facts, not to the history; measures over any run of days are sums of buckets.
  */
-import type { EvseHistory, EvseStatus, Interval, StatusSample } from './reliability-input';
+import type { EvseHistory, Interval, StatusSample } from './reliability-input';
+import type { EvseStatus } from '../charging/connector-status';
 import { statusTime } from './reliability-input';
 import { addTotals, emptyCarry, emptyTotals, evseTotals, type Carry, type ReliabilityTotals } from './reliability-measures';
 import { dailySignals, healthScore, newHealthState, updateHealth, type HealthScore, type HealthState } from './reliability-health';

@@ -7,9 +7,7 @@
  * facts (reboots, disconnects) are given to every EVSE of the charger.
  */
 
-/** OCPI 2.2.1 EvseStatus (mod_locations.asciidoc, 8.4.22 Status enum). */
-export const OCPI_EVSE_STATUSES = ['AVAILABLE', 'BLOCKED', 'CHARGING', 'INOPERATIVE', 'OUTOFORDER', 'PLANNED', 'REMOVED', 'RESERVED', 'UNKNOWN'] as const;
-export type EvseStatus = (typeof OCPI_EVSE_STATUSES)[number];
+import type { EvseStatus } from '../charging/connector-status';
 
 export interface Interval {
   from: number;
@@ -103,46 +101,6 @@ export interface EvseHistory {
   reboots: number[];
   power: PowerSample[];
   meter: MeterReading[];
-}
-
-/** OCPP 1.6 ChargePointStatus → OCPI EvseStatus, as the hub publishes it (in-use states are CHARGING). */
-export function fromOcpp16Status(status: string): EvseStatus {
-  switch (status) {
-    case 'Available':
-      return 'AVAILABLE';
-    case 'Preparing':
-    case 'Charging':
-    case 'SuspendedEV':
-    case 'SuspendedEVSE':
-    case 'Finishing':
-      return 'CHARGING';
-    case 'Reserved':
-      return 'RESERVED';
-    case 'Unavailable':
-      return 'INOPERATIVE';
-    case 'Faulted':
-      return 'OUTOFORDER';
-    default:
-      throw new RangeError(`Not an OCPP 1.6 ChargePointStatus: ${status}`);
-  }
-}
-
-/** OCPP 2.0.1 ConnectorStatusEnumType → OCPI EvseStatus. */
-export function fromOcpp201Status(status: string): EvseStatus {
-  switch (status) {
-    case 'Available':
-      return 'AVAILABLE';
-    case 'Occupied':
-      return 'CHARGING';
-    case 'Reserved':
-      return 'RESERVED';
-    case 'Unavailable':
-      return 'INOPERATIVE';
-    case 'Faulted':
-      return 'OUTOFORDER';
-    default:
-      throw new RangeError(`Not an OCPP 2.0.1 ConnectorStatus: ${status}`);
-  }
 }
 
 /** Farther than this between a charger's timestamp and our receipt, the charger's clock is not believed. */

@@ -13,7 +13,8 @@
  * - inside a hub gap it is NO_DATA whatever the last status was;
  * - inside an own charger's offline interval (hub up, OCPP connection lost) it is OFFLINE.
  */
-import type { EvseHistory, EvseStatus, ExcludedPeriod, ExclusionCause, Interval, StatusSample } from './reliability-input';
+import type { EvseHistory, ExcludedPeriod, ExclusionCause, Interval, StatusSample } from './reliability-input';
+import type { EvseStatus } from '../charging/connector-status';
 import { statusTime } from './reliability-input';
 
 export interface SegmentState {

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Role } from '../../db/entities';
+import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion } from '../../core/ocpi-versions/ocpi-versions';
+import { TranslationRefused } from '../../core/ocpi-versions/loss-report';
+import { type BodyOrigin, type OcpiModuleId, translateObject } from '../../core/ocpi-versions/translate';
+import { VERSION_BRIDGES } from '../../core/ocpi-versions/version-bridges';
 import { endpointUrl, OcpiCallError, type OcpiClient, type OcpiReply, type OcpiRequest } from '../outbound/ocpi-client';
 import { routingHeaderValues } from '../ocpi/routing-headers';
 import { EMSP_SIDE, type RoamingAgreements, type RoutedRole } from './agreements';
@@ -15,6 +19,8 @@ export interface ObjectChange {
   /** Appended to each receiver's endpoint URL, e.g. `/NL/CPO/LOC1/EVSE1`. */
   path: string;
   body?: unknown;
+  /** The version `body` is in when it is the sender's original (versionEdge); the hub form otherwise. */
+  bodyVersion?: OcpiVersion;
   /** Changes of one object reach each receiver in order. */
   objectKey: string;
   /** Makes the change idempotent per receiver: the same version is delivered once. */
@@ -135,6 +141,7 @@ export class HubRouter {
       method: change.method,
       path: change.path,
       body: change.body,
+      bodyVersion: change.bodyVersion,
       headers: {
         ...routingHeaderValues({ to: addressOf(target), from: route.broadcast ? this.deps.hub : route.owner }),
         ...(change.correlationId ? { 'X-Correlation-ID': change.correlationId } : {}),
@@ -165,13 +172,26 @@ export class HubRouter {
         `${request.target.countryCode}/${request.target.partyId} offers no ${request.module} ${request.interfaceRole} endpoint`,
       );
     }
+    // The receiver is asked in its version and answers in it; the caller gets the hub form.
+    const version = isOcpiVersion(party.version) ? party.version : HUB_FORM_VERSION;
+    const module = request.module as OcpiModuleId;
+    const inVersion = (value: unknown, from: OcpiVersion, to: OcpiVersion) => {
+      if (value === undefined || value === null || from === to) return value;
+      try {
+        return translateObject(VERSION_BRIDGES, module, value, from, to, { partial: request.method === 'PATCH' }).value;
+      } catch (error) {
+        if (error instanceof TranslationRefused) throw new RoutingError('receiver_unusable', error.message);
+        throw error;
+      }
+    };
+    const body = inVersion(request.body, HUB_FORM_VERSION, version);
     try {
-      return await client.request<T>({
+      const reply = await client.request<T>({
         method: request.method,
         url: endpointUrl(endpoint.url, request.path),
         token: parties.tokenB(party),
         encoding: party.tokenEncoding,
-        body: request.body,
+        body,
         params: request.params,
         headers: routingHeaderValues({ to: addressOf(request.target), from: addressOf(request.from) }),
         correlationId: request.correlationId,
@@ -179,7 +199,9 @@ export class HubRouter {
         party,
         module: request.module,
       });
+      return { ...reply, data: inVersion(reply.data, version, HUB_FORM_VERSION) as T };
     } catch (error) {
+      if (error instanceof RoutingError) throw error;
       if (!(error instanceof OcpiCallError)) throw error;
       if (error.kind === 'timeout') throw new RoutingError('receiver_timeout', `The receiver did not answer in time: ${error.message}`);
       if (error.kind === 'network' || error.kind === 'refused') {
@@ -191,6 +213,11 @@ export class HubRouter {
       throw new RoutingError('receiver_unusable', `The receiver gave no usable answer: ${error.message}`);
     }
   }
+}
+
+/** What a change passes on: the sender's original in its version when there is one, else the hub form. */
+export function changeBody(hubForm: unknown, origin?: BodyOrigin): Pick<ObjectChange, 'body' | 'bodyVersion'> {
+  return origin ? { body: origin.body, bodyVersion: origin.version } : { body: hubForm };
 }
 
 /** JSON with every object's keys sorted: one text per value, whatever order its keys were built in. */

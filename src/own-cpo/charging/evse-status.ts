@@ -2,35 +2,7 @@ import type { Logger } from 'pino';
 import type { LocationsService } from '../../hub/modules/locations/locations.service';
 import type { Charger, ConnectorStatusChange } from '../chargers/chargers.service';
 import type { RoleAddress } from '../../hub/ocpi/party-address';
-
-/** OCPI EvseStatus (mod_locations). */
-export type EvseStatus = 'AVAILABLE' | 'BLOCKED' | 'CHARGING' | 'INOPERATIVE' | 'OUTOFORDER' | 'RESERVED' | 'UNKNOWN';
-
-/**
- * A connector status of either OCPP version as OCPI sees it. 1.6 Preparing and Finishing are a car at
- * the connector without energy flowing: the EVSE is taken, so CHARGING (OCPI has no "occupied").
- */
-export function evseStatusOf(ocppStatus: string): EvseStatus {
-  switch (ocppStatus) {
-    case 'Available':
-      return 'AVAILABLE';
-    case 'Preparing':
-    case 'Charging':
-    case 'SuspendedEV':
-    case 'SuspendedEVSE':
-    case 'Finishing':
-    case 'Occupied':
-      return 'CHARGING';
-    case 'Reserved':
-      return 'RESERVED';
-    case 'Unavailable':
-      return 'INOPERATIVE';
-    case 'Faulted':
-      return 'OUTOFORDER';
-    default:
-      return 'UNKNOWN';
-  }
-}
+import { type EvseStatus, evseStatusOf } from '../../core/charging/connector-status';
 
 /** Which status an EVSE with several connectors shows: the most telling one (in use > reserved > free > broken). */
 const PRECEDENCE: EvseStatus[] = ['CHARGING', 'RESERVED', 'AVAILABLE', 'BLOCKED', 'OUTOFORDER', 'INOPERATIVE', 'UNKNOWN'];

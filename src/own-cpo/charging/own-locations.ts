@@ -3,7 +3,8 @@ import type { LocationPath } from '../../hub/modules/locations/locations.merge';
 import type { LocationsService } from '../../hub/modules/locations/locations.service';
 import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
 import type { Location } from '../../hub/modules/locations/locations.schema';
-import { type EvseStatus, LIVE_EVSE_STATUSES } from './evse-status';
+import { LIVE_EVSE_STATUSES } from './evse-status';
+import type { EvseStatus } from '../../core/charging/connector-status';
 import { asHubErrors, nextLastUpdated } from './own-objects';
 import type { RoleAddress } from '../../hub/ocpi/party-address';
 

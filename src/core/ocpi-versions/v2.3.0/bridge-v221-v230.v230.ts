@@ -14,6 +14,7 @@ import {
 } from './modules.v230-translation';
 import { cdrFromV230, cdrToV230 } from './cdrs.v230-translation';
 import { credentialsFromV230, credentialsToV230 } from './credentials.v230-translation';
+import type { CredentialsRoleV230 } from './credentials.v230.schema';
 import type { JsonObject } from './hub-form-values.v221';
 import {
   connectorFromV230,
@@ -79,7 +80,7 @@ export const BRIDGE_V221_V230: VersionBridge = {
   older: '2.2.1',
   newer: '2.3.0',
   up: {
-    credentials: (value) => credentialsToV230(value as JsonObject),
+    credentials: (value, context) => credentialsToV230(value as JsonObject, (context.reachable ?? []) as CredentialsRoleV230[]),
     locations: (value) => locationToV230(value as JsonObject),
     tariffs: (value) => tariffToV230(value as JsonObject),
     sessions: (value) => sessionToV230(value as JsonObject),

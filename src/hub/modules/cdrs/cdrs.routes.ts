@@ -1,7 +1,9 @@
 import Router from '@koa/router';
 import { EMSP_SIDE } from '../../routing/agreements';
 import type { AuthenticatedParty } from '../../routing/parties';
+import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
+import { versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { OcpiError, OcpiStatus } from '../../ocpi/ocpi-errors';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
@@ -43,12 +45,13 @@ function cdrUrl(publicUrl: string, version: OcpiVersion, owner: RoleAddress, cdr
  */
 export function cdrsRouter(deps: ModuleDeps & { cdrs: CdrsService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
-  const auth = authenticate(deps.parties, { allowTokenA: false });
+  // Authenticated first, then read in the route's version (versionEdge).
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'cdrs')]);
 
   router.post(CDRS_RECEIVER_PATH, auth, async (ctx) => {
     const cdr = parseOcpiBody(Cdr, ctx.request.body, 'CDR');
     const owner = ownerOf(ctx.state.caller!, cdr);
-    await deps.cdrs.create(owner, readRoutingHeaders(ctx).to, cdr, ctx.state.correlationId);
+    await deps.cdrs.create(owner, readRoutingHeaders(ctx).to, cdr, ctx.state.correlationId, ctx.state.bodyOrigin);
     ctx.set('Location', cdrUrl(deps.publicUrl, version, owner, cdr.id));
     respondStored(ctx, 'created');
   });

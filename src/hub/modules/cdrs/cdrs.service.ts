@@ -7,6 +7,8 @@ import { receiverOf } from '../emsp-private';
 import { rateReceivedCdr, saveRating, unratedBecause } from './cdrs.rating';
 import type { Cdr } from './cdrs.schema';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
+import { changeBody } from '../../routing/router';
+import type { BodyOrigin } from '../../../core/ocpi-versions/translate';
 
 export const CDRS_PAGE_LIMIT = 100;
 const MODULE = 'cdrs';
@@ -30,12 +32,12 @@ export class CdrsService {
    * The very same CDR sent again (the sender repeats a POST it saw no answer to) is accepted and not
    * queued again: it was queued in the transaction that stored it.
    */
-  async create(owner: RoleAddress, to: PartyAddress | undefined, cdr: Cdr, correlationId?: string): Promise<void> {
+  async create(owner: RoleAddress, to: PartyAddress | undefined, cdr: Cdr, correlationId?: string, origin?: BodyOrigin): Promise<void> {
     const { router, store } = this.deps;
     const route = await router.routeTo([await receiverOf(router, owner, to, cdr.cdr_token)], owner, MODULE);
     const stored = await router.transaction(async (tx) => {
       if (!(await store.insert(keyOf(owner, cdr.id), cdr, toDate(cdr.last_updated), tx))) return false;
-      await router.send(route, { method: 'POST', path: '', body: cdr, objectKey: `${MODULE}/${describe(owner, cdr.id)}`, objectVersion: 'POST', correlationId }, tx);
+      await router.send(route, { method: 'POST', path: '', ...changeBody(cdr, origin), objectKey: `${MODULE}/${describe(owner, cdr.id)}`, objectVersion: 'POST', correlationId }, tx);
       return true;
     });
     if (!stored) {

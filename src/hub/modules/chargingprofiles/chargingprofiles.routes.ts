@@ -1,7 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { EMSP_SIDE } from '../../routing/agreements';
+import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
+import { versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles } from '../caller-roles';
@@ -25,7 +27,8 @@ const sessionId = (ctx: Context) => idParam(ctx.params.session_id, 'session_id')
  */
 export function chargingprofilesRouter(deps: ModuleDeps & { chargingprofiles: ChargingProfilesService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
-  const auth = authenticate(deps.parties, { allowTokenA: false });
+  // Authenticated first, then read in the route's version (versionEdge).
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'chargingprofiles')]);
   const receiverPath = `${CHARGINGPROFILES_RECEIVER_PATH}/:session_id`;
   const service = deps.chargingprofiles;
 

@@ -1,7 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { EMSP_SIDE } from '../../routing/agreements';
+import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
+import { versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { ocpiErrors } from '../../ocpi/ocpi-errors';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
@@ -28,7 +30,8 @@ function commandParam(ctx: Context): CommandType {
  */
 export function commandsRouter(deps: ModuleDeps & { commands: CommandsService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
-  const auth = authenticate(deps.parties, { allowTokenA: false });
+  // Authenticated first, then read in the route's version (versionEdge).
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'commands')]);
 
   router.post(`${COMMANDS_RECEIVER_PATH}/:command`, auth, async (ctx) => {
     const command = commandParam(ctx);

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { PartyRegistry } from '../../routing/parties';
 import { authenticate } from '../../transport/authenticate';
+import { versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { ocpiErrors } from '../../ocpi/ocpi-errors';
 import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
@@ -13,21 +14,23 @@ export const CREDENTIALS_PATH = '/credentials';
 export function credentialsRouter(deps: { parties: PartyRegistry; credentials: CredentialsService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: `${versionPrefix(version)}${CREDENTIALS_PATH}` });
   router.use(authenticate(deps.parties, { allowTokenA: true }));
+  // The partner's credentials are read in the route's version; the hub's own are written in it by the service.
+  router.use(versionEdge(version, 'credentials', { answers: false }));
 
-  router.get('/', (ctx) => {
+  router.get('/', async (ctx) => {
     const caller = ctx.state.caller!;
     if (!caller.party.registeredAt || caller.kind !== 'C') {
       throw ocpiErrors.methodNotAllowed('Not registered: POST your credentials first');
     }
-    respond(ctx, deps.credentials.hubCredentials(caller.token));
+    respond(ctx, await deps.credentials.hubCredentials(caller.token, version));
   });
 
   router.post('/', async (ctx) => {
-    respond(ctx, deps.credentials.hubCredentials(await deps.credentials.register(ctx.state.caller!, ctx.request.body)));
+    respond(ctx, await deps.credentials.hubCredentials(await deps.credentials.register(ctx.state.caller!, ctx.request.body), version));
   });
 
   router.put('/', async (ctx) => {
-    respond(ctx, deps.credentials.hubCredentials(await deps.credentials.update(ctx.state.caller!, ctx.request.body)));
+    respond(ctx, await deps.credentials.hubCredentials(await deps.credentials.update(ctx.state.caller!, ctx.request.body), version));
   });
 
   router.delete('/', async (ctx) => {

@@ -6,8 +6,10 @@ import { OcpiCallError, type OcpiClient } from '../../outbound/ocpi-client';
 import { OcpiError, ocpiErrors } from '../../ocpi/ocpi-errors';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import { describeIssues } from '../../../foundation/zod-issues';
-import { highestCommonVersion, type OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
-import { OFFERED_VERSIONS, versionsUrl } from '../versions/hub-versions';
+import { HUB_FORM_VERSION, highestCommonVersion, type OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { translateObject } from '../../../core/ocpi-versions/translate';
+import { VERSION_BRIDGES } from '../../../core/ocpi-versions/version-bridges';
+import { versionsUrl } from '../versions/hub-versions';
 import { Credentials, VersionDetails, VersionList } from './credentials.schema';
 import type { RoleAddress } from '../../ocpi/party-address';
 
@@ -19,24 +21,47 @@ export interface HubIdentity {
 
 interface PartnerVersion {
   versionsUrl: string;
-  version: string;
+  version: OcpiVersion;
   endpoints: Endpoint[];
 }
 
 /** The credentials handshake in both directions (credentials.asciidoc). */
 export class CredentialsService {
   constructor(
-    private readonly deps: { parties: PartyRegistry; client: OcpiClient; publicUrl: string; hub: HubIdentity },
+    private readonly deps: {
+      parties: PartyRegistry;
+      client: OcpiClient;
+      publicUrl: string;
+      hub: HubIdentity;
+      /** The versions the hub offers (OCPI_VERSIONS). */
+      offered: readonly OcpiVersion[];
+    },
   ) {}
 
-  /** The hub's credentials for a partner: a hub reports only its own HUB role (credentials.asciidoc). */
-  hubCredentials(token: string): Credentials {
+  /**
+   * The hub's credentials for a partner, in the partner's version. In the hub form a hub reports only
+   * its own HUB role (2.2.1 credentials.asciidoc); towards 2.3.0 that becomes hub_party_id and the
+   * parties reachable through the hub are listed as roles (docs/versions.md, ocpi/ocpi#544).
+   */
+  async hubCredentials(token: string, version: OcpiVersion = HUB_FORM_VERSION): Promise<unknown> {
     const { hub, publicUrl } = this.deps;
-    return {
+    const hubForm: Credentials = {
       token,
       url: versionsUrl(publicUrl),
       roles: [{ role: 'HUB', party_id: hub.partyId, country_code: hub.countryCode, business_details: { name: hub.name } }],
     };
+    if (version === HUB_FORM_VERSION) return hubForm;
+    return translateObject(VERSION_BRIDGES, 'credentials', hubForm, HUB_FORM_VERSION, version, { reachable: await this.reachableRoles() }).value;
+  }
+
+  /** Every role of the registered, unsuspended parties: who can be reached through the hub. */
+  private async reachableRoles(): Promise<object[]> {
+    const parties = await this.deps.parties.list();
+    return parties
+      .filter((p) => p.registeredAt && !p.suspendedAt)
+      .flatMap((p) =>
+        (p.roles ?? []).map((r) => ({ role: r.role, country_code: r.countryCode, party_id: r.partyId, business_details: r.businessDetails ?? { name: p.name } })),
+      );
   }
 
   /** POST: a partner registers with token A. Returns the partner's token C. */
@@ -108,11 +133,15 @@ export class CredentialsService {
         url: credentialsEndpoint.url,
         token: tokenA,
         encoding,
-        body: this.hubCredentials(tokenC),
+        body: await this.hubCredentials(tokenC, version.version),
         party,
         module: 'credentials',
       });
-      const parsed = Credentials.safeParse(reply.data);
+      // The partner answers in the version both speak: read in the hub form.
+      const answered = version.version === HUB_FORM_VERSION
+        ? reply.data
+        : translateObject(VERSION_BRIDGES, 'credentials', reply.data, version.version, HUB_FORM_VERSION).value;
+      const parsed = Credentials.safeParse(answered);
       if (!parsed.success) {
         throw new HubError('partner_failed', `The partner answered invalid credentials: ${describeIssues(parsed.error)}`);
       }
@@ -191,11 +220,11 @@ export class CredentialsService {
       return parsed.data;
     });
     // The highest version both sides speak (version_information_endpoint.asciidoc).
-    const common = highestCommonVersion(OFFERED_VERSIONS, versions.map((v) => v.version));
+    const common = highestCommonVersion(this.deps.offered, versions.map((v) => v.version));
     const match = common && versions.find((v) => v.version === common);
     if (!match) {
       throw ocpiErrors.unsupportedVersion(
-        `The hub speaks OCPI ${OFFERED_VERSIONS.join(', ')}; your versions endpoint offers ${versions.map((v) => v.version).join(', ') || 'none'}`,
+        `The hub speaks OCPI ${this.deps.offered.join(', ')}; your versions endpoint offers ${versions.map((v) => v.version).join(', ') || 'none'}`,
       );
     }
     const details = await call('version details', match.url, (data) => {

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { PartyRegistry } from '../../routing/parties';
 import { authenticate } from '../../transport/authenticate';
+import { versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { readPageRequest, setPageHeaders } from '../../ocpi/pagination';
 import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
@@ -17,6 +18,7 @@ export function hubClientInfoRouter(deps: {
 }, version: OcpiVersion): Router {
   const router = new Router({ prefix: `${versionPrefix(version)}${HUBCLIENTINFO_PATH}` });
   router.use(authenticate(deps.parties, { allowTokenA: false }));
+  router.use(versionEdge(version, 'hubclientinfo'));
   router.get('/', async (ctx) => {
     const page = readPageRequest(ctx, HUBCLIENTINFO_PAGE_LIMIT);
     const { items, total } = await deps.hubClientInfo.list(page);

@@ -3,7 +3,9 @@ import type { Context } from 'koa';
 import type { ObjectStore } from '../../routing/object-store';
 import type { PartyRegistry } from '../../routing/parties';
 import type { HubRouter } from '../../routing/router';
+import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
+import { versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
@@ -40,7 +42,8 @@ export function locationsRouter(deps: {
   publicUrl: string;
 }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
-  const auth = authenticate(deps.parties, { allowTokenA: false });
+  // Authenticated first, then read in the route's version (versionEdge).
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'locations')]);
 
   for (const level of LEVELS) {
     const receiverPath = `${LOCATIONS_RECEIVER_PATH}/:country_code/:party_id${level}`;
@@ -52,7 +55,7 @@ export function locationsRouter(deps: {
       router[method === 'PUT' ? 'put' : 'patch'](receiverPath, auth, async (ctx) => {
         const owner = ownedRole(ctx.state.caller!, ctx.params.country_code, ctx.params.party_id, ['CPO']);
         const { to } = readRoutingHeaders(ctx);
-        const outcome = await deps.locations.change(owner, to, locationPath(ctx), method, ctx.request.body, ctx.state.correlationId);
+        const outcome = await deps.locations.change(owner, to, locationPath(ctx), method, ctx.request.body, ctx.state.correlationId, ctx.state.bodyOrigin);
         respondStored(ctx, outcome);
       });
     }

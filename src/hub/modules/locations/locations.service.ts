@@ -7,6 +7,8 @@ import { toDate } from '../../ocpi/ocpi-types';
 import { applyLocationChange, LocationChangeError, type LocationPath, pickLocationPart } from './locations.merge';
 import { Connector, ConnectorPatch, Evse, EvsePatch, Location, LocationPatch } from './locations.schema';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
+import { changeBody } from '../../routing/router';
+import type { BodyOrigin } from '../../../core/ocpi-versions/translate';
 
 export const LOCATIONS_PAGE_LIMIT = 100;
 const MODULE = 'locations';
@@ -37,6 +39,7 @@ export class LocationsService {
     method: 'PUT' | 'PATCH',
     rawBody: unknown,
     correlationId?: string,
+    origin?: BodyOrigin,
   ): Promise<'created' | 'updated'> {
     const level = path.connectorId ? 'Connector' : path.evseUid ? 'EVSE' : 'Location';
     const body = parseOcpiBody(schemaFor(path, method), rawBody, level) as Record<string, unknown>;
@@ -66,7 +69,7 @@ export class LocationsService {
       await router.send(route, {
         method,
         path: pathOf(owner, path),
-        body: rawBody,
+        ...changeBody(rawBody, origin),
         objectKey: `${MODULE}/${owner.countryCode}/${owner.partyId}/${path.locationId}`,
         objectVersion: `${method} ${pathOf(owner, path)} ${String(body.last_updated)}`,
         correlationId,

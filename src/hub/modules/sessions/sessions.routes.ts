@@ -1,7 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { EMSP_SIDE } from '../../routing/agreements';
+import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
+import { versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
@@ -24,18 +26,19 @@ const sessionId = (ctx: Context) => idParam(ctx.params.session_id, 'session_id')
  */
 export function sessionsRouter(deps: ModuleDeps & { sessions: SessionsService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
-  const auth = authenticate(deps.parties, { allowTokenA: false });
+  // Authenticated first, then read in the route's version (versionEdge).
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'sessions')]);
   const receiverPath = `${SESSIONS_RECEIVER_PATH}/:country_code/:party_id/:session_id`;
 
   router.get(receiverPath, auth, async (ctx) => {
     respond(ctx, await deps.sessions.getOwn(owner(ctx), sessionId(ctx)));
   });
   router.put(receiverPath, auth, async (ctx) => {
-    const outcome = await deps.sessions.put(owner(ctx), readRoutingHeaders(ctx).to, sessionId(ctx), ctx.request.body, ctx.state.correlationId);
+    const outcome = await deps.sessions.put(owner(ctx), readRoutingHeaders(ctx).to, sessionId(ctx), ctx.request.body, ctx.state.correlationId, ctx.state.bodyOrigin);
     respondStored(ctx, outcome);
   });
   router.patch(receiverPath, auth, async (ctx) => {
-    const outcome = await deps.sessions.patch(owner(ctx), readRoutingHeaders(ctx).to, sessionId(ctx), ctx.request.body, ctx.state.correlationId);
+    const outcome = await deps.sessions.patch(owner(ctx), readRoutingHeaders(ctx).to, sessionId(ctx), ctx.request.body, ctx.state.correlationId, ctx.state.bodyOrigin);
     respondStored(ctx, outcome);
   });
 

@@ -11,6 +11,8 @@ import { issuedBy, receiverOf } from '../emsp-private';
 import { applySessionPatch } from './sessions.merge';
 import { ChargingPreferences, Session, SessionPatch } from './sessions.schema';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
+import { changeBody, type ObjectChange } from '../../routing/router';
+import type { BodyOrigin } from '../../../core/ocpi-versions/translate';
 
 export const SESSIONS_PAGE_LIMIT = 100;
 
@@ -47,19 +49,19 @@ export class SessionsService {
   }
 
   /** Receiver PUT: the whole session, replacing any stored one (charging periods included). */
-  async put(owner: RoleAddress, to: PartyAddress | undefined, sessionId: string, rawBody: unknown, correlationId?: string): Promise<'created' | 'updated'> {
+  async put(owner: RoleAddress, to: PartyAddress | undefined, sessionId: string, rawBody: unknown, correlationId?: string, origin?: BodyOrigin): Promise<'created' | 'updated'> {
     const session = parseOcpiBody(Session, rawBody, 'Session');
     requireSameIds(session, { country_code: owner.countryCode, party_id: owner.partyId, id: sessionId });
     const route = await this.routeOf(owner, to, session.cdr_token);
     return this.deps.router.transaction(async (tx) => {
       const outcome = await this.deps.store.put(keyOf(owner, sessionId), session, toDate(session.last_updated), tx);
-      await this.pass(route, owner, 'PUT', sessionId, rawBody, session.last_updated, correlationId, tx);
+      await this.pass(route, owner, 'PUT', sessionId, changeBody(rawBody, origin), session.last_updated, correlationId, tx);
       return outcome;
     });
   }
 
   /** Receiver PATCH: named fields replace, charging periods are appended; routed by the stored token unless the patch names one. */
-  async patch(owner: RoleAddress, to: PartyAddress | undefined, sessionId: string, rawBody: unknown, correlationId?: string): Promise<'updated'> {
+  async patch(owner: RoleAddress, to: PartyAddress | undefined, sessionId: string, rawBody: unknown, correlationId?: string, origin?: BodyOrigin): Promise<'updated'> {
     const patch = parseOcpiBody(SessionPatch, rawBody, 'Session');
     requireSameIds(patch, { country_code: owner.countryCode, party_id: owner.partyId, id: sessionId });
     const key = keyOf(owner, sessionId);
@@ -76,7 +78,7 @@ export class SessionsService {
         },
         tx,
       );
-      await this.pass(route, owner, 'PATCH', sessionId, rawBody, patch.last_updated, correlationId, tx);
+      await this.pass(route, owner, 'PATCH', sessionId, changeBody(rawBody, origin), patch.last_updated, correlationId, tx);
     });
     return 'updated';
   }
@@ -133,11 +135,11 @@ export class SessionsService {
     return this.deps.router.routeTo([await receiverOf(this.deps.router, owner, to, token)], owner, MODULE);
   }
 
-  private pass(route: Route, owner: RoleAddress, method: 'PUT' | 'PATCH', sessionId: string, body: unknown, lastUpdated: string, correlationId: string | undefined, tx: EntityManager) {
+  private pass(route: Route, owner: RoleAddress, method: 'PUT' | 'PATCH', sessionId: string, body: Pick<ObjectChange, 'body' | 'bodyVersion'>, lastUpdated: string, correlationId: string | undefined, tx: EntityManager) {
     return this.deps.router.send(route, {
       method,
       path: pathOf(owner, sessionId),
-      body,
+      ...body,
       objectKey: `${MODULE}${pathOf(owner, sessionId)}`,
       objectVersion: `${method} ${lastUpdated}`,
       correlationId,

@@ -1,7 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { EMSP_SIDE } from '../../routing/agreements';
+import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
+import { versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
@@ -24,14 +26,15 @@ const tariffId = (ctx: Context) => idParam(ctx.params.tariff_id, 'tariff_id');
  */
 export function tariffsRouter(deps: ModuleDeps & { tariffs: TariffsService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
-  const auth = authenticate(deps.parties, { allowTokenA: false });
+  // Authenticated first, then read in the route's version (versionEdge).
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'tariffs')]);
   const receiverPath = `${TARIFFS_RECEIVER_PATH}/:country_code/:party_id/:tariff_id`;
 
   router.get(receiverPath, auth, async (ctx) => {
     respond(ctx, await deps.tariffs.getOwn(owner(ctx), tariffId(ctx)));
   });
   router.put(receiverPath, auth, async (ctx) => {
-    const outcome = await deps.tariffs.put(owner(ctx), readRoutingHeaders(ctx).to, tariffId(ctx), ctx.request.body, ctx.state.correlationId);
+    const outcome = await deps.tariffs.put(owner(ctx), readRoutingHeaders(ctx).to, tariffId(ctx), ctx.request.body, ctx.state.correlationId, ctx.state.bodyOrigin);
     respondStored(ctx, outcome);
   });
   router.delete(receiverPath, auth, async (ctx) => {

@@ -8,6 +8,8 @@ import type { ModuleDeps } from '../module-deps';
 import { toDate } from '../../ocpi/ocpi-types';
 import { Tariff } from './tariffs.schema';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
+import { changeBody } from '../../routing/router';
+import type { BodyOrigin } from '../../../core/ocpi-versions/translate';
 
 export const TARIFFS_PAGE_LIMIT = 100;
 const MODULE = 'tariffs';
@@ -25,7 +27,7 @@ export class TariffsService {
   constructor(private readonly deps: ModuleDeps) {}
 
   /** Receiver PUT: validate, store as sent, pass on to the CPO's eMSPs (or the one in OCPI-to-*). */
-  async put(owner: RoleAddress, to: PartyAddress | undefined, tariffId: string, rawBody: unknown, correlationId?: string): Promise<'created' | 'updated'> {
+  async put(owner: RoleAddress, to: PartyAddress | undefined, tariffId: string, rawBody: unknown, correlationId?: string, origin?: BodyOrigin): Promise<'created' | 'updated'> {
     const tariff = parseOcpiBody(Tariff, rawBody, 'Tariff');
     requireSameIds(tariff, { country_code: owner.countryCode, party_id: owner.partyId, id: tariffId });
     const { router, store } = this.deps;
@@ -35,7 +37,7 @@ export class TariffsService {
       // The outbox delivers a version once. A tariff created again after a DELETE may repeat an earlier
       // version exactly, so a creation is always a new version.
       const version = `PUT ${tariff.last_updated}${outcome === 'created' ? ` new ${randomUUID()}` : ''}`;
-      await router.send(route, this.change(owner, 'PUT', tariffId, version, rawBody, correlationId), tx);
+      await router.send(route, { ...this.change(owner, 'PUT', tariffId, version, rawBody, correlationId), ...changeBody(rawBody, origin) }, tx);
       return outcome;
     });
   }

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
+import { versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
@@ -26,7 +28,8 @@ function tokenRef(ctx: Context): TokenRef {
  */
 export function tokensRouter(deps: ModuleDeps & { tokens: TokensService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
-  const auth = authenticate(deps.parties, { allowTokenA: false });
+  // Authenticated first, then read in the route's version (versionEdge).
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'tokens')]);
   const tokenPath = `${TOKENS_RECEIVER_PATH}/:country_code/:party_id/:token_uid`;
   const owner = (ctx: Context) => ownedRole(ctx.state.caller!, ctx.params.country_code, ctx.params.party_id, ['EMSP']);
 
@@ -36,7 +39,7 @@ export function tokensRouter(deps: ModuleDeps & { tokens: TokensService }, versi
   for (const method of ['PUT', 'PATCH'] as const) {
     router[method === 'PUT' ? 'put' : 'patch'](tokenPath, auth, async (ctx) => {
       const { to } = readRoutingHeaders(ctx);
-      respondStored(ctx, await deps.tokens.change(owner(ctx), to, tokenRef(ctx), method, ctx.request.body, ctx.state.correlationId));
+      respondStored(ctx, await deps.tokens.change(owner(ctx), to, tokenRef(ctx), method, ctx.request.body, ctx.state.correlationId, ctx.state.bodyOrigin));
     });
   }
 

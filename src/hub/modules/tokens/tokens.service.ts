@@ -15,6 +15,8 @@ import {
 } from './tokens.routing';
 import { LocationReferences, Token, TokenPatch } from './tokens.schema';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
+import { changeBody } from '../../routing/router';
+import type { BodyOrigin } from '../../../core/ocpi-versions/translate';
 
 // Tokens are small and CPOs pull the whole list to build their cache: larger pages than locations.
 export const TOKENS_PAGE_LIMIT = 1000;
@@ -48,6 +50,7 @@ export class TokensService {
     method: 'PUT' | 'PATCH',
     rawBody: unknown,
     correlationId?: string,
+    origin?: BodyOrigin,
   ): Promise<'created' | 'updated'> {
     const { store, router } = this.deps;
     const body = parseOcpiBody(method === 'PUT' ? Token : TokenPatch, rawBody, 'Token') as Record<string, unknown>;
@@ -72,7 +75,7 @@ export class TokensService {
       await router.send(route, {
         method,
         path: receiverPath(owner, ref),
-        body: rawBody,
+        ...changeBody(rawBody, origin),
         objectKey: `${MODULE}/${owner.countryCode}/${owner.partyId}/${ref.uid}/${ref.type}`,
         objectVersion: `${method} ${String(body.last_updated)}`,
         correlationId,

@@ -1,0 +1,123 @@
+// OCPI 2.3.0 partners beside 2.2.1 ones, through one hub (docs/versions.md): each partner works in its
+// own version, pushes reach each receiver in the receiver's version, a 2.3.0 receiver gets a 2.3.0
+// sender's original unchanged (undocumented fields included), and what 2.2.1 cannot carry is reported.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import axios from 'axios';
+import { LocationV230 } from '../../src/core/ocpi-versions/v2.3.0/locations.v230.schema';
+import { CdrV230 } from '../../src/core/ocpi-versions/v2.3.0/cdrs.v230.schema';
+import { Cdr } from '../../src/hub/modules/cdrs/cdrs.schema';
+import { Location } from '../../src/hub/modules/locations/locations.schema';
+import { startNetwork, type TestNetwork, waitFor } from '../support/network';
+import { startPartner } from '../support/partner';
+import { OCPI_2_3_0_EXAMPLES } from '../support/spec-examples';
+
+const example230 = <T = Record<string, any>>(name: string): T => JSON.parse(readFileSync(path.join(OCPI_2_3_0_EXAMPLES, name), 'utf8')) as T;
+
+describe('OCPI 2.3.0 and 2.2.1 partners through one hub', () => {
+  let net: TestNetwork;
+
+  beforeAll(async () => {
+    net = await startNetwork({
+      cpos: ['BE/BEC'],
+      emsps: ['DE/TNM', 'NL/EM2'],
+      agreements: 'all',
+      versions: { 'BE/BEC': '2.3.0', 'DE/TNM': '2.3.0' },
+      hub: { env: { OCPI_VERSIONS: '2.2.1,2.3.0' } },
+    });
+  });
+  afterAll(() => net.close());
+
+  it('offers both versions, and each partner works in the highest it shares with the hub', async () => {
+    const versions = await net.parties.BEC.ocpi.get(`${net.hub.url}/ocpi/versions`);
+    expect(versions.data.data).toEqual([
+      { version: '2.2.1', url: `${net.hub.url}/ocpi/2.2.1` },
+      { version: '2.3.0', url: `${net.hub.url}/ocpi/2.3.0` },
+    ]);
+    const details = await net.parties.BEC.ocpi.get(`${net.hub.url}/ocpi/2.3.0`);
+    expect(details.data.data.version).toBe('2.3.0');
+    expect(details.data.data.endpoints.every((e: { url: string }) => e.url.startsWith(`${net.hub.url}/ocpi/2.3.0/`))).toBe(true);
+    const parties = (await net.hub.admin.get('/admin/parties')).data as { party_id: string; version: string }[];
+    expect(Object.fromEntries(parties.map((p) => [p.party_id, p.version]))).toEqual({ BEC: '2.3.0', TNM: '2.3.0', EM2: '2.2.1' });
+  });
+
+  it('gives a 2.3.0 partner the hub’s credentials in 2.3.0: hub_party_id and the reachable parties, no HUB role', async () => {
+    const credentials = net.parties.TNM.partner.hubCredentials as unknown as { hub_party_id: string; roles: { role: string; party_id: string }[] };
+    expect(credentials.hub_party_id).toBe(`${net.hub.services.config.hub.countryCode}${net.hub.services.config.hub.partyId}`);
+    expect(credentials.roles.map((r) => r.role)).not.toContain('HUB');
+    expect(credentials.roles.map((r) => `${r.role} ${r.party_id}`)).toContain('CPO BEC');
+    // A 2.2.1 partner still sees the hub as a HUB.
+    expect((net.parties.EM2.partner.hubCredentials!.roles as { role: string }[]).map((r) => r.role)).toEqual(['HUB']);
+  });
+
+  it('passes a 2.3.0 location to a 2.3.0 eMSP unchanged and to a 2.2.1 eMSP translated, with its loss report', async () => {
+    const location: Record<string, any> = { ...example230('location_example.json'), x_vendor_note: { kept: true } };
+    const put = await net.parties.BEC.ocpi.put(`/receiver/locations/BE/BEC/${location.id}`, location);
+    expect(put.data.status_code).toBe(1000);
+
+    const original = await waitFor(() => net.parties.TNM.partner.received('PUT', `/ocpi/2.3.0/locations/BE/BEC/${location.id}`)[0], 'the 2.3.0 delivery');
+    expect(original.body).toEqual(location);
+    const translated = await waitFor(() => net.parties.EM2.partner.received('PUT', `/ocpi/2.2.1/locations/BE/BEC/${location.id}`)[0], 'the 2.2.1 delivery');
+    expect(Location.safeParse(translated.body).success).toBe(true);
+    expect(translated.body).not.toHaveProperty('parking_places');
+    expect(translated.body).not.toHaveProperty('x_vendor_note');
+
+    await net.hub.services.outbox.whenIdle();
+    const report = (await net.hub.admin.get(`/admin/parties/${net.parties.EM2.id}/losses`)).data;
+    const losses = report.deliveries.flatMap((d: { losses: { path: string }[] }) => d.losses.map((l) => l.path));
+    expect(losses).toEqual(expect.arrayContaining(['parking_places', 'x_vendor_note']));
+    expect((await net.hub.admin.get(`/admin/parties/${net.parties.TNM.id}/losses`)).data.deliveries).toEqual([]);
+  });
+
+  it('answers a 2.3.0 eMSP’s GET-all in 2.3.0 and a 2.2.1 eMSP’s in 2.2.1', async () => {
+    const in230 = await net.parties.TNM.ocpi.get('/sender/locations');
+    expect(in230.data.status_code).toBe(1000);
+    expect(in230.data.data.length).toBeGreaterThan(0);
+    for (const item of in230.data.data) expect(LocationV230.safeParse(item).success).toBe(true);
+    const in221 = await net.parties.EM2.ocpi.get('/sender/locations');
+    for (const item of in221.data.data) expect(Location.safeParse(item).success).toBe(true);
+  });
+
+  it('routes a 2.3.0 CDR to its eMSP in that eMSP’s version', async () => {
+    const cdr = example230('cdr_example.json');
+    expect((await net.parties.BEC.ocpi.post('/receiver/cdrs', cdr)).data.status_code).toBe(1000);
+    const same = await waitFor(() => net.parties.TNM.partner.received('POST', '/ocpi/2.3.0/cdrs')[0], 'the 2.3.0 CDR');
+    expect(same.body).toEqual(cdr);
+    expect(CdrV230.safeParse(same.body).success).toBe(true);
+
+    const forEm2 = { ...cdr, id: `${cdr.id}-EM2`, cdr_token: { ...cdr.cdr_token, country_code: 'NL', party_id: 'EM2' } };
+    expect((await net.parties.BEC.ocpi.post('/receiver/cdrs', forEm2)).data.status_code).toBe(1000);
+    const translated = await waitFor(() => net.parties.EM2.partner.received('POST', '/ocpi/2.2.1/cdrs')[0], 'the 2.2.1 CDR');
+    expect(Cdr.safeParse(translated.body).success).toBe(true);
+    // Settlement reads the hub form: the 2.3.0 total's taxes became incl_vat.
+    const stored = await net.hub.services.store.get<{ total_cost: { excl_vat: number; incl_vat?: number } }>({ module: 'cdrs', countryCode: 'BE', partyId: 'BEC', objectId: forEm2.id });
+    expect(stored!.data.total_cost.excl_vat).toBe(cdr.total_cost.before_taxes);
+  });
+
+  it('refuses with 2001 and stores nothing what the hub form cannot express', async () => {
+    const location = example230('location_example.json');
+    const connector = { ...location.evses[0].connectors[0], id: 'MCS1', standard: 'MCS' };
+    const refused = await net.parties.BEC.ocpi.put(`/receiver/locations/BE/BEC/${location.id}/${location.evses[0].uid}/MCS1`, connector);
+    expect(refused.data.status_code).toBe(2001);
+    expect(refused.data.status_message).toMatch(/cannot translate from OCPI 2\.3\.0 to 2\.2\.1/);
+    const stored = await net.hub.services.store.get<{ evses: { connectors: { id: string }[] }[] }>({ module: 'locations', countryCode: 'BE', partyId: 'BEC', objectId: location.id });
+    expect(stored!.data.evses[0].connectors.map((c) => c.id)).not.toContain('MCS1');
+  });
+
+  it('connects to a 2.3.0 partner from the hub’s side too, and stores its version', async () => {
+    const created = await net.hub.admin.post('/admin/parties', { country_code: 'NL', party_id: 'X23', roles: ['CPO'], name: 'X23 2.3.0 CPO' });
+    const partner = await startPartner({ countryCode: 'NL', partyId: 'X23', role: 'CPO', version: '2.3.0' });
+    try {
+      const connected = await net.hub.admin.post(`/admin/parties/${created.data.id}/connect`, { versions_url: partner.versionsUrl, token: partner.newToken() });
+      expect(connected.status).toBe(200);
+      expect(connected.data).toMatchObject({ status: 'CONNECTED', version: '2.3.0' });
+      const hubCredentials = partner.hubCredentials as unknown as { token: string; hub_party_id: string; roles: unknown[] };
+      expect(hubCredentials.hub_party_id).toBeDefined();
+      // The partner can call the hub's 2.3.0 API with the token the hub gave it.
+      const check = await axios.get(`${net.hub.url}/ocpi/2.3.0`, { headers: { Authorization: partner.authorization(hubCredentials.token as string) }, validateStatus: () => true });
+      expect(check.data.status_code).toBe(1000);
+    } finally {
+      await partner.stop();
+    }
+  });
+});
