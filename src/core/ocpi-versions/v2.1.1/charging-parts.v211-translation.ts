@@ -1,7 +1,7 @@
 import type { LossRecorder } from '../loss-report';
 import { CdrDimensionTypeV211 } from './cdrs.v211.schema';
 import { locationToV211 } from './locations.v211-translation';
-import { copy, drop, isObject, type JsonObject, type KnownToken, mapArray, translateFields } from './translation-kit.v211';
+import { copy, drop, emptiedList, isObject, type JsonObject, type KnownToken, mapArray, translateFields } from './translation-kit.v211';
 
 /**
  * The parts sessions and CDRs share between OCPI 2.1.1 and the hub form (2.2.1): charging periods,
@@ -39,7 +39,7 @@ function periodsBetween(value: unknown, path: string, rec: LossRecorder, known: 
       },
       'ChargingPeriod',
     );
-    if (Array.isArray(out.dimensions) && out.dimensions.length === 0 && Array.isArray(period.dimensions) && period.dimensions.length > 0) {
+    if (emptiedList(period.dimensions, out.dimensions)) {
       rec.record(pp, 'value_dropped', `no dimension of this charging period exists in OCPI ${rec.to}: period left out`);
       return undefined;
     }
