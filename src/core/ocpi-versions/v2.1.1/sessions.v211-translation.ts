@@ -13,14 +13,18 @@ import type { SessionV211 } from './sessions.v211.schema';
 import {
   carriedElsewhere,
   copy,
-  done,
   drop,
   type JsonObject,
   type KnownToken,
+  OWNER_CARRIED_ELSEWHERE,
   type PartyIdentity,
-  recorder,
+  type PatchReceivedAtContext,
   rename,
+  translatedFromV211,
+  translatedToV211,
   translateFields,
+  withOwner,
+  withReceivedAt,
 } from './translation-kit.v211';
 
 /**
@@ -30,13 +34,11 @@ import {
  * location), passed in the context, and refuses when it is not given.
  */
 
-export interface SessionFromV211Context {
+export interface SessionFromV211Context extends PatchReceivedAtContext {
   /** The CPO the session belongs to: the sender's address. */
   owner: PartyIdentity;
   /** The token auth_id names, as the hub knows it (needed whenever auth_id is present). */
   token?: KnownToken;
-  /** For a PATCH without last_updated (2.1.1 does not require it): when the hub received it. */
-  receivedAt?: string;
 }
 
 export interface SessionToV211Context {
@@ -82,16 +84,12 @@ function sessionFromV211(session: JsonObject, rec: LossRecorder, ctx: Partial<Se
 
 /** A whole 2.1.1 Session → the hub form; refused without the token auth_id names. */
 export function fromV211Session(session: SessionV211, ctx: SessionFromV211Context): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  return done({ country_code: ctx.owner.country_code, party_id: ctx.owner.party_id, ...sessionFromV211(session, rec, ctx) }, rec);
+  return translatedFromV211((rec) => withOwner(ctx.owner, sessionFromV211(session, rec, ctx)));
 }
 
 /** A 2.1.1 Session PATCH → a hub-form Session PATCH (a PATCH naming auth_id needs the token too). */
 export function fromV211SessionPatch(patch: Partial<SessionV211>, ctx: Partial<SessionFromV211Context> = {}): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  const value = sessionFromV211(patch, rec, ctx);
-  if (value.last_updated === undefined && ctx.receivedAt !== undefined) value.last_updated = ctx.receivedAt;
-  return done(value, rec);
+  return translatedFromV211((rec) => withReceivedAt(sessionFromV211(patch, rec, ctx), ctx.receivedAt));
 }
 
 function sessionToV211(session: JsonObject, rec: LossRecorder, ctx: SessionToV211Context): JsonObject {
@@ -100,9 +98,7 @@ function sessionToV211(session: JsonObject, rec: LossRecorder, ctx: SessionToV21
     '',
     rec,
     {
-      // Carried by the URL of a push (/sessions/{country_code}/{party_id}/{id}) and the credentials.
-      country_code: carriedElsewhere,
-      party_id: carriedElsewhere,
+      ...OWNER_CARRIED_ELSEWHERE,
       id: copy,
       start_date_time: rename('start_datetime'),
       end_date_time: rename('end_datetime'),
@@ -155,12 +151,10 @@ export function authMethodToV211(value: unknown, path: string, rec: LossRecorder
 
 /** A whole hub-form Session → 2.1.1; refused without the location the hub knows. */
 export function toV211Session(session: JsonObject, ctx: SessionToV211Context): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  return done(sessionToV211(session, rec, ctx), rec);
+  return translatedToV211((rec) => sessionToV211(session, rec, ctx));
 }
 
 /** A hub-form Session PATCH → 2.1.1. */
 export function toV211SessionPatch(patch: JsonObject, ctx: SessionToV211Context = {}): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  return done(sessionToV211(patch, rec, ctx), rec);
+  return translatedToV211((rec) => sessionToV211(patch, rec, ctx));
 }
