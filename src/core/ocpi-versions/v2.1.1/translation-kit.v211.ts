@@ -127,23 +127,19 @@ export function keepKnownValues(known: readonly string[], what: string): FieldHa
   };
 }
 
-export function recorder(from: OcpiVersion, to: OcpiVersion): LossRecorder {
-  return new LossRecorder(from, to);
-}
-
 /** Runs a translation 2.1.1 → 2.2.1 with a fresh loss recorder: its value and the losses it named. */
 export function translatedFromV211<T>(translate: (rec: LossRecorder) => T): Translation<T> {
-  const rec = recorder('2.1.1', '2.2.1');
-  return done(translate(rec), rec);
+  return translated('2.1.1', '2.2.1', translate);
 }
 
 /** Runs a translation 2.2.1 → 2.1.1 with a fresh loss recorder: its value and the losses it named. */
 export function translatedToV211<T>(translate: (rec: LossRecorder) => T): Translation<T> {
-  const rec = recorder('2.2.1', '2.1.1');
-  return done(translate(rec), rec);
+  return translated('2.2.1', '2.1.1', translate);
 }
 
-export function done<T>(value: T, rec: LossRecorder): Translation<T> {
+function translated<T>(from: OcpiVersion, to: OcpiVersion, translate: (rec: LossRecorder) => T): Translation<T> {
+  const rec = new LossRecorder(from, to);
+  const value = translate(rec);
   return { value, losses: rec.losses };
 }
 
