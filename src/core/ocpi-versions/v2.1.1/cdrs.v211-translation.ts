@@ -1,16 +1,11 @@
 import type { LossRecorder, Translation } from '../loss-report';
 import type { CdrV211 } from './cdrs.v211.schema';
 import {
-  authIdToV211,
-  cdrTokenFromV211,
-  chargingPeriodsFromV211,
-  chargingPeriodsToV211,
   embeddedLocationToV211,
-  priceFromV211,
-  priceToV211,
   relevantEvseAndConnector,
+  SESSION_AND_CDR_FIELDS_TO_V211,
+  sessionAndCdrFieldsFromV211,
 } from './charging-parts.v211-translation';
-import { authMethodToV211 } from './sessions.v211-translation';
 import { tariffFromV211At, tariffToV211 } from './tariffs.v211-translation';
 import {
   carriedElsewhere,
@@ -20,7 +15,6 @@ import {
   type JsonObject,
   type KnownToken,
   mapArray,
-  OWNER_CARRIED_ELSEWHERE,
   type PartyIdentity,
   rename,
   translatedFromV211,
@@ -59,13 +53,9 @@ function cdrFromV211(cdr: CdrV211, rec: LossRecorder, ctx: CdrFromV211Context): 
     '',
     rec,
     {
-      id: copy,
+      ...sessionAndCdrFieldsFromV211(ctx.token),
       start_date_time: copy,
       stop_date_time: rename('end_date_time'),
-      auth_id: (v, out, _p, r) => {
-        out.cdr_token = cdrTokenFromV211(v, ctx.token, r);
-      },
-      auth_method: copy,
       location: (v, out, _p, r) => {
         const { location, evse, connector } = relevantEvseAndConnector(v, r);
         if (evse.evse_id === undefined) r.refuse(`EVSE ${String(evse.uid)} has no evse_id, which a 2.2.1 CDR location requires`);
@@ -88,22 +78,13 @@ function cdrFromV211(cdr: CdrV211, rec: LossRecorder, ctx: CdrFromV211Context): 
         for (const key of Object.keys(cdrLocation)) if (cdrLocation[key] === undefined) delete cdrLocation[key];
         out.cdr_location = cdrLocation;
       },
-      meter_id: copy,
-      currency: copy,
       tariffs: (v, out, p, r) => {
         out.tariffs = mapArray(v, p, (t, tp) => (isObject(t) ? tariffFromV211At(t, tp, r, ctx.owner) : t));
-      },
-      charging_periods: (v, out, p, r) => {
-        out.charging_periods = chargingPeriodsFromV211(v, p, r);
-      },
-      total_cost: (v, out) => {
-        out.total_cost = priceFromV211(v);
       },
       total_energy: copy,
       total_time: copy,
       total_parking_time: copy,
       remark: copy,
-      last_updated: copy,
     },
     'CDR',
   );
@@ -120,18 +101,10 @@ export function toV211Cdr(cdr: JsonObject, ctx: CdrToV211Context): Translation<J
       '',
       rec,
       {
-        ...OWNER_CARRIED_ELSEWHERE,
-        id: copy,
+        ...SESSION_AND_CDR_FIELDS_TO_V211,
         start_date_time: copy,
         end_date_time: rename('stop_date_time'),
         session_id: drop('OCPI 2.1.1 CDRs do not name their session'),
-        cdr_token: (v, out) => {
-          out.auth_id = authIdToV211(v);
-        },
-        auth_method: (v, out, p, r) => {
-          out.auth_method = authMethodToV211(v, p, r);
-        },
-        authorization_reference: drop('OCPI 2.1.1 has no authorization_reference'),
         cdr_location: (v, out, p, r) => {
           if (!isObject(v)) return;
           if (v.state !== undefined) r.record(`${p}.state`, 'field_dropped', 'OCPI 2.1.1 locations have no state');
@@ -146,18 +119,10 @@ export function toV211Cdr(cdr: JsonObject, ctx: CdrToV211Context): Translation<J
             },
           });
         },
-        meter_id: copy,
-        currency: copy,
         tariffs: (v, out, p, r) => {
           out.tariffs = mapArray(v, p, (t, tp) => (isObject(t) ? tariffToV211(t, tp, r, true) : t));
         },
-        charging_periods: (v, out, p, r) => {
-          out.charging_periods = chargingPeriodsToV211(v, p, r);
-        },
         signed_data: drop('OCPI 2.1.1 CDRs carry no signed meter data'),
-        total_cost: (v, out, p, r) => {
-          out.total_cost = priceToV211(v, p, r);
-        },
         total_fixed_cost: drop(COST_DETAIL),
         total_energy: copy,
         total_energy_cost: drop(COST_DETAIL),
@@ -172,7 +137,6 @@ export function toV211Cdr(cdr: JsonObject, ctx: CdrToV211Context): Translation<J
         credit: carriedElsewhere,
         credit_reference_id: drop('OCPI 2.1.1 has no credit CDRs'),
         home_charging_compensation: drop('OCPI 2.1.1 CDRs have no home_charging_compensation'),
-        last_updated: copy,
       },
       'CDR',
     );

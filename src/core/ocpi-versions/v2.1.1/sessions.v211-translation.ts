@@ -1,22 +1,16 @@
 import type { LossRecorder, Translation } from '../loss-report';
 import {
-  authIdToV211,
-  cdrTokenFromV211,
-  chargingPeriodsFromV211,
-  chargingPeriodsToV211,
   embeddedLocationToV211,
-  priceFromV211,
-  priceToV211,
   relevantEvseAndConnector,
+  SESSION_AND_CDR_FIELDS_TO_V211,
+  sessionAndCdrFieldsFromV211,
 } from './charging-parts.v211-translation';
 import type { SessionV211 } from './sessions.v211.schema';
 import {
   carriedElsewhere,
   copy,
-  drop,
   type JsonObject,
   type KnownToken,
-  OWNER_CARRIED_ELSEWHERE,
   type PartyIdentity,
   type PatchReceivedAtContext,
   rename,
@@ -52,14 +46,10 @@ function sessionFromV211(session: JsonObject, rec: LossRecorder, ctx: Partial<Se
     '',
     rec,
     {
-      id: copy,
+      ...sessionAndCdrFieldsFromV211(ctx.token),
       start_datetime: rename('start_date_time'),
       end_datetime: rename('end_date_time'),
       kwh: copy,
-      auth_id: (v, out, _p, r) => {
-        out.cdr_token = cdrTokenFromV211(v, ctx.token, r);
-      },
-      auth_method: copy,
       location: (v, out, _p, r) => {
         // The 2.2.1 receiver reads the rest of the location from the Locations module.
         const { location, evse, connector } = relevantEvseAndConnector(v, r);
@@ -67,16 +57,7 @@ function sessionFromV211(session: JsonObject, rec: LossRecorder, ctx: Partial<Se
         out.evse_uid = evse.uid;
         out.connector_id = connector.id;
       },
-      meter_id: copy,
-      currency: copy,
-      charging_periods: (v, out, p, r) => {
-        out.charging_periods = chargingPeriodsFromV211(v, p, r);
-      },
-      total_cost: (v, out) => {
-        out.total_cost = priceFromV211(v);
-      },
       status: copy,
-      last_updated: copy,
     },
     'Session',
   );
@@ -98,37 +79,20 @@ function sessionToV211(session: JsonObject, rec: LossRecorder, ctx: SessionToV21
     '',
     rec,
     {
-      ...OWNER_CARRIED_ELSEWHERE,
-      id: copy,
+      ...SESSION_AND_CDR_FIELDS_TO_V211,
       start_date_time: rename('start_datetime'),
       end_date_time: rename('end_datetime'),
       kwh: copy,
-      cdr_token: (v, out) => {
-        out.auth_id = authIdToV211(v);
-      },
-      auth_method: (v, out, p, r) => {
-        out.auth_method = authMethodToV211(v, p, r);
-      },
-      authorization_reference: drop('OCPI 2.1.1 has no authorization_reference'),
       // Replaced below by the whole location.
       location_id: carriedElsewhere,
       evse_uid: carriedElsewhere,
       connector_id: carriedElsewhere,
-      meter_id: copy,
-      currency: copy,
-      charging_periods: (v, out, p, r) => {
-        out.charging_periods = chargingPeriodsToV211(v, p, r);
-      },
-      total_cost: (v, out, p, r) => {
-        out.total_cost = priceToV211(v, p, r);
-      },
       status: (v, out, p, r) => {
         if (v === 'RESERVATION') {
           r.record(p, 'value_narrowed', 'OCPI 2.1.1 has no RESERVATION session status: sent as PENDING ("it has not yet started")');
           out.status = 'PENDING';
         } else out.status = v;
       },
-      last_updated: copy,
     },
     'Session',
   );
@@ -137,14 +101,6 @@ function sessionToV211(session: JsonObject, rec: LossRecorder, ctx: SessionToV21
   if (named > 0) {
     if (named < 3) rec.refuse('a 2.1.1 session carries the whole location: a PATCH must name location_id, evse_uid and connector_id together');
     value.location = embeddedLocationToV211(ctx.location, ids, 'location', rec);
-  }
-  return value;
-}
-
-export function authMethodToV211(value: unknown, path: string, rec: LossRecorder): unknown {
-  if (value === 'COMMAND') {
-    rec.record(path, 'value_narrowed', 'OCPI 2.1.1 has no COMMAND auth method: sent as AUTH_REQUEST (the eMSP authorized the start)');
-    return 'AUTH_REQUEST';
   }
   return value;
 }
