@@ -126,7 +126,11 @@ function locationReferencesFromV211(refs: JsonObject, path: string, rec: LossRec
 const LOCATION_REFERENCES_FIELDS_IN_BOTH: Record<string, FieldHandler> = { location_id: copy, evse_uids: copy };
 
 export function toV211LocationReferences(refs: JsonObject): Translation<JsonObject> {
-  return translatedToV211((rec) => translateFields(refs, '', rec, LOCATION_REFERENCES_FIELDS_IN_BOTH, 'LocationReferences'));
+  return translatedToV211((rec) => locationReferencesToV211(refs, '', rec));
+}
+
+function locationReferencesToV211(refs: JsonObject, path: string, rec: LossRecorder): JsonObject {
+  return translateFields(refs, path, rec, LOCATION_REFERENCES_FIELDS_IN_BOTH, 'LocationReferences');
 }
 
 export interface AuthorizationInfoFromV211Context {
@@ -166,7 +170,7 @@ export function toV211AuthorizationInfo(info: JsonObject): Translation<JsonObjec
         allowed: copy,
         token: drop('OCPI 2.1.1 AuthorizationInfo does not return the Token (the CPO keeps the one it asked about)'),
         location: (v, out, p, r) => {
-          out.location = isObject(v) ? translateFields(v, p, r, LOCATION_REFERENCES_FIELDS_IN_BOTH, 'LocationReferences') : v;
+          out.location = isObject(v) ? locationReferencesToV211(v, p, r) : v;
         },
         authorization_reference: drop('OCPI 2.1.1 has no authorization_reference: the CPO cannot quote it in the session or CDR'),
         info: copy,
