@@ -30,6 +30,17 @@ export interface TokenFromV211Context extends PatchReceivedAtContext {
   owner: PartyIdentity;
 }
 
+/** The Token fields 2.1.1 and 2.2.1 share under the same name and meaning, copied in both directions. */
+const TOKEN_FIELDS_IN_BOTH: Record<string, FieldHandler> = {
+  uid: copy,
+  visual_number: copy,
+  issuer: copy,
+  valid: copy,
+  whitelist: copy,
+  language: copy,
+  last_updated: copy,
+};
+
 /** A 2.1.1 token's fields in the hub form (no owner added); losses under `path`. */
 function tokenFromV211(token: JsonObject, path: string, rec: LossRecorder): JsonObject {
   return translateFields(
@@ -37,15 +48,9 @@ function tokenFromV211(token: JsonObject, path: string, rec: LossRecorder): Json
     path,
     rec,
     {
-      uid: copy,
+      ...TOKEN_FIELDS_IN_BOTH,
       type: copy,
       auth_id: rename('contract_id'),
-      visual_number: copy,
-      issuer: copy,
-      valid: copy,
-      whitelist: copy,
-      language: copy,
-      last_updated: copy,
     },
     'Token',
   );
@@ -80,7 +85,7 @@ function tokenToV211(token: JsonObject, path: string, rec: LossRecorder): JsonOb
     rec,
     {
       ...OWNER_CARRIED_ELSEWHERE,
-      uid: copy,
+      ...TOKEN_FIELDS_IN_BOTH,
       type: (value, out, p, r) => {
         if (typeof value === 'string' && !TOKEN_TYPES_V211.includes(value)) {
           r.record(p, 'value_narrowed', `OCPI 2.1.1 has no token type ${value}: sent as OTHER`);
@@ -88,15 +93,9 @@ function tokenToV211(token: JsonObject, path: string, rec: LossRecorder): JsonOb
         } else out.type = value;
       },
       contract_id: rename('auth_id'),
-      visual_number: copy,
-      issuer: copy,
       group_id: drop('OCPI 2.1.1 tokens have no group_id'),
-      valid: copy,
-      whitelist: copy,
-      language: copy,
       default_profile_type: drop('OCPI 2.1.1 has no charging profile types'),
       energy_contract: drop('OCPI 2.1.1 tokens have no energy_contract'),
-      last_updated: copy,
     },
     'Token',
   );
