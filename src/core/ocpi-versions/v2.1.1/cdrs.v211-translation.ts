@@ -1,30 +1,26 @@
-import type { Translation } from '../loss-report';
+import type { LossRecorder, Translation } from '../loss-report';
 import type { CdrV211 } from './cdrs.v211.schema';
 import {
-  authIdToV211,
-  cdrTokenFromV211,
-  chargingPeriodsFromV211,
-  chargingPeriodsToV211,
   embeddedLocationToV211,
-  priceFromV211,
-  priceToV211,
   relevantEvseAndConnector,
+  SESSION_AND_CDR_FIELDS_TO_V211,
+  sessionAndCdrFieldsFromV211,
 } from './charging-parts.v211-translation';
-import { authMethodToV211 } from './sessions.v211-translation';
 import { tariffFromV211At, tariffToV211 } from './tariffs.v211-translation';
 import {
   carriedElsewhere,
   copy,
-  done,
   drop,
   isObject,
   type JsonObject,
   type KnownToken,
   mapArray,
   type PartyIdentity,
-  recorder,
   rename,
+  translatedFromV211,
+  translatedToV211,
   translateFields,
+  withOwner,
 } from './translation-kit.v211';
 
 /**
@@ -48,19 +44,18 @@ export interface CdrToV211Context {
 
 /** A 2.1.1 CDR → the hub form; refused without the token auth_id names. */
 export function fromV211Cdr(cdr: CdrV211, ctx: CdrFromV211Context): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  const value = translateFields(
+  return translatedFromV211((rec) => withOwner(ctx.owner, cdrFromV211(cdr, rec, ctx)));
+}
+
+function cdrFromV211(cdr: CdrV211, rec: LossRecorder, ctx: CdrFromV211Context): JsonObject {
+  return translateFields(
     cdr,
     '',
     rec,
     {
-      id: copy,
+      ...sessionAndCdrFieldsFromV211(ctx.token),
       start_date_time: copy,
       stop_date_time: rename('end_date_time'),
-      auth_id: (v, out, _p, r) => {
-        out.cdr_token = cdrTokenFromV211(v, ctx.token, r);
-      },
-      auth_method: copy,
       location: (v, out, _p, r) => {
         const { location, evse, connector } = relevantEvseAndConnector(v, r);
         if (evse.evse_id === undefined) r.refuse(`EVSE ${String(evse.uid)} has no evse_id, which a 2.2.1 CDR location requires`);
@@ -83,100 +78,73 @@ export function fromV211Cdr(cdr: CdrV211, ctx: CdrFromV211Context): Translation<
         for (const key of Object.keys(cdrLocation)) if (cdrLocation[key] === undefined) delete cdrLocation[key];
         out.cdr_location = cdrLocation;
       },
-      meter_id: copy,
-      currency: copy,
       tariffs: (v, out, p, r) => {
         out.tariffs = mapArray(v, p, (t, tp) => (isObject(t) ? tariffFromV211At(t, tp, r, ctx.owner) : t));
-      },
-      charging_periods: (v, out, p, r) => {
-        out.charging_periods = chargingPeriodsFromV211(v, p, r);
-      },
-      total_cost: (v, out) => {
-        out.total_cost = priceFromV211(v);
       },
       total_energy: copy,
       total_time: copy,
       total_parking_time: copy,
       remark: copy,
-      last_updated: copy,
     },
     'CDR',
   );
-  return done({ country_code: ctx.owner.country_code, party_id: ctx.owner.party_id, ...value }, rec);
 }
 
 const COST_DETAIL = 'OCPI 2.1.1 CDRs carry only total_cost';
 
 /** A hub-form CDR → 2.1.1; refused without the location the hub knows, and for credit CDRs. */
 export function toV211Cdr(cdr: JsonObject, ctx: CdrToV211Context): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  if (cdr.credit === true) rec.refuse(`CDR ${String(cdr.id)} is a credit CDR: OCPI 2.1.1 has no credit CDRs, its amounts would be read as a charge`);
-  const value = translateFields(
-    cdr,
-    '',
-    rec,
-    {
-      country_code: carriedElsewhere,
-      party_id: carriedElsewhere,
-      id: copy,
-      start_date_time: copy,
-      end_date_time: rename('stop_date_time'),
-      session_id: drop('OCPI 2.1.1 CDRs do not name their session'),
-      cdr_token: (v, out) => {
-        out.auth_id = authIdToV211(v);
+  return translatedToV211((rec) => {
+    if (cdr.credit === true) rec.refuse(`CDR ${String(cdr.id)} is a credit CDR: OCPI 2.1.1 has no credit CDRs, its amounts would be read as a charge`);
+    const value = translateFields(
+      cdr,
+      '',
+      rec,
+      {
+        ...SESSION_AND_CDR_FIELDS_TO_V211,
+        start_date_time: copy,
+        end_date_time: rename('stop_date_time'),
+        session_id: drop('OCPI 2.1.1 CDRs do not name their session'),
+        cdr_location: (v, out, p, r) => {
+          if (!isObject(v)) return;
+          if (v.state !== undefined) r.record(`${p}.state`, 'field_dropped', 'OCPI 2.1.1 locations have no state');
+          out.location = embeddedLocationToV211(ctx.location, { location_id: v.id, evse_uid: v.evse_uid, connector_id: v.connector_id }, 'location', r, {
+            // The CDR's own snapshot of the place wins over the location as the hub knows it today.
+            location: pick(v, ['name', 'address', 'city', 'postal_code', 'country', 'coordinates']),
+            evse: pick(v, ['evse_id']),
+            connector: {
+              ...(v.connector_standard !== undefined ? { standard: v.connector_standard } : {}),
+              ...(v.connector_format !== undefined ? { format: v.connector_format } : {}),
+              ...(v.connector_power_type !== undefined ? { power_type: v.connector_power_type } : {}),
+            },
+          });
+        },
+        tariffs: (v, out, p, r) => {
+          out.tariffs = mapArray(v, p, (t, tp) => (isObject(t) ? tariffToV211(t, tp, r, true) : t));
+        },
+        signed_data: drop('OCPI 2.1.1 CDRs carry no signed meter data'),
+        total_fixed_cost: drop(COST_DETAIL),
+        total_energy: copy,
+        total_energy_cost: drop(COST_DETAIL),
+        total_time: copy,
+        total_time_cost: drop(COST_DETAIL),
+        total_parking_time: copy,
+        total_parking_cost: drop(COST_DETAIL),
+        total_reservation_cost: drop(COST_DETAIL),
+        remark: copy,
+        invoice_reference_id: drop('OCPI 2.1.1 CDRs have no invoice_reference_id'),
+        // Only false gets here (a credit CDR is refused above): a normal CDR, as every 2.1.1 CDR is.
+        credit: carriedElsewhere,
+        credit_reference_id: drop('OCPI 2.1.1 has no credit CDRs'),
+        home_charging_compensation: drop('OCPI 2.1.1 CDRs have no home_charging_compensation'),
       },
-      auth_method: (v, out, p, r) => {
-        out.auth_method = authMethodToV211(v, p, r);
-      },
-      authorization_reference: drop('OCPI 2.1.1 has no authorization_reference'),
-      cdr_location: (v, out, p, r) => {
-        if (!isObject(v)) return;
-        if (v.state !== undefined) r.record(`${p}.state`, 'field_dropped', 'OCPI 2.1.1 locations have no state');
-        out.location = embeddedLocationToV211(ctx.location, { location_id: v.id, evse_uid: v.evse_uid, connector_id: v.connector_id }, 'location', r, {
-          // The CDR's own snapshot of the place wins over the location as the hub knows it today.
-          location: pick(v, ['name', 'address', 'city', 'postal_code', 'country', 'coordinates']),
-          evse: pick(v, ['evse_id']),
-          connector: {
-            ...(v.connector_standard !== undefined ? { standard: v.connector_standard } : {}),
-            ...(v.connector_format !== undefined ? { format: v.connector_format } : {}),
-            ...(v.connector_power_type !== undefined ? { power_type: v.connector_power_type } : {}),
-          },
-        });
-      },
-      meter_id: copy,
-      currency: copy,
-      tariffs: (v, out, p, r) => {
-        out.tariffs = mapArray(v, p, (t, tp) => (isObject(t) ? tariffToV211(t, tp, r, true) : t));
-      },
-      charging_periods: (v, out, p, r) => {
-        out.charging_periods = chargingPeriodsToV211(v, p, r);
-      },
-      signed_data: drop('OCPI 2.1.1 CDRs carry no signed meter data'),
-      total_cost: (v, out, p, r) => {
-        out.total_cost = priceToV211(v, p, r);
-      },
-      total_fixed_cost: drop(COST_DETAIL),
-      total_energy: copy,
-      total_energy_cost: drop(COST_DETAIL),
-      total_time: copy,
-      total_time_cost: drop(COST_DETAIL),
-      total_parking_time: copy,
-      total_parking_cost: drop(COST_DETAIL),
-      total_reservation_cost: drop(COST_DETAIL),
-      remark: copy,
-      invoice_reference_id: drop('OCPI 2.1.1 CDRs have no invoice_reference_id'),
-      // Only false gets here (a credit CDR is refused above): a normal CDR, as every 2.1.1 CDR is.
-      credit: carriedElsewhere,
-      credit_reference_id: drop('OCPI 2.1.1 has no credit CDRs'),
-      home_charging_compensation: drop('OCPI 2.1.1 CDRs have no home_charging_compensation'),
-      last_updated: copy,
-    },
-    'CDR',
-  );
-  if (Array.isArray(value.charging_periods) && value.charging_periods.length === 0) {
-    rec.refuse(`CDR ${String(cdr.id)} has no charging period OCPI 2.1.1 can express`);
-  }
-  return done(value, rec);
+      'CDR',
+    );
+    if (Array.isArray(value.charging_periods) && value.charging_periods.length === 0) {
+      rec.refuse(`CDR ${String(cdr.id)} has no charging period OCPI 2.1.1 can express`);
+    }
+    return value;
+  });
 }
 
 function pick(source: JsonObject, keys: readonly string[]): JsonObject {

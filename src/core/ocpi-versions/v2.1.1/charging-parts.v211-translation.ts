@@ -1,7 +1,18 @@
 import type { LossRecorder } from '../loss-report';
 import { CdrDimensionTypeV211 } from './cdrs.v211.schema';
 import { locationToV211 } from './locations.v211-translation';
-import { copy, drop, isObject, type JsonObject, type KnownToken, mapArray, translateFields } from './translation-kit.v211';
+import {
+  copy,
+  drop,
+  emptiedList,
+  type FieldHandler,
+  isObject,
+  type JsonObject,
+  type KnownToken,
+  mapArray,
+  OWNER_CARRIED_ELSEWHERE,
+  translateFields,
+} from './translation-kit.v211';
 
 /**
  * The parts sessions and CDRs share between OCPI 2.1.1 and the hub form (2.2.1): charging periods,
@@ -39,7 +50,7 @@ function periodsBetween(value: unknown, path: string, rec: LossRecorder, known: 
       },
       'ChargingPeriod',
     );
-    if (Array.isArray(out.dimensions) && out.dimensions.length === 0 && Array.isArray(period.dimensions) && period.dimensions.length > 0) {
+    if (emptiedList(period.dimensions, out.dimensions)) {
       rec.record(pp, 'value_dropped', `no dimension of this charging period exists in OCPI ${rec.to}: period left out`);
       return undefined;
     }
@@ -47,21 +58,74 @@ function periodsBetween(value: unknown, path: string, rec: LossRecorder, known: 
   });
 }
 
-export function chargingPeriodsFromV211(value: unknown, path: string, rec: LossRecorder): unknown[] {
+/**
+ * The fields a 2.1.1 Session and CDR share, 2.1.1 → 2.2.1: the token (`auth_id` needs the token the hub
+ * knows), how it was authorized, the meter, the money and the charging periods.
+ */
+export function sessionAndCdrFieldsFromV211(token: KnownToken | undefined): Record<string, FieldHandler> {
+  return {
+    id: copy,
+    auth_id: (v, out, _p, r) => {
+      out.cdr_token = cdrTokenFromV211(v, token, r);
+    },
+    auth_method: copy,
+    meter_id: copy,
+    currency: copy,
+    charging_periods: (v, out, p, r) => {
+      out.charging_periods = chargingPeriodsFromV211(v, p, r);
+    },
+    total_cost: (v, out) => {
+      out.total_cost = priceFromV211(v);
+    },
+    last_updated: copy,
+  };
+}
+
+/** The same shared fields of a hub-form Session and CDR, 2.2.1 → 2.1.1. */
+export const SESSION_AND_CDR_FIELDS_TO_V211: Record<string, FieldHandler> = {
+  ...OWNER_CARRIED_ELSEWHERE,
+  id: copy,
+  cdr_token: (v, out) => {
+    out.auth_id = authIdToV211(v);
+  },
+  auth_method: (v, out, p, r) => {
+    out.auth_method = authMethodToV211(v, p, r);
+  },
+  authorization_reference: drop('OCPI 2.1.1 has no authorization_reference'),
+  meter_id: copy,
+  currency: copy,
+  charging_periods: (v, out, p, r) => {
+    out.charging_periods = chargingPeriodsToV211(v, p, r);
+  },
+  total_cost: (v, out, p, r) => {
+    out.total_cost = priceToV211(v, p, r);
+  },
+  last_updated: copy,
+};
+
+function authMethodToV211(value: unknown, path: string, rec: LossRecorder): unknown {
+  if (value === 'COMMAND') {
+    rec.record(path, 'value_narrowed', 'OCPI 2.1.1 has no COMMAND auth method: sent as AUTH_REQUEST (the eMSP authorized the start)');
+    return 'AUTH_REQUEST';
+  }
+  return value;
+}
+
+function chargingPeriodsFromV211(value: unknown, path: string, rec: LossRecorder): unknown[] {
   return periodsBetween(value, path, rec, CDR_DIMENSIONS_V221, {});
 }
 
-export function chargingPeriodsToV211(value: unknown, path: string, rec: LossRecorder): unknown[] {
+function chargingPeriodsToV211(value: unknown, path: string, rec: LossRecorder): unknown[] {
   return periodsBetween(value, path, rec, CDR_DIMENSIONS_V211, { tariff_id: drop('OCPI 2.1.1 charging periods name no tariff') });
 }
 
 /** 2.1.1 numeric cost (excl. VAT) → 2.2.1 Price. */
-export function priceFromV211(value: unknown): unknown {
+function priceFromV211(value: unknown): unknown {
   return typeof value === 'number' ? { excl_vat: value } : value;
 }
 
 /** 2.2.1 Price → 2.1.1 number excluding VAT; the VAT-inclusive figure is named as narrowed. */
-export function priceToV211(value: unknown, path: string, rec: LossRecorder): unknown {
+function priceToV211(value: unknown, path: string, rec: LossRecorder): unknown {
   if (!isObject(value)) return value;
   if (value.incl_vat !== undefined) {
     rec.record(path, 'value_narrowed', `OCPI 2.1.1 costs exclude VAT: ${String(value.excl_vat)} sent, incl_vat ${String(value.incl_vat)} left out`);
@@ -70,7 +134,7 @@ export function priceToV211(value: unknown, path: string, rec: LossRecorder): un
 }
 
 /** 2.1.1 auth_id → 2.2.1 cdr_token: only the token the hub knows can say whose and which token it is. */
-export function cdrTokenFromV211(authId: unknown, token: KnownToken | undefined, rec: LossRecorder): JsonObject {
+function cdrTokenFromV211(authId: unknown, token: KnownToken | undefined, rec: LossRecorder): JsonObject {
   if (token === undefined) {
     rec.refuse(`auth_id ${String(authId)} names a token by its contract id only; the hub must pass the token it knows to build cdr_token`);
   }
@@ -81,7 +145,7 @@ export function cdrTokenFromV211(authId: unknown, token: KnownToken | undefined,
 }
 
 /** 2.2.1 cdr_token → 2.1.1 auth_id. The eMSP receiving it issued the token, so it knows the rest. */
-export function authIdToV211(cdrToken: unknown): unknown {
+function authIdToV211(cdrToken: unknown): unknown {
   return isObject(cdrToken) ? cdrToken.contract_id : cdrToken;
 }
 

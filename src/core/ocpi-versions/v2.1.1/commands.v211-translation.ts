@@ -1,7 +1,16 @@
 import type { LossRecorder, Translation } from '../loss-report';
 import type { CommandResponseV211, CommandTypeV211 } from './commands.v211.schema';
-import { tokenFromV211, tokenToV211 } from './tokens.v211-translation';
-import { copy, done, drop, type FieldHandler, isObject, type JsonObject, type PartyIdentity, recorder, translateFields } from './translation-kit.v211';
+import { tokenFieldFromV211, tokenFieldToV211 } from './tokens.v211-translation';
+import {
+  copy,
+  drop,
+  type FieldHandler,
+  type JsonObject,
+  type PartyIdentity,
+  translatedFromV211,
+  translatedToV211,
+  translateFields,
+} from './translation-kit.v211';
 
 /**
  * Commands between OCPI 2.1.1 and the hub form (2.2.1). 2.1.1 has four commands (no
@@ -15,75 +24,61 @@ export interface CommandFromV211Context {
   owner: PartyIdentity;
 }
 
-function tokenFromV211InCommand(token: unknown, owner: PartyIdentity, path: string, rec: LossRecorder): unknown {
-  if (!isObject(token)) return token;
-  return { country_code: owner.country_code, party_id: owner.party_id, ...tokenFromV211(token, path, rec) };
-}
+/** The command fields 2.1.1 and 2.2.1 share, by command; `token` and `reservation_id` differ in form. */
+const COMMAND_FIELDS_IN_BOTH: Record<CommandTypeV211, Record<string, FieldHandler>> = {
+  RESERVE_NOW: { response_url: copy, expiry_date: copy, location_id: copy, evse_uid: copy },
+  START_SESSION: { response_url: copy, location_id: copy, evse_uid: copy },
+  STOP_SESSION: { response_url: copy, session_id: copy },
+  UNLOCK_CONNECTOR: { response_url: copy, location_id: copy, evse_uid: copy, connector_id: copy },
+};
 
 /** A 2.1.1 command body (eMSP → hub) → the hub form of the same command. */
 export function fromV211Command(type: CommandTypeV211, body: JsonObject, ctx: CommandFromV211Context): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  const token = (v: unknown, out: JsonObject, p: string, r: LossRecorder) => void (out.token = tokenFromV211InCommand(v, ctx.owner, p, r));
-  const handlers: Record<string, FieldHandler> = (
-    {
+  const token = tokenFieldFromV211(ctx.owner);
+  const handlers: Record<CommandTypeV211, Record<string, FieldHandler>> = {
     RESERVE_NOW: {
-      response_url: copy,
+      ...COMMAND_FIELDS_IN_BOTH.RESERVE_NOW,
       token,
-      expiry_date: copy,
-      reservation_id: (v: unknown, out: JsonObject) => void (out.reservation_id = typeof v === 'number' ? String(v) : v),
-      location_id: copy,
-      evse_uid: copy,
+      reservation_id: (v, out) => void (out.reservation_id = typeof v === 'number' ? String(v) : v),
     },
-    START_SESSION: { response_url: copy, token, location_id: copy, evse_uid: copy },
-    STOP_SESSION: { response_url: copy, session_id: copy },
-    UNLOCK_CONNECTOR: { response_url: copy, location_id: copy, evse_uid: copy, connector_id: copy },
-    } as Record<CommandTypeV211, Record<string, FieldHandler>>
-  )[type];
-  return done(translateFields(body, '', rec, handlers, type), rec);
+    START_SESSION: { ...COMMAND_FIELDS_IN_BOTH.START_SESSION, token },
+    STOP_SESSION: COMMAND_FIELDS_IN_BOTH.STOP_SESSION,
+    UNLOCK_CONNECTOR: COMMAND_FIELDS_IN_BOTH.UNLOCK_CONNECTOR,
+  };
+  return translatedFromV211((rec) => translateFields(body, '', rec, handlers[type], type));
 }
+
+const AUTHORIZATION_REFERENCE_DROPPED = drop('OCPI 2.1.1 commands have no authorization_reference');
+
+/** The 2.2.1 command fields by command, for a 2.1.1 receiver; CANCEL_RESERVATION has none in 2.1.1. */
+const COMMAND_FIELDS_TO_V211: Record<CommandTypeV211, Record<string, FieldHandler>> = {
+  RESERVE_NOW: {
+    ...COMMAND_FIELDS_IN_BOTH.RESERVE_NOW,
+    token: tokenFieldToV211,
+    reservation_id: (v, out, _p, r) => {
+      // 2.1.1 reservation_id is an int.
+      if (typeof v !== 'string' || !/^(0|[1-9][0-9]{0,14})$/.test(v)) r.refuse(`reservation_id ${String(v)} is not an integer, which OCPI 2.1.1 requires`);
+      out.reservation_id = Number(v);
+    },
+    authorization_reference: AUTHORIZATION_REFERENCE_DROPPED,
+  },
+  START_SESSION: {
+    ...COMMAND_FIELDS_IN_BOTH.START_SESSION,
+    token: tokenFieldToV211,
+    connector_id: drop('OCPI 2.1.1 StartSession names no connector: the charge point picks one on the EVSE'),
+    authorization_reference: AUTHORIZATION_REFERENCE_DROPPED,
+  },
+  STOP_SESSION: COMMAND_FIELDS_IN_BOTH.STOP_SESSION,
+  UNLOCK_CONNECTOR: COMMAND_FIELDS_IN_BOTH.UNLOCK_CONNECTOR,
+};
 
 /** A hub-form command body → 2.1.1 (hub → 2.1.1 CPO); CANCEL_RESERVATION and non-numeric reservation ids are refused. */
 export function toV211Command(type: string, body: JsonObject): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  const token = (v: unknown, out: JsonObject, p: string, r: LossRecorder) => void (out.token = isObject(v) ? tokenToV211(v, p, r) : v);
-  const authorizationReference = drop('OCPI 2.1.1 commands have no authorization_reference');
-  let handlers: Record<string, FieldHandler>;
-  switch (type) {
-    case 'RESERVE_NOW':
-      handlers = {
-        response_url: copy,
-        token,
-        expiry_date: copy,
-        reservation_id: (v: unknown, out: JsonObject, _p: string, r: LossRecorder) => {
-          // 2.1.1 reservation_id is an int.
-          if (typeof v !== 'string' || !/^(0|[1-9][0-9]{0,14})$/.test(v)) r.refuse(`reservation_id ${String(v)} is not an integer, which OCPI 2.1.1 requires`);
-          out.reservation_id = Number(v);
-        },
-        location_id: copy,
-        evse_uid: copy,
-        authorization_reference: authorizationReference,
-      };
-      break;
-    case 'START_SESSION':
-      handlers = {
-        response_url: copy,
-        token,
-        location_id: copy,
-        evse_uid: copy,
-        connector_id: drop('OCPI 2.1.1 StartSession names no connector: the charge point picks one on the EVSE'),
-        authorization_reference: authorizationReference,
-      };
-      break;
-    case 'STOP_SESSION':
-      handlers = { response_url: copy, session_id: copy };
-      break;
-    case 'UNLOCK_CONNECTOR':
-      handlers = { response_url: copy, location_id: copy, evse_uid: copy, connector_id: copy };
-      break;
-    default:
-      return rec.refuse(`OCPI 2.1.1 has no command ${type}`);
-  }
-  return done(translateFields(body, '', rec, handlers, type), rec);
+  return translatedToV211((rec) => {
+    const handlers = Object.prototype.hasOwnProperty.call(COMMAND_FIELDS_TO_V211, type) ? COMMAND_FIELDS_TO_V211[type as CommandTypeV211] : undefined;
+    if (handlers === undefined) return rec.refuse(`OCPI 2.1.1 has no command ${type}`);
+    return translateFields(body, '', rec, handlers, type);
+  });
 }
 
 export interface CommandResponseFromV211Context {
@@ -91,62 +86,68 @@ export interface CommandResponseFromV211Context {
   timeoutSeconds: number;
 }
 
+/**
+ * A 2.1.1 CommandResponse (its one field, result) as the 2.2.1 `objectName`, which has every result
+ * value but `missing`: that one is sent as `instead`.
+ */
+function commandResponseFromV211(
+  response: CommandResponseV211,
+  rec: LossRecorder,
+  objectName: 'CommandResponse' | 'CommandResult',
+  missing: { value: string; instead: string; detail: string },
+): JsonObject {
+  const result: FieldHandler = (v, out, p, r) => {
+    if (v === missing.value) {
+      r.record(p, 'value_narrowed', missing.detail);
+      out.result = missing.instead;
+    } else out.result = v;
+  };
+  return translateFields(response, '', rec, { result }, objectName);
+}
+
 /** A 2.1.1 synchronous CommandResponse → 2.2.1 CommandResponse (the hub's own wait as timeout). */
 export function fromV211CommandResponse(response: CommandResponseV211, ctx: CommandResponseFromV211Context): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  const value = translateFields(
-    response,
-    '',
-    rec,
-    {
-      result: (v, out, p, r) => {
-        if (v === 'TIMEOUT') {
-          r.record(p, 'value_narrowed', 'a 2.2.1 CommandResponse has no TIMEOUT (only a CommandResult has): sent as REJECTED');
-          out.result = 'REJECTED';
-        } else out.result = v;
-      },
-    },
-    'CommandResponse',
-  );
-  return done({ ...value, timeout: ctx.timeoutSeconds }, rec);
+  return translatedFromV211((rec) => {
+    const value = commandResponseFromV211(response, rec, 'CommandResponse', {
+      value: 'TIMEOUT',
+      instead: 'REJECTED',
+      detail: 'a 2.2.1 CommandResponse has no TIMEOUT (only a CommandResult has): sent as REJECTED',
+    });
+    return { ...value, timeout: ctx.timeoutSeconds };
+  });
 }
 
 /** A 2.1.1 CommandResponse POSTed to response_url → 2.2.1 CommandResult. */
 export function fromV211CommandResult(response: CommandResponseV211): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  const value = translateFields(
-    response,
-    '',
-    rec,
-    {
-      result: (v, out, p, r) => {
-        if (v === 'UNKNOWN_SESSION') {
-          r.record(p, 'value_narrowed', 'a 2.2.1 CommandResult has no UNKNOWN_SESSION: sent as FAILED');
-          out.result = 'FAILED';
-        } else out.result = v;
-      },
-    },
-    'CommandResult',
+  return translatedFromV211((rec) =>
+    commandResponseFromV211(response, rec, 'CommandResult', {
+      value: 'UNKNOWN_SESSION',
+      instead: 'FAILED',
+      detail: 'a 2.2.1 CommandResult has no UNKNOWN_SESSION: sent as FAILED',
+    }),
   );
-  return done(value, rec);
 }
+
+/** 2.2.1 CommandResponse and CommandResult carry a message; the 2.1.1 CommandResponse has none. */
+const MESSAGE_DROPPED = drop('OCPI 2.1.1 CommandResponse has no message');
 
 /** A 2.2.1 CommandResponse → 2.1.1 (the synchronous answer to a 2.1.1 eMSP). */
 export function toV211CommandResponse(response: JsonObject): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  const value = translateFields(
-    response,
-    '',
-    rec,
-    {
-      result: copy,
-      timeout: drop('OCPI 2.1.1 CommandResponse has no timeout: the eMSP cannot tell how long to wait for the result'),
-      message: drop('OCPI 2.1.1 CommandResponse has no message'),
-    },
-    'CommandResponse',
+  return translatedToV211((rec) =>
+    translateFields(
+      response,
+      '',
+      rec,
+      {
+        result: copy,
+        timeout: drop('OCPI 2.1.1 CommandResponse has no timeout: the eMSP cannot tell how long to wait for the result'),
+        message: MESSAGE_DROPPED,
+      },
+      'CommandResponse',
+    ),
   );
-  return done(value, rec);
 }
+
 
 /** 2.2.1 CommandResult values 2.1.1 CommandResponseType lacks: all are a failure of the command. */
 const RESULT_TO_V211: Record<string, string> = {
@@ -158,22 +159,22 @@ const RESULT_TO_V211: Record<string, string> = {
 
 /** A 2.2.1 CommandResult → the 2.1.1 CommandResponse POSTed to the eMSP's response_url. */
 export function toV211CommandResult(result: JsonObject): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  const value = translateFields(
-    result,
-    '',
-    rec,
-    {
-      result: (v, out, p, r) => {
-        const mapped = typeof v === 'string' ? RESULT_TO_V211[v] : undefined;
-        if (mapped === undefined) {
-          r.record(p, 'value_narrowed', `OCPI 2.1.1 has no command result ${String(v)}: sent as REJECTED`);
-          out.result = 'REJECTED';
-        } else out.result = mapped;
+  return translatedToV211((rec) =>
+    translateFields(
+      result,
+      '',
+      rec,
+      {
+        result: (v, out, p, r) => {
+          const mapped = typeof v === 'string' ? RESULT_TO_V211[v] : undefined;
+          if (mapped === undefined) {
+            r.record(p, 'value_narrowed', `OCPI 2.1.1 has no command result ${String(v)}: sent as REJECTED`);
+            out.result = 'REJECTED';
+          } else out.result = mapped;
+        },
+        message: MESSAGE_DROPPED,
       },
-      message: drop('OCPI 2.1.1 CommandResponse has no message'),
-    },
-    'CommandResult',
+      'CommandResult',
+    ),
   );
-  return done(value, rec);
 }

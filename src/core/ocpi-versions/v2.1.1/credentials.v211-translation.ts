@@ -1,6 +1,6 @@
 import type { Translation } from '../loss-report';
 import type { CredentialsV211, VersionDetailsV211 } from './credentials.v211.schema';
-import { at, copy, done, isObject, type JsonObject, type PartyIdentity, recorder, translateFields } from './translation-kit.v211';
+import { at, copy, isObject, type JsonObject, type PartyIdentity, translatedFromV211, translatedToV211, translateFields } from './translation-kit.v211';
 
 /**
  * Credentials and version details between OCPI 2.1.1 and the hub form (2.2.1). A 2.1.1 credentials
@@ -19,28 +19,26 @@ export interface CredentialsFromV211Context {
 
 /** 2.1.1 Credentials → 2.2.1 Credentials with the one party as its one role. */
 export function fromV211Credentials(credentials: CredentialsV211, ctx: CredentialsFromV211Context): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  const value = translateFields(
-    credentials,
-    '',
-    rec,
-    {
-      token: copy,
-      url: copy,
-      business_details: copy,
-      party_id: copy,
-      country_code: copy,
-    },
-    'Credentials',
-  );
-  return done(
-    {
+  return translatedFromV211((rec) => {
+    const value = translateFields(
+      credentials,
+      '',
+      rec,
+      {
+        token: copy,
+        url: copy,
+        business_details: copy,
+        party_id: copy,
+        country_code: copy,
+      },
+      'Credentials',
+    );
+    return {
       token: value.token,
       url: value.url,
       roles: [{ role: ctx.role, business_details: value.business_details, party_id: value.party_id, country_code: value.country_code }],
-    },
-    rec,
-  );
+    };
+  });
 }
 
 export interface CredentialsToV211Context {
@@ -50,31 +48,32 @@ export interface CredentialsToV211Context {
 
 /** 2.2.1 Credentials → 2.1.1: one role, or the one `ctx.party` names; refused when that is ambiguous. */
 export function toV211Credentials(credentials: JsonObject, ctx: CredentialsToV211Context = {}): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  const roles = Array.isArray(credentials.roles) ? credentials.roles.filter(isObject) : [];
-  let chosen = roles.length === 1 ? 0 : -1;
-  if (roles.length > 1 && ctx.party !== undefined) {
-    const { country_code, party_id } = ctx.party;
-    chosen = roles.findIndex((r) => r.country_code === country_code && r.party_id === party_id);
-  }
-  if (chosen < 0) {
-    rec.refuse(roles.length === 0 ? 'the credentials list no role' : 'OCPI 2.1.1 credentials carry one party: the hub must say which of the roles to present');
-  }
-  roles.forEach((role, i) => {
-    if (i === chosen) return;
-    // Skipped silently when it is the same party in another role: 2.1.1 names the party, not its roles.
-    const same = role.country_code === roles[chosen].country_code && role.party_id === roles[chosen].party_id;
-    if (!same) rec.record(at('roles', i), 'value_dropped', `OCPI 2.1.1 credentials carry one party: ${String(role.country_code)}/${String(role.party_id)} left out`);
+  return translatedToV211((rec) => {
+    const roles = Array.isArray(credentials.roles) ? credentials.roles.filter(isObject) : [];
+    let chosen = roles.length === 1 ? 0 : -1;
+    if (roles.length > 1 && ctx.party !== undefined) {
+      const { country_code, party_id } = ctx.party;
+      chosen = roles.findIndex((r) => r.country_code === country_code && r.party_id === party_id);
+    }
+    if (chosen < 0) {
+      rec.refuse(roles.length === 0 ? 'the credentials list no role' : 'OCPI 2.1.1 credentials carry one party: the hub must say which of the roles to present');
+    }
+    roles.forEach((role, i) => {
+      if (i === chosen) return;
+      // Skipped silently when it is the same party in another role: 2.1.1 names the party, not its roles.
+      const same = role.country_code === roles[chosen].country_code && role.party_id === roles[chosen].party_id;
+      if (!same) rec.record(at('roles', i), 'value_dropped', `OCPI 2.1.1 credentials carry one party: ${String(role.country_code)}/${String(role.party_id)} left out`);
+    });
+    const role = roles[chosen];
+    const value = translateFields(
+      { token: credentials.token, url: credentials.url, ...withoutRole(credentials) },
+      '',
+      rec,
+      { token: copy, url: copy },
+      'Credentials',
+    );
+    return { ...value, business_details: role.business_details, party_id: role.party_id, country_code: role.country_code };
   });
-  const role = roles[chosen];
-  const value = translateFields(
-    { token: credentials.token, url: credentials.url, ...withoutRole(credentials) },
-    '',
-    rec,
-    { token: copy, url: copy },
-    'Credentials',
-  );
-  return done({ ...value, business_details: role.business_details, party_id: role.party_id, country_code: role.country_code }, rec);
 }
 
 function withoutRole(credentials: JsonObject): JsonObject {
@@ -90,39 +89,41 @@ const ENDPOINT_ROLES: Record<PartyRoleV211, Record<string, 'SENDER' | 'RECEIVER'
 
 /** 2.1.1 VersionDetails → 2.2.1, the roles derived from the party's role; custom modules are left out. */
 export function fromV211VersionDetails(details: VersionDetailsV211, ctx: CredentialsFromV211Context): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  const endpoints: JsonObject[] = [];
-  details.endpoints.forEach((endpoint, i) => {
-    const role = ENDPOINT_ROLES[ctx.role][endpoint.identifier];
-    if (role === undefined) {
-      rec.record(at('endpoints', i), 'value_dropped', `module ${endpoint.identifier} is not an OCPI 2.1.1 module the hub can give a 2.2.1 role`);
-      return;
-    }
-    endpoints.push({ identifier: endpoint.identifier, role, url: endpoint.url });
+  return translatedFromV211((rec) => {
+    const endpoints: JsonObject[] = [];
+    details.endpoints.forEach((endpoint, i) => {
+      const role = ENDPOINT_ROLES[ctx.role][endpoint.identifier];
+      if (role === undefined) {
+        rec.record(at('endpoints', i), 'value_dropped', `module ${endpoint.identifier} is not an OCPI 2.1.1 module the hub can give a 2.2.1 role`);
+        return;
+      }
+      endpoints.push({ identifier: endpoint.identifier, role, url: endpoint.url });
+    });
+    return { version: details.version, endpoints };
   });
-  return done({ version: details.version, endpoints }, rec);
 }
 
 const MODULES_V211 = ['cdrs', 'commands', 'credentials', 'locations', 'sessions', 'tariffs', 'tokens'];
 
 /** 2.2.1 VersionDetails → 2.1.1: roles dropped, one endpoint per module, modules 2.1.1 lacks left out. */
 export function toV211VersionDetails(details: JsonObject): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  const endpoints: JsonObject[] = [];
-  const endpointList = Array.isArray(details.endpoints) ? details.endpoints.filter(isObject) : [];
-  endpointList.forEach((endpoint, i) => {
-    const identifier = String(endpoint.identifier);
-    if (!MODULES_V211.includes(identifier)) {
-      rec.record(at('endpoints', i), 'value_dropped', `OCPI 2.1.1 has no module ${identifier}`);
-      return;
-    }
-    const earlier = endpoints.find((e) => e.identifier === identifier);
-    if (earlier !== undefined) {
-      // The same module in both roles: 2.1.1 lists a module once.
-      if (earlier.url !== endpoint.url) rec.record(at('endpoints', i), 'value_dropped', `OCPI 2.1.1 lists module ${identifier} once: ${String(endpoint.role)} endpoint left out`);
-      return;
-    }
-    endpoints.push({ identifier, url: endpoint.url });
+  return translatedToV211((rec) => {
+    const endpoints: JsonObject[] = [];
+    const endpointList = Array.isArray(details.endpoints) ? details.endpoints.filter(isObject) : [];
+    endpointList.forEach((endpoint, i) => {
+      const identifier = String(endpoint.identifier);
+      if (!MODULES_V211.includes(identifier)) {
+        rec.record(at('endpoints', i), 'value_dropped', `OCPI 2.1.1 has no module ${identifier}`);
+        return;
+      }
+      const earlier = endpoints.find((e) => e.identifier === identifier);
+      if (earlier !== undefined) {
+        // The same module in both roles: 2.1.1 lists a module once.
+        if (earlier.url !== endpoint.url) rec.record(at('endpoints', i), 'value_dropped', `OCPI 2.1.1 lists module ${identifier} once: ${String(endpoint.role)} endpoint left out`);
+        return;
+      }
+      endpoints.push({ identifier, url: endpoint.url });
+    });
+    return { version: details.version, endpoints };
   });
-  return done({ version: details.version, endpoints }, rec);
 }

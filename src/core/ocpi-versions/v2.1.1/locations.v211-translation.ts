@@ -9,18 +9,23 @@ import {
   PowerTypeV211,
 } from './locations.v211.schema';
 import {
-  carriedElsewhere,
   copy,
-  done,
   drop,
+  emptiedList,
+  type FieldHandler,
   isObject,
   type JsonObject,
   keepKnownValues,
   mapArray,
+  OWNER_CARRIED_ELSEWHERE,
   type PartyIdentity,
-  recorder,
+  type PatchReceivedAtContext,
   rename,
+  translatedFromV211,
+  translatedToV211,
   translateFields,
+  withOwner,
+  withReceivedAt,
 } from './translation-kit.v211';
 
 /**
@@ -50,14 +55,57 @@ const PARKING_TYPE_FROM_V211: Record<string, string> = {
   PARKING_LOT: 'PARKING_LOT',
 };
 
-export interface LocationFromV211Context {
+export interface LocationFromV211Context extends PatchReceivedAtContext {
   /** The CPO the location belongs to: the sender's address. */
   owner: PartyIdentity;
   /** The time zone the operator configured for this sender, for locations that omit time_zone. */
   timeZone?: string;
-  /** For a PATCH without last_updated (2.1.1 does not require it): when the hub received it. */
-  receivedAt?: string;
 }
+
+// The fields 2.1.1 and 2.2.1 share under the same name and meaning, copied in both directions.
+
+const CONNECTOR_FIELDS_IN_BOTH: Record<string, FieldHandler> = {
+  id: copy,
+  standard: copy,
+  format: copy,
+  power_type: copy,
+  terms_and_conditions: copy,
+  last_updated: copy,
+};
+
+const EVSE_FIELDS_IN_BOTH: Record<string, FieldHandler> = {
+  uid: copy,
+  evse_id: copy,
+  status: copy,
+  status_schedule: copy,
+  floor_level: copy,
+  coordinates: copy,
+  physical_reference: copy,
+  directions: copy,
+  parking_restrictions: copy,
+  images: copy,
+  last_updated: copy,
+};
+
+const LOCATION_FIELDS_IN_BOTH: Record<string, FieldHandler> = {
+  id: copy,
+  name: copy,
+  address: copy,
+  city: copy,
+  postal_code: copy,
+  country: copy,
+  coordinates: copy,
+  related_locations: copy,
+  directions: copy,
+  operator: copy,
+  suboperator: copy,
+  owner: copy,
+  time_zone: copy,
+  charging_when_closed: copy,
+  images: copy,
+  energy_mix: copy,
+  last_updated: copy,
+};
 
 // ---------------------------------------------------------------- 2.1.1 → 2.2.1
 
@@ -67,17 +115,12 @@ function connectorFromV211(connector: JsonObject, path: string, rec: LossRecorde
     path,
     rec,
     {
-      id: copy,
-      standard: copy,
-      format: copy,
-      power_type: copy,
+      ...CONNECTOR_FIELDS_IN_BOTH,
       voltage: rename('max_voltage'),
       amperage: rename('max_amperage'),
       tariff_id: (value, out) => {
         out.tariff_ids = [value];
       },
-      terms_and_conditions: copy,
-      last_updated: copy,
     },
     'Connector',
   );
@@ -89,21 +132,11 @@ function evseFromV211(evse: JsonObject, path: string, rec: LossRecorder): JsonOb
     path,
     rec,
     {
-      uid: copy,
-      evse_id: copy,
-      status: copy,
-      status_schedule: copy,
+      ...EVSE_FIELDS_IN_BOTH,
       capabilities: copy,
       connectors: (value, out, p, r) => {
         out.connectors = mapArray(value, p, (c, cp) => (isObject(c) ? connectorFromV211(c, cp, r) : c));
       },
-      floor_level: copy,
-      coordinates: copy,
-      physical_reference: copy,
-      directions: copy,
-      parking_restrictions: copy,
-      images: copy,
-      last_updated: copy,
     },
     'EVSE',
   );
@@ -115,29 +148,17 @@ function locationFromV211(location: JsonObject, path: string, rec: LossRecorder)
     path,
     rec,
     {
-      id: copy,
+      ...LOCATION_FIELDS_IN_BOTH,
       type: (value, out, p, r) => {
         const parkingType = typeof value === 'string' ? PARKING_TYPE_FROM_V211[value] : undefined;
         if (parkingType !== undefined) out.parking_type = parkingType;
         // UNKNOWN ("not known by the operator") says what an absent 2.2.1 parking_type says: no loss.
         else if (value !== 'UNKNOWN') r.record(p, 'value_dropped', `OCPI 2.2.1 has no parking type for LocationType ${String(value)}`);
       },
-      name: copy,
-      address: copy,
-      city: copy,
-      postal_code: copy,
-      country: copy,
-      coordinates: copy,
-      related_locations: copy,
       evses: (value, out, p, r) => {
         out.evses = mapArray(value, p, (e, ep) => (isObject(e) ? evseFromV211(e, ep, r) : e));
       },
-      directions: copy,
-      operator: copy,
-      suboperator: copy,
-      owner: copy,
       facilities: copy,
-      time_zone: copy,
       opening_times: (value, out) => {
         // 2.1.1 Hours is a choice: regular_hours, or twentyfourseven. 2.2.1 requires twentyfourseven;
         // regular hours given means "not 24/7".
@@ -145,10 +166,6 @@ function locationFromV211(location: JsonObject, path: string, rec: LossRecorder)
           out.opening_times = { ...value, twentyfourseven: false };
         } else out.opening_times = value;
       },
-      charging_when_closed: copy,
-      images: copy,
-      energy_mix: copy,
-      last_updated: copy,
     },
     'Location',
   );
@@ -156,38 +173,31 @@ function locationFromV211(location: JsonObject, path: string, rec: LossRecorder)
 
 /** A whole 2.1.1 Location → the hub form; refused without a time zone (none given and none configured). */
 export function fromV211Location(location: LocationV211, ctx: LocationFromV211Context): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  const body = locationFromV211(location, '', rec);
-  if (body.time_zone === undefined) {
-    if (ctx.timeZone === undefined) {
-      rec.refuse(`location ${location.id} has no time_zone (required in 2.2.1) and no time zone is configured for its sender`);
+  return translatedFromV211((rec) => {
+    const body = locationFromV211(location, '', rec);
+    if (body.time_zone === undefined) {
+      if (ctx.timeZone === undefined) {
+        rec.refuse(`location ${location.id} has no time_zone (required in 2.2.1) and no time zone is configured for its sender`);
+      }
+      body.time_zone = ctx.timeZone;
     }
-    body.time_zone = ctx.timeZone;
-  }
-  return done({ country_code: ctx.owner.country_code, party_id: ctx.owner.party_id, publish: true, ...body }, rec);
-}
-
-function withReceivedAt(value: JsonObject, receivedAt: string | undefined): JsonObject {
-  if (value.last_updated === undefined && receivedAt !== undefined) value.last_updated = receivedAt;
-  return value;
+    return withOwner(ctx.owner, { publish: true, ...body });
+  });
 }
 
 /** A 2.1.1 Location PATCH → a hub-form Location PATCH. */
 export function fromV211LocationPatch(patch: Partial<LocationV211>, ctx: Partial<LocationFromV211Context> = {}): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  return done(withReceivedAt(locationFromV211(patch, '', rec), ctx.receivedAt), rec);
+  return translatedFromV211((rec) => withReceivedAt(locationFromV211(patch, '', rec), ctx.receivedAt));
 }
 
 /** A 2.1.1 EVSE (whole, or a PATCH) → the hub form. */
 export function fromV211Evse(evse: Partial<EvseV211>, ctx: Partial<LocationFromV211Context> = {}): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  return done(withReceivedAt(evseFromV211(evse, '', rec), ctx.receivedAt), rec);
+  return translatedFromV211((rec) => withReceivedAt(evseFromV211(evse, '', rec), ctx.receivedAt));
 }
 
 /** A 2.1.1 Connector (whole, or a PATCH) → the hub form. */
 export function fromV211Connector(connector: Partial<ConnectorV211>, ctx: Partial<LocationFromV211Context> = {}): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  return done(withReceivedAt(connectorFromV211(connector, '', rec), ctx.receivedAt), rec);
+  return translatedFromV211((rec) => withReceivedAt(connectorFromV211(connector, '', rec), ctx.receivedAt));
 }
 
 // ---------------------------------------------------------------- 2.2.1 → 2.1.1
@@ -221,10 +231,7 @@ function connectorToV211(connector: JsonObject, path: string, rec: LossRecorder)
     path,
     rec,
     {
-      id: copy,
-      standard: copy,
-      format: copy,
-      power_type: copy,
+      ...CONNECTOR_FIELDS_IN_BOTH,
       max_voltage: rename('voltage'),
       max_amperage: rename('amperage'),
       max_electric_power: drop('OCPI 2.1.1 connectors have no max_electric_power'),
@@ -235,8 +242,6 @@ function connectorToV211(connector: JsonObject, path: string, rec: LossRecorder)
           r.record(p, 'value_narrowed', `OCPI 2.1.1 has one tariff_id per connector: ${value[0]} kept, ${value.slice(1).join(', ')} left out`);
         }
       },
-      terms_and_conditions: copy,
-      last_updated: copy,
     },
     'Connector',
   );
@@ -248,10 +253,7 @@ function evseToV211(evse: JsonObject, path: string, rec: LossRecorder): JsonObje
     path,
     rec,
     {
-      uid: copy,
-      evse_id: copy,
-      status: copy,
-      status_schedule: copy,
+      ...EVSE_FIELDS_IN_BOTH,
       capabilities: keepKnownValues(CAPABILITIES_V211, 'capability'),
       connectors: (value, out, p, r) => {
         out.connectors = mapArray(value, p, (c, cp) => {
@@ -259,13 +261,6 @@ function evseToV211(evse: JsonObject, path: string, rec: LossRecorder): JsonObje
           return connectorExpressibleInV211(c, cp, r) ? connectorToV211(c, cp, r) : undefined;
         });
       },
-      floor_level: copy,
-      coordinates: copy,
-      physical_reference: copy,
-      directions: copy,
-      parking_restrictions: copy,
-      images: copy,
-      last_updated: copy,
     },
     'EVSE',
   );
@@ -275,7 +270,7 @@ function evseToV211(evse: JsonObject, path: string, rec: LossRecorder): JsonObje
 function wholeEvseToV211(evse: unknown, path: string, rec: LossRecorder): unknown {
   if (!isObject(evse)) return evse;
   const value = evseToV211(evse, path, rec);
-  if (Array.isArray(value.connectors) && value.connectors.length === 0 && Array.isArray(evse.connectors) && evse.connectors.length > 0) {
+  if (emptiedList(evse.connectors, value.connectors)) {
     rec.record(path, 'value_dropped', `EVSE ${String(evse.uid)} has no connector OCPI 2.1.1 can name: left out`);
     return undefined;
   }
@@ -288,23 +283,14 @@ export function locationToV211(location: JsonObject, path: string, rec: LossReco
     path,
     rec,
     {
-      // Carried by the URL of a push (/locations/{country_code}/{party_id}/{id}) and the credentials.
-      country_code: carriedElsewhere,
-      party_id: carriedElsewhere,
-      id: copy,
+      ...OWNER_CARRIED_ELSEWHERE,
+      ...LOCATION_FIELDS_IN_BOTH,
       publish: (v, _out, p, r) => {
         // 2.1.1 locations are for every eMSP; only a location not to be published loses something.
         if (v === false) r.record(p, 'field_dropped', 'OCPI 2.1.1 has no publish: a 2.1.1 receiver treats every location as published');
       },
       publish_allowed_to: drop('OCPI 2.1.1 has no publish_allowed_to'),
-      name: copy,
-      address: copy,
-      city: copy,
-      postal_code: copy,
       state: drop('OCPI 2.1.1 locations have no state'),
-      country: copy,
-      coordinates: copy,
-      related_locations: copy,
       parking_type: (v, out, p, r) => {
         const type = typeof v === 'string' ? LOCATION_TYPE_TO_V211[v] : undefined;
         if (type !== undefined) out.type = type;
@@ -317,17 +303,8 @@ export function locationToV211(location: JsonObject, path: string, rec: LossReco
         // A PATCH that names evses replaces the list, so its EVSEs are whole ones too.
         out.evses = mapArray(v, p, (e, ep) => wholeEvseToV211(e, ep, r));
       },
-      directions: copy,
-      operator: copy,
-      suboperator: copy,
-      owner: copy,
       facilities: keepKnownValues(FACILITIES_V211, 'facility'),
-      time_zone: copy,
       opening_times: copy,
-      charging_when_closed: copy,
-      images: copy,
-      energy_mix: copy,
-      last_updated: copy,
     },
     'Location',
   );
@@ -341,29 +318,27 @@ export function locationToV211(location: JsonObject, path: string, rec: LossReco
 
 /** A whole hub-form Location → 2.1.1; refused when it has no postal_code. */
 export function toV211Location(location: JsonObject): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  return done(locationToV211(location, '', rec, true), rec);
+  return translatedToV211((rec) => locationToV211(location, '', rec, true));
 }
 
 /** A hub-form Location PATCH → 2.1.1. */
 export function toV211LocationPatch(patch: JsonObject): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  return done(locationToV211(patch, '', rec, false), rec);
+  return translatedToV211((rec) => locationToV211(patch, '', rec, false));
 }
 
 /** A hub-form EVSE (whole or PATCH) → 2.1.1; refused when a whole EVSE keeps no connector. */
 export function toV211Evse(evse: JsonObject): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  const value = evseToV211(evse, '', rec);
-  if (Array.isArray(value.connectors) && value.connectors.length === 0 && Array.isArray(evse.connectors) && evse.connectors.length > 0) {
-    rec.refuse(`EVSE ${String(evse.uid)} has no connector OCPI 2.1.1 can name`);
-  }
-  return done(value, rec);
+  return translatedToV211((rec) => {
+    const value = evseToV211(evse, '', rec);
+    if (emptiedList(evse.connectors, value.connectors)) rec.refuse(`EVSE ${String(evse.uid)} has no connector OCPI 2.1.1 can name`);
+    return value;
+  });
 }
 
 /** A hub-form Connector (whole or PATCH) → 2.1.1; refused when 2.1.1 cannot name its standard or power type. */
 export function toV211Connector(connector: JsonObject): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  if (!connectorExpressibleInV211(connector, '', rec)) rec.refuse(rec.losses[rec.losses.length - 1].detail);
-  return done(connectorToV211(connector, '', rec), rec);
+  return translatedToV211((rec) => {
+    if (!connectorExpressibleInV211(connector, '', rec)) rec.refuse(rec.losses[rec.losses.length - 1].detail);
+    return connectorToV211(connector, '', rec);
+  });
 }

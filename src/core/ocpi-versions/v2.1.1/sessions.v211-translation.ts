@@ -1,26 +1,24 @@
 import type { LossRecorder, Translation } from '../loss-report';
 import {
-  authIdToV211,
-  cdrTokenFromV211,
-  chargingPeriodsFromV211,
-  chargingPeriodsToV211,
   embeddedLocationToV211,
-  priceFromV211,
-  priceToV211,
   relevantEvseAndConnector,
+  SESSION_AND_CDR_FIELDS_TO_V211,
+  sessionAndCdrFieldsFromV211,
 } from './charging-parts.v211-translation';
 import type { SessionV211 } from './sessions.v211.schema';
 import {
   carriedElsewhere,
   copy,
-  done,
-  drop,
   type JsonObject,
   type KnownToken,
   type PartyIdentity,
-  recorder,
+  type PatchReceivedAtContext,
   rename,
+  translatedFromV211,
+  translatedToV211,
   translateFields,
+  withOwner,
+  withReceivedAt,
 } from './translation-kit.v211';
 
 /**
@@ -30,13 +28,11 @@ import {
  * location), passed in the context, and refuses when it is not given.
  */
 
-export interface SessionFromV211Context {
+export interface SessionFromV211Context extends PatchReceivedAtContext {
   /** The CPO the session belongs to: the sender's address. */
   owner: PartyIdentity;
   /** The token auth_id names, as the hub knows it (needed whenever auth_id is present). */
   token?: KnownToken;
-  /** For a PATCH without last_updated (2.1.1 does not require it): when the hub received it. */
-  receivedAt?: string;
 }
 
 export interface SessionToV211Context {
@@ -50,14 +46,10 @@ function sessionFromV211(session: JsonObject, rec: LossRecorder, ctx: Partial<Se
     '',
     rec,
     {
-      id: copy,
+      ...sessionAndCdrFieldsFromV211(ctx.token),
       start_datetime: rename('start_date_time'),
       end_datetime: rename('end_date_time'),
       kwh: copy,
-      auth_id: (v, out, _p, r) => {
-        out.cdr_token = cdrTokenFromV211(v, ctx.token, r);
-      },
-      auth_method: copy,
       location: (v, out, _p, r) => {
         // The 2.2.1 receiver reads the rest of the location from the Locations module.
         const { location, evse, connector } = relevantEvseAndConnector(v, r);
@@ -65,16 +57,7 @@ function sessionFromV211(session: JsonObject, rec: LossRecorder, ctx: Partial<Se
         out.evse_uid = evse.uid;
         out.connector_id = connector.id;
       },
-      meter_id: copy,
-      currency: copy,
-      charging_periods: (v, out, p, r) => {
-        out.charging_periods = chargingPeriodsFromV211(v, p, r);
-      },
-      total_cost: (v, out) => {
-        out.total_cost = priceFromV211(v);
-      },
       status: copy,
-      last_updated: copy,
     },
     'Session',
   );
@@ -82,16 +65,12 @@ function sessionFromV211(session: JsonObject, rec: LossRecorder, ctx: Partial<Se
 
 /** A whole 2.1.1 Session → the hub form; refused without the token auth_id names. */
 export function fromV211Session(session: SessionV211, ctx: SessionFromV211Context): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  return done({ country_code: ctx.owner.country_code, party_id: ctx.owner.party_id, ...sessionFromV211(session, rec, ctx) }, rec);
+  return translatedFromV211((rec) => withOwner(ctx.owner, sessionFromV211(session, rec, ctx)));
 }
 
 /** A 2.1.1 Session PATCH → a hub-form Session PATCH (a PATCH naming auth_id needs the token too). */
 export function fromV211SessionPatch(patch: Partial<SessionV211>, ctx: Partial<SessionFromV211Context> = {}): Translation<JsonObject> {
-  const rec = recorder('2.1.1', '2.2.1');
-  const value = sessionFromV211(patch, rec, ctx);
-  if (value.last_updated === undefined && ctx.receivedAt !== undefined) value.last_updated = ctx.receivedAt;
-  return done(value, rec);
+  return translatedFromV211((rec) => withReceivedAt(sessionFromV211(patch, rec, ctx), ctx.receivedAt));
 }
 
 function sessionToV211(session: JsonObject, rec: LossRecorder, ctx: SessionToV211Context): JsonObject {
@@ -100,39 +79,20 @@ function sessionToV211(session: JsonObject, rec: LossRecorder, ctx: SessionToV21
     '',
     rec,
     {
-      // Carried by the URL of a push (/sessions/{country_code}/{party_id}/{id}) and the credentials.
-      country_code: carriedElsewhere,
-      party_id: carriedElsewhere,
-      id: copy,
+      ...SESSION_AND_CDR_FIELDS_TO_V211,
       start_date_time: rename('start_datetime'),
       end_date_time: rename('end_datetime'),
       kwh: copy,
-      cdr_token: (v, out) => {
-        out.auth_id = authIdToV211(v);
-      },
-      auth_method: (v, out, p, r) => {
-        out.auth_method = authMethodToV211(v, p, r);
-      },
-      authorization_reference: drop('OCPI 2.1.1 has no authorization_reference'),
       // Replaced below by the whole location.
       location_id: carriedElsewhere,
       evse_uid: carriedElsewhere,
       connector_id: carriedElsewhere,
-      meter_id: copy,
-      currency: copy,
-      charging_periods: (v, out, p, r) => {
-        out.charging_periods = chargingPeriodsToV211(v, p, r);
-      },
-      total_cost: (v, out, p, r) => {
-        out.total_cost = priceToV211(v, p, r);
-      },
       status: (v, out, p, r) => {
         if (v === 'RESERVATION') {
           r.record(p, 'value_narrowed', 'OCPI 2.1.1 has no RESERVATION session status: sent as PENDING ("it has not yet started")');
           out.status = 'PENDING';
         } else out.status = v;
       },
-      last_updated: copy,
     },
     'Session',
   );
@@ -145,22 +105,12 @@ function sessionToV211(session: JsonObject, rec: LossRecorder, ctx: SessionToV21
   return value;
 }
 
-export function authMethodToV211(value: unknown, path: string, rec: LossRecorder): unknown {
-  if (value === 'COMMAND') {
-    rec.record(path, 'value_narrowed', 'OCPI 2.1.1 has no COMMAND auth method: sent as AUTH_REQUEST (the eMSP authorized the start)');
-    return 'AUTH_REQUEST';
-  }
-  return value;
-}
-
 /** A whole hub-form Session → 2.1.1; refused without the location the hub knows. */
 export function toV211Session(session: JsonObject, ctx: SessionToV211Context): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  return done(sessionToV211(session, rec, ctx), rec);
+  return translatedToV211((rec) => sessionToV211(session, rec, ctx));
 }
 
 /** A hub-form Session PATCH → 2.1.1. */
 export function toV211SessionPatch(patch: JsonObject, ctx: SessionToV211Context = {}): Translation<JsonObject> {
-  const rec = recorder('2.2.1', '2.1.1');
-  return done(sessionToV211(patch, rec, ctx), rec);
+  return translatedToV211((rec) => sessionToV211(patch, rec, ctx));
 }

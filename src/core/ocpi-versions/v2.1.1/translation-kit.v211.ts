@@ -15,6 +15,23 @@ export interface PartyIdentity {
   party_id: string;
 }
 
+/** The context field every 2.1.1 → 2.2.1 PATCH translation takes. */
+export interface PatchReceivedAtContext {
+  /** For a PATCH without last_updated (2.1.1 does not require it): when the hub received it. */
+  receivedAt?: string;
+}
+
+/** A 2.1.1 object in the hub form, owned by `owner` (2.1.1 objects do not name their owner). */
+export function withOwner(owner: PartyIdentity, value: JsonObject): JsonObject {
+  return { country_code: owner.country_code, party_id: owner.party_id, ...value };
+}
+
+/** A 2.1.1 PATCH in the hub form, dated when the hub received it if it carries no last_updated. */
+export function withReceivedAt(value: JsonObject, receivedAt: string | undefined): JsonObject {
+  if (value.last_updated === undefined && receivedAt !== undefined) value.last_updated = receivedAt;
+  return value;
+}
+
 export type FieldHandler = (value: unknown, out: JsonObject, path: string, rec: LossRecorder) => void;
 
 export function at(path: string, key: string | number): string {
@@ -47,6 +64,15 @@ export const drop =
 
 /** Leaves the field out without a loss: the target carries the same fact elsewhere (the reason is the comment at the call). */
 export const carriedElsewhere: FieldHandler = () => undefined;
+
+/**
+ * The owner fields of a hub-form object going to 2.1.1: the receiver knows the owner from the sender's
+ * credentials (and, for a push, from the URL: /{module}/{country_code}/{party_id}/{id}).
+ */
+export const OWNER_CARRIED_ELSEWHERE: Record<string, FieldHandler> = {
+  country_code: carriedElsewhere,
+  party_id: carriedElsewhere,
+};
 
 function lastKey(path: string): string {
   const match = /([^.[\]]+)$/.exec(path);
@@ -85,6 +111,11 @@ export function mapArray(value: unknown, path: string, mapper: (item: unknown, i
   return out;
 }
 
+/** Whether a translated list kept none of the items its source had (an empty source list is not emptied). */
+export function emptiedList(source: unknown, translated: unknown): boolean {
+  return Array.isArray(translated) && translated.length === 0 && Array.isArray(source) && source.length > 0;
+}
+
 /** Keeps the values of an enum list the target knows and names each one it leaves out. */
 export function keepKnownValues(known: readonly string[], what: string): FieldHandler {
   return (value, out, path, rec) => {
@@ -96,11 +127,19 @@ export function keepKnownValues(known: readonly string[], what: string): FieldHa
   };
 }
 
-export function recorder(from: OcpiVersion, to: OcpiVersion): LossRecorder {
-  return new LossRecorder(from, to);
+/** Runs a translation 2.1.1 → 2.2.1 with a fresh loss recorder: its value and the losses it named. */
+export function translatedFromV211<T>(translate: (rec: LossRecorder) => T): Translation<T> {
+  return translated('2.1.1', '2.2.1', translate);
 }
 
-export function done<T>(value: T, rec: LossRecorder): Translation<T> {
+/** Runs a translation 2.2.1 → 2.1.1 with a fresh loss recorder: its value and the losses it named. */
+export function translatedToV211<T>(translate: (rec: LossRecorder) => T): Translation<T> {
+  return translated('2.2.1', '2.1.1', translate);
+}
+
+function translated<T>(from: OcpiVersion, to: OcpiVersion, translate: (rec: LossRecorder) => T): Translation<T> {
+  const rec = new LossRecorder(from, to);
+  const value = translate(rec);
   return { value, losses: rec.losses };
 }
 
