@@ -40,7 +40,7 @@ export const RUN_LOCK = 'ocpi-hub:settlement-run';
  *   flagged lines with their status, and of the disputes: equal content, equal
  *   fingerprint (the CDRs themselves never change).
  */
-const aggregateSql = (parts: { late: boolean; closedNow: boolean; disputes: boolean; settled: boolean }) => `
+const aggregateSql = (parts: { late: boolean; closedNow: boolean; disputes: boolean; settled: boolean; zones: boolean }) => `
   CREATE TEMP TABLE settlement_run_statements ON COMMIT DROP AS
   WITH run_params AS (SELECT $4::text[] AS late_keys, $5::date[] AS late_starts, $6::text[] AS closed_keys),
   settled AS (
@@ -57,10 +57,13 @@ const aggregateSql = (parts: { late: boolean; closedNow: boolean; disputes: bool
   ),
   lines AS (
     SELECT o.owner AS cpo, ${EMSP_OF_C} AS emsp, c.currency, o.country_code, o.party_id, ${AMOUNT_FIELDS},
-           coalesce(z.time_zone, $7::text) AS time_zone,
-           date_trunc($3::text, c.end_date_time AT TIME ZONE coalesce(z.time_zone, $7::text))::date AS natural_start
+           ${parts.zones
+             ? `coalesce(z.time_zone, $7::text) AS time_zone,
+           date_trunc($3::text, c.end_date_time AT TIME ZONE coalesce(z.time_zone, $7::text))::date AS natural_start`
+             : // Every pair in UTC, the session's zone: no join, no conversion per CDR.
+               `$7::text AS time_zone, date_trunc($3::text, c.end_date_time)::date AS natural_start`}
       FROM ocpi_objects o ${CDR_AMOUNTS_RECORD}
-      LEFT JOIN settlement_time_zones z ON z.cpo = o.owner AND z.emsp = ${EMSP_OF_C}
+      ${parts.zones ? `LEFT JOIN settlement_time_zones z ON z.cpo = o.owner AND z.emsp = ${EMSP_OF_C}` : ''}
      WHERE o.module = 'cdrs'
   ),
   candidates AS (
@@ -167,10 +170,12 @@ export async function runSettlement(
 
   // The optional parts of the query are left out when they can match nothing, so a run without late
   // CDRs, closed statements or disputes pays nothing for them per CDR.
-  const [{ disputes, settled }] = await tx.query(
-    `SELECT EXISTS (SELECT 1 FROM settlement_disputes) AS disputes, EXISTS (SELECT 1 FROM settlement_statements WHERE status = 'closed') AS settled`,
+  const [{ disputes, settled, pairZones }] = await tx.query(
+    `SELECT EXISTS (SELECT 1 FROM settlement_disputes) AS disputes, EXISTS (SELECT 1 FROM settlement_statements WHERE status = 'closed') AS settled,
+            EXISTS (SELECT 1 FROM settlement_time_zones) AS "pairZones"`,
   );
-  const sql = aggregateSql({ late: late.length > 0, closedNow: closedNow.length > 0, disputes, settled });
+  const zones = pairZones || defaultTimeZone !== 'UTC';
+  const sql = aggregateSql({ late: late.length > 0, closedNow: closedNow.length > 0, disputes, settled, zones });
   await tx.query(sql, [period.kind, period.start, SQL_TRUNC_UNIT[period.kind], late.map(([key]) => key), late.map(([, start]) => start), closedNow, defaultTimeZone]);
   const rows: { id: string; version: number; changed: boolean; line_count: number }[] = await tx.query(WRITE_VERSIONS, [
     runId,
