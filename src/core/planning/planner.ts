@@ -13,7 +13,8 @@
  *     earliest departure first within a class; then the rest of what each car wants, in the same order;
  *     earlier grants may move to other slots to make room, but never shrink;
  *  4. a slot where a car would get less than its minimum power is repaired (energy moved to its other
- *     slots, or raised to the minimum power where the site has room), else dropped and reported;
+ *     slots, or raised to the minimum power where the site has room), else dropped; dropped energy goes
+ *     back, in the order of service, where later repairs freed room; what still cannot is reported;
  *  5. powers are rounded down to whole watts and every slot checked against the limit.
  */
 import { FLOW_EPSILON, FlowNetwork } from './min-cost-flow';
@@ -383,6 +384,29 @@ export function plan(input: PlanningInput): Plan {
       }
       // c. dropped and reported.
       dropped[state.index] += rest;
+    }
+  }
+
+  // 4d. Energy a repair dropped goes back where later repairs freed room (a lower car moving out of a
+  // slot), in the order of service: a car already charging in a slot first, then an idle slot that has
+  // room for its minimum power. Never above the limit (headroom), the car's maximum or what it wants.
+  for (const state of order) {
+    const row = energy[state.index];
+    let need = Math.min(dropped[state.index], state.wantedWh - row.reduce((a, b) => a + b, 0));
+    if (need <= FLOW_EPSILON) continue;
+    const cheapest = [...state.slots].sort((a, b) => prices[a] - prices[b] || a - b);
+    const charging = cheapest.filter((u) => row[u] > FLOW_EPSILON);
+    const idle = cheapest.filter((u) => row[u] <= FLOW_EPSILON);
+    for (const u of [...charging, ...idle]) {
+      if (need <= FLOW_EPSILON) break;
+      const room = Math.min(need, state.maxWhPerSlot - row[u], headroom[u]);
+      // An idle slot only at the car's minimum power or more.
+      const add = row[u] <= FLOW_EPSILON ? (room >= state.minWhPerSlot - FLOW_EPSILON ? room : 0) : room;
+      if (add <= FLOW_EPSILON) continue;
+      row[u] += add;
+      headroom[u] -= add;
+      need -= add;
+      dropped[state.index] -= add;
     }
   }
 

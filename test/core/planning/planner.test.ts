@@ -29,6 +29,29 @@ function car(id: string, overrides: Partial<PlanningCar> = {}): PlanningCar {
 const byId = (result: ReturnType<typeof plan>, id: string) => result.cars.find((c) => c.carId === id)!;
 
 describe('planner (examples)', () => {
+  it('gives back a fleet car’s minimum that a repair dropped, once a standard car moved out of the slot (fast-check counterexample)', () => {
+    // Found by the priority property in CI: a fleet car's fragment below its minimum power was dropped
+    // in one slot, a standard car then moved out of its only other slot, and the room stayed unused.
+    const reserved = (from: string, powerW: number) => ({ from, until: new Date(Date.parse(from) + 900_000).toISOString(), powerW });
+    const open = new Map([['2026-03-28T22:30:00.000Z', 11_040], ['2026-03-29T00:00:00.000Z', 9_661], ['2026-03-29T01:15:00.000Z', 9_661]]);
+    const slots = Array.from({ length: 26 }, (_, t) => new Date(Date.parse('2026-03-28T20:00:00Z') + t * 900_000).toISOString());
+    const site = {
+      baseLimitW: 11_041,
+      timeZone: 'Europe/Amsterdam',
+      // Everything reserved but 1 W, 1,380 W, 1,380 W and the whole of 01:30.
+      reserved: slots.filter((from) => from !== '2026-03-29T01:30:00.000Z').map((from) => reserved(from, open.get(from) ?? 11_041)),
+    };
+    const fleet = car('car-0', { arrival: '2026-03-29T00:45:00Z', departure: '2026-03-29T01:45:00Z', energyWh: 2761, minimumEnergyWh: 2758, maxPowerW: 11_040, minPowerW: 4140, priorityClass: 'fleet' });
+    const standard = car('car-1', { arrival: '2026-03-28T20:00:00Z', departure: '2026-03-29T01:45:00Z', energyWh: 690, minimumEnergyWh: 0, maxPowerW: 3680, minPowerW: 1380 });
+    const base = { start: '2026-03-28T20:00:00Z', slotMinutes: 15, horizonHours: 6.5, site, classes: CLASSES };
+    const alone = byId(plan({ ...base, cars: [fleet] }), 'car-0');
+    const both = plan({ ...base, cars: [fleet, standard] });
+    expect(alone.plannedWh).toBe(2760);
+    expect(byId(both, 'car-0').plannedWh).toBe(alone.plannedWh);
+    expect(byId(both, 'car-1').plannedWh).toBe(690);
+    for (const slot of both.slots) expect(slot.totalW).toBeLessThanOrEqual(slot.limitW);
+  });
+
   it('charges one car in the cheapest slots of its stay, at its maximum, and says what it will cost', () => {
     const prices = [
       { from: at(0), until: at(2), pricePerKWh: 0.3 },
