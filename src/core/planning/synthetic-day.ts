@@ -16,18 +16,7 @@
 import { firstInstantAtWall } from '../allocation/time-windows';
 import { carPowerLimits, type PlanningCar, type PriorityClass } from './planner';
 import type { PricePeriod, SiteLimitInput } from './planning-slots';
-
-/** mulberry32: a small, well-known 32-bit PRNG; uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '../seeded-random';
 
 function normal(random: () => number): number {
   // Box-Muller; 1 - u keeps the logarithm finite.

@@ -18,18 +18,7 @@
  */
 import type { ChargingAttempt, Interval } from './reliability-input';
 import { DAY_MS, type DaySlice, type EvseIdentity } from './reliability-incremental';
-
-/** mulberry32: a small, fast, well-mixed 32-bit PRNG; enough for simulation, not for secrets. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../seeded-random';
 
 function poisson(random: () => number, lambda: number): number {
   // Knuth's method; lambdas here are small.

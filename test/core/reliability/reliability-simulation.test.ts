@@ -1,9 +1,9 @@
+import { seededRandom } from '../../../src/core/seeded-random';
 import {
   DAY_MS,
   evaluateDetection,
   EvseReliabilityTracker,
   evseTotals,
-  seededRandom,
   simulateNetwork,
   wholeHistory,
   type SimulatedEvse,

@@ -1,16 +1,5 @@
+import { seededRandom } from '../../../src/core/seeded-random';
 import type { CdrForSettlement } from '../../../src/core/settlement/settlement-core';
-
-/** A small deterministic PRNG (mulberry32), so the generated CDRs are the same in every run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface GeneratedCdr {
   owner: { countryCode: string; partyId: string };
@@ -29,7 +18,7 @@ const amount = (next: () => number) => Math.round(next() * 5_000_000) / 10_000;
  * parking, credits of CDRs in the same and in earlier months, a credit sent with positive amounts.
  */
 export function generateCdrs(count: number, seed = 7): GeneratedCdr[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
   const edges = ['2024-01-31T23:59:59.999Z', '2024-02-01T00:00:00Z', '2024-02-29T23:59:59', '2024-03-01T00:30:00+01:00', '2024-03-31T23:00:00-02:00'];
   const out: GeneratedCdr[] = [];
