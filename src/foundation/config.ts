@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { describeIssues } from './zod-issues';
 import { OFFERABLE_VERSIONS, type OcpiVersion } from '../core/ocpi-versions/ocpi-versions';
 import { PAYMENTS_ENV, type PaymentsConfig, paymentsConfig } from './payments-config';
-import { isTimeZone, PERIOD_KINDS, type PeriodKind } from '../core/settlement/period';
+import { PERIOD_KINDS, type PeriodKind } from '../core/settlement/period';
+import { isValidTimeZone } from '../core/pricing/local-time';
 import type { RateLimit } from '../core/rate-limit/token-buckets';
 import { parseCidr } from './outbound-address-policy';
 
@@ -65,7 +66,7 @@ const EnvSchema = z.object({
   SETTLEMENT_PERIOD: z.enum(PERIOD_KINDS, `SETTLEMENT_PERIOD must be one of ${PERIOD_KINDS.join(', ')}`).default('monthly'),
   SETTLEMENT_TIME_ZONE: z
     .string()
-    .refine(isTimeZone, 'SETTLEMENT_TIME_ZONE must be an IANA time zone, e.g. Europe/Amsterdam')
+    .refine(isValidTimeZone, 'SETTLEMENT_TIME_ZONE must be an IANA time zone, e.g. Europe/Amsterdam')
     .default('UTC'),
   OCPP_AUTO_REGISTER: z.enum(['true', 'false'], 'OCPP_AUTO_REGISTER must be true or false').default('false'),
   OCPP_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().positive().default(300),

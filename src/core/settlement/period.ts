@@ -7,7 +7,7 @@
  * An OCPI DateTime without a zone is UTC (types.asciidoc, DateTime).
  */
 import { dateTimeMs } from '../date-time';
-import { TimeZoneClock } from '../pricing/local-time';
+import { clockFor } from '../pricing/local-time';
 
 export const PERIOD_KINDS = ['monthly', 'weekly', 'daily'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
@@ -67,31 +67,9 @@ function periodStarting(startMs: number, kind: PeriodKind): Period {
   return { kind, start, end: isoDay(endOf(startMs, kind)), label: kind === 'monthly' ? start.slice(0, 7) : start };
 }
 
-const clocks = new Map<string, TimeZoneClock>();
-
-/** The clock of an IANA time zone (one per zone); an unknown zone throws a RangeError. */
-function clockOf(timeZone: string): TimeZoneClock {
-  let clock = clocks.get(timeZone);
-  if (!clock) {
-    clock = new TimeZoneClock(timeZone);
-    clocks.set(timeZone, clock);
-  }
-  return clock;
-}
-
 /** An instant as its wall-clock time in `timeZone`, written as if it were UTC (so UTC date maths gives local dates). */
 function wallClockMs(ms: number, timeZone: string): number {
-  return timeZone === 'UTC' ? ms : ms + clockOf(timeZone).offsetAt(ms);
-}
-
-/** Whether `timeZone` is an IANA time zone this runtime knows. */
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    clockOf(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
+  return timeZone === 'UTC' ? ms : ms + clockFor(timeZone).offsetAt(ms);
 }
 
 /** The period holding an instant (epoch ms or an OCPI DateTime), in a time zone (default UTC). */
@@ -107,7 +85,7 @@ export function periodOf(instant: number | string, kind: PeriodKind, timeZone = 
 export function periodStartInstant(period: Period, timeZone = 'UTC'): number {
   const local = Date.parse(`${period.start}T00:00:00Z`);
   if (timeZone === 'UTC') return local;
-  const clock = clockOf(timeZone);
+  const clock = clockFor(timeZone);
   let guess = local - clock.offsetAt(local);
   guess = local - clock.offsetAt(guess);
   // Midnight skipped (the clock jumps from 23:59 to 01:00): the day starts at the jump.

@@ -6,7 +6,6 @@
 export { statementId, statementIdText } from './ids';
 export { compareLines, exact, isoInstant, lineOf, signed, tariffIdOf, type CdrForSettlement, type SettlementLine } from './lines';
 export {
-  isTimeZone,
   lastCompletePeriod,
   latePeriodsFor,
   nextPeriod,

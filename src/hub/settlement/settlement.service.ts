@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { isTimeZone, lastCompletePeriod, parsePeriodLabel, periodStartInstant, SQL_TRUNC_UNIT, type Period, type PeriodKind } from '../../core/settlement/settlement-core';
+import { lastCompletePeriod, parsePeriodLabel, periodStartInstant, SQL_TRUNC_UNIT, type Period, type PeriodKind } from '../../core/settlement/settlement-core';
 import { HubError } from '../../foundation/hub-errors';
+import { isValidTimeZone } from '../../core/pricing/local-time';
 import { RUN_LOCK, runSettlement, type RunOutcome } from './settlement.run';
 import { metrics } from '../../foundation/metrics';
 import { csvOf, LINE_CSV_COLUMNS, MISMATCH_CSV_COLUMNS } from './settlement.csv';
@@ -199,7 +200,7 @@ export class SettlementService {
    */
   async setPairTimeZone(cpo: string, emsp: string, timeZone: string): Promise<PairTimeZone> {
     if (!PARTY.test(cpo) || !PARTY.test(emsp)) throw new HubError('invalid', 'cpo and emsp are parties as CC/PID (e.g. NL/ABC)');
-    if (!isTimeZone(timeZone)) throw new HubError('invalid', `${JSON.stringify(timeZone)} is not an IANA time zone (e.g. Europe/Amsterdam)`);
+    if (!isValidTimeZone(timeZone)) throw new HubError('invalid', `${JSON.stringify(timeZone)} is not an IANA time zone (e.g. Europe/Amsterdam)`);
     return this.db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [RUN_LOCK]);
       const [cut] = await tx.query(

@@ -1,5 +1,5 @@
+import { isValidTimeZone } from '../../../src/core/pricing/local-time';
 import {
-  isTimeZone,
   lastCompletePeriod,
   latePeriodsFor,
   nextPeriod,
@@ -98,9 +98,9 @@ describe('periods in the time zone of a CPO/eMSP pair', () => {
   });
 
   it('tells a time zone from a string that is none', () => {
-    expect(isTimeZone('Europe/Amsterdam')).toBe(true);
-    expect(isTimeZone('UTC')).toBe(true);
-    expect(isTimeZone('Mars/Olympus_Mons')).toBe(false);
-    expect(isTimeZone('')).toBe(false);
+    expect(isValidTimeZone('Europe/Amsterdam')).toBe(true);
+    expect(isValidTimeZone('UTC')).toBe(true);
+    expect(isValidTimeZone('Mars/Olympus_Mons')).toBe(false);
+    expect(isValidTimeZone('')).toBe(false);
   });
 });
