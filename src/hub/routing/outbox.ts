@@ -354,7 +354,7 @@ export class Outbox {
       const version = isOcpiVersion(party.version) ? party.version : HUB_FORM_VERSION;
       let body: unknown;
       try {
-        body = await this.translated(row, version);
+        body = await this.translated(row, version, partner);
       } catch (error) {
         // Not retried: the same body cannot be expressed in that version tomorrow either.
         if (error instanceof TranslationRefused) return await this.finish(row, 'failed', error.message);
@@ -405,7 +405,7 @@ export class Outbox {
    * The body in the receiver's version; what that version cannot carry is recorded on the delivery
    * before it is sent, so the report holds even when the partner then fails.
    */
-  private async translated(row: ClaimedRow, version: OcpiVersion): Promise<unknown> {
+  private async translated(row: ClaimedRow, version: OcpiVersion, partner: string): Promise<unknown> {
     if (row.body === null || row.body === undefined) return undefined;
     const from = isOcpiVersion(row.body_version) ? row.body_version : HUB_FORM_VERSION;
     if (from === version) return row.body;
@@ -416,7 +416,7 @@ export class Outbox {
       version,
       losses.length > 0 ? JSON.stringify(losses) : null,
     ]);
-    if (losses.length > 0) metrics.translationLosses(row.module, losses.length, partnerLabel(await this.parties.get(row.party_uuid)));
+    if (losses.length > 0) metrics.translationLosses(row.module, losses.length, partner);
     return value;
   }
 

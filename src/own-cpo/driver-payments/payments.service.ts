@@ -109,6 +109,10 @@ export interface PayoutView {
 }
 
 const PAYOUT_STATUS = `CASE WHEN stripe_transfer_id IS NOT NULL THEN 'paid' WHEN held_at IS NOT NULL THEN 'held' ELSE 'retrying' END`;
+/** A PayoutView per row of `payouts`. */
+const PAYOUT_SELECT = `SELECT statement_id, destination_account, amount::int AS amount, currency, ${PAYOUT_STATUS} AS status, stripe_transfer_id,
+         attempts, last_error, last_attempt_at, next_attempt_at, held_at, created_at, paid_at
+    FROM payouts`;
 
 export interface WebhookOutcome {
   eventId: string;
@@ -732,18 +736,14 @@ export class PaymentsService {
 
   async payouts(filter: { status?: PayoutView['status']; limit: number }): Promise<PayoutView[]> {
     return this.deps.db.query(
-      `SELECT statement_id, destination_account, amount::int AS amount, currency, ${PAYOUT_STATUS} AS status, stripe_transfer_id,
-              attempts, last_error, last_attempt_at, next_attempt_at, held_at, created_at, paid_at
-         FROM payouts WHERE ($1::text IS NULL OR ${PAYOUT_STATUS} = $1) ORDER BY created_at DESC LIMIT $2`,
+      `${PAYOUT_SELECT} WHERE ($1::text IS NULL OR ${PAYOUT_STATUS} = $1) ORDER BY created_at DESC LIMIT $2`,
       [filter.status ?? null, filter.limit],
     );
   }
 
   async payout(statementId: string): Promise<PayoutView> {
     const [row] = await this.deps.db.query(
-      `SELECT statement_id, destination_account, amount::int AS amount, currency, ${PAYOUT_STATUS} AS status, stripe_transfer_id,
-              attempts, last_error, last_attempt_at, next_attempt_at, held_at, created_at, paid_at
-         FROM payouts WHERE statement_id = $1`,
+      `${PAYOUT_SELECT} WHERE statement_id = $1`,
       [statementId],
     );
     if (!row) throw new HubError('not_found', `No payout for statement ${statementId}`);
