@@ -73,7 +73,7 @@ describe('admin API and CLI: the own CPO\'s locations and tariffs, pushed to eMS
     const pushed = await waitFor(() => atEm1('PUT', `tariffs/${own.countryCode}/${own.partyId}/OWN-AC`)[0], 'the tariff at EM1');
     expect(pushed.body).toEqual(put.data);
     // The object store holds what the transaction side reads.
-    expect((await net.hub.services.tariffs.getOwn(net.hub.services.ownCpo, 'OWN-AC'))).toEqual(put.data);
+    expect((await net.hub.services.tariffs.getOwn(net.hub.services.ownCpo, 'OWN-AC')).data).toEqual(put.data);
     expect((await admin().get('/admin/tariffs/OWN-AC')).data).toEqual({ id: 'OWN-AC', description: SIMPLE, tariff: put.data });
     // eMSPs pull it through the hub like any CPO's (the own CPO counts as registered).
     expect((await net.parties.EM1.ocpi.get('/sender/tariffs')).data.data).toEqual([put.data]);

@@ -78,6 +78,33 @@ describe('OCPI 2.3.0 and 2.2.1 partners through one hub', () => {
     for (const item of in221.data.data) expect(Location.safeParse(item).success).toBe(true);
   });
 
+  it('answers GETs of the 2.3.0 CPO’s own version with its original, kept through its PATCHes; other versions get the hub form', async () => {
+    const location: Record<string, any> = example230('location_example.json');
+    const evse = location.evses[0];
+    const patch = { status: 'CHARGING', last_updated: '2030-01-01T00:00:00Z' };
+    expect((await net.parties.BEC.ocpi.patch(`/receiver/locations/BE/BEC/${location.id}/${evse.uid}`, patch)).data.status_code).toBe(1000);
+
+    const stored = await net.hub.services.store.get({ module: 'locations', countryCode: 'BE', partyId: 'BEC', objectId: location.id });
+    expect(stored!.original?.version).toBe('2.3.0');
+
+    const one = (await net.parties.TNM.ocpi.get(`/sender/locations/${location.id}`)).data.data;
+    expect(one.x_vendor_note).toEqual({ kept: true });
+    expect(one.parking_places).toEqual(location.parking_places);
+    expect(one.evses[0].status).toBe('CHARGING');
+    expect(LocationV230.safeParse(one).success).toBe(true);
+    const evseOnly = (await net.parties.TNM.ocpi.get(`/sender/locations/${location.id}/${evse.uid}`)).data.data;
+    expect(evseOnly).toMatchObject({ uid: evse.uid, status: 'CHARGING' });
+    const all = (await net.parties.TNM.ocpi.get('/sender/locations')).data.data as { id: string; x_vendor_note?: unknown }[];
+    expect(all.find((l) => l.id === location.id)?.x_vendor_note).toEqual({ kept: true });
+    const own = (await net.parties.BEC.ocpi.get(`/receiver/locations/BE/BEC/${location.id}`)).data.data;
+    expect(own.x_vendor_note).toEqual({ kept: true });
+
+    const in221 = (await net.parties.EM2.ocpi.get(`/sender/locations/${location.id}`)).data.data;
+    expect(Location.safeParse(in221).success).toBe(true);
+    expect(in221).not.toHaveProperty('x_vendor_note');
+    expect(in221.evses[0].status).toBe('CHARGING');
+  });
+
   it('routes a 2.3.0 CDR to its eMSP in that eMSP’s version', async () => {
     const cdr = example230('cdr_example.json');
     expect((await net.parties.BEC.ocpi.post('/receiver/cdrs', cdr)).data.status_code).toBe(1000);

@@ -6,6 +6,7 @@ import { ocpiErrors } from '../ocpi/ocpi-errors';
 import { readPageRequest, setPageHeaders } from '../ocpi/pagination';
 import { DOT_SEGMENT_MESSAGE, isDotSegment } from '../ocpi/ocpi-types';
 import type { RoleAddress } from '../ocpi/party-address';
+import { answerOf } from '../transport/version-edge';
 
 /** Helpers shared by the modules whose objects are owned by a client (locations, tariffs, sessions, CDRs, tokens). */
 
@@ -63,6 +64,6 @@ export async function respondMergedList(
   setPageHeaders(ctx, deps.publicUrl, page, total);
   respond(
     ctx,
-    items.map((o: StoredObject) => o.data),
+    items.map((o: StoredObject) => answerOf(ctx, o)),
   );
 }

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Page } from '../ocpi/pagination';
 import type { PartyAddress } from '../ocpi/party-address';
+import type { BodyOrigin } from '../../core/ocpi-versions/translate';
 
 /** The identity of a client-owned OCPI object: module, owner and id (and token type for tokens). */
 export interface ObjectKey {
@@ -14,8 +15,14 @@ export interface ObjectKey {
 
 export interface StoredObject<T = Record<string, unknown>> {
   key: Required<ObjectKey>;
+  /** The object in the hub form. */
   data: T;
   lastUpdated: Date;
+  /**
+   * The object as its owner sent it, in its own version, when that is not the hub form: GETs of the
+   * same version answer it unchanged (undocumented fields included), and it is there for audit.
+   */
+  original?: BodyOrigin;
 }
 
 export interface ListQuery {
@@ -41,6 +48,8 @@ interface Row {
   object_type: string;
   data: Record<string, unknown>;
   last_updated: Date;
+  original: unknown;
+  original_version: string | null;
 }
 
 function fromRow<T>(row: Row): StoredObject<T> {
@@ -48,8 +57,33 @@ function fromRow<T>(row: Row): StoredObject<T> {
     key: { module: row.module, countryCode: row.country_code, partyId: row.party_id, objectId: row.object_id, objectType: row.object_type },
     data: row.data as T,
     lastUpdated: row.last_updated,
+    ...(row.original_version ? { original: { version: row.original_version as BodyOrigin['version'], body: row.original } } : {}),
   };
 }
+
+/**
+ * The original an object keeps after a change: the body of a whole-object replacement; a partial
+ * change (PATCH, or a PUT of an EVSE or connector) merged into the original by `merge` when both are
+ * of one version; none when the change came in the hub form or in another version than the kept
+ * original (the history is then no longer one version's, and GETs answer the hub form translated).
+ */
+export function originalAfterChange(
+  current: BodyOrigin | undefined,
+  origin: BodyOrigin | undefined,
+  replaces: boolean,
+  merge: (original: unknown, change: unknown) => unknown,
+): BodyOrigin | undefined {
+  if (!origin) return undefined;
+  if (replaces) return origin;
+  if (current?.version !== origin.version) return undefined;
+  try {
+    return { version: origin.version, body: merge(current.body, origin.body) };
+  } catch {
+    return undefined; // the original lacks what the change names (its translation had dropped it)
+  }
+}
+
+const originalValues = (original?: BodyOrigin) => [original ? JSON.stringify(original.body) : null, original?.version ?? null];
 
 /** The `owner` column: `CC/PID`. */
 const ownerKeys = (owners: PartyAddress[]) => owners.map((o) => `${o.countryCode}/${o.partyId}`);
@@ -71,24 +105,25 @@ export class ObjectStore {
   }
 
   /** Creates or replaces an object; says which. */
-  async put(key: ObjectKey, data: object, lastUpdated: Date, manager: EntityManager = this.db.manager): Promise<'created' | 'updated'> {
+  async put(key: ObjectKey, data: object, lastUpdated: Date, manager: EntityManager = this.db.manager, original?: BodyOrigin): Promise<'created' | 'updated'> {
     const rows: { created: boolean }[] = await manager.query(
-      `INSERT INTO ocpi_objects (module, country_code, party_id, object_id, object_type, data, last_updated)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO ocpi_objects (module, country_code, party_id, object_id, object_type, data, last_updated, original, original_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (module, country_code, party_id, object_id, object_type)
-       DO UPDATE SET data = EXCLUDED.data, last_updated = EXCLUDED.last_updated
+       DO UPDATE SET data = EXCLUDED.data, last_updated = EXCLUDED.last_updated,
+                     original = EXCLUDED.original, original_version = EXCLUDED.original_version
        RETURNING (xmax = 0) AS created`,
-      [...keyValues(key), JSON.stringify(data), lastUpdated],
+      [...keyValues(key), JSON.stringify(data), lastUpdated, ...originalValues(original)],
     );
     return rows[0].created ? 'created' : 'updated';
   }
 
   /** Stores an object only if none has its key; says whether it did (one statement, race-free). */
-  async insert(key: ObjectKey, data: object, lastUpdated: Date, manager: EntityManager = this.db.manager): Promise<boolean> {
+  async insert(key: ObjectKey, data: object, lastUpdated: Date, manager: EntityManager = this.db.manager, original?: BodyOrigin): Promise<boolean> {
     const rows: unknown[] = await manager.query(
-      `INSERT INTO ocpi_objects (module, country_code, party_id, object_id, object_type, data, last_updated)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING seq`,
-      [...keyValues(key), JSON.stringify(data), lastUpdated],
+      `INSERT INTO ocpi_objects (module, country_code, party_id, object_id, object_type, data, last_updated, original, original_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING seq`,
+      [...keyValues(key), JSON.stringify(data), lastUpdated, ...originalValues(original)],
     );
     return rows.length === 1;
   }
@@ -100,12 +135,12 @@ export class ObjectStore {
    */
   async update<T, R>(
     key: ObjectKey,
-    change: (current: StoredObject<T> | null) => { data: object; lastUpdated: Date; result: R },
+    change: (current: StoredObject<T> | null) => { data: object; lastUpdated: Date; result: R; original?: BodyOrigin },
     tx: EntityManager,
   ): Promise<R> {
     const rows: Row[] = await tx.query(`SELECT * FROM ocpi_objects WHERE ${KEY_WHERE} FOR UPDATE`, keyValues(key));
     const next = change(rows[0] ? fromRow<T>(rows[0]) : null);
-    await this.put(key, next.data, next.lastUpdated, tx);
+    await this.put(key, next.data, next.lastUpdated, tx, next.original);
     return next.result;
   }
 

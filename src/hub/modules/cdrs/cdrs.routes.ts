@@ -3,7 +3,7 @@ import { EMSP_SIDE } from '../../routing/agreements';
 import type { AuthenticatedParty } from '../../routing/parties';
 import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
-import { versionEdge } from '../../transport/version-edge';
+import { answerOf, versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { OcpiError, OcpiStatus } from '../../ocpi/ocpi-errors';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
@@ -57,7 +57,7 @@ export function cdrsRouter(deps: ModuleDeps & { cdrs: CdrsService }, version: Oc
   });
   router.get(`${CDRS_RECEIVER_PATH}/:country_code/:party_id/:cdr_id`, auth, async (ctx) => {
     const owner = ownedRole(ctx.state.caller!, ctx.params.country_code, ctx.params.party_id, ['CPO']);
-    respond(ctx, await deps.cdrs.getOwn(owner, idParam(ctx.params.cdr_id, 'cdr_id', CDR_ID_MAX)));
+    respond(ctx, answerOf(ctx, await deps.cdrs.getOwn(owner, idParam(ctx.params.cdr_id, 'cdr_id', CDR_ID_MAX))));
   });
 
   router.get(CDRS_SENDER_PATH, auth, async (ctx) => {

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ObjectKey } from '../../routing/object-store';
+import type { ObjectKey, StoredObject } from '../../routing/object-store';
 import { ocpiErrors } from '../../ocpi/ocpi-errors';
 import type { ModuleDeps } from '../module-deps';
 import { toDate } from '../../ocpi/ocpi-types';
@@ -36,7 +36,7 @@ export class CdrsService {
     const { router, store } = this.deps;
     const route = await router.routeTo([await receiverOf(router, owner, to, cdr.cdr_token)], owner, MODULE);
     const stored = await router.transaction(async (tx) => {
-      if (!(await store.insert(keyOf(owner, cdr.id), cdr, toDate(cdr.last_updated), tx))) return false;
+      if (!(await store.insert(keyOf(owner, cdr.id), cdr, toDate(cdr.last_updated), tx, origin))) return false;
       await router.send(route, { method: 'POST', path: '', ...changeBody(cdr, origin), objectKey: `${MODULE}/${describe(owner, cdr.id)}`, objectVersion: 'POST', correlationId }, tx);
       return true;
     });
@@ -96,9 +96,9 @@ export class CdrsService {
   }
 
   /** Receiver GET at the URL the POST answered with: the owner reads its CDR back. */
-  async getOwn(owner: RoleAddress, cdrId: string): Promise<Cdr> {
+  async getOwn(owner: RoleAddress, cdrId: string): Promise<StoredObject<Cdr>> {
     const stored = await this.deps.store.get<Cdr>(keyOf(owner, cdrId));
     if (!stored) throw ocpiErrors.notFound(`Unknown CDR ${describe(owner, cdrId)}`);
-    return stored.data;
+    return stored;
   }
 }

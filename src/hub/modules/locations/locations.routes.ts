@@ -5,14 +5,14 @@ import type { PartyRegistry } from '../../routing/parties';
 import type { HubRouter } from '../../routing/router';
 import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
-import { versionEdge } from '../../transport/version-edge';
+import { answerOf, versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
 import { idParam, respondMergedList, respondStored } from '../client-owned';
 import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
 import { versionPrefix } from '../versions/hub-versions';
-import type { LocationPath } from './locations.merge';
+import { type LocationPath, pickLocationPart } from './locations.merge';
 import { LOCATIONS_PAGE_LIMIT, type LocationsService } from './locations.service';
 
 export const LOCATIONS_RECEIVER_PATH = '/receiver/locations';
@@ -49,7 +49,8 @@ export function locationsRouter(deps: {
     const receiverPath = `${LOCATIONS_RECEIVER_PATH}/:country_code/:party_id${level}`;
     router.get(receiverPath, auth, async (ctx) => {
       const owner = ownedRole(ctx.state.caller!, ctx.params.country_code, ctx.params.party_id, ['CPO']);
-      respond(ctx, await deps.locations.getOwn(owner, locationPath(ctx)));
+      const path = locationPath(ctx);
+      respond(ctx, answerOf(ctx, await deps.locations.getOwn(owner, path), (location) => pickLocationPart(location, path)));
     });
     for (const method of ['PUT', 'PATCH'] as const) {
       router[method === 'PUT' ? 'put' : 'patch'](receiverPath, auth, async (ctx) => {
@@ -61,7 +62,8 @@ export function locationsRouter(deps: {
     }
     router.get(`${LOCATIONS_SENDER_PATH}${level}`, auth, async (ctx) => {
       const roles = actingRoles(ctx, ctx.state.caller!, ['EMSP', 'NSP', 'OTHER', 'SCSP']);
-      respond(ctx, await deps.locations.getForReceiver(roles, readRoutingHeaders(ctx).to, locationPath(ctx)));
+      const path = locationPath(ctx);
+      respond(ctx, answerOf(ctx, await deps.locations.getForReceiver(roles, readRoutingHeaders(ctx).to, path), (location) => pickLocationPart(location, path)));
     });
   }
 

@@ -1,4 +1,4 @@
-import type { ObjectStore, StoredObject } from '../../routing/object-store';
+import { type ObjectStore, originalAfterChange, type StoredObject } from '../../routing/object-store';
 import type { HubRouter } from '../../routing/router';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
@@ -58,7 +58,10 @@ export class LocationsService {
           try {
             const next = applyLocationChange(current?.data ?? null, path, method, body);
             const created = !current || (method === 'PUT' && pickLocationPart(current.data, path) === undefined);
-            return { data: next, lastUpdated: toDate(next.last_updated), result: created ? 'created' : 'updated' };
+            const original = originalAfterChange(current?.original, origin, method === 'PUT' && !path.evseUid, (kept, change) =>
+              applyLocationChange(kept as Location, path, method, change as Record<string, unknown>),
+            );
+            return { data: next, lastUpdated: toDate(next.last_updated), result: created ? 'created' : 'updated', original };
           } catch (error) {
             if (error instanceof LocationChangeError) throw notFound(error.message);
             throw error;
@@ -78,12 +81,11 @@ export class LocationsService {
     });
   }
 
-  /** Receiver GET: the owner reads back what it pushed. */
-  async getOwn(owner: RoleAddress, path: LocationPath): Promise<unknown> {
+  /** Receiver GET: the owner reads back what it pushed (the Location holding the part `path` names). */
+  async getOwn(owner: RoleAddress, path: LocationPath): Promise<StoredObject<Location>> {
     const stored = await this.deps.store.get<Location>({ module: MODULE, countryCode: owner.countryCode, partyId: owner.partyId, objectId: path.locationId });
-    const part = stored && pickLocationPart(stored.data, path);
-    if (!part) throw notFound(`Unknown location ${pathOf(owner, path)}`);
-    return part;
+    if (!stored || !pickLocationPart(stored.data, path)) throw notFound(`Unknown location ${pathOf(owner, path)}`);
+    return stored;
   }
 
   /** The location an owner holds at the hub, whole (the own CPO reads its own), or undefined. */
@@ -105,15 +107,14 @@ export class LocationsService {
    * Sender GET of one object for an eMSP: among the CPOs it has agreements with (or the one named in
    * OCPI-to-*). An id held by several CPOs needs OCPI-to-* to choose.
    */
-  async getForReceiver(roles: RoleAddress[], to: PartyAddress | undefined, path: LocationPath): Promise<unknown> {
+  async getForReceiver(roles: RoleAddress[], to: PartyAddress | undefined, path: LocationPath): Promise<StoredObject<Location>> {
     let owners = (await Promise.all(roles.map((r) => this.deps.router.counterparts(r)))).flat();
     if (to && !this.deps.router.isHub(to)) owners = owners.filter((o) => o.countryCode === to.countryCode && o.partyId === to.partyId);
     const found: StoredObject<Location>[] = await this.deps.store.findById<Location>(MODULE, path.locationId, owners);
     if (found.length > 1) {
       throw ocpiErrors.invalidParameters(`Location ${path.locationId} exists at several CPOs; name one with OCPI-to-country-code/party-id`);
     }
-    const part = found[0] && pickLocationPart(found[0].data, path);
-    if (!part) throw notFound(`Unknown location ${path.locationId}`);
-    return part;
+    if (!found[0] || !pickLocationPart(found[0].data, path)) throw notFound(`Unknown location ${path.locationId}`);
+    return found[0];
   }
 }

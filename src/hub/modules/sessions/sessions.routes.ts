@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { EMSP_SIDE } from '../../routing/agreements';
 import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
-import { versionEdge } from '../../transport/version-edge';
+import { answerOf, versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
@@ -31,7 +31,7 @@ export function sessionsRouter(deps: ModuleDeps & { sessions: SessionsService },
   const receiverPath = `${SESSIONS_RECEIVER_PATH}/:country_code/:party_id/:session_id`;
 
   router.get(receiverPath, auth, async (ctx) => {
-    respond(ctx, await deps.sessions.getOwn(owner(ctx), sessionId(ctx)));
+    respond(ctx, answerOf(ctx, await deps.sessions.getOwn(owner(ctx), sessionId(ctx))));
   });
   router.put(receiverPath, auth, async (ctx) => {
     const outcome = await deps.sessions.put(owner(ctx), readRoutingHeaders(ctx).to, sessionId(ctx), ctx.request.body, ctx.state.correlationId, ctx.state.bodyOrigin);

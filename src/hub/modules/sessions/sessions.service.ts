@@ -1,5 +1,5 @@
 import type { RoutedRole } from '../../routing/agreements';
-import type { ObjectKey } from '../../routing/object-store';
+import { type ObjectKey, originalAfterChange, type StoredObject } from '../../routing/object-store';
 import type { Route } from '../../routing/router';
 import type { EntityManager } from 'typeorm';
 import { ocpiErrors } from '../../ocpi/ocpi-errors';
@@ -54,7 +54,7 @@ export class SessionsService {
     requireSameIds(session, { country_code: owner.countryCode, party_id: owner.partyId, id: sessionId });
     const route = await this.routeOf(owner, to, session.cdr_token);
     return this.deps.router.transaction(async (tx) => {
-      const outcome = await this.deps.store.put(keyOf(owner, sessionId), session, toDate(session.last_updated), tx);
+      const outcome = await this.deps.store.put(keyOf(owner, sessionId), session, toDate(session.last_updated), tx, origin);
       await this.pass(route, owner, 'PUT', sessionId, changeBody(rawBody, origin), session.last_updated, correlationId, tx);
       return outcome;
     });
@@ -74,7 +74,8 @@ export class SessionsService {
         (current) => {
           if (!current) throw unknownSession(pathOf(owner, sessionId));
           const next = applySessionPatch(current.data, patch);
-          return { data: next, lastUpdated: toDate(next.last_updated), result: undefined };
+          const original = originalAfterChange(current.original, origin, false, (kept, change) => applySessionPatch(kept as Session, change as Partial<Session>));
+          return { data: next, lastUpdated: toDate(next.last_updated), result: undefined, original };
         },
         tx,
       );
@@ -84,10 +85,10 @@ export class SessionsService {
   }
 
   /** Receiver GET: the owner reads back the session as the hub holds it. */
-  async getOwn(owner: RoleAddress, sessionId: string): Promise<Session> {
+  async getOwn(owner: RoleAddress, sessionId: string): Promise<StoredObject<Session>> {
     const stored = await this.deps.store.get<Session>(keyOf(owner, sessionId));
     if (!stored) throw unknownSession(pathOf(owner, sessionId));
-    return stored.data;
+    return stored;
   }
 
   /**

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { EMSP_SIDE } from '../../routing/agreements';
 import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
-import { versionEdge } from '../../transport/version-edge';
+import { answerOf, versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
@@ -31,7 +31,7 @@ export function tariffsRouter(deps: ModuleDeps & { tariffs: TariffsService }, ve
   const receiverPath = `${TARIFFS_RECEIVER_PATH}/:country_code/:party_id/:tariff_id`;
 
   router.get(receiverPath, auth, async (ctx) => {
-    respond(ctx, await deps.tariffs.getOwn(owner(ctx), tariffId(ctx)));
+    respond(ctx, answerOf(ctx, await deps.tariffs.getOwn(owner(ctx), tariffId(ctx))));
   });
   router.put(receiverPath, auth, async (ctx) => {
     const outcome = await deps.tariffs.put(owner(ctx), readRoutingHeaders(ctx).to, tariffId(ctx), ctx.request.body, ctx.state.correlationId, ctx.state.bodyOrigin);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ObjectKey } from '../../routing/object-store';
+import type { ObjectKey, StoredObject } from '../../routing/object-store';
 import type { ObjectChange } from '../../routing/router';
 import { ocpiErrors } from '../../ocpi/ocpi-errors';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
@@ -33,7 +33,7 @@ export class TariffsService {
     const { router, store } = this.deps;
     const route = await router.route(owner, to, MODULE);
     return router.transaction(async (tx) => {
-      const outcome = await store.put(keyOf(owner, tariffId), tariff, toDate(tariff.last_updated), tx);
+      const outcome = await store.put(keyOf(owner, tariffId), tariff, toDate(tariff.last_updated), tx, origin);
       // The outbox delivers a version once. A tariff created again after a DELETE may repeat an earlier
       // version exactly, so a creation is always a new version.
       const version = `PUT ${tariff.last_updated}${outcome === 'created' ? ` new ${randomUUID()}` : ''}`;
@@ -53,10 +53,10 @@ export class TariffsService {
   }
 
   /** Receiver GET: the owner reads back what it pushed. */
-  async getOwn(owner: RoleAddress, tariffId: string): Promise<unknown> {
-    const stored = await this.deps.store.get(keyOf(owner, tariffId));
+  async getOwn(owner: RoleAddress, tariffId: string): Promise<StoredObject<Tariff>> {
+    const stored = await this.deps.store.get<Tariff>(keyOf(owner, tariffId));
     if (!stored) throw this.unknown(owner, tariffId);
-    return stored.data;
+    return stored;
   }
 
   /** The tariff an owner holds at the hub and when it last changed (the own CPO reads its own), or undefined. */

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
-import { versionEdge } from '../../transport/version-edge';
+import { answerOf, versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
@@ -34,7 +34,7 @@ export function tokensRouter(deps: ModuleDeps & { tokens: TokensService }, versi
   const owner = (ctx: Context) => ownedRole(ctx.state.caller!, ctx.params.country_code, ctx.params.party_id, ['EMSP']);
 
   router.get(tokenPath, auth, async (ctx) => {
-    respond(ctx, await deps.tokens.getOwn(owner(ctx), tokenRef(ctx)));
+    respond(ctx, answerOf(ctx, await deps.tokens.getOwn(owner(ctx), tokenRef(ctx))));
   });
   for (const method of ['PUT', 'PATCH'] as const) {
     router[method === 'PUT' ? 'put' : 'patch'](tokenPath, auth, async (ctx) => {

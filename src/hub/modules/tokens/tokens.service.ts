@@ -1,4 +1,4 @@
-import type { ObjectKey } from '../../routing/object-store';
+import { type ObjectKey, originalAfterChange, type StoredObject } from '../../routing/object-store';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import { requireSameIds } from '../client-owned';
@@ -63,12 +63,13 @@ export class TokensService {
     return router.transaction(async (tx) => {
       const outcome =
         method === 'PUT'
-          ? await store.put(keyOf(owner, ref), body, lastUpdated, tx)
+          ? await store.put(keyOf(owner, ref), body, lastUpdated, tx, origin)
           : await store.update<Token, 'updated'>(
               keyOf(owner, ref),
               (current) => {
                 if (!current) throw unknownToken(ref);
-                return { data: { ...current.data, ...body }, lastUpdated, result: 'updated' };
+                const original = originalAfterChange(current.original, origin, false, (kept, change) => ({ ...(kept as object), ...(change as object) }));
+                return { data: { ...current.data, ...body }, lastUpdated, result: 'updated', original };
               },
               tx,
             );
@@ -85,10 +86,10 @@ export class TokensService {
   }
 
   /** Receiver GET: the owner reads back what it pushed. */
-  async getOwn(owner: RoleAddress, ref: TokenRef): Promise<Token> {
+  async getOwn(owner: RoleAddress, ref: TokenRef): Promise<StoredObject<Token>> {
     const stored = await this.deps.store.get<Token>(keyOf(owner, ref));
     if (!stored) throw unknownToken(ref);
-    return stored.data;
+    return stored;
   }
 
   /**
