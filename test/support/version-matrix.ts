@@ -147,19 +147,22 @@ const rolePaths = (version: MatrixVersion): Pick<PartnerFlavour, 'hubPaths' | 'p
   },
 });
 
-/** The amount excl. VAT / before taxes of a Price of either version (the figure settlement reads). */
-const netAmount = (price: Json | undefined) => (price === undefined ? undefined : (price.excl_vat ?? price.before_taxes));
+/** The amount excl. VAT / before taxes of a Price of any version (the figure settlement reads; 2.1.1 has a bare number). */
+const netAmount = (price: Json | number | undefined) => (price === undefined || typeof price === 'number' ? price : (price.excl_vat ?? price.before_taxes));
 const tokenFacts = (t: Json) => ({ uid: t.uid, contract_id: t.contract_id, country_code: t.country_code, party_id: t.party_id });
 const cdrTokenOf = (token: Json) => ({ country_code: token.country_code, party_id: token.party_id, uid: token.uid, type: token.type, contract_id: token.contract_id });
 
-/** Version-neutral facts; the same for 2.2.1 and 2.3.0 (names differ only where the readers say). */
+/**
+ * Version-neutral facts, the same readers for 2.2.1 and 2.3.0. A session or CDR names its token by
+ * contract id, the one reference every version carries (2.1.1's auth_id).
+ */
 const FACTS: PartnerFlavour['facts'] = {
   location: (l) => ({ id: l.id, owner: `${l.country_code}/${l.party_id}`, coordinates: l.coordinates, evses: (l.evses ?? []).map((e: Json) => [e.uid, (e.connectors ?? []).map((c: Json) => c.id)]) }),
   tariff: (t) => ({ id: t.id, currency: t.currency, prices: t.elements.flatMap((e: Json) => e.price_components.map((p: Json) => [p.type, p.price, p.step_size])) }),
   token: tokenFacts,
-  session: (s) => ({ id: s.id, kwh: s.kwh, total_cost: netAmount(s.total_cost), token: s.cdr_token.uid, location_id: s.location_id }),
+  session: (s) => ({ id: s.id, kwh: s.kwh, total_cost: netAmount(s.total_cost), contract: s.cdr_token.contract_id, location_id: s.location_id }),
   sessionPatch: (p) => ({ kwh: p.kwh, last_updated: p.last_updated }),
-  cdr: (c) => ({ id: c.id, total_energy: c.total_energy, total_time: c.total_time, total_cost: netAmount(c.total_cost), token: c.cdr_token.uid, evse: c.cdr_location.evse_uid }),
+  cdr: (c) => ({ id: c.id, total_energy: c.total_energy, total_time: c.total_time, total_cost: netAmount(c.total_cost), contract: c.cdr_token.contract_id, evse: c.cdr_location.evse_uid }),
   startSession: (s) => ({ token: s.token.uid, location_id: s.location_id, evse_uid: s.evse_uid }),
   commandResponse: (r) => ({ result: r.result, timeout: r.timeout }),
   commandResult: (r) => ({ result: r.result }),
