@@ -85,11 +85,7 @@ export interface PartnerFlavour {
    * amounts excl. VAT, energy). Two bodies of different versions carry the same content when their facts
    * are equal.
    */
-  facts: Record<Exclude<MatrixBody, 'commandResponse' | 'commandResult' | 'locationReferences'>, (body: Json) => Json> & {
-    commandResponse(body: Json): Json;
-    commandResult(body: Json): Json;
-    locationReferences(body: Json): Json;
-  };
+  facts: Record<MatrixBody, (body: Json) => Json>;
   /** Where a partner of this version calls the hub (under the hub's /ocpi/{version}). */
   hubPaths: {
     location(owner: Owner, id: string): string;
