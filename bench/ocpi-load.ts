@@ -7,12 +7,31 @@ import axios from 'axios';
 import Koa from 'koa';
 import { example } from '../test/support/network';
 import { startPartner, type TestPartner } from '../test/support/partner';
+import { FLAVOURS, MATRIX_VERSIONS, type MatrixVersion, type Owner } from '../test/support/version-matrix';
 import { keepAlive, ms, steadyRate, summarise, table } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const FAN_OUT_ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 200);
 const EMSPS = 10;
+/**
+ * The translated fan-outs measured beside today's 2.2.1 → 2.2.1 one: "CPO version>eMSP version",
+ * comma-separated (BENCH_FANOUT_PAIRS). Each version must be in MATRIX_VERSIONS (its partner flavour
+ * gives the body a CPO of that version pushes and the paths, test/support/version-matrix.ts).
+ */
+export const DEFAULT_TRANSLATION_PAIRS = '2.3.0>2.2.1,2.2.1>2.3.0';
+/** The goal: translating at the edge adds at most 10 % to the fan-out p99. */
+const TRANSLATION_GOAL_RATIO = 1.1;
+
+function translationPairs(text: string): [MatrixVersion, MatrixVersion][] {
+  return text.split(',').filter(Boolean).map((pair) => {
+    const [from, to] = pair.trim().split('>') as [MatrixVersion, MatrixVersion];
+    for (const v of [from, to]) {
+      if (!(MATRIX_VERSIONS as readonly string[]).includes(v)) throw new Error(`BENCH_FANOUT_PAIRS: ${pair} names ${v}, not one of ${MATRIX_VERSIONS.join(', ')}`);
+    }
+    return [from, to];
+  });
+}
 const STORED_LOCATIONS = 10_000;
 const HUB_URL = process.env.HUB_URL!;
 const admin = axios.create({ baseURL: HUB_URL, headers: { Authorization: `Bearer ${process.env.HUB_ADMIN_KEY}` }, httpAgent: keepAlive });
@@ -22,22 +41,66 @@ interface Party {
   ocpi: ReturnType<typeof axios.create>;
 }
 
-async function register(countryCode: string, partyId: string, role: 'CPO' | 'EMSP', tokensSenderUrl?: string): Promise<Party> {
+async function register(countryCode: string, partyId: string, role: 'CPO' | 'EMSP', tokensSenderUrl?: string, version: MatrixVersion = '2.2.1'): Promise<Party> {
   const created = await admin.post('/admin/parties', { country_code: countryCode, party_id: partyId, roles: [role], name: partyId });
   const receivers = (ids: string[]) => ids.map((identifier) => ({ identifier, role: 'RECEIVER' as const, path: `/${identifier}` }));
   const endpoints =
     role === 'CPO'
       ? receivers(['tokens'])
       : [...receivers(['locations', 'tariffs', 'sessions', 'cdrs']), { identifier: 'tokens', role: 'SENDER' as const, path: tokensSenderUrl ?? '/tokens' }];
-  const partner = await startPartner({ countryCode, partyId, role, endpoints });
+  const partner = await startPartner({ countryCode, partyId, role, endpoints, version });
   const { body } = await partner.registerWith(`${HUB_URL}/ocpi/versions`, created.data.token_a);
   if (body.status_code !== 1000) throw new Error(`registration of ${partyId} failed: ${JSON.stringify(body)}`);
   const ocpi = axios.create({
-    baseURL: `${HUB_URL}/ocpi/2.2.1`,
+    baseURL: `${HUB_URL}/ocpi/${version}`,
     httpAgent: keepAlive,
     headers: { Authorization: `Token ${Buffer.from(body.data.token).toString('base64')}`, 'OCPI-from-country-code': countryCode, 'OCPI-from-party-id': partyId },
   });
   return { partner, ocpi };
+}
+
+/**
+ * Resolves `arrived(id)` once each of `emsps` has received the location `id` of `owner` at the path
+ * of its version. Watching is armed before the push.
+ */
+function fanOutWatcher(owner: Owner, emsps: Party[], receiverVersion: MatrixVersion) {
+  const arrivals = new Map<string, number>();
+  const done = new Map<string, () => void>();
+  const prefix = FLAVOURS[receiverVersion].partnerPaths.location(owner, 'FAN');
+  for (const emsp of emsps) {
+    emsp.partner.intercept = (req) => {
+      if (req.method === 'PUT' && req.path.startsWith(prefix)) {
+        const key = req.path.split('/').pop()!;
+        arrivals.set(key, (arrivals.get(key) ?? 0) + 1);
+        if (arrivals.get(key) === emsps.length) done.get(key)?.();
+      }
+      return false;
+    };
+  }
+  return (id: string) => new Promise<void>((resolve) => done.set(id, resolve));
+}
+
+/** A CPO of one version, the eMSPs of another it has agreements with, and its fan-out samples. */
+interface FanOutGroup {
+  from: MatrixVersion;
+  to: MatrixVersion;
+  owner: Owner;
+  cpo: Party;
+  arrived: (id: string) => Promise<void>;
+  samples: number[];
+}
+
+/** One push of a location by the group's CPO (in its version) until all its eMSPs have it (in theirs). */
+async function fanOutRound(group: FanOutGroup, round: number): Promise<void> {
+  const id = `FAN${round}`;
+  const flavour = FLAVOURS[group.from];
+  const allArrived = group.arrived(id);
+  const body = { ...flavour.fixtures.location(group.owner, id), last_updated: new Date().toISOString() };
+  const t0 = performance.now();
+  const answer = await group.cpo.ocpi.put(flavour.hubPaths.location(group.owner, id), body);
+  if (answer.data.status_code !== 1000) throw new Error(`fan-out push ${group.from} → ${group.to} refused: ${JSON.stringify(answer.data)}`);
+  await allArrived;
+  group.samples.push(performance.now() - t0);
 }
 
 async function pagesPerSecond(get: (offset: number) => Promise<unknown>, seconds: number): Promise<number> {
@@ -94,43 +157,62 @@ async function main(): Promise<void> {
   const barePages = await pagesPerSecond(() => bare.get('/locations'), Math.min(SECONDS, 5));
   rows.push(['GET-all locations, pages/s (100/page)', hubPages.toFixed(0), barePages.toFixed(0), '']);
 
-  // 3. Push fan-out CPO → 10 eMSPs.
-  const arrivals = new Map<string, number>();
-  const done = new Map<string, () => void>();
-  for (const emsp of emsps) {
-    emsp.partner.intercept = (req) => {
-      if (req.method === 'PUT' && req.path.includes('/locations/NL/CPO/FAN')) {
-        const key = req.path.split('/').pop()!;
-        arrivals.set(key, (arrivals.get(key) ?? 0) + 1);
-        if (arrivals.get(key) === EMSPS) done.get(key)?.();
-      }
-      return false;
-    };
+  // 3. Push fan-out CPO → 10 eMSPs: today's (2.2.1 → 2.2.1), and beside it in the same rounds each
+  // translated pair (a CPO of one version, 10 eMSPs of another), so drift of the machine hits all alike.
+  const pairs = translationPairs(process.env.BENCH_FANOUT_PAIRS ?? DEFAULT_TRANSLATION_PAIRS);
+  const baseline: FanOutGroup = { from: '2.2.1', to: '2.2.1', owner: { country_code: 'NL', party_id: 'CPO' }, cpo, arrived: fanOutWatcher({ country_code: 'NL', party_id: 'CPO' }, emsps, '2.2.1'), samples: [] };
+  const translated: FanOutGroup[] = [];
+  const pairParties: Party[] = [];
+  for (const [i, [from, to]] of pairs.entries()) {
+    const owner = { country_code: 'FR', party_id: `T${i}C` };
+    const pairCpo = await register(owner.country_code, owner.party_id, 'CPO', undefined, from);
+    const pairEmsps: Party[] = [];
+    for (let j = 0; j < EMSPS; j++) {
+      pairEmsps.push(await register('BE', `T${i}${j}`, 'EMSP', undefined, to));
+      await admin.post('/admin/agreements', { cpo: `FR/${owner.party_id}`, emsp: `BE/T${i}${j}` });
+    }
+    translated.push({ from, to, owner, cpo: pairCpo, arrived: fanOutWatcher(owner, pairEmsps, to), samples: [] });
+    pairParties.push(pairCpo, ...pairEmsps);
   }
-  const fanOut: number[] = [];
+  // Registrations queue deliveries of their own (hub client info): let them drain before measuring.
+  for (let waited = 0; (await admin.get('/admin/outbox', { params: { status: 'pending', limit: 1 } })).data.length > 0 && waited < 100; waited++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const bareHop: number[] = [];
   for (let round = 0; round < FAN_OUT_ROUNDS; round++) {
-    const id = `FAN${round}`;
-    const allArrived = new Promise<void>((resolve) => done.set(id, resolve));
-    const t0 = performance.now();
-    await cpo.ocpi.put(`/receiver/locations/NL/CPO/${id}`, { ...location, id, country_code: 'NL', party_id: 'CPO', last_updated: new Date().toISOString() });
-    await allArrived;
-    fanOut.push(performance.now() - t0);
+    await fanOutRound(baseline, round);
     const b0 = performance.now();
-    await bare.put(`/locations/NL/CPO/${id}`, location);
+    await bare.put(`/locations/NL/CPO/FAN${round}`, location);
     bareHop.push(performance.now() - b0);
+    for (const group of translated) await fanOutRound(group, round);
   }
-  const fan = summarise(fanOut);
+  const fan = summarise(baseline.samples);
   const hop = summarise(bareHop);
   rows.push([`fan-out to ${EMSPS} eMSPs p50`, ms(fan.p50), ms(hop.p50), '']);
   rows.push([`fan-out to ${EMSPS} eMSPs p99`, ms(fan.p99), ms(hop.p99), 'hub p99 < 100 ms']);
 
+  const translation: string[][] = [['fan-out to 10 eMSPs', 'p50', 'p99', '2.2.1 → 2.2.1 p50 / p99 (same rounds)', 'p99 ratio', 'goal']];
+  const added = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
+  for (const group of translated) {
+    const t = summarise(group.samples);
+    const ratio = t.p99 / fan.p99;
+    translation.push([
+      `${group.from} CPO → ${group.to} eMSPs`,
+      `${ms(t.p50)} (${added(t.p50 / fan.p50)})`,
+      ms(t.p99),
+      `${ms(fan.p50)} / ${ms(fan.p99)}`,
+      `${ratio.toFixed(3)}× (${added(ratio)})${ratio <= TRANSLATION_GOAL_RATIO ? '' : ', missed'}`,
+      `p99 ≤ ${TRANSLATION_GOAL_RATIO.toFixed(2)}× (translation adds ≤ 10 %)`,
+    ]);
+  }
+
   process.stdout.write(
-    `\nOCPI benchmark (${new Date().toISOString()}; hub in its own process; bare Koa = one direct hop / an in-memory page)\n\n${table(rows)}\n\n`,
+    `\nOCPI benchmark (${new Date().toISOString()}; hub in its own process; bare Koa = one direct hop / an in-memory page)\n\n${table(rows)}\n\n` +
+      `Cost of translation (${FAN_OUT_ROUNDS} rounds, each pair pushed right after the 2.2.1 → 2.2.1 push of the same round)\n\n${table(translation)}\n\n`,
   );
   bareServer.close();
   responder.disconnect();
-  await Promise.all([cpo, ...emsps].map((p) => p.partner.stop()));
+  await Promise.all([cpo, ...emsps, ...pairParties].map((p) => p.partner.stop()));
   keepAlive.destroy();
 }
 

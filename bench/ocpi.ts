@@ -6,20 +6,24 @@
  * so what is measured is the hub, not the load generator sharing its event loop.
  *   1. real-time authorization p50/p99 at a steady rate (the hub knows the token, the eMSP answers at once);
  *   2. GET-all locations pages per second (100 per page, 10,000 stored);
- *   3. push fan-out latency: a CPO's location PUT until all 10 eMSPs have received it.
- * BENCH_SECONDS (default 10), BENCH_RATE (default 200/s), BENCH_FANOUT_ROUNDS (default 200).
+ *   3. push fan-out latency: a CPO's location PUT until all 10 eMSPs have received it; and the cost of
+ *      translation: the same for a CPO of one OCPI version to 10 eMSPs of another, in the same rounds,
+ *      as a ratio to the 2.2.1 → 2.2.1 p99 (goal ≤ 1.10).
+ * BENCH_SECONDS (default 10), BENCH_RATE (default 200/s), BENCH_FANOUT_ROUNDS (default 200),
+ * BENCH_FANOUT_PAIRS (default "2.3.0>2.2.1,2.2.1>2.3.0": CPO version>eMSP version, comma-separated).
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { example } from '../test/support/network';
 import { startTestHub } from '../test/support/test-hub';
+import { MATRIX_VERSIONS } from '../test/support/version-matrix';
 import { benchDatabase } from './support';
 
 export const STORED_LOCATIONS = 10_000;
 
 async function main(): Promise<void> {
   const database = await benchDatabase();
-  const hub = await startTestHub({ databaseUrl: database.url, checkOpenApi: false, logLevel: 'silent', env: { OUTBOX_BASE_BACKOFF_MS: '100' } });
+  const hub = await startTestHub({ databaseUrl: database.url, checkOpenApi: false, logLevel: 'silent', env: { OUTBOX_BASE_BACKOFF_MS: '100', OCPI_VERSIONS: MATRIX_VERSIONS.join(',') } });
   const load = fork(path.join(__dirname, 'ocpi-load.ts'), [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, HUB_URL: hub.url, HUB_ADMIN_KEY: hub.adminKey },

@@ -83,6 +83,8 @@ interface ClaimedRow {
   url: string | null;
   body: unknown;
   body_version: string;
+  /** Set by an earlier attempt that translated the body (null: none did). */
+  delivered_version: string | null;
   translation_context: TranslationContext | null;
   headers: Record<string, string>;
   attempts: number;
@@ -332,7 +334,7 @@ export class Outbox {
        )
        UPDATE outbox SET locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
         WHERE id = ANY (ARRAY(SELECT id FROM locked)) AND ${claimable('outbox')}
-       RETURNING id, party_uuid, module, interface_role, method, path, url, body, body_version, translation_context, headers, attempts, created_at`,
+       RETURNING id, party_uuid, module, interface_role, method, path, url, body, body_version, delivered_version, translation_context, headers, attempts, created_at`,
       [limit, this.opts.lockSeconds, this.opts.perPartyConcurrency],
     );
     return rows ?? [];
@@ -408,7 +410,12 @@ export class Outbox {
   private async translated(row: ClaimedRow, version: OcpiVersion, partner: string): Promise<unknown> {
     if (row.body === null || row.body === undefined) return undefined;
     const from = isOcpiVersion(row.body_version) ? row.body_version : HUB_FORM_VERSION;
-    if (from === version) return row.body;
+    if (from === version) {
+      // The receiver moved to the body's version since an earlier attempt translated it: the original
+      // goes out whole, so that attempt's losses no longer describe the delivery.
+      if (row.delivered_version !== null) await this.db.query(`UPDATE outbox SET delivered_version = NULL, losses = NULL WHERE id = $1`, [row.id]);
+      return row.body;
+    }
     const context: TranslationContext = { ...(row.translation_context ?? {}), partial: row.method === 'PATCH' };
     const { value, losses } = translateObject(VERSION_BRIDGES, row.module as OcpiModuleId, row.body, from, version, context);
     await this.db.query(`UPDATE outbox SET delivered_version = $2, losses = $3 WHERE id = $1`, [

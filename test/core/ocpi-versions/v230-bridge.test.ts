@@ -28,6 +28,12 @@ describe('BRIDGE_V221_V230', () => {
     expect(pathsAndKinds(response.losses)).toEqual([['vendor', 'field_dropped']]);
   });
 
+  it('reads a real-time authorization request apart from a Token: LocationReferences keeps its location_id', () => {
+    const references = translateObject(BRIDGES, 'tokens', { location_id: 'LOC1', evse_uids: ['3256'], vendor: 'x' }, '2.3.0', '2.2.1');
+    expect(references.value).toEqual({ location_id: 'LOC1', evse_uids: ['3256'] });
+    expect(pathsAndKinds(references.losses)).toEqual([['vendor', 'field_dropped']]);
+  });
+
   it('translates up with the hub form valid 2.3.0 (tax_included added to tariffs) and refuses payments', () => {
     const tariff = translateObject(BRIDGES, 'tariffs', { country_code: 'DE', party_id: 'ALL', id: '1', currency: 'EUR', elements: [{ price_components: [{ type: 'FLAT', price: 1, step_size: 1 }] }], last_updated: '2024-01-01T00:00:00Z' }, '2.2.1', '2.3.0');
     expect(tariff.value).toMatchObject({ tax_included: 'NO' });

@@ -27,7 +27,7 @@ import {
 } from './locations.v230-translation';
 import { sessionFromV230, sessionPatchFromV230, sessionToV230 } from './sessions.v230-translation';
 import { tariffFromV230, tariffToV230 } from './tariffs.v230-translation';
-import { authorizationInfoFromV230, tokenFromV230, tokenPatchFromV230, tokenToV230 } from './tokens.v230-translation';
+import { authorizationInfoFromV230, locationReferencesFromV230, tokenFromV230, tokenPatchFromV230, tokenToV230 } from './tokens.v230-translation';
 
 /**
  * The bridge between the hub form (2.2.1) and 2.3.0 for translateObject (translate.ts): `up` is
@@ -99,6 +99,8 @@ export const BRIDGE_V221_V230: VersionBridge = {
     tokens: (value, context) => {
       const object = value as JsonObject;
       if (has(object, 'allowed')) return authorizationInfoFromV230(object as never);
+      // A real-time authorization request's body: only LocationReferences has location_id.
+      if (has(object, 'location_id')) return locationReferencesFromV230(object);
       return context.partial ? tokenPatchFromV230(object as never) : tokenFromV230(object as never);
     },
     commands: commandsDown,

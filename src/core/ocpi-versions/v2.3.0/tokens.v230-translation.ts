@@ -3,6 +3,7 @@ import type { JsonObject } from './hub-form-values.v221';
 import { tokenTypeFromV230 } from './price.v230-translation';
 import {
   AuthorizationInfoV230,
+  LocationReferencesV230,
   TokenPatchV230,
   TokenV230,
   type AuthorizationInfoV230 as AuthorizationInfo,
@@ -42,6 +43,16 @@ export function authorizationInfoFromV230(info: AuthorizationInfo): Translation<
   const losses = fromV230();
   const clean = withoutUndocumentedFields(AuthorizationInfoV230, info, '', losses) as JsonObject;
   return { value: { ...clean, token: tokenFieldsFromV230(clean.token as JsonObject, 'token', losses) }, losses: losses.losses };
+}
+
+/**
+ * LocationReferences, the body of a real-time authorization request: the same two fields in both
+ * versions, so only undocumented fields are lost (read as a Token, its location_id would be dropped).
+ */
+export function locationReferencesFromV230(references: JsonObject): Translation<JsonObject> {
+  const losses = fromV230();
+  const clean = withoutUndocumentedFields(LocationReferencesV230, references, '', losses) as JsonObject;
+  return { value: clean, losses: losses.losses };
 }
 
 export function tokenToV230(token: JsonObject): Translation<Token> {
