@@ -113,6 +113,23 @@ export const OUTBOX_CHANNEL = 'outbox_due';
 /** A row that may be claimed now: pending, due, and not leased by a running delivery. */
 const claimable = (t: string) => `${t}.status = 'pending' AND ${t}.next_attempt_at <= now() AND (${t}.locked_until IS NULL OR ${t}.locked_until <= now())`;
 
+/** What an attempt records of its translation: the version the body went out in (null: as sent) and its losses. */
+interface TranslationRecord {
+  deliveredVersion: OcpiVersion | null;
+  losses: Loss[];
+}
+
+/** SET clause writing a TranslationRecord from parameters $n (record given?), $n+1, $n+2; no record leaves the row's as it is. */
+const RECORD_SET = (n: number) =>
+  `delivered_version = CASE WHEN $${n}::boolean THEN $${n + 1}::text ELSE delivered_version END,
+   losses = CASE WHEN $${n}::boolean THEN $${n + 2}::jsonb ELSE losses END`;
+
+const recordValues = (record?: TranslationRecord) => [
+  record !== undefined,
+  record?.deliveredVersion ?? null,
+  record && record.losses.length > 0 ? JSON.stringify(record.losses) : null,
+];
+
 /**
  * The durable outbox: deliveries are rows in PostgreSQL, claimed with SKIP LOCKED (so several hub
  * instances share the work), retried with bounded exponential backoff, kept in order per object and
@@ -342,6 +359,8 @@ export class Outbox {
 
   private async deliver(row: ClaimedRow): Promise<void> {
     let partner = 'unknown';
+    // What this attempt's translation changes on the row, written with the attempt's outcome (one write).
+    let record: TranslationRecord | undefined;
     try {
       const party = await this.parties.get(row.party_uuid);
       partner = partnerLabel(party);
@@ -356,7 +375,7 @@ export class Outbox {
       const version = isOcpiVersion(party.version) ? party.version : HUB_FORM_VERSION;
       let body: unknown;
       try {
-        body = await this.translated(row, version, partner);
+        ({ body, record } = this.translated(row, version, partner));
       } catch (error) {
         // Not retried: the same body cannot be expressed in that version tomorrow either.
         if (error instanceof TranslationRefused) return await this.finish(row, 'failed', error.message);
@@ -377,7 +396,7 @@ export class Outbox {
         party,
         module: row.module,
       });
-      await this.finish(row, 'delivered', null);
+      await this.finish(row, 'delivered', null, record);
       metrics.outboxAttempt('delivered', row.created_at, partner);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -389,14 +408,14 @@ export class Outbox {
       if (permanent || row.attempts >= this.opts.maxAttempts) {
         this.log.warn({ delivery: row.id, party: row.party_uuid, err: message }, 'outbox: delivery failed for good');
         metrics.outboxAttempt('failed', undefined, partner);
-        await this.finish(row, 'failed', message).catch((e) => this.log.error({ err: e }, 'outbox: recording a failure failed'));
+        await this.finish(row, 'failed', message, record).catch((e) => this.log.error({ err: e }, 'outbox: recording a failure failed'));
       } else {
         const delay = backoffMs(row.attempts, this.opts.baseBackoffMs, this.opts.maxBackoffMs);
         metrics.outboxAttempt('retry', undefined, partner);
         await this.db
           .query(
-            `UPDATE outbox SET locked_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
-            [row.id, message, delay / 1000],
+            `UPDATE outbox SET locked_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3), ${RECORD_SET(4)} WHERE id = $1`,
+            [row.id, message, delay / 1000, ...recordValues(record)],
           )
           .catch((e) => this.log.error({ err: e }, 'outbox: scheduling a retry failed'));
       }
@@ -404,27 +423,22 @@ export class Outbox {
   }
 
   /**
-   * The body in the receiver's version; what that version cannot carry is recorded on the delivery
-   * before it is sent, so the report holds even when the partner then fails.
+   * The body in the receiver's version, and what the delivery records of it: the version it went out
+   * in and what that version could not carry, written with the attempt's outcome (delivered, failed or
+   * retried), so the report holds even when the partner fails, at no extra write per delivery.
    */
-  private async translated(row: ClaimedRow, version: OcpiVersion, partner: string): Promise<unknown> {
-    if (row.body === null || row.body === undefined) return undefined;
+  private translated(row: ClaimedRow, version: OcpiVersion, partner: string): { body: unknown; record?: TranslationRecord } {
+    if (row.body === null || row.body === undefined) return { body: undefined };
     const from = isOcpiVersion(row.body_version) ? row.body_version : HUB_FORM_VERSION;
     if (from === version) {
       // The receiver moved to the body's version since an earlier attempt translated it: the original
       // goes out whole, so that attempt's losses no longer describe the delivery.
-      if (row.delivered_version !== null) await this.db.query(`UPDATE outbox SET delivered_version = NULL, losses = NULL WHERE id = $1`, [row.id]);
-      return row.body;
+      return { body: row.body, record: row.delivered_version !== null ? { deliveredVersion: null, losses: [] } : undefined };
     }
     const context: TranslationContext = { ...(row.translation_context ?? {}), partial: row.method === 'PATCH' };
     const { value, losses } = translateObject(VERSION_BRIDGES, row.module as OcpiModuleId, row.body, from, version, context);
-    await this.db.query(`UPDATE outbox SET delivered_version = $2, losses = $3 WHERE id = $1`, [
-      row.id,
-      version,
-      losses.length > 0 ? JSON.stringify(losses) : null,
-    ]);
     if (losses.length > 0) metrics.translationLosses(row.module, losses.length, partner);
-    return value;
+    return { body: value, record: { deliveredVersion: version, losses } };
   }
 
   /** A partner's deliveries that lost something in translation, newest first (admin API, dashboard). */
@@ -436,11 +450,11 @@ export class Outbox {
     );
   }
 
-  private async finish(row: ClaimedRow, status: 'delivered' | 'failed', error: string | null): Promise<void> {
+  private async finish(row: ClaimedRow, status: 'delivered' | 'failed', error: string | null, record?: TranslationRecord): Promise<void> {
     await this.db.query(
       `UPDATE outbox SET status = $2, last_error = $3, locked_until = NULL,
-              delivered_at = CASE WHEN $2 = 'delivered' THEN now() END WHERE id = $1`,
-      [row.id, status, error],
+              delivered_at = CASE WHEN $2 = 'delivered' THEN now() END, ${RECORD_SET(4)} WHERE id = $1`,
+      [row.id, status, error, ...recordValues(record)],
     );
   }
 }
