@@ -5,6 +5,8 @@ import { adminErrorHandler, AdminError, requireAdminKey } from './http/admin-htt
 import { agreementsAdminRouter } from './hub/admin/agreements.routes';
 import { cdrRatingsAdminRouter } from './hub/admin/cdr-ratings.routes';
 import { settlementAdminRouter } from './hub/admin/settlement.routes';
+import { financeKeysAdminRouter } from './hub/admin/finance-keys.routes';
+import { PARTNER_FINANCE_PREFIX, partnerFinanceRouter, requireFinanceKey } from './hub/partner-finance/partner-finance.routes';
 import { chargersAdminRouter } from './own-cpo/admin/chargers.routes';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
 import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
@@ -147,6 +149,14 @@ export function createApp(services: Services): Koa {
     }
   });
 
+  // Bodies of the admin API and the partner finance API: JSON in the admin error shape; CSV (invoices) as text.
+  const adminBody = jsonBody({
+    limitBytes: config.maxBodyBytes,
+    tooLarge: (limit) => new AdminError(413, 'too_large', `Request body larger than ${limit} bytes`),
+    invalid: (detail) => new AdminError(400, 'invalid_json', `Invalid JSON: ${detail}`),
+    unstorable: (detail) => new AdminError(400, 'invalid', `Invalid JSON text at ${detail}`),
+    textTypes: ['text/csv'],
+  });
   app.use(requestIds());
   app.use(requestLog(services));
   app.use(
@@ -172,12 +182,7 @@ export function createApp(services: Services): Koa {
       compose([
         adminErrorHandler(log),
         requireAdminKey(services.secrets.adminApiKey),
-        jsonBody({
-          limitBytes: config.maxBodyBytes,
-          tooLarge: (limit) => new AdminError(413, 'too_large', `Request body larger than ${limit} bytes`),
-          invalid: (detail) => new AdminError(400, 'invalid_json', `Invalid JSON: ${detail}`),
-          unstorable: (detail) => new AdminError(400, 'invalid', `Invalid JSON text at ${detail}`),
-        }),
+        adminBody,
         routes(
           partiesAdminRouter({ parties, credentials: services.credentials, outbox: services.outbox, publicUrl: config.publicUrl }),
           agreementsAdminRouter(services),
@@ -189,11 +194,24 @@ export function createApp(services: Services): Koa {
           payoutsAdminRouter(services),
           transactionsAdminRouter(services),
           settlementAdminRouter(services),
+          financeKeysAdminRouter(services),
           ownLocationsAdminRouter(services),
           ownTariffsAdminRouter(services),
           dashboardAdminRouter({ db: services.db, parties, ownCpo: services.ownCpo, heartbeatIntervalSeconds: config.ocpp.heartbeatIntervalSeconds }),
           ownCpoAdminRouter(services),
         ),
+      ]),
+    ),
+  );
+  // Partners' finance teams, with a finance key of their party (not the admin key, not the OCPI token).
+  app.use(
+    under(
+      PARTNER_FINANCE_PREFIX,
+      compose([
+        adminErrorHandler(log),
+        requireFinanceKey(services.financeKeys),
+        adminBody,
+        routes(partnerFinanceRouter(services)),
       ]),
     ),
   );

@@ -43,6 +43,9 @@ import { metrics, partnerLabel } from './foundation/metrics';
 import { PaymentsService } from './own-cpo/driver-payments/payments.service';
 import { statementPayouts } from './own-cpo/driver-payments/statement-payouts';
 import { SettlementService } from './hub/settlement/settlement.service';
+import { InvoiceReconciliations } from './hub/settlement/invoice-reconciliations';
+import { FinanceKeys } from './hub/partner-finance/finance-keys';
+import { PartnerStatements } from './hub/partner-finance/partner-statements';
 import { OutboundGuard } from './hub/outbound/outbound-guard';
 import type { RoleAddress } from './hub/ocpi/party-address';
 
@@ -86,6 +89,12 @@ export interface Services {
   ownCreditCdrs: OwnCreditCdrs;
   /** Statements between CPOs and eMSPs (docs/settlement.md). */
   settlement: SettlementService;
+  /** Partners' invoices matched against statements. */
+  invoiceReconciliations: InvoiceReconciliations;
+  /** The keys partners' finance teams use for the partner finance API (/partner/v1). */
+  financeKeys: FinanceKeys;
+  /** What the partner finance API may do: a partner's own statements, disputes and invoices. */
+  partnerStatements: PartnerStatements;
   /** Load management of the own chargers: reallocation and charging profiles (docs/load-management.md). */
   load: LoadManager;
   /** Sites of the own chargers: grid limits, groups, time windows (docs/load-management.md). */
@@ -219,6 +228,9 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   sessions.answerOwnPreferences(ownCpo, (session, preferences) => ownSmartCharging.setPreferences(session, preferences));
   chargingprofiles.serveInProcess({ cpo: ownCpo, handle: (operation, sessionId, details, id) => ownSmartCharging.handleProfile(operation, sessionId, details, id) });
   load.onApplied((_site, applied) => ownSmartCharging.pushActiveProfiles(applied));
+  // A closed statement pays its CPO out (Stripe Connect), when payments are on and the CPO has an account.
+  const settlement = new SettlementService(db, { periodKind: config.settlement.period, defaultTimeZone: config.settlement.timeZone, log, onStatementClosed: statementPayouts(payments, log) });
+  const invoiceReconciliations = new InvoiceReconciliations(db, settlement);
   return {
     config,
     secrets,
@@ -254,8 +266,10 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     transactions,
     lost,
     evseStatus,
-    // A closed statement pays its CPO out (Stripe Connect), when payments are on and the CPO has an account.
-    settlement: new SettlementService(db, { periodKind: config.settlement.period, defaultTimeZone: config.settlement.timeZone, log, onStatementClosed: statementPayouts(payments, log) }),
+    settlement,
+    invoiceReconciliations,
+    financeKeys: new FinanceKeys(db),
+    partnerStatements: new PartnerStatements(settlement, invoiceReconciliations),
     async prepare() {
       await ensureOwnCpo(db, config.ownCpo);
       await chargers.forgetConnections(ocpp.instanceId); // left by this instance's previous run

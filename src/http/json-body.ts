@@ -18,6 +18,8 @@ export interface JsonBodyOptions {
   unstorable: (detail: string) => Error;
   /** Given (OCPI), text must also be printable: builds the error for a control character or non-character. */
   nonPrintable?: (detail: string) => Error;
+  /** Content types read but not parsed (e.g. `text/csv`): the text is in `ctx.state.rawBody` only. */
+  textTypes?: string[];
 }
 
 /** How much of a refused body's rest is read and thrown away before the connection is given up. */
@@ -105,7 +107,7 @@ function findText(value: unknown, printable: boolean): TextFindings {
  * `ctx.state.rawBody` (webhook signatures are computed over it). JSON holding NUL or a lone surrogate
  * is refused here, once for every route: PostgreSQL stores neither in text or jsonb.
  */
-export function jsonBody({ limitBytes, tooLarge, invalid, unstorable, nonPrintable }: JsonBodyOptions): Middleware {
+export function jsonBody({ limitBytes, tooLarge, invalid, unstorable, nonPrintable, textTypes }: JsonBodyOptions): Middleware {
   return async (ctx, next) => {
     if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method)) return next();
     let raw: string;
@@ -120,7 +122,7 @@ export function jsonBody({ limitBytes, tooLarge, invalid, unstorable, nonPrintab
       throw invalid('the request body could not be read');
     }
     ctx.state.rawBody = raw;
-    if (raw.trim() === '') {
+    if (raw.trim() === '' || (textTypes && ctx.is(textTypes))) {
       ctx.request.body = undefined;
       return next();
     }

@@ -1,22 +1,14 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { SettlementService } from '../settlement/settlement.service';
-import { AdminError, parseAdminBody, uuidParam } from '../../http/admin-http';
+import { parseAdminBody, uuidParam } from '../../http/admin-http';
+import { CsvQuery, DisputeBody, DisputesQuery, invoiceOf, statementIdParam, VersionQuery, versionParam } from '../settlement/settlement-requests';
+import type { InvoiceReconciliations } from '../settlement/invoice-reconciliations';
 
 const PartyAddress = z
   .string()
   .regex(/^[A-Za-z]{2}\/[A-Za-z0-9]{3}$/, 'must be COUNTRY/PARTY')
   .transform((v) => v.toUpperCase());
-
-/**
- * Statement ids are md5 digests written as UUIDs (derived from what a statement is, see
- * core/settlement/ids.ts), without RFC 4122 version bits: any 8-4-4-4-12 hex id; others are 404.
- */
-const StatementId = z.guid();
-function statementIdParam(value: string | undefined): string {
-  if (!StatementId.safeParse(value).success) throw new AdminError(404, 'not_found', `No settlement statement ${value}`);
-  return value!.toLowerCase();
-}
 
 const RunBody = z.strictObject({
   /** The period's label (2024-03 for a month; a day, or a Monday for weeks); default: the last complete period. */
@@ -32,27 +24,7 @@ const StatementsQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-const VersionQuery = z.strictObject({
-  version: z.coerce.number().int().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-
-const CsvQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
-
 const CloseBody = z.strictObject({ version: z.number().int().min(1).optional() });
-
-const DisputeBody = z.strictObject({
-  statement_id: StatementId.transform((v) => v.toLowerCase()),
-  cdr_id: z.string().min(1).max(39),
-  reason: z.string().trim().min(1, 'must say why the line is declined').max(1000),
-});
-
-const DisputesQuery = z.strictObject({
-  status: z.enum(['open', 'resolved']).optional(),
-  statement_id: StatementId.transform((v) => v.toLowerCase()).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
 
 const ResolveBody = z.strictObject({
   resolution: z.enum(['credited', 'withdrawn', 'rejected']),
@@ -65,18 +37,12 @@ const PairTimeZoneBody = z.strictObject({
   time_zone: z.string().min(1),
 });
 
-/** A version in a path: anything but a positive integer names no version (404). */
-function versionParam(value: string | undefined): number {
-  if (!value || !/^[1-9][0-9]{0,8}$/.test(value)) throw new AdminError(404, 'not_found', `No statement version ${value}`);
-  return Number(value);
-}
-
 /**
  * Settlement (docs/settlement.md): `/admin/settlement/runs`, `/statements` (versions, close, CSV of
  * lines and of re-rating mismatches), `/disputes` and `/time-zones` (the zone each pair's periods are cut in).
  */
-export function settlementAdminRouter(deps: { settlement: SettlementService }): Router {
-  const { settlement } = deps;
+export function settlementAdminRouter(deps: { settlement: SettlementService; invoiceReconciliations: InvoiceReconciliations }): Router {
+  const { settlement, invoiceReconciliations } = deps;
   const router = new Router({ prefix: '/admin/settlement' });
 
   router.get('/time-zones', async (ctx) => {
@@ -142,9 +108,26 @@ export function settlementAdminRouter(deps: { settlement: SettlementService }): 
     ctx.set('Content-Disposition', `attachment; filename="mismatches-${id}.csv"`);
   });
 
+  // The operator reconciles an invoice it was sent (by mail, say) on a partner's behalf.
+  router.post('/statements/:id/invoice-reconciliations', async (ctx) => {
+    const id = statementIdParam(ctx.params.id);
+    ctx.body = await invoiceReconciliations.reconcile(id, 'operator', invoiceOf(ctx));
+    ctx.status = 201;
+  });
+
+  router.get('/statements/:id/invoice-reconciliations', async (ctx) => {
+    const id = statementIdParam(ctx.params.id);
+    await settlement.statement(id);
+    ctx.body = await invoiceReconciliations.list(id);
+  });
+
+  router.get('/invoice-reconciliations/:id', async (ctx) => {
+    ctx.body = await invoiceReconciliations.get(uuidParam(ctx.params.id, 'invoice reconciliation'));
+  });
+
   router.post('/disputes', async (ctx) => {
     const body = parseAdminBody(DisputeBody, ctx.request.body);
-    ctx.body = await settlement.createDispute(body.statement_id, body.cdr_id, body.reason);
+    ctx.body = await settlement.createDispute(body.statement_id, body.cdr_id, body.reason, 'operator', { amountClaimed: body.amount_claimed, evidence: body.evidence });
     ctx.status = 201;
   });
 

@@ -7,6 +7,7 @@ import { RUN_LOCK, runSettlement, type RunOutcome } from './settlement.run';
 import { metrics } from '../../foundation/metrics';
 import { csvOf, LINE_CSV_COLUMNS, MISMATCH_CSV_COLUMNS } from './settlement.csv';
 import { VERSION_LINES } from './settlement.sql';
+import { decimalAmount, findCurrency, roundMoney } from '../../core/money/currencies';
 
 export interface StatementTotalsView {
   line_count: number;
@@ -46,12 +47,30 @@ export interface VersionView extends StatementTotalsView {
   fingerprint: string;
 }
 
+/** One step of a dispute, kept for good: raised, answered or commented by a party, resolved by the operator. */
+export interface DisputeStepView {
+  kind: 'raised' | 'answered' | 'commented' | 'resolved';
+  /** A party as CC/PID, or `operator`. */
+  author: string;
+  message: string;
+  evidence: unknown;
+  created_at: string;
+}
+
+/** Who acts on a dispute: a party of the statement (CC/PID, upper case) or the hub operator. */
+export type DisputeActor = string | 'operator';
+
 export interface DisputeView {
   id: string;
   statement_id: string;
   cpo: string;
   cdr_id: string;
   reason: string;
+  raised_by: DisputeActor;
+  /** What the raiser claims back, in the statement's currency (exact decimal text), if it said. */
+  amount_claimed: string | null;
+  evidence: unknown;
+  steps: DisputeStepView[];
   status: 'open' | 'resolved';
   resolution: 'credited' | 'withdrawn' | 'rejected' | null;
   note: string | null;
@@ -137,6 +156,8 @@ export interface StatementFilter {
   period?: string;
   cpo?: string;
   emsp?: string;
+  /** Only statements with one of these CPOs or one of these eMSPs (a partner's own, CC/PID). */
+  parties?: { cpos: string[]; emsps: string[] };
   status?: 'open' | 'closed';
   limit: number;
   offset: number;
@@ -234,8 +255,19 @@ export class SettlementService {
       `${STATEMENT_SELECT}
         WHERE ($1::text IS NULL OR s.period_label = $1) AND ($2::text IS NULL OR s.cpo = $2) AND ($3::text IS NULL OR s.emsp = $3)
           AND ($4::text IS NULL OR s.status = $4) AND s.period_kind = $5
+          AND ($8::text[] IS NULL OR s.cpo = ANY($8) OR s.emsp = ANY($9))
         ORDER BY s.period_start DESC, s.cpo, s.emsp, s.currency LIMIT $6 OFFSET $7`,
-      [filter.period ?? null, filter.cpo ?? null, filter.emsp ?? null, filter.status ?? null, this.options.periodKind, filter.limit, filter.offset],
+      [
+        filter.period ?? null,
+        filter.cpo ?? null,
+        filter.emsp ?? null,
+        filter.status ?? null,
+        this.options.periodKind,
+        filter.limit,
+        filter.offset,
+        filter.parties?.cpos ?? null,
+        filter.parties?.emsps ?? [],
+      ],
     );
     return rows.map(statementOf);
   }
@@ -278,6 +310,13 @@ export class SettlementService {
       this.disputesOfVersion(id, found.version.version),
     ]);
     return { ...found, lines, mismatches, disputes };
+  }
+
+  /** A version's lines as an invoice is matched against them (the shown version, closed else latest, unless named). */
+  async invoiceLines(id: string, version?: number): Promise<{ statement: StatementView; version: number; lines: { cdr_id: string; credit: boolean; net: string; gross: string | null }[] }> {
+    const found = await this.versionRow(id, version);
+    const lines = await this.lines(found.statement, found.version.version, `cdr_id, credit, net::text AS net, gross::text AS gross`, LINE_ORDER);
+    return { statement: found.statement, version: found.version.version, lines: lines as never };
   }
 
   /** Lines the re-rating flagged, with the differences it recorded. */
@@ -343,10 +382,18 @@ export class SettlementService {
   }
 
   /**
-   * An eMSP declines a CDR line of a statement. The CDR must be a non-credit line of the statement's
-   * shown version (closed, else latest); one open dispute per CDR.
+   * A CDR line of a statement is declined, by one of its parties (through the partner API) or by the
+   * operator. The CDR must be a non-credit line of the statement's shown version (closed, else
+   * latest); one open dispute per CDR. The claim and evidence (e.g. signed meter data) are kept with
+   * the dispute and its first step.
    */
-  async createDispute(statementId: string, cdrId: string, reason: string): Promise<DisputeView> {
+  async createDispute(
+    statementId: string,
+    cdrId: string,
+    reason: string,
+    raisedBy: DisputeActor = 'operator',
+    claim: { amountClaimed?: string; evidence?: unknown } = {},
+  ): Promise<DisputeView> {
     const { statement, version } = await this.versionRow(statementId);
     const [line] = await this.db.query(
       `SELECT o.data->'credit' = 'true'::jsonb AS credit
@@ -357,13 +404,45 @@ export class SettlementService {
     );
     if (!line) throw new HubError('invalid', `CDR ${cdrId} is not on statement ${statementId} (version ${version.version})`);
     if (line.credit) throw new HubError('invalid', `CDR ${cdrId} is a credit CDR; dispute the CDR it credits`);
-    const inserted: Row[] = await this.db.query(
-      `INSERT INTO settlement_disputes (statement_id, cpo, cdr_id, reason) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (cpo, cdr_id) WHERE status = 'open' DO NOTHING RETURNING id`,
-      [statementId, statement.cpo, cdrId, reason],
-    );
-    if (!inserted.length) throw new HubError('conflict', `CDR ${statement.cpo}/${cdrId} already has an open dispute`);
-    return this.dispute(inserted[0].id);
+    if (claim.amountClaimed !== undefined) {
+      const currency = findCurrency(statement.currency);
+      if (currency && !roundMoney(claim.amountClaimed, currency.code).equals(decimalAmount(claim.amountClaimed))) {
+        throw new HubError('invalid', `amount_claimed ${claim.amountClaimed} has more decimals than ${currency.code} has (${currency.decimals})`);
+      }
+    }
+    const evidence = claim.evidence === undefined ? null : JSON.stringify(claim.evidence);
+    const id = await this.db.transaction(async (tx) => {
+      const inserted: Row[] = await tx.query(
+        `INSERT INTO settlement_disputes (statement_id, cpo, cdr_id, reason, raised_by, amount_claimed, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (cpo, cdr_id) WHERE status = 'open' DO NOTHING RETURNING id`,
+        [statementId, statement.cpo, cdrId, reason, raisedBy, claim.amountClaimed ?? null, evidence],
+      );
+      if (!inserted.length) throw new HubError('conflict', `CDR ${statement.cpo}/${cdrId} already has an open dispute`);
+      await tx.query(`INSERT INTO settlement_dispute_steps (dispute_id, kind, author, message, evidence) VALUES ($1, 'raised', $2, $3, $4)`, [inserted[0].id, raisedBy, reason, evidence]);
+      return inserted[0].id as string;
+    });
+    return this.dispute(id);
+  }
+
+  /**
+   * A party of the statement answers a dispute (the side that did not raise it) or adds to it (the
+   * side that did); only while it is open.
+   */
+  async addDisputeStep(id: string, author: DisputeActor, message: string, evidence?: unknown): Promise<DisputeView> {
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx.query(`SELECT status, raised_by FROM settlement_disputes WHERE id = $1 FOR UPDATE`, [id]);
+      if (!row) throw new HubError('not_found', `No dispute ${id}`);
+      if (row.status !== 'open') throw new HubError('conflict', `Dispute ${id} is resolved; it takes no more answers`);
+      const kind = author === row.raised_by ? 'commented' : 'answered';
+      await tx.query(`INSERT INTO settlement_dispute_steps (dispute_id, kind, author, message, evidence) VALUES ($1, $2, $3, $4, $5)`, [
+        id,
+        kind,
+        author,
+        message,
+        evidence === undefined ? null : JSON.stringify(evidence),
+      ]);
+    });
+    return this.dispute(id);
   }
 
   async dispute(id: string): Promise<DisputeView> {
@@ -372,11 +451,12 @@ export class SettlementService {
     return row;
   }
 
-  async listDisputes(filter: { status?: 'open' | 'resolved'; statementId?: string; limit: number }): Promise<DisputeView[]> {
+  async listDisputes(filter: { status?: 'open' | 'resolved'; statementId?: string; limit: number; parties?: StatementFilter['parties'] }): Promise<DisputeView[]> {
     return this.db.query(
       `${DISPUTE_SELECT} WHERE ($1::text IS NULL OR d.status = $1) AND ($2::uuid IS NULL OR d.statement_id = $2)
+          AND ($4::text[] IS NULL OR EXISTS (SELECT 1 FROM settlement_statements s WHERE s.id = d.statement_id AND (s.cpo = ANY($4) OR s.emsp = ANY($5))))
         ORDER BY d.created_at DESC, d.id LIMIT $3`,
-      [filter.status ?? null, filter.statementId ?? null, filter.limit],
+      [filter.status ?? null, filter.statementId ?? null, filter.limit, filter.parties?.cpos ?? null, filter.parties?.emsps ?? []],
     );
   }
 
@@ -387,17 +467,27 @@ export class SettlementService {
     if (resolution === 'credited' && dispute.credit_cdr_ids.length === 0) {
       throw new HubError('conflict', `No credit CDR for ${dispute.cpo}/${dispute.cdr_id} has reached the hub; it cannot be resolved as credited yet`);
     }
-    await this.db.query(
-      `UPDATE settlement_disputes SET status = 'resolved', resolution = $2, note = $3, resolved_at = now() WHERE id = $1 AND status = 'open'`,
-      [id, resolution, note ?? null],
-    );
+    await this.db.transaction(async (tx) => {
+      const [, changed] = await tx.query(
+        `UPDATE settlement_disputes SET status = 'resolved', resolution = $2, note = $3, resolved_at = now() WHERE id = $1 AND status = 'open'`,
+        [id, resolution, note ?? null],
+      );
+      if (changed === 0) throw new HubError('conflict', `Dispute ${id} was resolved meanwhile`);
+      await tx.query(`INSERT INTO settlement_dispute_steps (dispute_id, kind, author, message) VALUES ($1, 'resolved', 'operator', $2)`, [
+        id,
+        `${resolution}${note ? `: ${note}` : ''}`,
+      ]);
+    });
     return this.dispute(id);
   }
 }
 
 /** A dispute with the credit CDRs its CPO has sent for the disputed CDR (credit_reference_id), oldest first. */
 const DISPUTE_SELECT = `
-  SELECT d.id, d.statement_id, d.cpo, d.cdr_id, d.reason, d.status, d.resolution, d.note, d.created_at, d.resolved_at,
+  SELECT d.id, d.statement_id, d.cpo, d.cdr_id, d.reason, d.raised_by, d.amount_claimed::text AS amount_claimed, d.evidence,
+         d.status, d.resolution, d.note, d.created_at, d.resolved_at,
+         coalesce((SELECT json_agg(json_build_object('kind', s.kind, 'author', s.author, 'message', s.message, 'evidence', s.evidence, 'created_at', s.created_at) ORDER BY s.id)
+                     FROM settlement_dispute_steps s WHERE s.dispute_id = d.id), '[]') AS steps,
          coalesce((SELECT array_agg(o.object_id ORDER BY o.seq) FROM ocpi_objects o
                     WHERE o.module = 'cdrs' AND o.data->'credit' = 'true'::jsonb
                       AND o.owner = d.cpo AND o.data->>'credit_reference_id' = d.cdr_id), '{}') AS credit_cdr_ids

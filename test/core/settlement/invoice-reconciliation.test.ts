@@ -1,0 +1,48 @@
+// Invoice reconciliation (core/settlement/invoice-reconciliation.ts): a partner's invoice against a
+// statement's lines.
+import { InvoiceRejected, reconcileInvoice, type StatementLineForInvoice } from '../../../src/core/settlement/invoice-reconciliation';
+
+const lines: StatementLineForInvoice[] = [
+  { cdr_id: 'A', credit: false, net: '10.00', gross: '12.10' },
+  { cdr_id: 'B', credit: false, net: '5.125', gross: '6.20' },
+  { cdr_id: 'C', credit: false, net: '3.00', gross: null },
+  { cdr_id: 'A-CR', credit: true, net: '-10.00', gross: '-12.10' },
+];
+
+describe('reconcileInvoice', () => {
+  it('sorts every line into matched, differs, unknown, missing and duplicate, with totals', () => {
+    const report = reconcileInvoice('EUR', 'net', lines, [
+      { cdr_id: 'A', amount: '10.004' },
+      { cdr_id: 'B', amount: '5.12' },
+      { cdr_id: 'Z', amount: '1' },
+      { cdr_id: 'A', amount: '10' },
+      { cdr_id: 'A-CR', amount: '-10.00' },
+    ]);
+    expect(report.counts).toEqual({ matched: 2, amount_differs: 1, unknown_to_hub: 1, missing_from_invoice: 1, no_amount_on_statement: 0, duplicate_in_invoice: 1 });
+    expect(report.lines[0]).toEqual({ cdr_id: 'B', outcome: 'amount_differs', statement_amount: '5.13', invoice_amount: '5.12', difference: '-0.01' });
+    expect(report.lines).toContainEqual({ cdr_id: 'C', outcome: 'missing_from_invoice', statement_amount: '3.00' });
+    expect(report.lines).toContainEqual({ cdr_id: 'Z', outcome: 'unknown_to_hub', invoice_amount: '1.00' });
+    expect(report.lines).toContainEqual({ cdr_id: 'A', outcome: 'duplicate_in_invoice', invoice_amount: '10.00' });
+    // statement: 10 + 5.13 - 10 + 3 = 8.13; invoice: 10 + 5.12 + 1 + 10 - 10 = 16.12
+    expect(report.totals).toEqual({ statement: '8.13', invoice: '16.12', difference: '7.99' });
+  });
+
+  it('cannot match gross on a line that states no VAT, and says why', () => {
+    const report = reconcileInvoice('EUR', 'gross', lines, [{ cdr_id: 'C', amount: '3.63' }, { cdr_id: 'A', amount: '12.10' }]);
+    expect(report.lines.find((l) => l.cdr_id === 'C')).toMatchObject({ outcome: 'no_amount_on_statement', reason: expect.stringMatching(/no VAT/) });
+    expect(report.counts.missing_from_invoice).toBe(2); // B and A-CR; C has no gross to miss
+  });
+
+  it('compares at the currency’s minor unit: JPY whole yen, KWD three decimals', () => {
+    const jpy = reconcileInvoice('JPY', 'net', [{ cdr_id: 'J', credit: false, net: '1500', gross: '1650' }], [{ cdr_id: 'J', amount: '1501' }]);
+    expect(jpy.lines[0]).toMatchObject({ outcome: 'amount_differs', difference: '1' });
+    const kwd = reconcileInvoice('KWD', 'net', [{ cdr_id: 'K', credit: false, net: '1.2345', gross: null }], [{ cdr_id: 'K', amount: '1.235' }]);
+    expect(kwd.lines[0]).toEqual({ cdr_id: 'K', outcome: 'matched', amount: '1.235' });
+  });
+
+  it('rejects an amount that is not a decimal number, naming the line', () => {
+    expect(() => reconcileInvoice('EUR', 'net', lines, [{ cdr_id: 'A', amount: '10,00' }])).toThrow(InvoiceRejected);
+    expect(() => reconcileInvoice('EUR', 'net', lines, [{ cdr_id: 'A', amount: '1e3' }])).toThrow(/line 1 .*"1e3"/);
+    expect(() => reconcileInvoice('EUR', 'net', lines, [{ cdr_id: '', amount: '1' }])).toThrow(/no CDR id/);
+  });
+});
