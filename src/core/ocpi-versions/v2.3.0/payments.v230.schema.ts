@@ -3,7 +3,8 @@ import { CiStringV230, CountryCodeV230, DateTimeV230, GeoLocationV230, NumberV23
 
 /**
  * The Payments module (OCPI 2.3.0 mod_payments.asciidoc): Terminal and FinancialAdviceConfirmation.
- * It has no 2.2.1 counterpart, so its objects stay in 2.3.0 form (payments.v230-translation.ts).
+ * It has no 2.2.1 counterpart, so its objects stay in 2.3.0 form (paymentsObjectFor in modules.v230-translation.ts);
+ * the hub routes them in src/hub/modules/payments/.
  */
 
 export const TerminalV230 = z.looseObject({
