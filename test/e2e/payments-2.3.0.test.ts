@@ -254,4 +254,29 @@ describe('the OCPI 2.3.0 Payments module through the hub', () => {
     await waitFor(async () => (await undelivered()).length === 0, 'every payments delivery');
     expect(await hub.services.db.query(`SELECT count(*)::int AS n FROM outbox WHERE module = 'payments' AND attempts > 1`)).toEqual([{ n: 0 }]);
   });
+
+  it('keeps a CPO without an agreement out, and asks a CPO reaching two PTPs with one terminal id to name the PTP', async () => {
+    const outsider = await join('FR', 'NOA', 'CPO', '2.3.0', PAYMENTS_CPO);
+    const refused = await ptp().ocpi.post('/receiver/payments/terminals', { terminal_id: 'T-NOA' }, to('FR', 'NOA'));
+    expect(refused.data.status_code).toBe(4001);
+    const list = await outsider.ocpi.get('/sender/payments/terminals');
+    expect([list.data.status_code, list.data.data, list.headers['x-total-count']]).toEqual([1000, [], '0']);
+    expect((await outsider.ocpi.get('/sender/payments/terminals/452cf8a1-79aa-4a0e-9aee-dc788586053c')).status).toBe(404);
+    expect((await outsider.ocpi.get('/sender/payments/financial-advice-confirmations')).data.data).toEqual([]);
+    expect(outsider.partner.requests.filter((r) => r.path.includes('payments'))).toEqual([]);
+
+    // A second PTP with a terminal of the same id, sent to BEC: BEC must say which PTP it means.
+    const second = await join('DE', 'PT2', 'OTHER', '2.3.0', PTP);
+    await agree('BE/BEC', 'DE/PT2');
+    expect((await second.ocpi.post('/receiver/payments/terminals', { terminal_id: 'T-NAMED-BEC' }, to('BE', 'BEC'))).data.status_code).toBe(1000);
+    const ambiguous = await bec().ocpi.patch('/sender/payments/terminals/T-NAMED-BEC', { evse_uids: ['E1'] });
+    expect(ambiguous.data.status_code).toBe(2001);
+    expect(ambiguous.data.status_message).toMatch(/Several PTPs .* name one in OCPI-to-\*/);
+    expect((await bec().ocpi.patch('/sender/payments/terminals/T-NAMED-BEC', { evse_uids: ['E1'] }, to('DE', 'PT2'))).data.status_code).toBe(1000);
+    await waitFor(() => second.partner.received('PATCH', '/ocpi/2.3.0/payments/terminals/T-NAMED-BEC')[0], 'the PATCH at PT2');
+    expect(ptp().partner.received('PATCH', '/ocpi/2.3.0/payments/terminals/T-NAMED-BEC')).toEqual([]);
+    // And an activation without OCPI-to-* has two PTPs to choose from now.
+    const activation = await bec().ocpi.post('/sender/payments/terminals/activate', example230('payment_terminal_activate.json'));
+    expect(activation.data.status_message).toMatch(/Several PTPs could activate/);
+  });
 });
