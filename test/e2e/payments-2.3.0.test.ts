@@ -131,6 +131,9 @@ describe('the OCPI 2.3.0 Payments module through the hub', () => {
     const dated = await bec().ocpi.get('/sender/payments/terminals', { params: { date_from: '2023-01-01T00:00:00Z' } });
     expect(dated.data.data.map((t: { terminal_id: string }) => t.terminal_id)).toEqual(['T-NAMED-BEC']);
     expect((await bec().ocpi.get('/sender/payments/terminals/T-NAMED-BEC')).data.data.terminal_id).toBe('T-NAMED-BEC');
+    // The minimal Terminal ("just the terminal id") is answered whole, dated by its receipt.
+    const minimal = (await members.CP2.ocpi.get('/sender/payments/terminals/T-FOR-CP2')).data.data;
+    expect(minimal).toEqual({ terminal_id: 'T-FOR-CP2', last_updated: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     const hidden = await bec().ocpi.get('/sender/payments/terminals/T-FOR-CP2');
     expect([hidden.status, hidden.data.status_code]).toEqual([404, 2000]);
     // A PTP is not a CPO: it has no Sender-side view of the terminals.
@@ -146,7 +149,10 @@ describe('the OCPI 2.3.0 Payments module through the hub', () => {
     expect(got.body).toEqual(assignment);
     expect([got.headers['ocpi-from-party-id'], got.headers['ocpi-to-party-id']]).toEqual(['BEC', 'PTP']);
     const stored = (await bec().ocpi.get(`/sender/payments/terminals/${id}`)).data.data;
-    expect(stored).toMatchObject({ ...example230('payment_terminal_create.json'), location_ids: assignment.location_ids, last_updated: '2018-12-10T17:16:15Z' });
+    const { last_updated: before, ...created } = example230('payment_terminal_create.json');
+    expect(stored).toMatchObject({ ...created, location_ids: assignment.location_ids });
+    // The PATCH has no last_updated: the hub's receipt dates the stored Terminal.
+    expect(Date.parse(stored.last_updated)).toBeGreaterThan(Date.parse(before));
 
     const whole = { ...example230('payment_terminal_example_assigned_locations_assigned_evses.json'), terminal_id: id };
     expect((await bec().ocpi.put(`/sender/payments/terminals/${id}`, whole)).data.status_code).toBe(1000);

@@ -66,7 +66,9 @@ export class OcpiPaymentsService {
     const key = { module: TERMINALS, countryCode: ptp.countryCode, partyId: ptp.partyId, objectId: terminalId, objectType: addressee ? addressKey(addressee) : '' };
     const { router, store } = this.deps;
     return router.transaction(async (tx) => {
-      const outcome = await store.put(key, terminal, lastUpdated, tx);
+      // GETs answer whole objects ("Each object must contain all required fields"): a Terminal sent
+      // without last_updated is dated by its receipt; receivers get the body as sent.
+      const outcome = await store.put(key, { ...terminal, last_updated: terminal.last_updated ?? receivedAt.toISOString() }, lastUpdated, tx);
       await router.send(route, this.change('POST', TERMINALS_SUBPATH, `${TERMINALS}/${addressKey(ptp)}/${terminalId}`, `POST ${lastUpdated.toISOString()}`, rawBody, correlationId), tx);
       return outcome;
     });
@@ -129,7 +131,7 @@ export class OcpiPaymentsService {
   /**
    * PATCH {terminals}/{terminal_id}: the CPO assigns location_ids/evse_uids. Merged into the stored
    * Terminal under a row lock; without last_updated (the text's own example has none) the hub's time of
-   * receipt dates the stored Terminal.
+   * receipt dates the stored Terminal (its last_updated in GET answers too).
    */
   async patchTerminal(cpos: RoleAddress[], to: PartyAddress | undefined, terminalId: string, rawBody: unknown, correlationId?: string): Promise<void> {
     const patch = parseOcpiBody(TerminalFragmentV230, rawBody, 'Terminal PATCH');
@@ -143,7 +145,7 @@ export class OcpiPaymentsService {
         stored.key,
         (current) => {
           if (!current) throw this.unknown(TERMINALS, terminalId);
-          return { data: { ...current.data, ...patch }, lastUpdated, result: undefined };
+          return { data: { ...current.data, ...patch, last_updated: lastUpdated.toISOString() }, lastUpdated, result: undefined };
         },
         tx,
       );
