@@ -28,6 +28,7 @@ import { COMMANDS_RECEIVER_PATH, commandsRouter } from './hub/modules/commands/c
 import { COMMANDS_SENDER_PATH } from './hub/modules/commands/commands.service';
 import { CHARGINGPROFILES_RECEIVER_PATH, chargingprofilesRouter } from './hub/modules/chargingprofiles/chargingprofiles.routes';
 import { CHARGINGPROFILES_SENDER_PATH } from './hub/modules/chargingprofiles/chargingprofiles.service';
+import { ocpiPaymentsRouter, PAYMENTS_ENDPOINTS } from './hub/modules/payments/ocpi-payments.routes';
 import { versionsRouter } from './hub/modules/versions/versions.routes';
 import type { HubEndpoint } from './hub/modules/versions/hub-versions';
 import type { OcpiVersion } from './core/ocpi-versions/ocpi-versions';
@@ -61,6 +62,7 @@ export const HUB_ENDPOINTS: HubEndpoint[] = [
   { identifier: 'commands', role: 'RECEIVER', path: COMMANDS_RECEIVER_PATH },
   { identifier: 'chargingprofiles', role: 'SENDER', path: CHARGINGPROFILES_SENDER_PATH },
   { identifier: 'chargingprofiles', role: 'RECEIVER', path: CHARGINGPROFILES_RECEIVER_PATH },
+  ...PAYMENTS_ENDPOINTS,
 ];
 
 function routes(...routers: Router[]): Middleware {
@@ -103,7 +105,7 @@ function requestLog(services: Services): Middleware {
 
 /** The endpoints of each offered version, in the order the versions list shows them. */
 export function hubEndpointsByVersion(offered: readonly OcpiVersion[]): Map<OcpiVersion, HubEndpoint[]> {
-  return new Map(offered.map((version) => [version, HUB_ENDPOINTS]));
+  return new Map(offered.map((version) => [version, HUB_ENDPOINTS.filter((e) => !e.versions || e.versions.includes(version))]));
 }
 
 /** Every OCPI router of the hub, per offered version; the fuzz and isolation tests enumerate their routes (test/fuzz). */
@@ -122,6 +124,7 @@ export function ocpiRouters(services: Services): Router[] {
       tokensRouter(moduleDeps, version),
       commandsRouter(moduleDeps, version),
       chargingprofilesRouter(moduleDeps, version),
+      ocpiPaymentsRouter(moduleDeps, version),
     ]),
   ];
 }

@@ -23,6 +23,7 @@ import { HubClientInfoService } from './hub/modules/hubclientinfo/hubclientinfo.
 import { LocationsService } from './hub/modules/locations/locations.service';
 import type { ModuleDeps } from './hub/modules/module-deps';
 import { TariffsService } from './hub/modules/tariffs/tariffs.service';
+import { OcpiPaymentsService } from './hub/modules/payments/ocpi-payments.service';
 import { SessionsService } from './hub/modules/sessions/sessions.service';
 import { CdrsService } from './hub/modules/cdrs/cdrs.service';
 import { TokensService } from './hub/modules/tokens/tokens.service';
@@ -65,6 +66,8 @@ export interface Services {
   locations: LocationsService;
   stillAlive: StillAliveCheck;
   tariffs: TariffsService;
+  /** The OCPI 2.3.0 Payments module between PTPs and CPOs (not the driver payments of the own chargers: `payments`). */
+  ocpiPayments: OcpiPaymentsService;
   sessions: SessionsService;
   cdrs: CdrsService;
   tokens: TokensService;
@@ -247,6 +250,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     locations,
     stillAlive: new StillAliveCheck({ parties, client, log, idleMs: config.stillAliveIdleMs, timeoutMs: config.ocpiTimeoutMs }),
     tariffs,
+    ocpiPayments: new OcpiPaymentsService(moduleDeps),
     sessions,
     cdrs,
     tokens,

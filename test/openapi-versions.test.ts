@@ -1,6 +1,8 @@
 // Every version's routes are documented: each /ocpi/2.2.1 route has its /ocpi/2.3.0 twin with the same
-// operations (openapi/modules/ocpi-2.3.0.yaml, written by scripts/openapi-2.3.0.ts).
+// operations (openapi/modules/ocpi-2.3.0.yaml, written by scripts/openapi-2.3.0.ts), and the 2.3.0-only
+// Payments module documents exactly the routes its router declares (openapi/modules/ocpi-payments.yaml).
 import { loadOpenApiDocument } from '../src/openapi-document';
+import { ocpiPaymentsRouter } from '../src/hub/modules/payments/ocpi-payments.routes';
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
 const operations = (paths: Record<string, any>, prefix: string) =>
@@ -8,12 +10,26 @@ const operations = (paths: Record<string, any>, prefix: string) =>
     .filter(([p]) => p === prefix || p.startsWith(`${prefix}/`))
     .flatMap(([p, item]) => METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${p.slice(prefix.length)}`))
     .sort();
+const PAYMENTS = /^\w+ \/(sender|receiver)\/payments(\/|$)/;
 
 describe('the OpenAPI document documents every OCPI version the hub can offer', () => {
-  it('has the 2.3.0 twin of every 2.2.1 operation, and nothing else under 2.3.0', () => {
+  it('has the 2.3.0 twin of every 2.2.1 operation, and besides them only the Payments module under 2.3.0', () => {
     const { paths } = loadOpenApiDocument();
     const v221 = operations(paths, '/ocpi/2.2.1');
     expect(v221.length).toBeGreaterThan(25);
-    expect(operations(paths, '/ocpi/2.3.0')).toEqual(v221);
+    expect(v221.filter((o) => PAYMENTS.test(o))).toEqual([]);
+    expect(operations(paths, '/ocpi/2.3.0').filter((o) => !PAYMENTS.test(o))).toEqual(v221);
+  });
+
+  it('documents exactly the 2.3.0 Payments routes the router declares, and the router declares none in 2.2.1', () => {
+    const { paths } = loadOpenApiDocument();
+    // Building the router only registers routes: no dependency is called.
+    const declared = (version: '2.2.1' | '2.3.0') =>
+      ocpiPaymentsRouter({} as never, version)
+        .stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path).slice(`/ocpi/${version}`.length).replace(/:(\w+)/g, '{$1}')}`))
+        .sort();
+    expect(declared('2.2.1')).toEqual([]);
+    expect(declared('2.3.0').length).toBe(12);
+    expect(operations(paths, '/ocpi/2.3.0').filter((o) => PAYMENTS.test(o))).toEqual(declared('2.3.0'));
   });
 });

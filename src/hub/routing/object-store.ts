@@ -34,6 +34,8 @@ export interface ListQuery {
    * are private to the eMSP whose token they carry.
    */
   issuedTo?: { owner: PartyAddress; issuer: PartyAddress }[];
+  /** Only objects of these types (the payments module keeps an object sent to one CPO under that CPO). */
+  objectTypes?: string[];
   dateFrom?: Date;
   dateTo?: Date;
   offset: number;
@@ -159,6 +161,10 @@ export class ObjectStore {
       where += ` AND (owner, upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id'))
                  IN (SELECT * FROM unnest($${params.length - 1}::text[], $${params.length}::text[]))`;
     }
+    if (query.objectTypes) {
+      params.push(query.objectTypes);
+      where += ` AND object_type = ANY($${params.length}::text[])`;
+    }
     if (query.dateFrom) {
       params.push(query.dateFrom);
       where += ` AND last_updated >= $${params.length}`;
@@ -195,5 +201,21 @@ export class ObjectStore {
       [module, objectId, objectType ?? null, ownerKeys(owners)],
     );
     return rows.map((r) => fromRow<T>(r));
+  }
+
+  /**
+   * The owners, among `owners`, of an object of one of `modules` whose top-level `field` is `value`:
+   * open routing by a reference the object carries (a payment confirmation's authorization_reference
+   * finds the CPO whose session or CDR has it).
+   */
+  async ownersWith(modules: string[], field: string, value: string, owners: PartyAddress[]): Promise<PartyAddress[]> {
+    if (owners.length === 0) return [];
+    const rows: { country_code: string; party_id: string }[] = await this.db.query(
+      `SELECT DISTINCT country_code, party_id FROM ocpi_objects
+        WHERE module = ANY($1::text[]) AND owner = ANY($2::text[]) AND data->>$3 = $4
+        ORDER BY country_code, party_id`,
+      [modules, ownerKeys(owners), field, value],
+    );
+    return rows.map((r) => ({ countryCode: r.country_code, partyId: r.party_id }));
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import type { Role } from '../../db/entities';
+import type { InterfaceRole, Role } from '../../db/entities';
 import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion } from '../../core/ocpi-versions/ocpi-versions';
 import { TranslationRefused } from '../../core/ocpi-versions/loss-report';
 import { type BodyOrigin, type OcpiModuleId, translateObject } from '../../core/ocpi-versions/translate';
@@ -38,8 +38,13 @@ export interface Route {
   owner: PartyAddress;
   /** Sent `from` the hub (a broadcast) rather than from the owner (a direct push). */
   broadcast: boolean;
-  /** The receivers that offer the module's Receiver endpoint. */
+  /** The receivers that offer the module's endpoint of `interfaceRole`. */
   receivers: RoutedRole[];
+  /**
+   * The interface the receivers are called on: RECEIVER, except in the payments module, whose CPOs push
+   * terminal updates to the PTP's Sender interface (mod_payments, PUT/PATCH Terminal).
+   */
+  interfaceRole?: InterfaceRole;
 }
 
 export interface ForwardRequest {
@@ -111,14 +116,14 @@ export class HubRouter {
     return this.routeTo(targets, owner, module, true);
   }
 
-  /** A route to the given receivers (those with a Receiver endpoint for the module). */
-  async routeTo(targets: RoutedRole[], owner: PartyAddress, module: string, broadcast = false): Promise<Route> {
+  /** A route to the given receivers (those with an endpoint of `interfaceRole`, Receiver by default, for the module). */
+  async routeTo(targets: RoutedRole[], owner: PartyAddress, module: string, broadcast = false, interfaceRole: InterfaceRole = 'RECEIVER'): Promise<Route> {
     const receivers: RoutedRole[] = [];
     for (const target of targets) {
       const party = await this.deps.parties.get(target.partyUuid);
-      if (party && this.deps.parties.endpoint(party, module, 'RECEIVER')) receivers.push(target);
+      if (party && this.deps.parties.endpoint(party, module, interfaceRole)) receivers.push(target);
     }
-    return { module, owner: addressOf(owner), broadcast, receivers };
+    return { module, owner: addressOf(owner), broadcast, receivers, ...(interfaceRole === 'RECEIVER' ? {} : { interfaceRole }) };
   }
 
   /**
@@ -137,7 +142,7 @@ export class HubRouter {
     const deliveries: NewDelivery[] = route.receivers.map((target) => ({
       partyUuid: target.partyUuid,
       module: route.module,
-      interfaceRole: 'RECEIVER',
+      interfaceRole: route.interfaceRole ?? 'RECEIVER',
       method: change.method,
       path: change.path,
       body: change.body,

@@ -20,7 +20,7 @@ import {
   locationToV230,
 } from '../../../src/core/ocpi-versions/v2.3.0/locations.v230-translation';
 import { paymentsObjectFor } from '../../../src/core/ocpi-versions/v2.3.0/modules.v230-translation';
-import { FinancialAdviceConfirmationV230, TerminalActivationV230, TerminalFragmentV230, TerminalV230 } from '../../../src/core/ocpi-versions/v2.3.0/payments.v230.schema';
+import { FinancialAdviceConfirmationV230, TerminalActivationV230, TerminalFragmentV230, TerminalPostV230, TerminalPutV230, TerminalV230 } from '../../../src/core/ocpi-versions/v2.3.0/payments.v230.schema';
 import { SessionPatchV230, SessionV230 } from '../../../src/core/ocpi-versions/v2.3.0/sessions.v230.schema';
 import { sessionFromV230, sessionPatchFromV230, sessionPatchToV230, sessionToV230 } from '../../../src/core/ocpi-versions/v2.3.0/sessions.v230-translation';
 import { TariffV230 } from '../../../src/core/ocpi-versions/v2.3.0/tariffs.v230.schema';
@@ -131,14 +131,14 @@ const CASES: Record<string, Case> = {
   'payment_financial_advice_confirmation_example_success.json': { kind: 'accepted', schema: FinancialAdviceConfirmationV230 },
   'payment_terminal_activate.json': { kind: 'accepted', schema: TerminalActivationV230 },
   'payment_terminal_create.json': { kind: 'accepted', schema: TerminalV230 },
-  'payment_terminal_create_minimal.json': { kind: 'accepted', schema: TerminalFragmentV230 },
+  'payment_terminal_create_minimal.json': { kind: 'accepted', schema: TerminalPostV230 },
   'payment_terminal_example_assigned_locations.json': { kind: 'accepted', schema: TerminalV230 },
   'payment_terminal_example_assigned_locations_assigned_evses.json': { kind: 'accepted', schema: TerminalV230 },
   'payment_terminal_example_newly_created.json': { kind: 'accepted', schema: TerminalV230 },
   'payment_terminal_location_assignment.json': { kind: 'accepted', schema: TerminalFragmentV230 },
   'payment_terminal_put_update.json': {
     kind: 'refused',
-    schema: TerminalFragmentV230,
+    schema: TerminalPutV230,
     field: 'invoice_base_url',
     why: 'invoice_base_url is "someNewURL", which is not a URL',
   },

@@ -3,7 +3,8 @@ import { CiStringV230, CountryCodeV230, DateTimeV230, GeoLocationV230, NumberV23
 
 /**
  * The Payments module (OCPI 2.3.0 mod_payments.asciidoc): Terminal and FinancialAdviceConfirmation.
- * It has no 2.2.1 counterpart, so its objects stay in 2.3.0 form (payments.v230-translation.ts).
+ * It has no 2.2.1 counterpart, so its objects stay in 2.3.0 form (paymentsObjectFor in modules.v230-translation.ts);
+ * the hub routes them in src/hub/modules/payments/.
  */
 
 export const TerminalV230 = z.looseObject({
@@ -30,10 +31,23 @@ export type TerminalV230 = z.infer<typeof TerminalV230>;
 export const TerminalActivationV230 = TerminalV230.extend({ terminal_id: CiStringV230(36).optional() });
 
 /**
- * PUT and PATCH bodies and the text's "minimal Terminal" POST example (payment_terminal_create_minimal.json,
- * payment_terminal_put_update.json, payment_terminal_location_assignment.json) name only some fields.
+ * POST {terminals} on the CPO side: "The object sent here can be just the terminal id or an object with
+ * additional data" (mod_payments, POST Terminal Method; payment_terminal_create_minimal.json has no
+ * last_updated). The hub then dates it by its time of receipt.
  */
-export const TerminalFragmentV230 = TerminalV230.partial();
+export const TerminalPostV230 = TerminalV230.extend({ last_updated: DateTimeV230.optional() });
+
+/**
+ * PUT {terminals}/{terminal_id}: a whole Terminal, whose terminal_id may be left to the URL (the text's
+ * own PUT example, payment_terminal_put_update.json, has none); a different one is refused.
+ */
+export const TerminalPutV230 = TerminalV230.extend({ terminal_id: CiStringV230(36).optional() });
+
+/**
+ * PATCH bodies (payment_terminal_location_assignment.json: location_ids alone) name only some fields,
+ * and at least one: an empty PATCH changes nothing and is refused.
+ */
+export const TerminalFragmentV230 = TerminalV230.partial().refine((patch) => Object.keys(patch).length > 0, 'a PATCH must name at least one field');
 
 /**
  * total_costs is a Price ("This is a consumer price with VAT"). The text's own examples write it in

@@ -6,6 +6,8 @@ export interface HubEndpoint {
   identifier: string;
   role: InterfaceRole;
   path: string;
+  /** Listed only in the version details of these versions (a module a version lacks); every offered version when absent. */
+  versions?: readonly OcpiVersion[];
 }
 
 /** The path every route of a version lives under. */
