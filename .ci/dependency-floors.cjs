@@ -15,7 +15,7 @@ const FLOORS = [
   ['src/hub/transport'],
   ['src/hub/modules'],
   ['src/hub/settlement'],
-  ['src/hub/admin'],
+  ['src/hub/admin', 'src/hub/partner-finance'],
   ['src/own-cpo/chargers'],
   ['src/own-cpo/ocpp'],
   ['src/own-cpo/driver-payments'],
