@@ -5,11 +5,12 @@ import type { InterfaceRole, OutboxEntry } from '../../db/entities';
 import { endpointUrl, OcpiCallError, type OcpiClient } from '../outbound/ocpi-client';
 import { connectionStatus, type PartyRegistry } from './parties';
 import { metrics, partnerLabel } from '../../foundation/metrics';
-import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion, VERSION_TRANSPORT } from '../../core/ocpi-versions/ocpi-versions';
+import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion, VERSION_FORM, VERSION_TRANSPORT } from '../../core/ocpi-versions/ocpi-versions';
 import { type Loss, TranslationRefused } from '../../core/ocpi-versions/loss-report';
 import { type OcpiModuleId, type TranslationContext, translateObject } from '../../core/ocpi-versions/translate';
 import { VERSION_BRIDGES } from '../../core/ocpi-versions/version-bridges';
 import { backoffMs } from '../../core/retry-backoff';
+import type { VersionContexts } from './version-context';
 
 /** A delivery the hub owes a partner. */
 export interface NewDelivery {
@@ -127,6 +128,7 @@ export class Outbox {
   private readonly idleWaiters: (() => void)[] = [];
   /** Tells this instance's own notifications from other instances'. */
   private readonly instanceId = randomUUID();
+  private contexts?: VersionContexts;
 
   constructor(
     private readonly db: DataSource,
@@ -402,6 +404,15 @@ export class Outbox {
   }
 
   /**
+   * What the hub knows that deliveries to versions whose objects lack it need (the Location of a
+   * session or CDR going to 2.1.1): looked up when delivered (wired in services.ts; the router
+   * that reads it is built on the outbox).
+   */
+  useVersionContexts(contexts: VersionContexts): void {
+    this.contexts = contexts;
+  }
+
+  /**
    * The body in the receiver's version; what that version cannot carry is recorded on the delivery
    * before it is sent, so the report holds even when the partner then fails.
    */
@@ -409,7 +420,8 @@ export class Outbox {
     if (row.body === null || row.body === undefined) return undefined;
     const from = isOcpiVersion(row.body_version) ? row.body_version : HUB_FORM_VERSION;
     if (from === version) return row.body;
-    const context: TranslationContext = { ...(row.translation_context ?? {}), partial: row.method === 'PATCH' };
+    const known = VERSION_FORM[version].contextFromHub && this.contexts ? await this.contexts.ofObject(row.module, row.body, ownerInPath(row.path)) : {};
+    const context: TranslationContext = { ...(row.translation_context ?? {}), ...known, partial: row.method === 'PATCH' };
     const { value, losses } = translateObject(VERSION_BRIDGES, row.module as OcpiModuleId, row.body, from, version, context);
     await this.db.query(`UPDATE outbox SET delivered_version = $2, losses = $3 WHERE id = $1`, [
       row.id,
@@ -436,4 +448,10 @@ export class Outbox {
       [row.id, status, error],
     );
   }
+}
+
+/** The owner of a pushed object from its path under a Receiver endpoint: `/{country_code}/{party_id}/…`. */
+function ownerInPath(path: string): { countryCode: string; partyId: string } | undefined {
+  const match = /^\/([A-Za-z]{2})\/([A-Za-z0-9]{3})(\/|$)/.exec(path);
+  return match ? { countryCode: match[1], partyId: match[2] } : undefined;
 }

@@ -38,6 +38,8 @@ export interface NewParty {
   countryCode: string;
   partyId: string;
   roles: RoleAddress[];
+  /** The zone of its locations when they give none (2.1.1): see Party.timeZone. */
+  timeZone?: string;
 }
 
 /** What a completed credentials handshake stores about the partner. */
@@ -134,6 +136,7 @@ export class PartyRegistry {
         name: input.name,
         countryCode: input.countryCode,
         partyId: input.partyId,
+        timeZone: input.timeZone ?? null,
         tokenAHash: hashToken(tokenA),
       });
       await tx

@@ -1,9 +1,10 @@
-import type { Middleware } from 'koa';
-import { HUB_FORM_VERSION, type OcpiVersion } from '../../core/ocpi-versions/ocpi-versions';
+import type { Context, Middleware } from 'koa';
+import { HUB_FORM_VERSION, type OcpiVersion, VERSION_FORM } from '../../core/ocpi-versions/ocpi-versions';
 import { TranslationRefused } from '../../core/ocpi-versions/loss-report';
-import { type BodyOrigin, type OcpiModuleId, translateObject } from '../../core/ocpi-versions/translate';
+import { type BodyOrigin, type OcpiModuleId, type TranslationContext, translateObject } from '../../core/ocpi-versions/translate';
 import { VERSION_BRIDGES } from '../../core/ocpi-versions/version-bridges';
 import { ocpiErrors } from '../ocpi/ocpi-errors';
+import type { VersionContexts } from '../routing/version-context';
 
 
 declare module 'koa' {
@@ -13,32 +14,66 @@ declare module 'koa' {
   }
 }
 
+export interface VersionEdgeOptions {
+  /** false leaves the answer alone (credentials: the service writes the hub's own in the version). */
+  answers?: boolean;
+  /**
+   * What the hub knows that translations of a version whose objects lack it need
+   * (VERSION_FORM.contextFromHub): the caller's address and role, the token, the Location.
+   */
+  contexts?: VersionContexts;
+}
+
 /**
  * The edge between a version's routes and the hub form, for one module: the request body is read in
- * the route's version and handed on in the hub form (the sender's original kept in `ctx.state.bodyOrigin`),
- * and the answer's `data` goes out in the route's version. On the hub form's own routes it does
- * nothing. A body the hub form cannot express is 2001 with the reason; nothing is stored.
- * `answers: false` leaves the answer alone (credentials: the service writes the hub's own in the version).
+ * the route's version and handed on in the hub form (the sender's original kept in `ctx.state.bodyOrigin`,
+ * with the context its translation took), and the answer's `data` goes out in the route's version. On
+ * the hub form's own routes it does nothing. A body the hub form cannot express is 2001 with the
+ * reason; nothing is stored. An answer object the route's version cannot express is left out of a
+ * list (a GET of many) or, alone, answered 2001 with the reason.
  */
-export function versionEdge(version: OcpiVersion, module: OcpiModuleId, { answers = true } = {}): Middleware {
+export function versionEdge(version: OcpiVersion, module: OcpiModuleId, { answers = true, contexts }: VersionEdgeOptions = {}): Middleware {
   if (version === HUB_FORM_VERSION) return (_ctx, next) => next();
+  const needsContext = VERSION_FORM[version].contextFromHub && contexts !== undefined;
+  const inContext = async (ctx: Context, body: unknown): Promise<TranslationContext> =>
+    needsContext && ctx.state.caller ? contexts.ofSender(ctx.state.caller.party, module, body) : {};
+  const outContext = async (value: unknown): Promise<TranslationContext> => (needsContext ? contexts.ofObject(module, value) : {});
   return async (ctx, next) => {
     const body = ctx.request.body;
     if (body !== undefined && body !== null && typeof body === 'object') {
       let hubForm: unknown;
+      const context = await inContext(ctx, body);
       try {
-        hubForm = translateObject(VERSION_BRIDGES, module, body, version, HUB_FORM_VERSION, { partial: ctx.method === 'PATCH' }).value;
+        hubForm = translateObject(VERSION_BRIDGES, module, body, version, HUB_FORM_VERSION, { ...context, partial: ctx.method === 'PATCH' }).value;
       } catch (error) {
         if (error instanceof TranslationRefused) throw ocpiErrors.invalidParameters(error.message);
         throw error;
       }
-      ctx.state.bodyOrigin = { version, body };
+      ctx.state.bodyOrigin = { version, body, ...(needsContext ? { context } : {}) };
       ctx.request.body = hubForm;
     }
     await next();
     const envelope = ctx.body as { data?: unknown } | undefined;
     if (!answers || !envelope || typeof envelope !== 'object' || envelope.data === undefined || envelope.data === null) return;
-    const out = (value: unknown) => translateObject(VERSION_BRIDGES, module, value, HUB_FORM_VERSION, version).value;
-    envelope.data = Array.isArray(envelope.data) ? envelope.data.map(out) : out(envelope.data);
+    const out = async (value: unknown) => translateObject(VERSION_BRIDGES, module, value, HUB_FORM_VERSION, version, await outContext(value)).value;
+    if (Array.isArray(envelope.data)) {
+      const items: unknown[] = [];
+      for (const item of envelope.data) {
+        try {
+          items.push(await out(item));
+        } catch (error) {
+          // One object the version cannot carry (a credit CDR to 2.1.1) does not hide the rest of the page.
+          if (!(error instanceof TranslationRefused)) throw error;
+        }
+      }
+      envelope.data = items;
+    } else {
+      try {
+        envelope.data = await out(envelope.data);
+      } catch (error) {
+        if (error instanceof TranslationRefused) throw ocpiErrors.invalidParameters(error.message);
+        throw error;
+      }
+    }
   };
 }

@@ -27,7 +27,7 @@ const sessionId = (ctx: Context) => idParam(ctx.params.session_id, 'session_id')
 export function sessionsRouter(deps: ModuleDeps & { sessions: SessionsService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
   // Authenticated first, then read in the route's version (versionEdge).
-  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'sessions')]);
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'sessions', { contexts: deps.versionContexts })]);
   const receiverPath = `${SESSIONS_RECEIVER_PATH}/:country_code/:party_id/:session_id`;
 
   router.get(receiverPath, auth, async (ctx) => {
