@@ -1,5 +1,6 @@
 // Every version's routes are documented: each /ocpi/2.2.1 route has its /ocpi/2.3.0 twin with the same
-// operations (openapi/modules/ocpi-2.3.0.yaml, written by scripts/openapi-2.3.0.ts).
+// operations (openapi/modules/ocpi-2.3.0.yaml, written by scripts/openapi-2.3.0.ts), and each of a module
+// 2.1.1 has its /ocpi/2.1.1 twin (openapi/modules/ocpi-2.1.1.yaml, scripts/openapi-2.1.1.ts).
 import { loadOpenApiDocument } from '../src/openapi-document';
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
@@ -15,5 +16,13 @@ describe('the OpenAPI document documents every OCPI version the hub can offer', 
     const v221 = operations(paths, '/ocpi/2.2.1');
     expect(v221.length).toBeGreaterThan(25);
     expect(operations(paths, '/ocpi/2.3.0')).toEqual(v221);
+  });
+
+  it('has the 2.1.1 twin of every 2.2.1 operation of a module 2.1.1 has, and nothing else under 2.1.1', () => {
+    const { paths } = loadOpenApiDocument();
+    // 2.1.1 has no charging profiles (nor the charging preferences that came with them) and no hub client info.
+    const v221 = operations(paths, '/ocpi/2.2.1').filter((op) => !/chargingprofiles|charging_preferences|hubclientinfo/.test(op));
+    expect(v221).toContain('POST /sender/tokens/{token_uid}/authorize');
+    expect(operations(paths, '/ocpi/2.1.1')).toEqual(v221);
   });
 });

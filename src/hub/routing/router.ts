@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Role } from '../../db/entities';
-import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion, VERSION_FORM } from '../../core/ocpi-versions/ocpi-versions';
+import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion, VERSION_FORM, VERSION_TRANSPORT } from '../../core/ocpi-versions/ocpi-versions';
 import { TranslationRefused } from '../../core/ocpi-versions/loss-report';
 import { type BodyOrigin, type OcpiModuleId, type TranslationContext, translateObject } from '../../core/ocpi-versions/translate';
 import { VERSION_BRIDGES } from '../../core/ocpi-versions/version-bridges';
@@ -202,8 +202,10 @@ export class HubRouter {
         encoding: party.tokenEncoding,
         body,
         params: request.params,
-        headers: routingHeaderValues({ to: addressOf(request.target), from: addressOf(request.from) }),
+        // A 2.1.1 receiver knows neither routing headers nor request ids (VERSION_TRANSPORT).
+        headers: VERSION_TRANSPORT[version].routingHeaders ? routingHeaderValues({ to: addressOf(request.target), from: addressOf(request.from) }) : {},
         correlationId: request.correlationId,
+        requestIds: VERSION_TRANSPORT[version].requestIds,
         timeoutMs: request.timeoutMs,
         party,
         module: request.module,

@@ -9,7 +9,7 @@ import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
 import { idParam, respondMergedList, respondStored } from '../client-owned';
 import type { ModuleDeps } from '../module-deps';
-import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { type OcpiVersion, VERSION_FORM } from '../../../core/ocpi-versions/ocpi-versions';
 import { versionPrefix } from '../versions/hub-versions';
 import { SESSIONS_PAGE_LIMIT, type SessionsService } from './sessions.service';
 
@@ -46,7 +46,8 @@ export function sessionsRouter(deps: ModuleDeps & { sessions: SessionsService },
     const roles = actingRoles(ctx, ctx.state.caller!, EMSP_SIDE);
     await respondMergedList(ctx, deps, 'sessions', roles, SESSIONS_PAGE_LIMIT, { ownTokensOnly: true });
   });
-  router.put(`${SESSIONS_SENDER_PATH}/:session_id/charging_preferences`, auth, async (ctx) => {
+  // Charging preferences came with smart charging (2.2): only in versions with charging profiles.
+  if (VERSION_FORM[version].modules.includes('chargingprofiles')) router.put(`${SESSIONS_SENDER_PATH}/:session_id/charging_preferences`, auth, async (ctx) => {
     const roles = actingRoles(ctx, ctx.state.caller!, EMSP_SIDE);
     const answer = await deps.sessions.setChargingPreferences(roles, readRoutingHeaders(ctx).to, sessionId(ctx), ctx.request.body, ctx.state.correlationId);
     respond(ctx, answer);
