@@ -171,10 +171,24 @@ describe('OCPI 2.1.1 and 2.2.1 partners through one hub', () => {
       expect(await net.hub.services.store.get({ module: 'locations', countryCode: 'NL', partyId: 'C21', objectId: 'BAD' })).toBeNull();
     });
 
+    it('refuses a 2.1.1 location without time_zone while the operator has configured none for its CPO', async () => {
+      const admin = net.hub.admin;
+      expect((await admin.put(`/admin/parties/${net.v211.C21.id}/time-zone`, { time_zone: 'Mars/Olympus' })).status).toBe(400);
+      expect((await admin.put(`/admin/parties/${net.v211.C21.id}/time-zone`, { time_zone: null })).data.time_zone).toBeNull();
+      const refused = await net.v211.C21.ocpi('locations').put('/NL/C21/LOC22', { ...location211(), id: 'LOC22' });
+      expect(refused.data.status_code).toBe(2001);
+      expect(refused.data.status_message).toMatch(/no time_zone .* no time zone is configured/);
+      expect((await admin.put(`/admin/parties/${net.v211.C21.id}/time-zone`, { time_zone: TIME_ZONE })).data.time_zone).toBe(TIME_ZONE);
+      // A location that names its own zone needs none configured.
+      expect((await net.v211.C21.ocpi('locations').put('/NL/C21/LOC22', { ...location211(), id: 'LOC22', time_zone: 'Europe/Berlin' })).data.status_code).toBe(1000);
+      const delivered = await waitFor(() => net.parties.TNM.partner.received('PUT', '/ocpi/2.2.1/locations/NL/C21/LOC22')[0], 'the 2.2.1 delivery');
+      expect(delivered.body).toMatchObject({ time_zone: 'Europe/Berlin' });
+    });
+
     it('answers a 2.1.1 eMSP’s GET-all of locations in 2.1.1', async () => {
       const page = await net.v211.E21.ocpi('locations').get('');
       expect(page.data.status_code).toBe(1000);
-      expect(page.data.data.map((l: Json) => l.id).sort()).toEqual(['LOC1', 'LOC21']);
+      expect(page.data.data.map((l: Json) => l.id).sort()).toEqual(['LOC1', 'LOC21', 'LOC22']);
       for (const item of page.data.data) expect(LocationV211.safeParse(item).error?.issues).toBeUndefined();
     });
 

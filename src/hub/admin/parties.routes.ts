@@ -12,6 +12,8 @@ const CountryCode = z.string().regex(/^[A-Za-z]{2}$/, 'must be 2 letters').trans
 const PartyId = z.string().regex(/^[A-Za-z0-9]{3}$/, 'must be 3 letters or digits').transform((v) => v.toUpperCase());
 const PartnerRole = z.enum(ROLES).refine((role) => role !== 'HUB', 'a partner cannot hold the HUB role');
 
+const TimeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Amsterdam');
+
 const NewPartyBody = z.strictObject({
   country_code: CountryCode,
   party_id: PartyId,
@@ -22,13 +24,15 @@ const NewPartyBody = z.strictObject({
     .min(1, 'list at least one role')
     .max(50),
   /** The zone of a 2.1.1 CPO's locations that give no time_zone (2.1.1 does not require one; 2.2.1 does). */
-  time_zone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Amsterdam').optional(),
+  time_zone: TimeZone.optional(),
 });
 
 const ConnectBody = z.strictObject({
   versions_url: z.url({ protocol: /^https?$/ }),
   token: z.string().regex(/^[\x21-\x7e]{1,64}$/, 'must be 1 to 64 printable ASCII characters'),
 });
+
+const TimeZoneBody = z.strictObject({ time_zone: TimeZone.nullable() });
 
 const LossesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
@@ -101,6 +105,12 @@ export function partiesAdminRouter(deps: {
 
   router.post('/:id/resume', async (ctx) => {
     ctx.body = partyView(await parties.setSuspended(uuidParam(ctx.params.id, 'party'), false));
+  });
+
+  router.put('/:id/time-zone', async (ctx) => {
+    const id = uuidParam(ctx.params.id, 'party');
+    const body = parseAdminBody(TimeZoneBody, ctx.request.body);
+    ctx.body = partyView(await parties.setTimeZone(id, body.time_zone), await backlogOf(id));
   });
 
   router.post('/:id/token-a', async (ctx) => {

@@ -277,6 +277,14 @@ export class PartyRegistry {
     return this.require(id);
   }
 
+  /** The zone of the party's 2.1.1 locations that give none (Party.timeZone); null clears it. */
+  async setTimeZone(id: string, timeZone: string | null): Promise<Party> {
+    await this.require(id);
+    await this.db.getRepository(PartyEntity).update({ id }, { timeZone });
+    this.forget();
+    return this.require(id);
+  }
+
   async remove(id: string): Promise<void> {
     this.forget();
     const result = await this.db.getRepository(PartyEntity).delete({ id });
