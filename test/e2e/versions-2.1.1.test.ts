@@ -238,7 +238,7 @@ describe('OCPI 2.1.1 and 2.2.1 partners through one hub', () => {
 
       const unknown = await net.v211.C21.ocpi('sessions').put('/NL/C21/S-X', session211('S-X', 'NO-SUCH-CONTRACT'));
       expect(unknown.data.status_code).toBe(2001);
-      expect(unknown.data.status_message).toMatch(/token/);
+      expect(unknown.data.status_message).toMatch(/auth_id NO-SUCH-CONTRACT names a token by its contract id only, and no one token/);
     });
 
     it('passes a 2.2.1 session to the 2.1.1 eMSP with the whole location the hub knows', async () => {
@@ -342,6 +342,15 @@ describe('OCPI 2.1.1 and 2.2.1 partners through one hub', () => {
       expect(asked.body).toEqual({ location_id: 'LOC1' });
       for (const header of ROUTING_AND_REQUEST_HEADERS) expect(asked.headers[header]).toBeUndefined();
     });
+  });
+
+  it('refuses a 2.1.1 session whose auth_id names tokens of two eMSPs: the contract id alone does not say whose', async () => {
+    const twin = { ...TNM_TOKEN, uid: 'TWIN1', contract_id: E21_TOKEN.auth_id };
+    expect((await net.parties.TNM.ocpi.put('/receiver/tokens/DE/TNM/TWIN1?type=RFID', twin)).data.status_code).toBe(1000);
+    const refused = await net.v211.C21.ocpi('sessions').put('/NL/C21/S-TWIN', session211('S-TWIN', E21_TOKEN.auth_id));
+    expect(refused.data.status_code).toBe(2001);
+    expect(refused.data.status_message).toMatch(/no one token with that contract id is known/);
+    expect(await net.hub.services.store.get({ module: 'sessions', countryCode: 'NL', partyId: 'C21', objectId: 'S-TWIN' })).toBeNull();
   });
 
   it('sends the 2.1.1 partners no routing headers and no request ids on any delivery', async () => {
