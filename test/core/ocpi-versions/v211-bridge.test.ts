@@ -39,6 +39,13 @@ describe('BRIDGE_V211_V221', () => {
     expect(connector.value).toEqual({ tariff_ids: ['12'], last_updated: '2024-01-01T00:00:00Z' });
   });
 
+  it('reads a whole 2.1.1 EVSE (which has coordinates, like a Location) as an EVSE', () => {
+    const evse: Record<string, unknown> = { ...(location211.evses as Record<string, unknown>[])[0], coordinates: { latitude: '51.047599', longitude: '3.729944' } };
+    const hub = translateObject(BRIDGES, 'locations', evse, '2.1.1', '2.2.1', { sender: SENDER });
+    expect(hub.value).toMatchObject({ uid: evse.uid, coordinates: evse.coordinates });
+    expect(hub.value).not.toHaveProperty('country_code');
+  });
+
   it('refuses a body that is not valid 2.1.1 with the reason, not a half-read object', () => {
     expect(() => translateObject(BRIDGES, 'tokens', { uid: 'X', type: 'RFID' }, '2.1.1', '2.2.1', { sender: EMSP })).toThrow(/not a valid OCPI 2.1.1 Token: auth_id/);
     expect(() => translateObject(BRIDGES, 'locations', [1], '2.1.1', '2.2.1', { sender: SENDER })).toThrow(TranslationRefused);

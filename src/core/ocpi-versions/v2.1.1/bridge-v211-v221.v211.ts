@@ -83,7 +83,8 @@ const knownLocation = (context: TranslationContext) => context.location as JsonO
 // Which object of a module a step was given is read from its fields (each has fields the others lack).
 const CONNECTOR_ONLY = ['standard', 'format', 'power_type', 'voltage', 'amperage', 'max_voltage', 'max_amperage', 'max_electric_power', 'tariff_id', 'tariff_ids', 'terms_and_conditions'];
 const EVSE_ONLY = ['uid', 'evse_id', 'status', 'status_schedule', 'connectors', 'floor_level', 'physical_reference', 'parking_restrictions'];
-const LOCATION_ONLY = ['type', 'parking_type', 'address', 'city', 'postal_code', 'publish', 'evses', 'time_zone', 'operator', 'facilities', 'opening_times', 'coordinates'];
+// Not coordinates, directions or images: a 2.1.1 EVSE has them too.
+const LOCATION_ONLY = ['type', 'parking_type', 'address', 'city', 'postal_code', 'publish', 'evses', 'time_zone', 'operator', 'facilities', 'opening_times'];
 type LocationPart = 'location' | 'evse' | 'connector';
 function locationPart(object: JsonObject): LocationPart {
   if (has(object, ...LOCATION_ONLY)) return 'location';
