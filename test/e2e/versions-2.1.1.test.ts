@@ -271,6 +271,16 @@ describe('OCPI 2.1.1 and 2.2.1 partners through one hub', () => {
       expect(failed.last_error).toMatch(/^cannot translate from OCPI 2\.2\.1 to 2\.1\.1: CDR CDR-CREDIT is a credit CDR/);
       expect(net.v211.E21.partner.received('POST', '/ocpi/2.1.1/cdrs').filter((r) => (r.body as Json).id === 'CDR-CREDIT')).toHaveLength(0);
     });
+
+    it('answers a 2.1.1 eMSP’s GET-all of its sessions and CDRs in 2.1.1, each with its whole location, leaving out a credit CDR', async () => {
+      const sessions = await net.v211.E21.ocpi('sessions').get('');
+      expect(sessions.data.status_code).toBe(1000);
+      expect(sessions.data.data.map((x: Json) => x.id).sort()).toEqual(['S-BEC', 'S-E21']);
+      for (const item of sessions.data.data) expect(SessionV211.safeParse(item).error?.issues).toBeUndefined();
+      const cdrs = await net.v211.E21.ocpi('cdrs').get('');
+      expect(cdrs.data.data.map((x: Json) => x.id)).toEqual(['CDR-E21']);
+      expect(CdrV211.safeParse(cdrs.data.data[0]).error?.issues).toBeUndefined();
+    });
   });
 
   describe('commands and real-time authorization', () => {

@@ -51,16 +51,27 @@ export class VersionContexts {
   /**
    * For an object going to a party of a version whose sessions and CDRs carry their whole Location:
    * that Location as the hub holds it. `owner` is the object's owner when the object does not name it
-   * (a PATCH).
+   * (a PATCH). `cache` keeps each Location read once for objects translated together (a GET page).
    */
-  async ofObject(module: string, value: unknown, owner?: { countryCode: string; partyId: string }): Promise<TranslationContext> {
+  async ofObject(
+    module: string,
+    value: unknown,
+    owner?: { countryCode: string; partyId: string },
+    cache?: Map<string, Promise<TranslationContext>>,
+  ): Promise<TranslationContext> {
     if ((module !== 'sessions' && module !== 'cdrs') || !isObject(value)) return {};
     const locationId = module === 'cdrs' && isObject(value.cdr_location) ? value.cdr_location.id : value.location_id;
     const countryCode = typeof value.country_code === 'string' ? value.country_code : owner?.countryCode;
     const partyId = typeof value.party_id === 'string' ? value.party_id : owner?.partyId;
     if (typeof locationId !== 'string' || !countryCode || !partyId) return {};
-    const stored = await this.deps.store.get({ module: 'locations', countryCode, partyId, objectId: locationId });
-    return stored ? { location: stored.data } : {};
+    const key = `${countryCode}/${partyId}/${locationId}`;
+    const known = cache?.get(key);
+    if (known) return known;
+    const read = this.deps.store
+      .get({ module: 'locations', countryCode, partyId, objectId: locationId })
+      .then((stored): TranslationContext => (stored ? { location: stored.data } : {}));
+    cache?.set(key, read);
+    return read;
   }
 
   /**

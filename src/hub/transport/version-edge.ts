@@ -37,8 +37,10 @@ export function versionEdge(version: OcpiVersion, module: OcpiModuleId, { answer
   const needsContext = VERSION_FORM[version].contextFromHub && contexts !== undefined;
   const inContext = async (ctx: Context, body: unknown): Promise<TranslationContext> =>
     needsContext && ctx.state.caller ? contexts.ofSender(ctx.state.caller.party, module, body) : {};
-  const outContext = async (value: unknown): Promise<TranslationContext> => (needsContext ? contexts.ofObject(module, value) : {});
   return async (ctx, next) => {
+    // Per request: a page of sessions at one location reads that Location once.
+    const locations = new Map<string, Promise<TranslationContext>>();
+    const outContext = async (value: unknown): Promise<TranslationContext> => (needsContext ? contexts.ofObject(module, value, undefined, locations) : {});
     const body = ctx.request.body;
     if (body !== undefined && body !== null && typeof body === 'object') {
       let hubForm: unknown;
