@@ -218,6 +218,8 @@ describe('OCPI 2.1.1 and 2.2.1 partners through one hub', () => {
 
       expect((await net.parties.TNM.ocpi.put(`/receiver/tokens/DE/TNM/${TNM_TOKEN.uid}?type=RFID`, TNM_TOKEN)).data.status_code).toBe(1000);
       const down = await waitFor(() => net.v211.C21.partner.received('PUT', `/ocpi/2.1.1/tokens/DE/TNM/${TNM_TOKEN.uid}`)[0], 'the 2.1.1 token');
+      // 2.1.1 names a token by uid alone (mod_tokens.md 2.1): no ?type= in its URL.
+      expect(down.path).toBe(`/ocpi/2.1.1/tokens/DE/TNM/${TNM_TOKEN.uid}`);
       expect(TokenV211.safeParse(down.body).error?.issues).toBeUndefined();
       expect(down.body).toMatchObject({ uid: TNM_TOKEN.uid, auth_id: TNM_TOKEN.contract_id });
       expect(down.body).not.toHaveProperty('contract_id');

@@ -75,14 +75,19 @@ export interface VersionForm {
   contextFromHub: boolean;
   /** The modules the version has (its routes and version details list only these). */
   modules: readonly string[];
+  /**
+   * A Receiver's token URL may say the token's type (`?type=`, 2.2): 2.1.1 names a token by
+   * `/{country_code}/{party_id}/{token_uid}` alone (mod_tokens.md 2.1), so pushes leave it out.
+   */
+  tokenTypeInUrl: boolean;
 }
 
 const MODULES_V211 = ['credentials', 'locations', 'tariffs', 'sessions', 'cdrs', 'tokens', 'commands'] as const;
 const MODULES_V22 = [...MODULES_V211, 'chargingprofiles', 'hubclientinfo'] as const;
 
 export const VERSION_FORM: Record<OcpiVersion, VersionForm> = {
-  '2.1.1': { rolelessEndpoints: true, contextFromHub: true, modules: MODULES_V211 },
-  '2.2.1': { rolelessEndpoints: false, contextFromHub: false, modules: MODULES_V22 },
+  '2.1.1': { rolelessEndpoints: true, contextFromHub: true, modules: MODULES_V211, tokenTypeInUrl: false },
+  '2.2.1': { rolelessEndpoints: false, contextFromHub: false, modules: MODULES_V22, tokenTypeInUrl: true },
   // Payments (2.3.0) is not routed yet (docs/versions.md).
-  '2.3.0': { rolelessEndpoints: false, contextFromHub: false, modules: MODULES_V22 },
+  '2.3.0': { rolelessEndpoints: false, contextFromHub: false, modules: MODULES_V22, tokenTypeInUrl: true },
 };

@@ -366,7 +366,7 @@ export class Outbox {
       const headers = transport.routingHeaders ? row.headers : Object.fromEntries(Object.entries(row.headers).filter(([name]) => !VERSIONED_HEADERS.test(name)));
       await this.client.request({
         method: row.method,
-        url: row.url ?? endpointUrl(endpoint!.url, row.path),
+        url: row.url ?? endpointUrl(endpoint!.url, pathInVersion(row.module, row.path, version)),
         token: this.parties.tokenB(party),
         encoding: party.tokenEncoding,
         body,
@@ -454,4 +454,14 @@ export class Outbox {
 function ownerInPath(path: string): { countryCode: string; partyId: string } | undefined {
   const match = /^\/([A-Za-z]{2})\/([A-Za-z0-9]{3})(\/|$)/.exec(path);
   return match ? { countryCode: match[1], partyId: match[2] } : undefined;
+}
+
+/** A push's path under the receiver's endpoint as its version writes it (2.1.1 token URLs have no `?type=`). */
+function pathInVersion(module: string, path: string, version: OcpiVersion): string {
+  const query = path.indexOf('?');
+  if (module !== 'tokens' || VERSION_FORM[version].tokenTypeInUrl || query < 0) return path;
+  const params = new URLSearchParams(path.slice(query + 1));
+  params.delete('type');
+  const rest = params.toString();
+  return `${path.slice(0, query)}${rest ? `?${rest}` : ''}`;
 }
