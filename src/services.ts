@@ -128,7 +128,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   parties.onStatusChange((party) => hubClientInfo.pushStatusChange(party));
   const store = new ObjectStore(db);
   const router = new HubRouter({ parties, agreements, outbox, client, hub: { countryCode: config.hub.countryCode, partyId: config.hub.partyId } });
-  const versionContexts = new VersionContexts({ db, store, router });
+  const versionContexts = new VersionContexts({ db, store, counterparts: (owner) => router.counterparts(owner) });
   outbox.useVersionContexts(versionContexts);
   const locations = new LocationsService({ store, router });
   const chargers = new ChargersService(db, {

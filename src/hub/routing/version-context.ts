@@ -1,9 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { Party } from '../../db/entities';
 import type { TranslationContext } from '../../core/ocpi-versions/translate';
-import type { RoleAddress } from '../ocpi/party-address';
+import type { OcpiVersion } from '../../core/ocpi-versions/ocpi-versions';
+import { ocpiErrors } from '../ocpi/ocpi-errors';
+import type { PartyAddress, RoleAddress } from '../ocpi/party-address';
+import type { RoutedRole } from './agreements';
 import type { ObjectStore } from './object-store';
-import type { HubRouter } from './router';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -20,6 +22,21 @@ export function soleRole(party: Party): RoleAddress | undefined {
 }
 
 /**
+ * A partner of a version without roles in its credentials and endpoints (2.1.1) is one party in one
+ * role, CPO or eMSP: the one the operator registered. Otherwise 2001 with the reason.
+ */
+export function requireSoleRole(party: Party, version: OcpiVersion): RoleAddress {
+  const role = soleRole(party);
+  if (!role) {
+    const held = (party.roles ?? []).map((r) => r.role).join(', ') || 'none';
+    throw ocpiErrors.invalidParameters(
+      `OCPI ${version} credentials carry one party in one role (CPO or EMSP); this party is registered with roles ${held}: the operator registers each role as its own party`,
+    );
+  }
+  return role;
+}
+
+/**
  * What the hub knows that a translation needs beyond the object (TranslationContext), for versions
  * whose objects lack it (VERSION_FORM.contextFromHub): the sender's address, role and configured time
  * zone, the receipt time, the token a 2.1.1 `auth_id` names, the Location a session or CDR is at.
@@ -28,7 +45,14 @@ export function soleRole(party: Party): RoleAddress | undefined {
  * version while deliveries wait needs nothing stored for it).
  */
 export class VersionContexts {
-  constructor(private readonly deps: { db: DataSource; store: ObjectStore; router: HubRouter }) {}
+  constructor(
+    private readonly deps: {
+      db: DataSource;
+      store: ObjectStore;
+      /** The roles `owner` may exchange data with (HubRouter.counterparts: agreements, registered, unsuspended). */
+      counterparts: (owner: RoleAddress) => Promise<RoutedRole[]>;
+    },
+  ) {}
 
   /** For a body `party` sends in its version: who it is, and the token behind an auth_id it names. */
   async ofSender(party: Party, module: string, body: unknown): Promise<TranslationContext> {
@@ -79,7 +103,7 @@ export class VersionContexts {
    * undefined when none or several have it (the contract id alone does not say whose).
    */
   private async tokenByContractId(cpo: RoleAddress, contractId: string): Promise<Json | undefined> {
-    const emsps = (await this.deps.router.counterparts(cpo)).filter((c) => c.role === 'EMSP');
+    const emsps: PartyAddress[] = (await this.deps.counterparts(cpo)).filter((c) => c.role === 'EMSP');
     if (emsps.length === 0) return undefined;
     const rows: { data: Json }[] = await this.deps.db.query(
       `SELECT data FROM ocpi_objects WHERE module = 'tokens' AND data->>'contract_id' = $1 AND owner = ANY($2::text[]) ORDER BY seq LIMIT 2`,

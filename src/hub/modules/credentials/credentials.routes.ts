@@ -5,9 +5,9 @@ import { versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { ocpiErrors } from '../../ocpi/ocpi-errors';
 import { type OcpiVersion, VERSION_FORM } from '../../../core/ocpi-versions/ocpi-versions';
-import type { VersionContexts } from '../../routing/version-context';
+import { requireSoleRole, type VersionContexts } from '../../routing/version-context';
 import { versionPrefix } from '../versions/hub-versions';
-import { type CredentialsService, requireSoleRole } from './credentials.service';
+import type { CredentialsService } from './credentials.service';
 
 export const CREDENTIALS_PATH = '/credentials';
 

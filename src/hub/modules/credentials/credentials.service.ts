@@ -9,7 +9,7 @@ import { describeIssues } from '../../../foundation/zod-issues';
 import { HUB_FORM_VERSION, highestCommonVersion, type OcpiVersion, VERSION_FORM } from '../../../core/ocpi-versions/ocpi-versions';
 import { type TranslationContext, translateObject } from '../../../core/ocpi-versions/translate';
 import { TranslationRefused } from '../../../core/ocpi-versions/loss-report';
-import { soleRole } from '../../routing/version-context';
+import { requireSoleRole } from '../../routing/version-context';
 import { VERSION_BRIDGES } from '../../../core/ocpi-versions/version-bridges';
 import { versionsUrl } from '../versions/hub-versions';
 import { Credentials, VersionDetails, VersionList } from './credentials.schema';
@@ -301,21 +301,6 @@ function refusedToken(error: unknown): boolean {
 
 function translate(error: unknown): unknown {
   return error instanceof OcpiError ? new HubError('partner_failed', error.message) : error;
-}
-
-/**
- * A partner of a version without roles in its credentials and endpoints (2.1.1) is one party in one
- * role, CPO or eMSP: the one the operator registered. Otherwise 2001 with the reason.
- */
-export function requireSoleRole(party: Party, version: OcpiVersion): RoleAddress {
-  const role = soleRole(party);
-  if (!role) {
-    const held = (party.roles ?? []).map((r) => r.role).join(', ') || 'none';
-    throw ocpiErrors.invalidParameters(
-      `OCPI ${version} credentials carry one party in one role (CPO or EMSP); this party is registered with roles ${held}: the operator registers each role as its own party`,
-    );
-  }
-  return role;
 }
 
 /** What reading a partner's credentials or version details of `version` needs: the role it is registered in. */

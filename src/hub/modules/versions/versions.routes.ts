@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { HUB_FORM_VERSION, type OcpiVersion, VERSION_FORM } from '../../../core/ocpi-versions/ocpi-versions';
 import { translateObject } from '../../../core/ocpi-versions/translate';
 import { VERSION_BRIDGES } from '../../../core/ocpi-versions/version-bridges';
-import { requireSoleRole } from '../credentials/credentials.service';
+import { requireSoleRole } from '../../routing/version-context';
 import type { PartyRegistry } from '../../routing/parties';
 import { authenticate } from '../../transport/authenticate';
 import { respond } from '../../ocpi/envelope';
