@@ -14,6 +14,8 @@ import { PartnerHealth1763701500000 } from './1763701500000-PartnerHealth';
 import { DeliveryVersions1763701600000 } from './1763701600000-DeliveryVersions';
 import { SettlementTimeZones1763701700000 } from './1763701700000-SettlementTimeZones';
 import { PayoutRetries1763701800000 } from './1763701800000-PayoutRetries';
+import { PartyTimeZones1763702000000 } from './1763702000000-PartyTimeZones';
+import { TokenContractIds1763702010000 } from './1763702010000-TokenContractIds';
 import { ObjectOriginals1763701900000 } from './1763701900000-ObjectOriginals';
 import { PartnerFinance1763702700000 } from './1763702700000-PartnerFinance';
 
@@ -36,6 +38,8 @@ export const migrations = [
   SettlementTimeZones1763701700000,
   PayoutRetries1763701800000,
   ObjectOriginals1763701900000,
+  PartyTimeZones1763702000000,
+  TokenContractIds1763702010000,
   PartnerFinance1763702700000,
   // (new migrations go above this line, oldest first)
 ];

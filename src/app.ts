@@ -31,7 +31,7 @@ import { CHARGINGPROFILES_SENDER_PATH } from './hub/modules/chargingprofiles/cha
 import { ocpiPaymentsRouter, PAYMENTS_ENDPOINTS } from './hub/modules/payments/ocpi-payments.routes';
 import { versionsRouter } from './hub/modules/versions/versions.routes';
 import type { HubEndpoint } from './hub/modules/versions/hub-versions';
-import type { OcpiVersion } from './core/ocpi-versions/ocpi-versions';
+import { type OcpiVersion, VERSION_FORM } from './core/ocpi-versions/ocpi-versions';
 import { loadOpenApiDocument } from './openapi-document';
 import type { Services } from './services';
 import { jsonBody } from './http/json-body';
@@ -105,7 +105,7 @@ function requestLog(services: Services): Middleware {
 
 /** The endpoints of each offered version, in the order the versions list shows them. */
 export function hubEndpointsByVersion(offered: readonly OcpiVersion[]): Map<OcpiVersion, HubEndpoint[]> {
-  return new Map(offered.map((version) => [version, HUB_ENDPOINTS.filter((e) => !e.versions || e.versions.includes(version))]));
+  return new Map(offered.map((version) => [version, HUB_ENDPOINTS.filter((e) => VERSION_FORM[version].modules.includes(e.identifier))]));
 }
 
 /** Every OCPI router of the hub, per offered version; the fuzz and isolation tests enumerate their routes (test/fuzz). */
@@ -114,18 +114,22 @@ export function ocpiRouters(services: Services): Router[] {
   const moduleDeps = { ...services, publicUrl: config.publicUrl };
   return [
     versionsRouter({ publicUrl: config.publicUrl, endpoints: hubEndpointsByVersion(config.ocpiVersions), parties }),
-    ...config.ocpiVersions.flatMap((version) => [
-      credentialsRouter({ parties, credentials: services.credentials }, version),
-      hubClientInfoRouter({ parties, hubClientInfo: services.hubClientInfo, publicUrl: config.publicUrl }, version),
-      locationsRouter(moduleDeps, version),
-      tariffsRouter(moduleDeps, version),
-      sessionsRouter(moduleDeps, version),
-      cdrsRouter(moduleDeps, version),
-      tokensRouter(moduleDeps, version),
-      commandsRouter(moduleDeps, version),
-      chargingprofilesRouter(moduleDeps, version),
-      ocpiPaymentsRouter(moduleDeps, version),
-    ]),
+    ...config.ocpiVersions.flatMap((version) => {
+      // Only the modules the version has (2.1.1 has no charging profiles and no hub client info).
+      const has = (module: string) => VERSION_FORM[version].modules.includes(module);
+      return [
+        credentialsRouter({ parties, credentials: services.credentials, versionContexts: services.versionContexts }, version),
+        ...(has('hubclientinfo') ? [hubClientInfoRouter({ parties, hubClientInfo: services.hubClientInfo, publicUrl: config.publicUrl }, version)] : []),
+        locationsRouter(moduleDeps, version),
+        tariffsRouter(moduleDeps, version),
+        sessionsRouter(moduleDeps, version),
+        cdrsRouter(moduleDeps, version),
+        tokensRouter(moduleDeps, version),
+        commandsRouter(moduleDeps, version),
+        ...(has('chargingprofiles') ? [chargingprofilesRouter(moduleDeps, version)] : []),
+        ...(has('payments') ? [ocpiPaymentsRouter(moduleDeps, version)] : []),
+      ];
+    }),
   ];
 }
 

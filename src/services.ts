@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './foundation/config';
 import { RoamingAgreements } from './hub/routing/agreements';
 import { TokenVault } from './hub/routing/credential-secrets';
+import { VersionContexts } from './hub/routing/version-context';
 import { ObjectStore } from './hub/routing/object-store';
 import { OUTBOX_CHANNEL, Outbox } from './hub/routing/outbox';
 import { PgNotifications } from './db/pg-notifications';
@@ -63,6 +64,8 @@ export interface Services {
   agreements: RoamingAgreements;
   store: ObjectStore;
   router: HubRouter;
+  /** What translations to and from versions whose objects lack it need (hub/routing/version-context.ts). */
+  versionContexts: VersionContexts;
   locations: LocationsService;
   stillAlive: StillAliveCheck;
   tariffs: TariffsService;
@@ -137,6 +140,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   parties.onStatusChange((party) => hubClientInfo.pushStatusChange(party));
   const store = new ObjectStore(db);
   const router = new HubRouter({ parties, agreements, outbox, client, hub: { countryCode: config.hub.countryCode, partyId: config.hub.partyId } });
+  const versionContexts = new VersionContexts({ db, store, counterparts: (owner) => router.counterparts(owner) });
+  outbox.useVersionContexts(versionContexts);
   const locations = new LocationsService({ store, router });
   const chargers = new ChargersService(db, {
     autoRegister: config.ocpp.autoRegister,
@@ -144,7 +149,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     onListenerError: (error) => log.error({ err: error }, 'a connector status listener failed'),
   });
   const ownCpo: RoleAddress = { countryCode: config.ownCpo.countryCode, partyId: config.ownCpo.partyId, role: 'CPO' };
-  const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl };
+  const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl, versionContexts };
   const tariffs = new TariffsService(moduleDeps);
   const sessions = new SessionsService(moduleDeps);
   const cdrs = new CdrsService(moduleDeps);
@@ -247,6 +252,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     agreements,
     store,
     router,
+    versionContexts,
     locations,
     stillAlive: new StillAliveCheck({ parties, client, log, idleMs: config.stillAliveIdleMs, timeoutMs: config.ocpiTimeoutMs }),
     tariffs,

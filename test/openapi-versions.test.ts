@@ -1,6 +1,7 @@
 // Every version's routes are documented: each /ocpi/2.2.1 route has its /ocpi/2.3.0 twin with the same
-// operations (openapi/modules/ocpi-2.3.0.yaml, written by scripts/openapi-2.3.0.ts), and the 2.3.0-only
-// Payments module documents exactly the routes its router declares (openapi/modules/ocpi-payments.yaml).
+// operations (openapi/modules/ocpi-2.3.0.yaml, written by scripts/openapi-2.3.0.ts), each of a module
+// 2.1.1 has its /ocpi/2.1.1 twin (openapi/modules/ocpi-2.1.1.yaml, scripts/openapi-2.1.1.ts), and the
+// 2.3.0-only Payments module documents exactly the routes its router declares (openapi/modules/ocpi-payments.yaml).
 import { loadOpenApiDocument } from '../src/openapi-document';
 import { ocpiPaymentsRouter } from '../src/hub/modules/payments/ocpi-payments.routes';
 
@@ -31,5 +32,13 @@ describe('the OpenAPI document documents every OCPI version the hub can offer', 
     expect(declared('2.2.1')).toEqual([]);
     expect(declared('2.3.0').length).toBe(12);
     expect(operations(paths, '/ocpi/2.3.0').filter((o) => PAYMENTS.test(o))).toEqual(declared('2.3.0'));
+  });
+
+  it('has the 2.1.1 twin of every 2.2.1 operation of a module 2.1.1 has, and nothing else under 2.1.1', () => {
+    const { paths } = loadOpenApiDocument();
+    // 2.1.1 has no charging profiles (nor the charging preferences that came with them) and no hub client info.
+    const v221 = operations(paths, '/ocpi/2.2.1').filter((op) => !/chargingprofiles|charging_preferences|hubclientinfo/.test(op));
+    expect(v221).toContain('POST /sender/tokens/{token_uid}/authorize');
+    expect(operations(paths, '/ocpi/2.1.1')).toEqual(v221);
   });
 });

@@ -12,7 +12,9 @@ import { runSettlementCommand, SETTLEMENT_ACTIONS, SETTLEMENT_OPTIONS, SETTLEMEN
 const USAGE = `ocpi-hub — operate an OCPI hub from the shell
 
 Usage:
-  ocpi-hub party add --country NL --party ABC --roles EMSP[,CPO] --name "ABC eMobility"
+  ocpi-hub party add --country NL --party ABC --roles EMSP[,CPO] --name "ABC eMobility" [--time-zone Europe/Amsterdam]
+                                              (--time-zone: of a 2.1.1 CPO's locations that give none)
+  ocpi-hub party time-zone <id> --time-zone Europe/Amsterdam|none
   ocpi-hub party list
   ocpi-hub party show <id>
   ocpi-hub party suspend <id>
@@ -48,7 +50,7 @@ export interface CliIo {
 class UsageError extends Error {}
 
 const ACTIONS: Record<string, string[]> = {
-  party: ['add', 'list', 'show', 'suspend', 'resume', 'delete', 'token-a', 'connect', 'retry'],
+  party: ['add', 'list', 'show', 'suspend', 'resume', 'delete', 'token-a', 'connect', 'retry', 'time-zone'],
   agreement: ['add', 'list', 'delete'],
   charger: ['add', 'list', 'show', 'delete'],
   ...OWN_CATALOGUE_ACTIONS,
@@ -114,7 +116,12 @@ async function runParty(api: AxiosInstance, args: string[], values: Record<strin
         party_id: required(values.party, '--party'),
         roles: required(values.roles, '--roles').split(',').map((r) => r.trim().toUpperCase()),
         name: required(values.name, '--name'),
+        ...(values['time-zone'] ? { time_zone: values['time-zone'] } : {}),
       });
+    case 'time-zone': {
+      const zone = required(values['time-zone'], '--time-zone');
+      return api.put(`/admin/parties/${idOf()}/time-zone`, { time_zone: zone === 'none' ? null : zone });
+    }
     case 'list':
       return api.get('/admin/parties');
     case 'show':
@@ -151,6 +158,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         party: { type: 'string' },
         roles: { type: 'string' },
         name: { type: 'string' },
+        'time-zone': { type: 'string' },
         'versions-url': { type: 'string' },
         token: { type: 'string' },
         cpo: { type: 'string' },

@@ -32,6 +32,8 @@ export interface Party {
   versionsUrl: string | null;
   version: string | null;
   endpoints: Endpoint[];
+  /** The IANA time zone the operator configured: what a 2.1.1 CPO's locations without time_zone are in. */
+  timeZone: string | null;
   registeredAt: Date | null;
   suspendedAt: Date | null;
   /** The hub's own CPO (its OCPP charge points): served in-process, never a partner to call. */
@@ -103,6 +105,7 @@ export const PartyEntity = new EntitySchema<Party>({
     versionsUrl: { type: 'text', name: 'versions_url', nullable: true },
     version: { type: 'text', nullable: true },
     endpoints: { type: 'jsonb', default: () => "'[]'" },
+    timeZone: { type: 'text', name: 'time_zone', nullable: true },
     registeredAt: timestamp('registered_at'),
     suspendedAt: timestamp('suspended_at'),
     own: { type: 'boolean', default: false },

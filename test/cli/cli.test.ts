@@ -41,6 +41,18 @@ describe('ocpi-hub CLI', () => {
     expect(gone.err).toMatch(/Error 404/);
   });
 
+  it('sets the time zone of a 2.1.1 CPO’s locations at onboarding and later, and clears it', async () => {
+    const added = await cli(hub, 'party', 'add', '--country', 'nl', '--party', 'z21', '--roles', 'cpo', '--name', 'Z21', '--time-zone', 'Europe/Amsterdam');
+    expect(added.json().party.time_zone).toBe('Europe/Amsterdam');
+    const { id } = added.json();
+    expect((await cli(hub, 'party', 'time-zone', id, '--time-zone', 'Europe/Brussels')).json().time_zone).toBe('Europe/Brussels');
+    expect((await cli(hub, 'party', 'time-zone', id, '--time-zone', 'none')).json().time_zone).toBeNull();
+    const bad = await cli(hub, 'party', 'time-zone', id, '--time-zone', 'Nowhere/City');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/IANA time zone/);
+    await cli(hub, 'party', 'delete', id);
+  });
+
   it('explains usage errors with exit code 2', async () => {
     const missing = await cli(hub, 'party', 'add', '--country', 'NL');
     expect(missing.code).toBe(2);

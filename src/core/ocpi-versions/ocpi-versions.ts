@@ -13,9 +13,9 @@ export type OcpiVersion = (typeof OCPI_VERSIONS)[number];
 
 /**
  * The versions a hub can offer its partners (OCPI_VERSIONS picks among them): those whose every module
- * the hub routes end to end. 2.1.1 translations exist (v2.1.1/) but its routes and handshake do not yet.
+ * the hub routes end to end.
  */
-export const OFFERABLE_VERSIONS: readonly OcpiVersion[] = ['2.2.1', '2.3.0'];
+export const OFFERABLE_VERSIONS: readonly OcpiVersion[] = ['2.1.1', '2.2.1', '2.3.0'];
 
 /** The version objects are kept in and the domain reads. */
 export const HUB_FORM_VERSION: OcpiVersion = '2.2.1';
@@ -58,4 +58,36 @@ export const VERSION_TRANSPORT: Record<OcpiVersion, VersionTransport> = {
   '2.1.1': { routingHeaders: false, requestIds: false },
   '2.2.1': { routingHeaders: true, requestIds: true },
   '2.3.0': { routingHeaders: true, requestIds: true },
+};
+
+/** What a version's objects and endpoints leave out that the hub form has, so the hub supplies it. */
+export interface VersionForm {
+  /**
+   * Endpoints and credentials carry no role (SENDER/RECEIVER, CPO/EMSP): a partner of this version is one
+   * party in one role, and which of the hub's interfaces it sees follows from that role.
+   */
+  rolelessEndpoints: boolean;
+  /**
+   * Objects carry no owner, sessions and CDRs name their token by contract id only and carry their whole
+   * Location: translations take the sender's address, the token and the Location from what the hub
+   * knows (TranslationContext), looked up for every object that goes to or comes from this version.
+   */
+  contextFromHub: boolean;
+  /** The modules the version has (its routes and version details list only these). */
+  modules: readonly string[];
+  /**
+   * A Receiver's token URL may say the token's type (`?type=`, 2.2): 2.1.1 names a token by
+   * `/{country_code}/{party_id}/{token_uid}` alone (mod_tokens.md 2.1), so pushes leave it out.
+   */
+  tokenTypeInUrl: boolean;
+}
+
+const MODULES_V211 = ['credentials', 'locations', 'tariffs', 'sessions', 'cdrs', 'tokens', 'commands'] as const;
+const MODULES_V22 = [...MODULES_V211, 'chargingprofiles', 'hubclientinfo'] as const;
+const MODULES_V230 = [...MODULES_V22, 'payments'] as const;
+
+export const VERSION_FORM: Record<OcpiVersion, VersionForm> = {
+  '2.1.1': { rolelessEndpoints: true, contextFromHub: true, modules: MODULES_V211, tokenTypeInUrl: false },
+  '2.2.1': { rolelessEndpoints: false, contextFromHub: false, modules: MODULES_V22, tokenTypeInUrl: true },
+  '2.3.0': { rolelessEndpoints: false, contextFromHub: false, modules: MODULES_V230, tokenTypeInUrl: true },
 };

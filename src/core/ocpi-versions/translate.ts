@@ -29,6 +29,18 @@ export interface TranslationContext {
   knownToken?: unknown;
   /** The hub's credentials towards 2.3.0: the parties reachable through it (CredentialsRoles), listed in `roles`. */
   reachable?: readonly object[];
+  /** The role the hub registered a 2.1.1 party in: its credentials and endpoints carry none. */
+  role?: 'CPO' | 'EMSP';
+  /** Which of the hub's parties to present in 2.1.1 credentials (one party per object) when it has several. */
+  party?: { country_code: string; party_id: string };
+  /** The time zone the operator configured for a 2.1.1 CPO, for locations that give none (2.2.1 requires one). */
+  timeZone?: string;
+  /** When the hub received the object (ISO 8601): the last_updated of a 2.1.1 PATCH that gives none. */
+  receivedAt?: string;
+  /** The Location (hub form) a session or CDR going to 2.1.1 names: 2.1.1 carries the whole location. */
+  location?: object;
+  /** How long the hub waits for a command's result (s): the timeout of a 2.1.1 CPO's synchronous CommandResponse. */
+  timeoutSeconds?: number;
 }
 
 export type TranslationStep = (value: unknown, context: TranslationContext) => Translation<unknown>;
@@ -73,4 +85,6 @@ export function translateObject(
 export interface BodyOrigin {
   version: OcpiVersion;
   body: unknown;
+  /** What translating `body` needs beyond it (a 2.1.1 sender's address, its token, …), kept with the deliveries. */
+  context?: TranslationContext;
 }

@@ -6,10 +6,13 @@ import { connectionStatus, partnerHealthView, type PartyRegistry } from '../rout
 import type { CredentialsService } from '../modules/credentials/credentials.service';
 import { versionsUrl } from '../modules/versions/hub-versions';
 import { parseAdminBody, uuidParam } from '../../http/admin-http';
+import { isValidTimeZone } from '../../core/pricing/local-time';
 
 const CountryCode = z.string().regex(/^[A-Za-z]{2}$/, 'must be 2 letters').transform((v) => v.toUpperCase());
 const PartyId = z.string().regex(/^[A-Za-z0-9]{3}$/, 'must be 3 letters or digits').transform((v) => v.toUpperCase());
 const PartnerRole = z.enum(ROLES).refine((role) => role !== 'HUB', 'a partner cannot hold the HUB role');
+
+const TimeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Amsterdam');
 
 const NewPartyBody = z.strictObject({
   country_code: CountryCode,
@@ -20,12 +23,16 @@ const NewPartyBody = z.strictObject({
     .array(z.union([PartnerRole, z.strictObject({ role: PartnerRole, country_code: CountryCode, party_id: PartyId })]))
     .min(1, 'list at least one role')
     .max(50),
+  /** The zone of a 2.1.1 CPO's locations that give no time_zone (2.1.1 does not require one; 2.2.1 does). */
+  time_zone: TimeZone.optional(),
 });
 
 const ConnectBody = z.strictObject({
   versions_url: z.url({ protocol: /^https?$/ }),
   token: z.string().regex(/^[\x21-\x7e]{1,64}$/, 'must be 1 to 64 printable ASCII characters'),
 });
+
+const TimeZoneBody = z.strictObject({ time_zone: TimeZone.nullable() });
 
 const LossesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
@@ -46,6 +53,7 @@ export function partyView(party: Party, backlog?: PartyBacklog) {
     })),
     partner_versions_url: party.versionsUrl,
     version: party.version,
+    time_zone: party.timeZone,
     token_encoding: party.tokenEncoding,
     endpoints: party.endpoints,
     registered_at: party.registeredAt,
@@ -75,7 +83,7 @@ export function partiesAdminRouter(deps: {
         ? { role: r, countryCode: body.country_code, partyId: body.party_id }
         : { role: r.role, countryCode: r.country_code, partyId: r.party_id },
     );
-    const { party, tokenA } = await parties.create({ name: body.name, countryCode: body.country_code, partyId: body.party_id, roles });
+    const { party, tokenA } = await parties.create({ name: body.name, countryCode: body.country_code, partyId: body.party_id, roles, timeZone: body.time_zone });
     ctx.status = 201;
     ctx.set('Location', `/admin/parties/${party.id}`);
     ctx.body = { id: party.id, token_a: tokenA, versions_url: versionsUrl(deps.publicUrl), party: partyView(party) };
@@ -97,6 +105,12 @@ export function partiesAdminRouter(deps: {
 
   router.post('/:id/resume', async (ctx) => {
     ctx.body = partyView(await parties.setSuspended(uuidParam(ctx.params.id, 'party'), false));
+  });
+
+  router.put('/:id/time-zone', async (ctx) => {
+    const id = uuidParam(ctx.params.id, 'party');
+    const body = parseAdminBody(TimeZoneBody, ctx.request.body);
+    ctx.body = partyView(await parties.setTimeZone(id, body.time_zone), await backlogOf(id));
   });
 
   router.post('/:id/token-a', async (ctx) => {

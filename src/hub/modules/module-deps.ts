@@ -5,6 +5,7 @@ import type { ObjectStore } from '../routing/object-store';
 import type { Outbox } from '../routing/outbox';
 import type { PartyRegistry } from '../routing/parties';
 import type { HubRouter } from '../routing/router';
+import type { VersionContexts } from '../routing/version-context';
 import type { OcpiClient } from '../outbound/ocpi-client';
 
 /** What every OCPI module's service and routes are given (plain arguments, wired in services.ts). */
@@ -18,4 +19,6 @@ export interface ModuleDeps {
   store: ObjectStore;
   router: HubRouter;
   publicUrl: string;
+  /** What translations to and from versions whose objects lack it need (the edge and forwards). */
+  versionContexts?: VersionContexts;
 }

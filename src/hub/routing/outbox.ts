@@ -5,11 +5,12 @@ import type { InterfaceRole, OutboxEntry } from '../../db/entities';
 import { endpointUrl, OcpiCallError, type OcpiClient } from '../outbound/ocpi-client';
 import { connectionStatus, type PartyRegistry } from './parties';
 import { metrics, partnerLabel } from '../../foundation/metrics';
-import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion, VERSION_TRANSPORT } from '../../core/ocpi-versions/ocpi-versions';
+import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion, VERSION_FORM, VERSION_TRANSPORT } from '../../core/ocpi-versions/ocpi-versions';
 import { type Loss, TranslationRefused } from '../../core/ocpi-versions/loss-report';
 import { type OcpiModuleId, type TranslationContext, translateObject } from '../../core/ocpi-versions/translate';
 import { VERSION_BRIDGES } from '../../core/ocpi-versions/version-bridges';
 import { backoffMs } from '../../core/retry-backoff';
+import type { VersionContexts } from './version-context';
 
 /** A delivery the hub owes a partner. */
 export interface NewDelivery {
@@ -146,6 +147,7 @@ export class Outbox {
   private readonly idleWaiters: (() => void)[] = [];
   /** Tells this instance's own notifications from other instances'. */
   private readonly instanceId = randomUUID();
+  private contexts?: VersionContexts;
 
   constructor(
     private readonly db: DataSource,
@@ -375,7 +377,7 @@ export class Outbox {
       const version = isOcpiVersion(party.version) ? party.version : HUB_FORM_VERSION;
       let body: unknown;
       try {
-        ({ body, record } = this.translated(row, version, partner));
+        ({ body, record } = await this.translated(row, version, partner));
       } catch (error) {
         // Not retried: the same body cannot be expressed in that version tomorrow either.
         if (error instanceof TranslationRefused) return await this.finish(row, 'failed', error.message);
@@ -385,7 +387,7 @@ export class Outbox {
       const headers = transport.routingHeaders ? row.headers : Object.fromEntries(Object.entries(row.headers).filter(([name]) => !VERSIONED_HEADERS.test(name)));
       await this.client.request({
         method: row.method,
-        url: row.url ?? endpointUrl(endpoint!.url, row.path),
+        url: row.url ?? endpointUrl(endpoint!.url, pathInVersion(row.module, row.path, version)),
         token: this.parties.tokenB(party),
         encoding: party.tokenEncoding,
         body,
@@ -423,11 +425,20 @@ export class Outbox {
   }
 
   /**
+   * What the hub knows that deliveries to versions whose objects lack it need (the Location of a
+   * session or CDR going to 2.1.1): looked up when delivered (wired in services.ts; the router
+   * that reads it is built on the outbox).
+   */
+  useVersionContexts(contexts: VersionContexts): void {
+    this.contexts = contexts;
+  }
+
+  /**
    * The body in the receiver's version, and what the delivery records of it: the version it went out
    * in and what that version could not carry, written with the attempt's outcome (delivered, failed or
    * retried), so the report holds even when the partner fails, at no extra write per delivery.
    */
-  private translated(row: ClaimedRow, version: OcpiVersion, partner: string): { body: unknown; record?: TranslationRecord } {
+  private async translated(row: ClaimedRow, version: OcpiVersion, partner: string): Promise<{ body: unknown; record?: TranslationRecord }> {
     if (row.body === null || row.body === undefined) return { body: undefined };
     const from = isOcpiVersion(row.body_version) ? row.body_version : HUB_FORM_VERSION;
     if (from === version) {
@@ -435,7 +446,8 @@ export class Outbox {
       // goes out whole, so that attempt's losses no longer describe the delivery.
       return { body: row.body, record: row.delivered_version !== null ? { deliveredVersion: null, losses: [] } : undefined };
     }
-    const context: TranslationContext = { ...(row.translation_context ?? {}), partial: row.method === 'PATCH' };
+    const known = VERSION_FORM[version].contextFromHub && this.contexts ? await this.contexts.ofObject(row.module, row.body, ownerInPath(row.path)) : {};
+    const context: TranslationContext = { ...(row.translation_context ?? {}), ...known, partial: row.method === 'PATCH' };
     const { value, losses } = translateObject(VERSION_BRIDGES, row.module as OcpiModuleId, row.body, from, version, context);
     if (losses.length > 0) metrics.translationLosses(row.module, losses.length, partner);
     return { body: value, record: { deliveredVersion: version, losses } };
@@ -457,4 +469,20 @@ export class Outbox {
       [row.id, status, error, ...recordValues(record)],
     );
   }
+}
+
+/** The owner of a pushed object from its path under a Receiver endpoint: `/{country_code}/{party_id}/…`. */
+function ownerInPath(path: string): { countryCode: string; partyId: string } | undefined {
+  const match = /^\/([A-Za-z]{2})\/([A-Za-z0-9]{3})(\/|$)/.exec(path);
+  return match ? { countryCode: match[1], partyId: match[2] } : undefined;
+}
+
+/** A push's path under the receiver's endpoint as its version writes it (2.1.1 token URLs have no `?type=`). */
+function pathInVersion(module: string, path: string, version: OcpiVersion): string {
+  const query = path.indexOf('?');
+  if (module !== 'tokens' || VERSION_FORM[version].tokenTypeInUrl || query < 0) return path;
+  const params = new URLSearchParams(path.slice(query + 1));
+  params.delete('type');
+  const rest = params.toString();
+  return `${path.slice(0, query)}${rest ? `?${rest}` : ''}`;
 }

@@ -38,6 +38,8 @@ export interface NewParty {
   countryCode: string;
   partyId: string;
   roles: RoleAddress[];
+  /** The zone of its locations when they give none (2.1.1): see Party.timeZone. */
+  timeZone?: string;
 }
 
 /** What a completed credentials handshake stores about the partner. */
@@ -134,6 +136,7 @@ export class PartyRegistry {
         name: input.name,
         countryCode: input.countryCode,
         partyId: input.partyId,
+        timeZone: input.timeZone ?? null,
         tokenAHash: hashToken(tokenA),
       });
       await tx
@@ -271,6 +274,14 @@ export class PartyRegistry {
       await this.db.getRepository(PartyEntity).update({ id }, { suspendedAt: suspended ? now : null, statusChangedAt: now });
       await this.statusChanged(id);
     }
+    return this.require(id);
+  }
+
+  /** The zone of the party's 2.1.1 locations that give none (Party.timeZone); null clears it. */
+  async setTimeZone(id: string, timeZone: string | null): Promise<Party> {
+    await this.require(id);
+    await this.db.getRepository(PartyEntity).update({ id }, { timeZone });
+    this.forget();
     return this.require(id);
   }
 

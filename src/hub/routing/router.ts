@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { InterfaceRole, Role } from '../../db/entities';
-import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion } from '../../core/ocpi-versions/ocpi-versions';
+import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion, VERSION_FORM, VERSION_TRANSPORT } from '../../core/ocpi-versions/ocpi-versions';
 import { TranslationRefused } from '../../core/ocpi-versions/loss-report';
-import { type BodyOrigin, type OcpiModuleId, translateObject } from '../../core/ocpi-versions/translate';
+import { type BodyOrigin, type OcpiModuleId, type TranslationContext, translateObject } from '../../core/ocpi-versions/translate';
 import { VERSION_BRIDGES } from '../../core/ocpi-versions/version-bridges';
 import { endpointUrl, OcpiCallError, type OcpiClient, type OcpiReply, type OcpiRequest } from '../outbound/ocpi-client';
 import { routingHeaderValues } from '../ocpi/routing-headers';
@@ -21,6 +21,8 @@ export interface ObjectChange {
   body?: unknown;
   /** The version `body` is in when it is the sender's original (versionEdge); the hub form otherwise. */
   bodyVersion?: OcpiVersion;
+  /** What translating the original needs beyond it (a 2.1.1 sender's address, its token), kept with each delivery. */
+  translationContext?: TranslationContext;
   /** Changes of one object reach each receiver in order. */
   objectKey: string;
   /** Makes the change idempotent per receiver: the same version is delivered once. */
@@ -59,6 +61,12 @@ export interface ForwardRequest {
   params?: Record<string, string>;
   correlationId?: string;
   timeoutMs?: number;
+  /**
+   * What reading the receiver's answer into the hub form needs, for a receiver of a version whose
+   * answers lack it (VERSION_FORM.contextFromHub: the token of a 2.1.1 AuthorizationInfo, the hub's
+   * wait as a 2.1.1 CommandResponse's timeout). Asked only then.
+   */
+  answerContext?: () => Promise<TranslationContext>;
 }
 
 const addressOf = (a: PartyAddress): PartyAddress => ({ countryCode: a.countryCode, partyId: a.partyId });
@@ -147,6 +155,7 @@ export class HubRouter {
       path: change.path,
       body: change.body,
       bodyVersion: change.bodyVersion,
+      translationContext: change.translationContext,
       headers: {
         ...routingHeaderValues({ to: addressOf(target), from: route.broadcast ? this.deps.hub : route.owner }),
         ...(change.correlationId ? { 'X-Correlation-ID': change.correlationId } : {}),
@@ -180,10 +189,10 @@ export class HubRouter {
     // The receiver is asked in its version and answers in it; the caller gets the hub form.
     const version = isOcpiVersion(party.version) ? party.version : HUB_FORM_VERSION;
     const module = request.module as OcpiModuleId;
-    const inVersion = (value: unknown, from: OcpiVersion, to: OcpiVersion) => {
+    const inVersion = (value: unknown, from: OcpiVersion, to: OcpiVersion, context: TranslationContext = {}) => {
       if (value === undefined || value === null || from === to) return value;
       try {
-        return translateObject(VERSION_BRIDGES, module, value, from, to, { partial: request.method === 'PATCH' }).value;
+        return translateObject(VERSION_BRIDGES, module, value, from, to, { ...context, partial: request.method === 'PATCH' }).value;
       } catch (error) {
         if (error instanceof TranslationRefused) throw new RoutingError('receiver_unusable', error.message);
         throw error;
@@ -198,13 +207,16 @@ export class HubRouter {
         encoding: party.tokenEncoding,
         body,
         params: request.params,
-        headers: routingHeaderValues({ to: addressOf(request.target), from: addressOf(request.from) }),
+        // A 2.1.1 receiver knows neither routing headers nor request ids (VERSION_TRANSPORT).
+        headers: VERSION_TRANSPORT[version].routingHeaders ? routingHeaderValues({ to: addressOf(request.target), from: addressOf(request.from) }) : {},
         correlationId: request.correlationId,
+        requestIds: VERSION_TRANSPORT[version].requestIds,
         timeoutMs: request.timeoutMs,
         party,
         module: request.module,
       });
-      return { ...reply, data: inVersion(reply.data, version, HUB_FORM_VERSION) as T };
+      const answerContext = VERSION_FORM[version].contextFromHub && request.answerContext ? await request.answerContext() : {};
+      return { ...reply, data: inVersion(reply.data, version, HUB_FORM_VERSION, answerContext) as T };
     } catch (error) {
       if (error instanceof RoutingError) throw error;
       if (!(error instanceof OcpiCallError)) throw error;
@@ -221,9 +233,11 @@ export class HubRouter {
 }
 
 /** What a change passes on: the sender's original in its version when there is one, else the hub form. */
-export function changeBody(hubForm: unknown, origin?: BodyOrigin): Pick<ObjectChange, 'body' | 'bodyVersion'> {
-  return origin ? { body: origin.body, bodyVersion: origin.version } : { body: hubForm };
+export function changeBody(hubForm: unknown, origin?: BodyOrigin): ChangeBody {
+  return origin ? { body: origin.body, bodyVersion: origin.version, translationContext: origin.context } : { body: hubForm };
 }
+
+export type ChangeBody = Pick<ObjectChange, 'body' | 'bodyVersion' | 'translationContext'>;
 
 /** JSON with every object's keys sorted: one text per value, whatever order its keys were built in. */
 export function canonicalJson(value: unknown): string {

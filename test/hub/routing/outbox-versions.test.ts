@@ -62,12 +62,12 @@ describe('outbox: each receiver in its own OCPI version', () => {
   });
 
   it('fails a delivery the receiver’s version cannot express, at once and visibly, without sending it', async () => {
-    // No bridge into 2.1.1 yet: the delivery is refused rather than sent in 2.2.1 form.
+    // A location without postal_code (required in 2.1.1): refused rather than sent incomplete or in 2.2.1 form.
     await setVersion('OLD', '2.1.1');
     await net.hub.services.outbox.enqueue([push('OLD', 'PUT', 'LOC4', { id: 'LOC4' })]);
     const failed = await waitFor(async () => ((await row('OLD', 'LOC4'))?.status === 'failed' ? row('OLD', 'LOC4') : undefined), 'the refusal');
     expect(failed.attempts).toBe(1);
-    expect(failed.last_error).toBe('cannot translate from OCPI 2.2.1 to 2.1.1: OCPI 2.1.1 has no locations module the hub can translate to');
+    expect(failed.last_error).toMatch(/^cannot translate from OCPI 2\.2\.1 to 2\.1\.1: .*postal_code/);
     expect(net.parties.OLD.partner.received('PUT', '/ocpi/2.2.1/locations/NL/CPO/LOC4')).toHaveLength(0);
     const listed = await net.hub.admin.get(`/admin/outbox?status=failed&party=${net.parties.OLD.id}`);
     expect(listed.data.map((d: { last_error: string }) => d.last_error)).toContain(failed.last_error);
@@ -81,6 +81,31 @@ describe('outbox: each receiver in its own OCPI version', () => {
       expect(deleted.headers[header]).toBeUndefined();
     }
     expect(deleted.headers.authorization).toBeDefined();
+  });
+
+  it('gives a 2.1.1 receiver a session PATCH with the whole Location the hub holds when it is delivered, and fails one whose Location it does not hold', async () => {
+    await setVersion('OLD', '2.1.1');
+    const location = example<Record<string, any>>('location_example.json');
+    await net.hub.services.store.put({ module: 'locations', countryCode: 'BE', partyId: 'BEC', objectId: location.id }, location, new Date(location.last_updated));
+    const patch = (id: string, locationId: string): NewDelivery => ({
+      partyUuid: net.parties.OLD.id,
+      module: 'sessions',
+      interfaceRole: 'RECEIVER',
+      method: 'PATCH',
+      // A PATCH names no owner: the path does (/{country_code}/{party_id}/{id}).
+      path: `/BE/BEC/${id}`,
+      body: { location_id: locationId, evse_uid: '3256', connector_id: '1', last_updated: '2024-01-01T00:00:00Z' },
+      objectKey: `sessions/${id}`,
+      objectVersion: 'PATCH-1',
+    });
+    await net.hub.services.outbox.enqueue([patch('S1', location.id), patch('S2', 'NOWHERE')]);
+    const delivered = await waitFor(() => net.parties.OLD.partner.received('PATCH', '/ocpi/2.2.1/sessions/BE/BEC/S1')[0], 'the 2.1.1 PATCH');
+    expect(delivered.body).toMatchObject({ location: { id: location.id, evses: [{ uid: '3256', connectors: [{ id: '1' }] }] }, last_updated: '2024-01-01T00:00:00Z' });
+    expect(delivered.body).not.toHaveProperty('location_id');
+    await net.hub.services.outbox.whenIdle();
+    const failed = (await net.hub.services.db.query(`SELECT status, last_error FROM outbox WHERE object_key = 'sessions/S2'`))[0];
+    expect(failed.status).toBe('failed');
+    expect(failed.last_error).toMatch(/carries the whole location; the hub must pass location NOWHERE/);
   });
 
   it('reports per partner through the admin API (an empty report too) and refuses a bad limit', async () => {

@@ -136,7 +136,7 @@ function priceToV211(value: unknown, path: string, rec: LossRecorder): unknown {
 /** 2.1.1 auth_id → 2.2.1 cdr_token: only the token the hub knows can say whose and which token it is. */
 function cdrTokenFromV211(authId: unknown, token: KnownToken | undefined, rec: LossRecorder): JsonObject {
   if (token === undefined) {
-    rec.refuse(`auth_id ${String(authId)} names a token by its contract id only; the hub must pass the token it knows to build cdr_token`);
+    rec.refuse(`auth_id ${String(authId)} names a token by its contract id only, and no one token with that contract id is known (2.2.1 needs its owner, in cdr_token)`);
   }
   if (token.contract_id !== authId) {
     rec.refuse(`the token passed (contract_id ${token.contract_id}) is not the one auth_id ${String(authId)} names`);

@@ -81,8 +81,11 @@ function withoutRole(credentials: JsonObject): JsonObject {
   return rest;
 }
 
-/** The 2.2.1 role of each 2.1.1 module endpoint, by the role of the party that offers it. */
-const ENDPOINT_ROLES: Record<PartyRoleV211, Record<string, 'SENDER' | 'RECEIVER'>> = {
+/**
+ * The 2.2.1 role of each 2.1.1 module endpoint, by the role of the party that offers it: the interface
+ * a party of that role implements (the hub offers a 2.1.1 party the other side, hub-versions.ts).
+ */
+export const PARTY_INTERFACES: Record<PartyRoleV211, Record<string, 'SENDER' | 'RECEIVER'>> = {
   CPO: { credentials: 'SENDER', locations: 'SENDER', tariffs: 'SENDER', sessions: 'SENDER', cdrs: 'SENDER', tokens: 'RECEIVER', commands: 'RECEIVER' },
   EMSP: { credentials: 'SENDER', locations: 'RECEIVER', tariffs: 'RECEIVER', sessions: 'RECEIVER', cdrs: 'RECEIVER', tokens: 'SENDER', commands: 'SENDER' },
 };
@@ -92,7 +95,7 @@ export function fromV211VersionDetails(details: VersionDetailsV211, ctx: Credent
   return translatedFromV211((rec) => {
     const endpoints: JsonObject[] = [];
     details.endpoints.forEach((endpoint, i) => {
-      const role = ENDPOINT_ROLES[ctx.role][endpoint.identifier];
+      const role = PARTY_INTERFACES[ctx.role][endpoint.identifier];
       if (role === undefined) {
         rec.record(at('endpoints', i), 'value_dropped', `module ${endpoint.identifier} is not an OCPI 2.1.1 module the hub can give a 2.2.1 role`);
         return;

@@ -46,7 +46,7 @@ function cdrUrl(publicUrl: string, version: OcpiVersion, owner: RoleAddress, cdr
 export function cdrsRouter(deps: ModuleDeps & { cdrs: CdrsService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
   // Authenticated first, then read in the route's version (versionEdge).
-  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'cdrs')]);
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'cdrs', { contexts: deps.versionContexts })]);
 
   router.post(CDRS_RECEIVER_PATH, auth, async (ctx) => {
     const cdr = parseOcpiBody(Cdr, ctx.request.body, 'CDR');

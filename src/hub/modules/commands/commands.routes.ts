@@ -31,7 +31,7 @@ function commandParam(ctx: Context): CommandType {
 export function commandsRouter(deps: ModuleDeps & { commands: CommandsService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
   // Authenticated first, then read in the route's version (versionEdge).
-  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'commands')]);
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'commands', { contexts: deps.versionContexts })]);
 
   router.post(`${COMMANDS_RECEIVER_PATH}/:command`, auth, async (ctx) => {
     const command = commandParam(ctx);

@@ -1,7 +1,7 @@
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import type { ModuleDeps } from '../module-deps';
-import { HUB_FORM_VERSION } from '../../../core/ocpi-versions/ocpi-versions';
+import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
 import { versionBaseUrl } from '../versions/hub-versions';
 import { commandSubject, commandTarget, followUpResult, rolesForToken } from './commands.rules';
 import { COMMAND_BODIES, type CommandBody, CommandResponse, CommandResult, type CommandType } from './commands.schema';
@@ -9,6 +9,12 @@ import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeByObject, rout
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
 export const COMMANDS_SENDER_PATH = '/sender/commands';
+
+/**
+ * How long the hub waits for the result of a command accepted by a CPO whose answer gives no timeout
+ * (2.1.1 CommandResponse has none): the eMSP is sent TIMEOUT after it (plus RESULT_GRACE_SECONDS).
+ */
+export const RESULT_WAIT_SECONDS = 60;
 
 const SWEEP_INTERVAL_MS = 1000;
 
@@ -55,6 +61,8 @@ export class CommandsService {
     const { schema, name } = COMMAND_BODIES[command];
     const body = parseOcpiBody(schema, rawBody, name) as CommandBody;
     const route = await this.route(rolesForToken(caller.roles, body), to, command, body);
+    // The CPO posts its result in its own version, to the hub's route of that version.
+    const cpoVersion = await this.versionOf(route.cpo.partyUuid);
     const response = await this.relay.relay({
       caller,
       route,
@@ -62,8 +70,7 @@ export class CommandsService {
       subject: commandSubject(command, body),
       responseUrl: body.response_url,
       correlationId,
-      // The CPO answers in the hub form's version: commands are offered in that version only (hub-versions.ts).
-      hubResponseUrl: (id) => `${versionBaseUrl(this.deps.publicUrl, HUB_FORM_VERSION)}${COMMANDS_SENDER_PATH}/${command}/${id}`,
+      hubResponseUrl: (id) => `${versionBaseUrl(this.deps.publicUrl, cpoVersion)}${COMMANDS_SENDER_PATH}/${command}/${id}`,
       send: async (hubResponseUrl, id) =>
         this.inProcess && same(route.cpo, this.inProcess.cpo)
           ? { data: await this.inProcess.handle(command, body, id) }
@@ -76,6 +83,8 @@ export class CommandsService {
               path: `/${command}`,
               body: { ...(rawBody as object), response_url: hubResponseUrl },
               correlationId,
+              // A 2.1.1 CommandResponse has no timeout: the hub waits its own time for the result.
+              answerContext: async () => ({ timeoutSeconds: RESULT_WAIT_SECONDS }),
             }),
       responseSchema: CommandResponse,
       what: 'CommandResponse',
@@ -119,6 +128,12 @@ export class CommandsService {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.sweeping;
+  }
+
+  /** The version the hub speaks with a party (its routes exist: the version was negotiated with an offered one). */
+  private async versionOf(partyUuid: string): Promise<OcpiVersion> {
+    const party = partyUuid ? await this.deps.parties.get(partyUuid) : undefined;
+    return party && isOcpiVersion(party.version) && this.deps.config.ocpiVersions.includes(party.version) ? party.version : HUB_FORM_VERSION;
   }
 
   /** The CPO: the one in OCPI-to-* (direct), else the one the command's location, session or reservation belongs to. */

@@ -6,8 +6,10 @@ import { OcpiCallError, type OcpiClient } from '../../outbound/ocpi-client';
 import { OcpiError, ocpiErrors } from '../../ocpi/ocpi-errors';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import { describeIssues } from '../../../foundation/zod-issues';
-import { HUB_FORM_VERSION, highestCommonVersion, type OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
-import { translateObject } from '../../../core/ocpi-versions/translate';
+import { HUB_FORM_VERSION, highestCommonVersion, type OcpiVersion, VERSION_FORM } from '../../../core/ocpi-versions/ocpi-versions';
+import { type TranslationContext, translateObject } from '../../../core/ocpi-versions/translate';
+import { TranslationRefused } from '../../../core/ocpi-versions/loss-report';
+import { requireSoleRole } from '../../routing/version-context';
 import { VERSION_BRIDGES } from '../../../core/ocpi-versions/version-bridges';
 import { versionsUrl } from '../versions/hub-versions';
 import { Credentials, VersionDetails, VersionList } from './credentials.schema';
@@ -51,7 +53,9 @@ export class CredentialsService {
       roles: [{ role: 'HUB', party_id: hub.partyId, country_code: hub.countryCode, business_details: { name: hub.name } }],
     };
     if (version === HUB_FORM_VERSION) return hubForm;
-    return translateObject(VERSION_BRIDGES, 'credentials', hubForm, HUB_FORM_VERSION, version, { reachable: await this.reachableRoles() }).value;
+    // Towards 2.1.1 (one party per credentials object) the hub is its HUB role, the one party it presents.
+    const party = { country_code: hub.countryCode, party_id: hub.partyId };
+    return translateObject(VERSION_BRIDGES, 'credentials', hubForm, HUB_FORM_VERSION, version, { reachable: await this.reachableRoles(), party }).value;
   }
 
   /** Every role of the registered, unsuspended parties: who can be reached through the hub. */
@@ -118,7 +122,7 @@ export class CredentialsService {
     const party = await parties.require(partyUuid);
     if (party.suspendedAt) throw new HubError('invalid', 'The party is suspended; resume it before connecting');
     await this.refuseUncallable(partnerVersionsUrl, (reason) => new HubError('invalid', `The versions URL cannot be used: ${reason}`));
-    const { version, encoding } = await this.fetchVersionWithAnyEncoding(partnerVersionsUrl, tokenA, party.tokenEncoding);
+    const { version, encoding } = await this.fetchVersionWithAnyEncoding(partnerVersionsUrl, tokenA, party);
     const credentialsEndpoint = version.endpoints.find((e) => e.identifier === 'credentials');
     if (!credentialsEndpoint) throw new HubError('partner_failed', 'The partner offers no credentials endpoint');
 
@@ -140,7 +144,7 @@ export class CredentialsService {
       // The partner answers in the version both speak: read in the hub form.
       const answered = version.version === HUB_FORM_VERSION
         ? reply.data
-        : translateObject(VERSION_BRIDGES, 'credentials', reply.data, version.version, HUB_FORM_VERSION).value;
+        : translateObject(VERSION_BRIDGES, 'credentials', reply.data, version.version, HUB_FORM_VERSION, versionReadingContext(party, version.version)).value;
       const parsed = Credentials.safeParse(answered);
       if (!parsed.success) {
         throw new HubError('partner_failed', `The partner answered invalid credentials: ${describeIssues(parsed.error)}`);
@@ -151,7 +155,7 @@ export class CredentialsService {
       const final =
         partnerCredentials.url === partnerVersionsUrl
           ? version
-          : await this.fetchVersion(partnerCredentials.url, partnerCredentials.token, encoding);
+          : await this.fetchVersion(partnerCredentials.url, partnerCredentials.token, encoding, party);
       const stored = await parties.completeRegistration(
         party.id,
         { tokenB: partnerCredentials.token, encoding, ...final, roles },
@@ -171,7 +175,7 @@ export class CredentialsService {
   private async registrationFrom(party: Party, credentials: Credentials, encoding: TokenEncoding): Promise<Registration> {
     const roles = this.checkRoles(party, credentials);
     await this.refuseUncallable(credentials.url, (reason) => ocpiErrors.invalidParameters(`The credentials url cannot be used: ${reason}`));
-    const version = await this.fetchVersion(credentials.url, credentials.token, encoding);
+    const version = await this.fetchVersion(credentials.url, credentials.token, encoding, party);
     return { tokenB: credentials.token, encoding, ...version, roles };
   }
 
@@ -200,7 +204,7 @@ export class CredentialsService {
    * Reads the partner's versions and the 2.2.1 details with its token. A failed call is 3001, no 2.2.1
    * is 3002, and details without a credentials endpoint are 3003 (credentials.asciidoc, errors).
    */
-  private async fetchVersion(url: string, token: string, encoding: TokenEncoding): Promise<PartnerVersion> {
+  private async fetchVersion(url: string, token: string, encoding: TokenEncoding, party: Party): Promise<PartnerVersion> {
     const { client } = this.deps;
     const call = async <T>(what: string, target: string, parse: (data: unknown) => T): Promise<T> => {
       try {
@@ -227,8 +231,10 @@ export class CredentialsService {
         `The hub speaks OCPI ${this.deps.offered.join(', ')}; your versions endpoint offers ${versions.map((v) => v.version).join(', ') || 'none'}`,
       );
     }
+    const version = match.version as OcpiVersion;
     const details = await call('version details', match.url, (data) => {
-      const parsed = VersionDetails.safeParse(data);
+      // Endpoints without roles (2.1.1) get them from the party's one role (docs/versions.md).
+      const parsed = VersionDetails.safeParse(VERSION_FORM[version].rolelessEndpoints ? this.detailsInHubForm(data, party, version) : data);
       if (!parsed.success) {
         throw ocpiErrors.clientApiUnusable(`Your version details are invalid: ${describeIssues(parsed.error)}`);
       }
@@ -243,7 +249,18 @@ export class CredentialsService {
         ocpiErrors.clientApiUnusable(`Your ${endpoint.identifier} ${endpoint.role} endpoint cannot be used: ${reason}`),
       );
     }
-    return { versionsUrl: url, version: match.version as OcpiVersion, endpoints: details.endpoints };
+    return { versionsUrl: url, version, endpoints: details.endpoints };
+  }
+
+  /** A partner's version details in a version without endpoint roles, read in the hub form; 3001 when they cannot be. */
+  private detailsInHubForm(data: unknown, party: Party, version: OcpiVersion): unknown {
+    requireSoleRole(party, version);
+    try {
+      return translateObject(VERSION_BRIDGES, 'credentials', data, version, HUB_FORM_VERSION, versionReadingContext(party, version)).value;
+    } catch (error) {
+      if (error instanceof TranslationRefused) throw ocpiErrors.clientApiUnusable(`Your version details are invalid: ${error.message}`);
+      throw error;
+    }
   }
 
   /** A URL the outbound guard refuses (an internal address, SSRF) becomes the given error. */
@@ -260,16 +277,17 @@ export class CredentialsService {
   private async fetchVersionWithAnyEncoding(
     url: string,
     token: string,
-    preferred: TokenEncoding,
+    party: Party,
   ): Promise<{ version: PartnerVersion; encoding: TokenEncoding }> {
+    const preferred = party.tokenEncoding;
     const other: TokenEncoding = preferred === 'base64' ? 'raw' : 'base64';
     try {
-      return { version: await this.fetchVersion(url, token, preferred), encoding: preferred };
+      return { version: await this.fetchVersion(url, token, preferred, party), encoding: preferred };
     } catch (error) {
       if (!refusedToken(error)) throw translate(error);
     }
     try {
-      return { version: await this.fetchVersion(url, token, other), encoding: other };
+      return { version: await this.fetchVersion(url, token, other, party), encoding: other };
     } catch (error) {
       throw translate(error);
     }
@@ -283,4 +301,11 @@ function refusedToken(error: unknown): boolean {
 
 function translate(error: unknown): unknown {
   return error instanceof OcpiError ? new HubError('partner_failed', error.message) : error;
+}
+
+/** What reading a partner's credentials or version details of `version` needs: the role it is registered in. */
+function versionReadingContext(party: Party, version: OcpiVersion): TranslationContext {
+  if (!VERSION_FORM[version].rolelessEndpoints) return {};
+  const role = requireSoleRole(party, version).role;
+  return role === 'CPO' || role === 'EMSP' ? { role } : {};
 }

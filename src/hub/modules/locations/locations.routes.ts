@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { ObjectStore } from '../../routing/object-store';
 import type { PartyRegistry } from '../../routing/parties';
 import type { HubRouter } from '../../routing/router';
+import type { VersionContexts } from '../../routing/version-context';
 import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
 import { answerOf, versionEdge } from '../../transport/version-edge';
@@ -40,10 +41,11 @@ export function locationsRouter(deps: {
   store: ObjectStore;
   locations: LocationsService;
   publicUrl: string;
+  versionContexts?: VersionContexts;
 }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
   // Authenticated first, then read in the route's version (versionEdge).
-  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'locations')]);
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'locations', { contexts: deps.versionContexts })]);
 
   for (const level of LEVELS) {
     const receiverPath = `${LOCATIONS_RECEIVER_PATH}/:country_code/:party_id${level}`;

@@ -26,11 +26,10 @@ import {
 export const PAYMENTS_RECEIVER_PATH = '/receiver/payments';
 export const PAYMENTS_SENDER_PATH = '/sender/payments';
 
-/** The Payments module exists only in OCPI 2.3.0: its endpoints are listed in the 2.3.0 version details alone. */
-export const PAYMENTS_VERSIONS: readonly OcpiVersion[] = ['2.3.0'];
+/** The Payments module exists only in OCPI 2.3.0 (VERSION_FORM): its endpoints are listed in the 2.3.0 version details alone. */
 export const PAYMENTS_ENDPOINTS: HubEndpoint[] = [
-  { identifier: 'payments', role: 'SENDER', path: PAYMENTS_SENDER_PATH, versions: PAYMENTS_VERSIONS },
-  { identifier: 'payments', role: 'RECEIVER', path: PAYMENTS_RECEIVER_PATH, versions: PAYMENTS_VERSIONS },
+  { identifier: 'payments', role: 'SENDER', path: PAYMENTS_SENDER_PATH },
+  { identifier: 'payments', role: 'RECEIVER', path: PAYMENTS_RECEIVER_PATH },
 ];
 
 /** A push acts in one role: the one in OCPI-from-*, or the caller's only one of these kinds. */
@@ -57,7 +56,6 @@ const confirmationId = (ctx: Context) => idParam(ctx.params.financial_advice_con
  */
 export function ocpiPaymentsRouter(deps: ModuleDeps & { ocpiPayments: OcpiPaymentsService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
-  if (!PAYMENTS_VERSIONS.includes(version)) return router;
   const auth = authenticate(deps.parties, { allowTokenA: false });
   const payments = deps.ocpiPayments;
   const receiver = (sub: string) => `${PAYMENTS_RECEIVER_PATH}${sub}`;

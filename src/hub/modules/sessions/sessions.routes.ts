@@ -9,7 +9,7 @@ import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
 import { idParam, respondMergedList, respondStored } from '../client-owned';
 import type { ModuleDeps } from '../module-deps';
-import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { type OcpiVersion, VERSION_FORM } from '../../../core/ocpi-versions/ocpi-versions';
 import { versionPrefix } from '../versions/hub-versions';
 import { SESSIONS_PAGE_LIMIT, type SessionsService } from './sessions.service';
 
@@ -27,7 +27,7 @@ const sessionId = (ctx: Context) => idParam(ctx.params.session_id, 'session_id')
 export function sessionsRouter(deps: ModuleDeps & { sessions: SessionsService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
   // Authenticated first, then read in the route's version (versionEdge).
-  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'sessions')]);
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'sessions', { contexts: deps.versionContexts })]);
   const receiverPath = `${SESSIONS_RECEIVER_PATH}/:country_code/:party_id/:session_id`;
 
   router.get(receiverPath, auth, async (ctx) => {
@@ -46,7 +46,8 @@ export function sessionsRouter(deps: ModuleDeps & { sessions: SessionsService },
     const roles = actingRoles(ctx, ctx.state.caller!, EMSP_SIDE);
     await respondMergedList(ctx, deps, 'sessions', roles, SESSIONS_PAGE_LIMIT, { ownTokensOnly: true });
   });
-  router.put(`${SESSIONS_SENDER_PATH}/:session_id/charging_preferences`, auth, async (ctx) => {
+  // Charging preferences came with smart charging (2.2): only in versions with charging profiles.
+  if (VERSION_FORM[version].modules.includes('chargingprofiles')) router.put(`${SESSIONS_SENDER_PATH}/:session_id/charging_preferences`, auth, async (ctx) => {
     const roles = actingRoles(ctx, ctx.state.caller!, EMSP_SIDE);
     const answer = await deps.sessions.setChargingPreferences(roles, readRoutingHeaders(ctx).to, sessionId(ctx), ctx.request.body, ctx.state.correlationId);
     respond(ctx, answer);

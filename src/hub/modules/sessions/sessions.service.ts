@@ -11,7 +11,7 @@ import { issuedBy, receiverOf } from '../emsp-private';
 import { applySessionPatch } from './sessions.merge';
 import { ChargingPreferences, Session, SessionPatch } from './sessions.schema';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
-import { changeBody, type ObjectChange } from '../../routing/router';
+import { type ChangeBody, changeBody } from '../../routing/router';
 import type { BodyOrigin } from '../../../core/ocpi-versions/translate';
 
 export const SESSIONS_PAGE_LIMIT = 100;
@@ -136,7 +136,7 @@ export class SessionsService {
     return this.deps.router.routeTo([await receiverOf(this.deps.router, owner, to, token)], owner, MODULE);
   }
 
-  private pass(route: Route, owner: RoleAddress, method: 'PUT' | 'PATCH', sessionId: string, body: Pick<ObjectChange, 'body' | 'bodyVersion'>, lastUpdated: string, correlationId: string | undefined, tx: EntityManager) {
+  private pass(route: Route, owner: RoleAddress, method: 'PUT' | 'PATCH', sessionId: string, body: ChangeBody, lastUpdated: string, correlationId: string | undefined, tx: EntityManager) {
     return this.deps.router.send(route, {
       method,
       path: pathOf(owner, sessionId),

@@ -27,7 +27,7 @@ const tariffId = (ctx: Context) => idParam(ctx.params.tariff_id, 'tariff_id');
 export function tariffsRouter(deps: ModuleDeps & { tariffs: TariffsService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
   // Authenticated first, then read in the route's version (versionEdge).
-  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'tariffs')]);
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'tariffs', { contexts: deps.versionContexts })]);
   const receiverPath = `${TARIFFS_RECEIVER_PATH}/:country_code/:party_id/:tariff_id`;
 
   router.get(receiverPath, auth, async (ctx) => {

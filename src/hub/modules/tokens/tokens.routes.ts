@@ -29,7 +29,7 @@ function tokenRef(ctx: Context): TokenRef {
 export function tokensRouter(deps: ModuleDeps & { tokens: TokensService }, version: OcpiVersion): Router {
   const router = new Router({ prefix: versionPrefix(version) });
   // Authenticated first, then read in the route's version (versionEdge).
-  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'tokens')]);
+  const auth = compose([authenticate(deps.parties, { allowTokenA: false }), versionEdge(version, 'tokens', { contexts: deps.versionContexts })]);
   const tokenPath = `${TOKENS_RECEIVER_PATH}/:country_code/:party_id/:token_uid`;
   const owner = (ctx: Context) => ownedRole(ctx.state.caller!, ctx.params.country_code, ctx.params.party_id, ['EMSP']);
 

@@ -119,6 +119,11 @@ export class TokensService {
       params: { type: ref.type },
       body: rawBody,
       correlationId,
+      // A 2.1.1 AuthorizationInfo does not carry the Token, which the hub form's does: the one the hub holds.
+      answerContext: async () => {
+        const held = await this.deps.store.get({ module: MODULE, countryCode: route.to.countryCode, partyId: route.to.partyId, objectId: ref.uid, objectType: ref.type });
+        return held ? { knownToken: held.data } : {};
+      },
     });
     if (!looksLikeAuthorizationInfo(reply.data)) {
       throw new OcpiError(OcpiStatus.HUB_ERROR, `${route.to.countryCode}/${route.to.partyId} answered without an AuthorizationInfo`);
