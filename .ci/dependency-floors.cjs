@@ -16,6 +16,7 @@ const FLOORS = [
   ['src/hub/modules'],
   ['src/hub/settlement'],
   ['src/hub/admin'],
+  ['src/hub/nap'],
   ['src/own-cpo/chargers'],
   ['src/own-cpo/ocpp'],
   ['src/own-cpo/driver-payments'],

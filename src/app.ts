@@ -11,6 +11,7 @@ import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
 import { ownTariffsAdminRouter } from './own-cpo/admin/own-tariffs.routes';
 import { outboxAdminRouter } from './hub/admin/outbox.routes';
 import { partiesAdminRouter } from './hub/admin/parties.routes';
+import { afirAdminRouter } from './hub/nap/afir.routes';
 import { transactionsAdminRouter } from './own-cpo/admin/transactions.routes';
 import { ownCpoAdminRouter } from './own-cpo/admin/own-cpo.routes';
 import { payoutAccountsAdminRouter, payoutsAdminRouter } from './own-cpo/admin/payout-accounts.routes';
@@ -193,6 +194,7 @@ export function createApp(services: Services): Koa {
           ownTariffsAdminRouter(services),
           dashboardAdminRouter({ db: services.db, parties, ownCpo: services.ownCpo, heartbeatIntervalSeconds: config.ocpp.heartbeatIntervalSeconds }),
           ownCpoAdminRouter(services),
+          afirAdminRouter(services),
         ),
       ]),
     ),

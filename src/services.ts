@@ -45,6 +45,8 @@ import { statementPayouts } from './own-cpo/driver-payments/statement-payouts';
 import { SettlementService } from './hub/settlement/settlement.service';
 import { OutboundGuard } from './hub/outbound/outbound-guard';
 import type { RoleAddress } from './hub/ocpi/party-address';
+import { NapPublications } from './hub/routing/nap-publications';
+import { AfirCatalogue } from './hub/nap/afir-catalogue';
 
 export interface Services {
   config: Config;
@@ -90,6 +92,10 @@ export interface Services {
   load: LoadManager;
   /** Sites of the own chargers: grid limits, groups, time windows (docs/load-management.md). */
   sites: SitesService;
+  /** Which CPOs publish to the National Access Point (AFIR Art. 20, docs/afir.md). */
+  naps: NapPublications;
+  /** Every CPO's locations and tariffs for the AFIR lint, readiness and the NAP publications. */
+  afir: AfirCatalogue;
   /** Makes the database ready for this instance (own CPO party, connection marks of a previous run). */
   prepare(): Promise<void>;
 }
@@ -123,6 +129,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const agreements = new RoamingAgreements(db);
   parties.onStatusChange(() => agreements.forget());
   parties.onStatusChange((party) => hubClientInfo.pushStatusChange(party));
+  // A NAP reads the CPOs that opted in: a change of that list is a change of its counterparts.
+  const naps = new NapPublications(db, () => agreements.forget());
   const store = new ObjectStore(db);
   const router = new HubRouter({ parties, agreements, outbox, client, hub: { countryCode: config.hub.countryCode, partyId: config.hub.partyId } });
   const locations = new LocationsService({ store, router });
@@ -254,6 +262,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     transactions,
     lost,
     evseStatus,
+    naps,
+    afir: new AfirCatalogue({ locations, tariffs, naps }),
     // A closed statement pays its CPO out (Stripe Connect), when payments are on and the CPO has an account.
     settlement: new SettlementService(db, { periodKind: config.settlement.period, defaultTimeZone: config.settlement.timeZone, log, onStatementClosed: statementPayouts(payments, log) }),
     async prepare() {
