@@ -27,6 +27,8 @@ export interface ListQuery {
    * are private to the eMSP whose token they carry.
    */
   issuedTo?: { owner: PartyAddress; issuer: PartyAddress }[];
+  /** Only Locations with `publish: true` (what a National Access Point may see). */
+  publishedOnly?: boolean;
   dateFrom?: Date;
   dateTo?: Date;
   offset: number;
@@ -124,6 +126,7 @@ export class ObjectStore {
       where += ` AND (owner, upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id'))
                  IN (SELECT * FROM unnest($${params.length - 1}::text[], $${params.length}::text[]))`;
     }
+    if (query.publishedOnly) where += ` AND data->'publish' = 'true'::jsonb`;
     if (query.dateFrom) {
       params.push(query.dateFrom);
       where += ` AND last_updated >= $${params.length}`;

@@ -9,7 +9,8 @@ import { versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
-import { idParam, respondMergedList, respondStored } from '../client-owned';
+import { actsAsNap, idParam, respondMergedList, respondStored } from '../client-owned';
+import { LOCATION_READERS } from '../../routing/agreements';
 import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
 import { versionPrefix } from '../versions/hub-versions';
 import type { LocationPath } from './locations.merge';
@@ -32,7 +33,8 @@ const LEVELS = ['/:location_id', '/:location_id/:evse_uid', '/:location_id/:evse
 /**
  * Locations (mod_locations.asciidoc). Receiver interface (CPOs push): GET/PUT/PATCH
  * /{country_code}/{party_id}/{location_id}[/{evse_uid}[/{connector_id}]]. Sender interface (eMSPs
- * pull, merged across the CPOs they have agreements with): GET list; GET /{location_id}[/…].
+ * pull, merged across the CPOs they have agreements with; a NAP: the published locations of the CPOs
+ * that opted in): GET list; GET /{location_id}[/…].
  */
 export function locationsRouter(deps: {
   parties: PartyRegistry;
@@ -60,14 +62,14 @@ export function locationsRouter(deps: {
       });
     }
     router.get(`${LOCATIONS_SENDER_PATH}${level}`, auth, async (ctx) => {
-      const roles = actingRoles(ctx, ctx.state.caller!, ['EMSP', 'NSP', 'OTHER', 'SCSP']);
-      respond(ctx, await deps.locations.getForReceiver(roles, readRoutingHeaders(ctx).to, locationPath(ctx)));
+      const roles = actingRoles(ctx, ctx.state.caller!, LOCATION_READERS);
+      respond(ctx, await deps.locations.getForReceiver(roles, readRoutingHeaders(ctx).to, locationPath(ctx), { publishedOnly: actsAsNap(roles) }));
     });
   }
 
   router.get(LOCATIONS_SENDER_PATH, auth, async (ctx) => {
-    const roles = actingRoles(ctx, ctx.state.caller!, ['EMSP', 'NSP', 'OTHER', 'SCSP']);
-    await respondMergedList(ctx, deps, 'locations', roles, LOCATIONS_PAGE_LIMIT);
+    const roles = actingRoles(ctx, ctx.state.caller!, LOCATION_READERS);
+    await respondMergedList(ctx, deps, 'locations', roles, LOCATIONS_PAGE_LIMIT, { publishedOnly: actsAsNap(roles) });
   });
 
   return router;

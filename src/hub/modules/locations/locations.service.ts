@@ -105,10 +105,10 @@ export class LocationsService {
    * Sender GET of one object for an eMSP: among the CPOs it has agreements with (or the one named in
    * OCPI-to-*). An id held by several CPOs needs OCPI-to-* to choose.
    */
-  async getForReceiver(roles: RoleAddress[], to: PartyAddress | undefined, path: LocationPath): Promise<unknown> {
+  async getForReceiver(roles: RoleAddress[], to: PartyAddress | undefined, path: LocationPath, { publishedOnly = false } = {}): Promise<unknown> {
     let owners = (await Promise.all(roles.map((r) => this.deps.router.counterparts(r)))).flat();
     if (to && !this.deps.router.isHub(to)) owners = owners.filter((o) => o.countryCode === to.countryCode && o.partyId === to.partyId);
-    const found: StoredObject<Location>[] = await this.deps.store.findById<Location>(MODULE, path.locationId, owners);
+    const found: StoredObject<Location>[] = (await this.deps.store.findById<Location>(MODULE, path.locationId, owners)).filter((o) => !publishedOnly || o.data.publish);
     if (found.length > 1) {
       throw ocpiErrors.invalidParameters(`Location ${path.locationId} exists at several CPOs; name one with OCPI-to-country-code/party-id`);
     }
