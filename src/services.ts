@@ -47,6 +47,7 @@ import { OutboundGuard } from './hub/outbound/outbound-guard';
 import type { RoleAddress } from './hub/ocpi/party-address';
 import { NapPublications } from './hub/routing/nap-publications';
 import { AfirCatalogue } from './hub/nap/afir-catalogue';
+import { acceptedServiceProviders } from './core/afir/accepted-service-providers';
 
 export interface Services {
   config: Config;
@@ -140,6 +141,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     onListenerError: (error) => log.error({ err: error }, 'a connector status listener failed'),
   });
   const ownCpo: RoleAddress = { countryCode: config.ownCpo.countryCode, partyId: config.ownCpo.partyId, role: 'CPO' };
+  // The own CPO's Locations in 2.3.0 name the eMSPs accepted at its EVSEs (AFIR Art. 20): those it has agreements with.
+  locations.describeOwner(ownCpo, async () => ({ acceptedServiceProviders: acceptedServiceProviders(await agreements.emspNamesOf(ownCpo)) }));
   const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl };
   const tariffs = new TariffsService(moduleDeps);
   const sessions = new SessionsService(moduleDeps);

@@ -2,3 +2,4 @@
 export * from './afir-rules';
 export * from './afir-tariff-lint';
 export * from './afir-readiness';
+export * from './accepted-service-providers';

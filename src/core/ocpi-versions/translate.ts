@@ -29,6 +29,12 @@ export interface TranslationContext {
   knownToken?: unknown;
   /** The hub's credentials towards 2.3.0: the parties reachable through it (CredentialsRoles), listed in `roles`. */
   reachable?: readonly object[];
+  /**
+   * Towards 2.3.0, for a Location or EVSE of the hub's own CPO: the eMSPs accepted at its EVSEs
+   * (EVSE `accepted_service_providers`, derived from the roaming agreements: core/afir). The hub form
+   * (2.2.1) has no place for it, so it travels beside the body, and a 2.2.1 receiver never sees it.
+   */
+  acceptedServiceProviders?: readonly string[];
 }
 
 export type TranslationStep = (value: unknown, context: TranslationContext) => Translation<unknown>;

@@ -116,6 +116,25 @@ export class RoamingAgreements {
     return rows.map((r) => ({ roleId: r.role_id, role: r.role, countryCode: r.country_code, partyId: r.party_id, partyUuid: r.party_uuid }));
   }
 
+  /**
+   * The names of the eMSPs (role EMSP) a CPO has agreements with, readable now: the name in their
+   * credentials' business details, else the name the operator gave the party.
+   */
+  async emspNamesOf(cpo: PartyAddress): Promise<string[]> {
+    const rows: { name: string }[] = await this.db.query(
+      `SELECT coalesce(e.business_details->>'name', p.name) AS name
+         FROM party_roles me
+         JOIN roaming_agreements a ON a.cpo_role_id = me.id
+         JOIN party_roles e ON e.id = a.emsp_role_id
+         JOIN parties p ON p.id = e.party_uuid
+        WHERE me.country_code = $1 AND me.party_id = $2 AND me.role = 'CPO' AND e.role = 'EMSP'
+          AND (p.registered_at IS NOT NULL OR p.own) AND p.suspended_at IS NULL
+        ORDER BY e.country_code, e.party_id`,
+      [cpo.countryCode, cpo.partyId],
+    );
+    return rows.map((r) => r.name);
+  }
+
   /** A NAP's counterparts: the CPO roles that publish to the NAP (nap_publications), readable now. */
   private async napSources(): Promise<RoutedRole[]> {
     const rows: { role_id: string; role: Role; country_code: string; party_id: string; party_uuid: string }[] = await this.db.query(`

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Role } from '../../db/entities';
 import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion } from '../../core/ocpi-versions/ocpi-versions';
 import { TranslationRefused } from '../../core/ocpi-versions/loss-report';
-import { type BodyOrigin, type OcpiModuleId, translateObject } from '../../core/ocpi-versions/translate';
+import { type BodyOrigin, type OcpiModuleId, type TranslationContext, translateObject } from '../../core/ocpi-versions/translate';
 import { VERSION_BRIDGES } from '../../core/ocpi-versions/version-bridges';
 import { endpointUrl, OcpiCallError, type OcpiClient, type OcpiReply, type OcpiRequest } from '../outbound/ocpi-client';
 import { routingHeaderValues } from '../ocpi/routing-headers';
@@ -26,6 +26,8 @@ export interface ObjectChange {
   /** Makes the change idempotent per receiver: the same version is delivered once. */
   objectVersion: string;
   correlationId?: string;
+  /** What a translation of `body` into a receiver's version needs beyond it (outbox translation_context). */
+  translationContext?: TranslationContext;
 }
 
 /**
@@ -142,6 +144,7 @@ export class HubRouter {
       path: change.path,
       body: change.body,
       bodyVersion: change.bodyVersion,
+      translationContext: change.translationContext,
       headers: {
         ...routingHeaderValues({ to: addressOf(target), from: route.broadcast ? this.deps.hub : route.owner }),
         ...(change.correlationId ? { 'X-Correlation-ID': change.correlationId } : {}),

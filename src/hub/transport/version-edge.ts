@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import { HUB_FORM_VERSION, type OcpiVersion } from '../../core/ocpi-versions/ocpi-versions';
 import { TranslationRefused } from '../../core/ocpi-versions/loss-report';
-import { type BodyOrigin, type OcpiModuleId, translateObject } from '../../core/ocpi-versions/translate';
+import { type BodyOrigin, type OcpiModuleId, type TranslationContext, translateObject } from '../../core/ocpi-versions/translate';
 import { VERSION_BRIDGES } from '../../core/ocpi-versions/version-bridges';
 import { ocpiErrors } from '../ocpi/ocpi-errors';
 
@@ -10,6 +10,8 @@ declare module 'koa' {
   interface DefaultState {
     /** Set by versionEdge on a route of a version other than the hub form's, for a request with a body. */
     bodyOrigin?: BodyOrigin;
+    /** Set by a route whose answer needs more than the hub form to be written in the route's version (per item of a list). */
+    answerContextOf?: (item: unknown) => TranslationContext;
   }
 }
 
@@ -38,7 +40,8 @@ export function versionEdge(version: OcpiVersion, module: OcpiModuleId, { answer
     await next();
     const envelope = ctx.body as { data?: unknown } | undefined;
     if (!answers || !envelope || typeof envelope !== 'object' || envelope.data === undefined || envelope.data === null) return;
-    const out = (value: unknown) => translateObject(VERSION_BRIDGES, module, value, HUB_FORM_VERSION, version).value;
+    const contextOf = ctx.state.answerContextOf ?? (() => ({}));
+    const out = (value: unknown) => translateObject(VERSION_BRIDGES, module, value, HUB_FORM_VERSION, version, contextOf(value)).value;
     envelope.data = Array.isArray(envelope.data) ? envelope.data.map(out) : out(envelope.data);
   };
 }

@@ -11,7 +11,7 @@ import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
 import { actsAsNap, idParam, respondMergedList, respondStored } from '../client-owned';
 import { LOCATION_READERS } from '../../routing/agreements';
-import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { HUB_FORM_VERSION, type OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
 import { versionPrefix } from '../versions/hub-versions';
 import type { LocationPath } from './locations.merge';
 import { LOCATIONS_PAGE_LIMIT, type LocationsService } from './locations.service';
@@ -63,13 +63,20 @@ export function locationsRouter(deps: {
     }
     router.get(`${LOCATIONS_SENDER_PATH}${level}`, auth, async (ctx) => {
       const roles = actingRoles(ctx, ctx.state.caller!, LOCATION_READERS);
-      respond(ctx, await deps.locations.getForReceiver(roles, readRoutingHeaders(ctx).to, locationPath(ctx), { publishedOnly: actsAsNap(roles) }));
+      const { part, owner } = await deps.locations.getForReceiver(roles, readRoutingHeaders(ctx).to, locationPath(ctx), { publishedOnly: actsAsNap(roles) });
+      if (version !== HUB_FORM_VERSION) {
+        const context = await deps.locations.translationContextOf(owner);
+        if (context) ctx.state.answerContextOf = () => context;
+      }
+      respond(ctx, part);
     });
   }
 
   router.get(LOCATIONS_SENDER_PATH, auth, async (ctx) => {
     const roles = actingRoles(ctx, ctx.state.caller!, LOCATION_READERS);
     await respondMergedList(ctx, deps, 'locations', roles, LOCATIONS_PAGE_LIMIT, { publishedOnly: actsAsNap(roles) });
+    // What the hub form lacks for the answer's version (the own CPO's accepted_service_providers in 2.3.0).
+    if (version !== HUB_FORM_VERSION) ctx.state.answerContextOf = await deps.locations.answerContexts((ctx.body as { data: unknown[] }).data);
   });
 
   return router;
