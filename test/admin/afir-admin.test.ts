@@ -76,6 +76,14 @@ describe('admin API: AFIR', () => {
     expect(own.data[0].checks.filter((c: { ok: boolean }) => !c.ok).map((c: { rule: string }) => c.rule)).toEqual(['opening-hours', 'operator-contact']);
   });
 
+  it('reads help_phone from an own location written with it (a 2.3.0 field the hub form keeps as an extra field)', async () => {
+    const patch = await net.hub.admin.patch('/admin/locations/SITE1', { help_phone: '+31301234567', operator: { name: 'Hub Laden' }, opening_times: { twentyfourseven: true }, parking_type: 'PARKING_LOT' });
+    expect(patch.status).toBe(200);
+    const report = (await net.hub.admin.get('/admin/afir/readiness/SITE1')).data[0];
+    expect(report.checks.filter((c: { findings: unknown[] }) => c.findings.length).map((c: { rule: string }) => c.rule)).toEqual([]);
+    expect(report.ready).toBe(true);
+  });
+
   it('refuses a bad NAP decision or an unknown CPO and changes nothing', async () => {
     expect((await net.hub.admin.put('/admin/afir/nap/DE*CPA', { publish: 'yes' })).status).toBe(400);
     expect((await net.hub.admin.put('/admin/afir/nap/DE*CPA', {})).status).toBe(400);
