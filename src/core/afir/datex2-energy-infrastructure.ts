@@ -36,7 +36,11 @@ export interface Datex2Location extends AfirLocation {
   coordinates: { latitude: string; longitude: string };
   time_zone: string;
   last_updated: string;
-  opening_times?: { twentyfourseven: boolean };
+  opening_times?: {
+    twentyfourseven: boolean;
+    regular_hours?: { weekday: number; period_begin: string; period_end: string }[];
+    exceptional_closings?: { period_begin: string; period_end: string }[];
+  };
   evses?: (NonNullable<AfirLocation['evses']>[number] & {
     last_updated: string;
     connectors: (NonNullable<AfirLocation['evses']>[number]['connectors'][number] & { standard: string; format: string })[];
@@ -141,6 +145,40 @@ function rates(parent: XMLBuilder, tariff: Datex2Tariff, lang: string): void {
   });
 }
 
+const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+/**
+ * OCPI opening_times as DATEX II operating hours: 24/7 is OpenAllHours; regular hours are one valid
+ * period per OCPI entry (its weekday, 1 = Monday, and its local times), exceptional closings exception
+ * periods. Exceptional openings have no place beside a weekly schedule here and are left out.
+ */
+function operatingHours(site: XMLBuilder, l: Datex2Location, id: string): void {
+  const hours = l.opening_times;
+  if (!hours) return;
+  if (hours.twentyfourseven) {
+    site.ele('fac:operatingHours', { 'xsi:type': 'fac:OpenAllHours' });
+    return;
+  }
+  const regular = (hours.regular_hours ?? []).filter((r) => r.weekday >= 1 && r.weekday <= 7);
+  if (regular.length === 0) return;
+  const spec = site.ele('fac:operatingHours', { 'xsi:type': 'fac:OperatingHoursSpecification', id, version: versionOf(l.last_updated) });
+  const period = spec.ele('fac:overallPeriod');
+  // The schedule is known to hold since the Location last changed.
+  period.ele('com:overallStartTime').txt(l.last_updated);
+  for (const r of regular) {
+    const valid = period.ele('com:validPeriod');
+    const time = valid.ele('com:recurringTimePeriodOfDay');
+    time.ele('com:startTimeOfPeriod').txt(`${r.period_begin}:00`);
+    time.ele('com:endTimeOfPeriod').txt(`${r.period_end}:00`);
+    valid.ele('com:recurringDayWeekMonthPeriod').ele('com:applicableDay').txt(DAYS[r.weekday - 1]);
+  }
+  for (const closing of hours.exceptional_closings ?? []) {
+    const exception = period.ele('com:exceptionPeriod');
+    exception.ele('com:startOfPeriod').txt(closing.period_begin);
+    exception.ele('com:endOfPeriod').txt(closing.period_end);
+  }
+}
+
 function header(type: string, publisher: Datex2Publisher, at: Date): XMLBuilder {
   const payload = create({ version: '1.0', encoding: 'UTF-8' }).ele(NS.d2, 'd2:payload', {
     'xmlns:com': NS.com, 'xmlns:egi': NS.egi, 'xmlns:fac': NS.fac, 'xmlns:loc': NS.loc, 'xmlns:locx': NS.locx, 'xmlns:xsi': NS.xsi,
@@ -167,7 +205,7 @@ export function energyInfrastructureTable(cpos: readonly Datex2Cpo[], publisher:
     text(site, 'fac:name', l.name ?? l.id, lang);
     site.ele('fac:externalIdentifier').txt(`${l.country_code}/${l.party_id}/${l.id}`);
     site.ele('fac:lastUpdated').txt(l.last_updated);
-    if (l.opening_times?.twentyfourseven) site.ele('fac:operatingHours', { 'xsi:type': 'fac:OpenAllHours' });
+    operatingHours(site, l, `${siteId(l)}*HOURS`);
     const where = site.ele('fac:locationReference', { 'xsi:type': 'loc:PointLocation' });
     const facility = where.ele('loc:_locationReferenceExtension').ele('loc:facilityLocation');
     const address = facility.ele('locx:address');

@@ -21,6 +21,14 @@ function network(): Datex2Cpo[] {
   });
   const removed = { ...fast.evses[0], uid: 'OLD', evse_id: 'DE*CPA*EOLD', status: 'REMOVED' };
   const bare = { ...hpcLocation('BARE'), opening_times: undefined, operator: undefined, postal_code: undefined, evses: [removed] };
+  const shop = {
+    ...hpcLocation('SHOP'),
+    opening_times: {
+      twentyfourseven: false,
+      regular_hours: [{ weekday: 1, period_begin: '08:00', period_end: '20:00' }, { weekday: 6, period_begin: '09:00', period_end: '14:30' }],
+      exceptional_closings: [{ period_begin: '2026-12-25T00:00:00Z', period_end: '2026-12-26T00:00:00Z' }],
+    },
+  };
   const timeOfUse = {
     ...HPC_TARIFF,
     elements: [
@@ -28,7 +36,7 @@ function network(): Datex2Cpo[] {
       { price_components: [{ type: 'ENERGY', price: 0.49, vat: 19, step_size: 1 }] },
     ],
   };
-  return [{ locations: [fast, bare] as never, tariffs: new Map([['HPC', timeOfUse]]) as never }];
+  return [{ locations: [fast, bare, shop] as never, tariffs: new Map([['HPC', timeOfUse]]) as never }];
 }
 
 /** The parsed document, arrays where DATEX II repeats. */
@@ -42,7 +50,14 @@ describe('DATEX II v3 energy infrastructure', () => {
     const payload = parse(xml)['d2:payload'];
     expect(payload['@xsi:type']).toBe('egi:EnergyInfrastructureTablePublication');
     const sites = arr(payload['egi:energyInfrastructureTable']['egi:energyInfrastructureSite']);
-    expect(sites.map((s) => s['@id'])).toEqual(['DE*CPA*FAST1', 'DE*CPA*BARE']);
+    expect(sites.map((s) => s['@id'])).toEqual(['DE*CPA*FAST1', 'DE*CPA*BARE', 'DE*CPA*SHOP']);
+    // Regular hours: one valid period per OCPI entry, the closing as an exception.
+    const hours = sites[2]['fac:operatingHours'];
+    expect(hours['@xsi:type']).toBe('fac:OperatingHoursSpecification');
+    expect(arr(hours['fac:overallPeriod']['com:validPeriod']).map((p: any) => [p['com:recurringDayWeekMonthPeriod']['com:applicableDay'], p['com:recurringTimePeriodOfDay']['com:startTimeOfPeriod'], p['com:recurringTimePeriodOfDay']['com:endTimeOfPeriod']]))
+      .toEqual([['monday', '08:00:00', '20:00:00'], ['saturday', '09:00:00', '14:30:00']]);
+    expect(hours['fac:overallPeriod']['com:exceptionPeriod']['com:startOfPeriod']).toBe('2026-12-25T00:00:00Z');
+    expect(sites[0]['fac:operatingHours']['@xsi:type']).toBe('fac:OpenAllHours');
     const points = arr(sites[0]['egi:energyInfrastructureStation']['egi:refillPoint']);
     expect(points.map((p) => [p['@id'], p['egi:availableChargingPower']])).toEqual([['DE*CPA*EFAST11', '150000'], ['DE*CPA*EFAST12', '22080']]);
     expect(points[1]['egi:connector']).toMatchObject({ 'egi:connectorType': 'iec62196T2', 'egi:chargingMode': 'mode3AC3p', 'egi:connectorFormat': 'socket' });
@@ -67,6 +82,7 @@ describe('DATEX II v3 energy infrastructure', () => {
     expect(payload['@xsi:type']).toBe('egi:EnergyInfrastructureStatusPublication');
     expect(payload['com:publicationTime']).toBe('2026-11-20T10:00:00.000Z');
     const [site, bare] = arr(payload['egi:energyInfrastructureSiteStatus']);
+    expect(arr(payload['egi:energyInfrastructureSiteStatus'])).toHaveLength(3);
     expect(site['fac:reference']['@id']).toBe('DE*CPA*FAST1');
     const points = arr(site['egi:energyInfrastructureStationStatus']['egi:refillPointStatus']);
     expect(points.map((p) => [p['fac:reference']['@id'], p['egi:status']])).toEqual([['DE*CPA*EFAST11', 'available'], ['DE*CPA*EFAST12', 'charging']]);
