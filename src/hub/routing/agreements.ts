@@ -28,6 +28,12 @@ export const EMSP_SIDE: Role[] = ['EMSP', 'NSP', 'OTHER', 'SCSP'];
  */
 export const LOCATION_READERS: Role[] = [...EMSP_SIDE, 'NAP'];
 
+/** A party that is only a National Access Point: it reads locations and tariffs and is told nothing else (no hubclientinfo). */
+export function onlyNap(party: { roles?: { role: Role }[] }): boolean {
+  const roles = party.roles ?? [];
+  return roles.length > 0 && roles.every((r) => r.role === 'NAP');
+}
+
 /**
  * Roaming agreements: which CPO and eMSP(-side) roles may exchange data and tokens through the hub.
  * Without an agreement nothing flows between two parties.

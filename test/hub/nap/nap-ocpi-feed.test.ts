@@ -5,6 +5,7 @@
  * not opt in, not an unpublished location, and no other module.
  */
 import axios, { type AxiosInstance } from 'axios';
+import { waitFor } from '../../support/network';
 import { startPartner, type TestPartner } from '../../support/partner';
 import { type OwnNetwork, OWN_TARIFF, startOwnNetwork } from '../../support/own-network';
 import { HPC_TARIFF, hpcLocation, OWN_PARTY } from './afir-support';
@@ -32,7 +33,7 @@ describe('NAP OCPI feed', () => {
     // The NAP onboards like any partner: a party with role NAP, then the credentials handshake.
     const created = await net.hub.admin.post('/admin/parties', { country_code: 'DE', party_id: 'NAP', roles: ['NAP'], name: 'Nationaler Zugangspunkt' });
     expect(created.status).toBe(201);
-    napPartner = await startPartner({ countryCode: 'DE', partyId: 'NAP', role: 'NAP', endpoints: [] });
+    napPartner = await startPartner({ countryCode: 'DE', partyId: 'NAP', role: 'NAP', endpoints: [{ identifier: 'hubclientinfo', role: 'RECEIVER', path: '/clientinfo' }] });
     const { body } = await napPartner.registerWith(net.hub.versionsUrl, created.data.token_a);
     expect(body.status_code).toBe(1000);
     nap = axios.create({
@@ -74,7 +75,7 @@ describe('NAP OCPI feed', () => {
   });
 
   it('may read nothing else and write nothing', async () => {
-    for (const path of ['/sender/sessions', '/sender/cdrs', '/sender/tokens']) {
+    for (const path of ['/sender/sessions', '/sender/cdrs', '/sender/tokens', '/hubclientinfo']) {
       const answer = await nap.get(path);
       expect([answer.status, answer.data.status_code]).toEqual([404, 2000]);
     }
@@ -82,6 +83,11 @@ describe('NAP OCPI feed', () => {
     expect(push.status).toBe(404);
     const stored = await nap.get('/sender/locations');
     expect(ids(stored.data.data)).toEqual(['CPA/FAST1', 'HUB/SITE1']);
+  });
+
+  it('is told nothing about the other parties (no hubclientinfo pushes), while they learn of it', async () => {
+    await waitFor(() => net.parties['NL/EM1'].partner.received('PUT', '/ocpi/2.2.1/clientinfo/DE/NAP')[0], 'the eMSP told of the NAP');
+    expect(napPartner.received('PUT', '/ocpi/2.2.1/clientinfo')).toEqual([]);
   });
 
   it('follows an opt-out at once', async () => {
