@@ -26,16 +26,27 @@ async function publishedCatalogue(afir: AfirCatalogue): Promise<Datex2Cpo[]> {
  */
 export function napDatex2Stack(deps: { afir: AfirCatalogue; publisher: Datex2Publisher; log: Logger }): Middleware {
   const router = new Router({ prefix: NAP_DATEX2_PREFIX });
-  const xml = (build: (cpos: Datex2Cpo[], publisher: Datex2Publisher, at: Date) => string, { emptyAllowed }: { emptyAllowed: boolean }): Middleware => async (ctx) => {
-    const cpos = await publishedCatalogue(deps.afir);
-    ctx.set('Cache-Control', 'no-cache');
-    // A table publication holds at least one site (DATEX II: energyInfrastructureSite 1..*): with none, there is nothing to publish.
-    if (!emptyAllowed && cpos.every((cpo) => cpo.locations.length === 0)) {
-      ctx.status = 204;
-      return;
-    }
-    ctx.type = 'application/xml; charset=utf-8';
-    ctx.body = build(cpos, deps.publisher, new Date());
+  // Requests that arrive while a document is being built share that build (single flight): a busy
+  // public URL costs one build at a time, and what it answers is never older than the build it waited for.
+  const xml = (build: (cpos: Datex2Cpo[], publisher: Datex2Publisher, at: Date) => string, { emptyAllowed }: { emptyAllowed: boolean }): Middleware => {
+    let inflight: Promise<string | undefined> | undefined;
+    const run = async () => {
+      const cpos = await publishedCatalogue(deps.afir);
+      // A table publication holds at least one site (DATEX II: energyInfrastructureSite 1..*): with none, there is nothing to publish.
+      if (!emptyAllowed && cpos.every((cpo) => cpo.locations.length === 0)) return undefined;
+      return build(cpos, deps.publisher, new Date());
+    };
+    return async (ctx) => {
+      inflight ??= run().finally(() => (inflight = undefined));
+      const document = await inflight;
+      ctx.set('Cache-Control', 'no-cache');
+      if (document === undefined) {
+        ctx.status = 204;
+        return;
+      }
+      ctx.type = 'application/xml; charset=utf-8';
+      ctx.body = document;
+    };
   };
   router.get('/table.xml', xml(energyInfrastructureTable, { emptyAllowed: false }));
   router.get('/status.xml', xml(energyInfrastructureStatus, { emptyAllowed: true }));

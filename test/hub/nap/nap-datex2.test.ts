@@ -73,6 +73,12 @@ describe('NAP DATEX II publications', () => {
     expect(await datex2SchemaErrors(seen.xml)).toEqual([]);
   });
 
+  it('answers concurrent pulls from one build', async () => {
+    const answers = await Promise.all(Array.from({ length: 8 }, () => get('status.xml')));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(new Set(answers.map((a) => a.data)).size).toBeLessThanOrEqual(2); // one build, or a second begun after it ended
+  });
+
   it('drops a CPO that opts out from both publications at once', async () => {
     expect((await net.hub.admin.put('/admin/afir/nap/DE*CPA', { publish: false })).status).toBe(200);
     const status = (await get('status.xml')).data as string;
