@@ -17,6 +17,7 @@ const FLOORS = [
   ['src/hub/settlement'],
   ['src/hub/partner-finance'],
   ['src/hub/admin'],
+  ['src/hub/nap'],
   ['src/own-cpo/chargers'],
   ['src/own-cpo/ocpp'],
   ['src/own-cpo/driver-payments'],

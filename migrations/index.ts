@@ -18,6 +18,7 @@ import { PartyTimeZones1763702000000 } from './1763702000000-PartyTimeZones';
 import { TokenContractIds1763702010000 } from './1763702010000-TokenContractIds';
 import { ObjectOriginals1763701900000 } from './1763701900000-ObjectOriginals';
 import { PartnerFinance1763702700000 } from './1763702700000-PartnerFinance';
+import { NapPublications1763702400000 } from './1763702400000-NapPublications';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -40,6 +41,7 @@ export const migrations = [
   ObjectOriginals1763701900000,
   PartyTimeZones1763702000000,
   TokenContractIds1763702010000,
+  NapPublications1763702400000,
   PartnerFinance1763702700000,
   // (new migrations go above this line, oldest first)
 ];

@@ -13,6 +13,8 @@ import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
 import { ownTariffsAdminRouter } from './own-cpo/admin/own-tariffs.routes';
 import { outboxAdminRouter } from './hub/admin/outbox.routes';
 import { partiesAdminRouter } from './hub/admin/parties.routes';
+import { afirAdminRouter } from './hub/nap/afir.routes';
+import { napDatex2Stack } from './hub/nap/nap-datex2.routes';
 import { transactionsAdminRouter } from './own-cpo/admin/transactions.routes';
 import { ownCpoAdminRouter } from './own-cpo/admin/own-cpo.routes';
 import { payoutAccountsAdminRouter, payoutsAdminRouter } from './own-cpo/admin/payout-accounts.routes';
@@ -206,6 +208,7 @@ export function createApp(services: Services): Koa {
           ownTariffsAdminRouter(services),
           dashboardAdminRouter({ db: services.db, parties, ownCpo: services.ownCpo, heartbeatIntervalSeconds: config.ocpp.heartbeatIntervalSeconds }),
           ownCpoAdminRouter(services),
+          afirAdminRouter(services),
         ),
       ]),
     ),
@@ -228,6 +231,8 @@ export function createApp(services: Services): Koa {
   app.use(under('/stripe', stripeWebhookStack({ ...services, limitBytes: config.maxBodyBytes })));
   // Prometheus scrapes with METRICS_TOKEN (or the admin key): docs/dashboard.md.
   app.use(under('/metrics', metricsStack(services)));
+  // A National Access Point pulls the DATEX II publications of the CPOs that opted in (docs/afir.md).
+  app.use(under('/nap', napDatex2Stack({ afir: services.afir, log, publisher: { country: config.hub.countryCode, nationalIdentifier: `${config.hub.countryCode}-${config.hub.partyId}` } })));
   // The operator's page; its figures come from /admin/dashboard/* with the key the page asks for.
   app.use(under('/dashboard', dashboardPageStack()));
   app.use(routes(health));

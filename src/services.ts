@@ -50,6 +50,9 @@ import { FinanceKeys } from './hub/partner-finance/finance-keys';
 import { PartnerStatements } from './hub/partner-finance/partner-statements';
 import { OutboundGuard } from './hub/outbound/outbound-guard';
 import type { RoleAddress } from './hub/ocpi/party-address';
+import { NapPublications } from './hub/routing/nap-publications';
+import { AfirCatalogue } from './hub/nap/afir-catalogue';
+import { acceptedServiceProviders } from './core/afir/accepted-service-providers';
 
 export interface Services {
   config: Config;
@@ -105,6 +108,10 @@ export interface Services {
   load: LoadManager;
   /** Sites of the own chargers: grid limits, groups, time windows (docs/load-management.md). */
   sites: SitesService;
+  /** Which CPOs publish to the National Access Point (AFIR Art. 20, docs/afir.md). */
+  naps: NapPublications;
+  /** Every CPO's locations and tariffs for the AFIR lint, readiness and the NAP publications. */
+  afir: AfirCatalogue;
   /** Makes the database ready for this instance (own CPO party, connection marks of a previous run). */
   prepare(): Promise<void>;
 }
@@ -138,6 +145,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const agreements = new RoamingAgreements(db);
   parties.onStatusChange(() => agreements.forget());
   parties.onStatusChange((party) => hubClientInfo.pushStatusChange(party));
+  // A NAP reads the CPOs that opted in: a change of that list is a change of its counterparts.
+  const naps = new NapPublications(db, () => agreements.forget());
   const store = new ObjectStore(db);
   const router = new HubRouter({ parties, agreements, outbox, client, hub: { countryCode: config.hub.countryCode, partyId: config.hub.partyId } });
   const versionContexts = new VersionContexts({ db, store, counterparts: (owner) => router.counterparts(owner) });
@@ -149,6 +158,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     onListenerError: (error) => log.error({ err: error }, 'a connector status listener failed'),
   });
   const ownCpo: RoleAddress = { countryCode: config.ownCpo.countryCode, partyId: config.ownCpo.partyId, role: 'CPO' };
+  // The own CPO's Locations in 2.3.0 name the eMSPs accepted at its EVSEs (AFIR Art. 20): those it has agreements with.
+  locations.describeOwner(ownCpo, async () => ({ acceptedServiceProviders: acceptedServiceProviders(await agreements.emspNamesOf(ownCpo)) }));
   const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl, versionContexts };
   const tariffs = new TariffsService(moduleDeps);
   const sessions = new SessionsService(moduleDeps);
@@ -280,6 +291,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     invoiceReconciliations,
     financeKeys: new FinanceKeys(db),
     partnerStatements: new PartnerStatements(settlement, invoiceReconciliations),
+    naps,
+    afir: new AfirCatalogue({ locations, tariffs, naps }),
     async prepare() {
       await ensureOwnCpo(db, config.ownCpo);
       await chargers.forgetConnections(ocpp.instanceId); // left by this instance's previous run

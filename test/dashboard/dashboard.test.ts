@@ -142,6 +142,19 @@ describeWithChromium('the dashboard in Chromium, against a hub with the demo net
     expect(shownChargers).toEqual(maintenance.chargers.map((c: any) => c.charger_id));
     expect(shownChargers).toContain('DEMO-AMSTERDAM-3'); // the demo's charger that never connects
 
+    // AFIR readiness: one row per location of every CPO, its failing checks with their articles.
+    const afir = await api('/admin/afir/readiness');
+    expect(afir.length).toBe(locations.locations.length);
+    for (const r of afir) {
+      const row = page.locator(`#afir tr[data-location="${r.owner}/${r.location_id}"]`);
+      expect(await row.locator('[data-col="errors"]').textContent()).toBe(String(r.errors));
+      expect(await row.locator('.badge').textContent()).toBe(r.ready ? 'READY' : 'NOT_READY');
+      const failing = r.checks.filter((c: any) => !c.ok).map((c: any) => `${c.rule} (${c.article})`).join(', ') || '–';
+      expect(await row.locator('[data-col="failing"]').textContent()).toBe(failing);
+    }
+    // Nobody has opted in to the NAP on the demo network.
+    expect(afir.every((r: any) => r.checks.find((c: any) => c.rule === 'nap-published').ok === false)).toBe(true);
+
     const sites = await api('/admin/dashboard/sites');
     if (siteSamples) {
       expect(sites.sites.find((s: any) => s.site_id === 'TEST-SITE').samples.length).toBeGreaterThan(50);

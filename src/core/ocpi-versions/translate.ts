@@ -41,6 +41,12 @@ export interface TranslationContext {
   location?: object;
   /** How long the hub waits for a command's result (s): the timeout of a 2.1.1 CPO's synchronous CommandResponse. */
   timeoutSeconds?: number;
+  /**
+   * Towards 2.3.0, for a Location or EVSE of the hub's own CPO: the eMSPs accepted at its EVSEs
+   * (EVSE `accepted_service_providers`, derived from the roaming agreements: core/afir). The hub form
+   * (2.2.1) has no place for it, so it travels beside the body, and a 2.2.1 receiver never sees it.
+   */
+  acceptedServiceProviders?: readonly string[];
 }
 
 export type TranslationStep = (value: unknown, context: TranslationContext) => Translation<unknown>;

@@ -341,6 +341,24 @@ function renderMaintenance({ chargers }) {
   );
 }
 
+/** AFIR readiness per location (/admin/afir/readiness): the checks with an error, each with its article. */
+function renderAfir(reports) {
+  fill(
+    $('#afir tbody'),
+    reports.map((r) =>
+      h('tr', { 'data-location': `${r.owner}/${r.location_id}` },
+        h('td', {}, r.location_id, h('br'), h('small', {}, r.owner)),
+        h('td', { 'data-col': 'ready' }, badge(r.ready ? 'READY' : 'NOT_READY')),
+        h('td', { class: 'num', 'data-col': 'errors' }, number(r.errors)),
+        h('td', { class: 'num', 'data-col': 'warnings' }, number(r.warnings)),
+        h('td', { 'data-col': 'failing' }, r.checks.filter((c) => !c.ok).map((c) => `${c.rule} (${c.article})`).join(', ') || '–'),
+      ),
+    ),
+    'No locations yet.',
+    5,
+  );
+}
+
 // ── pages ────────────────────────────────────────────────────────────────────────────────────────
 
 /** Which OCPI party eMSPs see the hub's own chargers under (the address agreements name). */
@@ -350,7 +368,7 @@ function renderOwnCpo(own) {
 }
 
 async function loadOverview() {
-  const [partners, locations, sessions, sites, statements, analytics, maintenance, ownCpo] = await Promise.all([
+  const [partners, locations, sessions, sites, statements, analytics, maintenance, ownCpo, afir] = await Promise.all([
     api('/admin/dashboard/partners'),
     api('/admin/dashboard/locations'),
     api('/admin/dashboard/sessions'),
@@ -361,6 +379,7 @@ async function loadOverview() {
     ),
     api('/admin/dashboard/maintenance'),
     api('/admin/own-cpo'),
+    api('/admin/afir/readiness'),
   ]);
   await learnCurrencies([...sessions.active, ...sessions.recent].map((x) => x.currency).concat(statements.map((st) => st.currency)));
   renderPartners(partners);
@@ -371,6 +390,7 @@ async function loadOverview() {
   renderAnalytics(analytics);
   renderMaintenance(maintenance);
   renderOwnCpo(ownCpo);
+  renderAfir(afir);
 }
 
 let currentStatement;

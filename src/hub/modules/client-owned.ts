@@ -37,6 +37,9 @@ export function respondStored(ctx: Context, outcome: 'created' | 'updated'): voi
   respond(ctx, undefined, outcome === 'created' ? 201 : 200);
 }
 
+/** A National Access Point reads only published Locations (AFIR Art. 20; agreements.ts LOCATION_READERS). */
+export const actsAsNap = (roles: RoleAddress[]) => roles.some((r) => r.role === 'NAP');
+
 /**
  * GET-all through the hub: the objects of every counterpart the caller's roles have agreements with,
  * merged, oldest first, paginated (transport_and_format.asciidoc, GET All via Hubs). With
@@ -49,7 +52,7 @@ export async function respondMergedList(
   module: string,
   roles: RoleAddress[],
   maxLimit: number,
-  { ownTokensOnly = false } = {},
+  { ownTokensOnly = false, publishedOnly = false } = {},
 ): Promise<void> {
   const page = readPageRequest(ctx, maxLimit);
   const pairs = (
@@ -59,6 +62,7 @@ export async function respondMergedList(
     module,
     owners: pairs.map((p) => p.owner),
     issuedTo: ownTokensOnly ? pairs : undefined,
+    publishedOnly,
     ...page,
   });
   setPageHeaders(ctx, deps.publicUrl, page, total);

@@ -22,6 +22,19 @@ export interface Agreement {
 export const EMSP_SIDE: Role[] = ['EMSP', 'NSP', 'OTHER', 'SCSP'];
 
 /**
+ * Roles that may read locations and tariffs through the hub: the eMSP side by agreement, and a
+ * National Access Point (role NAP, AFIR Art. 20), which reads only, and only the CPOs that opted in to
+ * NAP publication (nap-publications.ts). A NAP holds no agreement and is refused by every other route.
+ */
+export const LOCATION_READERS: Role[] = [...EMSP_SIDE, 'NAP'];
+
+/** A party that is only a National Access Point: it reads locations and tariffs and is told nothing else (no hubclientinfo). */
+export function onlyNap(party: { roles?: { role: Role }[] }): boolean {
+  const roles = party.roles ?? [];
+  return roles.length > 0 && roles.every((r) => r.role === 'NAP');
+}
+
+/**
  * Roaming agreements: which CPO and eMSP(-side) roles may exchange data and tokens through the hub.
  * Without an agreement nothing flows between two parties.
  */
@@ -92,6 +105,7 @@ export class RoamingAgreements {
   }
 
   private async load(of: PartyAddress & { role: Role }): Promise<RoutedRole[]> {
+    if (of.role === 'NAP') return this.napSources();
     const cpoSide = of.role === 'CPO';
     const rows: { role_id: string; role: Role; country_code: string; party_id: string; party_uuid: string }[] =
       await this.db.query(
@@ -105,6 +119,35 @@ export class RoamingAgreements {
           ORDER BY other.country_code, other.party_id, other.role`,
         [of.countryCode, of.partyId, of.role],
       );
+    return rows.map((r) => ({ roleId: r.role_id, role: r.role, countryCode: r.country_code, partyId: r.party_id, partyUuid: r.party_uuid }));
+  }
+
+  /**
+   * The names of the eMSPs (role EMSP) a CPO has agreements with, readable now: the name in their
+   * credentials' business details, else the name the operator gave the party.
+   */
+  async emspNamesOf(cpo: PartyAddress): Promise<string[]> {
+    const rows: { name: string }[] = await this.db.query(
+      `SELECT coalesce(e.business_details->>'name', p.name) AS name
+         FROM party_roles me
+         JOIN roaming_agreements a ON a.cpo_role_id = me.id
+         JOIN party_roles e ON e.id = a.emsp_role_id
+         JOIN parties p ON p.id = e.party_uuid
+        WHERE me.country_code = $1 AND me.party_id = $2 AND me.role = 'CPO' AND e.role = 'EMSP'
+          AND (p.registered_at IS NOT NULL OR p.own) AND p.suspended_at IS NULL
+        ORDER BY e.country_code, e.party_id`,
+      [cpo.countryCode, cpo.partyId],
+    );
+    return rows.map((r) => r.name);
+  }
+
+  /** A NAP's counterparts: the CPO roles that publish to the NAP (nap_publications), readable now. */
+  private async napSources(): Promise<RoutedRole[]> {
+    const rows: { role_id: string; role: Role; country_code: string; party_id: string; party_uuid: string }[] = await this.db.query(`
+      SELECT r.id AS role_id, r.role, r.country_code, r.party_id, r.party_uuid
+        FROM nap_publications n JOIN party_roles r ON r.id = n.cpo_role_id JOIN parties p ON p.id = r.party_uuid
+       WHERE n.publish AND (p.registered_at IS NOT NULL OR p.own) AND p.suspended_at IS NULL
+       ORDER BY r.country_code, r.party_id`);
     return rows.map((r) => ({ roleId: r.role_id, role: r.role, countryCode: r.country_code, partyId: r.party_id, partyUuid: r.party_uuid }));
   }
 }

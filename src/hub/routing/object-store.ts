@@ -36,6 +36,8 @@ export interface ListQuery {
   issuedTo?: { owner: PartyAddress; issuer: PartyAddress }[];
   /** Only objects of these types (the payments module keeps an object sent to one CPO under that CPO). */
   objectTypes?: string[];
+  /** Only Locations with `publish: true` (what a National Access Point may see). */
+  publishedOnly?: boolean;
   dateFrom?: Date;
   dateTo?: Date;
   offset: number;
@@ -165,6 +167,7 @@ export class ObjectStore {
       params.push(query.objectTypes);
       where += ` AND object_type = ANY($${params.length}::text[])`;
     }
+    if (query.publishedOnly) where += ` AND data->'publish' = 'true'::jsonb`;
     if (query.dateFrom) {
       params.push(query.dateFrom);
       where += ` AND last_updated >= $${params.length}`;

@@ -21,7 +21,10 @@ export interface ObjectChange {
   body?: unknown;
   /** The version `body` is in when it is the sender's original (versionEdge); the hub form otherwise. */
   bodyVersion?: OcpiVersion;
-  /** What translating the original needs beyond it (a 2.1.1 sender's address, its token), kept with each delivery. */
+  /**
+   * What translating `body` into a receiver's version needs beyond it (a 2.1.1 sender's address, its
+   * token; the eMSPs accepted at the own CPO's EVSEs), kept with each delivery (outbox translation_context).
+   */
   translationContext?: TranslationContext;
   /** Changes of one object reach each receiver in order. */
   objectKey: string;

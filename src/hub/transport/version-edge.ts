@@ -16,6 +16,8 @@ declare module 'koa' {
     routeVersion?: OcpiVersion;
     /** Values of the answer already in the route's version (stored originals): the edge passes them on unchanged. */
     inRouteVersion?: WeakSet<object>;
+    /** Set by a route whose answer needs more than the hub form to be written in the route's version (per item of a list). */
+    answerContextOf?: (item: unknown) => TranslationContext;
   }
 }
 
@@ -86,10 +88,11 @@ export function versionEdge(version: OcpiVersion, module: OcpiModuleId, { answer
     const envelope = ctx.body as { data?: unknown } | undefined;
     if (!answers || !envelope || typeof envelope !== 'object' || envelope.data === undefined || envelope.data === null) return;
     const passOn = ctx.state.inRouteVersion;
+    const contextOf = ctx.state.answerContextOf ?? (() => ({}));
     const out = async (value: unknown) =>
       passOn && value && typeof value === 'object' && passOn.has(value)
         ? value
-        : translateObject(VERSION_BRIDGES, module, value, HUB_FORM_VERSION, version, await outContext(value)).value;
+        : translateObject(VERSION_BRIDGES, module, value, HUB_FORM_VERSION, version, { ...(await outContext(value)), ...contextOf(value) }).value;
     if (Array.isArray(envelope.data)) {
       const items: unknown[] = [];
       for (const item of envelope.data) {

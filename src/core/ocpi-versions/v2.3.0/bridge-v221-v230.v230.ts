@@ -81,7 +81,7 @@ export const BRIDGE_V221_V230: VersionBridge = {
   newer: '2.3.0',
   up: {
     credentials: (value, context) => credentialsToV230(value as JsonObject, (context.reachable ?? []) as CredentialsRoleV230[]),
-    locations: (value) => locationToV230(value as JsonObject),
+    locations: (value, context) => locationToV230(value as JsonObject, context.acceptedServiceProviders),
     tariffs: (value) => tariffToV230(value as JsonObject),
     sessions: (value) => sessionToV230(value as JsonObject),
     cdrs: (value) => cdrToV230(value as JsonObject),

@@ -93,9 +93,19 @@ function connectorOrRefuse(connector: JsonObject, losses: LossRecorder): JsonObj
   return connectorFields(connector, '', losses) as JsonObject;
 }
 
-/** 2.2.1 → 2.3.0: a copy; every 2.2.1 field and value is valid 2.3.0. */
-export function locationToV230(location: JsonObject): Translation<Location> {
-  return { value: structuredClone(location) as Location, losses: [] };
+/**
+ * 2.2.1 → 2.3.0: a copy; every 2.2.1 field and value is valid 2.3.0. With `acceptedServiceProviders`
+ * (context, for the own CPO) every whole EVSE in the object — the Location's, or the EVSE pushed on its
+ * own — gets them as `accepted_service_providers`; a PATCH without `connectors` (a status) is left as is.
+ */
+export function locationToV230(location: JsonObject, acceptedServiceProviders?: readonly string[]): Translation<Location> {
+  const value = structuredClone(location);
+  if (acceptedServiceProviders) {
+    const isEvse = (o: unknown): o is JsonObject => Boolean(o) && typeof o === 'object' && Array.isArray((o as JsonObject).connectors);
+    const evses = Array.isArray(value.evses) ? value.evses : isEvse(value) ? [value] : [];
+    for (const evse of evses.filter(isEvse)) evse.accepted_service_providers = [...acceptedServiceProviders];
+  }
+  return { value: value as Location, losses: [] };
 }
 export function locationPatchToV230(patch: JsonObject): Translation<LocationPatch> {
   return { value: structuredClone(patch) as LocationPatch, losses: [] };

@@ -3,6 +3,8 @@ import type { PartyRegistry } from '../../routing/parties';
 import { authenticate } from '../../transport/authenticate';
 import { versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
+import { OcpiError, OcpiStatus } from '../../ocpi/ocpi-errors';
+import { onlyNap } from '../../routing/agreements';
 import { readPageRequest, setPageHeaders } from '../../ocpi/pagination';
 import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
 import { versionPrefix } from '../versions/hub-versions';
@@ -20,6 +22,8 @@ export function hubClientInfoRouter(deps: {
   router.use(authenticate(deps.parties, { allowTokenA: false }));
   router.use(versionEdge(version, 'hubclientinfo'));
   router.get('/', async (ctx) => {
+    // A National Access Point reads locations and tariffs only (docs/afir.md): not who else is on the hub.
+    if (onlyNap(ctx.state.caller!.party)) throw new OcpiError(OcpiStatus.CLIENT_ERROR, 'A National Access Point may read locations and tariffs only', 404);
     const page = readPageRequest(ctx, HUBCLIENTINFO_PAGE_LIMIT);
     const { items, total } = await deps.hubClientInfo.list(page);
     setPageHeaders(ctx, deps.publicUrl, page, total);

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { type Party, PartyRoleEntity } from '../../../db/entities';
 import type { NewDelivery, Outbox } from '../../routing/outbox';
 import { connectionStatus, type ConnectionStatus, type PartyRegistry } from '../../routing/parties';
+import { onlyNap } from '../../routing/agreements';
 import type { Page, PageRequest } from '../../ocpi/pagination';
 
 /** ClientInfo (mod_hub_client_info.asciidoc). */
@@ -62,7 +63,8 @@ export class HubClientInfoService {
   }
 
   private deliveriesTo(receiver: Party, about: Party): NewDelivery[] {
-    if (!this.deps.parties.endpoint(receiver, 'hubclientinfo', 'RECEIVER')) return [];
+    // A National Access Point is told nothing about the other parties (docs/afir.md).
+    if (onlyNap(receiver) || !this.deps.parties.endpoint(receiver, 'hubclientinfo', 'RECEIVER')) return [];
     return clientInfosOf(about).map((info) => ({
       partyUuid: receiver.id,
       module: 'hubclientinfo',

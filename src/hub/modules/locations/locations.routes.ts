@@ -10,8 +10,9 @@ import { answerOf, versionEdge } from '../../transport/version-edge';
 import { respond } from '../../ocpi/envelope';
 import { readRoutingHeaders } from '../../ocpi/routing-headers';
 import { actingRoles, ownedRole } from '../caller-roles';
-import { idParam, respondMergedList, respondStored } from '../client-owned';
-import type { OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
+import { actsAsNap, idParam, respondMergedList, respondStored } from '../client-owned';
+import { LOCATION_READERS } from '../../routing/agreements';
+import { HUB_FORM_VERSION, type OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
 import { versionPrefix } from '../versions/hub-versions';
 import { type LocationPath, pickLocationPart } from './locations.merge';
 import { LOCATIONS_PAGE_LIMIT, type LocationsService } from './locations.service';
@@ -33,7 +34,8 @@ const LEVELS = ['/:location_id', '/:location_id/:evse_uid', '/:location_id/:evse
 /**
  * Locations (mod_locations.asciidoc). Receiver interface (CPOs push): GET/PUT/PATCH
  * /{country_code}/{party_id}/{location_id}[/{evse_uid}[/{connector_id}]]. Sender interface (eMSPs
- * pull, merged across the CPOs they have agreements with): GET list; GET /{location_id}[/…].
+ * pull, merged across the CPOs they have agreements with; a NAP: the published locations of the CPOs
+ * that opted in): GET list; GET /{location_id}[/…].
  */
 export function locationsRouter(deps: {
   parties: PartyRegistry;
@@ -63,15 +65,22 @@ export function locationsRouter(deps: {
       });
     }
     router.get(`${LOCATIONS_SENDER_PATH}${level}`, auth, async (ctx) => {
-      const roles = actingRoles(ctx, ctx.state.caller!, ['EMSP', 'NSP', 'OTHER', 'SCSP']);
+      const roles = actingRoles(ctx, ctx.state.caller!, LOCATION_READERS);
       const path = locationPath(ctx);
-      respond(ctx, answerOf(ctx, await deps.locations.getForReceiver(roles, readRoutingHeaders(ctx).to, path), (location) => pickLocationPart(location, path)));
+      const stored = await deps.locations.getForReceiver(roles, readRoutingHeaders(ctx).to, path, { publishedOnly: actsAsNap(roles) });
+      if (version !== HUB_FORM_VERSION) {
+        const context = await deps.locations.translationContextOf({ countryCode: stored.key.countryCode, partyId: stored.key.partyId });
+        if (context) ctx.state.answerContextOf = () => context;
+      }
+      respond(ctx, answerOf(ctx, stored, (location) => pickLocationPart(location, path)));
     });
   }
 
   router.get(LOCATIONS_SENDER_PATH, auth, async (ctx) => {
-    const roles = actingRoles(ctx, ctx.state.caller!, ['EMSP', 'NSP', 'OTHER', 'SCSP']);
-    await respondMergedList(ctx, deps, 'locations', roles, LOCATIONS_PAGE_LIMIT);
+    const roles = actingRoles(ctx, ctx.state.caller!, LOCATION_READERS);
+    await respondMergedList(ctx, deps, 'locations', roles, LOCATIONS_PAGE_LIMIT, { publishedOnly: actsAsNap(roles) });
+    // What the hub form lacks for the answer's version (the own CPO's accepted_service_providers in 2.3.0).
+    if (version !== HUB_FORM_VERSION) ctx.state.answerContextOf = await deps.locations.answerContexts((ctx.body as { data: unknown[] }).data);
   });
 
   return router;

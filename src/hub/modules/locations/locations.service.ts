@@ -8,7 +8,7 @@ import { applyLocationChange, LocationChangeError, type LocationPath, pickLocati
 import { Connector, ConnectorPatch, Evse, EvsePatch, Location, LocationPatch } from './locations.schema';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 import { changeBody } from '../../routing/router';
-import type { BodyOrigin } from '../../../core/ocpi-versions/translate';
+import type { BodyOrigin, TranslationContext } from '../../../core/ocpi-versions/translate';
 
 export const LOCATIONS_PAGE_LIMIT = 100;
 const MODULE = 'locations';
@@ -27,9 +27,45 @@ function notFound(message: string): OcpiError {
   return ocpiErrors.notFound(message, OcpiStatus.UNKNOWN_LOCATION);
 }
 
+/** What the hub knows about an owner's locations beyond the hub form, for translations into other versions. */
+export type OwnerTranslationContext = () => Promise<TranslationContext>;
+
+const ownerKey = (owner: PartyAddress) => `${owner.countryCode}/${owner.partyId}`.toUpperCase();
+
 /** Locations: CPOs push to the hub's Receiver interface; eMSPs read the merged Sender interface. */
 export class LocationsService {
+  private readonly ownerContexts = new Map<string, OwnerTranslationContext>();
+
   constructor(private readonly deps: { store: ObjectStore; router: HubRouter }) {}
+
+  /**
+   * Gives this owner's pushes and GET answers a translation context (the own CPO's
+   * accepted_service_providers for 2.3.0, services.ts): what its Locations mean in a version whose
+   * fields the hub form lacks, without storing it in the hub form.
+   */
+  describeOwner(owner: PartyAddress, context: OwnerTranslationContext): void {
+    this.ownerContexts.set(ownerKey(owner), context);
+  }
+
+  /** The translation context of an owner's Locations (none for most owners). */
+  translationContextOf(owner: PartyAddress): Promise<TranslationContext | undefined> {
+    return this.ownerContexts.get(ownerKey(owner))?.() ?? Promise.resolve(undefined);
+  }
+
+  /** For a GET answer of Locations (whole ones, with their owner fields): each item's translation context. */
+  async answerContexts(items: readonly unknown[]): Promise<(item: unknown) => TranslationContext> {
+    const owners = new Map<string, TranslationContext | undefined>();
+    for (const item of items) {
+      const { country_code, party_id } = (item ?? {}) as { country_code?: string; party_id?: string };
+      if (!country_code || !party_id) continue;
+      const key = ownerKey({ countryCode: country_code, partyId: party_id });
+      if (!owners.has(key)) owners.set(key, await this.translationContextOf({ countryCode: country_code, partyId: party_id }));
+    }
+    return (item) => {
+      const { country_code, party_id } = (item ?? {}) as { country_code?: string; party_id?: string };
+      return (country_code && party_id && owners.get(ownerKey({ countryCode: country_code, partyId: party_id }))) || {};
+    };
+  }
 
   /** Receiver PUT/PATCH at any level: validate, store, and pass the same change on to receivers. */
   async change(
@@ -50,6 +86,7 @@ export class LocationsService {
     });
     const { router, store } = this.deps;
     const route = await router.route(owner, to, MODULE);
+    const translationContext = await this.translationContextOf(owner);
     const key = { module: MODULE, countryCode: owner.countryCode, partyId: owner.partyId, objectId: path.locationId };
     return router.transaction(async (tx) => {
       const outcome = await store.update<Location, 'created' | 'updated'>(
@@ -69,13 +106,15 @@ export class LocationsService {
         },
         tx,
       );
+      const change = changeBody(rawBody, origin);
       await router.send(route, {
         method,
         path: pathOf(owner, path),
-        ...changeBody(rawBody, origin),
+        ...change,
         objectKey: `${MODULE}/${owner.countryCode}/${owner.partyId}/${path.locationId}`,
         objectVersion: `${method} ${pathOf(owner, path)} ${String(body.last_updated)}`,
         correlationId,
+        ...(translationContext && { translationContext: { ...change.translationContext, ...translationContext } }),
       }, tx);
       return outcome;
     });
@@ -107,10 +146,15 @@ export class LocationsService {
    * Sender GET of one object for an eMSP: among the CPOs it has agreements with (or the one named in
    * OCPI-to-*). An id held by several CPOs needs OCPI-to-* to choose.
    */
-  async getForReceiver(roles: RoleAddress[], to: PartyAddress | undefined, path: LocationPath): Promise<StoredObject<Location>> {
+  async getForReceiver(
+    roles: RoleAddress[],
+    to: PartyAddress | undefined,
+    path: LocationPath,
+    { publishedOnly = false } = {},
+  ): Promise<StoredObject<Location>> {
     let owners = (await Promise.all(roles.map((r) => this.deps.router.counterparts(r)))).flat();
     if (to && !this.deps.router.isHub(to)) owners = owners.filter((o) => o.countryCode === to.countryCode && o.partyId === to.partyId);
-    const found: StoredObject<Location>[] = await this.deps.store.findById<Location>(MODULE, path.locationId, owners);
+    const found: StoredObject<Location>[] = (await this.deps.store.findById<Location>(MODULE, path.locationId, owners)).filter((o) => !publishedOnly || o.data.publish);
     if (found.length > 1) {
       throw ocpiErrors.invalidParameters(`Location ${path.locationId} exists at several CPOs; name one with OCPI-to-country-code/party-id`);
     }

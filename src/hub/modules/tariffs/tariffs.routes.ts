@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { EMSP_SIDE } from '../../routing/agreements';
+import { LOCATION_READERS } from '../../routing/agreements';
 import compose from 'koa-compose';
 import { authenticate } from '../../transport/authenticate';
 import { answerOf, versionEdge } from '../../transport/version-edge';
@@ -43,7 +43,8 @@ export function tariffsRouter(deps: ModuleDeps & { tariffs: TariffsService }, ve
   });
 
   router.get(TARIFFS_SENDER_PATH, auth, async (ctx) => {
-    const roles = actingRoles(ctx, ctx.state.caller!, EMSP_SIDE);
+    // A NAP reads the tariffs of the CPOs that publish to it, the ad hoc prices among them (AFIR Art. 20).
+    const roles = actingRoles(ctx, ctx.state.caller!, LOCATION_READERS);
     await respondMergedList(ctx, deps, 'tariffs', roles, TARIFFS_PAGE_LIMIT);
   });
 
