@@ -75,6 +75,8 @@ export interface Services {
   chargerCalls: ChargerCalls;
   /** Driver payments with Stripe and CPO payouts (docs/payments.md). */
   payments: PaymentsService;
+  /** Ad hoc payments on the charging side (absent when payments are off): holds of sessions that never started are released by a job. */
+  adHocPayments?: AdHocPayments;
   /** The CPO the hub's own charge points are published as. */
   ownCpo: RoleAddress;
   authorization: DriverAuthorization;
@@ -180,7 +182,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     postResult: () => (command, id, result, message) => commands.postInProcessResult(command, id, result, message),
   });
   const payments = new PaymentsService({ db, log, chargers, config: config.payments });
-  const adHocPayments = payments.enabled ? new AdHocPayments({ payments, transactions, ownCommands, ownCpo, log }) : undefined;
+  const adHocPayments = payments.enabled ? new AdHocPayments({ payments, transactions, ownCommands, ownCpo, log, startTimeoutSeconds: config.payments.startTimeoutSeconds }) : undefined;
   // Load management of the own chargers (docs/load-management.md); OCPI preferences and profiles of own sessions are answered by it.
   const chargingprofiles = new ChargingProfilesService(moduleDeps);
   const load = new LoadManager({ db, log, chargers, transactions, chargerCalls });
@@ -249,6 +251,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     notifications,
     chargerCalls,
     payments,
+    adHocPayments,
     ownCpo,
     authorization,
     transactions,
