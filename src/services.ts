@@ -41,6 +41,8 @@ import type { Secrets } from './foundation/secrets';
 import { OcpiClient, outboundCallLogFields } from './hub/outbound/ocpi-client';
 import { metrics, partnerLabel } from './foundation/metrics';
 import { PaymentsService } from './own-cpo/driver-payments/payments.service';
+import { DriverPageService } from './own-cpo/driver-page/driver-page.service';
+import { ShortCodeRegistry } from './own-cpo/driver-page/short-code-registry';
 import { statementPayouts } from './own-cpo/driver-payments/statement-payouts';
 import { SettlementService } from './hub/settlement/settlement.service';
 import { OutboundGuard } from './hub/outbound/outbound-guard';
@@ -77,6 +79,8 @@ export interface Services {
   payments: PaymentsService;
   /** Ad hoc payments on the charging side (absent when payments are off): holds of sessions that never started are released by a job. */
   adHocPayments?: AdHocPayments;
+  /** The driver's page at /c/<short code> (docs/drivers.md) and the short codes on the stickers. */
+  driverPage: DriverPageService;
   /** The CPO the hub's own charge points are published as. */
   ownCpo: RoleAddress;
   authorization: DriverAuthorization;
@@ -252,6 +256,19 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     chargerCalls,
     payments,
     adHocPayments,
+    driverPage: new DriverPageService({
+      codes: new ShortCodeRegistry({ db, chargers, publicUrl: config.publicUrl }),
+      chargers,
+      locations,
+      tariffs,
+      cdrs,
+      transactions,
+      ownCommands,
+      payments,
+      ownCpo,
+      operatorName: config.ownCpo.name,
+      log,
+    }),
     ownCpo,
     authorization,
     transactions,
