@@ -16,6 +16,7 @@ import { ownCpoAdminRouter } from './own-cpo/admin/own-cpo.routes';
 import { payoutAccountsAdminRouter, payoutsAdminRouter } from './own-cpo/admin/payout-accounts.routes';
 import { payStack, stripeWebhookStack } from './own-cpo/driver-payments/payments.routes';
 import { driverPageStack } from './own-cpo/driver-page/driver-page.routes';
+import { shortCodesAdminRouter } from './own-cpo/admin/short-codes.routes';
 import { CREDENTIALS_PATH, credentialsRouter } from './hub/modules/credentials/credentials.routes';
 import { HUBCLIENTINFO_PATH, hubClientInfoRouter } from './hub/modules/hubclientinfo/hubclientinfo.routes';
 import { LOCATIONS_RECEIVER_PATH, LOCATIONS_SENDER_PATH, locationsRouter } from './hub/modules/locations/locations.routes';
@@ -194,6 +195,7 @@ export function createApp(services: Services): Koa {
           ownTariffsAdminRouter(services),
           dashboardAdminRouter({ db: services.db, parties, ownCpo: services.ownCpo, heartbeatIntervalSeconds: config.ocpp.heartbeatIntervalSeconds }),
           ownCpoAdminRouter(services),
+          shortCodesAdminRouter(services),
         ),
       ]),
     ),

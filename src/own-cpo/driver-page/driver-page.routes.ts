@@ -56,7 +56,9 @@ function driverPageErrorHandler(log: Logger): Middleware {
         ctx.body = { error: { code: answer.code, message: answer.message } };
       } else {
         const language = languageOf(ctx);
-        const message = answer.code === 'not_found' && readShortCode(ctx.path.split('/')[2] ?? '') === undefined ? DRIVER_MESSAGES[language].not_found : answer.message;
+        // An unknown code on the page itself is told in the driver's language; other errors keep their sentence.
+        const pageItself = /^\/c\/[^/]+$/.test(ctx.path);
+        const message = answer.code === 'not_found' && pageItself ? DRIVER_MESSAGES[language].not_found : answer.message;
         ctx.type = 'html';
         ctx.body = frame({ language, languages: [language], title: DRIVER_MESSAGES[language].title, path: ctx.path, body: `<p role="alert" class="alert" data-error="${escapeHtml(answer.code)}">${escapeHtml(message)}</p>` });
       }
@@ -113,11 +115,11 @@ export function driverPageRouter(deps: { driverPage: DriverPageService; publicUr
     let state = 'unpaid';
     // Back from Checkout (?paid=) before Stripe's webhook said the card is held: the page waits for it.
     const waiting = view?.state === 'paying' && typeof ctx.query.paid === 'string';
-    if (view && (waiting || (view.state !== 'paying' && view.state !== 'declined'))) {
+    if (view && (waiting || !['paying', 'declined', 'expired'].includes(view.state))) {
       state = view.state;
       body += sessionSection(place.code, view, language);
     } else {
-      const notice = view?.state === 'declined' ? fill(t.declined, { reason: view.failure ?? '' }) : ctx.query.canceled ? t.canceled : undefined;
+      const notice = view?.state === 'declined' ? fill(t.declined, { reason: view.failure ?? '' }) : ctx.query.canceled || view?.state === 'expired' ? t.canceled : undefined;
       body += paySection(place, language, notice);
     }
     html(ctx, frame({ language, languages: offeredLanguages(place.countryCode), title: `${t.title} – ${place.locationName}`, path: `/c/${place.code}`, body, script: { code: place.code, state, lang: language } }));

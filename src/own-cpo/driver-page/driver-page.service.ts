@@ -43,7 +43,7 @@ export interface DriverPlace {
 }
 
 /** paying: the payment exists and Stripe has not (yet) said the card is held: the driver is on the Checkout page, or back from it before the webhook. */
-export type DriverSessionState = 'paying' | 'declined' | 'starting' | 'charging' | 'finishing' | 'finished' | 'not_started' | 'failed';
+export type DriverSessionState = 'paying' | 'declined' | 'expired' | 'starting' | 'charging' | 'finishing' | 'finished' | 'not_started' | 'failed';
 
 /** The driver's session as the page polls it (`GET /c/{code}/session`). Amounts are decimal strings. */
 export interface DriverSessionView {
@@ -231,7 +231,8 @@ export function stateOf(payment: Payment, transaction: Transaction | undefined):
     case 'captured':
       return 'finished';
     case 'canceled':
-      return payment.cdrId ? 'finished' : 'not_started';
+      // Never held: the Checkout page expired or was canceled before the driver paid.
+      return payment.cdrId ? 'finished' : payment.heldAmount === null ? 'expired' : 'not_started';
   }
 }
 
