@@ -172,7 +172,7 @@ export function receiptRows(facts: ReceiptFacts, language: DriverLanguage): { li
           ? fill(t.parking_line, { minutes: quantity })
           : dimension === 'FLAT'
             ? t.flat_line
-            : t.total;
+            : t.adjustment_line;
   return {
     lines: r.lines.map((l) => [label(l.dimension, l.quantity), money(l.netAmount)]),
     vat: r.vat.map((v) => [v.rate === null ? t.no_vat : `${fill(t.vat_line, { vat: localNumber(String(v.rate), language) })} (${t.net} ${money(v.net)})`, money(v.vat)]),

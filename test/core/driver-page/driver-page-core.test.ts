@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { adHocPriceDisplay } from '../../../src/core/driver-page/ad-hoc-price-display';
+import { driverReceipt } from '../../../src/core/driver-page/driver-receipt';
 import { acceptedLanguages, driverLanguage, fill, localMoney, offeredLanguages } from '../../../src/core/driver-page/driver-messages';
 import { groupedShortCode, newShortCode, readShortCode, SHORT_CODE, SHORT_CODE_ALPHABET } from '../../../src/core/driver-page/evse-short-codes';
 import { seededRandom } from '../../../src/core/seeded-random';
@@ -62,6 +63,57 @@ describe('the ad hoc price as the driver sees it (AFIR order, incl. VAT, from th
     const shown = adHocPriceDisplay(tariff, new Date('2026-12-02T10:00:00Z'), 'Europe/Amsterdam', { kwh: 10, minutes: 30 });
     expect(shown.lines).toEqual([{ dimension: 'ENERGY', unit: 'kWh', priceInclVat: '0.30', priceExclVat: '0.30', vat: null, step: '0.1' }]);
     expect(shown.typical).toEqual({ kwh: 10, minutes: 30, totalExclVat: '3.00', totalInclVat: '3.00' });
+  });
+});
+
+describe('the driver\'s receipt from the CDR', () => {
+  const period = (kwh: number, hours: number) => ({
+    start_date_time: '2026-12-02T10:00:00Z',
+    end_date_time: new Date(Date.parse('2026-12-02T10:00:00Z') + hours * 3_600_000).toISOString().replace('.000', ''),
+    charging_periods: [{ start_date_time: '2026-12-02T10:00:00Z', dimensions: [{ type: 'ENERGY' as const, volume: kwh }, { type: 'TIME' as const, volume: hours }] }],
+  });
+  const own: Tariff = { ...base, id: 'OWN', elements: [{ price_components: [{ type: 'ENERGY', price: 0.25, vat: 10, step_size: 1 }, { type: 'TIME', price: 2, vat: 10, step_size: 60 }] }] };
+
+  it('rounds each line to the currency and gives the cents rounding leaves to the largest line, so it adds up to the CDR', () => {
+    // 12.5 kWh and one minute: 3.125 + 0.0333 = 3.158 excl. (3.16 on the CDR), 3.474 incl. (3.47).
+    const receipt = driverReceipt({ ...period(12.5, 1 / 60), currency: 'EUR', total_cost: { excl_vat: 3.16, incl_vat: 3.47 } }, own, 'Europe/Amsterdam');
+    expect(receipt).toEqual({
+      currency: 'EUR',
+      lines: [
+        { dimension: 'ENERGY', quantity: '12.500', netAmount: '3.13', vat: 10 },
+        { dimension: 'TIME', quantity: '1', netAmount: '0.03', vat: 10 },
+      ],
+      vat: [{ rate: 10, net: '3.16', vat: '0.31' }],
+      totalExclVat: '3.16',
+      totalInclVat: '3.47',
+    });
+  });
+
+  it('groups VAT per rate', () => {
+    const mixed: Tariff = { ...base, id: 'MIX', elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, vat: 19, step_size: 1 }, { type: 'FLAT', price: 1, vat: 0, step_size: 1 }] }] };
+    const receipt = driverReceipt({ ...period(10, 1), currency: 'EUR', total_cost: { excl_vat: 4, incl_vat: 4.57 } }, mixed, 'Europe/Berlin');
+    expect(receipt.lines.map((l) => [l.dimension, l.netAmount, l.vat])).toEqual([
+      ['ENERGY', '3.00', 19],
+      ['FLAT', '1.00', 0],
+    ]);
+    expect(receipt.vat).toEqual([
+      { rate: 0, net: '1.00', vat: '0.00' },
+      { rate: 19, net: '3.00', vat: '0.57' },
+    ]);
+  });
+
+  it('shows a price limit that moved the total as its own line', () => {
+    const capped: Tariff = { ...own, id: 'CAP', max_price: { excl_vat: 2, incl_vat: 2.2 } };
+    const receipt = driverReceipt({ ...period(20, 0), currency: 'EUR', total_cost: { excl_vat: 2, incl_vat: 2.2 } }, capped, 'Europe/Amsterdam');
+    expect(receipt.lines).toEqual([
+      { dimension: 'ENERGY', quantity: '20.000', netAmount: '5.00', vat: 10 },
+      { dimension: 'PRICE_LIMIT', quantity: '1', netAmount: '-3.00', vat: 10 },
+    ]);
+    expect(receipt.vat).toEqual([{ rate: 10, net: '2.00', vat: '0.20' }]);
+    // No tariff on the CDR: one line of its total.
+    expect(driverReceipt({ ...period(20, 1), currency: 'EUR', total_cost: { excl_vat: 6, incl_vat: 6.6 } }, undefined, 'UTC').lines).toEqual([
+      { dimension: 'PRICE_LIMIT', quantity: '1', netAmount: '6.00', vat: 10 },
+    ]);
   });
 });
 

@@ -177,7 +177,7 @@ describeWithChromium('the driver\'s page in Chromium on a phone: scan, see the p
     await stripe.server.webhooksSettled();
     await page.getByRole('link', { name: '← Back' }).click();
     await page.waitForURL(new RegExp(`/c/${codes.DRV2}\\?lang=en&canceled=1`));
-    await expect(page.locator('p[role="alert"]').first().textContent()).resolves.toBe('Your card was declined: Your card was declined. You have not been charged. Try another card.');
+    await expect(page.locator('p[role="alert"]').first().textContent()).resolves.toBe('Payment refused: Your card was declined. You have not been charged. Try another card.');
     await expect(page.getByRole('button', { name: 'Pay with card and start' }).count()).resolves.toBe(1);
     await shot(page, 'declined');
     const [payment] = await paymentsOf('DRV2');
