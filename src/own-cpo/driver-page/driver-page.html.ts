@@ -89,7 +89,7 @@ export function paySection(place: DriverPlace, language: DriverLanguage, notice?
   const t = DRIVER_MESSAGES[language];
   const alert = notice ? `<p role="alert" class="alert">${escapeHtml(notice)}</p>` : '';
   if (!place.startable) {
-    const why = place.refusal === 'in_use' ? t.in_use : fill(t.not_available, { status: statusText(t, place.status) });
+    const why = place.refusal === 'in_use' ? t.in_use : place.refusal === 'payments_off' ? t.payments_off : fill(t.not_available, { status: statusText(t, place.status) });
     return `${alert}<p role="status" class="alert" data-refusal="${place.refusal}">${escapeHtml(why)}</p>`;
   }
   return `${alert}<form method="post" action="/c/${escapeHtml(place.code)}/pay?lang=${language}" class="pay">

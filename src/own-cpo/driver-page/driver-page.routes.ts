@@ -129,7 +129,7 @@ export function driverPageRouter(deps: { driverPage: DriverPageService; publicUr
     const place = await driverPage.place(ctx.params.code);
     const language = languageOf(ctx, place.countryCode);
     if (!place.startable) {
-      ctx.status = 409;
+      ctx.status = place.refusal === 'payments_off' ? 503 : 409;
       return html(ctx, frame({ language, languages: offeredLanguages(place.countryCode), title: DRIVER_MESSAGES[language].title, path: `/c/${place.code}`, body: placeSection(place, language) + paySection(place, language) }));
     }
     const base = `${deps.publicUrl}/c/${place.code}`;

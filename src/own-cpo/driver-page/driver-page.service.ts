@@ -32,8 +32,8 @@ export interface DriverPlace {
   status: EvseStatus;
   /** Whether a new driver may pay and start here now (free, in service, no paid session open). */
   startable: boolean;
-  /** Why not, as a message key: in_use or not_available. */
-  refusal: 'in_use' | 'not_available' | null;
+  /** Why not, as a message key. */
+  refusal: 'in_use' | 'not_available' | 'payments_off' | null;
   price: DriverPrice | undefined;
   /** What is held on the card, a decimal string in major units. */
   holdAmount: string;
@@ -107,7 +107,13 @@ export class DriverPageService {
     const timeZone = location?.time_zone ?? 'UTC';
     const status = this.statusOf(charger, mapping.evseUid);
     const open = await this.deps.payments.openOn(charger.id, found.connector);
-    const refusal = open || status === 'CHARGING' || status === 'RESERVED' ? 'in_use' : charger.status !== 'ACCEPTED' || BUSY.has(status) ? 'not_available' : null;
+    const refusal = !this.deps.payments.enabled
+      ? 'payments_off'
+      : open || status === 'CHARGING' || status === 'RESERVED'
+        ? 'in_use'
+        : charger.status !== 'ACCEPTED' || BUSY.has(status)
+          ? 'not_available'
+          : null;
     const { holdAmount, currency } = this.deps.payments.holdTerms();
     const powerKw = connector?.max_electric_power ? connector.max_electric_power / 1000 : connector ? estimatedPowerKw(connector) : null;
     return {

@@ -6,6 +6,7 @@ import { runCli } from '../../../src/cli/ocpi-hub-cli';
 import { SHORT_CODE } from '../../../src/core/driver-page/evse-short-codes';
 import { type FakeStripe, startFakeStripe, WEBHOOK_SECRET } from '../../support/fake-stripe';
 import { type OwnNetwork, startOwnNetwork } from '../../support/own-network';
+import { putOwnLocations, startTestHub } from '../../support/test-hub';
 
 /** The driver's page over plain HTTP (what no browser shows): codes and stickers, languages, cookies, an expired Checkout. */
 describe('the driver\'s page and the sticker sheet over HTTP', () => {
@@ -114,5 +115,23 @@ describe('the driver\'s page and the sticker sheet over HTTP', () => {
     const page = await http.get(`${net.hub.url}/c/${code}?lang=en`, { headers: { Cookie: jar } });
     expect(page.data).toContain('The payment was canceled and nothing was charged.');
     expect(page.data).toContain('data-action="pay"');
+  });
+
+  it('without a Stripe key shows place and price but no pay button, and paying answers 503', async () => {
+    const hub = await startTestHub({ logLevel: 'warn' });
+    try {
+      await putOwnLocations(hub, 'LOC-OFF');
+      expect((await hub.admin.post('/admin/chargers', { id: 'OFF1', location_id: 'LOC-OFF', evses: [{ ocpp_connector: '1', evse_uid: 'NL*HUB*ELOC-OFF*1', connector_id: '1' }] })).status).toBe(201);
+      const [{ code: off }] = (await hub.admin.get('/admin/short-codes')).data;
+      const page = await http.get(`${hub.url}/c/${off}?lang=en`, { headers: { Accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(page.data).toContain('data-refusal="payments_off"');
+      expect(page.data).not.toContain('data-action="pay"');
+      const pay = await http.post(`${hub.url}/c/${off}/pay?lang=en`, undefined, { headers: { Accept: 'text/html' } });
+      expect(pay.status).toBe(503);
+      expect(pay.data).toContain('Card payment is not available at this charge point.');
+    } finally {
+      await hub.close();
+    }
   });
 });
