@@ -4,6 +4,7 @@ import { driverReceipt, type DriverReceipt } from '../../core/driver-page/driver
 import type { EvseStatus } from '../../core/charging/connector-status';
 import type { Tariff } from '../../core/pricing/tariff.schema';
 import { formatMinorUnits } from '../../core/payments/stripe-amounts';
+import { currencyOf, roundMoney } from '../../core/money/currencies';
 import { HubError } from '../../foundation/hub-errors';
 import type { CdrsService } from '../../hub/modules/cdrs/cdrs.service';
 import type { LocationsService } from '../../hub/modules/locations/locations.service';
@@ -171,7 +172,7 @@ export class DriverPageService {
     if (transaction?.status === 'ACTIVE') {
       const priced = await this.deps.transactions.costOf(transaction).catch(() => undefined);
       const total = priced?.totals?.total_cost;
-      if (total) costSoFar = (total.incl_vat ?? total.excl_vat).toFixed(2);
+      if (total) costSoFar = roundMoney(total.incl_vat ?? total.excl_vat, payment.currency).toFixed(currencyOf(payment.currency).decimals);
     }
     return {
       state: stateOf(payment, transaction),
