@@ -24,6 +24,7 @@ const FLOORS = [
   ['src/own-cpo/charging'],
   ['src/own-cpo/load'],
   ['src/own-cpo/ocpp-handlers'],
+  ['src/own-cpo/driver-page'],
   ['src/own-cpo/admin'],
   ['src/dashboard', 'src/demo'],
   ['src/cli'],

@@ -19,6 +19,7 @@ import { TokenContractIds1763702010000 } from './1763702010000-TokenContractIds'
 import { ObjectOriginals1763701900000 } from './1763701900000-ObjectOriginals';
 import { PartnerFinance1763702700000 } from './1763702700000-PartnerFinance';
 import { NapPublications1763702400000 } from './1763702400000-NapPublications';
+import { DriverPage1763702500000 } from './1763702500000-DriverPage';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -42,6 +43,7 @@ export const migrations = [
   PartyTimeZones1763702000000,
   TokenContractIds1763702010000,
   NapPublications1763702400000,
+  DriverPage1763702500000,
   PartnerFinance1763702700000,
   // (new migrations go above this line, oldest first)
 ];

@@ -19,6 +19,8 @@ import { transactionsAdminRouter } from './own-cpo/admin/transactions.routes';
 import { ownCpoAdminRouter } from './own-cpo/admin/own-cpo.routes';
 import { payoutAccountsAdminRouter, payoutsAdminRouter } from './own-cpo/admin/payout-accounts.routes';
 import { payStack, stripeWebhookStack } from './own-cpo/driver-payments/payments.routes';
+import { driverPageStack } from './own-cpo/driver-page/driver-page.routes';
+import { shortCodesAdminRouter } from './own-cpo/admin/short-codes.routes';
 import { CREDENTIALS_PATH, credentialsRouter } from './hub/modules/credentials/credentials.routes';
 import { HUBCLIENTINFO_PATH, hubClientInfoRouter } from './hub/modules/hubclientinfo/hubclientinfo.routes';
 import { LOCATIONS_RECEIVER_PATH, LOCATIONS_SENDER_PATH, locationsRouter } from './hub/modules/locations/locations.routes';
@@ -209,6 +211,7 @@ export function createApp(services: Services): Koa {
           dashboardAdminRouter({ db: services.db, parties, ownCpo: services.ownCpo, heartbeatIntervalSeconds: config.ocpp.heartbeatIntervalSeconds }),
           ownCpoAdminRouter(services),
           afirAdminRouter(services),
+          shortCodesAdminRouter(services),
         ),
       ]),
     ),
@@ -227,6 +230,8 @@ export function createApp(services: Services): Koa {
   );
   // Public: drivers paying ad hoc at the hub's own chargers.
   app.use(under('/pay', payStack(services)));
+  // Public: the driver's page behind each EVSE's sticker (docs/drivers.md).
+  app.use(under('/c', driverPageStack({ driverPage: services.driverPage, publicUrl: config.publicUrl, log })));
   // Beside /admin, not under it: Stripe has no admin key, and the body must reach the signature check unparsed.
   app.use(under('/stripe', stripeWebhookStack({ ...services, limitBytes: config.maxBodyBytes })));
   // Prometheus scrapes with METRICS_TOKEN (or the admin key): docs/dashboard.md.

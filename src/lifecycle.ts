@@ -25,6 +25,9 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   // Settles the last complete period (SETTLEMENT_CRON, SETTLEMENT_PERIOD; docs/settlement.md).
   scheduler.add('settlement', services.config.settlement.cron, () => services.settlement.runScheduled());
   scheduler.add('payout-retries', '* * * * *', () => retryDuePayouts(services));
+  // Holds of paid sessions whose charger never started are released (PAYMENT_START_TIMEOUT_SECONDS).
+  const adHoc = services.adHocPayments;
+  if (adHoc) scheduler.add('release-unstarted-holds', '*/10 * * * * *', () => adHoc.releaseUnstarted());
   // CDRs of transactions that stopped while the hub went down between the stop and the CDR.
   scheduler.add('finish-transactions', '* * * * *', () => services.transactions.finishPending());
   // Running transactions of chargers unreachable for hours (docs/own-chargers.md, transactions a charger lost).

@@ -43,6 +43,8 @@ import type { Secrets } from './foundation/secrets';
 import { OcpiClient, outboundCallLogFields } from './hub/outbound/ocpi-client';
 import { metrics, partnerLabel } from './foundation/metrics';
 import { PaymentsService } from './own-cpo/driver-payments/payments.service';
+import { DriverPageService } from './own-cpo/driver-page/driver-page.service';
+import { ShortCodeRegistry } from './own-cpo/driver-page/short-code-registry';
 import { statementPayouts } from './own-cpo/driver-payments/statement-payouts';
 import { SettlementService } from './hub/settlement/settlement.service';
 import { InvoiceReconciliations } from './hub/settlement/invoice-reconciliations';
@@ -87,6 +89,10 @@ export interface Services {
   chargerCalls: ChargerCalls;
   /** Driver payments with Stripe and CPO payouts (docs/payments.md). */
   payments: PaymentsService;
+  /** Ad hoc payments on the charging side (absent when payments are off): holds of sessions that never started are released by a job. */
+  adHocPayments?: AdHocPayments;
+  /** The driver's page at /c/<short code> (docs/drivers.md) and the short codes on the stickers. */
+  driverPage: DriverPageService;
   /** The CPO the hub's own charge points are published as. */
   ownCpo: RoleAddress;
   authorization: DriverAuthorization;
@@ -208,7 +214,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     postResult: () => (command, id, result, message) => commands.postInProcessResult(command, id, result, message),
   });
   const payments = new PaymentsService({ db, log, chargers, config: config.payments });
-  const adHocPayments = payments.enabled ? new AdHocPayments({ payments, transactions, ownCommands, ownCpo, log }) : undefined;
+  const adHocPayments = payments.enabled ? new AdHocPayments({ payments, transactions, ownCommands, ownCpo, log, startTimeoutSeconds: config.payments.startTimeoutSeconds }) : undefined;
   // Load management of the own chargers (docs/load-management.md); OCPI preferences and profiles of own sessions are answered by it.
   const chargingprofiles = new ChargingProfilesService(moduleDeps);
   const load = new LoadManager({ db, log, chargers, transactions, chargerCalls });
@@ -282,6 +288,20 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     notifications,
     chargerCalls,
     payments,
+    adHocPayments,
+    driverPage: new DriverPageService({
+      codes: new ShortCodeRegistry({ db, chargers, publicUrl: config.publicUrl }),
+      chargers,
+      locations,
+      tariffs,
+      cdrs,
+      transactions,
+      ownCommands,
+      payments,
+      ownCpo,
+      operatorName: config.ownCpo.name,
+      log,
+    }),
     ownCpo,
     authorization,
     transactions,

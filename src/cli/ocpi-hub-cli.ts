@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
@@ -33,6 +33,9 @@ Usage:
   ocpi-hub charger list                       charge points with their connection and connector statuses
   ocpi-hub charger show <id>
   ocpi-hub charger delete <id>                (closes its connection)
+  ocpi-hub stickers list                      the short code and URL of every own charger connector (/c/<code>)
+  ocpi-hub stickers pdf --out stickers.pdf [--location <location id>]
+                                              a PDF sheet of stickers (QR code, short code, charge point) to print
 ${SETTLEMENT_USAGE}${SITE_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
 
 Options:
@@ -53,6 +56,7 @@ const ACTIONS: Record<string, string[]> = {
   party: ['add', 'list', 'show', 'suspend', 'resume', 'delete', 'token-a', 'connect', 'retry', 'time-zone'],
   agreement: ['add', 'list', 'delete'],
   charger: ['add', 'list', 'show', 'delete'],
+  stickers: ['list', 'pdf'],
   ...OWN_CATALOGUE_ACTIONS,
   settlement: SETTLEMENT_ACTIONS,
   site: SITE_ACTIONS,
@@ -104,6 +108,12 @@ async function runCharger(api: AxiosInstance, args: string[], values: Record<str
   if (action === 'list') return api.get('/admin/chargers');
   if (action === 'show') return api.get(`/admin/chargers/${idOf()}`);
   return api.delete(`/admin/chargers/${idOf()}`);
+}
+
+async function runStickers(api: AxiosInstance, args: string[], values: Record<string, string | undefined>) {
+  if (args[0] === 'list') return api.get('/admin/short-codes');
+  required(values.out, '--out');
+  return api.get('/admin/short-codes/stickers.pdf', { params: values.location ? { location_id: values.location } : {}, responseType: 'arraybuffer' });
 }
 
 async function runParty(api: AxiosInstance, args: string[], values: Record<string, string | undefined>) {
@@ -167,6 +177,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         location: { type: 'string' },
         evse: { type: 'string', multiple: true },
         file: { type: 'string' },
+        out: { type: 'string' },
         date: { type: 'string' },
         ...SETTLEMENT_OPTIONS,
         ...SITE_OPTIONS,
@@ -192,11 +203,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       validateStatus: () => true,
       timeout: 30_000,
     });
-    const runners: Record<string, Runner> = { settlement: runSettlementCommand, site: runSiteCommand, party: runParty, agreement: runAgreement, charger: runCharger, location: runLocation, tariff: runTariff };
+    const runners: Record<string, Runner> = { settlement: runSettlementCommand, site: runSiteCommand, party: runParty, agreement: runAgreement, charger: runCharger, stickers: runStickers, location: runLocation, tariff: runTariff };
     const response = await runners[group](api, rest, values as Record<string, string | undefined>, values.evse ?? []);
     if (response.status >= 400) {
-      io.err(`Error ${response.status}: ${response.data?.error?.message ?? JSON.stringify(response.data)}\n`);
+      const data = response.data instanceof ArrayBuffer ? JSON.parse(Buffer.from(response.data).toString('utf8') || '{}') : response.data;
+      io.err(`Error ${response.status}: ${data?.error?.message ?? JSON.stringify(data)}\n`);
       return 1;
+    }
+    // A PDF (the sticker sheet) goes to the file --out names, never to the terminal.
+    if (/^application\/pdf/.test(String(response.headers['content-type'] ?? ''))) {
+      const bytes = Buffer.from(response.data as ArrayBuffer);
+      writeFileSync(values.out!, bytes);
+      io.out(`${JSON.stringify({ written: values.out, bytes: bytes.length })}\n`);
+      return 0;
     }
     // CSV exports are printed as they are, ready for a file or a spreadsheet.
     const csv = /^text\/csv/.test(String(response.headers['content-type'] ?? ''));

@@ -11,6 +11,7 @@ export const PAYMENTS_ENV = {
   STRIPE_API_PROTOCOL: z.enum(['http', 'https'], 'STRIPE_API_PROTOCOL must be http or https').optional(),
   PAYMENT_HOLD_AMOUNT: z.string().regex(/^\d{1,6}(\.\d{1,3})?$/, 'PAYMENT_HOLD_AMOUNT must be an amount like 50.00').default('50.00'),
   PAYMENT_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'PAYMENT_CURRENCY must be an ISO 4217 code like EUR').default('EUR'),
+  PAYMENT_START_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(180),
 };
 
 type PaymentsEnv = z.infer<z.ZodObject<typeof PAYMENTS_ENV>>;
@@ -28,6 +29,8 @@ export interface PaymentsConfig {
   /** What is held on the driver's card at the start, in minor units of `currency`. */
   holdAmount: number;
   currency: string;
+  /** A held payment whose charger has not started a transaction this long after the hold is released. */
+  startTimeoutSeconds: number;
 }
 
 /** Builds the payments settings; a key without a webhook secret (or the reverse) stops the start. */
@@ -54,5 +57,6 @@ export function paymentsConfig(e: PaymentsEnv): PaymentsConfig {
       : undefined,
     holdAmount,
     currency: e.PAYMENT_CURRENCY,
+    startTimeoutSeconds: e.PAYMENT_START_TIMEOUT_SECONDS,
   };
 }

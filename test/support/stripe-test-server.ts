@@ -129,6 +129,41 @@ export interface FakeEvent {
   type: string;
 }
 
+export interface FakeCheckoutSession {
+  id: string;
+  object: 'checkout.session';
+  amount_subtotal: number;
+  amount_total: number;
+  cancel_url: string | null;
+  client_reference_id: string | null;
+  created: number;
+  currency: string;
+  expires_at: number;
+  livemode: false;
+  locale: string | null;
+  metadata: Record<string, string>;
+  mode: 'payment';
+  payment_intent: string | null;
+  payment_status: 'paid' | 'unpaid';
+  status: 'open' | 'complete' | 'expired';
+  success_url: string;
+  url: string | null;
+}
+
+/** What a Checkout Session keeps that Stripe does not show on the object: the line and the PaymentIntent's settings. */
+interface CheckoutSessionSetup {
+  productName: string;
+  paymentIntentData: { capture_method: 'automatic' | 'automatic_async' | 'manual'; description: string | null; metadata: Record<string, string> };
+}
+
+/** Stripe's test card numbers, as typed on the hosted Checkout page, and the test payment method each is. */
+export const TEST_CARD_NUMBERS: Record<string, string> = {
+  '4242424242424242': 'pm_card_visa',
+  '5555555555554444': 'pm_card_mastercard',
+  '4000000000000002': 'pm_card_chargeDeclined',
+  '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
+};
+
 /** One attempt to deliver an event to the webhook endpoint. */
 export interface WebhookDelivery {
   eventId: string;
@@ -324,6 +359,10 @@ export class StripeTestServer {
   readonly charges = new Map<string, FakeCharge>();
   readonly refunds = new Map<string, FakeRefund>();
   readonly transfers = new Map<string, FakeTransfer>();
+  readonly checkoutSessions = new Map<string, FakeCheckoutSession>();
+  private readonly checkoutSetups = new Map<string, CheckoutSessionSetup>();
+  /** Where the hosted Checkout pages are served (this server's own address, known once it listens). */
+  private origin = 'http://127.0.0.1';
   readonly events: FakeEvent[] = [];
   readonly deliveries: WebhookDelivery[] = [];
   readonly requests: LoggedRequest[] = [];
@@ -349,6 +388,7 @@ export class StripeTestServer {
     this.server.keepAliveTimeout = 1000;
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     const actual = (this.server.address() as AddressInfo).port;
+    this.origin = `http://${host}:${actual}`;
     return { host, port: actual, protocol: 'http', url: `http://${host}:${actual}` };
   }
 
@@ -399,6 +439,7 @@ export class StripeTestServer {
   // ── HTTP ───────────────────────────────────────────────────────────────────────────────────────
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if ((req.url ?? '').startsWith(HOSTED_CHECKOUT_PATH)) return this.hostedCheckout(req, res);
     const requestId = randomId('req');
     const idempotencyKey = req.method === 'POST' ? (req.headers['idempotency-key'] as string | undefined) ?? null : null;
     let status = 200;
@@ -506,6 +547,13 @@ export class StripeTestServer {
       }
     }
     const unsupported = () => this.unrecognized(method, path);
+    if (resource === 'checkout' && id === 'sessions') {
+      const [, , , sessionId, sessionAction] = segments;
+      if (method === 'POST' && !sessionId) return this.createCheckoutSession(params, context) as unknown as Json;
+      if (method === 'GET' && sessionId && !sessionAction) return this.found(this.checkoutSessions, sessionId, 'checkout.session', 'session') as unknown as Json;
+      if (method === 'POST' && sessionId && sessionAction === 'expire') return this.expireCheckoutSession(sessionId, context) as unknown as Json;
+      throw unsupported();
+    }
     switch (resource) {
       case 'payment_intents':
         if (method === 'POST' && !id) return this.createIntent(params, context);
@@ -555,6 +603,149 @@ export class StripeTestServer {
 
   private intent(id: string): FakePaymentIntent {
     return this.found(this.paymentIntents, id, 'payment_intent', 'intent');
+  }
+
+  // ── Checkout Sessions and the hosted page ──────────────────────────────────────────────────────
+
+  private createCheckoutSession(params: Params, context: RequestContext): FakeCheckoutSession {
+    onlyKnown(params, ['mode', 'line_items', 'payment_intent_data', 'client_reference_id', 'metadata', 'success_url', 'cancel_url', 'locale', 'expires_at', 'customer_email', 'expand']);
+    if (required(params, 'mode') !== 'payment') throw invalidParam('mode', 'This server knows only mode=payment.');
+    const successUrl = String(required(params, 'success_url'));
+    const lines = params.line_items;
+    if (!Array.isArray(lines) || lines.length !== 1) throw invalidParam('line_items', 'This server takes exactly one line item with price_data.');
+    const line = lines[0] as Params;
+    const priceData = line.price_data as Params | undefined;
+    if (!priceData) throw invalidParam('line_items[0][price_data]', 'Missing required param: line_items[0][price_data].', 'parameter_missing');
+    const unitAmount = integer(priceData, 'unit_amount', { min: 1 });
+    if (unitAmount === undefined) throw invalidParam('line_items[0][price_data][unit_amount]', 'Missing required param: unit_amount.', 'parameter_missing');
+    const quantity = integer(line, 'quantity', { min: 1 }) ?? 1;
+    const currency = currencyOf(priceData);
+    const productName = String((priceData.product_data as Params | undefined)?.name ?? '');
+    if (!productName) throw invalidParam('line_items[0][price_data][product_data][name]', 'Missing required param: product_data[name].', 'parameter_missing');
+    const intentData = (params.payment_intent_data ?? {}) as Params;
+    onlyKnown(intentData, ['capture_method', 'description', 'metadata']);
+    const expiresAt = integer(params, 'expires_at') ?? now() + 24 * 3600;
+    if (expiresAt < now() + 30 * 60 - 5 || expiresAt > now() + 24 * 3600 + 5) throw invalidParam('expires_at', 'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.');
+    const id = `cs_test_${randomBytes(24).toString('base64url').replace(/[-_]/g, 'x')}`;
+    const session: FakeCheckoutSession = {
+      id,
+      object: 'checkout.session',
+      amount_subtotal: unitAmount * quantity,
+      amount_total: unitAmount * quantity,
+      cancel_url: text(params, 'cancel_url') ?? null,
+      client_reference_id: text(params, 'client_reference_id', { max: 200 }) ?? null,
+      created: now(),
+      currency,
+      expires_at: expiresAt,
+      livemode: false,
+      locale: text(params, 'locale') ?? null,
+      metadata: metadataOf(params),
+      mode: 'payment',
+      payment_intent: null,
+      payment_status: 'unpaid',
+      status: 'open',
+      success_url: successUrl,
+      url: `${this.origin}${HOSTED_CHECKOUT_PATH}${id}`,
+    };
+    this.checkoutSessions.set(id, session);
+    this.checkoutSetups.set(id, {
+      productName,
+      paymentIntentData: {
+        capture_method: oneOf(intentData, 'capture_method', ['automatic', 'automatic_async', 'manual'] as const) ?? 'automatic_async',
+        description: text(intentData, 'description') ?? null,
+        metadata: metadataOf(intentData),
+      },
+    });
+    void context;
+    return structuredClone(session);
+  }
+
+  private expireCheckoutSession(id: string, context: RequestContext): FakeCheckoutSession {
+    const session = this.found(this.checkoutSessions, id, 'checkout.session', 'session');
+    if (session.status !== 'open') {
+      throw new StripeApiError(400, { type: 'invalid_request_error', code: 'checkout_session_unexpected_state', message: `Only Checkout Sessions with a status of open can be expired. This session has a status of ${session.status}.` });
+    }
+    session.status = 'expired';
+    session.url = null;
+    this.emit('checkout.session.expired', session, context);
+    return structuredClone(session);
+  }
+
+  /** Test hook: a session the driver abandoned runs out (Stripe expires it at `expires_at`). */
+  expireCheckout(id: string): void {
+    this.expireCheckoutSession(id, { requestId: null as unknown as string, idempotencyKey: null, publishable: false });
+  }
+
+  /**
+   * The hosted Checkout page: GET shows the amount and a card form; POST pays with a test card number. A
+   * declined card shows the decline on the page (the driver may try another card or go back to cancel_url);
+   * a paid one completes the session and redirects (303) to success_url with {CHECKOUT_SESSION_ID} filled in.
+   */
+  private async hostedCheckout(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.origin);
+    const id = url.pathname.slice(HOSTED_CHECKOUT_PATH.length);
+    const session = this.checkoutSessions.get(id);
+    const setup = this.checkoutSetups.get(id);
+    const send = (status: number, html: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+      res.end(html);
+    };
+    if (!session || !setup) return send(404, checkoutHtml({ title: 'Not found', body: '<p>This payment page does not exist.</p>' }));
+    if (session.status !== 'open') {
+      return send(410, checkoutHtml({ title: 'Expired', body: `<p>This payment page is no longer open (${session.status}).</p>${session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">Back</a></p>` : ''}` }));
+    }
+    let error: string | undefined;
+    if (req.method === 'POST') {
+      const form = new URLSearchParams(await readBody(req));
+      const card = (form.get('cardnumber') ?? '').replace(/\s/g, '');
+      const method = TEST_CARD_NUMBERS[card];
+      if (!method) error = 'Your card number is invalid.';
+      else {
+        const context: RequestContext = { requestId: randomId('req'), idempotencyKey: null, publishable: false };
+        try {
+          if (!session.payment_intent) {
+            const intent = this.createIntent(
+              {
+                amount: String(session.amount_total),
+                currency: session.currency,
+                capture_method: setup.paymentIntentData.capture_method,
+                ...(setup.paymentIntentData.description && { description: setup.paymentIntentData.description }),
+                metadata: setup.paymentIntentData.metadata,
+              },
+              context,
+            );
+            session.payment_intent = intent.id as string;
+          }
+          this.confirmIntent(session.payment_intent, { payment_method: method }, context);
+          session.status = 'complete';
+          session.payment_status = this.paymentIntents.get(session.payment_intent)!.status === 'succeeded' ? 'paid' : 'unpaid';
+          session.url = null;
+          this.emit('checkout.session.completed', session, context);
+          return send(303, '', { Location: session.success_url.replace('{CHECKOUT_SESSION_ID}', session.id) });
+        } catch (failure) {
+          if (!(failure instanceof StripeApiError)) throw failure;
+          error = failure.body.message;
+        }
+      }
+    }
+    const amount = `${(session.amount_total / 100).toFixed(2)} ${session.currency.toUpperCase()}`;
+    send(
+      error ? 402 : 200,
+      checkoutHtml({
+        title: 'Pay',
+        body: `<p class="product">${escapeHtml(setup.productName)}</p><p class="amount" data-amount>${escapeHtml(amount)}</p>
+<form method="post">
+  <label for="cardnumber">Card number</label>
+  <input id="cardnumber" name="cardnumber" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" required>
+  <label for="exp">Expiry (MM / YY)</label><input id="exp" name="exp" autocomplete="cc-exp" placeholder="MM / YY">
+  <label for="cvc">CVC</label><input id="cvc" name="cvc" autocomplete="cc-csc" placeholder="CVC">
+  ${error ? `<p role="alert" class="error">${escapeHtml(error)}</p>` : ''}
+  <button type="submit">Pay ${escapeHtml(amount)}</button>
+</form>
+${session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">← Back</a></p>` : ''}
+<p class="note">Local Stripe stand-in: test cards 4242 4242 4242 4242 (paid), 4000 0000 0000 0002 (declined).</p>`,
+      }),
+    );
   }
 
   // ── PaymentIntents ─────────────────────────────────────────────────────────────────────────────
@@ -897,6 +1088,22 @@ export class StripeTestServer {
       if (wait !== undefined) await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
+}
+
+/** Where the hosted Checkout pages live on this server (Stripe's are checkout.stripe.com/c/pay/<id>). */
+const HOSTED_CHECKOUT_PATH = '/c/pay/';
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function checkoutHtml(page: { title: string; body: string }): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(page.title)} – Checkout (local Stripe)</title>
+<style>body{font:16px system-ui,sans-serif;max-width:26rem;margin:0 auto;padding:1rem;color:#1a1a1a}label{display:block;margin:.8rem 0 .2rem}
+input{width:100%;box-sizing:border-box;font-size:1rem;padding:.6rem;border:1px solid #767676;border-radius:6px}button{margin-top:1rem;width:100%;padding:.8rem;font-size:1rem;background:#0a2540;color:#fff;border:0;border-radius:6px}
+.amount{font-size:1.8rem;font-weight:600;margin:.2rem 0}.error{color:#b00020}.note{color:#555;font-size:.8rem}</style></head>
+<body><main><h1>${escapeHtml(page.title)}</h1>${page.body}</main></body></html>`;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -24,8 +24,33 @@ export class AdHocPayments implements LocalAuthority {
       ownCommands: OwnCommands;
       ownCpo: RoleAddress;
       log: Logger;
+      /** How long a held payment may wait for its charger to start a transaction before the hold is released. */
+      startTimeoutSeconds: number;
     },
   ) {}
+
+  /**
+   * Releases the holds of paid sessions that never started: the charger accepted the remote start (or the
+   * driver never plugged in) and no transaction came within the timeout. A failed start (offline charger,
+   * remote start refused) is released at once by the payments service; this covers the silent case.
+   * Answers how many holds were released. Runs as a job (lifecycle.ts).
+   */
+  async releaseUnstarted(): Promise<number> {
+    const { payments, log, startTimeoutSeconds } = this.deps;
+    let released = 0;
+    for (const payment of await payments.heldWithoutTransaction(startTimeoutSeconds)) {
+      const reason = `The charger did not start within ${startTimeoutSeconds} s; the hold was released`;
+      try {
+        if (await payments.releaseHold(payment.id, reason)) {
+          released++;
+          log.warn({ paymentId: payment.id, chargerId: payment.chargerId, connector: payment.connector }, 'a paid session never started: hold released');
+        }
+      } catch (error) {
+        log.error({ err: error, paymentId: payment.id }, 'could not release the hold of a session that never started');
+      }
+    }
+    return released;
+  }
 
   /** A payment's idTag is the own CPO's token, allowed while the payment holds money. */
   async authorize(uid: string) {

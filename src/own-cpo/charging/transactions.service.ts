@@ -233,6 +233,12 @@ export class TransactionsService {
     return rows[0] && toTransaction(rows[0]);
   }
 
+  /** The latest transaction started with an idTag (an ad hoc payment's, for the driver's page). */
+  async latestByIdToken(idToken: string): Promise<Transaction | undefined> {
+    const rows: Row[] = await this.deps.db.query(`SELECT * FROM ocpp_transactions WHERE id_token = $1 ORDER BY started_at DESC, id DESC LIMIT 1`, [idToken]);
+    return rows[0] && toTransaction(rows[0]);
+  }
+
   /** The running transactions, of one charger or all. */
   async active(chargerId?: string): Promise<Transaction[]> {
     const rows: Row[] = await this.deps.db.query(

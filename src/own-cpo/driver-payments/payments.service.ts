@@ -1,5 +1,5 @@
 import { updatedRows } from '../../db/updated-rows';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type Decimal from 'decimal.js';
 import type { Logger } from 'pino';
 import Stripe from 'stripe';
@@ -36,8 +36,19 @@ export interface Payment {
   uncollectedAmount: number | null;
   refundedAmount: number;
   failure: string | null;
+  /** Set when the driver pays on Stripe's hosted Checkout page (the driver's page); the PaymentIntent follows. */
+  checkoutSessionId: string | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A payment started on the driver's page: where to send the driver, and the secret their cookie keeps. */
+export interface StartedCheckout {
+  payment: Payment;
+  /** Stripe's hosted Checkout page for this payment. */
+  checkoutUrl: string;
+  /** Given to the driver's browser once (a cookie); only its digest is stored. */
+  driverSecret: string;
 }
 
 /** A new payment, with the client secret the driver's browser confirms the PaymentIntent with. */
@@ -155,6 +166,8 @@ interface PaymentRow {
   uncollected_amount: string | null;
   refunded_amount: string;
   failure: string | null;
+  checkout_session_id: string | null;
+  driver_secret_digest: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -179,6 +192,7 @@ function toPayment(row: PaymentRow): Payment {
     uncollectedAmount: amountOrNull(row.uncollected_amount),
     refundedAmount: Number(row.refunded_amount),
     failure: row.failure,
+    checkoutSessionId: row.checkout_session_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -187,6 +201,11 @@ function toPayment(row: PaymentRow): Payment {
 /** The row an UPDATE … RETURNING changed, if any (TypeORM answers an UPDATE as [rows, count]). */
 async function updated<T>(db: DataSource, sql: string, parameters: unknown[]): Promise<T | undefined> {
   return (await updatedRows<T>(db, sql, parameters))[0];
+}
+
+/** The stored form of a driver's cookie secret: a digest (the secret has 192 random bits, so a plain SHA-256 is enough). */
+function secretDigest(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
 }
 
 /** A fresh idTag: 17 characters of Crockford base32 (no I, L, O, U) after "PAY", about 85 random bits. */
@@ -255,6 +274,11 @@ export class PaymentsService {
     return this.stripe !== undefined;
   }
 
+  /** What a new payment holds on the card: a decimal string in major units, and its currency. */
+  holdTerms(): { holdAmount: string; currency: string } {
+    return { holdAmount: formatMinorUnits(this.deps.config.holdAmount, this.deps.config.currency), currency: this.deps.config.currency };
+  }
+
   /** Sets what starts a held payment's session, for wiring done after construction (and tests). */
   useStartCharging(startCharging: StartCharging): void {
     this.startCharging = startCharging;
@@ -290,6 +314,122 @@ export class PaymentsService {
    * the webhook that follows starts the session.
    */
   async start(request: { chargerId: string; connector: string }): Promise<StartedPayment> {
+    const { charger, row } = await this.newPayment(request);
+    const { holdAmount, currency } = this.deps.config;
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.callStripe('hold the payment', (stripe) =>
+        stripe.paymentIntents.create(
+          {
+            amount: holdAmount,
+            currency: currency.toLowerCase(),
+            capture_method: 'manual',
+            description: `Charging at ${charger.id} connector ${request.connector}`,
+            metadata: { payment_id: row.id, id_tag: row.id_tag, charger_id: charger.id, connector: request.connector },
+          },
+          { idempotencyKey: idempotencyKey('payment', row.id, 'create') },
+        ),
+      );
+    } catch (error) {
+      await this.failed(row.id, error);
+      throw error;
+    }
+    const stored = await updated<PaymentRow>(
+      this.deps.db,
+      `UPDATE payments SET payment_intent_id = $2, client_secret = $3, updated_at = now() WHERE id = $1 RETURNING *`,
+      [row.id, intent.id, intent.client_secret],
+    );
+    return { payment: toPayment(stored!), clientSecret: intent.client_secret! };
+  }
+
+  /**
+   * Starts an ad hoc payment on Stripe's hosted Checkout page (the driver's page): a Checkout Session in
+   * payment mode whose PaymentIntent is created with manual capture, so paying there holds the amount
+   * exactly as `start` does; the PaymentIntent's events carry the payment's id in their metadata. The
+   * driver's browser keeps `driverSecret` (a cookie): it alone opens the payment's session on the page.
+   */
+  async startCheckout(request: { chargerId: string; connector: string; successUrl: string; cancelUrl: string; productName: string; locale?: string }): Promise<StartedCheckout> {
+    const driverSecret = randomBytes(24).toString('base64url');
+    const { charger, row } = await this.newPayment(request, secretDigest(driverSecret));
+    const { holdAmount, currency } = this.deps.config;
+    const metadata = { payment_id: row.id, id_tag: row.id_tag, charger_id: charger.id, connector: request.connector };
+    let session: Stripe.Checkout.Session;
+    try {
+      session = await this.callStripe('open the payment page', (stripe) =>
+        stripe.checkout.sessions.create(
+          {
+            mode: 'payment',
+            line_items: [{ quantity: 1, price_data: { currency: currency.toLowerCase(), unit_amount: holdAmount, product_data: { name: request.productName } } }],
+            payment_intent_data: { capture_method: 'manual', description: `Charging at ${charger.id} connector ${request.connector}`, metadata },
+            client_reference_id: row.id,
+            metadata,
+            success_url: request.successUrl,
+            cancel_url: request.cancelUrl,
+            ...(request.locale && { locale: request.locale as Stripe.Checkout.SessionCreateParams.Locale }),
+          },
+          { idempotencyKey: idempotencyKey('payment', row.id, 'checkout') },
+        ),
+      );
+    } catch (error) {
+      await this.failed(row.id, error);
+      throw error;
+    }
+    const stored = await updated<PaymentRow>(this.deps.db, `UPDATE payments SET checkout_session_id = $2, updated_at = now() WHERE id = $1 RETURNING *`, [row.id, session.id]);
+    return { payment: toPayment(stored!), checkoutUrl: session.url!, driverSecret };
+  }
+
+  /** The payment whose driver holds `driverSecret` (their cookie), or undefined. */
+  async findForDriver(paymentId: string, driverSecret: string): Promise<Payment | undefined> {
+    if (!/^[0-9a-f-]{36}$/.test(paymentId)) return undefined;
+    const [row]: PaymentRow[] = await this.deps.db.query(`SELECT * FROM payments WHERE id = $1`, [paymentId]);
+    if (!row?.driver_secret_digest) return undefined;
+    const expected = Buffer.from(row.driver_secret_digest, 'hex');
+    const given = Buffer.from(secretDigest(driverSecret), 'hex');
+    return expected.length === given.length && timingSafeEqual(expected, given) ? toPayment(row) : undefined;
+  }
+
+  /** The payment holding or settling on a connector now, if any (one at a time). */
+  async openOn(chargerId: string, connector: string): Promise<Payment | undefined> {
+    const [row]: PaymentRow[] = await this.deps.db.query(
+      `SELECT * FROM payments WHERE charger_id = $1 AND connector = $2 AND status IN ('held', 'settling') ORDER BY created_at DESC LIMIT 1`,
+      [chargerId, connector],
+    );
+    return row && toPayment(row);
+  }
+
+  /**
+   * Releases the hold of a payment whose session never started (the charger accepted the remote start and
+   * then did nothing): the PaymentIntent is canceled and the payment is canceled with `reason`. Answers
+   * false when the payment no longer holds money (it started, was settled, or was released already).
+   */
+  async releaseHold(paymentId: string, reason: string): Promise<boolean> {
+    const payment = await this.find(paymentId);
+    if (!payment || payment.status !== 'held' || !payment.paymentIntentId) return false;
+    await this.callStripe('release the hold', (stripe) =>
+      stripe.paymentIntents.cancel(payment.paymentIntentId!, { cancellation_reason: 'abandoned' }, { idempotencyKey: idempotencyKey('payment', payment.id, 'cancel') }),
+    );
+    const rows = await updatedRows(this.deps.db, `UPDATE payments SET status = 'canceled', failure = $2, updated_at = now() WHERE id = $1 AND status = 'held' RETURNING id`, [payment.id, reason]);
+    return rows.length > 0;
+  }
+
+  /** Held payments older than `seconds` whose idTag started no transaction: the ones `releaseHold` is for. */
+  async heldWithoutTransaction(seconds: number): Promise<Payment[]> {
+    const rows: PaymentRow[] = await this.deps.db.query(
+      `SELECT p.* FROM payments p
+        WHERE p.status = 'held' AND p.updated_at < now() - make_interval(secs => $1)
+          AND NOT EXISTS (SELECT 1 FROM ocpp_transactions t WHERE t.id_token = p.id_tag)
+        ORDER BY p.updated_at LIMIT 100`,
+      [seconds],
+    );
+    return rows.map(toPayment);
+  }
+
+  private async failed(paymentId: string, error: unknown): Promise<void> {
+    await this.deps.db.query(`UPDATE payments SET status = 'failed', failure = $2, updated_at = now() WHERE id = $1`, [paymentId, (error as Error).message]);
+  }
+
+  /** Checks the charger and connector and writes the payment row (created); the caller asks Stripe. */
+  private async newPayment(request: { chargerId: string; connector: string }, driverSecretDigest: string | null = null) {
     this.requireStripe();
     const charger = await this.deps.chargers.find(request.chargerId);
     if (!charger) throw new HubError('not_found', `No charger with id ${request.chargerId}`);
@@ -307,33 +447,10 @@ export class PaymentsService {
 
     const { holdAmount, currency } = this.deps.config;
     const [row]: PaymentRow[] = await this.deps.db.query(
-      `INSERT INTO payments (id_tag, charger_id, connector, currency, hold_amount) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      [newIdTag(), charger.id, request.connector, currency, holdAmount],
+      `INSERT INTO payments (id_tag, charger_id, connector, currency, hold_amount, driver_secret_digest) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [newIdTag(), charger.id, request.connector, currency, holdAmount, driverSecretDigest],
     );
-    let intent: Stripe.PaymentIntent;
-    try {
-      intent = await this.callStripe('hold the payment', (stripe) =>
-        stripe.paymentIntents.create(
-          {
-            amount: holdAmount,
-            currency: currency.toLowerCase(),
-            capture_method: 'manual',
-            description: `Charging at ${charger.id} connector ${request.connector}`,
-            metadata: { payment_id: row.id, id_tag: row.id_tag, charger_id: charger.id, connector: request.connector },
-          },
-          { idempotencyKey: idempotencyKey('payment', row.id, 'create') },
-        ),
-      );
-    } catch (error) {
-      await this.deps.db.query(`UPDATE payments SET status = 'failed', failure = $2, updated_at = now() WHERE id = $1`, [row.id, (error as Error).message]);
-      throw error;
-    }
-    const stored = await updated<PaymentRow>(
-      this.deps.db,
-      `UPDATE payments SET payment_intent_id = $2, client_secret = $3, updated_at = now() WHERE id = $1 RETURNING *`,
-      [row.id, intent.id, intent.client_secret],
-    );
-    return { payment: toPayment(stored!), clientSecret: intent.client_secret! };
+    return { charger, row };
   }
 
   async find(id: string): Promise<Payment | undefined> {
@@ -554,8 +671,10 @@ export class PaymentsService {
   private async applyEvent(event: Stripe.Event): Promise<string | undefined> {
     const object = event.data.object as { object?: string; id?: string; payment_intent?: string | { id: string } | null };
     const intentId = object.object === 'payment_intent' ? object.id : typeof object.payment_intent === 'string' ? object.payment_intent : object.payment_intent?.id;
+    if (event.type === 'checkout.session.completed' || event.type === 'checkout.session.expired') return this.applyCheckoutEvent(event);
     if (!intentId) return undefined;
-    const [row]: PaymentRow[] = await this.deps.db.query(`SELECT * FROM payments WHERE payment_intent_id = $1`, [intentId]);
+    let [row]: PaymentRow[] = await this.deps.db.query(`SELECT * FROM payments WHERE payment_intent_id = $1`, [intentId]);
+    if (!row && object.object === 'payment_intent') row = (await this.linkCheckoutIntent(event.data.object as Stripe.PaymentIntent))!;
     if (!row) return undefined;
     const payment = toPayment(row);
     switch (event.type) {
@@ -594,6 +713,39 @@ export class PaymentsService {
         return undefined;
     }
     return payment.id;
+  }
+
+  /**
+   * A Checkout payment learns its PaymentIntent from the intent's first event (Stripe creates it when the
+   * driver pays): the metadata names the payment, and only a Checkout payment without an intent yet is
+   * linked, so a forged metadata cannot take over another payment's row.
+   */
+  private async linkCheckoutIntent(intent: Stripe.PaymentIntent): Promise<PaymentRow | undefined> {
+    const paymentId = intent.metadata?.payment_id;
+    if (!paymentId || !/^[0-9a-f-]{36}$/.test(paymentId)) return undefined;
+    return updated<PaymentRow>(
+      this.deps.db,
+      `UPDATE payments SET payment_intent_id = $2, updated_at = now()
+        WHERE id = $1 AND checkout_session_id IS NOT NULL AND (payment_intent_id IS NULL OR payment_intent_id = $2) RETURNING *`,
+      [paymentId, intent.id],
+    );
+  }
+
+  /** checkout.session.completed links the PaymentIntent (if its own events have not); expired: the driver never paid. */
+  private async applyCheckoutEvent(event: Stripe.Event): Promise<string | undefined> {
+    const session = event.data.object as Stripe.Checkout.Session;
+    const [row]: PaymentRow[] = await this.deps.db.query(`SELECT * FROM payments WHERE checkout_session_id = $1`, [session.id]);
+    if (!row) return undefined;
+    if (event.type === 'checkout.session.completed') {
+      const intentId = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
+      if (intentId) await this.deps.db.query(`UPDATE payments SET payment_intent_id = $2, updated_at = now() WHERE id = $1 AND payment_intent_id IS NULL`, [row.id, intentId]);
+    } else {
+      await this.deps.db.query(
+        `UPDATE payments SET status = 'canceled', failure = coalesce(failure, 'The payment page expired before the driver paid'), updated_at = now() WHERE id = $1 AND status = 'created'`,
+        [row.id],
+      );
+    }
+    return row.id;
   }
 
   /** The hold stands: the payment is held (once) and its session started; a failed start releases the hold. */

@@ -2,7 +2,7 @@ import { loadConfig } from '../../../src/foundation/config';
 
 describe('payments configuration', () => {
   it('is off without a key, with a 50.00 EUR hold by default', () => {
-    expect(loadConfig({}).payments).toEqual({ stripe: undefined, holdAmount: 5000, currency: 'EUR' });
+    expect(loadConfig({}).payments).toEqual({ stripe: undefined, holdAmount: 5000, currency: 'EUR', startTimeoutSeconds: 180 });
   });
 
   it('reads the key, the webhook secret, a local API address and the hold', () => {
@@ -19,6 +19,7 @@ describe('payments configuration', () => {
       stripe: { secretKey: 'sk_test_abc', webhookSecret: 'whsec_abc', host: '127.0.0.1', port: 12111, protocol: 'http' },
       holdAmount: 3000,
       currency: 'CHF',
+      startTimeoutSeconds: 180,
     });
     expect(loadConfig({ PAYMENT_HOLD_AMOUNT: '5000', PAYMENT_CURRENCY: 'JPY' }).payments.holdAmount).toBe(5000);
   });
