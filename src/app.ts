@@ -39,6 +39,8 @@ import { requestIds } from './http/request-ids';
 import { metrics, partnerLabel } from './foundation/metrics';
 import { metricsStack } from './dashboard/metrics.routes';
 import { dashboardAdminRouter, dashboardPageStack } from './dashboard/dashboard.routes';
+import { recordInboundTraffic } from './http/traffic-recorder';
+import { trafficAdminRouter } from './hub/admin/traffic.routes';
 
 /** Every endpoint the hub offers in the version details of each version it offers. */
 export const HUB_ENDPOINTS: HubEndpoint[] = [
@@ -149,6 +151,8 @@ export function createApp(services: Services): Koa {
 
   app.use(requestIds());
   app.use(requestLog(services));
+  // Every /ocpi request, per partner, recorded when its response is finished (docs/traffic.md).
+  app.use(recordInboundTraffic(services.traffic));
   app.use(
     under(
       '/ocpi',
@@ -193,6 +197,7 @@ export function createApp(services: Services): Koa {
           ownTariffsAdminRouter(services),
           dashboardAdminRouter({ db: services.db, parties, ownCpo: services.ownCpo, heartbeatIntervalSeconds: config.ocpp.heartbeatIntervalSeconds }),
           ownCpoAdminRouter(services),
+          trafficAdminRouter(services),
         ),
       ]),
     ),
