@@ -39,7 +39,9 @@ export class TrafficRecords1763702600000 implements MigrationInterface {
         response_body text
       )`);
     // Keyset pages walk id downwards; the filters that narrow most have their own index.
-    await db.query(`CREATE INDEX traffic_records_at ON traffic_records (at)`);
+    // BRIN: rows arrive in time order, so a block range index finds a window (stats, pruning) at a
+    // fraction of a B-tree's cost per insert.
+    await db.query(`CREATE INDEX traffic_records_at ON traffic_records USING brin (at)`);
     await db.query(`CREATE INDEX traffic_records_partner ON traffic_records (partner, id)`);
     await db.query(`CREATE INDEX traffic_records_request_id ON traffic_records (request_id)`);
     await db.query(`CREATE INDEX traffic_records_correlation_id ON traffic_records (correlation_id)`);

@@ -129,8 +129,8 @@ export class TrafficRecorder {
     private readonly log: Logger,
     readonly options: TrafficRecorderOptions,
   ) {
-    this.flushIntervalMs = options.flushIntervalMs ?? 250;
-    this.batchRows = options.batchRows ?? 500;
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    this.batchRows = options.batchRows ?? 1000;
     this.bufferRows = options.bufferRows ?? 20_000;
   }
 
@@ -247,7 +247,20 @@ export class TrafficRecorder {
       const params = COLUMNS.map(([key, , type]) =>
         batch.map((row) => (type === 'jsonb' ? (row[key] === null ? null : JSON.stringify(row[key])) : row[key])),
       );
-      await this.db.query(INSERT_SQL, params);
+      // Without waiting for the WAL flush: a crash may lose the last batch, which is worth less than
+      // an fsync per batch competing with the hub's own commits.
+      const runner = this.db.createQueryRunner();
+      try {
+        await runner.startTransaction();
+        await runner.query(`SET LOCAL synchronous_commit TO off`);
+        await runner.query(INSERT_SQL, params);
+        await runner.commitTransaction();
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      } finally {
+        await runner.release();
+      }
       metrics.trafficRecorded(batch.length);
     } catch (error) {
       this.drop(batch.length);
