@@ -2,7 +2,7 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { metrics, ocpiModuleOf } from '../foundation/metrics';
-import { keepsBodies, redactAuthorization, storedBody, type TrafficBodies, trafficFailed, trafficObjectId } from '../core/traffic/traffic-redaction';
+import { keepsBodies, redactAuthorization, storableText, storedBody, type TrafficBodies, trafficFailed, trafficObjectId } from '../core/traffic/traffic-redaction';
 
 /** One request to the hub or call from it, as the recorder keeps it (docs/traffic.md). */
 export interface TrafficRecord {
@@ -68,32 +68,34 @@ export interface RecordedCall {
   responseBytes?: number;
 }
 
-const COLUMNS: [keyof TrafficRecord, string, string][] = [
-  ['at', 'at', 'timestamptz'],
-  ['direction', 'direction', 'text'],
-  ['partyUuid', 'party_uuid', 'uuid'],
-  ['partner', 'partner', 'text'],
-  ['method', 'method', 'text'],
-  ['module', 'module', 'text'],
-  ['path', 'path', 'text'],
-  ['objectId', 'object_id', 'text'],
-  ['httpStatus', 'http_status', 'int4'],
-  ['ocpiStatus', 'ocpi_status', 'int4'],
-  ['failed', 'failed', 'bool'],
-  ['error', 'error', 'text'],
-  ['ms', 'ms', 'float8'],
-  ['requestBytes', 'request_bytes', 'int4'],
-  ['responseBytes', 'response_bytes', 'int4'],
-  ['requestId', 'request_id', 'text'],
-  ['correlationId', 'correlation_id', 'text'],
-  ['requestHeaders', 'request_headers', 'jsonb'],
-  ['requestBody', 'request_body', 'text'],
-  ['responseBody', 'response_body', 'text'],
+const COLUMNS: [keyof TrafficRecord, string][] = [
+  ['at', 'at'],
+  ['direction', 'direction'],
+  ['partyUuid', 'party_uuid'],
+  ['partner', 'partner'],
+  ['method', 'method'],
+  ['module', 'module'],
+  ['path', 'path'],
+  ['objectId', 'object_id'],
+  ['httpStatus', 'http_status'],
+  ['ocpiStatus', 'ocpi_status'],
+  ['failed', 'failed'],
+  ['error', 'error'],
+  ['ms', 'ms'],
+  ['requestBytes', 'request_bytes'],
+  ['responseBytes', 'response_bytes'],
+  ['requestId', 'request_id'],
+  ['correlationId', 'correlation_id'],
+  ['requestHeaders', 'request_headers'],
+  ['requestBody', 'request_body'],
+  ['responseBody', 'response_body'],
 ];
 
-// One statement per batch whatever its size: a column is one array parameter, unnest makes the rows.
+// One statement and one parameter per batch whatever its size: the rows as one JSON array (V8's
+// JSON.stringify is native, where pg's array literals are built character by character in JavaScript
+// on the event loop), made into rows of the table's own types by json_populate_recordset.
 const INSERT_SQL = `INSERT INTO traffic_records (${COLUMNS.map((c) => c[1]).join(', ')})
-  SELECT * FROM unnest(${COLUMNS.map(([, , type], i) => (type === 'jsonb' ? `$${i + 1}::text[]::jsonb[]` : `$${i + 1}::${type}[]`)).join(', ')})`;
+  SELECT ${COLUMNS.map((c) => c[1]).join(', ')} FROM json_populate_recordset(NULL::traffic_records, $1::json)`;
 
 /** Headers of an incoming request worth keeping beside its body (routing and ids; Authorization redacted). */
 const KEPT_HEADERS = /^(authorization|content-type|x-request-id|x-correlation-id|ocpi-(from|to)-(country-code|party-id))$/;
@@ -186,7 +188,7 @@ export class TrafficRecorder {
       httpStatus: call.httpStatus ?? null,
       ocpiStatus: call.ocpiStatus ?? null,
       failed,
-      error: call.error ? `${call.error.kind}: ${call.error.message}`.slice(0, 1000) : null,
+      error: call.error ? storableText(`${call.error.kind}: ${call.error.message}`.slice(0, 1000)) : null,
       ms: call.ms,
       requestBytes: call.requestBytes ?? 0,
       responseBytes: call.responseBytes ?? 0,
@@ -244,9 +246,8 @@ export class TrafficRecorder {
 
   private async write(batch: TrafficRecord[]): Promise<void> {
     try {
-      const params = COLUMNS.map(([key, , type]) =>
-        batch.map((row) => (type === 'jsonb' ? (row[key] === null ? null : JSON.stringify(row[key])) : row[key])),
-      );
+      const rows = batch.map((row) => Object.fromEntries(COLUMNS.map(([key, column]) => [column, row[key]])));
+      const params = [JSON.stringify(rows)];
       // Without waiting for the WAL flush: a crash may lose the last batch, which is worth less than
       // an fsync per batch competing with the hub's own commits.
       const runner = this.db.createQueryRunner();

@@ -37,10 +37,18 @@ export function storedBody(value: unknown, module: string, maxBytes: number): st
   if (value === undefined || value === null || value === '') return null;
   const text = typeof value === 'string' || Buffer.isBuffer(value) ? String(value) : JSON.stringify(redactBody(value, module));
   const bytes = Buffer.byteLength(text);
-  if (bytes <= maxBytes) return text;
+  if (bytes <= maxBytes) return storableText(text);
   // Cut on a byte boundary, then drop a partial UTF-8 character the cut may have left at the end.
   const cut = Buffer.from(text).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
-  return `${cut}… [cut: ${bytes} bytes]`;
+  return `${storableText(cut)}… [cut: ${bytes} bytes]`;
+}
+
+/** NUL and a surrogate half without its other half: text PostgreSQL cannot store (json or text). */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text as it can be stored: what PostgreSQL refuses becomes U+FFFD (a partner's answer may hold anything). */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, '\uFFFD');
 }
 
 /** Which bodies are kept: none, those of failed requests, or all. */
@@ -67,7 +75,7 @@ export function trafficObjectId(pathname: string, module: string): string | null
       return s;
     }
   });
-  return rest.join('/').slice(0, 300);
+  return storableText(rest.join('/').slice(0, 300));
 }
 
 /** A request failed when it was not answered, or answered an HTTP error or an OCPI status other than 1xxx. */

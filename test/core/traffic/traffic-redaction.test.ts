@@ -43,6 +43,9 @@ describe('what the traffic recorder keeps', () => {
     expect(stored).not.toContain('\uFFFD');
     expect(Buffer.byteLength(stored.split('…')[0])).toBeLessThanOrEqual(101);
     expect(storedBody({ token: 'secret-value' }, 'credentials', 1000)).toBe(`{"token":"${REDACTED}"}`);
+    // What PostgreSQL cannot store (a partner's answer may hold it) is replaced, so the batch is not lost.
+    expect(storedBody('nul\u0000 and \ud800 alone', 'locations', 1000)).toBe('nul\uFFFD and \uFFFD alone');
+    expect(trafficObjectId('/ocpi/2.2.1/locations/NL/CPO/%00', 'locations')).toBe('NL/CPO/\uFFFD');
   });
 
   it('keeps bodies by mode: off never, errors only for failed requests, all always', () => {
