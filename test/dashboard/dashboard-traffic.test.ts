@@ -69,6 +69,7 @@ describeWithChromium('the dashboard traffic section and alert banner in Chromium
       expect(await shown.locator('[data-figure="requests"]').textContent()).toBe(`${api.totals.requests} requests`);
       expect(await shown.locator('[data-figure="error-rate"]').textContent()).toBe(`${(100 * api.totals.error_rate).toFixed(1)} % failed`);
       expect(await shown.locator('svg .error-bar').count()).toBe(api.buckets.length);
+      expect(await shown.locator('svg circle.p95-dot').count()).toBe(api.buckets.length);
       expect(await shown.locator('svg path.p95').getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+/);
     }
     // DTE's handshake went well; the three calls after its server stopped did not.

@@ -68,6 +68,8 @@
       ...partner.buckets.map((b) =>
         s('rect', { class: 'error-bar', x: x(new Date(b.start).getTime()).toFixed(1), y: yRate(b.error_rate).toFixed(1), width: barWidth.toFixed(1), height: (yRate(0) - yRate(b.error_rate)).toFixed(1), 'data-errors': b.errors },
           s('title', {}, `${when(b.start)}: ${b.requests} requests, ${b.errors} failed (${percent(b.error_rate)}), p95 ${ms(b.p95_ms)}`))),
+      // A dot per bucket as well: a lone bucket has no line to draw.
+      ...partner.buckets.map((b) => s('circle', { class: 'p95-dot', cx: (x(new Date(b.start).getTime()) + barWidth / 2).toFixed(1), cy: y(b.p95_ms).toFixed(1), r: 2.5 })),
       s('path', { d: line('p50_ms'), class: 'p50' }),
       s('path', { d: line('p95_ms'), class: 'p95' }),
       s('path', { d: line('p99_ms'), class: 'p99' }),
