@@ -36,7 +36,7 @@ import { ocpiErrorHandler } from './hub/transport/ocpi-error-handler';
 import { ocpiErrors } from './hub/ocpi/ocpi-errors';
 import { ocpiRateLimit } from './hub/transport/rate-limit';
 import { requestIds } from './http/request-ids';
-import { metrics, partnerLabel } from './foundation/metrics';
+import { metrics, ocpiModuleOf, partnerLabel } from './foundation/metrics';
 import { metricsStack } from './dashboard/metrics.routes';
 import { dashboardAdminRouter, dashboardPageStack } from './dashboard/dashboard.routes';
 import { recordInboundTraffic } from './http/traffic-recorder';
@@ -88,6 +88,8 @@ function requestLog(services: Services): Middleware {
           direction: 'in',
           method: ctx.method,
           path: ctx.path,
+          // As on the call lines of outgoing calls (hub/outbound outboundCallLogFields).
+          module: ocpi ? ocpiModuleOf(ctx.path) : undefined,
           status: ctx.status,
           ocpiStatus: typeof ocpiStatus === 'number' ? ocpiStatus : undefined,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
