@@ -40,7 +40,13 @@ export interface TrafficRecorderOptions {
   batchRows?: number;
   /** Rows held in memory at most; more are dropped and counted (the database is slow or away). */
   bufferRows?: number;
+  /** And bytes of kept bodies held at most (TRAFFIC_BODIES=all with large bodies fills memory before rows do). */
+  bufferBytes?: number;
 }
+
+/** What a row costs in memory beyond its bodies, roughly (for the byte bound). */
+const ROW_OVERHEAD_BYTES = 400;
+const rowBytes = (row: TrafficRecord) => ROW_OVERHEAD_BYTES + (row.requestBody?.length ?? 0) + (row.responseBody?.length ?? 0);
 
 /** What a party looks like to the recorder (an authenticated caller's or a called party's). */
 interface RecordedParty {
@@ -112,7 +118,7 @@ export function keptHeaders(headers: Record<string, string | string[] | undefine
 }
 
 /**
- * Records every OCPI request in and out. `record` only pushes to a bounded in-memory buffer and never
+ * Records every OCPI request in and out. `record` only pushes to a buffer bounded in rows and bytes and never
  * waits or throws: a timer writes the buffer as one multi-row INSERT every `flushIntervalMs` (sooner
  * when `batchRows` are waiting). When the buffer is full (the database is slow or down) new rows are
  * dropped and counted (`ocpi_hub_traffic_dropped_total`), so a request never waits on its record.
@@ -125,6 +131,8 @@ export class TrafficRecorder {
   private readonly flushIntervalMs: number;
   private readonly batchRows: number;
   private readonly bufferRows: number;
+  private readonly bufferBytes: number;
+  private bufferedBytes = 0;
 
   constructor(
     private readonly db: DataSource,
@@ -134,6 +142,7 @@ export class TrafficRecorder {
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.batchRows = options.batchRows ?? 1000;
     this.bufferRows = options.bufferRows ?? 20_000;
+    this.bufferBytes = options.bufferBytes ?? 64 * 1024 * 1024;
   }
 
   get enabled(): boolean {
@@ -152,11 +161,13 @@ export class TrafficRecorder {
 
   record(row: TrafficRecord): void {
     if (!this.options.enabled) return;
-    if (this.buffer.length >= this.bufferRows) {
+    const bytes = rowBytes(row);
+    if (this.buffer.length >= this.bufferRows || this.bufferedBytes + bytes > this.bufferBytes) {
       this.drop(1);
       return;
     }
     this.buffer.push(row);
+    this.bufferedBytes += bytes;
     if (this.buffer.length >= this.batchRows) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.flushIntervalMs);
@@ -207,6 +218,7 @@ export class TrafficRecorder {
     this.timer = undefined;
     if (this.buffer.length === 0) return;
     const batch = this.buffer.splice(0, this.batchRows);
+    for (const row of batch) this.bufferedBytes -= rowBytes(row);
     this.flushing = this.write(batch).finally(() => {
       this.flushing = undefined;
       if (this.buffer.length >= this.batchRows) void this.flush();

@@ -213,6 +213,20 @@ describe('the traffic recorder buffer', () => {
     expect(recorder.dropped).toBe(16);
   });
 
+  it('is bounded in bytes too: rows with large kept bodies are dropped before memory fills', async () => {
+    const recorder = new TrafficRecorder(fakeDb(async () => undefined), silent, { enabled: true, bodies: 'all', bodyMaxBytes: 100_000, bufferBytes: 50_000, flushIntervalMs: 60_000 });
+    const big = 'x'.repeat(20_000);
+    for (let i = 0; i < 5; i++) recorder.record({ ...row(i), requestBody: big });
+    expect(recorder.pending).toBe(2);
+    expect(recorder.dropped).toBe(3);
+    recorder.record(row(9)); // a small row still fits
+    expect(recorder.pending).toBe(3);
+    await recorder.drain();
+    for (let i = 0; i < 2; i++) recorder.record({ ...row(i), requestBody: big }); // written rows free their bytes
+    expect(recorder.pending).toBe(2);
+    await recorder.stop();
+  });
+
   it('drops and counts a batch the database refuses, and goes on', async () => {
     let fail = true;
     const db = fakeDb(async () => {

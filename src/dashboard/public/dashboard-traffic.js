@@ -133,6 +133,11 @@
     $('#traffic-records tbody').replaceChildren(...(rows.length ? rows : [h('tr', { class: 'empty' }, h('td', { colspan: 11 }, 'No requests match.'))]));
   }
 
+  // The stats are an aggregate over 24 h of records: asked for at most once a minute unless the
+  // filters change (the records and the banner follow every reload).
+  const STATS_MAX_AGE_MS = 60_000;
+  let lastStats;
+
   let loading = false;
   async function load() {
     if (!sessionStorage.getItem(KEY_ITEM) || $('#overview').hidden || loading) return;
@@ -144,11 +149,14 @@
       }
       const stats = new URLSearchParams({ bucket: $('#traffic-bucket').value });
       for (const name of ['partner', 'direction']) if (filters.get(name)) stats.set(name, filters.get(name));
+      const statsQuery = String(stats);
+      const fresh = lastStats && lastStats.query === statsQuery && Date.now() - lastStats.at < STATS_MAX_AGE_MS;
       const [alerts, statsBody, records] = await Promise.all([
         api('/admin/alerts'),
-        api(`/admin/traffic/stats?${stats}`),
+        fresh ? lastStats.body : api(`/admin/traffic/stats?${statsQuery}`),
         api(`/admin/traffic?limit=50&${filters}`),
       ]);
+      if (!fresh) lastStats = { query: statsQuery, at: Date.now(), body: statsBody };
       renderBanner(alerts);
       renderStats(statsBody);
       renderRecords(records);
