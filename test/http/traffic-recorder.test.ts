@@ -134,6 +134,10 @@ describe('the traffic recorder, in a hub with real partners (TRAFFIC_BODIES=all)
     expect((await net.hub.admin.get('/admin/traffic/999999999')).status).toBe(404);
     expect((await net.hub.admin.get('/admin/traffic/abc')).status).toBe(404);
     expect((await net.hub.admin.get('/admin/traffic', { params: { partner: 'nl-x' } })).status).toBe(400);
+    expect((await net.hub.admin.get('/admin/traffic', { params: { cursor: '99999999999999999999' } })).status).toBe(400);
+    expect((await net.hub.admin.get('/admin/traffic', { params: { request_id: 'a\u0000b' } })).status).toBe(400);
+    expect((await net.hub.admin.get('/admin/traffic', { params: { from: 'yesterday' } })).status).toBe(400);
+    expect((await net.hub.admin.get('/admin/traffic/99999999999999999999')).status).toBe(404);
 
     const stats = await net.hub.admin.get('/admin/traffic/stats', { params: { bucket: '1m' } });
     expect(stats.status).toBe(200);

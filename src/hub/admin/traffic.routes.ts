@@ -5,6 +5,8 @@ import { AdminError, parseAdminBody } from '../../http/admin-http';
 import type { PartnerAlerts } from '../routing/partner-alerts';
 import type { TrafficRecorder } from '../../http/traffic-recorder';
 
+/** A record id: a bigserial, kept below int8's range so a long number is a 400/404, not a database error. */
+const RECORD_ID = /^[1-9]\d{0,17}$/;
 const Partner = z.string().regex(/^[A-Z]{2}\/[A-Z0-9]{3}$/, 'partner is CC/PID, e.g. NL/CPO');
 const Instant = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
 
@@ -17,8 +19,8 @@ const ListQuery = z.strictObject({
   from: Instant.optional(),
   to: Instant.optional(),
   /** Matches the X-Request-ID or the X-Correlation-ID. */
-  request_id: z.string().min(1).max(100).optional(),
-  cursor: z.string().regex(/^[1-9]\d{0,18}$/, 'cursor is the next_cursor of the previous page').optional(),
+  request_id: z.string().regex(/^[\x21-\x7e]{1,100}$/, 'request_id is an X-Request-ID or X-Correlation-ID: printable ASCII, at most 100').optional(),
+  cursor: z.string().regex(RECORD_ID, 'cursor is the next_cursor of the previous page').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -113,7 +115,7 @@ export function trafficAdminRouter(deps: { db: DataSource; traffic: TrafficRecor
   });
 
   router.get('/traffic/:id', async (ctx) => {
-    if (!/^[1-9]\d{0,18}$/.test(ctx.params.id)) throw new AdminError(404, 'not_found', `No traffic record ${ctx.params.id}`);
+    if (!RECORD_ID.test(ctx.params.id)) throw new AdminError(404, 'not_found', `No traffic record ${ctx.params.id}`);
     const [row] = await deps.db.query(
       `SELECT ${SUMMARY}, request_headers, request_body, response_body FROM traffic_records WHERE id = $1`,
       [ctx.params.id],
