@@ -61,6 +61,10 @@ describeWithChromium('the dashboard traffic section and alert banner in Chromium
     await banner.waitFor();
     expect(await banner.textContent()).toMatch(/NL\/DTE DOWN .*since .*ECONNREFUSED/);
     expect(await page.locator('#alert-banner').isVisible()).toBe(true);
+    // The partner table says the same: DOWN, with the last error and since when (not a blank "Last error").
+    const row = page.locator('#partners tr[data-party="NL/DTE"]');
+    expect(await row.locator('[data-col="health"]').textContent()).toBe('DOWN');
+    expect(await row.locator('[data-col="last-error"]').textContent()).toMatch(/ECONNREFUSED \(failing since .+, \d+ in a row\)$/);
 
     const stats = (await net.hub.admin.get('/admin/traffic/stats', { params: { bucket: '1h' } })).data;
     for (const partner of ['NL/DTC', 'NL/DTE']) {
