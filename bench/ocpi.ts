@@ -20,7 +20,7 @@ export const STORED_LOCATIONS = 10_000;
 
 /**
  * Section 4 (the traffic recorder's cost): the load process asks for recording off or on between its
- * phases; the switch is the recorder's own `enabled`, read by every request and call, so both phases
+ * phases; the switch is the recorder's `enabled`, read by every request and call, so both phases
  * run against the same hub, database and partners. Records still buffered are written before the
  * answer, so one phase's batch writes do not fall into the next phase.
  */
@@ -28,7 +28,7 @@ function answerRecordingSwitch(load: ChildProcess, hub: TestHub): void {
   load.on('message', async (message: { recording?: boolean }) => {
     if (message.recording === undefined) return;
     await hub.services.traffic.drain();
-    hub.services.traffic.options.enabled = message.recording;
+    hub.services.traffic.enabled = message.recording;
     load.send({ recordingSet: message.recording });
   });
 }

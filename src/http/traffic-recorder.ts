@@ -149,6 +149,11 @@ export class TrafficRecorder {
     return this.options.enabled;
   }
 
+  /** Turns recording off or on while running (bench:ocpi compares the two in one run). */
+  set enabled(on: boolean) {
+    this.options.enabled = on;
+  }
+
   /** Rows dropped since the start because the buffer was full or a batch could not be written. */
   get dropped(): number {
     return this.droppedCount;
