@@ -110,6 +110,40 @@ async function pagesPerSecond(get: (offset: number) => Promise<unknown>, seconds
   return pages / seconds;
 }
 
+/** Asks the hub process to turn the traffic recorder off or on, and waits until it has (bench/ocpi.ts). */
+function setRecording(on: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const answer = (message: { recordingSet?: boolean }) => {
+      if (message.recordingSet !== on) return;
+      process.off('message', answer);
+      resolve();
+    };
+    process.on('message', answer);
+    process.send!({ recording: on });
+  });
+}
+
+/**
+ * Section 4: what recording every call costs the real-time authorization (two records each: the
+ * CPO's request in, the call to the eMSP out). Off and on alternate in six phases of a third of
+ * BENCH_SECONDS each, so drift of the machine falls on both alike; goal: p99 with recording at most
+ * 5 % above p99 without.
+ */
+async function recordingCostRows(authorize: () => Promise<void>): Promise<string[][]> {
+  const samples: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  for (const mode of ['off', 'on', 'off', 'on', 'off', 'on'] as const) {
+    await setRecording(mode === 'on');
+    samples[mode].push(...(await steadyRate(RATE, Math.max(1, SECONDS / 3), authorize)));
+  }
+  await setRecording(true);
+  const off = summarise(samples.off);
+  const on = summarise(samples.on);
+  return [
+    [`authorize p50 @${RATE}/s, recording off | on`, `${ms(off.p50)} | ${ms(on.p50)}`, '', `ratio ${(on.p50 / off.p50).toFixed(3)}`],
+    [`authorize p99 @${RATE}/s, recording off | on`, `${ms(off.p99)} | ${ms(on.p99)}`, '', `ratio ${(on.p99 / off.p99).toFixed(3)} (goal ≤ 1.05)`],
+  ];
+}
+
 async function main(): Promise<void> {
   const location = example('location_example.json');
   const envelope = (data: unknown) => ({ data, status_code: 1000, timestamp: new Date().toISOString() });
@@ -149,6 +183,7 @@ async function main(): Promise<void> {
   const bareAuth = summarise(await steadyRate(RATE, SECONDS, () => bare.post('/tokens/x/authorize', { location_id: 'LOC1' })));
   rows.push([`authorize p50 @${RATE}/s`, ms(hubAuth.p50), ms(bareAuth.p50), '']);
   rows.push([`authorize p99 @${RATE}/s`, ms(hubAuth.p99), ms(bareAuth.p99), 'hub p99 < 10 ms']);
+  const recordingRows = await recordingCostRows(authorize);
 
   // 2. GET-all locations pages/s.
   process.send!({ seed: { countryCode: 'NL', partyId: 'CPO' } });
@@ -190,6 +225,7 @@ async function main(): Promise<void> {
   const hop = summarise(bareHop);
   rows.push([`fan-out to ${EMSPS} eMSPs p50`, ms(fan.p50), ms(hop.p50), '']);
   rows.push([`fan-out to ${EMSPS} eMSPs p99`, ms(fan.p99), ms(hop.p99), 'hub p99 < 100 ms']);
+  rows.push(...recordingRows);
 
   const translation: string[][] = [['fan-out to 10 eMSPs', 'p50', 'p99', '2.2.1 → 2.2.1 p50 / p99 (same rounds)', 'p99 ratio', 'goal']];
   const added = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;

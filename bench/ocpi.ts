@@ -9,17 +9,33 @@
  *   3. push fan-out latency: a CPO's location PUT until all 10 eMSPs have received it; and the cost of
  *      translation: the same for a CPO of one OCPI version to 10 eMSPs of another, in the same rounds,
  *      as a ratio to the 2.2.1 → 2.2.1 p99 (goal ≤ 1.10).
+ *   4. the traffic recorder's cost: authorization p99 with recording off and on, alternating (docs/traffic.md).
  * BENCH_SECONDS (default 10), BENCH_RATE (default 200/s), BENCH_FANOUT_ROUNDS (default 200),
  * BENCH_FANOUT_PAIRS (default "2.3.0>2.2.1,2.2.1>2.3.0": CPO version>eMSP version, comma-separated).
  */
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { example } from '../test/support/network';
-import { startTestHub } from '../test/support/test-hub';
+import { startTestHub, type TestHub } from '../test/support/test-hub';
 import { MATRIX_VERSIONS } from '../test/support/version-matrix';
 import { benchDatabase } from './support';
 
 export const STORED_LOCATIONS = 10_000;
+
+/**
+ * Section 4 (the traffic recorder's cost): the load process asks for recording off or on between its
+ * phases; the switch is the recorder's `enabled`, read by every request and call, so both phases
+ * run against the same hub, database and partners. Records still buffered are written before the
+ * answer, so one phase's batch writes do not fall into the next phase.
+ */
+function answerRecordingSwitch(load: ChildProcess, hub: TestHub): void {
+  load.on('message', async (message: { recording?: boolean }) => {
+    if (message.recording === undefined) return;
+    await hub.services.traffic.drain();
+    hub.services.traffic.enabled = message.recording;
+    load.send({ recordingSet: message.recording });
+  });
+}
 
 async function main(): Promise<void> {
   const database = await benchDatabase();
@@ -29,6 +45,7 @@ async function main(): Promise<void> {
     env: { ...process.env, HUB_URL: hub.url, HUB_ADMIN_KEY: hub.adminKey },
   });
   const finished = new Promise<number>((resolve) => load.on('exit', (code) => resolve(code ?? 1)));
+  answerRecordingSwitch(load, hub);
   load.on('message', async (message: { seed?: { countryCode: string; partyId: string } }) => {
     if (!message.seed) return;
     // Stored straight into the hub's store: pushing 10,000 locations over HTTP is not what is measured here.

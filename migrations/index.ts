@@ -20,6 +20,7 @@ import { ObjectOriginals1763701900000 } from './1763701900000-ObjectOriginals';
 import { PartnerFinance1763702700000 } from './1763702700000-PartnerFinance';
 import { NapPublications1763702400000 } from './1763702400000-NapPublications';
 import { DriverPage1763702500000 } from './1763702500000-DriverPage';
+import { TrafficRecords1763702600000 } from './1763702600000-TrafficRecords';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -44,6 +45,7 @@ export const migrations = [
   TokenContractIds1763702010000,
   NapPublications1763702400000,
   DriverPage1763702500000,
+  TrafficRecords1763702600000,
   PartnerFinance1763702700000,
   // (new migrations go above this line, oldest first)
 ];

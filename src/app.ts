@@ -43,9 +43,11 @@ import { ocpiErrorHandler } from './hub/transport/ocpi-error-handler';
 import { ocpiErrors } from './hub/ocpi/ocpi-errors';
 import { ocpiRateLimit } from './hub/transport/rate-limit';
 import { requestIds } from './http/request-ids';
-import { metrics, partnerLabel } from './foundation/metrics';
+import { metrics, ocpiModuleOf, partnerLabel } from './foundation/metrics';
 import { metricsStack } from './dashboard/metrics.routes';
 import { dashboardAdminRouter, dashboardPageStack } from './dashboard/dashboard.routes';
+import { recordInboundTraffic } from './http/traffic-recorder';
+import { trafficAdminRouter } from './hub/admin/traffic.routes';
 
 /** Every endpoint the hub offers in the version details of each version it offers. */
 export const HUB_ENDPOINTS: HubEndpoint[] = [
@@ -94,6 +96,8 @@ function requestLog(services: Services): Middleware {
           direction: 'in',
           method: ctx.method,
           path: ctx.path,
+          // As on the call lines of outgoing calls (hub/outbound outboundCallLogFields).
+          module: ocpi ? ocpiModuleOf(ctx.path) : undefined,
           status: ctx.status,
           ocpiStatus: typeof ocpiStatus === 'number' ? ocpiStatus : undefined,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
@@ -170,6 +174,8 @@ export function createApp(services: Services): Koa {
   });
   app.use(requestIds());
   app.use(requestLog(services));
+  // Every /ocpi request, per partner, recorded when its response is finished (docs/traffic.md).
+  app.use(recordInboundTraffic(services.traffic));
   app.use(
     under(
       '/ocpi',
@@ -212,6 +218,7 @@ export function createApp(services: Services): Koa {
           ownCpoAdminRouter(services),
           afirAdminRouter(services),
           shortCodesAdminRouter(services),
+          trafficAdminRouter(services),
         ),
       ]),
     ),

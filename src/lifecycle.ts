@@ -35,6 +35,13 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   // Sites due a reallocation: time-window boundaries, OCPI profile periods, chargers to retry, every minute anyway.
   scheduler.add('load-tick', LOAD_TICK_CRON, () => services.load.tick());
   scheduler.add('expire-reservations', '*/10 * * * * *', () => services.ownCommands.expireReservations());
+  // Traffic records beyond TRAFFIC_RETENTION_HOURS or TRAFFIC_MAX_ROWS (docs/traffic.md).
+  scheduler.add('traffic-prune', '* * * * *', () => services.traffic.prune(services.config.traffic));
+  // Partner health changes alerted (log, signed webhook) within seconds (docs/traffic.md).
+  scheduler.add('partner-alerts', '*/10 * * * * *', async () => {
+    await services.alerts.check();
+    await services.alerts.deliver();
+  });
 }
 
 /**
@@ -63,6 +70,7 @@ export async function startHub(services: Services, options: BackgroundOptions = 
       await scheduler?.stop();
       await services.commands.stop();
       await services.outbox.stop();
+      await services.traffic.stop(); // the last calls' records, while the database is still there
     },
   };
 }

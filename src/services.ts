@@ -55,6 +55,8 @@ import type { RoleAddress } from './hub/ocpi/party-address';
 import { NapPublications } from './hub/routing/nap-publications';
 import { AfirCatalogue } from './hub/nap/afir-catalogue';
 import { acceptedServiceProviders } from './core/afir/accepted-service-providers';
+import { TrafficRecorder } from './http/traffic-recorder';
+import { PartnerAlerts } from './hub/routing/partner-alerts';
 
 export interface Services {
   config: Config;
@@ -118,6 +120,10 @@ export interface Services {
   naps: NapPublications;
   /** Every CPO's locations and tariffs for the AFIR lint, readiness and the NAP publications. */
   afir: AfirCatalogue;
+  /** Every OCPI request in and out, batched into traffic_records (docs/traffic.md). */
+  traffic: TrafficRecorder;
+  /** Partner health changes: logged, posted to the alert webhook, shown on the dashboard (docs/traffic.md). */
+  alerts: PartnerAlerts;
   /** Makes the database ready for this instance (own CPO party, connection marks of a previous run). */
   prepare(): Promise<void>;
 }
@@ -126,7 +132,10 @@ export interface Services {
 export function createServices({ config, secrets, db, log }: Pick<Services, 'config' | 'secrets' | 'db' | 'log'>): Services {
   // Every call to a partner goes through the SSRF guard (partners choose the URLs the hub calls).
   // Every call that names its party counts for that partner's health (hub/parties.ts).
+  // Every call is recorded (buffered, never awaited: docs/traffic.md).
+  const traffic = new TrafficRecorder(db, log, config.traffic);
   const client = new OcpiClient(config.ocpiTimeoutMs, new OutboundGuard(config.outbound), async (call) => {
+    traffic.recordCall(call);
     if (call.error) log.warn(outboundCallLogFields(call), 'call');
     else log.info(outboundCallLogFields(call), 'call');
     metrics.ocpiCall(partnerLabel(call.party), call.module, call.error?.kind, call.ms / 1000);
@@ -271,6 +280,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     router,
     versionContexts,
     locations,
+    traffic,
+    alerts: new PartnerAlerts({ db, log, webhook: config.alertWebhook }),
     stillAlive: new StillAliveCheck({ parties, client, log, idleMs: config.stillAliveIdleMs, timeoutMs: config.ocpiTimeoutMs }),
     tariffs,
     ocpiPayments: new OcpiPaymentsService(moduleDeps),

@@ -85,6 +85,13 @@ const EnvSchema = z.object({
   RATE_LIMIT_CHARGER_BURST: z.coerce.number().int().min(1, 'RATE_LIMIT_CHARGER_BURST must be 1 or more').default(200),
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   DEMO: z.enum(['true', 'false'], 'DEMO must be true or false').optional(),
+  TRAFFIC_RECORDING: z.enum(['on', 'off'], 'TRAFFIC_RECORDING must be on or off').default('on'),
+  TRAFFIC_BODIES: z.enum(['off', 'errors', 'all'], 'TRAFFIC_BODIES must be off, errors or all').default('errors'),
+  TRAFFIC_BODY_MAX_BYTES: z.coerce.number().int().min(256, 'TRAFFIC_BODY_MAX_BYTES must be 256 or more').default(16_384),
+  TRAFFIC_RETENTION_HOURS: z.coerce.number().positive('TRAFFIC_RETENTION_HOURS must be more than 0').default(168),
+  TRAFFIC_MAX_ROWS: z.coerce.number().int().min(1000, 'TRAFFIC_MAX_ROWS must be 1000 or more').default(1_000_000),
+  ALERT_WEBHOOK_URL: z.url('ALERT_WEBHOOK_URL must be a URL').optional(),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, 'ALERT_WEBHOOK_SECRET must be at least 16 characters').optional(),
 });
 
 export interface Config {
@@ -126,6 +133,10 @@ export interface Config {
   metricsToken?: string;
   /** DEMO: true/false forces the demo network on or off; unset, main.ts starts it on an empty embedded database. */
   demo?: boolean;
+  /** The traffic recorder (docs/traffic.md): on or off, which bodies are kept, how long and how many rows. */
+  traffic: { enabled: boolean; bodies: 'off' | 'errors' | 'all'; bodyMaxBytes: number; retentionMs: number; maxRows: number };
+  /** Partner alerts posted to the operator's webhook, signed with the secret (docs/traffic.md). */
+  alertWebhook?: { url: string; secret: string };
 }
 
 export interface OcppConfig {
@@ -168,6 +179,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (Boolean(e.OCPP_TLS_KEY) !== Boolean(e.OCPP_TLS_CERT)) {
     throw new Error('Invalid configuration: OCPP_TLS_KEY and OCPP_TLS_CERT must be set together (the key and certificate files of the TLS listener)');
+  }
+  if (Boolean(e.ALERT_WEBHOOK_URL) !== Boolean(e.ALERT_WEBHOOK_SECRET)) {
+    throw new Error('Invalid configuration: ALERT_WEBHOOK_URL and ALERT_WEBHOOK_SECRET must be set together (alerts are always signed)');
   }
   if (e.OCPP_TLS_CA && !e.OCPP_TLS_KEY) {
     throw new Error('Invalid configuration: OCPP_TLS_CA (client certificates, security profile 3) needs the TLS listener: set OCPP_TLS_KEY and OCPP_TLS_CERT too');
@@ -221,5 +235,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     metricsToken: e.METRICS_TOKEN,
     demo: e.DEMO === undefined ? undefined : e.DEMO === 'true',
+    traffic: {
+      enabled: e.TRAFFIC_RECORDING === 'on',
+      bodies: e.TRAFFIC_BODIES,
+      bodyMaxBytes: e.TRAFFIC_BODY_MAX_BYTES,
+      retentionMs: e.TRAFFIC_RETENTION_HOURS * 3_600_000,
+      maxRows: e.TRAFFIC_MAX_ROWS,
+    },
+    alertWebhook: e.ALERT_WEBHOOK_URL && e.ALERT_WEBHOOK_SECRET ? { url: e.ALERT_WEBHOOK_URL, secret: e.ALERT_WEBHOOK_SECRET } : undefined,
   };
 }

@@ -120,6 +120,24 @@ const partnerHealthGauge = new Gauge({
   registers: [registry],
 });
 
+const trafficRecordedRows = new Counter({
+  name: 'ocpi_hub_traffic_recorded_total',
+  help: 'OCPI requests in and out written by this instance\'s traffic recorder (docs/traffic.md)',
+  registers: [registry],
+});
+
+const trafficDroppedRows = new Counter({
+  name: 'ocpi_hub_traffic_dropped_total',
+  help: 'Traffic records this instance dropped: its buffer was full or a batch could not be written',
+  registers: [registry],
+});
+
+const cdrRatingMismatches = new Gauge({
+  name: 'ocpi_hub_cdr_rating_mismatches',
+  help: 'CDRs whose totals differ from the hub\'s re-rating (settlement statement mismatches; read from the database at scrape time)',
+  registers: [registry],
+});
+
 const HEALTH_VALUE = { OK: 0, DEGRADED: 1, DOWN: 2 } as const;
 
 /**
@@ -184,6 +202,12 @@ export const metrics = {
     outboxPartnerAttempts.inc({ partner, outcome });
     if (outcome === 'delivered' && enqueuedAt) outboxLatency.observe(Math.max(0, (Date.now() - enqueuedAt.getTime()) / 1000));
   },
+  trafficRecorded(rows: number): void {
+    trafficRecordedRows.inc(rows);
+  },
+  trafficDropped(rows: number): void {
+    trafficDroppedRows.inc(rows);
+  },
   translationLosses(module: string, count: number, partner = 'unknown'): void {
     translationLosses.inc({ module, partner }, count);
   },
@@ -211,6 +235,8 @@ export async function refreshDatabaseMetrics(db: DataSource): Promise<void> {
   outboxDepth.set({ status: 'pending' }, Number(row.pending));
   outboxDepth.set({ status: 'failed' }, Number(row.failed));
   outboxOldestPending.set(row.oldest_age ?? 0);
+  const [ratings]: { mismatches: string }[] = await db.query(`SELECT count(*) AS mismatches FROM cdr_ratings WHERE status = 'mismatch'`);
+  cdrRatingMismatches.set(Number(ratings.mismatches));
   const perPartner: { partner: string; pending: string; failed: string; call_failures: number; last_error_kind: string | null }[] = await db.query(`
     SELECT p.country_code || '/' || p.party_id AS partner, p.call_failures, p.last_error_kind,
            count(o.id) FILTER (WHERE o.status = 'pending') AS pending,

@@ -28,7 +28,7 @@ describe('request log: incoming requests with their OCPI status, outgoing calls 
     expect(refused.status).toBe(200);
     expect(refused.data.status_code).toBe(2001);
     const line = await waitFor(() => lines().find((l) => l.msg === 'request' && l.requestId === 'log-test-1'), 'the request line');
-    expect(line).toMatchObject({ direction: 'in', method: 'PUT', path: '/ocpi/2.2.1/receiver/locations/NL/CPL/LOC1', status: 200, ocpiStatus: 2001, party: 'NL/CPL' });
+    expect(line).toMatchObject({ direction: 'in', method: 'PUT', path: '/ocpi/2.2.1/receiver/locations/NL/CPL/LOC1', module: 'locations', status: 200, ocpiStatus: 2001, party: 'NL/CPL' });
     expect(line.ms).toBeGreaterThan(0);
     // Admin requests have no envelope, so no OCPI status.
     await net.hub.admin.get('/admin/parties', { headers: { 'X-Request-ID': 'log-test-2' } });

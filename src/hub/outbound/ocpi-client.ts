@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { TokenEncoding } from '../../db/entities';
 import { authorizationHeader } from '../ocpi/credentials-token';
+import { redactAuthorization } from '../../core/traffic/traffic-redaction';
 import type { OcpiEnvelope } from '../ocpi/envelope';
 import { type OutboundGuard, OutboundRefusedError } from './outbound-guard';
 
@@ -45,6 +46,13 @@ export interface OutboundCall {
   ocpiStatus?: number;
   ms: number;
   error?: OcpiCallError;
+  /** For the traffic recorder (docs/traffic.md): the headers sent, Authorization with its scheme alone. */
+  requestHeaders?: Record<string, string>;
+  requestBody?: unknown;
+  requestBytes?: number;
+  /** The partner's answer as received (any JSON, an envelope or not), when there was one. */
+  responseBody?: unknown;
+  responseBytes?: number;
 }
 
 /**
@@ -173,6 +181,9 @@ export class OcpiClient {
     const requestId = randomUUID();
     const correlationId = req.correlationId ?? randomUUID();
     const started = process.hrtime.bigint();
+    // Serialised once here, so the size the recorder reports is the size sent.
+    const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const seen: { response?: AxiosResponse; headers?: Record<string, string> } = {};
     const report = async (outcome: Pick<OutboundCall, 'httpStatus' | 'ocpiStatus' | 'error'>) => {
       try {
         await this.observe({
@@ -184,13 +195,18 @@ export class OcpiClient {
           correlationId,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
           ...outcome,
+          requestHeaders: seen.headers && { ...seen.headers, Authorization: redactAuthorization(seen.headers.Authorization ?? '') },
+          requestBody: req.body,
+          requestBytes: payload === undefined ? 0 : Buffer.byteLength(payload),
+          responseBody: seen.response?.data,
+          responseBytes: seen.response ? responseSize(seen.response) : 0,
         });
       } catch {
         // The observer logs and counts; a failure there must not turn a delivered call into a failed one.
       }
     };
     try {
-      const reply = await this.send<T>(req, requestId, correlationId);
+      const reply = await this.send<T>(req, requestId, correlationId, payload, seen);
       await report({ httpStatus: reply.httpStatus, ocpiStatus: reply.statusCode });
       return reply;
     } catch (error) {
@@ -199,7 +215,13 @@ export class OcpiClient {
     }
   }
 
-  private async send<T>(req: OcpiRequest, requestId: string, correlationId: string): Promise<OcpiReply<T>> {
+  private async send<T>(
+    req: OcpiRequest,
+    requestId: string,
+    correlationId: string,
+    payload: string | undefined,
+    seen: { response?: AxiosResponse; headers?: Record<string, string> },
+  ): Promise<OcpiReply<T>> {
     try {
       this.guard.checkUrl(req.url);
     } catch (error) {
@@ -207,19 +229,21 @@ export class OcpiClient {
     }
     const what = describe(req.method, req.url);
     let response: AxiosResponse;
+    const headers: Record<string, string> = {
+      ...req.headers,
+      Authorization: authorizationHeader(req.token, req.encoding),
+      ...(req.requestIds === false ? {} : { 'X-Request-ID': requestId, 'X-Correlation-ID': correlationId }),
+      ...(req.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    };
+    seen.headers = headers;
     try {
       response = await this.http.request({
         method: req.method,
         url: req.url,
-        data: req.body,
+        data: payload,
         params: req.params,
         timeout: req.timeoutMs ?? this.defaultTimeoutMs,
-        headers: {
-          ...req.headers,
-          Authorization: authorizationHeader(req.token, req.encoding),
-          ...(req.requestIds === false ? {} : { 'X-Request-ID': requestId, 'X-Correlation-ID': correlationId }),
-          ...(req.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
+        headers,
       });
     } catch (error) {
       const code = (error as { code?: string }).code;
@@ -227,7 +251,8 @@ export class OcpiClient {
       if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') throw new OcpiCallError('timeout', `${what} timed out`);
       throw new OcpiCallError('network', `${what} failed: ${code ?? (error as Error).message}`);
     }
-    const headers = Object.fromEntries(
+    seen.response = response;
+    const responseHeaders = Object.fromEntries(
       Object.entries(response.headers).map(([name, value]) => [name.toLowerCase(), String(value)]),
     );
     const body: unknown = response.data;
@@ -249,7 +274,7 @@ export class OcpiClient {
       statusCode: body.status_code,
       statusMessage: body.status_message,
       data: body.data as T,
-      headers,
+      headers: responseHeaders,
       requestId,
     };
   }
@@ -270,6 +295,15 @@ export class OcpiClient {
     }
     return items;
   }
+}
+
+/** Bytes of a partner's answer: its Content-Length, else the size of what arrived. */
+function responseSize(response: AxiosResponse): number {
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared >= 0) return declared;
+  const data: unknown = response.data;
+  if (data === undefined || data === null || data === '') return 0;
+  return Buffer.byteLength(typeof data === 'string' ? data : JSON.stringify(data));
 }
 
 /** The target of `Link: <url>; rel="next"`, if any. */

@@ -1,0 +1,342 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { metrics, ocpiModuleOf } from '../foundation/metrics';
+import { keepsBodies, redactAuthorization, storableText, storedBody, type TrafficBodies, trafficFailed, trafficObjectId } from '../core/traffic/traffic-redaction';
+
+/** One request to the hub or call from it, as the recorder keeps it (docs/traffic.md). */
+export interface TrafficRecord {
+  at: Date;
+  direction: 'in' | 'out';
+  partyUuid: string | null;
+  /** `CC/PID` of the party, when the request names one. */
+  partner: string | null;
+  method: string;
+  module: string;
+  /** The URL path (no query, no host for inbound; origin and path for outbound). */
+  path: string;
+  objectId: string | null;
+  httpStatus: number | null;
+  ocpiStatus: number | null;
+  failed: boolean;
+  error: string | null;
+  ms: number;
+  requestBytes: number;
+  responseBytes: number;
+  requestId: string | null;
+  correlationId: string | null;
+  /** Kept with the bodies only; Authorization with its scheme alone. */
+  requestHeaders: Record<string, string> | null;
+  requestBody: string | null;
+  responseBody: string | null;
+}
+
+export interface TrafficRecorderOptions {
+  enabled: boolean;
+  bodies: TrafficBodies;
+  bodyMaxBytes: number;
+  /** A batch is written this often, or as soon as it holds `batchRows`. */
+  flushIntervalMs?: number;
+  batchRows?: number;
+  /** Rows held in memory at most; more are dropped and counted (the database is slow or away). */
+  bufferRows?: number;
+  /** And bytes of kept bodies held at most (TRAFFIC_BODIES=all with large bodies fills memory before rows do). */
+  bufferBytes?: number;
+}
+
+/** What a row costs in memory beyond its bodies, roughly (for the byte bound). */
+const ROW_OVERHEAD_BYTES = 400;
+const rowBytes = (row: TrafficRecord) => ROW_OVERHEAD_BYTES + (row.requestBody?.length ?? 0) + (row.responseBody?.length ?? 0);
+
+/** What a party looks like to the recorder (an authenticated caller's or a called party's). */
+interface RecordedParty {
+  id: string;
+  countryCode: string;
+  partyId: string;
+}
+
+/** What the OCPI client reports of a call (hub/outbound's OutboundCall, the fields the recorder reads). */
+export interface RecordedCall {
+  method: string;
+  target: string;
+  party?: RecordedParty;
+  module?: string;
+  requestId: string;
+  correlationId: string;
+  httpStatus?: number;
+  ocpiStatus?: number;
+  ms: number;
+  error?: { kind: string; message: string };
+  requestHeaders?: Record<string, string>;
+  requestBody?: unknown;
+  requestBytes?: number;
+  responseBody?: unknown;
+  responseBytes?: number;
+}
+
+const COLUMNS: [keyof TrafficRecord, string][] = [
+  ['at', 'at'],
+  ['direction', 'direction'],
+  ['partyUuid', 'party_uuid'],
+  ['partner', 'partner'],
+  ['method', 'method'],
+  ['module', 'module'],
+  ['path', 'path'],
+  ['objectId', 'object_id'],
+  ['httpStatus', 'http_status'],
+  ['ocpiStatus', 'ocpi_status'],
+  ['failed', 'failed'],
+  ['error', 'error'],
+  ['ms', 'ms'],
+  ['requestBytes', 'request_bytes'],
+  ['responseBytes', 'response_bytes'],
+  ['requestId', 'request_id'],
+  ['correlationId', 'correlation_id'],
+  ['requestHeaders', 'request_headers'],
+  ['requestBody', 'request_body'],
+  ['responseBody', 'response_body'],
+];
+
+// One statement and one parameter per batch whatever its size: the rows as one JSON array (V8's
+// JSON.stringify is native, where pg's array literals are built character by character in JavaScript
+// on the event loop), made into rows of the table's own types by json_populate_recordset.
+const INSERT_SQL = `INSERT INTO traffic_records (${COLUMNS.map((c) => c[1]).join(', ')})
+  SELECT ${COLUMNS.map((c) => c[1]).join(', ')} FROM json_populate_recordset(NULL::traffic_records, $1::json)`;
+
+/** Headers of an incoming request worth keeping beside its body (routing and ids; Authorization redacted). */
+const KEPT_HEADERS = /^(authorization|content-type|x-request-id|x-correlation-id|ocpi-(from|to)-(country-code|party-id))$/;
+
+export function keptHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (value === undefined || !KEPT_HEADERS.test(lower)) continue;
+    const text = Array.isArray(value) ? value.join(', ') : String(value);
+    kept[lower] = lower === 'authorization' ? redactAuthorization(text) : text;
+  }
+  return kept;
+}
+
+/**
+ * Records every OCPI request in and out. `record` only pushes to a buffer bounded in rows and bytes and never
+ * waits or throws: a timer writes the buffer as one multi-row INSERT every `flushIntervalMs` (sooner
+ * when `batchRows` are waiting). When the buffer is full (the database is slow or down) new rows are
+ * dropped and counted (`ocpi_hub_traffic_dropped_total`), so a request never waits on its record.
+ */
+export class TrafficRecorder {
+  private buffer: TrafficRecord[] = [];
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  private droppedCount = 0;
+  private readonly flushIntervalMs: number;
+  private readonly batchRows: number;
+  private readonly bufferRows: number;
+  private readonly bufferBytes: number;
+  private bufferedBytes = 0;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly log: Logger,
+    readonly options: TrafficRecorderOptions,
+  ) {
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    this.batchRows = options.batchRows ?? 1000;
+    this.bufferRows = options.bufferRows ?? 20_000;
+    this.bufferBytes = options.bufferBytes ?? 64 * 1024 * 1024;
+  }
+
+  get enabled(): boolean {
+    return this.options.enabled;
+  }
+
+  /** Turns recording off or on while running (bench:ocpi compares the two in one run). */
+  set enabled(on: boolean) {
+    this.options.enabled = on;
+  }
+
+  /** Rows dropped since the start because the buffer was full or a batch could not be written. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** Rows waiting in memory. */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  record(row: TrafficRecord): void {
+    if (!this.options.enabled) return;
+    const bytes = rowBytes(row);
+    if (this.buffer.length >= this.bufferRows || this.bufferedBytes + bytes > this.bufferBytes) {
+      this.drop(1);
+      return;
+    }
+    this.buffer.push(row);
+    this.bufferedBytes += bytes;
+    if (this.buffer.length >= this.batchRows) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Records a call of the OCPI client (hub/outbound's observer). */
+  recordCall(call: RecordedCall): void {
+    if (!this.options.enabled) return;
+    const failed = trafficFailed(call);
+    const module = call.module ?? 'other';
+    const bodies = keepsBodies(this.options.bodies, failed);
+    let pathname = call.target;
+    try {
+      pathname = new URL(call.target).pathname;
+    } catch {
+      // safeTarget's 'an invalid URL': kept as is
+    }
+    this.record({
+      at: new Date(Date.now() - call.ms),
+      direction: 'out',
+      partyUuid: call.party?.id ?? null,
+      partner: call.party ? `${call.party.countryCode}/${call.party.partyId}` : null,
+      method: call.method,
+      module,
+      path: call.target,
+      objectId: trafficObjectId(pathname, module),
+      httpStatus: call.httpStatus ?? null,
+      ocpiStatus: call.ocpiStatus ?? null,
+      failed,
+      error: call.error ? storableText(`${call.error.kind}: ${call.error.message}`.slice(0, 1000)) : null,
+      ms: call.ms,
+      requestBytes: call.requestBytes ?? 0,
+      responseBytes: call.responseBytes ?? 0,
+      requestId: call.requestId,
+      correlationId: call.correlationId,
+      requestHeaders: bodies && call.requestHeaders ? keptHeaders(call.requestHeaders) : null,
+      requestBody: bodies ? storedBody(call.requestBody, module, this.options.bodyMaxBytes) : null,
+      responseBody: bodies ? storedBody(call.responseBody, module, this.options.bodyMaxBytes) : null,
+    });
+  }
+
+  /** Writes what the buffer holds (one batch at a time); a failed batch is dropped and counted, never retried. */
+  async flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer.splice(0, this.batchRows);
+    for (const row of batch) this.bufferedBytes -= rowBytes(row);
+    this.flushing = this.write(batch).finally(() => {
+      this.flushing = undefined;
+      if (this.buffer.length >= this.batchRows) void this.flush();
+      else if (this.buffer.length > 0 && !this.timer) {
+        this.timer = setTimeout(() => void this.flush(), this.flushIntervalMs);
+        this.timer.unref();
+      }
+    });
+    return this.flushing;
+  }
+
+  /** Writes everything still buffered (shutdown, tests). */
+  async drain(): Promise<void> {
+    while (this.buffer.length > 0 || this.flushing) {
+      await (this.flushing ?? this.flush());
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.drain();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * Deletes rows older than `retentionMs`, then all but the newest `maxRows` (by id, which grows with
+   * time), so the table is bounded by age and by size. Returns how many rows went.
+   */
+  async prune({ retentionMs, maxRows }: { retentionMs: number; maxRows: number }): Promise<number> {
+    const [, byAge] = await this.db.query(`DELETE FROM traffic_records WHERE at < now() - make_interval(secs => $1)`, [retentionMs / 1000]);
+    const [, bySize] = await this.db.query(
+      `DELETE FROM traffic_records WHERE id <= (SELECT id FROM traffic_records ORDER BY id DESC OFFSET $1 LIMIT 1)`,
+      [maxRows],
+    );
+    return Number(byAge ?? 0) + Number(bySize ?? 0);
+  }
+
+  private async write(batch: TrafficRecord[]): Promise<void> {
+    try {
+      const rows = batch.map((row) => Object.fromEntries(COLUMNS.map(([key, column]) => [column, row[key]])));
+      const params = [JSON.stringify(rows)];
+      // Without waiting for the WAL flush: a crash may lose the last batch, which is worth less than
+      // an fsync per batch competing with the hub's own commits.
+      const runner = this.db.createQueryRunner();
+      try {
+        await runner.startTransaction();
+        await runner.query(`SET LOCAL synchronous_commit TO off`);
+        await runner.query(INSERT_SQL, params);
+        await runner.commitTransaction();
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      } finally {
+        await runner.release();
+      }
+      metrics.trafficRecorded(batch.length);
+    } catch (error) {
+      this.drop(batch.length);
+      this.log.warn({ err: error, rows: batch.length }, 'traffic records could not be written (dropped)');
+    }
+  }
+
+  private drop(rows: number): void {
+    this.droppedCount += rows;
+    metrics.trafficDropped(rows);
+  }
+}
+
+/**
+ * Records each `/ocpi` request when its response is finished (the response size is then known: koa
+ * sets Content-Length when it serialises the body). Nothing here waits: the row goes to the buffer.
+ */
+export function recordInboundTraffic(recorder: TrafficRecorder): Middleware {
+  return async (ctx, next) => {
+    if (!recorder.enabled || !ctx.path.startsWith('/ocpi')) return next();
+    const startedAt = Date.now();
+    const started = process.hrtime.bigint();
+    const res = ctx.res;
+    res.once('close', () => {
+      try {
+        const body = ctx.body as { status_code?: unknown } | null | undefined;
+        const code = body && typeof body === 'object' ? body.status_code : undefined;
+        const ocpiStatus = typeof code === 'number' ? code : null;
+        const module = ocpiModuleOf(ctx.path);
+        const failed = !res.writableFinished || trafficFailed({ httpStatus: ctx.status, ocpiStatus });
+        const bodies = keepsBodies(recorder.options.bodies, failed);
+        const party = (ctx.state.caller as { party?: RecordedParty } | undefined)?.party;
+        recorder.record({
+          at: new Date(startedAt),
+          direction: 'in',
+          partyUuid: party?.id ?? null,
+          partner: party ? `${party.countryCode}/${party.partyId}` : null,
+          method: ctx.method,
+          module,
+          path: ctx.path.slice(0, 2000),
+          objectId: trafficObjectId(ctx.path, module),
+          httpStatus: ctx.status,
+          ocpiStatus,
+          failed,
+          error: res.writableFinished ? null : 'the connection closed before the response was sent',
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          requestBytes: Number(ctx.get('content-length')) || 0,
+          responseBytes: Number(res.getHeader('content-length')) || 0,
+          requestId: ctx.state.requestId ?? null,
+          correlationId: ctx.state.correlationId ?? null,
+          requestHeaders: bodies ? keptHeaders(ctx.headers) : null,
+          requestBody: bodies ? storedBody(ctx.request.body, module, recorder.options.bodyMaxBytes) : null,
+          responseBody: bodies ? storedBody(ctx.body, module, recorder.options.bodyMaxBytes) : null,
+        });
+      } catch {
+        // A record is never worth a failed response (the response is already gone here anyway).
+      }
+    });
+    await next();
+  };
+}
