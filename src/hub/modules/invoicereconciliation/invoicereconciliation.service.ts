@@ -174,9 +174,9 @@ export class OcpiInvoiceReconciliationService {
     );
     const found = new Set(rows.map((r) => r.cdr_id));
     const missing = ids.filter((id) => !found.has(id));
-    const whose = asCpo ? `CDRs of ${ownerKey}` : `CDRs with ${ownerKey}'s tokens`;
-    const at = named ? ` at ${addressKey(named)}` : '';
-    if (missing.length > 0) throw ocpiErrors.invalidParameters(`The record lists ${missing.length} CDR(s) that are not ${whose}${at} at the hub: ${missing.slice(0, 10).join(', ')}`);
+    const namedKey = named && addressKey(named);
+    const whose = asCpo ? `CDRs of ${ownerKey}${named ? ` with ${namedKey}'s tokens` : ''}` : `CDRs with ${ownerKey}'s tokens${named ? ` at ${namedKey}` : ''}`;
+    if (missing.length > 0) throw ocpiErrors.invalidParameters(`The record lists ${missing.length} CDR(s) that are not ${whose} at the hub: ${missing.slice(0, 10).join(', ')}`);
     const counterparts = [...new Set(rows.map((r) => (asCpo ? r.emsp : r.cpo)))].sort();
     if (counterparts.length > 1) {
       const by = counterparts.map((c) => `${c}: ${[...new Set(rows.filter((r) => (asCpo ? r.emsp : r.cpo) === c).map((r) => r.cdr_id))].slice(0, 5).join(', ')}`);
