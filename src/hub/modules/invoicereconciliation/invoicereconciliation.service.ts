@@ -11,7 +11,6 @@ import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import { toDate } from '../../ocpi/ocpi-types';
 import type { PageRequest } from '../../ocpi/pagination';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
-import type { InvoiceReconciliations } from '../../settlement/invoice-reconciliations';
 import { idParam, requireSameIds } from '../client-owned';
 import type { ModuleDeps } from '../module-deps';
 
@@ -34,6 +33,14 @@ const fromKey = (key: string): PartyAddress => {
   return { countryCode, partyId };
 };
 
+/**
+ * Where received records are reconciled against the settlement statements: hub/settlement's
+ * InvoiceReconciliations (a floor above the modules, so given as this shape, wired in services.ts).
+ */
+export interface InvoiceRecordReports {
+  reconcileRecord(record: { cpo: string; emsp: string; submittedBy: string; invoiceId: string; cdrIds: readonly string[] }): Promise<unknown>;
+}
+
 /** Whom a record is between: its owner, the counterpart its CDRs name, and the statements' pair. */
 interface RecordParties {
   owner: RoleAddress;
@@ -55,7 +62,7 @@ interface RecordParties {
  * as for an invoice submitted through the partner finance API.
  */
 export class OcpiInvoiceReconciliationService {
-  constructor(private readonly deps: ModuleDeps & { invoiceReconciliations: InvoiceReconciliations }) {}
+  constructor(private readonly deps: ModuleDeps & { invoiceReconciliations: InvoiceRecordReports }) {}
 
   // ---- The hub's Receiver interface: the data owner pushes ----
 
