@@ -260,4 +260,25 @@ describe('the OCPI 2.3.0 Invoice Reconciliation module through the hub, feeding 
     // Every delivery of the module reached its 2.3.0 receiver at the first attempt.
     expect(await hub.services.db.query(`SELECT status, count(*)::int AS n FROM outbox WHERE module = 'invoicereconciliation' GROUP BY status`)).toEqual([{ status: 'delivered', n: 4 }]);
   });
+
+  it('reverse billing with one CDR id at two CPOs: 2001 asking for OCPI-to-*, then to the CPO named; no statement there, no report', async () => {
+    const cp2 = await join('AT', 'CP2', 'CPO', '2.3.0', CPO_ENDPOINTS);
+    await agree('AT/CP2', 'DE/TNM');
+    // CDR ids are unique per CPO only: CP2 has a MAR-1 of its own, with a TNM token.
+    expect((await cp2.ocpi.post('/receiver/cdrs', { ...cdrAt('MAR-1', '2024-03-08T10:00:00Z'), country_code: 'AT', party_id: 'CP2' })).data.status_code).toBe(1000);
+    const before = await counts();
+    const sent = record('DE/TNM', 'SB-2', 'SELF-BILL-CP2', ['MAR-1']);
+    const ambiguous = await tnm().ocpi.post('/receiver/invoicereconciliation', sent);
+    expect(ambiguous.data.status_code).toBe(2001);
+    expect(ambiguous.data.status_message).toMatch(/belong to 2 CPOs \(AT\/CP2: MAR-1; BE\/BEC: MAR-1\).*name the CPO in OCPI-to-\*/);
+    expect(await counts()).toEqual(before);
+
+    const named = await tnm().ocpi.post('/receiver/invoicereconciliation', sent, { headers: { 'OCPI-to-country-code': 'AT', 'OCPI-to-party-id': 'CP2' } });
+    expect([named.status, named.data.status_code]).toEqual([201, 1000]);
+    const got = await waitFor(() => cp2.partner.received('POST', '/ocpi/2.3.0/invoicereconciliation')[0], 'the record at CP2');
+    expect(got.body).toEqual(sent);
+    await hub.services.outbox.whenIdle();
+    expect(bec().partner.received('POST', '/ocpi/2.3.0/invoicereconciliation')).toHaveLength(1); // SB-1 only
+    expect(await counts()).toEqual({ ...before, records: before.records + 1, deliveries: before.deliveries + 1 });
+  });
 });

@@ -170,14 +170,17 @@ export class OcpiInvoiceReconciliationService {
   private async counterpartOfCdrs(owner: RoleAddress, ids: string[], named: PartyAddress | undefined): Promise<string> {
     const ownerKey = addressKey(owner);
     const asCpo = owner.role === 'CPO';
+    // An eMSP reads CDRs only at the CPOs it has agreements with, as its GETs through the hub do.
+    const cpos = asCpo ? [ownerKey] : (await this.deps.router.counterparts(owner)).filter((c) => c.role === 'CPO').map(addressKey);
     // The hub form keeps the token's issuer in cdr_token (as settlement reads a CDR's eMSP).
+    const issuer = `upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id')`;
     const rows: { cdr_id: string; cpo: string; emsp: string }[] = await this.deps.db.query(
-      `SELECT object_id AS cdr_id, owner AS cpo, upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id') AS emsp
+      `SELECT object_id AS cdr_id, owner AS cpo, ${issuer} AS emsp
          FROM ocpi_objects
-        WHERE module = 'cdrs' AND object_type = '' AND object_id = ANY($1::text[])
-          AND ${asCpo ? 'owner = $2' : `upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id') = $2`}
-          AND ($3::text IS NULL OR ${asCpo ? `upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id')` : 'owner'} = $3)`,
-      [ids, ownerKey, named ? addressKey(named) : null],
+        WHERE module = 'cdrs' AND object_type = '' AND object_id = ANY($1::text[]) AND owner = ANY($2::text[])
+          ${asCpo ? '' : `AND ${issuer} = $4`}
+          AND ($3::text IS NULL OR ${asCpo ? issuer : 'owner'} = $3)`,
+      [ids, cpos, named ? addressKey(named) : null, ...(asCpo ? [] : [ownerKey])],
     );
     const found = new Set(rows.map((r) => r.cdr_id));
     const missing = ids.filter((id) => !found.has(id));
