@@ -33,6 +33,7 @@ import { COMMANDS_SENDER_PATH } from './hub/modules/commands/commands.service';
 import { CHARGINGPROFILES_RECEIVER_PATH, chargingprofilesRouter } from './hub/modules/chargingprofiles/chargingprofiles.routes';
 import { CHARGINGPROFILES_SENDER_PATH } from './hub/modules/chargingprofiles/chargingprofiles.service';
 import { ocpiPaymentsRouter, PAYMENTS_ENDPOINTS } from './hub/modules/payments/ocpi-payments.routes';
+import { INVOICERECONCILIATION_ENDPOINTS, invoiceReconciliationRouter } from './hub/modules/invoicereconciliation/invoicereconciliation.routes';
 import { versionsRouter } from './hub/modules/versions/versions.routes';
 import type { HubEndpoint } from './hub/modules/versions/hub-versions';
 import { type OcpiVersion, VERSION_FORM } from './core/ocpi-versions/ocpi-versions';
@@ -69,6 +70,7 @@ export const HUB_ENDPOINTS: HubEndpoint[] = [
   { identifier: 'chargingprofiles', role: 'SENDER', path: CHARGINGPROFILES_SENDER_PATH },
   { identifier: 'chargingprofiles', role: 'RECEIVER', path: CHARGINGPROFILES_RECEIVER_PATH },
   ...PAYMENTS_ENDPOINTS,
+  ...INVOICERECONCILIATION_ENDPOINTS,
 ];
 
 function routes(...routers: Router[]): Middleware {
@@ -136,6 +138,7 @@ export function ocpiRouters(services: Services): Router[] {
         commandsRouter(moduleDeps, version),
         ...(has('chargingprofiles') ? [chargingprofilesRouter(moduleDeps, version)] : []),
         ...(has('payments') ? [ocpiPaymentsRouter(moduleDeps, version)] : []),
+        ...(has('invoicereconciliation') ? [invoiceReconciliationRouter(moduleDeps, version)] : []),
       ];
     }),
   ];

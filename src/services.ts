@@ -25,6 +25,7 @@ import { LocationsService } from './hub/modules/locations/locations.service';
 import type { ModuleDeps } from './hub/modules/module-deps';
 import { TariffsService } from './hub/modules/tariffs/tariffs.service';
 import { OcpiPaymentsService } from './hub/modules/payments/ocpi-payments.service';
+import { OcpiInvoiceReconciliationService } from './hub/modules/invoicereconciliation/invoicereconciliation.service';
 import { SessionsService } from './hub/modules/sessions/sessions.service';
 import { CdrsService } from './hub/modules/cdrs/cdrs.service';
 import { TokensService } from './hub/modules/tokens/tokens.service';
@@ -78,6 +79,8 @@ export interface Services {
   tariffs: TariffsService;
   /** The OCPI 2.3.0 Payments module between PTPs and CPOs (not the driver payments of the own chargers: `payments`). */
   ocpiPayments: OcpiPaymentsService;
+  /** The OCPI 2.3.0 Invoice Reconciliation module; its records also feed the invoice reconciliation reports. */
+  ocpiInvoiceReconciliation: OcpiInvoiceReconciliationService;
   sessions: SessionsService;
   cdrs: CdrsService;
   tokens: TokensService;
@@ -285,6 +288,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     stillAlive: new StillAliveCheck({ parties, client, log, idleMs: config.stillAliveIdleMs, timeoutMs: config.ocpiTimeoutMs }),
     tariffs,
     ocpiPayments: new OcpiPaymentsService(moduleDeps),
+    ocpiInvoiceReconciliation: new OcpiInvoiceReconciliationService({ ...moduleDeps, invoiceReconciliations }),
     sessions,
     cdrs,
     tokens,

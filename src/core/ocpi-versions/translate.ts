@@ -17,7 +17,8 @@ export type OcpiModuleId =
   | 'commands'
   | 'chargingprofiles'
   | 'hubclientinfo'
-  | 'payments';
+  | 'payments'
+  | 'invoicereconciliation';
 
 /** What a step may need beyond the object (never guessed): each step says when it needs a field. */
 export interface TranslationContext {

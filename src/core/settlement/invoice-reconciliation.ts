@@ -6,6 +6,11 @@
  * Amounts are compared at the statement currency's minor unit (core/money), after rounding both sides
  * the one way money is rounded, so 10.004 EUR on an invoice matches 10.00 on the statement and 1 JPY
  * of difference is a difference.
+ *
+ * A line may state no amount: an OCPI InvoiceReconciliationRecord (mod_invoice_reconciliation) lists
+ * only the CDR ids an invoice covers. Such a line is `matched` when its CDR is on the statement ("on the
+ * statement", no amount compared; the statement's amount is given beside it), and the report's invoice
+ * total and difference are then null: the invoice's amounts are not known to the hub.
  */
 import Decimal from 'decimal.js';
 import { decimalAmount, formatMoney, roundMoney } from '../money/currencies';
@@ -24,23 +29,30 @@ export interface StatementLineForInvoice {
 
 export interface InvoiceLine {
   cdr_id: string;
-  amount: string;
+  /** Absent when the invoice names the CDR without an amount (an OCPI InvoiceReconciliationRecord). */
+  amount?: string;
 }
 
 export type InvoiceLineOutcome =
   | { cdr_id: string; outcome: 'matched'; amount: string }
+  /** On the statement; the invoice line states no amount, so none was compared. */
+  | { cdr_id: string; outcome: 'matched'; amount: null; statement_amount: string | null }
   | { cdr_id: string; outcome: 'amount_differs'; statement_amount: string; invoice_amount: string; difference: string }
-  | { cdr_id: string; outcome: 'unknown_to_hub'; invoice_amount: string }
+  | { cdr_id: string; outcome: 'unknown_to_hub'; invoice_amount: string | null }
   | { cdr_id: string; outcome: 'missing_from_invoice'; statement_amount: string }
   | { cdr_id: string; outcome: 'no_amount_on_statement'; invoice_amount: string; reason: string }
-  | { cdr_id: string; outcome: 'duplicate_in_invoice'; invoice_amount: string };
+  | { cdr_id: string; outcome: 'duplicate_in_invoice'; invoice_amount: string | null };
 
 export interface InvoiceReport {
   currency: string;
   basis: InvoiceBasis;
   counts: Record<InvoiceLineOutcome['outcome'], number>;
-  /** Sums at the currency's minor unit; `difference` is invoice minus statement. */
-  totals: { statement: string; invoice: string; difference: string };
+  /**
+   * Sums at the currency's minor unit; `difference` is invoice minus statement. `invoice` and
+   * `difference` are null when a line states no amount; `listed` (only then) is the statement's sum of
+   * the CDRs the invoice names, the figure to compare with the invoice document by hand.
+   */
+  totals: { statement: string; invoice: string | null; difference: string | null; listed?: string };
   /** Every line that needs a person's attention (all but `matched`), then the matched ones. */
   lines: InvoiceLineOutcome[];
 }
@@ -57,7 +69,7 @@ const OUTCOMES: InvoiceLineOutcome['outcome'][] = [
 ];
 
 /** An invoice amount as a decimal, or a rejection naming the line (nothing is guessed from a bad number). */
-function invoiceAmount(line: InvoiceLine, index: number): Decimal {
+function invoiceAmount(line: InvoiceLine & { amount: string }, index: number): Decimal {
   if (!/^-?\d+(\.\d+)?$/.test(line.amount.trim())) {
     throw new InvoiceRejected(`invoice line ${index + 1} (CDR ${JSON.stringify(line.cdr_id)}): amount ${JSON.stringify(line.amount)} is not a decimal number`);
   }
@@ -77,29 +89,42 @@ export function reconcileInvoice(currency: string, basis: InvoiceBasis, statemen
   const outcomes: InvoiceLineOutcome[] = [];
   let statementTotal = new Decimal(0);
   let invoiceTotal = new Decimal(0);
+  let listedTotal = new Decimal(0);
+  let everyAmountStated = true;
 
   invoice.forEach((line, index) => {
     if (!line.cdr_id) throw new InvoiceRejected(`invoice line ${index + 1} has no CDR id`);
-    const amount = money(invoiceAmount(line, index));
+    const amount = line.amount === undefined ? null : money(invoiceAmount({ ...line, amount: line.amount }, index));
+    if (amount === null) everyAmountStated = false;
+    else invoiceTotal = invoiceTotal.plus(amount);
     if (seen.has(line.cdr_id)) {
-      outcomes.push({ cdr_id: line.cdr_id, outcome: 'duplicate_in_invoice', invoice_amount: text(amount) });
-      invoiceTotal = invoiceTotal.plus(amount);
+      outcomes.push({ cdr_id: line.cdr_id, outcome: 'duplicate_in_invoice', invoice_amount: amount && text(amount) });
       return;
     }
     seen.add(line.cdr_id);
-    invoiceTotal = invoiceTotal.plus(amount);
     const held = byCdr.get(line.cdr_id);
     if (!held) {
-      outcomes.push({ cdr_id: line.cdr_id, outcome: 'unknown_to_hub', invoice_amount: text(amount) });
+      outcomes.push({ cdr_id: line.cdr_id, outcome: 'unknown_to_hub', invoice_amount: amount && text(amount) });
       return;
     }
     const stated = basis === 'net' ? held.net : held.gross;
+    if (amount === null) {
+      // Only "on the statement": there is no invoice amount to compare with.
+      const onStatement = stated === null || stated === '' ? null : money(stated);
+      if (onStatement) {
+        statementTotal = statementTotal.plus(onStatement);
+        listedTotal = listedTotal.plus(onStatement);
+      }
+      outcomes.push({ cdr_id: line.cdr_id, outcome: 'matched', amount: null, statement_amount: onStatement && text(onStatement) });
+      return;
+    }
     if (stated === null || stated === '') {
       outcomes.push({ cdr_id: line.cdr_id, outcome: 'no_amount_on_statement', invoice_amount: text(amount), reason: 'the CDR states no VAT, so the statement has no gross amount; reconcile on net' });
       return;
     }
     const expected = money(stated);
     statementTotal = statementTotal.plus(expected);
+    listedTotal = listedTotal.plus(expected);
     if (expected.equals(amount)) outcomes.push({ cdr_id: line.cdr_id, outcome: 'matched', amount: text(amount) });
     else outcomes.push({ cdr_id: line.cdr_id, outcome: 'amount_differs', statement_amount: text(expected), invoice_amount: text(amount), difference: text(amount.minus(expected)) });
   });
@@ -119,7 +144,9 @@ export function reconcileInvoice(currency: string, basis: InvoiceBasis, statemen
     currency,
     basis,
     counts,
-    totals: { statement: text(statementTotal), invoice: text(invoiceTotal), difference: text(invoiceTotal.minus(statementTotal)) },
+    totals: everyAmountStated
+      ? { statement: text(statementTotal), invoice: text(invoiceTotal), difference: text(invoiceTotal.minus(statementTotal)) }
+      : { statement: text(statementTotal), invoice: null, difference: null, listed: text(listedTotal) },
     lines: ordered,
   };
 }

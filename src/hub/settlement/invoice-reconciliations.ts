@@ -13,6 +13,18 @@ export interface InvoiceReconciliationView extends InvoiceReport {
   created_at: Date;
 }
 
+/**
+ * What an OCPI InvoiceReconciliationRecord (mod_invoice_reconciliation) gives the reports: the pair of
+ * the statements, who sent it (CC/PID), its invoice_id and the CDR ids it lists, without amounts.
+ */
+export interface ReceivedInvoiceRecord {
+  cpo: string;
+  emsp: string;
+  submittedBy: string;
+  invoiceId: string;
+  cdrIds: readonly string[];
+}
+
 /** At most this many invoice lines in one submission (a month of a large CPO/eMSP pair fits). */
 export const MAX_INVOICE_LINES = 200_000;
 
@@ -82,6 +94,35 @@ export class InvoiceReconciliations {
       [statementId, version, submittedBy, invoice.reference ?? null, invoice.basis, JSON.stringify(report)],
     );
     return { id: row.id, statement_id: statementId, version, submitted_by: submittedBy, invoice_reference: invoice.reference ?? null, created_at: row.created_at, ...report };
+  }
+
+  /**
+   * An OCPI InvoiceReconciliationRecord against the pair's statements (of the configured period kind,
+   * each at its shown version: closed, else latest): one report per statement that holds one of its
+   * CDRs. A report lists the record's CDRs on that statement (matched: on the statement, no amounts
+   * compared), those on none of the pair's statements (unknown_to_hub), and that statement's lines the
+   * record does not list (missing_from_invoice); CDRs on another of the touched statements are that
+   * statement's report's. No statement holds any: no report.
+   */
+  async reconcileRecord(record: ReceivedInvoiceRecord): Promise<InvoiceReconciliationView[]> {
+    const ids = [...new Set(record.cdrIds)];
+    const touched: { id: string; listed: string[] }[] = await this.db.query(
+      `SELECT s.id, array(SELECT unnest(v.cdr_ids) INTERSECT SELECT unnest($3::text[])) AS listed
+         FROM settlement_statements s
+         JOIN settlement_statement_versions v ON v.statement_id = s.id AND v.version = coalesce(s.closed_version, s.latest_version)
+        WHERE s.cpo = $1 AND s.emsp = $2 AND s.period_kind = $4 AND v.cdr_ids && $3::text[]
+        ORDER BY s.period_start, s.currency`,
+      [record.cpo, record.emsp, ids, this.settlement.periodKind],
+    );
+    const onSome = new Set(touched.flatMap((t) => t.listed));
+    const reports: InvoiceReconciliationView[] = [];
+    for (const statement of touched) {
+      const here = new Set(statement.listed);
+      const lines = record.cdrIds.filter((id) => here.has(id) || !onSome.has(id)).map((cdr_id) => ({ cdr_id }));
+      // Net: a record states no amounts, so the basis only says which statement amounts are shown.
+      reports.push(await this.reconcile(statement.id, record.submittedBy, { lines, basis: 'net', reference: record.invoiceId }));
+    }
+    return reports;
   }
 
   /** The reports of a statement, newest first, without their lines. */

@@ -45,4 +45,30 @@ describe('reconcileInvoice', () => {
     expect(() => reconcileInvoice('EUR', 'net', lines, [{ cdr_id: 'A', amount: '1e3' }])).toThrow(/line 1 .*"1e3"/);
     expect(() => reconcileInvoice('EUR', 'net', lines, [{ cdr_id: '', amount: '1' }])).toThrow(/no CDR id/);
   });
+
+  describe('lines without an amount (an OCPI InvoiceReconciliationRecord lists CDR ids only)', () => {
+    it('matches a CDR on the statement without comparing amounts, showing the statement amount, and leaves invoice totals null', () => {
+      const report = reconcileInvoice('EUR', 'net', lines, [{ cdr_id: 'A' }, { cdr_id: 'B' }, { cdr_id: 'Z' }, { cdr_id: 'A' }]);
+      expect(report.counts).toEqual({ matched: 2, amount_differs: 0, unknown_to_hub: 1, missing_from_invoice: 2, no_amount_on_statement: 0, duplicate_in_invoice: 1 });
+      expect(report.lines).toContainEqual({ cdr_id: 'A', outcome: 'matched', amount: null, statement_amount: '10.00' });
+      expect(report.lines).toContainEqual({ cdr_id: 'B', outcome: 'matched', amount: null, statement_amount: '5.13' });
+      expect(report.lines).toContainEqual({ cdr_id: 'Z', outcome: 'unknown_to_hub', invoice_amount: null });
+      expect(report.lines).toContainEqual({ cdr_id: 'A', outcome: 'duplicate_in_invoice', invoice_amount: null });
+      // statement: A 10 + B 5.13 + C 3 + A-CR -10 = 8.13; listed: A + B = 15.13, the figure to hold against the invoice document.
+      expect(report.totals).toEqual({ statement: '8.13', invoice: null, difference: null, listed: '15.13' });
+    });
+
+    it('matches on the statement even where the basis amount is not stated (no VAT on gross), with no amount shown', () => {
+      const report = reconcileInvoice('EUR', 'gross', lines, [{ cdr_id: 'C' }]);
+      expect(report.lines).toContainEqual({ cdr_id: 'C', outcome: 'matched', amount: null, statement_amount: null });
+      expect(report.counts.no_amount_on_statement).toBe(0);
+    });
+
+    it('still compares the lines that do state an amount; one line without makes the invoice totals null', () => {
+      const report = reconcileInvoice('EUR', 'net', lines, [{ cdr_id: 'A', amount: '9.99' }, { cdr_id: 'B' }]);
+      expect(report.lines[0]).toEqual({ cdr_id: 'A', outcome: 'amount_differs', statement_amount: '10.00', invoice_amount: '9.99', difference: '-0.01' });
+      expect(report.lines).toContainEqual({ cdr_id: 'B', outcome: 'matched', amount: null, statement_amount: '5.13' });
+      expect(report.totals).toEqual({ statement: '8.13', invoice: null, difference: null, listed: '15.13' });
+    });
+  });
 });
