@@ -6,6 +6,7 @@ import { agreementsAdminRouter } from './hub/admin/agreements.routes';
 import { cdrRatingsAdminRouter } from './hub/admin/cdr-ratings.routes';
 import { settlementAdminRouter } from './hub/admin/settlement.routes';
 import { chargersAdminRouter } from './own-cpo/admin/chargers.routes';
+import { deviceModelAdminRouter } from './own-cpo/admin/device-model.routes';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
 import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
 import { ownTariffsAdminRouter } from './own-cpo/admin/own-tariffs.routes';
@@ -182,6 +183,7 @@ export function createApp(services: Services): Koa {
           partiesAdminRouter({ parties, credentials: services.credentials, outbox: services.outbox, publicUrl: config.publicUrl }),
           agreementsAdminRouter(services),
           chargersAdminRouter(services),
+          deviceModelAdminRouter(services),
           sitesAdminRouter(services),
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),

@@ -35,6 +35,8 @@ import { OwnSmartCharging } from './own-cpo/load/own-smart-charging';
 import { OcppServer } from './own-cpo/ocpp/ocpp-server';
 import { CHARGER_CALLS_CHANNEL, ChargerCalls } from './own-cpo/ocpp/charger-calls';
 import { withDomain } from './own-cpo/ocpp-handlers/ocpp-handler';
+import { ChargerDeviceModel } from './own-cpo/chargers/charger-device-model';
+import { ChargerChargingNeeds } from './own-cpo/chargers/charger-charging-needs';
 import { OCPP16_HANDLERS } from './own-cpo/ocpp-handlers/v16/handlers.v16';
 import { OCPP201_HANDLERS } from './own-cpo/ocpp-handlers/v201/handlers.v201';
 import type { Secrets } from './foundation/secrets';
@@ -68,6 +70,10 @@ export interface Services {
   commands: CommandsService;
   chargingprofiles: ChargingProfilesService;
   chargers: ChargersService;
+  /** What chargers reported of their device model / configuration, and what the operator set (docs/own-chargers.md). */
+  deviceModel: ChargerDeviceModel;
+  /** EV charging needs (fed to load management) and external charging limits per EVSE. */
+  chargingNeeds: ChargerChargingNeeds;
   ocpp: OcppServer;
   /** The instance's LISTEN connection (outbox wake-ups, charger calls between instances). */
   notifications: PgNotifications;
@@ -156,7 +162,9 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   // Host and port name an instance the same way across restarts, so a restarted hub can clear the
   // connection marks its previous run left.
   // The OCPP server answers each version with its handler table; the handlers get the domain services.
-  const domain = { chargers, transactions, authorization, lost };
+  const deviceModel = new ChargerDeviceModel(db);
+  const chargingNeeds = new ChargerChargingNeeds(db, (error) => log.error({ err: error }, 'a charging needs listener failed'));
+  const domain = { chargers, transactions, authorization, lost, deviceModel, chargingNeeds };
   const ocpp = new OcppServer({
     chargers,
     handlers: { 'ocpp1.6': withDomain(OCPP16_HANDLERS, domain), 'ocpp2.0.1': withDomain(OCPP201_HANDLERS, domain) },
@@ -183,7 +191,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const adHocPayments = payments.enabled ? new AdHocPayments({ payments, transactions, ownCommands, ownCpo, log }) : undefined;
   // Load management of the own chargers (docs/load-management.md); OCPI preferences and profiles of own sessions are answered by it.
   const chargingprofiles = new ChargingProfilesService(moduleDeps);
-  const load = new LoadManager({ db, log, chargers, transactions, chargerCalls });
+  const load = new LoadManager({ db, log, chargers, transactions, chargerCalls, chargingNeeds });
   const sites = new SitesService({ db, chargers, load });
   const ownSmartCharging = new OwnSmartCharging({ db, log, ownCpo, transactions, load, sessions, chargingprofiles });
 
@@ -215,6 +223,11 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   transactions.onStopped((transaction) => load.triggerForCharger(transaction.chargerId, 'transaction-stopped'));
   transactions.onMeterValues((transaction) => load.meterValuesArrived(transaction));
   chargers.onConnectorStatus((change) => load.triggerForCharger(change.chargerId, 'connector-status'));
+  // An EV's needs (2.0.1/2.1 NotifyEVChargingNeeds) are inputs of its site's allocation; they end with its transaction.
+  chargingNeeds.onNeeds((chargerId) => load.triggerForCharger(chargerId, 'ev-charging-needs'));
+  transactions.onStopped((transaction) =>
+    transaction.ocppConnector.includes('/') ? chargingNeeds.clearNeeds(transaction.chargerId, Number(transaction.ocppConnector.split('/')[0])) : undefined,
+  );
   // OCPI smart charging of own sessions: preferences and profiles are fed to the allocation, applied limits reported back.
   sessions.answerOwnPreferences(ownCpo, (session, preferences) => ownSmartCharging.setPreferences(session, preferences));
   chargingprofiles.serveInProcess({ cpo: ownCpo, handle: (operation, sessionId, details, id) => ownSmartCharging.handleProfile(operation, sessionId, details, id) });
@@ -245,6 +258,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     load,
     sites,
     chargers,
+    deviceModel,
+    chargingNeeds,
     ocpp,
     notifications,
     chargerCalls,

@@ -480,8 +480,23 @@ export class ChargersService {
     this.connectorListeners.push(listener);
   }
 
-  /** Keeps a notification (firmware, diagnostics, security event) as the charger sent it. */
-  async recordEvent(id: string, action: string, payload: unknown): Promise<void> {
-    await this.db.query(`INSERT INTO ocpp_events (charger_id, action, payload) VALUES ($1, $2, $3)`, [id, action, JSON.stringify(payload)]);
+  /** Keeps a notification (firmware, diagnostics, security event…) as the charger sent it, with what the hub answered. */
+  async recordEvent(id: string, action: string, payload: unknown, answer?: unknown): Promise<void> {
+    await this.db.query(`INSERT INTO ocpp_events (charger_id, action, payload, answer) VALUES ($1, $2, $3, $4)`, [
+      id,
+      action,
+      JSON.stringify(payload),
+      answer === undefined ? null : JSON.stringify(answer),
+    ]);
+  }
+
+  /** The events a charger sent, newest first (`action` narrows them). */
+  async events(id: string, options: { action?: string; limit?: number } = {}): Promise<{ action: string; payload: unknown; answer: unknown; receivedAt: Date }[]> {
+    const rows: { action: string; payload: unknown; answer: unknown; received_at: Date }[] = await this.db.query(
+      `SELECT action, payload, answer, received_at FROM ocpp_events WHERE charger_id = $1 AND ($2::text IS NULL OR action = $2)
+        ORDER BY received_at DESC, id DESC LIMIT $3`,
+      [id, options.action ?? null, options.limit ?? 100],
+    );
+    return rows.map((r) => ({ action: r.action, payload: r.payload, answer: r.answer, receivedAt: r.received_at }));
   }
 }

@@ -20,7 +20,7 @@ export const OCPP_PATH = '/ocpp';
  * (already checked against the protocol's schema) to the response payload. It never touches the
  * socket; throwing an `RPCError` answers a CALLERROR. (`never` params: any handler's request type.)
  */
-export type ChargerCallHandler = (call: { chargerId: string; params: never }) => Promise<unknown>;
+export type ChargerCallHandler = (call: { chargerId: string; protocol: OcppProtocol; params: never }) => Promise<unknown>;
 
 /** The actions one protocol version answers, by name; others are answered NotImplemented. */
 export type ChargerCallHandlers = Record<string, ChargerCallHandler>;
@@ -271,7 +271,7 @@ export class OcppServer {
     for (const [action, handler] of Object.entries(this.options.handlers[protocol])) {
       client.handle(action, ({ params, messageId }) => {
         refuseOverLimit(messageId);
-        return this.answer(chargerId, action, handler, params);
+        return this.answer(chargerId, protocol, action, handler, params);
       });
     }
     client.on('strictValidationFailure', ({ method, outbound, error }: { method: string; outbound: boolean; error: Error }) =>
@@ -289,14 +289,14 @@ export class OcppServer {
   }
 
   /** Answers a call, counted in flight until it is answered (a shutdown waits for it). */
-  private answer(chargerId: string, action: string, handler: ChargerCallHandler, params: unknown): Promise<Record<string, unknown>> {
-    const answering = this.answerNow(chargerId, action, handler, params);
+  private answer(chargerId: string, protocol: OcppProtocol, action: string, handler: ChargerCallHandler, params: unknown): Promise<Record<string, unknown>> {
+    const answering = this.answerNow(chargerId, protocol, action, handler, params);
     this.inFlight.add(answering);
     void answering.catch(() => undefined).finally(() => this.inFlight.delete(answering));
     return answering;
   }
 
-  private async answerNow(chargerId: string, action: string, handler: ChargerCallHandler, params: unknown): Promise<Record<string, unknown>> {
+  private async answerNow(chargerId: string, protocol: OcppProtocol, action: string, handler: ChargerCallHandler, params: unknown): Promise<Record<string, unknown>> {
     const { log, chargers } = this.options;
     log.debug({ charger: chargerId, action }, 'OCPP call');
     try {
@@ -305,7 +305,7 @@ export class OcppServer {
       if (action !== 'BootNotification' && (await chargers.registrationStatus(chargerId)) !== 'ACCEPTED') {
         throw createRPCError('SecurityError', 'The hub has not accepted this charge point; send a BootNotification');
       }
-      const answer = (await handler({ chargerId, params: params as never })) as Record<string, unknown>;
+      const answer = (await handler({ chargerId, protocol, params: params as never })) as Record<string, unknown>;
       metrics.ocppMessage(action, 'accepted');
       return answer;
     } catch (error) {
