@@ -15,6 +15,7 @@ import { DeliveryVersions1763701600000 } from './1763701600000-DeliveryVersions'
 import { SettlementTimeZones1763701700000 } from './1763701700000-SettlementTimeZones';
 import { PayoutRetries1763701800000 } from './1763701800000-PayoutRetries';
 import { ChargerDeviceModel1763702300000 } from './1763702300000-ChargerDeviceModel';
+import { ChargerCosts1763702310000 } from './1763702310000-ChargerCosts';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -35,5 +36,6 @@ export const migrations = [
   SettlementTimeZones1763701700000,
   PayoutRetries1763701800000,
   ChargerDeviceModel1763702300000,
+  ChargerCosts1763702310000,
   // (new migrations go above this line, oldest first)
 ];

@@ -39,6 +39,9 @@ import { ChargerDeviceModel } from './own-cpo/chargers/charger-device-model';
 import { ChargerChargingNeeds } from './own-cpo/chargers/charger-charging-needs';
 import { OCPP16_HANDLERS } from './own-cpo/ocpp-handlers/v16/handlers.v16';
 import { OCPP201_HANDLERS } from './own-cpo/ocpp-handlers/v201/handlers.v201';
+import { OCPP21_HANDLERS } from './own-cpo/ocpp-handlers/v21/handlers.v21';
+import { ChargerCosts } from './own-cpo/charging/charger-costs';
+import { ChargerTariffs } from './own-cpo/charging/charger-tariffs';
 import type { Secrets } from './foundation/secrets';
 import { OcpiClient, outboundCallLogFields } from './hub/outbound/ocpi-client';
 import { metrics, partnerLabel } from './foundation/metrics';
@@ -164,10 +167,11 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   // The OCPP server answers each version with its handler table; the handlers get the domain services.
   const deviceModel = new ChargerDeviceModel(db);
   const chargingNeeds = new ChargerChargingNeeds(db, (error) => log.error({ err: error }, 'a charging needs listener failed'));
-  const domain = { chargers, transactions, authorization, lost, deviceModel, chargingNeeds };
+  const chargerCosts = new ChargerCosts({ db, log, cdrs, transactions, ownCpo, tolerance: config.cdrRatingTolerance });
+  const domain = { chargers, transactions, authorization, lost, deviceModel, chargingNeeds, chargerCosts };
   const ocpp = new OcppServer({
     chargers,
-    handlers: { 'ocpp1.6': withDomain(OCPP16_HANDLERS, domain), 'ocpp2.0.1': withDomain(OCPP201_HANDLERS, domain) },
+    handlers: { 'ocpp1.6': withDomain(OCPP16_HANDLERS, domain), 'ocpp2.0.1': withDomain(OCPP201_HANDLERS, domain), 'ocpp2.1': withDomain(OCPP21_HANDLERS, domain) },
     log,
     instanceId: `${hostname()}:${config.port}`,
     pingIntervalMs: config.ocpp.pingIntervalMs,
@@ -175,6 +179,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   });
   const chargerCalls = new ChargerCalls({ ocpp, chargers, notifications, log });
   const evseStatus = new EvseStatusPublisher({ locations, ownCpo, log });
+  const chargerTariffs = new ChargerTariffs({ chargers, transactions, calls: chargerCalls, log });
   const commands = new CommandsService(moduleDeps);
   // Commands for the own CPO are carried out here, on its chargers, instead of forwarded.
   const ownCommands = new OwnCommands({
@@ -203,6 +208,15 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   ocpp.onChargerConnected((chargerId, protocol) =>
     lost.connected(chargerId, protocol).catch((error) => log.warn({ err: error, charger: chargerId }, 'could not look for transactions the charger lost')),
   );
+  // OCPP 2.1 local cost calculation: the EVSEs' tariffs when a station connects, the running cost while
+  // it charges, and the station's own cost checked against the CDR (charging/charger-tariffs.ts, charger-costs.ts).
+  chargers.onAcceptedBoot(async (chargerId) => {
+    const protocol = await chargerCalls.protocolOf(chargerId);
+    if (protocol) await chargerTariffs.booted(chargerId, protocol);
+  });
+  transactions.onMeterValues((transaction) => chargerTariffs.meterValues(transaction));
+  transactions.onStopped((transaction) => chargerTariffs.stopped(transaction));
+  transactions.onFinished((transaction, cdr) => chargerCosts.finished(transaction, cdr));
   // A connector's status shows on its EVSE; commands wait for transactions to start and stop.
   chargers.onConnectorStatus((change) => evseStatus.publish(change));
   transactions.onStarted((transaction) => ownCommands.transactionStarted(transaction));

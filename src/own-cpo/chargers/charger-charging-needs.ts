@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { updatedRows } from '../../db/updated-rows';
 import type { EvChargingNeeds } from '../../core/allocation/ev-charging-needs';
 
 /** The EV's needs on one EVSE, as its station last sent them. */
@@ -71,7 +72,8 @@ export class ChargerChargingNeeds {
 
   /** A source lifted its limit on one EVSE, or on every EVSE when none is named (K13). */
   async clearedLimit(chargerId: string, source: string, evseId?: number): Promise<number> {
-    const rows: unknown[] = await this.db.query(
+    const rows = await updatedRows(
+      this.db,
       `DELETE FROM charger_charging_limits WHERE charger_id = $1 AND source = $2 AND ($3::int IS NULL OR evse_id = $3) RETURNING 1`,
       [chargerId, source, evseId ?? null],
     );

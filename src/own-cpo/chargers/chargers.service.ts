@@ -10,8 +10,8 @@ import {
   UNMATCHABLE_PASSWORD_HASH,
 } from './charger-passwords';
 
-/** The OCPP-J subprotocols the hub speaks, in order of preference. */
-export const OCPP_PROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'] as const;
+/** The OCPP-J subprotocols the hub speaks, in order of preference (a station offering 2.1 and 2.0.1 speaks 2.1). */
+export const OCPP_PROTOCOLS = ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6'] as const;
 export type OcppProtocol = (typeof OCPP_PROTOCOLS)[number];
 
 export const REGISTRATION_STATUSES = ['PENDING', 'ACCEPTED', 'REJECTED'] as const;
@@ -182,6 +182,7 @@ const CHARGER_BATCHES = { maxItems: 1000, maxWaitMs: 0, concurrency: 2 };
  */
 export class ChargersService {
   private readonly connectorListeners: ConnectorStatusListener[] = [];
+  private readonly bootListeners: ((chargerId: string) => void | Promise<void>)[] = [];
   /** scrypt verifications remembered and throttled (see the class for the security trade-off). */
   private readonly passwordChecks = new ChargerPasswordChecks();
   /**
@@ -439,6 +440,10 @@ export class ChargersService {
     const bootInfo = { vendor: info.vendor, model: info.model, serial_number: info.serialNumber, firmware_version: info.firmwareVersion };
     const status = await this.boots.add({ id, bootInfo: JSON.stringify(bootInfo) });
     if (!status) throw new HubError('not_found', `No charger with id ${id}`);
+    // After the answer: a CSMS may call a station once its boot is accepted (OCPP 2.0.1 B01.FR.05).
+    if (status === 'ACCEPTED') {
+      for (const listener of this.bootListeners) setImmediate(() => Promise.resolve().then(() => listener(id)).catch(this.options.onListenerError));
+    }
     return { status, interval: this.options.heartbeatIntervalSeconds };
   }
 
@@ -473,6 +478,11 @@ export class ChargersService {
         .then(() => listener(change))
         .catch(this.options.onListenerError);
     }
+  }
+
+  /** Told when a charger's boot was accepted (it may be called from then on). */
+  onAcceptedBoot(listener: (chargerId: string) => void | Promise<void>): void {
+    this.bootListeners.push(listener);
   }
 
   /** The hook the OCPI location publisher uses: every stored connector status, after it is stored. */

@@ -4,6 +4,7 @@ import type { LostTransactions } from '../charging/lost-transactions';
 import type { ChargersService, OcppProtocol, RegistrationStatus } from '../chargers/chargers.service';
 import type { ChargerDeviceModel } from '../chargers/charger-device-model';
 import type { ChargerChargingNeeds } from '../chargers/charger-charging-needs';
+import type { ChargerCosts } from '../charging/charger-costs';
 import type { ChargerCallHandlers } from '../ocpp/ocpp-server';
 
 /**
@@ -21,6 +22,8 @@ export interface OcppCall<Params> {
   deviceModel: ChargerDeviceModel;
   /** EV charging needs and external charging limits (NotifyEVChargingNeeds, NotifyChargingLimit). */
   chargingNeeds: ChargerChargingNeeds;
+  /** The cost a 2.1 station calculated itself, checked against the CDR. */
+  chargerCosts: ChargerCosts;
   transactions: TransactionsService;
   authorization: DriverAuthorization;
   /** Transactions the charger lost: boots, busy connectors and free ones tell it (charging/lost-transactions.ts). */
@@ -28,7 +31,7 @@ export interface OcppCall<Params> {
 }
 
 /** The domain services handlers are given (the server adds the charger id and params per call). */
-export type OcppDomain = Pick<OcppCall<unknown>, 'chargers' | 'transactions' | 'authorization' | 'lost' | 'deviceModel' | 'chargingNeeds'>;
+export type OcppDomain = Pick<OcppCall<unknown>, 'chargers' | 'transactions' | 'authorization' | 'lost' | 'deviceModel' | 'chargingNeeds' | 'chargerCosts'>;
 
 /**
  * Answers one OCPP action: a plain function from the call to the response payload (checked against the

@@ -10,6 +10,7 @@ import { ChargerCallLimit, FLOOD_CLOSE } from './charger-rate-limit';
 import { CHARGER_ID, type ChargersService, OCPP_PROTOCOLS, type OcppProtocol } from '../chargers/chargers.service';
 import { inOwnWords, overlongCallId, overlongIdError } from './ocpp-call-errors';
 import { verifiedClientCertificate } from './ocpp-tls';
+import { ocpp21Validator } from './ocpp21-schemas';
 import { metrics } from '../../foundation/metrics';
 
 /** Charge points connect to `ws(s)://<hub>/ocpp/<charge point id>`. */
@@ -122,6 +123,8 @@ export class OcppServer {
     this.rpc = new RPCServer({
       protocols: [...OCPP_PROTOCOLS],
       strictMode: true,
+      // ocpp-rpc's own 2.1 validator cannot find its schemas (ocpp21-schemas.ts).
+      strictModeValidators: [ocpp21Validator()],
       // Many chargers never answer WebSocket pings. With pings deferred on activity, a charger that
       // sends anything (a Heartbeat) more often than the interval is never pinged at all.
       pingIntervalMs: options.pingIntervalMs,
