@@ -12,7 +12,15 @@ export interface ChargerCostDetails {
   failureToCalculate?: boolean;
   failureReason?: string;
   totalCost?: { currency?: string; total?: { exclTax?: number; inclTax?: number } };
+  /** What the station measured: energy in Wh, times in seconds. */
+  totalUsage?: { energy?: number; chargingTime?: number; idleTime?: number };
 }
+
+/**
+ * The station's energy and the CDR's come from the same meter, so beyond rounding (the CDR keeps kWh
+ * to 3 decimals, i.e. 1 Wh, OCPI's resolution) a difference means a reading one side did not get.
+ */
+const ENERGY_TOLERANCE_KWH = 0.001;
 
 export interface ChargerCostCheck {
   differences: TotalDifference[];
@@ -21,7 +29,7 @@ export interface ChargerCostCheck {
 
 export function chargerCostCheck(
   reported: ChargerCostDetails,
-  cdr: { currency: string; total_cost: { excl_vat: number; incl_vat?: number } },
+  cdr: { currency: string; total_cost: { excl_vat: number; incl_vat?: number }; total_energy?: number },
   tolerance: number,
 ): ChargerCostCheck {
   if (reported.failureToCalculate) {
@@ -46,6 +54,12 @@ export function chargerCostCheck(
   };
   compare('charger_cost.excl_vat', cdr.total_cost.excl_vat, total.exclTax);
   compare('charger_cost.incl_vat', cdr.total_cost.incl_vat, total.inclTax);
+  const energyWh = reported.totalUsage?.energy;
+  if (energyWh !== undefined && cdr.total_energy !== undefined) {
+    const kwh = energyWh / 1000;
+    const difference = Math.round((kwh - cdr.total_energy) * 1e6) / 1e6;
+    if (Math.abs(difference) > ENERGY_TOLERANCE_KWH) differences.push({ field: 'charger_usage.energy', computed: cdr.total_energy, reported: kwh, difference });
+  }
   return {
     differences,
     notes: [

@@ -37,7 +37,7 @@ export class ChargerCosts {
       [transaction.pk],
     );
     if (!rows[0]) return;
-    const check = chargerCostCheck(rows[0].charger_cost, { currency: cdr.currency, total_cost: cdr.total_cost }, this.deps.tolerance);
+    const check = chargerCostCheck(rows[0].charger_cost, { currency: cdr.currency, total_cost: cdr.total_cost, total_energy: cdr.total_energy }, this.deps.tolerance);
     const added = await this.deps.cdrs.addToRating(this.deps.ownCpo, cdr.id, { ...check, reason: "the charger's own cost differs" });
     if (!added) this.deps.log.warn({ cdr: cdr.id }, "the charger's cost could not be added to the CDR's rating: the CDR has none");
     if (check.differences.length) {

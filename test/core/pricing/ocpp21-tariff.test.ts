@@ -65,6 +65,12 @@ describe('chargerCostCheck', () => {
     expect(chargerCostCheck(reported(3.2), cdr, 0.01).differences).toEqual([{ field: 'charger_cost.excl_vat', computed: 3.5, reported: 3.2, difference: -0.3 }]);
   });
 
+  it('compares the energy the station measured with the CDR\'s, to the watt-hour', () => {
+    const withUsage = (wh: number) => ({ ...reported(3.5, 3.85), totalUsage: { energy: wh, chargingTime: 1800, idleTime: 0 } });
+    expect(chargerCostCheck(withUsage(10_000.4), { ...cdr, total_energy: 10 }, 0.01).differences).toEqual([]);
+    expect(chargerCostCheck(withUsage(9_500), { ...cdr, total_energy: 10 }, 0.01).differences).toEqual([{ field: 'charger_usage.energy', computed: 10, reported: 9.5, difference: -0.5 }]);
+  });
+
   it('a different currency is a difference; no figure or a failed calculation is a note only', () => {
     expect(chargerCostCheck(reported(3.5, 3.85, 'USD'), cdr, 0.01).differences.map((d) => d.field)).toEqual(['charger_cost.currency']);
     expect(chargerCostCheck({ failureToCalculate: true, failureReason: 'no tariff' }, cdr, 0.01)).toEqual({

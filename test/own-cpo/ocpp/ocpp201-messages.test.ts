@@ -39,6 +39,7 @@ describe('OCPP 2.0.1: every request of the charging station', () => {
   let cp: RPCClient;
   let loose: RPCClient;
   const limits: number[] = [];
+  const callsFromHub: string[] = [];
   const events = async (action: string) =>
     (await net.hub.services.db.query(`SELECT payload, answer FROM ocpp_events WHERE charger_id = 'S201' AND action = $1 ORDER BY id`, [action])) as { payload: any; answer: any }[];
 
@@ -47,6 +48,7 @@ describe('OCPP 2.0.1: every request of the charging station', () => {
     await net.addCharger('S201', 'ocpp2.0.1', 'SITE1', 'E1');
     await net.addCharger('FREE201', 'ocpp2.0.1', 'SITE1', 'E2');
     cp = await net.connect('S201', 'ocpp2.0.1');
+    cp.on('call', ({ outbound, payload }: { outbound: boolean; payload: unknown[] }) => void (!outbound && callsFromHub.push(payload[2] as string)));
     cp.handle('SetChargingProfile', async ({ params = {} }) => {
       if (params.chargingProfile.chargingProfilePurpose === 'TxProfile') limits.push(params.chargingProfile.chargingSchedule[0].chargingSchedulePeriod[0].limit);
       return { status: 'Accepted' };
@@ -183,14 +185,19 @@ describe('OCPP 2.0.1: every request of the charging station', () => {
     const answer = await cp.call('NotifyEVChargingNeeds', { evseId: 1, chargingNeeds: { requestedEnergyTransfer: 'AC_three_phase', acChargingParameters: { energyAmount: 20000, evMinCurrent: 6, evMaxCurrent: 13, evMaxVoltage: 400 } } });
     expect(answer).toEqual({ status: 'Accepted' });
     await waitFor(() => limits.at(-1) === 13, 'the car\'s own 13 A');
-    const state = (await net.hub.admin.get('/admin/sites/S201SITE/state')).data;
-    expect(state.allocation.connectors[0]).toMatchObject({ charger_id: 'S201', limit_amps: 13 });
+    // the allocation is recorded once the charger has accepted its profile
+    const allocated = async () => (await net.hub.admin.get('/admin/sites/S201SITE/state')).data.allocation.connectors[0];
+    await waitFor(async () => (await allocated()).limit_amps === 13, 'the allocation recorded');
+    expect(await allocated()).toMatchObject({ charger_id: 'S201', limit_amps: 13 });
     expect((await net.hub.admin.get('/admin/chargers/S201/device-model')).data.ev_charging_needs).toEqual([
       { evse_id: 1, charging_needs: expect.objectContaining({ acChargingParameters: expect.objectContaining({ evMaxCurrent: 13 }) }), received_at: expect.any(String) },
     ]);
     // the EV leaves with its transaction: its needs with it
     await cp.call('TransactionEvent', { eventType: 'Ended', timestamp: now(), triggerReason: 'EVDeparted', seqNo: 1, transactionInfo: { transactionId: 'TX-NEEDS', stoppedReason: 'EVDisconnected' } });
     await waitFor(async () => (await net.hub.admin.get('/admin/chargers/S201/device-model')).data.ev_charging_needs.length === 0, 'the needs cleared');
+    // 2.0.1 has no default tariff and the hub shows no running cost there: nothing of OCPP 2.1's block I was sent
+    expect(callsFromHub).toContain('SetChargingProfile');
+    expect(callsFromHub.filter((a) => a === 'SetDefaultTariff' || a === 'CostUpdated')).toEqual([]);
   });
 
   it('answers Rejected to the needs of an EV at a charger in no site (no profile will come), and keeps them', async () => {
