@@ -200,6 +200,20 @@ describe('OCPP 2.0.1: every request of the charging station', () => {
     expect(callsFromHub.filter((a) => a === 'SetDefaultTariff' || a === 'CostUpdated')).toEqual([]);
   });
 
+  it('prices a 2.0.1 transaction that starts and ends within one second (whole-second clocks): its energy is billed', async () => {
+    const second = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toISOString();
+    const reading = (wh: number, context: string) => [{ timestamp: second, sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register', context }] }];
+    const base = { timestamp: second, transactionInfo: { transactionId: 'TX-SECOND' }, evse: { id: 1, connectorId: 1 } };
+    await cp.call('TransactionEvent', { ...base, eventType: 'Started', triggerReason: 'Authorized', seqNo: 10, idToken: { idToken: 'EV201', type: 'ISO14443' }, meterValue: reading(5000, 'Transaction.Begin') });
+    await cp.call('TransactionEvent', { ...base, eventType: 'Ended', triggerReason: 'StopAuthorized', seqNo: 11, transactionInfo: { transactionId: 'TX-SECOND', stoppedReason: 'Local' }, meterValue: reading(6000, 'Transaction.End') });
+    const { sessionId } = (await net.hub.services.transactions.find('S201', 'TX-SECOND'))!;
+    await waitFor(async () => !!(await net.hub.services.cdrs.storedOf(net.hub.services.ownCpo, sessionId)), 'the CDR');
+    const cdr = (await net.hub.services.cdrs.storedOf(net.hub.services.ownCpo, sessionId))!;
+    expect(cdr.total_energy).toBe(1);
+    expect(cdr.charging_periods).toEqual([{ start_date_time: new Date(second).toISOString(), dimensions: [{ type: 'ENERGY', volume: 1 }, { type: 'TIME', volume: 0 }], tariff_id: 'OWN-AC' }]);
+    expect(cdr.total_cost).toEqual({ excl_vat: 0.25, incl_vat: 0.28 });
+  });
+
   it('answers Rejected to the needs of an EV at a charger in no site (no profile will come), and keeps them', async () => {
     expect(await loose.call('NotifyEVChargingNeeds', { evseId: 1, chargingNeeds: { requestedEnergyTransfer: 'DC', dcChargingParameters: { evMaxCurrent: 200, evMaxVoltage: 500, evMaxPower: 50000 } } })).toMatchObject({
       status: 'Rejected',
