@@ -42,6 +42,7 @@ import { OCPP201_HANDLERS } from './own-cpo/ocpp-handlers/v201/handlers.v201';
 import { OCPP21_HANDLERS } from './own-cpo/ocpp-handlers/v21/handlers.v21';
 import { ChargerCosts } from './own-cpo/charging/charger-costs';
 import { ChargerTariffs } from './own-cpo/charging/charger-tariffs';
+import { DeviceModelReports } from './own-cpo/charging/device-model-reports';
 import type { Secrets } from './foundation/secrets';
 import { OcpiClient, outboundCallLogFields } from './hub/outbound/ocpi-client';
 import { metrics, partnerLabel } from './foundation/metrics';
@@ -180,6 +181,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const chargerCalls = new ChargerCalls({ ocpp, chargers, notifications, log });
   const evseStatus = new EvseStatusPublisher({ locations, ownCpo, log });
   const chargerTariffs = new ChargerTariffs({ chargers, transactions, calls: chargerCalls, log });
+  const deviceModelReports = new DeviceModelReports({ chargers, deviceModel, calls: chargerCalls, log });
   const commands = new CommandsService(moduleDeps);
   // Commands for the own CPO are carried out here, on its chargers, instead of forwarded.
   const ownCommands = new OwnCommands({
@@ -213,6 +215,11 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   chargers.onAcceptedBoot(async (chargerId) => {
     const protocol = await chargerCalls.protocolOf(chargerId);
     if (protocol) await chargerTariffs.booted(chargerId, protocol);
+  });
+  // A 2.0.1/2.1 station's configuration fills the device model store (at most one report a day asked for).
+  chargers.onAcceptedBoot(async (chargerId) => {
+    const protocol = await chargerCalls.protocolOf(chargerId);
+    if (protocol) await deviceModelReports.booted(chargerId, protocol);
   });
   transactions.onMeterValues((transaction) => chargerTariffs.meterValues(transaction));
   transactions.onStopped((transaction) => chargerTariffs.stopped(transaction));

@@ -195,6 +195,12 @@ export class ChargerDeviceModel {
     await this.set(chargerId, [{ component: { name: OCPP16_COMPONENT }, variable: { name: key }, attributeValue: value, attributeStatus: status }], at);
   }
 
+  /** When the charger last reported anything of its device model (undefined: never). */
+  async lastReportedAt(chargerId: string): Promise<Date | undefined> {
+    const [row]: { at: Date | null }[] = await this.db.query(`SELECT max(reported_at) AS at FROM charger_variables WHERE charger_id = $1`, [chargerId]);
+    return row?.at ?? undefined;
+  }
+
   /** Every attribute the hub knows of a charger, ordered by component, variable and attribute. */
   async of(chargerId: string): Promise<DeviceModelEntry[]> {
     const rows: VariableRow[] = await this.db.query(

@@ -50,6 +50,8 @@ export interface ChargerProtocol {
   transactionStatus?: (transactionId: string) => ChargerCall;
   /** Whether two connectors hold one transaction slot: 1.6 one per connector, 2.0.1 one per EVSE. */
   sameTransactionSlot(a: string, b: string): boolean;
+  /** Asks a station for its device model (it answers with NotifyReport messages), for versions that have one. */
+  baseReport?: (requestId: number) => ChargerCall;
   /** The tariff a station calculates its local cost with (an OCPP 2.1 TariffType), for versions that take one. */
   defaultTariff?: (evseId: number, tariff: Record<string, unknown>) => ChargerCall;
   /** The running cost of a transaction, as the hub prices it, for versions that show it. */
@@ -161,6 +163,8 @@ const OCPP201: ChargerProtocol = {
     })),
   // E14: the station's word decides.
   transactionStatus: (transactionId) => ({ action: 'GetTransactionStatus', params: { transactionId } }),
+  // B07: what is configurable and what it is set to (not the full inventory, which can be megabytes).
+  baseReport: (requestId) => ({ action: 'GetBaseReport', params: { requestId, reportBase: 'ConfigurationInventory' } }),
   sameTransactionSlot: (a, b) => a.split('/')[0] === b.split('/')[0],
 };
 

@@ -151,6 +151,35 @@ describe('OCPP 2.0.1: every request of the charging station', () => {
     expect((await net.hub.admin.get('/admin/chargers/NOBODY/device-model')).status).toBe(404);
   });
 
+  it('asks a station whose boot is accepted for its configuration, unless it reported one in the last day', async () => {
+    expect((await net.hub.admin.post('/admin/chargers', { id: 'REPORT201', password: CHARGER_PASSWORD })).status).toBe(201);
+    const station = await connectChargePoint(net.hub, { id: 'REPORT201', password: CHARGER_PASSWORD, protocol: 'ocpp2.0.1' });
+    const asked: any[] = [];
+    station.handle('GetBaseReport', async ({ params }) => {
+      asked.push(params);
+      return { status: 'Accepted' };
+    });
+    try {
+      const boot = () => station.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Test', model: 'AC22' } });
+      await boot();
+      await waitFor(() => asked.length === 1, 'GetBaseReport');
+      expect(asked[0]).toEqual({ requestId: expect.any(Number), reportBase: 'ConfigurationInventory' });
+      await station.call('NotifyReport', {
+        requestId: asked[0].requestId,
+        generatedAt: new Date().toISOString(),
+        seqNo: 0,
+        reportData: [{ component: { name: 'AuthCtrlr' }, variable: { name: 'AuthorizeRemoteStart' }, variableAttribute: [{ value: 'true', mutability: 'ReadWrite' }] }],
+      });
+      await waitFor(async () => (await net.hub.services.db.query(`SELECT 1 FROM ocpp_events WHERE charger_id = 'REPORT201' AND action = 'GetBaseReport'`)).length === 1, 'the exchange kept');
+      await boot();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(asked).toHaveLength(1);
+      expect((await net.hub.admin.get('/admin/chargers/REPORT201/device-model')).data.variables.map((v: any) => [v.variable.name, v.value])).toEqual([['AuthorizeRemoteStart', 'true']]);
+    } finally {
+      await station.close();
+    }
+  });
+
   it('keeps a 1.6 GetConfiguration answer in the same store (the function the 1.6 side calls)', async () => {
     await net.hub.services.deviceModel.reportedConfiguration('FREE201', { configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '900' }, { key: 'NumberOfConnectors', readonly: true, value: '2' }], unknownKey: ['Nope'] });
     await net.hub.services.deviceModel.setConfiguration('FREE201', 'HeartbeatInterval', '60', 'Rejected');
