@@ -21,6 +21,8 @@ import { PartnerFinance1763702700000 } from './1763702700000-PartnerFinance';
 import { NapPublications1763702400000 } from './1763702400000-NapPublications';
 import { DriverPage1763702500000 } from './1763702500000-DriverPage';
 import { TrafficRecords1763702600000 } from './1763702600000-TrafficRecords';
+import { ChargerDeviceModel1763702300000 } from './1763702300000-ChargerDeviceModel';
+import { ChargerCosts1763702310000 } from './1763702310000-ChargerCosts';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -43,6 +45,8 @@ export const migrations = [
   ObjectOriginals1763701900000,
   PartyTimeZones1763702000000,
   TokenContractIds1763702010000,
+  ChargerDeviceModel1763702300000,
+  ChargerCosts1763702310000,
   NapPublications1763702400000,
   DriverPage1763702500000,
   TrafficRecords1763702600000,

@@ -8,6 +8,7 @@ import { settlementAdminRouter } from './hub/admin/settlement.routes';
 import { financeKeysAdminRouter } from './hub/admin/finance-keys.routes';
 import { PARTNER_FINANCE_PREFIX, partnerFinanceRouter, requireFinanceKey } from './hub/partner-finance/partner-finance.routes';
 import { chargersAdminRouter } from './own-cpo/admin/chargers.routes';
+import { deviceModelAdminRouter } from './own-cpo/admin/device-model.routes';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
 import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
 import { ownTariffsAdminRouter } from './own-cpo/admin/own-tariffs.routes';
@@ -207,6 +208,7 @@ export function createApp(services: Services): Koa {
           partiesAdminRouter({ parties, credentials: services.credentials, outbox: services.outbox, publicUrl: config.publicUrl }),
           agreementsAdminRouter(services),
           chargersAdminRouter(services),
+          deviceModelAdminRouter(services),
           sitesAdminRouter(services),
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),

@@ -38,8 +38,14 @@ import { OwnSmartCharging } from './own-cpo/load/own-smart-charging';
 import { OcppServer } from './own-cpo/ocpp/ocpp-server';
 import { CHARGER_CALLS_CHANNEL, ChargerCalls } from './own-cpo/ocpp/charger-calls';
 import { withDomain } from './own-cpo/ocpp-handlers/ocpp-handler';
+import { ChargerDeviceModel } from './own-cpo/chargers/charger-device-model';
+import { ChargerChargingNeeds } from './own-cpo/chargers/charger-charging-needs';
 import { OCPP16_HANDLERS } from './own-cpo/ocpp-handlers/v16/handlers.v16';
 import { OCPP201_HANDLERS } from './own-cpo/ocpp-handlers/v201/handlers.v201';
+import { OCPP21_HANDLERS } from './own-cpo/ocpp-handlers/v21/handlers.v21';
+import { ChargerCosts } from './own-cpo/charging/charger-costs';
+import { ChargerTariffs } from './own-cpo/charging/charger-tariffs';
+import { DeviceModelReports } from './own-cpo/charging/device-model-reports';
 import type { Secrets } from './foundation/secrets';
 import { OcpiClient, outboundCallLogFields } from './hub/outbound/ocpi-client';
 import { metrics, partnerLabel } from './foundation/metrics';
@@ -87,6 +93,10 @@ export interface Services {
   commands: CommandsService;
   chargingprofiles: ChargingProfilesService;
   chargers: ChargersService;
+  /** What chargers reported of their device model / configuration, and what the operator set (docs/own-chargers.md). */
+  deviceModel: ChargerDeviceModel;
+  /** EV charging needs (fed to load management) and external charging limits per EVSE. */
+  chargingNeeds: ChargerChargingNeeds;
   ocpp: OcppServer;
   /** The instance's LISTEN connection (outbox wake-ups, charger calls between instances). */
   notifications: PgNotifications;
@@ -202,10 +212,13 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   // Host and port name an instance the same way across restarts, so a restarted hub can clear the
   // connection marks its previous run left.
   // The OCPP server answers each version with its handler table; the handlers get the domain services.
-  const domain = { chargers, transactions, authorization, lost };
+  const deviceModel = new ChargerDeviceModel(db);
+  const chargingNeeds = new ChargerChargingNeeds(db, (error) => log.error({ err: error }, 'a charging needs listener failed'));
+  const chargerCosts = new ChargerCosts({ db, log, cdrs, transactions, ownCpo, tolerance: config.cdrRatingTolerance });
+  const domain = { chargers, transactions, authorization, lost, deviceModel, chargingNeeds, chargerCosts };
   const ocpp = new OcppServer({
     chargers,
-    handlers: { 'ocpp1.6': withDomain(OCPP16_HANDLERS, domain), 'ocpp2.0.1': withDomain(OCPP201_HANDLERS, domain) },
+    handlers: { 'ocpp1.6': withDomain(OCPP16_HANDLERS, domain), 'ocpp2.0.1': withDomain(OCPP201_HANDLERS, domain), 'ocpp2.1': withDomain(OCPP21_HANDLERS, domain) },
     log,
     instanceId: `${hostname()}:${config.port}`,
     pingIntervalMs: config.ocpp.pingIntervalMs,
@@ -213,6 +226,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   });
   const chargerCalls = new ChargerCalls({ ocpp, chargers, notifications, log });
   const evseStatus = new EvseStatusPublisher({ locations, ownCpo, log });
+  const chargerTariffs = new ChargerTariffs({ chargers, transactions, calls: chargerCalls, log });
+  const deviceModelReports = new DeviceModelReports({ chargers, deviceModel, calls: chargerCalls, log });
   const commands = new CommandsService(moduleDeps);
   // Commands for the own CPO are carried out here, on its chargers, instead of forwarded.
   const ownCommands = new OwnCommands({
@@ -229,7 +244,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const adHocPayments = payments.enabled ? new AdHocPayments({ payments, transactions, ownCommands, ownCpo, log, startTimeoutSeconds: config.payments.startTimeoutSeconds }) : undefined;
   // Load management of the own chargers (docs/load-management.md); OCPI preferences and profiles of own sessions are answered by it.
   const chargingprofiles = new ChargingProfilesService(moduleDeps);
-  const load = new LoadManager({ db, log, chargers, transactions, chargerCalls });
+  const load = new LoadManager({ db, log, chargers, transactions, chargerCalls, chargingNeeds });
   const sites = new SitesService({ db, chargers, load });
   const ownSmartCharging = new OwnSmartCharging({ db, log, ownCpo, transactions, load, sessions, chargingprofiles });
 
@@ -241,6 +256,20 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   ocpp.onChargerConnected((chargerId, protocol) =>
     lost.connected(chargerId, protocol).catch((error) => log.warn({ err: error, charger: chargerId }, 'could not look for transactions the charger lost')),
   );
+  // OCPP 2.1 local cost calculation: the EVSEs' tariffs when a station connects, the running cost while
+  // it charges, and the station's own cost checked against the CDR (charging/charger-tariffs.ts, charger-costs.ts).
+  chargers.onAcceptedBoot(async (chargerId) => {
+    const protocol = await chargerCalls.protocolOf(chargerId);
+    if (protocol) await chargerTariffs.booted(chargerId, protocol);
+  });
+  // A 2.0.1/2.1 station's configuration fills the device model store (at most one report a day asked for).
+  chargers.onAcceptedBoot(async (chargerId) => {
+    const protocol = await chargerCalls.protocolOf(chargerId);
+    if (protocol) await deviceModelReports.booted(chargerId, protocol);
+  });
+  transactions.onMeterValues((transaction) => chargerTariffs.meterValues(transaction));
+  transactions.onStopped((transaction) => chargerTariffs.stopped(transaction));
+  transactions.onFinished((transaction, cdr) => chargerCosts.finished(transaction, cdr));
   // A connector's status shows on its EVSE; commands wait for transactions to start and stop.
   chargers.onConnectorStatus((change) => evseStatus.publish(change));
   transactions.onStarted((transaction) => ownCommands.transactionStarted(transaction));
@@ -261,6 +290,11 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   transactions.onStopped((transaction) => load.triggerForCharger(transaction.chargerId, 'transaction-stopped'));
   transactions.onMeterValues((transaction) => load.meterValuesArrived(transaction));
   chargers.onConnectorStatus((change) => load.triggerForCharger(change.chargerId, 'connector-status'));
+  // An EV's needs (2.0.1/2.1 NotifyEVChargingNeeds) are inputs of its site's allocation; they end with its transaction.
+  chargingNeeds.onNeeds((chargerId) => load.triggerForCharger(chargerId, 'ev-charging-needs'));
+  transactions.onStopped((transaction) =>
+    transaction.ocppConnector.includes('/') ? chargingNeeds.clearNeeds(transaction.chargerId, Number(transaction.ocppConnector.split('/')[0])) : undefined,
+  );
   // OCPI smart charging of own sessions: preferences and profiles are fed to the allocation, applied limits reported back.
   sessions.answerOwnPreferences(ownCpo, (session, preferences) => ownSmartCharging.setPreferences(session, preferences));
   chargingprofiles.serveInProcess({ cpo: ownCpo, handle: (operation, sessionId, details, id) => ownSmartCharging.handleProfile(operation, sessionId, details, id) });
@@ -299,6 +333,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     load,
     sites,
     chargers,
+    deviceModel,
+    chargingNeeds,
     ocpp,
     notifications,
     chargerCalls,

@@ -1,11 +1,14 @@
 import { RPCClient } from 'ocpp-rpc';
 import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client';
 import type { TestHub } from './test-hub';
+import { ocpp21Validator } from '../../src/own-cpo/ocpp/ocpp21-schemas';
 
 export interface ChargePointOptions {
   id: string;
   password?: string;
-  protocol: 'ocpp1.6' | 'ocpp2.0.1';
+  protocol: 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1';
+  /** Further subprotocols offered after `protocol` (the hub picks the newest it speaks). */
+  alsoOffer?: string[];
   /** Validate what it sends and receives against the protocol schemas (default true); off to send invalid calls. */
   strict?: boolean;
   /** Never answer the hub's WebSocket pings, like many real chargers. */
@@ -22,8 +25,10 @@ export function chargePoint(hub: Pick<TestHub, 'ocppUrl'>, options: ChargePointO
     endpoint: options.endpoint ?? hub.ocppUrl,
     identity: options.id,
     password: options.password ?? null,
-    protocols: [options.protocol],
+    protocols: [options.protocol, ...(options.alsoOffer ?? [])],
     strictMode: options.strict ?? true,
+    // ocpp-rpc's own 2.1 validator finds none of its 2.1 schemas (src/own-cpo/ocpp/ocpp21-schemas.ts).
+    strictModeValidators: [ocpp21Validator()],
     reconnect: false,
     wsOpts: { ...(options.ignorePings && { autoPong: false }), ...options.wsOpts },
   } as RPC_ClientOptions);

@@ -46,9 +46,9 @@ export function ownLocation(id: string, evseUids: string[]) {
 
 export interface OwnNetwork extends TestNetwork {
   /** Registers a charger mapped to EVSE `evseUid` of location `locationId` (connector key '1' for 1.6, '1/1' for 2.0.1). */
-  addCharger(id: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', locationId: string, evseUid: string): Promise<void>;
+  addCharger(id: string, protocol: 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1', locationId: string, evseUid: string): Promise<void>;
   /** Connects a registered charger and boots it. */
-  connect(id: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', hubUrl?: string): Promise<RPCClient>;
+  connect(id: string, protocol: 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1', hubUrl?: string): Promise<RPCClient>;
   /** An eMSP pushes a token to the hub. */
   pushToken(emsp: string, token: Record<string, unknown>): Promise<void>;
 }

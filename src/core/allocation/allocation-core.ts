@@ -16,3 +16,4 @@ export {
 } from './allocate';
 export { orderProfileChanges, type ProfileChange, type ProfileChangeOptions } from './profile-changes';
 export { profileLimitAmps, profileNextChange, type OcpiChargingProfile } from './session-profile';
+export { evDemandOf, type EvChargingNeeds, type EvDemand } from './ev-charging-needs';

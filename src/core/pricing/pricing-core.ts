@@ -30,3 +30,5 @@ export {
   TariffType,
 } from './tariff.schema';
 export { validateTariff, type TariffValidation, type ValidationError } from './validate';
+export { chargerCostCheck, type ChargerCostCheck, type ChargerCostDetails } from './charger-cost';
+export { ocpp21Tariff, type Ocpp21TariffNote } from './ocpp21-tariff';

@@ -10,8 +10,8 @@ import {
   UNMATCHABLE_PASSWORD_HASH,
 } from './charger-passwords';
 
-/** The OCPP-J subprotocols the hub speaks, in order of preference. */
-export const OCPP_PROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'] as const;
+/** The OCPP-J subprotocols the hub speaks, in order of preference (a station offering 2.1 and 2.0.1 speaks 2.1). */
+export const OCPP_PROTOCOLS = ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6'] as const;
 export type OcppProtocol = (typeof OCPP_PROTOCOLS)[number];
 
 export const REGISTRATION_STATUSES = ['PENDING', 'ACCEPTED', 'REJECTED'] as const;
@@ -182,6 +182,7 @@ const CHARGER_BATCHES = { maxItems: 1000, maxWaitMs: 0, concurrency: 2 };
  */
 export class ChargersService {
   private readonly connectorListeners: ConnectorStatusListener[] = [];
+  private readonly bootListeners: ((chargerId: string) => void | Promise<void>)[] = [];
   /** scrypt verifications remembered and throttled (see the class for the security trade-off). */
   private readonly passwordChecks = new ChargerPasswordChecks();
   /**
@@ -439,6 +440,10 @@ export class ChargersService {
     const bootInfo = { vendor: info.vendor, model: info.model, serial_number: info.serialNumber, firmware_version: info.firmwareVersion };
     const status = await this.boots.add({ id, bootInfo: JSON.stringify(bootInfo) });
     if (!status) throw new HubError('not_found', `No charger with id ${id}`);
+    // After the answer: a CSMS may call a station once its boot is accepted (OCPP 2.0.1 B01.FR.05).
+    if (status === 'ACCEPTED') {
+      for (const listener of this.bootListeners) setImmediate(() => Promise.resolve().then(() => listener(id)).catch(this.options.onListenerError));
+    }
     return { status, interval: this.options.heartbeatIntervalSeconds };
   }
 
@@ -475,13 +480,33 @@ export class ChargersService {
     }
   }
 
+  /** Told when a charger's boot was accepted (it may be called from then on). */
+  onAcceptedBoot(listener: (chargerId: string) => void | Promise<void>): void {
+    this.bootListeners.push(listener);
+  }
+
   /** The hook the OCPI location publisher uses: every stored connector status, after it is stored. */
   onConnectorStatus(listener: ConnectorStatusListener): void {
     this.connectorListeners.push(listener);
   }
 
-  /** Keeps a notification (firmware, diagnostics, security event) as the charger sent it. */
-  async recordEvent(id: string, action: string, payload: unknown): Promise<void> {
-    await this.db.query(`INSERT INTO ocpp_events (charger_id, action, payload) VALUES ($1, $2, $3)`, [id, action, JSON.stringify(payload)]);
+  /** Keeps a notification (firmware, diagnostics, security event…) as the charger sent it, with what the hub answered. */
+  async recordEvent(id: string, action: string, payload: unknown, answer?: unknown): Promise<void> {
+    await this.db.query(`INSERT INTO ocpp_events (charger_id, action, payload, answer) VALUES ($1, $2, $3, $4)`, [
+      id,
+      action,
+      JSON.stringify(payload),
+      answer === undefined ? null : JSON.stringify(answer),
+    ]);
+  }
+
+  /** The events a charger sent, newest first (`action` narrows them). */
+  async events(id: string, options: { action?: string; limit?: number } = {}): Promise<{ action: string; payload: unknown; answer: unknown; receivedAt: Date }[]> {
+    const rows: { action: string; payload: unknown; answer: unknown; received_at: Date }[] = await this.db.query(
+      `SELECT action, payload, answer, received_at FROM ocpp_events WHERE charger_id = $1 AND ($2::text IS NULL OR action = $2)
+        ORDER BY received_at DESC, id DESC LIMIT $3`,
+      [id, options.action ?? null, options.limit ?? 100],
+    );
+    return rows.map((r) => ({ action: r.action, payload: r.payload, answer: r.answer, receivedAt: r.received_at }));
   }
 }

@@ -481,6 +481,11 @@ export class TransactionsService {
     return rows.length;
   }
 
+  /** The tariff a charger's connector has now (what a transaction starting there would snapshot), if any. */
+  async tariffAt(chargerId: string, ocppConnector: string): Promise<Tariff | undefined> {
+    return (await this.placeOf(chargerId, ocppConnector))?.tariff;
+  }
+
   /** The running cost (incl. VAT when known) of a transaction, for payments and the dashboard. */
   async costOf(transaction: Transaction): Promise<Priced | undefined> {
     const facts = await this.factsOf(transaction);

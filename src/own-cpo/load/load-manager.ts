@@ -16,10 +16,12 @@ import {
   type ProfileChange,
   type SessionDemand,
   type Site,
+  evDemandOf,
 } from '../../core/allocation/allocation-core';
 import type { Transaction, TransactionsService } from '../charging/transactions.service';
 import { ChargerRefused, type ChargerCalls } from '../ocpp/charger-calls';
 import type { ChargersService, OcppProtocol } from '../chargers/chargers.service';
+import type { ChargerChargingNeeds } from '../chargers/charger-charging-needs';
 import { chargingProfileCall, profileAccepted, STATION_SUFFIX, type ProfileTarget } from './ocpp-profiles';
 import { CHARGER_PROTOCOLS } from '../ocpp/charger-protocols';
 import { chargersOf, connectorKeyOf, splitConnectorKey, toCoreSite, type SiteBody } from './site-config';
@@ -101,7 +103,15 @@ export class LoadManager {
   private sites?: { map: Promise<Map<string, string>>; expires: number };
 
   constructor(
-    private readonly deps: { db: DataSource; log: Logger; chargers: ChargersService; transactions: TransactionsService; chargerCalls: ChargerCalls },
+    private readonly deps: {
+      db: DataSource;
+      log: Logger;
+      chargers: ChargersService;
+      transactions: TransactionsService;
+      chargerCalls: ChargerCalls;
+      /** The EVs' own needs (2.0.1/2.1 NotifyEVChargingNeeds); without it the allocation knows only OCPI preferences. */
+      chargingNeeds?: ChargerChargingNeeds;
+    },
     options: LoadManagerOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
@@ -269,7 +279,7 @@ export class LoadManager {
 
     // The OCPI side of each session: preferences (departure, energy) and a profile set by an SCSP/eMSP.
     const sessionIds = transactions.map((t) => t.sessionId);
-    const [preferences, profiles, currents] = await Promise.all([
+    const [preferences, profiles, currents, evNeeds] = await Promise.all([
       db.query(`SELECT session_id, departure_time, energy_need_kwh FROM session_charging_preferences WHERE session_id = ANY($1)`, [sessionIds]) as Promise<
         { session_id: string; departure_time: Date | null; energy_need_kwh: number | null }[]
       >,
@@ -281,7 +291,9 @@ export class LoadManager {
           WHERE transaction_pk = ANY($1::bigint[]) AND current_a IS NOT NULL ORDER BY transaction_pk, sampled_at DESC`,
         [transactions.map((t) => t.pk)],
       ) as Promise<{ pk: string; current_a: number; sampled_at: Date }[]>,
+      this.deps.chargingNeeds?.needsOf(chargerIds) ?? Promise.resolve([]),
     ]);
+    const evNeedsOf = new Map(evNeeds.map((n) => [`${n.chargerId}/${n.evseId}`, n]));
     const preferenceOf = new Map(preferences.map((p) => [p.session_id, p]));
     const profileOf = new Map(profiles.map((p) => [p.session_id, p]));
     const currentOf = new Map(currents.map((c) => [c.pk, c]));
@@ -310,16 +322,29 @@ export class LoadManager {
         // Without a current reading, power read as one phase: the highest per-phase current it could be (never an underestimate).
         else if (t.lastPowerW !== null && t.lastSampleAt && t.lastSampleAt >= force.since) session.measuredAmps = t.lastPowerW / voltage;
       }
+      const delivered = Math.max(0, (t.lastEnergyWh ?? t.meterStartWh) - t.meterStartWh);
+      // The EV's own word (ISO 15118 via NotifyEVChargingNeeds): its maximum current bounds the session,
+      // its energy and departure count when the driver's eMSP set no preference. Energy it asked for is
+      // counted from the session's start (cars send their needs as charging begins).
+      const needs = t.ocppConnector.includes('/') ? evNeedsOf.get(`${t.chargerId}/${t.ocppConnector.split('/')[0]}`) : undefined;
+      if (needs) {
+        const ev = evDemandOf(needs.needs, { phases: spec.phases, nominalVoltage: voltage }, delivered);
+        if (ev.maxAmps !== undefined) session.maxAmps = ev.maxAmps;
+        if (ev.minAmps !== undefined) session.minAmps = ev.minAmps;
+        if (ev.departureTime && ev.energyNeededWh !== undefined) {
+          session.departureTime = ev.departureTime;
+          session.energyNeededWh = ev.energyNeededWh;
+        }
+      }
       const preference = preferenceOf.get(t.sessionId);
       if (preference?.departure_time && preference.energy_need_kwh !== null) {
-        const delivered = Math.max(0, (t.lastEnergyWh ?? t.meterStartWh) - t.meterStartWh);
         session.departureTime = preference.departure_time;
         session.energyNeededWh = Math.max(0, preference.energy_need_kwh * 1000 - delivered);
       }
       const profile = profileOf.get(t.sessionId);
       if (profile) {
         const amps = profileLimitAmps(profile.profile, profile.set_at, now, spec.phases, voltage);
-        if (amps !== undefined) session.maxAmps = amps;
+        if (amps !== undefined) session.maxAmps = Math.min(amps, session.maxAmps ?? Infinity);
       }
       sessions.push(session);
     }

@@ -1,7 +1,10 @@
 import type { DriverAuthorization, DriverAuthorizationResult } from '../charging/driver-authorization';
 import type { TransactionsService } from '../charging/transactions.service';
 import type { LostTransactions } from '../charging/lost-transactions';
-import type { ChargersService, RegistrationStatus } from '../chargers/chargers.service';
+import type { ChargersService, OcppProtocol, RegistrationStatus } from '../chargers/chargers.service';
+import type { ChargerDeviceModel } from '../chargers/charger-device-model';
+import type { ChargerChargingNeeds } from '../chargers/charger-charging-needs';
+import type { ChargerCosts } from '../charging/charger-costs';
 import type { ChargerCallHandlers } from '../ocpp/ocpp-server';
 
 /**
@@ -11,8 +14,16 @@ import type { ChargerCallHandlers } from '../ocpp/ocpp-server';
 export interface OcppCall<Params> {
   /** The charge point identity the connection authenticated as. */
   chargerId: string;
+  /** The subprotocol of the connection (2.0.1 and 2.1 share handlers; what differs asks CHARGER_PROTOCOLS[protocol]). */
+  protocol: OcppProtocol;
   params: Params;
   chargers: ChargersService;
+  /** The device model / configuration store (NotifyReport). */
+  deviceModel: ChargerDeviceModel;
+  /** EV charging needs and external charging limits (NotifyEVChargingNeeds, NotifyChargingLimit). */
+  chargingNeeds: ChargerChargingNeeds;
+  /** The cost a 2.1 station calculated itself, checked against the CDR. */
+  chargerCosts: ChargerCosts;
   transactions: TransactionsService;
   authorization: DriverAuthorization;
   /** Transactions the charger lost: boots, busy connectors and free ones tell it (charging/lost-transactions.ts). */
@@ -20,7 +31,7 @@ export interface OcppCall<Params> {
 }
 
 /** The domain services handlers are given (the server adds the charger id and params per call). */
-export type OcppDomain = Pick<OcppCall<unknown>, 'chargers' | 'transactions' | 'authorization' | 'lost'>;
+export type OcppDomain = Pick<OcppCall<unknown>, 'chargers' | 'transactions' | 'authorization' | 'lost' | 'deviceModel' | 'chargingNeeds' | 'chargerCosts'>;
 
 /**
  * Answers one OCPP action: a plain function from the call to the response payload (checked against the
@@ -34,7 +45,7 @@ export type OcppHandlers = Record<string, OcppHandler<never>>;
 /** A version's handlers as the OCPP server takes them: each given the domain services with every call. */
 export function withDomain(handlers: OcppHandlers, domain: OcppDomain): ChargerCallHandlers {
   return Object.fromEntries(
-    Object.entries(handlers).map(([action, handler]) => [action, (call: { chargerId: string; params: never }) => handler({ ...domain, ...call })]),
+    Object.entries(handlers).map(([action, handler]) => [action, (call: { chargerId: string; protocol: OcppProtocol; params: never }) => handler({ ...domain, ...call })]),
   );
 }
 

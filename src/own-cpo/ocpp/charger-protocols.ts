@@ -50,6 +50,12 @@ export interface ChargerProtocol {
   transactionStatus?: (transactionId: string) => ChargerCall;
   /** Whether two connectors hold one transaction slot: 1.6 one per connector, 2.0.1 one per EVSE. */
   sameTransactionSlot(a: string, b: string): boolean;
+  /** Asks a station for its device model (it answers with NotifyReport messages), for versions that have one. */
+  baseReport?: (requestId: number) => ChargerCall;
+  /** The tariff a station calculates its local cost with (an OCPP 2.1 TariffType), for versions that take one. */
+  defaultTariff?: (evseId: number, tariff: Record<string, unknown>) => ChargerCall;
+  /** The running cost of a transaction, as the hub prices it, for versions that show it. */
+  costUpdated?: (transactionId: string, totalCost: number) => ChargerCall;
 }
 
 /** The hub's profiles: one stack level, one id per purpose and connector, so each call replaces the last. */
@@ -157,8 +163,22 @@ const OCPP201: ChargerProtocol = {
     })),
   // E14: the station's word decides.
   transactionStatus: (transactionId) => ({ action: 'GetTransactionStatus', params: { transactionId } }),
+  // B07: what is configurable and what it is set to (not the full inventory, which can be megabytes).
+  baseReport: (requestId) => ({ action: 'GetBaseReport', params: { requestId, reportBase: 'ConfigurationInventory' } }),
   sameTransactionSlot: (a, b) => a.split('/')[0] === b.split('/')[0],
 };
 
+/**
+ * OCPP 2.1 shapes every call the hub makes as 2.0.1 does (RequestStart/StopTransaction, ReserveNow,
+ * UnlockConnector, SetChargingProfile, ClearChargingProfile and GetTransactionStatus are backward
+ * compatible: 2.1 only adds optional fields); what it adds is its own: the default tariff for its
+ * local cost calculation, and the running cost.
+ */
+const OCPP21: ChargerProtocol = {
+  ...OCPP201,
+  defaultTariff: (evseId, tariff) => ({ action: 'SetDefaultTariff', params: { evseId, tariff } }),
+  costUpdated: (transactionId, totalCost) => ({ action: 'CostUpdated', params: { transactionId, totalCost } }),
+};
+
 /** Every OCPP version the hub speaks, with how its calls are shaped. */
-export const CHARGER_PROTOCOLS: Record<OcppProtocol, ChargerProtocol> = { 'ocpp1.6': OCPP16, 'ocpp2.0.1': OCPP201 };
+export const CHARGER_PROTOCOLS: Record<OcppProtocol, ChargerProtocol> = { 'ocpp1.6': OCPP16, 'ocpp2.0.1': OCPP201, 'ocpp2.1': OCPP21 };

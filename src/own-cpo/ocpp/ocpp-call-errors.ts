@@ -6,10 +6,13 @@ import type { OcppProtocol } from '../chargers/chargers.service';
  * 1.6's OccurenceConstraintViolation into 2.0.1's spelling) and answers garbage with 2.0.1-only codes.
  */
 
-/** The codes each version defines (OCPP-J 1.6 section 4.2.3; OCPP-J 2.0.1 section 4.3). */
+const OCPP_J_201_CODES = ['FormatViolation', 'GenericError', 'InternalError', 'MessageTypeNotSupported', 'NotImplemented', 'NotSupported', 'OccurrenceConstraintViolation', 'PropertyConstraintViolation', 'ProtocolError', 'RpcFrameworkError', 'SecurityError', 'TypeConstraintViolation'];
+
+/** The codes each version defines (OCPP-J 1.6 section 4.2.3; OCPP-J 2.0.1 section 4.3; 2.1 keeps 2.0.1's). */
 export const CALL_ERROR_CODES: Record<OcppProtocol, readonly string[]> = {
   'ocpp1.6': ['NotImplemented', 'NotSupported', 'InternalError', 'ProtocolError', 'SecurityError', 'FormationViolation', 'PropertyConstraintViolation', 'OccurenceConstraintViolation', 'TypeConstraintViolation', 'GenericError'],
-  'ocpp2.0.1': ['FormatViolation', 'GenericError', 'InternalError', 'MessageTypeNotSupported', 'NotImplemented', 'NotSupported', 'OccurrenceConstraintViolation', 'PropertyConstraintViolation', 'ProtocolError', 'RpcFrameworkError', 'SecurityError', 'TypeConstraintViolation'],
+  'ocpp2.0.1': OCPP_J_201_CODES,
+  'ocpp2.1': OCPP_J_201_CODES,
 };
 
 /**
@@ -26,6 +29,7 @@ const IN_OWN_WORDS: Record<OcppProtocol, Record<string, string>> = {
     MessageTypeNotSupported: 'GenericError',
   },
   'ocpp2.0.1': { FormationViolation: 'FormatViolation', OccurenceConstraintViolation: 'OccurrenceConstraintViolation' },
+  'ocpp2.1': { FormationViolation: 'FormatViolation', OccurenceConstraintViolation: 'OccurrenceConstraintViolation' },
 };
 
 export function callErrorCode(protocol: OcppProtocol, code: string): string {

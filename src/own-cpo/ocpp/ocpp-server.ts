@@ -10,6 +10,7 @@ import { ChargerCallLimit, FLOOD_CLOSE } from './charger-rate-limit';
 import { CHARGER_ID, type ChargersService, OCPP_PROTOCOLS, type OcppProtocol } from '../chargers/chargers.service';
 import { inOwnWords, overlongCallId, overlongIdError } from './ocpp-call-errors';
 import { verifiedClientCertificate } from './ocpp-tls';
+import { ocpp21Validator } from './ocpp21-schemas';
 import { metrics } from '../../foundation/metrics';
 
 /** Charge points connect to `ws(s)://<hub>/ocpp/<charge point id>`. */
@@ -20,7 +21,7 @@ export const OCPP_PATH = '/ocpp';
  * (already checked against the protocol's schema) to the response payload. It never touches the
  * socket; throwing an `RPCError` answers a CALLERROR. (`never` params: any handler's request type.)
  */
-export type ChargerCallHandler = (call: { chargerId: string; params: never }) => Promise<unknown>;
+export type ChargerCallHandler = (call: { chargerId: string; protocol: OcppProtocol; params: never }) => Promise<unknown>;
 
 /** The actions one protocol version answers, by name; others are answered NotImplemented. */
 export type ChargerCallHandlers = Record<string, ChargerCallHandler>;
@@ -122,6 +123,8 @@ export class OcppServer {
     this.rpc = new RPCServer({
       protocols: [...OCPP_PROTOCOLS],
       strictMode: true,
+      // ocpp-rpc's own 2.1 validator cannot find its schemas (ocpp21-schemas.ts).
+      strictModeValidators: [ocpp21Validator()],
       // Many chargers never answer WebSocket pings. With pings deferred on activity, a charger that
       // sends anything (a Heartbeat) more often than the interval is never pinged at all.
       pingIntervalMs: options.pingIntervalMs,
@@ -271,7 +274,7 @@ export class OcppServer {
     for (const [action, handler] of Object.entries(this.options.handlers[protocol])) {
       client.handle(action, ({ params, messageId }) => {
         refuseOverLimit(messageId);
-        return this.answer(chargerId, action, handler, params);
+        return this.answer(chargerId, protocol, action, handler, params);
       });
     }
     client.on('strictValidationFailure', ({ method, outbound, error }: { method: string; outbound: boolean; error: Error }) =>
@@ -289,14 +292,14 @@ export class OcppServer {
   }
 
   /** Answers a call, counted in flight until it is answered (a shutdown waits for it). */
-  private answer(chargerId: string, action: string, handler: ChargerCallHandler, params: unknown): Promise<Record<string, unknown>> {
-    const answering = this.answerNow(chargerId, action, handler, params);
+  private answer(chargerId: string, protocol: OcppProtocol, action: string, handler: ChargerCallHandler, params: unknown): Promise<Record<string, unknown>> {
+    const answering = this.answerNow(chargerId, protocol, action, handler, params);
     this.inFlight.add(answering);
     void answering.catch(() => undefined).finally(() => this.inFlight.delete(answering));
     return answering;
   }
 
-  private async answerNow(chargerId: string, action: string, handler: ChargerCallHandler, params: unknown): Promise<Record<string, unknown>> {
+  private async answerNow(chargerId: string, protocol: OcppProtocol, action: string, handler: ChargerCallHandler, params: unknown): Promise<Record<string, unknown>> {
     const { log, chargers } = this.options;
     log.debug({ charger: chargerId, action }, 'OCPP call');
     try {
@@ -305,7 +308,7 @@ export class OcppServer {
       if (action !== 'BootNotification' && (await chargers.registrationStatus(chargerId)) !== 'ACCEPTED') {
         throw createRPCError('SecurityError', 'The hub has not accepted this charge point; send a BootNotification');
       }
-      const answer = (await handler({ chargerId, params: params as never })) as Record<string, unknown>;
+      const answer = (await handler({ chargerId, protocol, params: params as never })) as Record<string, unknown>;
       metrics.ocppMessage(action, 'accepted');
       return answer;
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { updatedRows } from '../../../db/updated-rows';
 import { isValidTimeZone, mapCdrTotals, rateCdr, ratingTimeZone, type CdrTotals, type InputNote, type TotalDifference } from '../../../core/pricing/pricing-core';
 import type { ObjectStore } from '../../routing/object-store';
 import type { Cdr } from './cdrs.schema';
@@ -88,4 +89,26 @@ export async function saveRating(db: DataSource, owner: PartyAddress, cdrId: str
       JSON.stringify(rating.notes),
     ],
   );
+}
+
+/**
+ * Adds a check made outside the re-rating to a CDR's stored rating (the own CPO's charger-reported
+ * cost): its differences make the rating a mismatch, its notes are appended. Answers whether a rating
+ * was there to add to.
+ */
+export async function addToRating(
+  db: DataSource,
+  owner: PartyAddress,
+  cdrId: string,
+  check: { differences: TotalDifference[]; notes: { code: string; message: string }[]; reason: string },
+): Promise<boolean> {
+  const rows = await updatedRows(
+    db,
+    `UPDATE cdr_ratings SET differences = differences || $4::jsonb, notes = notes || $5::jsonb,
+            status = CASE WHEN jsonb_array_length($4::jsonb) > 0 THEN 'mismatch' ELSE status END,
+            reason = CASE WHEN jsonb_array_length($4::jsonb) > 0 THEN concat_ws('; ', reason, $6::text) ELSE reason END
+      WHERE country_code = $1 AND party_id = $2 AND cdr_id = $3 RETURNING 1`,
+    [owner.countryCode, owner.partyId, cdrId, JSON.stringify(check.differences), JSON.stringify(check.notes), check.reason],
+  );
+  return rows.length > 0;
 }

@@ -4,7 +4,8 @@ import { ocpiErrors } from '../../ocpi/ocpi-errors';
 import type { ModuleDeps } from '../module-deps';
 import { toDate } from '../../ocpi/ocpi-types';
 import { receiverOf } from '../emsp-private';
-import { rateReceivedCdr, saveRating, unratedBecause } from './cdrs.rating';
+import { addToRating, rateReceivedCdr, saveRating, unratedBecause } from './cdrs.rating';
+import type { TotalDifference } from '../../../core/pricing/pricing-core';
 import type { Cdr } from './cdrs.schema';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 import { changeBody } from '../../routing/router';
@@ -93,6 +94,11 @@ export class CdrsService {
       return unratedBecause(`The rating failed: ${error.message}`);
     });
     await saveRating(this.deps.db, owner, cdr.id, rating);
+  }
+
+  /** Adds a check made elsewhere (a charger's own cost) to the CDR's rating; its differences make it a mismatch. */
+  addToRating(owner: RoleAddress, cdrId: string, check: { differences: TotalDifference[]; notes: { code: string; message: string }[]; reason: string }): Promise<boolean> {
+    return addToRating(this.deps.db, owner, cdrId, check);
   }
 
   /** Receiver GET at the URL the POST answered with: the owner reads its CDR back. */

@@ -12,7 +12,7 @@ interface BootNotificationResponse {
 }
 
 /** OCPP 2.0.1 B01–B03: the station says what it is; the answer is its registration status. */
-export const bootNotification: OcppHandler<BootNotificationRequest, BootNotificationResponse> = async ({ chargerId, params, chargers, lost }) => {
+export const bootNotification: OcppHandler<BootNotificationRequest, BootNotificationResponse> = async ({ chargerId, protocol, params, chargers, lost }) => {
   const station = params.chargingStation;
   const { status, interval } = await chargers.boot(chargerId, {
     vendor: station.vendorName,
@@ -21,6 +21,6 @@ export const bootNotification: OcppHandler<BootNotificationRequest, BootNotifica
     firmwareVersion: station.firmwareVersion,
   });
   // A station may resume transactions over a reboot: each running one is asked about (GetTransactionStatus).
-  if (status === 'ACCEPTED') await lost.booted(chargerId, 'ocpp2.0.1', params.reason);
+  if (status === 'ACCEPTED') await lost.booted(chargerId, protocol, params.reason);
   return { status: WIRE_REGISTRATION_STATUS[status], currentTime: new Date().toISOString(), interval };
 };

@@ -8,13 +8,16 @@ interface StatusNotificationRequest {
 }
 
 /** OCPP 2.0.1 G01: the status of one connector of one EVSE, stored under `evseId/connectorId`. */
-export const statusNotification: OcppHandler<StatusNotificationRequest, Record<string, never>> = async ({ chargerId, params, chargers, lost }) => {
+export const statusNotification: OcppHandler<StatusNotificationRequest, Record<string, never>> = async ({ chargerId, protocol, params, chargers, lost, chargingNeeds }) => {
   // 2.0.1 reports faults through NotifyEvent, so a status has no error code here.
   await chargers.connectorStatus(chargerId, {
     connector: `${params.evseId}/${params.connectorId}`,
     status: params.connectorStatus,
     errorCode: null,
   });
-  if (params.connectorStatus === 'Available') await lost.connectorFree(chargerId, `${params.evseId}/${params.connectorId}`, 'ocpp2.0.1');
+  if (params.connectorStatus === 'Available') {
+    await chargingNeeds.clearNeeds(chargerId, params.evseId); // the EV left: its needs no longer apply
+    await lost.connectorFree(chargerId, `${params.evseId}/${params.connectorId}`, protocol);
+  }
   return {};
 };

@@ -52,7 +52,7 @@ export const transactionEvent: OcppHandler<TransactionEventRequest, { idTokenInf
       },
       auth ?? null,
     );
-    await lost.started(transaction, 'ocpp2.0.1'); // an older one on this EVSE: the station is asked about it
+    await lost.started(transaction, call.protocol); // an older one on this EVSE: the station is asked about it
   } else if (token && auth) {
     transaction = await transactions.authorizeLater(transaction, token, auth);
   }
