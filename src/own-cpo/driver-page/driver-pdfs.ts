@@ -4,25 +4,12 @@
  * the € sign and the accents of de/nl/fr are in it), qrcode makes the QR matrices (error correction M, which
  * survives a scratched sticker); no fonts or files are read at run time.
  */
-import PDFDocument from 'pdfkit';
+import { pdfBuffer } from '../../foundation/pdf-document';
 import QRCode from 'qrcode';
 import { groupedShortCode } from '../../core/driver-page/evse-short-codes';
 import type { DriverLanguage } from '../../core/driver-page/driver-messages';
 import { DRIVER_MESSAGES } from '../../core/driver-page/driver-messages';
 import { localDateTime, receiptRows, type ReceiptFacts } from './driver-page.html';
-
-function pdfBuffer(build: (doc: PDFKit.PDFDocument) => void, info: { Title: string }): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    // A fixed creation date would make the bytes repeatable, but a receipt's date is part of what it says.
-    const doc = new PDFDocument({ size: 'A4', margin: 40, info: { ...info, Producer: 'ocpi-hub', Creator: 'ocpi-hub' } });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    build(doc);
-    doc.end();
-  });
-}
 
 /** Draws a QR code of `text` as filled squares (vector: sharp at any print size). */
 function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
