@@ -14,6 +14,7 @@ import { PartnerHealth1763701500000 } from './1763701500000-PartnerHealth';
 import { DeliveryVersions1763701600000 } from './1763701600000-DeliveryVersions';
 import { SettlementTimeZones1763701700000 } from './1763701700000-SettlementTimeZones';
 import { PayoutRetries1763701800000 } from './1763701800000-PayoutRetries';
+import { ChargerActions1763702200000 } from './1763702200000-ChargerActions';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -33,5 +34,6 @@ export const migrations = [
   DeliveryVersions1763701600000,
   SettlementTimeZones1763701700000,
   PayoutRetries1763701800000,
+  ChargerActions1763702200000,
   // (new migrations go above this line, oldest first)
 ];

@@ -6,6 +6,9 @@ import { agreementsAdminRouter } from './hub/admin/agreements.routes';
 import { cdrRatingsAdminRouter } from './hub/admin/cdr-ratings.routes';
 import { settlementAdminRouter } from './hub/admin/settlement.routes';
 import { chargersAdminRouter } from './own-cpo/admin/chargers.routes';
+import { chargerActionsAdminRouter, FIRMWARE_UPLOAD_PATH, firmwareUploadStack } from './own-cpo/admin/charger-actions.routes';
+import { ocppUploadsStack } from './own-cpo/ocpp/ocpp-uploads.routes';
+import { CHARGER_FILES_PATH } from './own-cpo/chargers/charger-files';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
 import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
 import { ownTariffsAdminRouter } from './own-cpo/admin/own-tariffs.routes';
@@ -166,6 +169,9 @@ export function createApp(services: Services): Koa {
       ]),
     ),
   );
+  // Firmware is a binary body: its one admin route is served before the JSON admin stack reads it.
+  const firmwareUpload = firmwareUploadStack({ ...services, adminApiKey: services.secrets.adminApiKey });
+  app.use((ctx, next) => (ctx.method === 'PUT' && FIRMWARE_UPLOAD_PATH.test(ctx.path) ? firmwareUpload(ctx, async () => undefined) : next()));
   app.use(
     under(
       '/admin',
@@ -182,6 +188,7 @@ export function createApp(services: Services): Koa {
           partiesAdminRouter({ parties, credentials: services.credentials, outbox: services.outbox, publicUrl: config.publicUrl }),
           agreementsAdminRouter(services),
           chargersAdminRouter(services),
+          chargerActionsAdminRouter(services),
           sitesAdminRouter(services),
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),
@@ -197,6 +204,8 @@ export function createApp(services: Services): Koa {
       ]),
     ),
   );
+  // Chargers upload diagnostics and logs and download firmware here, with a one-time token for a key.
+  app.use(under(CHARGER_FILES_PATH, ocppUploadsStack(services)));
   // Public: drivers paying ad hoc at the hub's own chargers.
   app.use(under('/pay', payStack(services)));
   // Beside /admin, not under it: Stripe has no admin key, and the body must reach the signature check unparsed.
