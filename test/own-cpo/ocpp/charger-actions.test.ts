@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import axios from 'axios';
+import { runCli } from '../../../src/cli/ocpi-hub-cli';
 import { createRPCError, type RPCClient } from 'ocpp-rpc';
 import { HUB_ACTIONS } from '../../../src/own-cpo/ocpp/charger-actions';
 import { connectChargePoint } from '../../support/charge-point';
@@ -347,5 +351,38 @@ describe('the operator\'s actions on a charger (admin API)', () => {
     // the generic action checks against the 2.0.1 schema
     expect((await action('ACT201', 'Reset', { params: { type: 'Soft' } })).status).toBe(400);
     expect((await action('ACT201', 'GetTransactionStatus', { params: {} })).data).toMatchObject({ protocol: 'ocpp2.0.1', status: 'accepted' });
+  });
+
+  it('works from the CLI: charger action, a shortcut, firmware, the log (the CLI named as who asked)', async () => {
+    let out = '';
+    let err = '';
+    const io = { out: (t: string) => (out += t), err: (t: string) => (err += t), env: { ADMIN_API_KEY: hub.adminKey } };
+    const cli = async (...argv: string[]) => {
+      out = '';
+      err = '';
+      return runCli([...argv, '--hub', hub.url], io);
+    };
+    answers.set('GetConfiguration', async () => ({ configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '300' }] }));
+    answers.set('Reset', async () => ({ status: 'Rejected' }));
+    answers.set('UpdateFirmware', async () => ({}));
+    expect(await cli('charger', 'action', 'ACT16', 'GetConfiguration', '{"key":["HeartbeatInterval"]}')).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ action: 'GetConfiguration', status: 'accepted', requested_by: expect.stringMatching(/^cli:/), answer: { configurationKey: [{ value: '300' }] } });
+    // refused by the charger: shown, exit 1; refused by the schema: the message, nothing sent
+    expect(await cli('charger', 'reset', 'ACT16', '{"type":"hard"}')).toBe(1);
+    expect(JSON.parse(out)).toMatchObject({ action: 'Reset', params: { type: 'Hard' }, status: 'rejected' });
+    const sent = received.length;
+    expect(await cli('charger', 'action', 'ACT16', 'Reset', '{"type":"Gentle"}')).toBe(1);
+    expect(err).toMatch(/Error 400: Reset params: params\/type must be equal to one of the allowed values/);
+    expect(await cli('charger', 'action', 'ACT16', 'Reset', 'not json')).toBe(2);
+    expect(received.length).toBe(sent);
+    const dir = mkdtempSync(path.join(tmpdir(), 'fw-'));
+    writeFileSync(path.join(dir, 'fw-5.bin'), Buffer.from('firmware five'));
+    expect(await cli('charger', 'firmware', 'ACT16', '--file', path.join(dir, 'fw-5.bin'))).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ action: 'UpdateFirmware', file: { kind: 'firmware', file_name: 'fw-5.bin', size_bytes: 13 } });
+    expect(await cli('charger', 'actions', 'ACT16')).toBe(0);
+    expect(JSON.parse(out).slice(0, 3).map((a: { action: string }) => a.action)).toEqual(['UpdateFirmware', 'Reset', 'GetConfiguration']);
+    expect(await cli('charger', 'files', 'ACT16')).toBe(0);
+    expect(JSON.parse(out)[0]).toMatchObject({ file_name: 'fw-5.bin' });
+    expect(await cli('charger', 'events', 'ACT16')).toBe(0);
   });
 });
