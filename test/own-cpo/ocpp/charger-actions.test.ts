@@ -385,4 +385,37 @@ describe('the operator\'s actions on a charger (admin API)', () => {
     expect(JSON.parse(out)[0]).toMatchObject({ file_name: 'fw-5.bin' });
     expect(await cli('charger', 'events', 'ACT16')).toBe(0);
   });
+
+  describe('from a second hub instance on the same database', () => {
+    let second: TestHub;
+    beforeAll(async () => {
+      second = await startTestHub({
+        databaseUrl: (hub.services.db.options as { url: string }).url,
+        env: { PUBLIC_URL: 'http://hub.invalid', TOKEN_ENCRYPTION_KEY: hub.services.secrets.tokenEncryptionKey },
+      });
+    });
+    afterAll(() => second.close());
+
+    it('an action reaches the charger through LISTEN/NOTIFY; its answer, CALLERROR and timeout come back as such', async () => {
+      expect(second.services.ocpp.connection('ACT16')).toBeUndefined();
+      const viaSecond = (name: string, body: unknown) => second.admin.post(`/admin/chargers/ACT16/actions/${name}`, body);
+      answers.set('GetLocalListVersion', async () => ({ listVersion: 12 }));
+      answers.set('ClearCache', () => new Promise(() => undefined));
+      const answered = await viaSecond('GetLocalListVersion', {});
+      expect(answered.status).toBe(200);
+      expect(answered.data).toMatchObject({ protocol: 'ocpp1.6', answer: { listVersion: 12 }, status: 'accepted' });
+      const refused = await viaSecond('Reset', { params: { type: 'Soft' } }); // no answer set: NotImplemented
+      expect(refused.status).toBe(502);
+      expect(refused.data.error.code).toBe('NotImplemented');
+      const silent = await viaSecond('ClearCache', { timeout_seconds: 1 });
+      expect(silent.status).toBe(504);
+      expect(silent.data).toMatchObject({ status: 'timeout', error: { code: 'Timeout' } });
+      // bad params are refused at the instance that was asked, with nothing sent
+      const sent = received.length;
+      expect((await viaSecond('Reset', { params: { type: 'Never' } })).status).toBe(400);
+      expect(received.length).toBe(sent);
+      // one log, whichever instance was asked
+      expect((await hub.admin.get('/admin/chargers/ACT16/actions?limit=3')).data.map((a: { action: string }) => a.action)).toEqual(['ClearCache', 'Reset', 'GetLocalListVersion']);
+    });
+  });
 });
