@@ -34,7 +34,7 @@ import { SitesService } from './own-cpo/load/sites.service';
 import { OwnSmartCharging } from './own-cpo/load/own-smart-charging';
 import { OcppServer } from './own-cpo/ocpp/ocpp-server';
 import { CHARGER_CALLS_CHANNEL, ChargerCalls } from './own-cpo/ocpp/charger-calls';
-import { ChargerActionsService } from './own-cpo/chargers/charger-actions.service';
+import { ChargerActionsService } from './own-cpo/ocpp/charger-actions.service';
 import { ChargerFiles } from './own-cpo/chargers/charger-files';
 import { withDomain } from './own-cpo/ocpp-handlers/ocpp-handler';
 import { OCPP16_HANDLERS } from './own-cpo/ocpp-handlers/v16/handlers.v16';

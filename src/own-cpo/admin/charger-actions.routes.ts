@@ -5,7 +5,7 @@ import getRawBody from 'raw-body';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { CHARGER_ID, type ChargersService, type OcppProtocol } from '../chargers/chargers.service';
-import { type ChargerActionRecord, type ChargerActionsService, chargerEvents, MAX_ACTION_TIMEOUT_MS } from '../chargers/charger-actions.service';
+import { type ChargerActionRecord, type ChargerActionsService, chargerEvents, MAX_ACTION_TIMEOUT_MS } from '../ocpp/charger-actions.service';
 import { type ChargerFile, type ChargerFiles, MAX_CHARGER_FILE_BYTES } from '../chargers/charger-files';
 import { SHORTCUT_NAMES, SHORTCUTS, type ShortcutName, shortcutCall } from '../ocpp/charger-shortcuts';
 import { AdminError, adminErrorHandler, parseAdminBody, requireAdminKey } from '../../http/admin-http';

@@ -2,7 +2,7 @@
  * The operator's named shortcuts (reset, availability, unlock, …): one protocol-agnostic input each,
  * turned into the action and params of the charger's OCPP version, as charger-protocols.ts does for
  * the hub's own calls. Pure: what comes out is then sent, schema-checked, through the generic action
- * path (chargers/charger-actions.service.ts), so a shortcut can never send what the generic path would refuse.
+ * path (ocpp/charger-actions.service.ts), so a shortcut can never send what the generic path would refuse.
  */
 import { z } from 'zod';
 import { HubError } from '../../foundation/hub-errors';

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { HubError } from '../../foundation/hub-errors';
-import { type ActionOutcome, answerOutcome, hubActionProblem } from '../ocpp/charger-actions';
-import { ChargerRefused, ChargerTimedOut, ChargerUnreachable, type ChargerCalls } from '../ocpp/charger-calls';
-import type { ChargersService, OcppProtocol } from './chargers.service';
+import { type ActionOutcome, answerOutcome, hubActionProblem } from './charger-actions';
+import { ChargerRefused, ChargerTimedOut, ChargerUnreachable, type ChargerCalls } from './charger-calls';
+import type { ChargersService, OcppProtocol } from '../chargers/chargers.service';
 
 /** One call the operator made to a charger, as the action log keeps it. */
 export interface ChargerActionRecord {
