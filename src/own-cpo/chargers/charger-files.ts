@@ -14,6 +14,9 @@ export const MAX_CHARGER_FILE_BYTES = 16 * 1024 * 1024;
 /** How long a URL works: a charger uploads when it can, and retries a download (UpdateFirmware retries). */
 const URL_LIFETIME_MS = 24 * 3600_000;
 
+/** Uploads kept per charger (the newest); with the 16 MiB bound this bounds what one charger can store. */
+export const KEPT_UPLOADS_PER_CHARGER = 20;
+
 export interface ChargerFile {
   id: string;
   chargerId: string;
@@ -69,6 +72,15 @@ export class ChargerFiles {
 
   private async slot(chargerId: string, kind: ChargerFileKind, extra: { fileName?: string; contentType?: string; content?: Buffer }): Promise<{ file: ChargerFile; url: string }> {
     const token = randomBytes(24).toString('base64url');
+    // Each new file makes room: expired URLs nothing was uploaded to, firmware no longer served, and
+    // uploads beyond the newest KEPT_UPLOADS_PER_CHARGER go (one charger cannot fill the database).
+    await this.deps.db.query(
+      `DELETE FROM charger_files f WHERE f.charger_id = $1 AND (
+         (f.expires_at < now() AND (f.uploaded_at IS NULL OR f.kind = 'firmware'))
+         OR f.id IN (SELECT id FROM charger_files WHERE charger_id = $1 AND kind <> 'firmware' AND uploaded_at IS NOT NULL
+                      ORDER BY uploaded_at DESC OFFSET $2))`,
+      [chargerId, KEPT_UPLOADS_PER_CHARGER],
+    );
     const [row]: FileRow[] = await this.deps.db.query(
       `INSERT INTO charger_files (charger_id, kind, token_hash, file_name, content_type, content, size_bytes, uploaded_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $6::bytea IS NULL THEN NULL ELSE now() END, $8) RETURNING ${COLUMNS}`,

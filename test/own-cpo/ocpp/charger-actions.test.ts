@@ -328,6 +328,23 @@ describe('the operator\'s actions on a charger (admin API)', () => {
     expect((await axios.put(`${hub.url}/admin/chargers/ACT16/firmware`, firmware, { validateStatus: () => true })).status).toBe(401);
   });
 
+  it('an expired URL stops working, and the next file makes room: expired slots and firmware go, uploads stay', async () => {
+    answers.set('GetDiagnostics', async () => ({}));
+    answers.set('UpdateFirmware', async () => ({}));
+    const slot = (await shortcut('ACT16', 'get-diagnostics')).data.file.id;
+    const firmware = await hub.admin.put('/admin/chargers/ACT16/firmware', Buffer.from('fw'), { headers: { 'Content-Type': 'application/octet-stream' } });
+    const { location } = received.at(-1)!.params;
+    const before = (await hub.admin.get('/admin/chargers/ACT16/files')).data.map((f: { id: string }) => f.id);
+    await hub.services.db.query(`UPDATE charger_files SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [[slot, firmware.data.file.id]]);
+    expect((await axios.get(location.replace('http://hub.invalid', hub.url), { validateStatus: () => true })).status).toBe(404);
+    await shortcut('ACT16', 'get-diagnostics');
+    const after = (await hub.admin.get('/admin/chargers/ACT16/files')).data.map((f: { id: string }) => f.id);
+    expect(after).not.toContain(slot);
+    expect(after).not.toContain(firmware.data.file.id);
+    // the uploaded diagnostics of the earlier test are kept
+    expect(before.filter((id: string) => ![slot, firmware.data.file.id].includes(id)).every((id: string) => after.includes(id))).toBe(true);
+  });
+
   it('2.0.1: the same shortcuts send the 2.0.1 actions (Reset OnIdle, SetVariables, GetLog, SetDisplayMessage, ChangeAvailability with evse)', async () => {
     const expected: [string, unknown, string, (params: any) => void][] = [
       ['reset', {}, 'Reset', (p) => expect(p).toEqual({ type: 'OnIdle' })],
