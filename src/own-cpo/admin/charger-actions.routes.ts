@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import Router from '@koa/router';
 import compose from 'koa-compose';
 import type { Middleware } from 'koa';
@@ -87,8 +88,8 @@ function answered(ctx: { status: number; body: unknown }, record: ChargerActionR
   ctx.body = { ...chargerActionView(record), ...(file && { file: chargerFileView(file) }) };
 }
 
-/** An id for 2.0.1 requestId fields (GetLog, UpdateFirmware, SetDisplayMessage): seconds since 2025, unique enough per charger and within int32. */
-const requestIdNow = () => Math.floor((Date.now() - Date.UTC(2025, 0, 1)) / 1000);
+/** An id for requestId fields (GetLog, 2.0.1 UpdateFirmware, SetDisplayMessage): random within int32, so two calls in one second differ; the log keeps it with the params. */
+const requestIdNow = () => randomInt(1, 2 ** 31 - 1);
 
 /**
  * The operator's calls to a charger: `/admin/chargers/{id}/actions/{action}` (any action of its

@@ -74,7 +74,8 @@ export function hubActionProblem(protocol: OcppProtocol, action: string, params:
     validator.validate(requestSchema(action), params);
     return undefined;
   } catch (error) {
-    return `${action} params: ${(error as Error).message.replace(/^data/, 'params')}`;
+    // ajv names the value "data" at the start of each of its messages.
+    return `${action} params: ${(error as Error).message.replace(/(^|, )data/g, '$1params')}`;
   }
 }
 
