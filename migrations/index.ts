@@ -23,6 +23,7 @@ import { DriverPage1763702500000 } from './1763702500000-DriverPage';
 import { TrafficRecords1763702600000 } from './1763702600000-TrafficRecords';
 import { ChargerDeviceModel1763702300000 } from './1763702300000-ChargerDeviceModel';
 import { ChargerCosts1763702310000 } from './1763702310000-ChargerCosts';
+import { ChargerActions1763702200000 } from './1763702200000-ChargerActions';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -45,6 +46,7 @@ export const migrations = [
   ObjectOriginals1763701900000,
   PartyTimeZones1763702000000,
   TokenContractIds1763702010000,
+  ChargerActions1763702200000,
   ChargerDeviceModel1763702300000,
   ChargerCosts1763702310000,
   NapPublications1763702400000,

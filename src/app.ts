@@ -9,6 +9,9 @@ import { financeKeysAdminRouter } from './hub/admin/finance-keys.routes';
 import { PARTNER_FINANCE_PREFIX, partnerFinanceRouter, requireFinanceKey } from './hub/partner-finance/partner-finance.routes';
 import { chargersAdminRouter } from './own-cpo/admin/chargers.routes';
 import { deviceModelAdminRouter } from './own-cpo/admin/device-model.routes';
+import { chargerActionsAdminRouter, FIRMWARE_UPLOAD_PATH, firmwareUploadStack } from './own-cpo/admin/charger-actions.routes';
+import { ocppUploadsStack } from './own-cpo/ocpp/ocpp-uploads.routes';
+import { CHARGER_FILES_PATH } from './own-cpo/chargers/charger-files';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
 import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
 import { ownTariffsAdminRouter } from './own-cpo/admin/own-tariffs.routes';
@@ -197,6 +200,9 @@ export function createApp(services: Services): Koa {
       ]),
     ),
   );
+  // Firmware is a binary body: its one admin route is served before the JSON admin stack reads it.
+  const firmwareUpload = firmwareUploadStack({ ...services, adminApiKey: services.secrets.adminApiKey });
+  app.use((ctx, next) => (ctx.method === 'PUT' && FIRMWARE_UPLOAD_PATH.test(ctx.path) ? firmwareUpload(ctx, async () => undefined) : next()));
   app.use(
     under(
       '/admin',
@@ -209,6 +215,7 @@ export function createApp(services: Services): Koa {
           agreementsAdminRouter(services),
           chargersAdminRouter(services),
           deviceModelAdminRouter(services),
+          chargerActionsAdminRouter(services),
           sitesAdminRouter(services),
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),
@@ -240,6 +247,8 @@ export function createApp(services: Services): Koa {
       ]),
     ),
   );
+  // Chargers upload diagnostics and logs and download firmware here, with a one-time token for a key.
+  app.use(under(CHARGER_FILES_PATH, ocppUploadsStack(services)));
   // Public: drivers paying ad hoc at the hub's own chargers.
   app.use(under('/pay', payStack(services)));
   // Public: the driver's page behind each EVSE's sticker (docs/drivers.md).

@@ -37,6 +37,8 @@ import { SitesService } from './own-cpo/load/sites.service';
 import { OwnSmartCharging } from './own-cpo/load/own-smart-charging';
 import { OcppServer } from './own-cpo/ocpp/ocpp-server';
 import { CHARGER_CALLS_CHANNEL, ChargerCalls } from './own-cpo/ocpp/charger-calls';
+import { ChargerActionsService } from './own-cpo/ocpp/charger-actions.service';
+import { ChargerFiles } from './own-cpo/chargers/charger-files';
 import { withDomain } from './own-cpo/ocpp-handlers/ocpp-handler';
 import { ChargerDeviceModel } from './own-cpo/chargers/charger-device-model';
 import { ChargerChargingNeeds } from './own-cpo/chargers/charger-charging-needs';
@@ -102,6 +104,10 @@ export interface Services {
   notifications: PgNotifications;
   /** Calls to the own chargers from any instance (LISTEN/NOTIFY to the one holding the socket). */
   chargerCalls: ChargerCalls;
+  /** The operator's calls to the own chargers, schema-checked and kept (docs/own-chargers.md). */
+  chargerActions: ChargerActionsService;
+  /** Diagnostics, logs and firmware exchanged with the own chargers over one-time hub URLs. */
+  chargerFiles: ChargerFiles;
   /** Driver payments with Stripe and CPO payouts (docs/payments.md). */
   payments: PaymentsService;
   /** Ad hoc payments on the charging side (absent when payments are off): holds of sessions that never started are released by a job. */
@@ -338,6 +344,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     ocpp,
     notifications,
     chargerCalls,
+    chargerActions: new ChargerActionsService({ db, chargers, calls: chargerCalls }),
+    chargerFiles: new ChargerFiles({ db, publicUrl: config.publicUrl }),
     payments,
     adHocPayments,
     driverPage: new DriverPageService({

@@ -5,6 +5,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { cliDefaults } from '../foundation/config';
 import { ADMIN_KEY_FILE } from '../foundation/secrets';
 import { CliInputError, OWN_CATALOGUE_ACTIONS, OWN_CATALOGUE_USAGE, runLocation, runTariff } from './own-catalogue-commands';
+import { CHARGER_ACTION_COMMANDS, CHARGER_ACTION_OPTIONS, CHARGER_ACTION_USAGE, ChargerUsageError, runChargerAction } from './charger-commands';
 import { runPrice } from './price-command';
 import { runSiteCommand, SITE_ACTIONS, SITE_OPTIONS, SITE_USAGE, SiteUsageError } from './sites-commands';
 import { runSettlementCommand, SETTLEMENT_ACTIONS, SETTLEMENT_OPTIONS, SETTLEMENT_USAGE, SettlementUsageError } from './settlement-commands';
@@ -36,7 +37,7 @@ Usage:
   ocpi-hub stickers list                      the short code and URL of every own charger connector (/c/<code>)
   ocpi-hub stickers pdf --out stickers.pdf [--location <location id>]
                                               a PDF sheet of stickers (QR code, short code, charge point) to print
-${SETTLEMENT_USAGE}${SITE_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
+${CHARGER_ACTION_USAGE}${SETTLEMENT_USAGE}${SITE_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
 
 Options:
   --hub <url>        the hub's URL (env OCPI_HUB_URL, else http://HOST:PORT as the hub reads them, 127.0.0.1:8080 by default)
@@ -55,7 +56,7 @@ class UsageError extends Error {}
 const ACTIONS: Record<string, string[]> = {
   party: ['add', 'list', 'show', 'suspend', 'resume', 'delete', 'token-a', 'connect', 'retry', 'time-zone'],
   agreement: ['add', 'list', 'delete'],
-  charger: ['add', 'list', 'show', 'delete'],
+  charger: ['add', 'list', 'show', 'delete', ...CHARGER_ACTION_COMMANDS],
   stickers: ['list', 'pdf'],
   ...OWN_CATALOGUE_ACTIONS,
   settlement: SETTLEMENT_ACTIONS,
@@ -97,6 +98,7 @@ function evseMapping(value: string) {
 async function runCharger(api: AxiosInstance, args: string[], values: Record<string, string | undefined>, evses: string[]) {
   const [action, id] = args;
   const idOf = () => encodeURIComponent(required(id, '<id>'));
+  if (CHARGER_ACTION_COMMANDS.includes(action)) return runChargerAction(api, args, values);
   if (action === 'add') {
     return api.post('/admin/chargers', {
       id: required(id, '<id>'),
@@ -181,6 +183,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         date: { type: 'string' },
         ...SETTLEMENT_OPTIONS,
         ...SITE_OPTIONS,
+        ...CHARGER_ACTION_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -205,6 +208,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     });
     const runners: Record<string, Runner> = { settlement: runSettlementCommand, site: runSiteCommand, party: runParty, agreement: runAgreement, charger: runCharger, stickers: runStickers, location: runLocation, tariff: runTariff };
     const response = await runners[group](api, rest, values as Record<string, string | undefined>, values.evse ?? []);
+    // A call the charger refused, failed or left unanswered is kept as an action: shown whole, exit 1.
+    if (typeof response.data?.duration_ms === 'number' && response.data.action && response.data.status !== 'accepted') {
+      io.out(`${JSON.stringify(response.data, null, 2)}\n`);
+      io.err(`Error ${response.status}: ${response.data.error?.message ?? response.data.status}\n`);
+      return 1;
+    }
     if (response.status >= 400) {
       const data = response.data instanceof ArrayBuffer ? JSON.parse(Buffer.from(response.data).toString('utf8') || '{}') : response.data;
       io.err(`Error ${response.status}: ${data?.error?.message ?? JSON.stringify(data)}\n`);
@@ -222,7 +231,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(csv ? String(response.data) : `${JSON.stringify(response.data ?? {}, null, 2)}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CliInputError || error instanceof SettlementUsageError || error instanceof SiteUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof CliInputError || error instanceof SettlementUsageError || error instanceof SiteUsageError || error instanceof ChargerUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TimeoutError } from 'ocpp-rpc';
 import type { Logger } from 'pino';
 import type { PgNotifications } from '../../db/pg-notifications';
 import type { ChargersService, OcppProtocol } from '../chargers/chargers.service';
@@ -6,6 +7,9 @@ import type { OcppServer } from './ocpp-server';
 
 /** The charger is not connected to any hub instance, or its instance did not answer. */
 export class ChargerUnreachable extends Error {}
+
+/** The charger is connected but did not answer within the call's timeout (a kind of unreachable: callers that only know that still work). */
+export class ChargerTimedOut extends ChargerUnreachable {}
 
 /** The charger answered with a CALLERROR (or its schema check failed). */
 export class ChargerRefused extends Error {
@@ -41,7 +45,7 @@ interface ReplyMessage {
   to: string;
   id: string;
   result?: unknown;
-  error?: { unreachable: boolean; code: string; message: string };
+  error?: { unreachable: boolean; timedOut?: boolean; code: string; message: string };
 }
 
 /** PostgreSQL's NOTIFY payload limit is 8000 bytes; calls to chargers are far smaller. */
@@ -126,6 +130,7 @@ export class ChargerCalls {
     } catch (error) {
       const e = error as { rpcErrorCode?: string; message: string };
       if (e.rpcErrorCode) throw new ChargerRefused(e.rpcErrorCode, e.message);
+      if (error instanceof TimeoutError) throw new ChargerTimedOut(`Charger ${chargerId} did not answer ${action} within ${timeoutMs} ms`);
       throw new ChargerUnreachable(`Charger ${chargerId}: ${e.message}`);
     }
   }
@@ -156,6 +161,7 @@ export class ChargerCalls {
       clearTimeout(waiting.timer);
       this.pending.delete(message.id);
       if (!message.error) waiting.resolve(message.result);
+      else if (message.error.timedOut) waiting.reject(new ChargerTimedOut(message.error.message));
       else waiting.reject(message.error.unreachable ? new ChargerUnreachable(message.error.message) : new ChargerRefused(message.error.code, message.error.message));
       return;
     }
@@ -165,7 +171,7 @@ export class ChargerCalls {
       reply.result = await this.callHere(message.chargerId, message.action, message.params, message.timeoutMs);
     } catch (error) {
       const refused = error instanceof ChargerRefused;
-      reply.error = { unreachable: !refused, code: refused ? error.code : 'GenericError', message: (error as Error).message };
+      reply.error = { unreachable: !refused, timedOut: error instanceof ChargerTimedOut, code: refused ? error.code : 'GenericError', message: (error as Error).message };
     }
     await this.notify(reply).catch((error) => this.deps.log.error({ err: error }, 'could not answer a charger call from another instance'));
   }

@@ -6,10 +6,22 @@ import type { OcppHandlers } from '../ocpp-handler';
 import { bootNotification } from './boot-notification.v16';
 import { dataTransfer } from './data-transfer.v16';
 import { heartbeat } from './heartbeat.v16';
-import { diagnosticsStatusNotification, firmwareStatusNotification } from './notifications.v16';
+import {
+  diagnosticsStatusNotification,
+  firmwareStatusNotification,
+  logStatusNotification,
+  securityEventNotification,
+  signedFirmwareStatusNotification,
+} from './notifications.v16';
+import { signCertificate } from './sign-certificate.v16';
 import { statusNotification } from './status-notification.v16';
 
-/** What the hub answers a charge point speaking OCPP 1.6J. */
+/**
+ * What the hub answers a charge point speaking OCPP 1.6J: every charger-initiated message of the
+ * Core, Firmware Management, Local Auth List Management, Reservation, Smart Charging and Remote Trigger
+ * profiles (only Core and Firmware Management have any), and the Security whitepaper's (edition 3).
+ * `OCPP16_CHARGER_ACTIONS` (ocpp/charger-actions.ts) lists them, and a test keeps the two equal.
+ */
 export const OCPP16_HANDLERS: OcppHandlers = {
   BootNotification: bootNotification,
   Authorize: authorize,
@@ -21,4 +33,8 @@ export const OCPP16_HANDLERS: OcppHandlers = {
   DataTransfer: dataTransfer,
   FirmwareStatusNotification: firmwareStatusNotification,
   DiagnosticsStatusNotification: diagnosticsStatusNotification,
+  SecurityEventNotification: securityEventNotification,
+  SignCertificate: signCertificate,
+  LogStatusNotification: logStatusNotification,
+  SignedFirmwareStatusNotification: signedFirmwareStatusNotification,
 };
