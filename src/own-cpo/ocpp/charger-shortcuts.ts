@@ -34,8 +34,11 @@ function evse201(connector: string | undefined): { id: number; connectorId?: num
   const [id, connectorId] = connector.split('/').map(Number);
   return connectorId === undefined ? { id } : { id, connectorId };
 }
-const only = (protocol: OcppProtocol, wanted: OcppProtocol, instead: string) => {
-  if (protocol !== wanted) throw new HubError('conflict', `The charger speaks ${protocol}; this shortcut is for ${wanted} (use ${instead})`);
+/** 1.6 keeps configuration keys; 2.0.1 and 2.1 (which keeps 2.0.1's actions) a device model of variables. */
+type ShortcutFamily = 'ocpp1.6' | 'ocpp2.0.1 and 2.1';
+const familyOf = (protocol: OcppProtocol): ShortcutFamily => (protocol === 'ocpp1.6' ? 'ocpp1.6' : 'ocpp2.0.1 and 2.1');
+const only = (protocol: OcppProtocol, wanted: ShortcutFamily, instead: string) => {
+  if (familyOf(protocol) !== wanted) throw new HubError('conflict', `The charger speaks ${protocol}; this shortcut is for ${wanted} (use ${instead})`);
 };
 const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
@@ -90,7 +93,7 @@ export const SHORTCUTS = {
       variables: z.array(z.strictObject({ component: z.string().min(1), variable: z.string().min(1), attribute: z.string().optional() })).min(1).max(100),
     }),
     call: (protocol, { variables }) => {
-      only(protocol, 'ocpp2.0.1', 'get-configuration');
+      only(protocol, 'ocpp2.0.1 and 2.1', 'get-configuration');
       return {
         action: 'GetVariables',
         params: { getVariableData: variables.map((v) => defined({ component: { name: v.component }, variable: { name: v.variable }, attributeType: v.attribute })) },
@@ -102,7 +105,7 @@ export const SHORTCUTS = {
       variables: z.array(z.strictObject({ component: z.string().min(1), variable: z.string().min(1), value: z.string(), attribute: z.string().optional() })).min(1).max(100),
     }),
     call: (protocol, { variables }) => {
-      only(protocol, 'ocpp2.0.1', 'change-configuration');
+      only(protocol, 'ocpp2.0.1 and 2.1', 'change-configuration');
       return {
         action: 'SetVariables',
         params: {
