@@ -7,6 +7,7 @@ export const SETTLEMENT_USAGE = `  ocpi-hub settlement run [--period 2024-03]  s
   ocpi-hub settlement versions <statement id>
   ocpi-hub settlement close <statement id> [--version <n>]  the latest version becomes final
   ocpi-hub settlement csv <statement id> [--version <n>] [--mismatches]   lines (or the mismatch report) as CSV
+  ocpi-hub settlement pdf <statement id> --out statement.pdf [--version <n>]   the statement document (VAT per rate, lines)
   ocpi-hub settlement dispute <statement id> <cdr id> --reason "…"   an eMSP declines a line
   ocpi-hub settlement disputes [--status open|resolved]
   ocpi-hub settlement resolve <dispute id> --resolution credited|withdrawn|rejected [--note "…"]
@@ -14,7 +15,7 @@ export const SETTLEMENT_USAGE = `  ocpi-hub settlement run [--period 2024-03]  s
   ocpi-hub settlement time-zone --cpo NL/CPO --emsp DE/EMS --zone Europe/Amsterdam
 `;
 
-export const SETTLEMENT_ACTIONS = ['run', 'list', 'show', 'versions', 'close', 'csv', 'dispute', 'disputes', 'resolve', 'time-zones', 'time-zone'];
+export const SETTLEMENT_ACTIONS = ['run', 'list', 'show', 'versions', 'close', 'csv', 'pdf', 'dispute', 'disputes', 'resolve', 'time-zones', 'time-zone'];
 
 /** Options of the settlement group, for the CLI's parseArgs. */
 export const SETTLEMENT_OPTIONS = {
@@ -59,6 +60,9 @@ export async function runSettlementCommand(api: AxiosInstance, args: string[], v
       return api.post(`${statement()}/close`, version ? { version } : {});
     case 'csv':
       return api.get(`${statement()}/${values.mismatches ? 'mismatches.csv' : 'csv'}`, { params: { version }, responseType: 'text' });
+    case 'pdf':
+      required(text('out'), '--out');
+      return api.get(`${statement()}/pdf`, { params: { version }, responseType: 'arraybuffer' });
     case 'dispute':
       return api.post('/admin/settlement/disputes', {
         statement_id: required(first, '<statement id>'),

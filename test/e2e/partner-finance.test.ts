@@ -4,6 +4,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { PARTNER_FINANCE_PREFIX, partnerFinanceRouter } from '../../src/hub/partner-finance/partner-finance.routes';
 import { example, startNetwork, type TestNetwork } from '../support/network';
+import { pdfText } from '../support/pdf-text';
 
 type Cdr = Record<string, any>;
 
@@ -81,6 +82,17 @@ describe('partner finance API', () => {
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.data).toContain('V-2');
     expect((await finance.EM2.get('/statements')).data.map((s: { id: string }) => s.id)).toEqual([attackerStatement]);
+  });
+
+  it('gives each side the statement as a PDF: parties, period, totals, VAT per rate and every line', async () => {
+    const pdf = await finance.TNM.get(`/statements/${victimStatement}/pdf`, { responseType: 'arraybuffer' });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const text = pdfText(Buffer.from(pdf.data));
+    for (const shown of ['Settlement statement', 'BE/BEC', 'DE/TNM', '2024-03', 'EUR', 'V-1', 'V-2', 'V-3', '10.0 %', '12.50', '13.75']) expect(text).toContain(shown);
+    // The operator's copy is the same document; another partner gets nothing.
+    expect(pdfText(Buffer.from((await net.hub.admin.get(`/admin/settlement/statements/${victimStatement}/pdf`, { responseType: 'arraybuffer' })).data))).toEqual(text);
+    expect((await finance.EM2.get(`/statements/${victimStatement}/pdf`)).status).toBe(404);
   });
 
   it('keeps every step of a dispute: raised by the eMSP, answered by the CPO, resolved by the operator', async () => {
@@ -187,6 +199,7 @@ describe('partner finance API', () => {
       'GET /statements/:id/lines': { path: `/statements/${victimStatement}/lines` },
       'GET /statements/:id/versions/:version': { path: `/statements/${victimStatement}/versions/1` },
       'GET /statements/:id/csv': { path: `/statements/${victimStatement}/csv` },
+      'GET /statements/:id/pdf': { path: `/statements/${victimStatement}/pdf` },
       'POST /statements/:id/invoice-reconciliations': { path: `/statements/${victimStatement}/invoice-reconciliations`, body: { lines: [{ cdr_id: 'V-1', amount: '1' }] } },
       'GET /statements/:id/invoice-reconciliations': { path: `/statements/${victimStatement}/invoice-reconciliations` },
       'GET /invoice-reconciliations/:id': { path: `/invoice-reconciliations/${reconciliation}` },

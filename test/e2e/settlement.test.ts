@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { runCli } from '../../src/cli/ocpi-hub-cli';
+import { pdfText } from '../support/pdf-text';
 import { LINE_CSV_COLUMNS } from '../../src/hub/settlement/settlement.csv';
 import { example, startNetwork, type TestNetwork, waitFor } from '../support/network';
 
@@ -295,6 +299,10 @@ describe('settlement end to end: CDRs through the hub, a credit CDR, a dispute, 
     expect(csv.code).toBe(0);
     expect(parseCsv(csv.out).slice(1).map((r) => r[6])).toEqual(['MAR-1', 'MAR-1-C', 'MAR-2', 'MAR-3']);
     expect(JSON.parse((await cli('settlement', 'show', march.id, '--version', '1')).out).lines).toHaveLength(4);
+    const pdfFile = path.join(mkdtempSync(path.join(tmpdir(), 'statement-')), 'march.pdf');
+    expect((await cli('settlement', 'pdf', march.id, '--out', pdfFile)).code).toBe(0);
+    expect(pdfText(readFileSync(pdfFile))).toContain('MAR-1-C (credit)');
+    expect((await cli('settlement', 'pdf', march.id)).code).toBe(2);
     const run = await cli('settlement', 'run', '--period', '2024-04');
     expect(JSON.parse(run.out).statements).toEqual([expect.objectContaining({ changed: false, version: 1 })]);
     const dispute = await cli('settlement', 'dispute', march.id, 'MAR-2', '--reason', 'Billed above the tariff');

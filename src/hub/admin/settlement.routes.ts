@@ -4,6 +4,7 @@ import type { SettlementService } from '../settlement/settlement.service';
 import { parseAdminBody, uuidParam } from '../../http/admin-http';
 import { CsvQuery, DisputeBody, DisputesQuery, invoiceOf, statementIdParam, VersionQuery, versionParam } from '../settlement/settlement-requests';
 import type { InvoiceReconciliations } from '../settlement/invoice-reconciliations';
+import { statementPdf } from '../settlement/statement-pdf';
 
 const PartyAddress = z
   .string()
@@ -98,6 +99,14 @@ export function settlementAdminRouter(deps: { settlement: SettlementService; inv
     ctx.body = await settlement.linesCsv(id, version);
     ctx.type = 'text/csv; charset=utf-8';
     ctx.set('Content-Disposition', `attachment; filename="statement-${id}.csv"`);
+  });
+
+  router.get('/statements/:id/pdf', async (ctx) => {
+    const { version } = parseAdminBody(CsvQuery, { ...ctx.query });
+    const id = statementIdParam(ctx.params.id);
+    ctx.body = await statementPdf(await settlement.statementDocument(id, version));
+    ctx.type = 'application/pdf';
+    ctx.set('Content-Disposition', `attachment; filename="statement-${id}.pdf"`);
   });
 
   router.get('/statements/:id/mismatches.csv', async (ctx) => {

@@ -5,6 +5,7 @@ import { AdminError, parseAdminBody, uuidParam } from '../../http/admin-http';
 import { CsvQuery, DisputeBody, DisputesQuery, DisputeStepBody, invoiceOf, statementIdParam, VersionQuery, versionParam } from '../settlement/settlement-requests';
 import type { FinanceCaller, FinanceKeys } from './finance-keys';
 import type { PartnerStatements } from './partner-statements';
+import { statementPdf } from '../settlement/statement-pdf';
 
 declare module 'koa' {
   interface DefaultState {
@@ -67,6 +68,14 @@ export function partnerFinanceRouter(deps: { partnerStatements: PartnerStatement
     ctx.body = await partner.csv(caller(ctx), id, version);
     ctx.type = 'text/csv; charset=utf-8';
     ctx.set('Content-Disposition', `attachment; filename="statement-${id}.csv"`);
+  });
+
+  router.get('/statements/:id/pdf', async (ctx) => {
+    const { version } = parseAdminBody(CsvQuery, { ...ctx.query });
+    const id = statementIdParam(ctx.params.id);
+    ctx.body = await statementPdf(await partner.document(caller(ctx), id, version));
+    ctx.type = 'application/pdf';
+    ctx.set('Content-Disposition', `attachment; filename="statement-${id}.pdf"`);
   });
 
   router.post('/statements/:id/invoice-reconciliations', async (ctx) => {

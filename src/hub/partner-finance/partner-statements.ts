@@ -59,6 +59,11 @@ export class PartnerStatements {
     return this.settlement.linesCsv(id, version);
   }
 
+  async document(caller: FinanceCaller, id: string, version?: number) {
+    await this.own(caller, id);
+    return this.settlement.statementDocument(id, version);
+  }
+
   disputes(caller: FinanceCaller, filter: { status?: 'open' | 'resolved'; statementId?: string; limit: number }): Promise<DisputeView[]> {
     return this.settlement.listDisputes({ ...filter, parties: { cpos: caller.cpos, emsps: caller.emsps } });
   }

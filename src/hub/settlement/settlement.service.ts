@@ -80,6 +80,15 @@ export interface DisputeView {
   credit_cdr_ids: string[];
 }
 
+/** What a statement document (PDF) is made of. */
+export interface StatementDocumentFacts {
+  statement: StatementView;
+  version: VersionView;
+  lines: { cdr_id: string; credit: boolean; end_date_time: Date; energy_kwh: string; net: string; vat: string | null; gross: string | null; late: boolean; dispute_id: string | null }[];
+  cpoName: string;
+  emspName: string;
+}
+
 /** The time zone a CPO/eMSP pair's statement periods are cut in. */
 export interface PairTimeZone {
   cpo: string;
@@ -369,6 +378,23 @@ export class SettlementService {
     const lines = await this.lines(statement, v.version, LINE_COLUMNS, LINE_ORDER);
     const context = { statement_id: id, version: v.version, period: statement.period.label, cpo: statement.cpo, emsp: statement.emsp, currency: statement.currency };
     return csvOf(LINE_CSV_COLUMNS, lines.map((line) => ({ ...context, ...line })));
+  }
+
+  /**
+   * What a statement document shows: the statement, the version (the shown one unless named), its lines
+   * and the two parties' names (their roles' business details, else the party's name, else the address).
+   */
+  async statementDocument(id: string, version?: number): Promise<StatementDocumentFacts> {
+    const { statement, version: v } = await this.versionRow(id, version);
+    const lines = await this.lines(statement, v.version, LINE_COLUMNS, LINE_ORDER);
+    const names: { role: string; address: string; name: string }[] = await this.db.query(
+      `SELECT r.role, r.country_code || '/' || r.party_id AS address, coalesce(r.business_details->>'name', p.name) AS name
+         FROM party_roles r JOIN parties p ON p.id = r.party_uuid
+        WHERE (r.role = 'CPO' AND r.country_code || '/' || r.party_id = $1) OR (r.role = 'EMSP' AND r.country_code || '/' || r.party_id = $2)`,
+      [statement.cpo, statement.emsp],
+    );
+    const nameOf = (role: string, address: string) => names.find((n) => n.role === role && n.address === address)?.name ?? address;
+    return { statement, version: v, lines: lines as StatementDocumentFacts['lines'], cpoName: nameOf('CPO', statement.cpo), emspName: nameOf('EMSP', statement.emsp) };
   }
 
   async mismatchesCsv(id: string, version?: number): Promise<string> {
