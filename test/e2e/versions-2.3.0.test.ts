@@ -105,6 +105,23 @@ describe('OCPI 2.3.0 and 2.2.1 partners through one hub', () => {
     expect(in221.evses[0].status).toBe('CHARGING');
   });
 
+  it('reads the 2.3.0 original for what AFIR asks and the hub form has no place for (help_phone)', async () => {
+    const rule = async (id: string) => {
+      const readiness = (await net.hub.admin.get(`/admin/afir/readiness/${id}`, { params: { owner: 'BE*BEC' } })).data as { checks: { rule: string; findings: unknown[] }[] }[];
+      // A missing help_phone is a warning: a finding on a check that stays ok.
+      return readiness[0].checks.find((c) => c.rule === 'help-phone')!.findings.length === 0;
+    };
+    const location: Record<string, any> = { ...example230('location_example.json'), id: 'LOC-HELP', help_phone: '+3212345678' };
+    expect((await net.parties.BEC.ocpi.put('/receiver/locations/BE/BEC/LOC-HELP', location)).data.status_code).toBe(1000);
+    expect(await rule('LOC-HELP')).toBe(true);
+    // The hub form itself does not carry it: the original does.
+    const stored = await net.hub.services.store.get({ module: 'locations', countryCode: 'BE', partyId: 'BEC', objectId: 'LOC-HELP' });
+    expect(stored!.data).not.toHaveProperty('help_phone');
+    const { help_phone: _dropped, ...without } = location;
+    expect((await net.parties.BEC.ocpi.put('/receiver/locations/BE/BEC/LOC-HELP', { ...without, last_updated: '2030-01-02T00:00:00Z' })).data.status_code).toBe(1000);
+    expect(await rule('LOC-HELP')).toBe(false);
+  });
+
   it('routes a 2.3.0 CDR to its eMSP in that eMSP’s version', async () => {
     const cdr = example230('cdr_example.json');
     expect((await net.parties.BEC.ocpi.post('/receiver/cdrs', cdr)).data.status_code).toBe(1000);

@@ -5,6 +5,7 @@ import type { Tariff } from '../modules/tariffs/tariffs.schema';
 import type { TariffsService } from '../modules/tariffs/tariffs.service';
 import type { PartyAddress } from '../ocpi/party-address';
 import type { NapPublication, NapPublications } from '../routing/nap-publications';
+import type { StoredObject } from '../routing/object-store';
 
 /** One CPO's locations and tariffs as the hub stores them (the hub form), with its NAP decision. */
 export interface CpoCatalogue {
@@ -22,6 +23,15 @@ export const addressText = (a: PartyAddress) => `${a.countryCode}/${a.partyId}`;
 
 /** The hub form read as the AFIR core reads it: the same object; 2.3.0-only fields only when a partner or the operator sent them as extra fields. */
 export const afirLocationOf = (location: Location) => location as unknown as AfirLocation;
+
+/**
+ * A stored location with what AFIR asks that only the sender's original may hold (2.3.0 `help_phone`:
+ * the hub form has no place for it), taken from the original when it has it.
+ */
+function withOriginalFields(stored: StoredObject<Location>): Location {
+  const original = stored.original?.body as { help_phone?: unknown } | undefined;
+  return typeof original?.help_phone === 'string' ? ({ ...stored.data, help_phone: original.help_phone } as Location) : stored.data;
+}
 const afirTariffsOf = (tariffs: Map<string, Tariff>) => tariffs as unknown as ReadonlyMap<string, AfirTariff>;
 
 /**
@@ -41,7 +51,8 @@ export class AfirCatalogue {
     }
     return Promise.all(
       publications.map(async (publication) => {
-        const [locations, tariffs] = await Promise.all([this.deps.locations.allOf(publication.cpo), this.deps.tariffs.allOf(publication.cpo)]);
+        const [stored, tariffs] = await Promise.all([this.deps.locations.allStoredOf(publication.cpo), this.deps.tariffs.allOf(publication.cpo)]);
+        const locations = stored.map(withOriginalFields);
         return {
           publication,
           locations: filter.locationId ? locations.filter((l) => l.id === filter.locationId) : locations,

@@ -134,10 +134,15 @@ export class LocationsService {
 
   /** Every location an owner holds at the hub, oldest change first. */
   async allOf(owner: PartyAddress): Promise<Location[]> {
-    const locations: Location[] = [];
+    return (await this.allStoredOf(owner)).map((item) => item.data);
+  }
+
+  /** The same, as stored: each with the sender's original when it sent another version than the hub form. */
+  async allStoredOf(owner: PartyAddress): Promise<StoredObject<Location>[]> {
+    const locations: StoredObject<Location>[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = await this.deps.store.list<Location>({ module: MODULE, owners: [owner], offset, limit: 1000 });
-      locations.push(...page.items.map((item) => item.data));
+      locations.push(...page.items);
       if (page.items.length < 1000) return locations;
     }
   }
