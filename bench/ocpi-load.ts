@@ -7,7 +7,8 @@ import axios from 'axios';
 import Koa from 'koa';
 import { example } from '../test/support/network';
 import { startPartner, type TestPartner } from '../test/support/partner';
-import { FLAVOURS, MATRIX_VERSIONS, type MatrixVersion, type Owner } from '../test/support/version-matrix';
+import { startPartnerV211 } from '../test/support/partner-v211';
+import { FLAVOURS, MATRIX_V211_TIME_ZONE, MATRIX_VERSIONS, type MatrixVersion, type Owner } from '../test/support/version-matrix';
 import { keepAlive, ms, steadyRate, summarise, table } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -19,7 +20,7 @@ const EMSPS = 10;
  * comma-separated (BENCH_FANOUT_PAIRS). Each version must be in MATRIX_VERSIONS (its partner flavour
  * gives the body a CPO of that version pushes and the paths, test/support/version-matrix.ts).
  */
-export const DEFAULT_TRANSLATION_PAIRS = '2.3.0>2.2.1,2.2.1>2.3.0';
+export const DEFAULT_TRANSLATION_PAIRS = '2.3.0>2.2.1,2.2.1>2.3.0,2.1.1>2.3.0';
 /** The goal: translating at the edge adds at most 10 % to the fan-out p99. */
 const TRANSLATION_GOAL_RATIO = 1.1;
 
@@ -37,12 +38,23 @@ const HUB_URL = process.env.HUB_URL!;
 const admin = axios.create({ baseURL: HUB_URL, headers: { Authorization: `Bearer ${process.env.HUB_ADMIN_KEY}` }, httpAgent: keepAlive });
 
 interface Party {
-  partner: TestPartner;
+  /** A 2.2.1/2.3.0 test partner or a 2.1.1 one (both record requests and let the bench watch them). */
+  partner: Pick<TestPartner, 'intercept' | 'stop'>;
   ocpi: ReturnType<typeof axios.create>;
 }
 
 async function register(countryCode: string, partyId: string, role: 'CPO' | 'EMSP', tokensSenderUrl?: string, version: MatrixVersion = '2.2.1'): Promise<Party> {
-  const created = await admin.post('/admin/parties', { country_code: countryCode, party_id: partyId, roles: [role], name: partyId });
+  // A 2.1.1 CPO's Locations need not name their time zone: the operator configures one (docs/versions.md).
+  const timeZone = version === '2.1.1' && role === 'CPO' ? { time_zone: MATRIX_V211_TIME_ZONE } : {};
+  const created = await admin.post('/admin/parties', { country_code: countryCode, party_id: partyId, roles: [role], name: partyId, ...timeZone });
+  if (version === '2.1.1') {
+    // One URL per module and no roles (test/support/partner-v211.ts); it calls the hub with its raw token, no routing headers.
+    const partner = await startPartnerV211({ countryCode, partyId, role });
+    const { body } = await partner.registerWith(`${HUB_URL}/ocpi/versions`, created.data.token_a);
+    if (body.status_code !== 1000) throw new Error(`registration of ${partyId} in 2.1.1 failed: ${JSON.stringify(body)}`);
+    const ocpi = axios.create({ baseURL: `${HUB_URL}/ocpi/2.1.1`, httpAgent: keepAlive, headers: { Authorization: partner.authorizationHeader(partner.hubToken!) } });
+    return { partner, ocpi };
+  }
   const receivers = (ids: string[]) => ids.map((identifier) => ({ identifier, role: 'RECEIVER' as const, path: `/${identifier}` }));
   const endpoints =
     role === 'CPO'

@@ -51,9 +51,9 @@ describe('an eMSP upgrading from 2.2.1 to 2.3.0 with deliveries pending', () => 
     { from: 'C22', method: 'put', kind: 'location', body: v221.location(c22, 'LOC-A'), at: `/ocpi/2.3.0/locations/NL/C22/LOC-A` },
     { from: 'C22', method: 'patch', kind: 'location', body: { name: 'Renamed while down', last_updated: '2026-01-02T03:04:05Z' }, path: '/receiver/locations/NL/C22/LOC-A', at: `/ocpi/2.3.0/locations/NL/C22/LOC-A` },
     { from: 'C22', method: 'put', kind: 'tariff', body: v221.tariff(c22, 'TAR-A'), at: `/ocpi/2.3.0/tariffs/NL/C22/TAR-A` },
-    { from: 'C22', method: 'post', kind: 'cdr', body: v221.cdr(c22, 'CDR-A', token221), at: '/ocpi/2.3.0/cdrs' },
+    { from: 'C22', method: 'post', kind: 'cdr', body: v221.cdr(c22, 'CDR-A', token221, 'LOC-A'), at: '/ocpi/2.3.0/cdrs' },
     { from: 'C23', method: 'put', kind: 'location', body: { ...v230.location(c23, 'LOC-B'), x_vendor_note: { kept: true } }, at: `/ocpi/2.3.0/locations/BE/C23/LOC-B` },
-    { from: 'C23', method: 'put', kind: 'session', body: v230.session(c23, 'SES-B', token230), at: `/ocpi/2.3.0/sessions/BE/C23/SES-B` },
+    { from: 'C23', method: 'put', kind: 'session', body: v230.session(c23, 'SES-B', token230, 'LOC-B'), at: `/ocpi/2.3.0/sessions/BE/C23/SES-B` },
   ] as const;
   const hubPath = (p: (typeof pushes)[number]) => {
     if ('path' in p) return p.path;
