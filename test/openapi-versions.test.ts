@@ -1,6 +1,6 @@
 // Every version's routes are documented: each /ocpi/2.2.1 route has its /ocpi/2.3.0 twin with the same
-// operations (openapi/modules/ocpi-2.3.0.yaml, written by scripts/openapi-2.3.0.ts), each of a module
-// 2.1.1 has its /ocpi/2.1.1 twin (openapi/modules/ocpi-2.1.1.yaml, scripts/openapi-2.1.1.ts), and the
+// operations (openapi/modules/ocpi-2.3.0.yaml, written by scripts/openapi-version-twins.ts), each of a module
+// 2.1.1 has its /ocpi/2.1.1 twin (openapi/modules/ocpi-2.1.1.yaml, scripts/openapi-version-twins.ts), and the
 // 2.3.0-only Payments and Invoice Reconciliation modules document exactly the routes their routers
 // declare (openapi/modules/ocpi-payments.yaml, openapi/modules/ocpi-invoicereconciliation.yaml).
 import type Router from '@koa/router';
