@@ -28,7 +28,18 @@ describe('signed meter values from own chargers into the CDR', () => {
     await net.addCharger('S201', 'ocpp2.0.1', 'SITE1', 'E2');
     await net.pushToken('EM1', rfidToken(net.parties.EM1, 'SIGNED1'));
     // 1.6 has no field for the key: the operator registers the meter's key (hex, as printed on meters).
-    await net.hub.services.signedReadings.setKeys('S16', [{ publicKey: spki(meter16.publicKey).toString('hex'), label: 'meter MS-0001' }]);
+    const put = await net.hub.admin.put('/admin/chargers/S16/meter-keys', { keys: [{ public_key: spki(meter16.publicKey).toString('hex'), label: 'meter MS-0001' }] });
+    expect(put.status).toBe(200);
+    expect(put.data).toEqual({ keys: [{ public_key: spki(meter16.publicKey).toString('base64'), label: 'meter MS-0001', added_at: expect.any(String) }] });
+  });
+
+  it('the meter keys route refuses what is no EC public key, changing nothing, and knows only registered chargers', async () => {
+    const bad = await net.hub.admin.put('/admin/chargers/S16/meter-keys', { keys: [{ public_key: 'c2VjcmV0' }] });
+    expect(bad.status).toBe(400);
+    expect(bad.data).toMatchObject({ error: { code: 'invalid', message: expect.stringContaining('keys[0].public_key: not an EC public key') } });
+    expect((await net.hub.admin.get('/admin/chargers/S16/meter-keys')).data.keys).toHaveLength(1);
+    expect((await net.hub.admin.get('/admin/chargers/NOPE/meter-keys')).status).toBe(404);
+    expect((await net.hub.admin.put('/admin/chargers/S16/meter-keys', { keys: [{ public_key: 'x', extra: 1 }] })).status).toBe(400);
   });
   afterAll(() => net.close());
 
