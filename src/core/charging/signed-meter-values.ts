@@ -326,14 +326,20 @@ export function signedDataOf(checkedReadings: CheckedReading[]): SignedDataOutco
   const failures = checked.filter((c) => c.verdict === 'failed').map((c) => `${describeReading(c)}: ${c.reason}`);
   if (!checked.length) return { notes, failures };
   const anchor = [...checked].reverse().find((c) => c.nature === 'End') ?? checked[checked.length - 1];
-  const group = checked.filter((c) => c.encodingMethod === anchor.encodingMethod && (c.publicKey ?? '') === (anchor.publicKey ?? ''));
+  // The key of the SignedData: the End reading's, else that of the latest verified reading, else of
+  // the latest that has one; a reading checked without a key (unverified, or failed against several
+  // registered keys) joins it.
+  const latestWith = (verdicts: SignedVerdict[]) =>
+    [...checked].reverse().find((c) => c.encodingMethod === anchor.encodingMethod && c.publicKey && verdicts.includes(c.verdict))?.publicKey;
+  const key = anchor.publicKey ?? latestWith(['verified']) ?? latestWith(['verified', 'failed', 'unverified']);
+  const group = checked.filter((c) => c.encodingMethod === anchor.encodingMethod && (!c.publicKey || !key || c.publicKey === key));
   const fits = group.filter((c) => {
     if (c.signedBase64.length <= SIGNED_MAX) return true;
     notes.push({ code: 'SIGNED_METER_VALUE_TOO_LONG', message: `${describeReading(c)}: its signed data is longer than OCPI's 5000 characters; left out of signed_data` });
     return false;
   });
   for (const c of checked.filter((c) => !group.includes(c))) {
-    notes.push({ code: 'SIGNED_METER_VALUE_LEFT_OUT', message: `${describeReading(c)}: ${c.encodingMethod} with another key than the End reading; one signed_data holds one encoding and key` });
+    notes.push({ code: 'SIGNED_METER_VALUE_LEFT_OUT', message: `${describeReading(c)}: ${c.encodingMethod} with another encoding or key than the other readings; one signed_data holds one encoding and one key` });
   }
   const verdicts = { verified: 0, unverified: 0, failed: 0 };
   for (const c of checked) verdicts[c.verdict] += 1;
@@ -350,7 +356,7 @@ export function signedDataOf(checkedReadings: CheckedReading[]): SignedDataOutco
     signedData: {
       encoding_method: anchor.encodingMethod.slice(0, 36),
       ...(anchor.encodingVersion !== undefined ? { encoding_method_version: anchor.encodingVersion } : {}),
-      ...(anchor.publicKey && anchor.publicKey.length <= 512 ? { public_key: anchor.publicKey } : {}),
+      ...(key && key.length <= 512 ? { public_key: key } : {}),
       signed_values: fits.map((c) => ({ nature: c.nature, plain_data: plainDataOf(c), signed_data: c.signedBase64 })),
     },
     notes,

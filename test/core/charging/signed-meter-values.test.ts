@@ -126,6 +126,23 @@ describe("the CDR's signed_data", () => {
     expect(outcome.notes.map((n) => n.code)).toEqual(['SIGNED_METER_VALUE_FAILED']);
   });
 
+  it('readings of another key are left out (one SignedData, one key); a reading failed against several registered keys stays in', async () => {
+    const meter = pair();
+    const spare = pair();
+    const other = pair();
+    const keys = [spkiBase64(meter.publicKey), spkiBase64(spare.publicKey)];
+    const start = await checkSignedReading(reading(ocmfRecord(meter.privateKey, [{ tx: 'B', rv: 1 }]), { context: 'Transaction.Begin' }), keys);
+    const end = await checkSignedReading(reading(ocmfRecord(meter.privateKey, [{ tx: 'E', rv: 2 }]).replace('"RV":2', '"RV":3'), { context: 'Transaction.End' }), keys);
+    expect(end).toMatchObject({ verdict: 'failed', publicKey: undefined });
+    // A reading sent with a key of its own (a meter swapped mid-session, a forgery) fails and is left out.
+    const stray = await checkSignedReading(reading(ocmfRecord(other.privateKey, [{ tx: 'C', rv: 1.5 }]), { publicKey: spkiBase64(other.publicKey) }), keys);
+    expect(stray).toMatchObject({ verdict: 'failed', publicKey: spkiBase64(other.publicKey) });
+    const outcome = signedDataOf([start, stray, end]);
+    expect(outcome.signedData).toMatchObject({ public_key: keys[0], signed_values: [{ nature: 'Start' }, { nature: 'End' }] });
+    expect(outcome.notes).toContainEqual(expect.objectContaining({ code: 'SIGNED_METER_VALUE_LEFT_OUT' }));
+    expect(outcome.failures).toHaveLength(2);
+  });
+
   it('a long OCMF payload: plain_data holds its readings in short (OCPI: at most 512)', async () => {
     const { privateKey, publicKey } = pair();
     const many = Array.from({ length: 12 }, (_, i) => ({ tx: i === 0 ? 'B' : 'T', rv: 10 + i, tm: `2026-01-05T1${i % 10}:00:00,000+0000 S` }));
