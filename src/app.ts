@@ -12,6 +12,7 @@ import { deviceModelAdminRouter } from './own-cpo/admin/device-model.routes';
 import { chargerActionsAdminRouter, FIRMWARE_UPLOAD_PATH, firmwareUploadStack } from './own-cpo/admin/charger-actions.routes';
 import { ocppUploadsStack } from './own-cpo/ocpp/ocpp-uploads.routes';
 import { CHARGER_FILES_PATH } from './own-cpo/chargers/charger-files';
+import { meterKeysAdminRouter } from './own-cpo/admin/meter-keys.routes';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
 import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
 import { ownTariffsAdminRouter } from './own-cpo/admin/own-tariffs.routes';
@@ -216,6 +217,7 @@ export function createApp(services: Services): Koa {
           chargersAdminRouter(services),
           deviceModelAdminRouter(services),
           chargerActionsAdminRouter(services),
+          meterKeysAdminRouter(services),
           sitesAdminRouter(services),
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),

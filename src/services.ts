@@ -46,6 +46,7 @@ import { OCPP16_HANDLERS } from './own-cpo/ocpp-handlers/v16/handlers.v16';
 import { OCPP201_HANDLERS } from './own-cpo/ocpp-handlers/v201/handlers.v201';
 import { OCPP21_HANDLERS } from './own-cpo/ocpp-handlers/v21/handlers.v21';
 import { ChargerCosts } from './own-cpo/charging/charger-costs';
+import { SignedReadings } from './own-cpo/charging/signed-readings';
 import { ChargerTariffs } from './own-cpo/charging/charger-tariffs';
 import { DeviceModelReports } from './own-cpo/charging/device-model-reports';
 import type { Secrets } from './foundation/secrets';
@@ -99,6 +100,8 @@ export interface Services {
   deviceModel: ChargerDeviceModel;
   /** EV charging needs (fed to load management) and external charging limits per EVSE. */
   chargingNeeds: ChargerChargingNeeds;
+  /** Signed meter values: the meters' registered keys, the readings' checks, the CDR's signed_data (docs/own-chargers.md). */
+  signedReadings: SignedReadings;
   ocpp: OcppServer;
   /** The instance's LISTEN connection (outbox wake-ups, charger calls between instances). */
   notifications: PgNotifications;
@@ -212,7 +215,9 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     ownCpo,
     currency: config.ownCpo.currency,
     sessionUpdateIntervalMs: config.ownCpo.sessionUpdateIntervalMs,
+    signedData: (transaction) => signedReadings.forCdr(transaction),
   });
+  const signedReadings = new SignedReadings({ db, log, cdrs, ownCpo });
   // Asks through chargerCalls, which needs the OCPP server built below (called only once both exist).
   const lost = new LostTransactions({ db, log, transactions, ask: (chargerId, action, params) => chargerCalls.call(chargerId, action, params) });
   // Host and port name an instance the same way across restarts, so a restarted hub can clear the
@@ -276,6 +281,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   transactions.onMeterValues((transaction) => chargerTariffs.meterValues(transaction));
   transactions.onStopped((transaction) => chargerTariffs.stopped(transaction));
   transactions.onFinished((transaction, cdr) => chargerCosts.finished(transaction, cdr));
+  // A signed meter value that failed verification flags the CDR's rating.
+  transactions.onFinished((transaction, cdr) => signedReadings.finished(transaction, cdr));
   // A connector's status shows on its EVSE; commands wait for transactions to start and stop.
   chargers.onConnectorStatus((change) => evseStatus.publish(change));
   transactions.onStarted((transaction) => ownCommands.transactionStarted(transaction));
@@ -341,6 +348,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     chargers,
     deviceModel,
     chargingNeeds,
+    signedReadings,
     ocpp,
     notifications,
     chargerCalls,

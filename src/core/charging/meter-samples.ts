@@ -8,6 +8,8 @@
 export interface SampledValue {
   value: string | number;
   context?: string;
+  /** 1.6: Raw or SignedData (a signed string, not a number: core/charging/signed-meter-values.ts reads it). */
+  format?: string;
   measurand?: string;
   phase?: string;
   /** 1.6 */
@@ -48,7 +50,7 @@ function baseValue(sample: SampledValue, defaultUnit: string): number | undefine
  * Line-to-line and neutral readings (L1-L2, N…) are not per-phase loads and are ignored.
  */
 function total(values: SampledValue[], measurand: string, unit: string, combine: 'sum' | 'max'): number | undefined {
-  const matching = values.filter((v) => (v.measurand ?? ENERGY) === measurand && (v.phase === undefined || /^L[123](-N)?$/.test(v.phase)));
+  const matching = values.filter((v) => v.format !== 'SignedData' && (v.measurand ?? ENERGY) === measurand && (v.phase === undefined || /^L[123](-N)?$/.test(v.phase)));
   const whole = matching.find((v) => v.phase === undefined);
   if (whole) return baseValue(whole, unit);
   const perPhase = matching.map((v) => baseValue(v, unit)).filter((n): n is number => n !== undefined);

@@ -7,6 +7,7 @@ import { cdrLocation, cdrRecord, closedPeriods, type Priced, priceTransaction, s
 import type { Tariff } from '../../core/pricing/tariff.schema';
 import type { CdrsService } from '../../hub/modules/cdrs/cdrs.service';
 import { Cdr } from '../../hub/modules/cdrs/cdrs.schema';
+import type { OcpiSignedData } from '../../core/charging/signed-meter-values';
 import type { LocationsService } from '../../hub/modules/locations/locations.service';
 import type { Location } from '../../hub/modules/locations/locations.schema';
 import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
@@ -182,6 +183,8 @@ export class TransactionsService {
       currency: string;
       /** At most one session PATCH per transaction this often (the stop is always published). */
       sessionUpdateIntervalMs: number;
+      /** The CDR's signed_data from the charger's signed readings (signed-readings.ts); without it CDRs carry none. */
+      signedData?: (transaction: Transaction) => Promise<OcpiSignedData | undefined>;
     },
   ) {}
 
@@ -447,9 +450,12 @@ export class TransactionsService {
     }
     // The own CDR is held to the schema a partner CPO's CDR is: one that fails it is not stored or sent,
     // and stays unfinished (logged on every retry) until what it is built from is fixed.
+    // Signed meter values (Eichrecht) go with the CDR, verified or not: the eMSP checks them too.
+    const signedData = await this.deps.signedData?.(transaction);
     const checked = Cdr.safeParse({
       ...cdrRecord({ ...facts, stoppedAt: transaction.stoppedAt! }, priced, cdrLoc, new Date()),
       ...(transaction.closedByHub ? { remark: CLOSED_BY_HUB_REMARK } : {}),
+      ...(signedData ? { signed_data: signedData } : {}),
     });
     if (!checked.success) {
       this.deps.log.error({ session: transaction.sessionId, problems: checked.error.issues.slice(0, 10) }, 'no CDR: the own CDR built for this session is invalid');

@@ -93,22 +93,23 @@ export async function saveRating(db: DataSource, owner: PartyAddress, cdrId: str
 
 /**
  * Adds a check made outside the re-rating to a CDR's stored rating (the own CPO's charger-reported
- * cost): its differences make the rating a mismatch, its notes are appended. Answers whether a rating
- * was there to add to.
+ * cost, its signed meter values): its differences make the rating a mismatch, and so does a check
+ * that `fails` without a figure to compare (a signature that does not hold); its notes are appended.
+ * Answers whether a rating was there to add to.
  */
 export async function addToRating(
   db: DataSource,
   owner: PartyAddress,
   cdrId: string,
-  check: { differences: TotalDifference[]; notes: { code: string; message: string }[]; reason: string },
+  check: { differences: TotalDifference[]; notes: { code: string; message: string }[]; reason: string; fails?: boolean },
 ): Promise<boolean> {
   const rows = await updatedRows(
     db,
     `UPDATE cdr_ratings SET differences = differences || $4::jsonb, notes = notes || $5::jsonb,
-            status = CASE WHEN jsonb_array_length($4::jsonb) > 0 THEN 'mismatch' ELSE status END,
-            reason = CASE WHEN jsonb_array_length($4::jsonb) > 0 THEN concat_ws('; ', reason, $6::text) ELSE reason END
+            status = CASE WHEN jsonb_array_length($4::jsonb) > 0 OR $7::boolean THEN 'mismatch' ELSE status END,
+            reason = CASE WHEN jsonb_array_length($4::jsonb) > 0 OR $7::boolean THEN concat_ws('; ', reason, $6::text) ELSE reason END
       WHERE country_code = $1 AND party_id = $2 AND cdr_id = $3 RETURNING 1`,
-    [owner.countryCode, owner.partyId, cdrId, JSON.stringify(check.differences), JSON.stringify(check.notes), check.reason],
+    [owner.countryCode, owner.partyId, cdrId, JSON.stringify(check.differences), JSON.stringify(check.notes), check.reason, check.fails ?? false],
   );
   return rows.length > 0;
 }

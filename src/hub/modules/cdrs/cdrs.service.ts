@@ -96,8 +96,8 @@ export class CdrsService {
     await saveRating(this.deps.db, owner, cdr.id, rating);
   }
 
-  /** Adds a check made elsewhere (a charger's own cost) to the CDR's rating; its differences make it a mismatch. */
-  addToRating(owner: RoleAddress, cdrId: string, check: { differences: TotalDifference[]; notes: { code: string; message: string }[]; reason: string }): Promise<boolean> {
+  /** Adds a check made elsewhere (a charger's own cost, signed meter values) to the CDR's rating; its differences, or `fails`, make it a mismatch. */
+  addToRating(owner: RoleAddress, cdrId: string, check: { differences: TotalDifference[]; notes: { code: string; message: string }[]; reason: string; fails?: boolean }): Promise<boolean> {
     return addToRating(this.deps.db, owner, cdrId, check);
   }
 
