@@ -13,6 +13,7 @@
  *   BENCH_DB_MESSAGES (20)  messages per charger per OCPP workload
  *   BENCH_DB_PUSHES (100)   OCPI location pushes of a CPO with 10 eMSPs
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { Client } from 'pg';
 import type { RPCClient } from 'ocpp-rpc';
 import { startOwnNetwork, rfidToken, ownLocation, type OwnNetwork } from '../test/support/own-network';
@@ -146,6 +147,36 @@ async function measure(stats: Client, workload: string, messages: number, run: (
   };
 }
 
+/** One-row INSERTs committed back to back by 20 connections for 5 s: commits/s and WAL bytes/s. */
+async function commitCeiling(url: string, stats: Client): Promise<{ commitsPerSecond: number; walBytesPerSecond: number }> {
+  await stats.query(`CREATE TABLE IF NOT EXISTS bench_commit_ceiling (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), v int NOT NULL)`);
+  const clients = await Promise.all(Array.from({ length: 20 }, async () => {
+    const c = new Client({ connectionString: url });
+    statements.excluded.add(c);
+    await c.connect();
+    return c;
+  }));
+  const lsn = async () => {
+    const [hi, lo] = ((await stats.query(`SELECT pg_current_wal_lsn()::text AS lsn`)).rows[0].lsn as string).split('/').map((h) => BigInt(`0x${h}`));
+    return (hi << 32n) + lo;
+  };
+  const walBefore = await lsn();
+  const started = performance.now();
+  const until = started + 5000;
+  let commits = 0;
+  await Promise.all(clients.map(async (c, i) => {
+    while (performance.now() < until) {
+      await c.query('INSERT INTO bench_commit_ceiling (v) VALUES ($1)', [i]);
+      commits++;
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  const wal = Number((await lsn()) - walBefore);
+  await Promise.all(clients.map((c) => c.end()));
+  await stats.query(`DROP TABLE bench_commit_ceiling`);
+  return { commitsPerSecond: commits / seconds, walBytesPerSecond: wal / seconds };
+}
+
 async function main(): Promise<void> {
   const database = await benchDatabase();
   const chargerIds = Array.from({ length: CHARGERS }, (_, i) => `DBC${String(i).padStart(3, '0')}`);
@@ -253,11 +284,19 @@ async function main(): Promise<void> {
       }, drained),
     );
 
-    const rows = [['workload', 'messages', 'statements/msg', 'transactions/msg', 'rows reported/msg', 'new meter-value rows/msg', 'new outbox rows/msg', 'WAL bytes/msg', 'msgs/s (not a throughput test)', 'rows reported by INSERT/UPDATE/DELETE per message, by table']];
+    // The server's own ceiling on the commit axis, same run: 20 connections (a hub instance's pool)
+    // committing one-row INSERTs as fast as they can, no hub in between.
+    const ceiling = await commitCeiling(database.url, stats);
+
+    const rows = [['workload', 'messages', 'statements/msg', 'transactions/msg', 'rows reported/msg', 'new meter-value rows/msg', 'new outbox rows/msg', 'WAL bytes/msg', 'msgs/s (not a throughput test)', 'msgs/s the commit ceiling allows', 'rows reported by INSERT/UPDATE/DELETE per message, by table']];
     for (const c of costs) {
-      rows.push([c.workload, String(c.messages), (c.statements / c.messages).toFixed(2), (c.transactions / c.messages).toFixed(2), (c.rowsWritten / c.messages).toFixed(2), (c.newMeterRows / c.messages).toFixed(2), (c.newOutboxRows / c.messages).toFixed(2), (c.walBytes / c.messages).toFixed(0), (c.messages / c.seconds).toFixed(0), c.tables]);
+      rows.push([c.workload, String(c.messages), (c.statements / c.messages).toFixed(2), (c.transactions / c.messages).toFixed(2), (c.rowsWritten / c.messages).toFixed(2), (c.newMeterRows / c.messages).toFixed(2), (c.newOutboxRows / c.messages).toFixed(2), (c.walBytes / c.messages).toFixed(0), (c.messages / c.seconds).toFixed(0), c.transactions ? (ceiling.commitsPerSecond / (c.transactions / c.messages)).toFixed(0) : '—', c.tables]);
     }
     process.stdout.write(`\nbench:db-cost — what one message costs PostgreSQL (docs/scaling.md)\n\n${table(rows)}\n\n`);
+    process.stdout.write(
+      `server ceiling, same run: ${ceiling.commitsPerSecond.toFixed(0)} one-row commits/s from 20 connections, WAL ${(ceiling.walBytesPerSecond / 1e6).toFixed(1)} MB/s (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)\n`,
+    );
+    reportFigure({ figure: 'PostgreSQL one-row commits/s, 20 connections (the ceiling)', value: ceiling.commitsPerSecond, unit: 'commits/s' });
     for (const c of costs) {
       reportFigure({ figure: `${c.workload}: statements per message`, value: c.statements / c.messages, unit: 'stmts' });
       reportFigure({ figure: `${c.workload}: WAL per message`, value: c.walBytes / c.messages, unit: 'B' });
