@@ -339,7 +339,8 @@ describeWithHaproxy('three hub instances behind HAProxy on one PostgreSQL', () =
     })();
 
     const stopsBeforeLoad = answered.stops.length;
-    await waitFor(() => answered.stops.length >= stopsBeforeLoad + KILL_AFTER_STOPS || undefined, 'the first stops of the load', 30_000);
+    // Killed once both loads are under way (pushes answered by more than one instance before it).
+    await waitFor(() => (answered.stops.length >= stopsBeforeLoad + KILL_AFTER_STOPS && answered.pushes.length >= 6) || undefined, 'the first stops and pushes of the load', 30_000);
     const killedAt = { stops: answered.stops.length - stopsBeforeLoad, pushes: answered.pushes.length };
     await hubs[KILLED].kill();
     // Deliveries leased at the kill: the killed instance may have sent its own before it died.
@@ -388,6 +389,10 @@ describeWithHaproxy('three hub instances behind HAProxy on one PostgreSQL', () =
     expect(readings).toHaveLength(answered.meterValues.length);
     const stored = new Set(readings.map((r) => `${r.charger_id}/${r.transaction_id}/${new Date(r.sampled_at).toISOString()}/${r.energy_wh}`));
     for (const m of answered.meterValues) expect(stored).toContain(`${m.chargerId}/${m.transactionId}/${m.at}/${m.wh}`);
+
+    // Every start at an own charger was authorized in real time: the eMSP was asked by the hub (as the own CPO) for each token.
+    const askedByHub = emsp.received('POST', '/ocpi/2.2.1/tokens/TAG-').filter((r) => r.headers['ocpi-from-party-id'] === 'HUB');
+    for (const id of ids) expect(askedByHub.some((r) => r.path.startsWith(`/ocpi/2.2.1/tokens/TAG-${id}/authorize`))).toBe(true);
 
     // Every answered push (those the killed instance accepted too) and every CDR reached the eMSP.
     // (Command results are outbox rows too; authorizations are forwarded at once, not queued.)
