@@ -15,7 +15,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { BENCH_FIGURE_PREFIX, type BenchFigure } from './support';
+import { type BenchRun, figuresTable, type ReportedFigure } from './all-table';
+import { BENCH_FIGURE_PREFIX } from './support';
 
 const ROOT = path.join(__dirname, '..');
 const BENCHES: { name: string; file: string; env?: Record<string, string> }[] = [
@@ -28,33 +29,20 @@ const BENCHES: { name: string; file: string; env?: Record<string, string> }[] = 
   { name: 'db-cost', file: 'db-cost.ts' },
 ];
 
-interface Reported extends BenchFigure {
-  met?: boolean;
-}
-
-interface BenchRun {
-  name: string;
-  exit: number | string;
-  seconds: number;
-  loadBefore: number[];
-  loadAfter: number[];
-  figures: Reported[];
-}
-
 const load = () => loadavg().map((l) => Number(l.toFixed(2)));
 const loadText = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
 
 function runBench(name: string, file: string, env: Record<string, string> = {}): Promise<BenchRun> {
   const loadBefore = load();
   const started = performance.now();
-  const figures: Reported[] = [];
+  const figures: ReportedFigure[] = [];
   const child = spawn(process.execPath, ['--import', 'tsx', path.join('bench', file)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let rest = '';
   child.stdout.on('data', (chunk: Buffer) => {
     const lines = (rest + chunk.toString('utf8')).split('\n');
     rest = lines.pop() ?? '';
     for (const line of lines) {
-      if (line.startsWith(BENCH_FIGURE_PREFIX)) figures.push(JSON.parse(line.slice(BENCH_FIGURE_PREFIX.length)) as Reported);
+      if (line.startsWith(BENCH_FIGURE_PREFIX)) figures.push(JSON.parse(line.slice(BENCH_FIGURE_PREFIX.length)) as ReportedFigure);
       else process.stdout.write(`${line}\n`);
     }
   });
@@ -64,27 +52,6 @@ function runBench(name: string, file: string, env: Record<string, string> = {}):
       resolve({ name, exit: code ?? signal ?? 'unknown', seconds: (performance.now() - started) / 1000, loadBefore, loadAfter: load(), figures });
     }),
   );
-}
-
-/** Three significant digits, thousands separated; a unit after it. */
-function value(x: number | null | undefined, unit = ''): string {
-  if (x === null || x === undefined || Number.isNaN(x)) return '—';
-  const digits = Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2;
-  return `${x.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits })}${unit ? ` ${unit}` : ''}`;
-}
-
-function figuresTable(runs: readonly BenchRun[]): string {
-  const lines = ['| bench | figure | hub | baseline | ratio | goal | met? |', '|---|---|---|---|---|---|---|'];
-  for (const run of runs) {
-    if (run.figures.length === 0) lines.push(`| ${run.name} | (no figures: exit ${run.exit}) | | | | | |`);
-    for (const f of run.figures) {
-      const ratio = f.baseline ? f.value / f.baseline : undefined;
-      const baseline = f.baseline === undefined ? '' : `${value(f.baseline, f.unit)}${f.baselineName ? ` (${f.baselineName})` : ''}`;
-      const met = f.met === undefined || f.met === null ? '' : f.met ? 'yes' : '**no**';
-      lines.push(`| ${run.name} | ${f.figure} | ${value(f.value, f.unit)} | ${baseline} | ${ratio === undefined ? '' : `${ratio.toFixed(2)}×`} | ${f.goal?.text ?? ''} | ${met} |`);
-    }
-  }
-  return lines.join('\n');
 }
 
 async function main(): Promise<void> {
