@@ -14,10 +14,10 @@ export interface BenchRun {
   figures: ReportedFigure[];
 }
 
-/** Whole numbers from 100 up, one decimal from 10, two below; thousands separated; the unit after it. */
+/** Counts and numbers from 100 up whole, one decimal from 10, two below; thousands separated; the unit after it. */
 export function value(x: number | null | undefined, unit = ''): string {
   if (x === null || x === undefined || Number.isNaN(x)) return '—';
-  const digits = Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2;
+  const digits = Number.isInteger(x) || Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2;
   return `${x.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits })}${unit ? ` ${unit}` : ''}`;
 }
 
