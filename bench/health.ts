@@ -16,6 +16,7 @@
  * says how many it did and extrapolates the rest from the measured rate. Pure CPU, no database.
  */
 import { loadavg } from 'node:os';
+import { reportFigure } from './support';
 import {
   addTotals,
   DAY_MS,
@@ -118,6 +119,7 @@ function main() {
     console.log(`  naive               ${fmt(naivePer)} per EVSE-year → 10,000 EVSEs: ${fmt(naivePer * 10_000)} (extrapolated)`);
     console.log(`  incremental         ${fmt(incPer)} per EVSE-year (health, alerts and a running year-to-date sum each day) → ${(naivePer / incPer).toFixed(0)}× faster`);
     console.log(`  both agree          ${check === 0 ? 'yes' : `NO (difference ${check})`}`);
+    reportFigure({ figure: 'health measures, 10,000 EVSEs × a year', value: (perEvseTrack * 10_000) / 1000, unit: 's', baseline: (naivePer * 10_000) / 1000, baselineName: 'naive daily recompute (extrapolated)' });
   }
   console.log('');
   console.log(`detection over ${report.evses} EVSEs (${report.injected} injected): precision ${pct(report.precision)}, recall ${pct(report.recall)} (flagged ${report.flagged}, false ${report.falsePositives})`);
@@ -127,6 +129,8 @@ function main() {
       `  ${pattern.padEnd(20)} detected ${hours.length}, missed ${missed}; lead time before the outage: median ${quantile(hours, 0.5).toFixed(0)} h, p10 ${quantile(hours, 0.1).toFixed(0)} h, min ${Math.min(...hours).toFixed(0)} h`,
     );
   }
+  reportFigure({ figure: 'health detection recall (injected failures)', value: (report.recall ?? Number.NaN) * 100, unit: '%' });
+  reportFigure({ figure: 'health detection precision', value: (report.precision ?? Number.NaN) * 100, unit: '%' });
   console.log(`  alerts raised (EVSE-days): ${Object.entries(alertsByKind).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   const f = figuresOf(network.totals);
   console.log('');

@@ -9,7 +9,7 @@ import { example } from '../test/support/network';
 import { startPartner, type TestPartner } from '../test/support/partner';
 import { startPartnerV211 } from '../test/support/partner-v211';
 import { FLAVOURS, MATRIX_V211_TIME_ZONE, MATRIX_VERSIONS, type MatrixVersion, type Owner } from '../test/support/version-matrix';
-import { keepAlive, ms, steadyRate, summarise, table } from './support';
+import { keepAlive, ms, reportFigure, steadyRate, summarise, table } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -258,6 +258,13 @@ async function main(): Promise<void> {
     `\nOCPI benchmark (${new Date().toISOString()}; hub in its own process; bare Koa = one direct hop / an in-memory page)\n\n${table(rows)}\n\n` +
       `Cost of translation (${FAN_OUT_ROUNDS} rounds, each pair pushed right after the 2.2.1 → 2.2.1 push of the same round)\n\n${table(translation)}\n\n`,
   );
+  // The same figures, machine-readable, with the goals of issue 19 (npm run bench:all).
+  reportFigure({ figure: `authorize p99 @${RATE}/s`, value: hubAuth.p99, unit: 'ms', baseline: bareAuth.p99, baselineName: 'bare Koa, one hop', goal: { ratioAtMost: 2, text: 'p99 ≤ 2× bare one-hop' } });
+  reportFigure({ figure: 'GET-all locations, pages/s (100/page)', value: hubPages, unit: 'pages/s', baseline: barePages, baselineName: 'bare Koa, in-memory page', goal: { ratioAtLeast: 0.5, text: '≥ 50 % of bare pages/s' } });
+  reportFigure({ figure: `fan-out to ${EMSPS} eMSPs p99`, value: fan.p99, unit: 'ms', baseline: hop.p99, baselineName: 'bare Koa, one hop', goal: { ratioAtMost: 2, text: 'p99 ≤ 2× bare' } });
+  for (const group of translated) {
+    reportFigure({ figure: `fan-out ${group.from} CPO → ${group.to} eMSPs p99`, value: summarise(group.samples).p99, unit: 'ms', baseline: fan.p99, baselineName: '2.2.1 → 2.2.1 fan-out, same rounds', goal: { ratioAtMost: 1.1, text: 'translation ≤ 1.10× fan-out' } });
+  }
   bareServer.close();
   responder.disconnect();
   await Promise.all([cpo, ...emsps, ...pairParties].map((p) => p.partner.stop()));

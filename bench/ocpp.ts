@@ -25,7 +25,7 @@ import { generateChargerPassword } from '../src/own-cpo/chargers/charger-passwor
 import { startPartner, type TestPartner } from '../test/support/partner';
 import { benchChargerId } from './ocpp-ids';
 import type { LoadCommand, LoadReply, Step } from './ocpp-load';
-import { benchDatabase, ms, summarise, table } from './support';
+import { benchDatabase, ms, reportFigure, summarise, table } from './support';
 
 function setting(flag: string, env: string, fallback: number): number {
   const given = process.argv.find((a) => a.startsWith(`--${flag}=`))?.split('=')[1] ?? process.env[env];
@@ -309,6 +309,14 @@ async function main(): Promise<void> {
     ]);
   }
   process.stdout.write(`\n${table(rows)}\n\nHub: rate limits off (RATE_LIMIT_CHARGER_PER_SECOND=0), logging off, session PATCHes at most once a minute per transaction.\n`);
+  // The same figures, machine-readable, with the goals of issue 19 (npm run bench:all).
+  const bareRpc = 'bare ocpp-rpc';
+  reportFigure({ figure: `MeterValues msgs/s (${CHARGERS} chargers)`, value: hubFigures.meterValues.perSecond, unit: 'msgs/s', baseline: bareFigures.meterValues.perSecond, baselineName: bareRpc, goal: { ratioAtLeast: 0.9, text: '≥ 90 % of bare ocpp-rpc' } });
+  reportFigure({ figure: `Heartbeat msgs/s (${CHARGERS} chargers)`, value: hubFigures.heartbeat.perSecond, unit: 'msgs/s', baseline: bareFigures.heartbeat.perSecond, baselineName: bareRpc });
+  reportFigure({ figure: `RSS per idle charger (${STORM} connected)`, value: hubFigures.rssPerIdleKb, unit: 'KB', baseline: bareFigures.rssPerIdleKb, baselineName: bareRpc, goal: { ratioAtMost: 1.1, text: '≤ 1.1× bare' } });
+  reportFigure({ figure: `reconnect storm, ${STORM} chargers`, value: hubFigures.stormMs / 1000, unit: 's', baseline: bareFigures.stormMs / 1000, baselineName: bareRpc, goal: { ratioAtMost: 1.1, text: '≤ 1.1× bare' } });
+  reportFigure({ figure: 'failed calls or connections (all phases)', value: hubFigures.failures, unit: 'calls', baseline: bareFigures.failures, baselineName: bareRpc, goal: { atMost: 0, text: '0' } });
+  if (cold) reportFigure({ figure: `cold storm after a hub restart, ${COLD_STORM} chargers`, value: cold.hub / 1000, unit: 's', baseline: cold.bare / 1000, baselineName: bareRpc, goal: { ratioAtMost: 1.5, text: '≤ 1.5× bare' } });
 
   await Promise.all([hub.child.stop(), bare.stop(), ...load.processes.map((c) => c.stop())]);
   await emsp.stop();

@@ -12,6 +12,7 @@
  * peak site power, slots over the site limit, and energy cost. BENCH_SEED (default 1), BENCH_CARS (default 60).
  */
 import { allocate, type SessionDemand, type Site } from '../src/core/allocation/allocation-core';
+import { reportFigure } from './support';
 import {
   plan,
   pricePerSlot,
@@ -172,6 +173,10 @@ function main(): void {
       ].join(' '),
     );
   }
+  const [, allocatorOutcome, plannerOutcome] = outcomes;
+  reportFigure({ figure: 'planner: energy cost of the synthetic day', value: plannerOutcome.cost, unit: '€', baseline: allocatorOutcome.cost, baselineName: 'allocator, slot by slot', goal: { ratioAtMost: 1, text: 'no dearer than the allocator' } });
+  reportFigure({ figure: 'planner: satisfied by departure', value: plannerOutcome.satisfied * 100, unit: '%', baseline: allocatorOutcome.satisfied * 100, baselineName: 'allocator, slot by slot', goal: { ratioAtLeast: 1, text: 'at least the allocator' } });
+  reportFigure({ figure: 'planner: slots over the site limit', value: plannerOutcome.overLimitSlots, unit: 'slots', goal: { atMost: 0, text: '0' } });
   print('');
   print('satisfied: got all it wanted by departure (within 50 Wh); minimum: got at least its minimum energy; over-limit: slots above the site limit (worst excess).');
 }

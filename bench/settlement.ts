@@ -21,7 +21,7 @@ import { parsePeriodLabel, type Period } from '../src/core/settlement/settlement
 import { DEFAULT_PRICING_POLICY, priceSession, toPricingInput, validateTariff, type CdrForPricing, type Tariff } from '../src/core/pricing/pricing-core';
 import { SettlementService } from '../src/hub/settlement/settlement.service';
 import { example } from '../test/support/network';
-import { benchDatabase } from './support';
+import { benchDatabase, reportFigure } from './support';
 
 const CDRS = Number(process.env.BENCH_CDRS ?? 1_000_000);
 const PRICING_CDRS = Number(process.env.BENCH_PRICING_CDRS ?? 200_000);
@@ -164,6 +164,7 @@ async function settlementBench(): Promise<void> {
     print(`| settlement re-run over the same CDRs (no new version) | ${seconds(again.ms)} |`);
     print('');
     print(`settlement / plain aggregate = ${(first.ms / baseline.ms).toFixed(2)}x (goal <= 2x; baseline: ${baseline.name})`);
+    reportFigure({ figure: `settlement run of ${rows.toLocaleString('en')} CDRs`, value: first.ms / 1000, unit: 's', baseline: baseline.ms / 1000, baselineName: `plain SQL aggregate (${baseline.name})`, goal: { ratioAtMost: 1.5, text: '≤ 1.5× plain aggregate' } });
     print(`(load average over the last minute: ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores; other work on the machine moves both figures)`);
     if (again.value.statements.some((s) => s.changed)) throw new Error('the re-run wrote new versions over unchanged CDRs');
   } finally {
@@ -239,6 +240,7 @@ function pricingBench(): void {
   print(`| priceSession(toPricingInput(…)), exact | ${Math.round(PRICING_CDRS / (engineMs / 1000)).toLocaleString('en')} |`);
   print(`| trivial float loop over the same periods (baseline) | ${Math.round(PRICING_CDRS / (naiveMs / 1000)).toLocaleString('en')} |`);
   print(`(goal >= 50,000 CDRs/s for the engine)`);
+  reportFigure({ figure: 'pricing, multi-period CDRs (tariff_4_complex)', value: PRICING_CDRS / (engineMs / 1000), unit: 'CDRs/s', baseline: PRICING_CDRS / (naiveMs / 1000), baselineName: 'trivial float loop', goal: { atLeast: 200_000, text: '≥ 200,000 CDRs/s' } });
 }
 
 async function main(): Promise<void> {

@@ -89,3 +89,58 @@ export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ')).join('\n');
 }
+
+/**
+ * A goal of issue 19 ("past one machine"): a bound on the hub's figure over its same-run baseline
+ * (`ratioAtMost` for times and memory, `ratioAtLeast` for rates), or on the figure itself.
+ */
+export interface FigureGoal {
+  ratioAtMost?: number;
+  ratioAtLeast?: number;
+  atMost?: number;
+  atLeast?: number;
+  /** How the goal reads in the table ("p99 ≤ 2× bare one-hop"). */
+  text: string;
+}
+
+export interface BenchFigure {
+  /** What is measured, as the bench's own table names it. */
+  figure: string;
+  value: number;
+  unit: string;
+  /** The same-run baseline in the same unit, when the bench has one. */
+  baseline?: number;
+  /** What the baseline is ("bare Koa, one hop"). */
+  baselineName?: string;
+  goal?: FigureGoal;
+}
+
+/** The prefix of a figure's machine-readable line on stdout (bench/all.ts reads these lines, not the tables). */
+export const BENCH_FIGURE_PREFIX = 'BENCH_FIGURE ';
+
+/** Whether a figure meets its goal; undefined without one (or without the baseline a ratio needs). */
+export function goalMet(figure: BenchFigure): boolean | undefined {
+  const goal = figure.goal;
+  if (!goal) return undefined;
+  const ratio = figure.baseline ? figure.value / figure.baseline : undefined;
+  const checks: boolean[] = [];
+  if (goal.ratioAtMost !== undefined) {
+    if (ratio === undefined) return undefined;
+    checks.push(ratio <= goal.ratioAtMost);
+  }
+  if (goal.ratioAtLeast !== undefined) {
+    if (ratio === undefined) return undefined;
+    checks.push(ratio >= goal.ratioAtLeast);
+  }
+  if (goal.atMost !== undefined) checks.push(figure.value <= goal.atMost);
+  if (goal.atLeast !== undefined) checks.push(figure.value >= goal.atLeast);
+  return checks.every(Boolean);
+}
+
+/**
+ * Prints one figure as a machine-readable line (`BENCH_FIGURE {json}`) beside the bench's human table,
+ * so `npm run bench:all` collects every figure without reading tables meant for people.
+ */
+export function reportFigure(figure: BenchFigure): void {
+  process.stdout.write(`${BENCH_FIGURE_PREFIX}${JSON.stringify({ ...figure, met: goalMet(figure) })}\n`);
+}
