@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations';
 import { entities } from './entities';
@@ -23,15 +24,28 @@ export function createDataSource({ url, poolSize = 20 }: DatabaseOptions): DataS
   });
 }
 
-/** Connects and brings the schema up to date. Migrations are the only way the schema changes. */
+/** The advisory lock instances hold while they migrate (a session lock: released if the instance dies). */
+const MIGRATION_LOCK = 'ocpi-hub migrations';
+
+/**
+ * Connects and brings the schema up to date. Migrations are the only way the schema changes. Instances
+ * starting together on one database migrate one after the other (an advisory lock): the first applies
+ * what is pending, the others find nothing left to do.
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   const dataSource = createDataSource(options);
   await dataSource.initialize();
+  // A connection of its own for the lock: the pool may be a single connection, which the migrations use.
+  const lock = new Client({ connectionString: options.url });
   try {
+    await lock.connect();
+    await lock.query(`SELECT pg_advisory_lock(hashtext($1))`, [MIGRATION_LOCK]);
     await dataSource.runMigrations();
   } catch (error) {
     await dataSource.destroy();
     throw error;
+  } finally {
+    await lock.end().catch(() => undefined); // ending the session releases its lock
   }
   return dataSource;
 }

@@ -1,5 +1,8 @@
-import { createDataSource } from '../../src/db/data-source';
-import { createTestDatabase } from '../support/database';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { createDataSource, openDatabase } from '../../src/db/data-source';
+import { migrations } from '../../migrations';
+import { createTestDatabase, databaseUrl } from '../support/database';
 
 describe('migrations', () => {
   it('bring a fresh database to the current schema and reverse cleanly', async () => {
@@ -19,6 +22,25 @@ describe('migrations', () => {
       expect(await dataSource.showMigrations()).toBe(false);
     } finally {
       await dataSource.destroy();
+    }
+  });
+
+  it('let instances starting together on an empty database migrate it once, one after the other', async () => {
+    const serverUrl = process.env.TEST_DATABASE_SERVER_URL!;
+    const name = `hubtest_empty_${randomBytes(4).toString('hex')}`;
+    const admin = new Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = databaseUrl(serverUrl, name);
+    const instances = await Promise.all([1, 2, 3].map(() => openDatabase({ url, poolSize: 2 })));
+    try {
+      const applied = await instances[0].query(`SELECT name, count(*)::int AS times FROM migrations GROUP BY name`);
+      expect(applied).toHaveLength(migrations.length);
+      expect(applied.every((m: { times: number }) => m.times === 1)).toBe(true);
+      for (const instance of instances) expect(await instance.showMigrations()).toBe(false);
+    } finally {
+      await Promise.all(instances.map((i) => i.destroy()));
     }
   });
 });
