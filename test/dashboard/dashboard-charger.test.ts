@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import axios from 'axios';
 import type { Browser, Page } from 'playwright-core';
-import type { RPCClient } from 'ocpp-rpc';
+import { createRPCError, type RPCClient } from 'ocpp-rpc';
 import { CHROMIUM, launchChromium } from '../support/browser';
 import { connectChargePoint } from '../support/charge-point';
 import { waitFor } from '../support/network';
@@ -55,6 +55,7 @@ describeWithChromium('the dashboard\'s charger page in Chromium, with real OCPP 
           return { status: 'Accepted' };
         case 'GetDiagnostics': return { fileName: 'diag.zip' };
         case 'UpdateFirmware': return {};
+        case 'TriggerMessage': throw createRPCError('NotSupported', 'no triggers on this firmware');
         default: return { status: 'Accepted' };
       }
     });
@@ -261,6 +262,30 @@ describeWithChromium('the dashboard\'s charger page in Chromium, with real OCPP 
     const update = received16.filter((r) => r.method === 'UpdateFirmware').at(-1)!.params;
     expect(update.location).toMatch(/^http:\/\/hub\.invalid\/ocpp-uploads\/[A-Za-z0-9_-]+\/fw-4\.2\.bin$/);
     expect((await axios.get(update.location.replace('http://hub.invalid', hub.url))).data).toBe('firmware bytes');
+  });
+
+  it('shows a CALLERROR with its code and message, and the running transaction on its connector', async () => {
+    const shown = await outcome(() => page.click('[data-control="trigger"] button[type="submit"]'));
+    expect(shown).toEqual({ outcome: 'CALLERROR', detail: 'NotSupported: no triggers on this firmware', http: 'HTTP 502' });
+    await waitFor(async () => (await topLogRow().locator('[data-col="action"]').textContent()) === 'TriggerMessage', 'the trigger in the log');
+    expect(await topLogRow().locator('[data-col="status"]').textContent()).toBe('CALLERROR');
+
+    // What the charger reports back is listed under Events.
+    await cp16.call('FirmwareStatusNotification', { status: 'Downloading' });
+    const started = (await cp16.call('StartTransaction', { connectorId: 1, idTag: 'PAGE-TAG', meterStart: 1000, timestamp: new Date().toISOString() })) as { transactionId: number };
+    await cp16.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging' });
+    const { sessionId } = (await hub.services.transactions.find('PAGE16', String(started.transactionId)))!;
+    await page.click('#refresh');
+    const row = page.locator(`#charger-transactions tr[data-session="${sessionId}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.textContent()).toContain('PAGE-TAG');
+    const connector = page.locator('#charger-connectors tr[data-connector="1"]');
+    await waitFor(async () => (await connector.locator('[data-col="ocpp"]').textContent()) === 'Charging', 'the Charging status');
+    expect(await connector.locator('[data-col="ocpi"]').textContent()).toBe('CHARGING');
+    expect(await connector.locator('[data-col="session"]').textContent()).toBe(sessionId);
+    const event = page.locator('#charger-events tbody tr[data-event]').first();
+    await event.waitFor();
+    expect(await event.textContent()).toContain('FirmwareStatusNotification{"status":"Downloading"}');
     await page.screenshot({ path: path.join(IMAGES, 'charger-page.png'), fullPage: true });
   });
 

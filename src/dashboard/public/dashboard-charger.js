@@ -171,7 +171,7 @@
               h('td', { 'data-col': 'ocpp' }, x.ocpp_status ? badge(x.ocpp_status) : '–', x.error_code && x.error_code !== 'NoError' ? h('small', { class: 'error-text' }, ` ${x.error_code}`) : null),
               h('td', {}, x.evse_uid ? `${x.evse_uid} / ${x.connector_id}` : 'not mapped'),
               h('td', { 'data-col': 'ocpi' }, x.ocpi_status ? badge(x.ocpi_status) : '–'),
-              h('td', {}, x.session_id ?? ''),
+              h('td', { 'data-col': 'session' }, x.session_id ?? ''),
               h('td', {}, when(x.updated_at)),
               h('td', { class: 'connector-actions' },
                 h('button', { type: 'button', disabled: !connected, 'data-do': 'operative', onclick: () => void availability(x.ocpp_connector, true) }, 'Operative'),
