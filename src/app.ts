@@ -9,6 +9,7 @@ import { financeKeysAdminRouter } from './hub/admin/finance-keys.routes';
 import { PARTNER_FINANCE_PREFIX, partnerFinanceRouter, requireFinanceKey } from './hub/partner-finance/partner-finance.routes';
 import { chargersAdminRouter } from './own-cpo/admin/chargers.routes';
 import { deviceModelAdminRouter } from './own-cpo/admin/device-model.routes';
+import { chargerLiveAdminRouter } from './own-cpo/admin/charger-live.routes';
 import { chargerActionsAdminRouter, FIRMWARE_UPLOAD_PATH, firmwareUploadStack } from './own-cpo/admin/charger-actions.routes';
 import { ocppUploadsStack } from './own-cpo/ocpp/ocpp-uploads.routes';
 import { CHARGER_FILES_PATH } from './own-cpo/chargers/charger-files';
@@ -216,6 +217,7 @@ export function createApp(services: Services): Koa {
           agreementsAdminRouter(services),
           chargersAdminRouter(services),
           deviceModelAdminRouter(services),
+          chargerLiveAdminRouter(services),
           chargerActionsAdminRouter(services),
           meterKeysAdminRouter(services),
           sitesAdminRouter(services),

@@ -352,7 +352,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     ocpp,
     notifications,
     chargerCalls,
-    chargerActions: new ChargerActionsService({ db, chargers, calls: chargerCalls }),
+    chargerActions: new ChargerActionsService({ db, chargers, calls: chargerCalls, deviceModel }),
     chargerFiles: new ChargerFiles({ db, publicUrl: config.publicUrl }),
     payments,
     adHocPayments,

@@ -451,7 +451,7 @@ async function downloadCsv() {
 let timer;
 
 function show(id) {
-  for (const section of ['sign-in', 'overview', 'statement']) $(`#${section}`).hidden = section !== id;
+  for (const section of ['sign-in', 'overview', 'statement', 'charger']) $(`#${section}`).hidden = section !== id;
   $('#session-controls').hidden = id === 'sign-in';
 }
 
@@ -463,6 +463,8 @@ async function render() {
     if (route) {
       show('statement');
       await loadStatement(route[1]);
+    } else if (/^#\/chargers(\/|$)/.test(location.hash)) {
+      show('charger'); // dashboard-charger.js draws it when body[data-loaded] changes
     } else {
       show('overview');
       await loadOverview();

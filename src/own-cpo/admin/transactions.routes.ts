@@ -10,7 +10,7 @@ const Query = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-function transactionView(t: Transaction) {
+export function transactionView(t: Transaction) {
   return {
     session_id: t.sessionId,
     charger_id: t.chargerId,

@@ -3,6 +3,8 @@ import { HubError } from '../../foundation/hub-errors';
 import { type ActionOutcome, answerOutcome, hubActionProblem } from './charger-actions';
 import { ChargerRefused, ChargerTimedOut, ChargerUnreachable, type ChargerCalls } from './charger-calls';
 import type { ChargersService, OcppProtocol } from '../chargers/chargers.service';
+import type { ChargerDeviceModel } from '../chargers/charger-device-model';
+import { storeDeviceModelAnswer } from './charger-action-device-model';
 
 /** One call the operator made to a charger, as the action log keeps it. */
 export interface ChargerActionRecord {
@@ -62,7 +64,8 @@ export const DEFAULT_ACTION_TIMEOUT_MS = 30_000;
  * named shortcuts (ocpp/charger-shortcuts.ts) build their call and come through here as well.
  */
 export class ChargerActionsService {
-  constructor(private readonly deps: { db: DataSource; chargers: ChargersService; calls: ChargerCalls }) {}
+  /** `deviceModel`: configuration and variables read or set through here are kept in the device model store. */
+  constructor(private readonly deps: { db: DataSource; chargers: ChargersService; calls: ChargerCalls; deviceModel?: ChargerDeviceModel }) {}
 
   /** The protocol of the charger's live connection: 404 for an unknown charger, 409 when it is not connected. */
   async connectedProtocol(chargerId: string): Promise<OcppProtocol> {
@@ -116,6 +119,7 @@ export class ChargerActionsService {
         new Date(started),
       ],
     );
+    if (answer !== null && this.deps.deviceModel) await storeDeviceModelAnswer(this.deps.deviceModel, chargerId, action, params, answer, new Date());
     return toRecord(row);
   }
 
