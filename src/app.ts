@@ -10,6 +10,7 @@ import { PARTNER_FINANCE_PREFIX, partnerFinanceRouter, requireFinanceKey } from 
 import { chargersAdminRouter } from './own-cpo/admin/chargers.routes';
 import { deviceModelAdminRouter } from './own-cpo/admin/device-model.routes';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
+import { bookingsAdminRouter } from './own-cpo/admin/bookings.routes';
 import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
 import { ownTariffsAdminRouter } from './own-cpo/admin/own-tariffs.routes';
 import { outboxAdminRouter } from './hub/admin/outbox.routes';
@@ -224,6 +225,7 @@ export function createApp(services: Services): Koa {
           afirAdminRouter(services),
           shortCodesAdminRouter(services),
           trafficAdminRouter(services),
+          bookingsAdminRouter(services),
         ),
       ]),
     ),

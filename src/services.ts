@@ -34,6 +34,7 @@ import { ChargingProfilesService } from './hub/modules/chargingprofiles/charging
 import { ChargersService } from './own-cpo/chargers/chargers.service';
 import { LoadManager } from './own-cpo/load/load-manager';
 import { SitesService } from './own-cpo/load/sites.service';
+import { OwnBookings } from './own-cpo/bookings/own-bookings';
 import { OwnSmartCharging } from './own-cpo/load/own-smart-charging';
 import { OcppServer } from './own-cpo/ocpp/ocpp-server';
 import { CHARGER_CALLS_CHANNEL, ChargerCalls } from './own-cpo/ocpp/charger-calls';
@@ -129,6 +130,7 @@ export interface Services {
   load: LoadManager;
   /** Sites of the own chargers: grid limits, groups, time windows (docs/load-management.md). */
   sites: SitesService;
+  ownBookings: OwnBookings;
   /** Which CPOs publish to the National Access Point (AFIR Art. 20, docs/afir.md). */
   naps: NapPublications;
   /** Every CPO's locations and tariffs for the AFIR lint, readiness and the NAP publications. */
@@ -246,6 +248,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const chargingprofiles = new ChargingProfilesService(moduleDeps);
   const load = new LoadManager({ db, log, chargers, transactions, chargerCalls, chargingNeeds });
   const sites = new SitesService({ db, chargers, load });
+  // Bookings at the own locations (docs/scheduling.md): capacity held in the site, the EVSE reserved at the window's start.
+  const ownBookings = new OwnBookings({ db, log, chargers, calls: chargerCalls, locations, evseStatus, ownCpo, config: config.bookings });
   const ownSmartCharging = new OwnSmartCharging({ db, log, ownCpo, transactions, load, sessions, chargingprofiles });
 
   // The own CPO's event graph: who reacts to what (constructors subscribe nothing themselves).
@@ -274,6 +278,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   chargers.onConnectorStatus((change) => evseStatus.publish(change));
   transactions.onStarted((transaction) => ownCommands.transactionStarted(transaction));
   transactions.onStopped((transaction) => ownCommands.transactionStopped(transaction));
+  transactions.onStarted((transaction) => ownBookings.transactionStarted(transaction));
   // Ad hoc payments (docs/payments.md): their idTags are authorized here, a held payment starts the
   // charger, a used-up hold stops it, the CDR's total is captured.
   if (adHocPayments) {
@@ -332,6 +337,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     chargingprofiles,
     load,
     sites,
+    ownBookings,
     chargers,
     deviceModel,
     chargingNeeds,
