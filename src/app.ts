@@ -36,6 +36,7 @@ import { CHARGINGPROFILES_RECEIVER_PATH, chargingprofilesRouter } from './hub/mo
 import { CHARGINGPROFILES_SENDER_PATH } from './hub/modules/chargingprofiles/chargingprofiles.service';
 import { ocpiPaymentsRouter, PAYMENTS_ENDPOINTS } from './hub/modules/payments/ocpi-payments.routes';
 import { INVOICERECONCILIATION_ENDPOINTS, invoiceReconciliationRouter } from './hub/modules/invoicereconciliation/invoicereconciliation.routes';
+import { BOOKINGS_ENDPOINTS, bookingsRouter } from './hub/modules/bookings/bookings.routes';
 import { versionsRouter } from './hub/modules/versions/versions.routes';
 import type { HubEndpoint } from './hub/modules/versions/hub-versions';
 import { type OcpiVersion, VERSION_FORM } from './core/ocpi-versions/ocpi-versions';
@@ -73,6 +74,7 @@ export const HUB_ENDPOINTS: HubEndpoint[] = [
   { identifier: 'chargingprofiles', role: 'RECEIVER', path: CHARGINGPROFILES_RECEIVER_PATH },
   ...PAYMENTS_ENDPOINTS,
   ...INVOICERECONCILIATION_ENDPOINTS,
+  ...BOOKINGS_ENDPOINTS,
 ];
 
 function routes(...routers: Router[]): Middleware {
@@ -141,6 +143,7 @@ export function ocpiRouters(services: Services): Router[] {
         ...(has('chargingprofiles') ? [chargingprofilesRouter(moduleDeps, version)] : []),
         ...(has('payments') ? [ocpiPaymentsRouter(moduleDeps, version)] : []),
         ...(has('invoicereconciliation') ? [invoiceReconciliationRouter(moduleDeps, version)] : []),
+        ...(has('bookings') ? [bookingsRouter(moduleDeps, version)] : []),
       ];
     }),
   ];

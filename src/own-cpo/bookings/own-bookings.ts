@@ -36,6 +36,10 @@ export interface BookingRequester {
   country_code?: string;
   party_id?: string;
   request_id?: string;
+  /** The eMSP's authorization_reference and BookingRequest, as received (for the Booking it is shown as). */
+  authorization_reference?: string;
+  request?: unknown;
+  received_at?: string;
   operator?: boolean;
 }
 
