@@ -1,4 +1,5 @@
 import type { RPCClient } from 'ocpp-rpc';
+import { runCli } from '../../../src/cli/ocpi-hub-cli';
 import { waitFor } from '../../support/network';
 import { OWN, ownLocation, rfidToken, startOwnNetwork, type OwnNetwork } from '../../support/own-network';
 
@@ -179,6 +180,29 @@ describe('bookings at the own CPO', () => {
     expect((await net.hub.admin.delete('/admin/bookings/CA-1')).status).toBe(409);
     // 22 kW held and now free: the same window books again.
     expect((await book({ location_id: 'SITE1', evse_uid: 'E2', from: '2030-06-07T08:00:00Z', until: '2030-06-07T09:00:00Z', power_kw: 22, id_token: 'CATOK2' })).status).toBe(201);
+  });
+
+  it('the CLI books, searches, lists and cancels through the admin API', async () => {
+    const cli = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await runCli([...argv, '--hub', net.hub.url], { out: (t) => (out += t), err: (t) => (err += t), env: { ADMIN_API_KEY: net.hub.adminKey } });
+      return { code, out, err };
+    };
+    const added = await cli('booking', 'add', '--location', 'SITE1', '--evse', 'E3', '--id-token', 'CLITOK', '--from', '2030-06-09T08:00:00Z', '--until', '2030-06-09T09:00:00Z', '--energy-kwh', '11');
+    expect(added.code).toBe(0);
+    const booking = JSON.parse(added.out);
+    expect(booking).toMatchObject({ location_id: 'SITE1', evse_uid: 'E3', power_w: 11000, status: 'RESERVED' });
+    const refused = await cli('booking', 'add', '--location', 'SITE1', '--from', '2030-06-09T08:00:00Z', '--until', '2030-06-09T09:00:00Z', '--power-kw', '25');
+    expect(refused).toMatchObject({ code: 1, err: expect.stringContaining('at most by 6000 W') });
+    const free = await cli('booking', 'availability', '--location', 'SITE1', '--evse', 'E3', '--from', '2030-06-09T07:00:00Z', '--to', '2030-06-09T10:00:00Z', '--power-kw', '11');
+    expect(JSON.parse(free.out).windows.map((w: { from: string; until: string }) => [w.from, w.until])).toEqual([
+      ['2030-06-09T07:00:00.000Z', '2030-06-09T08:00:00.000Z'],
+      ['2030-06-09T09:00:00.000Z', '2030-06-09T10:00:00.000Z'],
+    ]);
+    expect(JSON.parse((await cli('booking', 'list', '--location', 'SITE1', '--from', '2030-06-09T00:00:00Z', '--to', '2030-06-10T00:00:00Z')).out).map((b: { id: string }) => b.id)).toEqual([booking.id]);
+    expect(JSON.parse((await cli('booking', 'cancel', booking.id, '--reason', 'FULL')).out)).toMatchObject({ status: 'CANCELED', canceled: { cancellation_reason: 'FULL' } });
+    expect((await cli('booking', 'add', '--location', 'SITE1', '--from', '2030-06-09T08:00:00Z', '--until', '2030-06-09T09:00:00Z')).code).toBe(2);
   });
 
   it('bad requests change nothing', async () => {
