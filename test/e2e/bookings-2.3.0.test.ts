@@ -201,6 +201,10 @@ describe('the OCPI 2.3.0 Bookings module through the hub', () => {
       return got.includes('CANCELED') && got;
     }, 'the own booking pushed to TNM');
     expect(pushes).toEqual(['RESERVED', 'CANCELED']);
+    // A cancelled request is final: sent again it is declined, naming why.
+    const resent = await members.TNM.ocpi.post('/sender/bookings', bookingRequest('OWN-1', 'SITE1', '2030-07-01T08:00:00Z', '2030-07-01T09:00:00Z', { evse_uid: 'E1' }));
+    expect(resent.data).toMatchObject({ data: { reservation_status: 'CANCELED', booking_requests: [{ request_status: 'ACCEPTED' }, { request_status: 'DECLINED' }] } });
+    expect(resent.data.status_message).toMatch(/is CANCELED: book again with a new request_id/);
     // The capacity is free again: the same window books.
     const again = await members.TNM.ocpi.post('/sender/bookings', bookingRequest('OWN-5', 'SITE1', '2030-07-01T08:00:00Z', '2030-07-01T09:00:00Z', { evse_uid: 'E1', power_required: 22 }));
     expect(again.data.data.reservation_status).toBe('RESERVED');

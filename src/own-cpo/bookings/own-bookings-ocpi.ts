@@ -37,7 +37,11 @@ export class OwnBookingsOcpi implements InProcessBookingsCpo {
     }
     if (existing) {
       // change_not_allowed in our terms: a change is declined, the booking stays as it is.
-      return { booking: this.bookingOf(existing, [{ request, status: 'DECLINED', at: receivedAt }]), message: 'Changes are not supported: cancel the booking and book again' };
+      const message =
+        existing.status === 'RESERVED'
+          ? 'Changes are not supported: cancel the booking and book again with a new request_id'
+          : `The booking of request_id ${request.request_id} is ${existing.status}: book again with a new request_id`;
+      return { booking: this.bookingOf(existing, [{ request, status: 'DECLINED', at: receivedAt }]), message };
     }
     const powerW = request.power_required !== undefined ? request.power_required * 1000 : request.period.max_power ?? DEFAULT_BOOKING_POWER_W;
     const token = request.tokens?.[0];
