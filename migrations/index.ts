@@ -25,6 +25,7 @@ import { TrafficRecords1763702600000 } from './1763702600000-TrafficRecords';
 import { ChargerDeviceModel1763702300000 } from './1763702300000-ChargerDeviceModel';
 import { ChargerCosts1763702310000 } from './1763702310000-ChargerCosts';
 import { ChargerActions1763702200000 } from './1763702200000-ChargerActions';
+import { OwnBookings1763703100000 } from './1763703100000-OwnBookings';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -55,5 +56,6 @@ export const migrations = [
   TrafficRecords1763702600000,
   PartnerFinance1763702700000,
   SignedMeterValues1763703000000,
+  OwnBookings1763703100000,
   // (new migrations go above this line, oldest first)
 ];

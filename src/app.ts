@@ -15,6 +15,7 @@ import { ocppUploadsStack } from './own-cpo/ocpp/ocpp-uploads.routes';
 import { CHARGER_FILES_PATH } from './own-cpo/chargers/charger-files';
 import { meterKeysAdminRouter } from './own-cpo/admin/meter-keys.routes';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
+import { bookingsAdminRouter } from './own-cpo/admin/bookings.routes';
 import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
 import { ownTariffsAdminRouter } from './own-cpo/admin/own-tariffs.routes';
 import { outboxAdminRouter } from './hub/admin/outbox.routes';
@@ -40,6 +41,7 @@ import { CHARGINGPROFILES_RECEIVER_PATH, chargingprofilesRouter } from './hub/mo
 import { CHARGINGPROFILES_SENDER_PATH } from './hub/modules/chargingprofiles/chargingprofiles.service';
 import { ocpiPaymentsRouter, PAYMENTS_ENDPOINTS } from './hub/modules/payments/ocpi-payments.routes';
 import { INVOICERECONCILIATION_ENDPOINTS, invoiceReconciliationRouter } from './hub/modules/invoicereconciliation/invoicereconciliation.routes';
+import { BOOKINGS_ENDPOINTS, bookingsRouter } from './hub/modules/bookings/bookings.routes';
 import { versionsRouter } from './hub/modules/versions/versions.routes';
 import type { HubEndpoint } from './hub/modules/versions/hub-versions';
 import { type OcpiVersion, VERSION_FORM } from './core/ocpi-versions/ocpi-versions';
@@ -77,6 +79,7 @@ export const HUB_ENDPOINTS: HubEndpoint[] = [
   { identifier: 'chargingprofiles', role: 'RECEIVER', path: CHARGINGPROFILES_RECEIVER_PATH },
   ...PAYMENTS_ENDPOINTS,
   ...INVOICERECONCILIATION_ENDPOINTS,
+  ...BOOKINGS_ENDPOINTS,
 ];
 
 function routes(...routers: Router[]): Middleware {
@@ -145,6 +148,7 @@ export function ocpiRouters(services: Services): Router[] {
         ...(has('chargingprofiles') ? [chargingprofilesRouter(moduleDeps, version)] : []),
         ...(has('payments') ? [ocpiPaymentsRouter(moduleDeps, version)] : []),
         ...(has('invoicereconciliation') ? [invoiceReconciliationRouter(moduleDeps, version)] : []),
+        ...(has('bookings') ? [bookingsRouter(moduleDeps, version)] : []),
       ];
     }),
   ];
@@ -235,6 +239,7 @@ export function createApp(services: Services): Koa {
           afirAdminRouter(services),
           shortCodesAdminRouter(services),
           trafficAdminRouter(services),
+          bookingsAdminRouter(services),
         ),
       ]),
     ),

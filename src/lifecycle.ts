@@ -35,6 +35,8 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   // Sites due a reallocation: time-window boundaries, OCPI profile periods, chargers to retry, every minute anyway.
   scheduler.add('load-tick', LOAD_TICK_CRON, () => services.load.tick());
   scheduler.add('expire-reservations', '*/10 * * * * *', () => services.ownCommands.expireReservations());
+  // Booked EVSEs reserved on their chargers at the window's start, freed at the no-show deadline (docs/scheduling.md).
+  scheduler.add('own-bookings', '*/10 * * * * *', () => services.ownBookings.tick());
   // Traffic records beyond TRAFFIC_RETENTION_HOURS or TRAFFIC_MAX_ROWS (docs/traffic.md).
   scheduler.add('traffic-prune', '* * * * *', () => services.traffic.prune(services.config.traffic));
   // Partner health changes alerted (log, signed webhook) within seconds (docs/traffic.md).

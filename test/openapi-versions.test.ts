@@ -7,6 +7,7 @@ import type Router from '@koa/router';
 import { loadOpenApiDocument } from '../src/openapi-document';
 import { ocpiPaymentsRouter } from '../src/hub/modules/payments/ocpi-payments.routes';
 import { invoiceReconciliationRouter } from '../src/hub/modules/invoicereconciliation/invoicereconciliation.routes';
+import { bookingsRouter } from '../src/hub/modules/bookings/bookings.routes';
 import { OCPI_VERSIONS, VERSION_FORM } from '../src/core/ocpi-versions/ocpi-versions';
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
@@ -17,7 +18,8 @@ const operations = (paths: Record<string, any>, prefix: string) =>
     .sort();
 const PAYMENTS = /^\w+ \/(sender|receiver)\/payments(\/|$)/;
 const INVOICERECONCILIATION = /^\w+ \/(sender|receiver)\/invoicereconciliation(\/|$)/;
-const ONLY_230 = (o: string) => PAYMENTS.test(o) || INVOICERECONCILIATION.test(o);
+const BOOKINGS = /^\w+ \/(sender|receiver)\/bookings(\/|$)/;
+const ONLY_230 = (o: string) => PAYMENTS.test(o) || INVOICERECONCILIATION.test(o) || BOOKINGS.test(o);
 /** The operations a router declares, as the document names them (building a router only registers routes). */
 const declaredBy = (router: Router, version: string) =>
   router.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path).slice(`/ocpi/${version}`.length).replace(/:(\w+)/g, '{$1}')}`)).sort();
@@ -53,6 +55,14 @@ describe('the OpenAPI document documents every OCPI version the hub can offer', 
       'PUT /receiver/invoicereconciliation/{country_code}/{party_id}/{id}',
     ]);
     expect(operations(paths, '/ocpi/2.3.0').filter((o) => INVOICERECONCILIATION.test(o))).toEqual(declared);
+  });
+
+  it('documents exactly the 2.3.0 Bookings routes the router declares, a module only 2.3.0 has (with the bookings extension)', () => {
+    const { paths } = loadOpenApiDocument();
+    const declared = declaredBy(bookingsRouter({} as never, '2.3.0'), '2.3.0');
+    expect(versionsWith('bookings')).toEqual(['2.3.0']);
+    expect(declared.length).toBe(11);
+    expect(operations(paths, '/ocpi/2.3.0').filter((o) => BOOKINGS.test(o))).toEqual(declared);
   });
 
   it('has the 2.1.1 twin of every 2.2.1 operation of a module 2.1.1 has, and nothing else under 2.1.1', () => {

@@ -8,6 +8,7 @@ import { CliInputError, OWN_CATALOGUE_ACTIONS, OWN_CATALOGUE_USAGE, runLocation,
 import { CHARGER_ACTION_COMMANDS, CHARGER_ACTION_OPTIONS, CHARGER_ACTION_USAGE, ChargerUsageError, runChargerAction } from './charger-commands';
 import { runPrice } from './price-command';
 import { runSiteCommand, SITE_ACTIONS, SITE_OPTIONS, SITE_USAGE, SiteUsageError } from './sites-commands';
+import { BOOKING_ACTIONS, BOOKING_OPTIONS, BOOKING_USAGE, BookingUsageError, runBookingCommand } from './bookings-commands';
 import { runSettlementCommand, SETTLEMENT_ACTIONS, SETTLEMENT_OPTIONS, SETTLEMENT_USAGE, SettlementUsageError } from './settlement-commands';
 
 const USAGE = `ocpi-hub — operate an OCPI hub from the shell
@@ -37,7 +38,7 @@ Usage:
   ocpi-hub stickers list                      the short code and URL of every own charger connector (/c/<code>)
   ocpi-hub stickers pdf --out stickers.pdf [--location <location id>]
                                               a PDF sheet of stickers (QR code, short code, charge point) to print
-${CHARGER_ACTION_USAGE}${SETTLEMENT_USAGE}${SITE_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
+${CHARGER_ACTION_USAGE}${SETTLEMENT_USAGE}${SITE_USAGE}${BOOKING_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
 
 Options:
   --hub <url>        the hub's URL (env OCPI_HUB_URL, else http://HOST:PORT as the hub reads them, 127.0.0.1:8080 by default)
@@ -61,6 +62,7 @@ const ACTIONS: Record<string, string[]> = {
   ...OWN_CATALOGUE_ACTIONS,
   settlement: SETTLEMENT_ACTIONS,
   site: SITE_ACTIONS,
+  booking: BOOKING_ACTIONS,
 };
 
 type Runner = (api: AxiosInstance, args: string[], values: Record<string, string | undefined>, evses: string[]) => Promise<AxiosResponse>;
@@ -184,6 +186,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         ...SETTLEMENT_OPTIONS,
         ...SITE_OPTIONS,
         ...CHARGER_ACTION_OPTIONS,
+        ...BOOKING_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -206,7 +209,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       validateStatus: () => true,
       timeout: 30_000,
     });
-    const runners: Record<string, Runner> = { settlement: runSettlementCommand, site: runSiteCommand, party: runParty, agreement: runAgreement, charger: runCharger, stickers: runStickers, location: runLocation, tariff: runTariff };
+    const runners: Record<string, Runner> = { settlement: runSettlementCommand, site: runSiteCommand, booking: runBookingCommand, party: runParty, agreement: runAgreement, charger: runCharger, stickers: runStickers, location: runLocation, tariff: runTariff };
     const response = await runners[group](api, rest, values as Record<string, string | undefined>, values.evse ?? []);
     // A call the charger refused, failed or left unanswered is kept as an action: shown whole, exit 1.
     if (typeof response.data?.duration_ms === 'number' && response.data.action && response.data.status !== 'accepted') {
@@ -231,7 +234,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(csv ? String(response.data) : `${JSON.stringify(response.data ?? {}, null, 2)}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CliInputError || error instanceof SettlementUsageError || error instanceof SiteUsageError || error instanceof ChargerUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof CliInputError || error instanceof SettlementUsageError || error instanceof SiteUsageError || error instanceof ChargerUsageError || error instanceof BookingUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }

@@ -45,6 +45,10 @@ const EnvSchema = z.object({
   OWN_CPO_COUNTRY_CODE: z.string().regex(/^[A-Z]{2}$/, 'OWN_CPO_COUNTRY_CODE must be two capital letters').optional(),
   OWN_CPO_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'OWN_CPO_CURRENCY must be an ISO 4217 code like EUR').default('EUR'),
   SESSION_UPDATE_INTERVAL_SECONDS: z.coerce.number().min(0, 'SESSION_UPDATE_INTERVAL_SECONDS must be 0 or more').default(60),
+  // Bookings at the own CPO (docs/scheduling.md).
+  BOOKING_NO_SHOW_GRACE_MINUTES: z.coerce.number().min(0, 'BOOKING_NO_SHOW_GRACE_MINUTES must be 0 or more').max(1440).default(15),
+  BOOKING_BOOKABLE_SHARE: z.coerce.number().min(0, 'BOOKING_BOOKABLE_SHARE must be within 0..1').max(1, 'BOOKING_BOOKABLE_SHARE must be within 0..1').default(1),
+  BOOKING_FREE_CANCEL_MINUTES: z.coerce.number().min(0, 'BOOKING_FREE_CANCEL_MINUTES must be 0 or more').default(60),
   OWN_CPO_PARTY_ID: z.string().regex(/^[A-Z0-9]{3}$/, 'OWN_CPO_PARTY_ID must be three capital letters or digits').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OCPI_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
@@ -137,6 +141,8 @@ export interface Config {
   traffic: { enabled: boolean; bodies: 'off' | 'errors' | 'all'; bodyMaxBytes: number; retentionMs: number; maxRows: number };
   /** Partner alerts posted to the operator's webhook, signed with the secret (docs/traffic.md). */
   alertWebhook?: { url: string; secret: string };
+  /** Bookings at the own CPO (docs/scheduling.md): no-show grace, bookable share of a site, free cancellation. */
+  bookings: { noShowGraceMinutes: number; bookableShare: number; freeCancelMinutes: number };
 }
 
 export interface OcppConfig {
@@ -243,5 +249,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRows: e.TRAFFIC_MAX_ROWS,
     },
     alertWebhook: e.ALERT_WEBHOOK_URL && e.ALERT_WEBHOOK_SECRET ? { url: e.ALERT_WEBHOOK_URL, secret: e.ALERT_WEBHOOK_SECRET } : undefined,
+    bookings: {
+      noShowGraceMinutes: e.BOOKING_NO_SHOW_GRACE_MINUTES,
+      bookableShare: e.BOOKING_BOOKABLE_SHARE,
+      freeCancelMinutes: e.BOOKING_FREE_CANCEL_MINUTES,
+    },
   };
 }

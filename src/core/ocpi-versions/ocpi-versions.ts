@@ -84,7 +84,7 @@ export interface VersionForm {
 
 const MODULES_V211 = ['credentials', 'locations', 'tariffs', 'sessions', 'cdrs', 'tokens', 'commands'] as const;
 const MODULES_V22 = [...MODULES_V211, 'chargingprofiles', 'hubclientinfo'] as const;
-const MODULES_V230 = [...MODULES_V22, 'payments', 'invoicereconciliation'] as const;
+const MODULES_V230 = [...MODULES_V22, 'payments', 'invoicereconciliation', 'bookings'] as const;
 
 export const VERSION_FORM: Record<OcpiVersion, VersionForm> = {
   '2.1.1': { rolelessEndpoints: true, contextFromHub: true, modules: MODULES_V211, tokenTypeInUrl: false },

@@ -17,7 +17,7 @@ export function envelope<T>(data: T | undefined, statusCode: OcpiStatusCode = Oc
 }
 
 /** Answers a successful OCPI request; the only place OCPI success bodies are written. */
-export function respond<T>(ctx: Context, data?: T, httpStatus = 200): void {
+export function respond<T>(ctx: Context, data?: T, httpStatus = 200, message = 'Success'): void {
   ctx.status = httpStatus;
-  ctx.body = envelope(data, OcpiStatus.SUCCESS, 'Success');
+  ctx.body = envelope(data, OcpiStatus.SUCCESS, message);
 }

@@ -70,6 +70,11 @@ export interface ForwardRequest {
    * wait as a 2.1.1 CommandResponse's timeout). Asked only then.
    */
   answerContext?: () => Promise<TranslationContext>;
+  /**
+   * The version `body` is in when it is not the hub form (a module only that version has, such as the
+   * 2.3.0 Bookings): a receiver of that version gets it, and answers, untranslated.
+   */
+  bodyVersion?: OcpiVersion;
 }
 
 const addressOf = (a: PartyAddress): PartyAddress => ({ countryCode: a.countryCode, partyId: a.partyId });
@@ -201,7 +206,8 @@ export class HubRouter {
         throw error;
       }
     };
-    const body = inVersion(request.body, HUB_FORM_VERSION, version);
+    const asIs = request.bodyVersion === version;
+    const body = asIs ? request.body : inVersion(request.body, HUB_FORM_VERSION, version);
     try {
       const reply = await client.request<T>({
         method: request.method,
@@ -219,7 +225,7 @@ export class HubRouter {
         module: request.module,
       });
       const answerContext = VERSION_FORM[version].contextFromHub && request.answerContext ? await request.answerContext() : {};
-      return { ...reply, data: inVersion(reply.data, version, HUB_FORM_VERSION, answerContext) as T };
+      return { ...reply, data: (asIs ? reply.data : inVersion(reply.data, version, HUB_FORM_VERSION, answerContext)) as T };
     } catch (error) {
       if (error instanceof RoutingError) throw error;
       if (!(error instanceof OcpiCallError)) throw error;
