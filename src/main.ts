@@ -12,6 +12,7 @@ import { ADMIN_KEY_FILE, resolveSecrets } from './foundation/secrets';
 import { createServices } from './services';
 import { startHub } from './lifecycle';
 import { decideDemo, startDemo } from './demo/demo-network';
+import { demoPayments } from './demo/demo-payments';
 
 /** How long a shutdown may take before the hub gives up waiting and exits with an error. */
 const SHUTDOWN_LIMIT_MS = 30_000;
@@ -62,7 +63,9 @@ async function main(): Promise<void> {
 
   // A first start on an empty embedded database brings up the demo network (DEMO=false: never).
   const demo = await decideDemo(config, db);
-  const services = createServices({ config: demo.mode === 'off' ? config : demo.config, secrets, db, log });
+  // The demo's drivers pay through a local Stripe stand-in unless a Stripe account is configured.
+  const payments = demo.mode === 'off' ? undefined : await demoPayments(demo.config, log);
+  const services = createServices({ config: payments?.config ?? config, secrets, db, log });
   const app = createApp(services);
   const server = createServer(app.callback());
   const running = await startHub(services); // before listening: the own CPO and connection marks are ready first
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
       `  Admin API key:      ${keyLine}`,
       `  Metrics:            ${config.publicUrl}/metrics  (Bearer METRICS_TOKEN or the admin key)`,
       ...(demoNetwork?.summary ?? []),
+      ...(payments?.summary ?? []),
       `  Database:           ${embedded ? `embedded PostgreSQL in ${path.join(config.dataDir, 'postgres')}` : 'DATABASE_URL'}`,
       '',
       `  Onboard a partner:  curl -X POST ${config.publicUrl}/admin/parties -H 'Authorization: Bearer ${bearer}' \\`,
@@ -127,6 +131,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_LIMIT_MS).unref();
     try {
       await demoNetwork?.stop();
+      await payments?.stop();
       const http = [closeHttp(server), ...(ocppTls ? [closeHttp(ocppTls.server)] : [])]; // no new connections from here on
       await running.stop(); // OCPP: calls under way answered and written, connections closed; then the outbox and jobs
       await Promise.all(http); // HTTP requests under way finish (they may still need the database)

@@ -62,6 +62,24 @@ describe('npm start (embedded PostgreSQL)', () => {
     const created = await admin.post('/admin/parties', { country_code: 'NL', party_id: 'KEP', roles: ['CPO'], name: 'kept' });
     expect(created.status).toBe(201);
 
+    // The demo's drivers pay by card through the local Stripe stand-in: the driver's page of a free
+    // demo connector sends them to the stand-in's hosted Checkout page.
+    const standIn = /Card payments:\s+a local Stripe stand-in at (http:\/\/127\.0\.0\.1:\d+)/.exec(first.output())![1];
+    const codes = (await admin.get('/admin/short-codes')).data as { code: string }[];
+    expect(codes.length).toBeGreaterThan(0);
+    let checkout: string | undefined;
+    for (const deadline = Date.now() + 30_000; !checkout && Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+      for (const { code } of codes) {
+        const pay = await axios.post(`${url}/c/${code}/pay`, '', { maxRedirects: 0, validateStatus: () => true });
+        if (pay.status === 303) {
+          checkout = pay.headers.location;
+          break;
+        }
+      }
+    }
+    expect(checkout).toMatch(new RegExp(`^${standIn}/c/pay/cs_`));
+    expect((await axios.get(checkout!)).data).toContain('4242');
+
     // The OCPP endpoint is served on the same port; a shutdown closes the chargers' connections.
     expect(first.output()).toContain(`OCPP endpoint:      ws://127.0.0.1:${env.PORT}/ocpp/<charge point id>`);
     const charger = await admin.post('/admin/chargers', { id: 'MAIN-1' });

@@ -1,8 +1,8 @@
 import Stripe from 'stripe';
-import { StripeTestServer, type StripeTestServerOptions } from './stripe-test-server';
+import { StripeStandIn, type StripeStandInOptions } from '../../src/demo/stripe-stand-in';
 
 export interface FakeStripe {
-  server: StripeTestServer;
+  server: StripeStandIn;
   /** What the hub's STRIPE_* settings must say to reach it. */
   env: Record<string, string>;
   /** The real SDK with the secret key, pointed at the server (no retries, so tests see every request once). */
@@ -14,9 +14,9 @@ export interface FakeStripe {
 
 export const WEBHOOK_SECRET = 'whsec_test_local_0123456789abcdef';
 
-/** A StripeTestServer on a free 127.0.0.1 port, and the real `stripe` SDK pointed at it. */
-export async function startFakeStripe(options: StripeTestServerOptions = {}): Promise<FakeStripe> {
-  const server = new StripeTestServer({ webhookRetryDelaysMs: [20, 50], ...options });
+/** A StripeStandIn on a free 127.0.0.1 port, and the real `stripe` SDK pointed at it. */
+export async function startFakeStripe(options: StripeStandInOptions = {}): Promise<FakeStripe> {
+  const server = new StripeStandIn({ webhookRetryDelaysMs: [20, 50], ...options });
   const address = await server.listen();
   const sdkOptions = { host: address.host, port: address.port, protocol: address.protocol, maxNetworkRetries: 0 };
   return {

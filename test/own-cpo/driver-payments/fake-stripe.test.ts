@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { parseStripeForm } from '../../support/stripe-test-server';
+import { parseStripeForm } from '../../../src/demo/stripe-stand-in';
 import { type FakeStripe, startFakeStripe, WEBHOOK_SECRET } from '../../support/fake-stripe';
 
 /** What a Stripe SDK call failed with: the HTTP status and Stripe's error type and code. */

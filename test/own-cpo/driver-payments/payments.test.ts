@@ -1,6 +1,6 @@
 import axios from 'axios';
 import Stripe from 'stripe';
-import { stripeSignatureHeader } from '../../support/stripe-test-server';
+import { stripeSignatureHeader } from '../../../src/demo/stripe-stand-in';
 import type { StartChargingRequest } from '../../../src/own-cpo/driver-payments/payments.service';
 import { type FakeStripe, startFakeStripe, WEBHOOK_SECRET } from '../../support/fake-stripe';
 import { putOwnLocations, startTestHub, type TestHub } from '../../support/test-hub';

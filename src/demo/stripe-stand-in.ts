@@ -183,7 +183,7 @@ export interface LoggedRequest {
   replayed: boolean;
 }
 
-export interface StripeTestServerOptions {
+export interface StripeStandInOptions {
   /** The secret key callers must present (default `sk_test_hub_local`). */
   secretKey?: string;
   /** The publishable key a driver's browser uses: it may only retrieve and confirm with the client secret. */
@@ -352,7 +352,7 @@ interface RequestContext {
   publishable: boolean;
 }
 
-export class StripeTestServer {
+export class StripeStandIn {
   readonly secretKey: string;
   readonly publishableKey: string;
   readonly paymentIntents = new Map<string, FakePaymentIntent>();
@@ -374,7 +374,7 @@ export class StripeTestServer {
   private server?: Server;
   private readonly answersToLose: { method: string; path: string }[] = [];
 
-  constructor(options: StripeTestServerOptions = {}) {
+  constructor(options: StripeStandInOptions = {}) {
     this.secretKey = options.secretKey ?? 'sk_test_hub_local';
     this.publishableKey = options.publishableKey ?? 'pk_test_hub_local';
     this.webhook = options.webhook;
