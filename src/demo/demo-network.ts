@@ -281,6 +281,9 @@ async function seedPartnerCpoHistory(cpo: DemoPartner, hubUrl: string, idTags: s
  * Starts (or resumes) the demo network beside a running hub: partners on 127.0.0.1, simulated
  * chargers, and a partner CPO whose EVSEs change status now and then.
  */
+/** Every how many pushes the demo eMSP answers 503. */
+const FLAKY_EVERY = 15;
+
 export async function startDemo(services: DemoDeps, options: { mode: 'seed' | 'resume'; hubUrl: string; ocppUrl: string; versionsUrl: string; dataDir: string; log: Logger; historyDays?: number; pace?: ChargerPace }): Promise<DemoNetwork> {
   const { log } = options;
   const file = path.join(options.dataDir, STATE_FILE);
@@ -299,6 +302,19 @@ export async function startDemo(services: DemoDeps, options: { mode: 'seed' | 'r
     partners.push(...seeded.partners);
     // Partner tokens and charger passwords: readable by this user only.
     writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
+  }
+
+  // The eMSP fails now and then, so the outbox's retries, partner health and the traffic view have
+  // something true to show: every FLAKY_EVERY-th push it is sent is answered 503 (the retry succeeds).
+  const flaky = partners.find((p) => p.options.role === 'EMSP');
+  if (flaky) {
+    let pushes = 0;
+    flaky.intercept = (req, res) => {
+      if (req.method === 'GET' || /\/(credentials|versions)$/.test(req.path) || ++pushes % FLAKY_EVERY !== 0) return false;
+      res.writeHead(503, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ status_code: 3000, status_message: 'demo: briefly unavailable (the demo eMSP fails now and then)', timestamp: new Date().toISOString() }));
+      return true;
+    };
   }
 
   const chargers = state.chargers
