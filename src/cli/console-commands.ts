@@ -13,12 +13,15 @@ export const CONSOLE_USAGE = `  ocpi-hub outbox list [--status pending|failed] [
                   [--status <s>] [--from <time>] [--to <time>] [--cursor <c>] [--limit 50]
   ocpi-hub search deliveries [--party <id>] [--status pending|delivered|failed|skipped] [--module sessions] [--object <key part>]
   ocpi-hub search events [--charger <id>] [--action StatusNotification]
+  ocpi-hub preview tariff <id> [--kwh 20] [--minutes 60] [--parking-minutes 0] [--start <time>] [--time-zone Europe/Amsterdam]
+                                              what an own tariff charges for such a session (the pricing engine)
   ocpi-hub search story sessions|cdrs <CC/PID/id>   a session's or CDR's OCPP messages, pushes, rating, statement line
 `;
 
 export const CONSOLE_ACTIONS: Record<string, string[]> = {
   outbox: ['list', 'retry', 'skip'],
   audit: ['list'],
+  preview: ['tariff'],
   search: ['sessions', 'cdrs', 'tokens', 'locations', 'deliveries', 'events', 'story'],
 };
 
@@ -31,6 +34,10 @@ export const CONSOLE_OPTIONS = {
   module: { type: 'string' },
   object: { type: 'string' },
   charger: { type: 'string' },
+  kwh: { type: 'string' },
+  minutes: { type: 'string' },
+  'parking-minutes': { type: 'string' },
+  start: { type: 'string' },
 } as const;
 
 export class ConsoleUsageError extends Error {}
@@ -61,6 +68,11 @@ export async function runConsoleCommand(group: string, api: AxiosInstance, args:
     return api.post(`/admin/outbox/${idOf()}/${action}`);
   }
   if (group === 'audit') return api.get('/admin/audit', { params: query(values, ['action', 'target', 'outcome', 'from', 'to', 'cursor', 'limit']) });
+  if (group === 'preview') {
+    return api.get(`/admin/tariffs/${encodeURIComponent(required(id, '<tariff id>'))}/price-preview`, {
+      params: query(values, ['kwh', 'minutes', 'parking-minutes', 'start', 'time-zone'], { 'parking-minutes': 'parking_minutes', 'time-zone': 'time_zone' }),
+    });
+  }
   if (action === 'story') {
     const [, module, key] = args;
     if (module !== 'sessions' && module !== 'cdrs') throw new ConsoleUsageError('search story: write sessions or cdrs, then CC/PID/id');

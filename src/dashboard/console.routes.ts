@@ -2,6 +2,8 @@ import Router from '@koa/router';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AdminError, parseAdminBody } from '../http/admin-http';
+import { previewTariffPrice } from '../core/pricing/tariff-price-preview';
+import { isValidTimeZone } from '../core/pricing/local-time';
 import { objectStory, searchAudit, searchCdrs, searchDeliveries, searchEvents, searchLocations, searchSessions, searchTokens } from './console.queries';
 
 const Owner = z.string().regex(/^[A-Za-z]{2}\/[A-Za-z0-9]{3}$/, 'party is CC/PID, e.g. NL/CPO').transform((v) => v.toUpperCase());
@@ -55,11 +57,20 @@ const AuditQuery = z.strictObject({
   limit: Limit,
 });
 
+const PreviewQuery = z.strictObject({
+  start: Instant.optional(),
+  minutes: z.coerce.number().min(0).max(10_080).default(60),
+  kwh: z.coerce.number().min(0).max(10_000).default(20),
+  parking_minutes: z.coerce.number().min(0).max(10_080).default(0),
+  power_kw: z.coerce.number().positive().max(2000).optional(),
+  time_zone: z.string().refine(isValidTimeZone, 'time_zone must be an IANA time zone such as Europe/Amsterdam').optional(),
+});
+
 /**
  * The console's reads (docs/dashboard.md, "The console"): `GET /admin/audit`, the long lists under
  * `/admin/search/*` (keyset pages: `next_cursor` back as `cursor`) and a session's or CDR's story.
  */
-export function consoleAdminRouter(deps: { db: DataSource }): Router {
+export function consoleAdminRouter(deps: { db: DataSource; ownCpo: { countryCode: string; partyId: string } }): Router {
   const { db } = deps;
   const router = new Router({ prefix: '/admin' });
   const objects = (ctx: { query: unknown }) => {
@@ -93,6 +104,17 @@ export function consoleAdminRouter(deps: { db: DataSource }): Router {
     const story = await objectStory(db, module, country_code.toUpperCase(), party_id.toUpperCase(), id);
     if (!story) throw new AdminError(404, 'not_found', `No ${module === 'sessions' ? 'session' : 'CDR'} ${country_code}/${party_id}/${id}`);
     ctx.body = story;
+  });
+  // The price of an imagined session under an own tariff, from the pricing engine (rateCdr), so the
+  // operator sees what a tariff charges before and after editing it.
+  router.get('/tariffs/:id/price-preview', async (ctx) => {
+    const q = parseAdminBody(PreviewQuery, { ...ctx.query });
+    const [row] = await db.query(`SELECT data FROM ocpi_objects WHERE module = 'tariffs' AND country_code = $1 AND party_id = $2 AND object_id = $3`, [deps.ownCpo.countryCode, deps.ownCpo.partyId, ctx.params.id]);
+    if (!row) throw new AdminError(404, 'not_found', `No own tariff ${ctx.params.id}`);
+    const start = q.start ?? new Date();
+    const preview = previewTariffPrice(row.data, { start, chargingMinutes: q.minutes, kwh: q.kwh, parkingMinutes: q.parking_minutes, powerKw: q.power_kw }, q.time_zone ?? 'Europe/Amsterdam');
+    if (!preview.ok) throw new AdminError(400, 'invalid_request', `The tariff cannot be priced: ${preview.errors.join('; ')}`);
+    ctx.body = { tariff_id: preview.tariffId, currency: preview.currency, start: start.toISOString(), end: preview.end, time_zone: q.time_zone ?? 'Europe/Amsterdam', computed: preview.computed, notes: preview.notes };
   });
   return router;
 }

@@ -18,6 +18,8 @@ import type { ChargersService } from '../own-cpo/chargers/chargers.service';
 import type { RoleAddress } from '../hub/ocpi/party-address';
 import { type ChargerPace, SimulatedCharger } from './demo-chargers';
 import { DemoPartner, type DemoPartnerState } from './demo-partner';
+import type { SitesService } from '../own-cpo/load/sites.service';
+import { SiteBody } from '../own-cpo/load/site-config';
 
 /** The demo partners call nothing but loopback; the hub may call exactly this range in demo mode. */
 export const DEMO_OUTBOUND_ALLOW = '127.0.0.1/32';
@@ -130,6 +132,7 @@ export interface DemoDeps {
   tariffs: TariffsService;
   chargers: ChargersService;
   settlement: SettlementService;
+  sites: SitesService;
 }
 
 /** Builds everything once: partners (real handshakes), agreements, own catalogue, chargers, tokens, the partner CPO's history, statements. */
@@ -182,6 +185,19 @@ async function seed(services: DemoDeps, hubUrl: string, versionsUrl: string, his
       chargers.push({ id, password, powerW: 11_000 + Math.round(Math.random() * 11_000), faultChance: chargers.length === 1 ? 0.35 : 0.03, offline: chargers.length === 5 });
     }
   }
+
+  // Amsterdam is load-managed: a 30 kW grid connection shared by its three chargers, 15 kW in the
+  // evening peak (17:00–21:00 local time), so the site load plot and profiles have something to show.
+  await services.sites.put(
+    'DEMO-AMSTERDAM',
+    SiteBody.parse({
+      name: 'Amsterdam Zuidas garage',
+      time_zone: 'Europe/Amsterdam',
+      limit: { kilowatts: 30 },
+      time_windows: [{ id: 'evening-peak', start: '17:00', end: '21:00', limit: { kilowatts: 15 } }],
+      chargers: chargers.filter((c) => c.id.startsWith('DEMO-AMSTERDAM')).map((c) => ({ charger_id: c.id, connectors: [{ ocpp_connector: '1', phases: 3, max_amps: 32 }] })),
+    }),
+  );
 
   // The eMSP's drivers.
   const idTags = ['DEMO0001', 'DEMO0002', 'DEMO0003', 'DEMO0004', 'DEMO0005', 'DEMO0006'];

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { runCli } from '../../src/cli/ocpi-hub-cli';
 import { CHROMIUM, launchChromium } from '../support/browser';
@@ -29,6 +30,10 @@ describeWithChromium('the console in Chromium', () => {
     }, 'the console to redraw', 15_000);
   }
   const result = () => page.locator('#console-result').textContent();
+  /** CONSOLE_SCREENSHOTS=1 keeps the docs' pictures (docs/images/console-*.png) up to date. */
+  const screenshot = async (name: string) => {
+    if (process.env.CONSOLE_SCREENSHOTS === '1') await page.screenshot({ path: path.join(__dirname, '../../docs/images', `console-${name}.png`), fullPage: true });
+  };
   const confirmWith = async (button: '#console-confirm-yes' | '#console-confirm-no') => {
     await page.locator('#console-confirm').waitFor({ state: 'visible' });
     await page.click(button);
@@ -80,6 +85,7 @@ describeWithChromium('the console in Chromium', () => {
     await redrawn(onboard);
     expect(await result()).toBe('Onboarded NL/NEW: hand its token A and versions URL to the partner (shown once).');
     const tokenA = await page.locator('[data-secret="token-a"]').textContent();
+    await screenshot('partners');
     expect(tokenA).toMatch(/^\S{20,}$/);
     const created = await partyNamed('NL/NEW');
     expect(created).toMatchObject({ name: 'New Partner', status: 'PLANNED' });
@@ -113,6 +119,7 @@ describeWithChromium('the console in Chromium', () => {
     // Delete: cancelled first (nothing changes), then confirmed.
     await page.locator('tr[data-party="NL/NEW"] [data-action=delete]').click();
     expect(await page.locator('#console-confirm-text').textContent()).toMatch(/^Delete NL\/NEW\?/);
+    await screenshot('confirm');
     await confirmWith('#console-confirm-no');
     await waitFor(async () => (await result()) === 'Cancelled: nothing was changed.', 'the cancel');
     expect(await partyNamed('NL/NEW')).toBeDefined();
@@ -172,6 +179,7 @@ describeWithChromium('the console in Chromium', () => {
     });
     expect(await result()).toBe(`Delivery ${fx2.id} skipped.`);
     expect((await api('/admin/search/deliveries', { object: 'FX2' })).items[0].status).toBe('skipped');
+    await screenshot('outbox');
     expect(await page.locator(`#search-results tr[data-row="${fx2.id}"]`).textContent()).toContain('skipped');
   });
 
@@ -194,6 +202,7 @@ describeWithChromium('the console in Chromium', () => {
     await page.click('#search-more');
     await waitFor(async () => (await page.locator('#search-results tbody tr').count()) === 28, 'the second page');
     expect(await page.locator('#search-more').isHidden()).toBe(true);
+    await screenshot('search');
     const shown = (await page.locator('#search-results tbody tr td:first-child').allTextContents()).map((t) => t.replace('NL/BCP ', ''));
     expect(shown).toEqual(Array.from({ length: 28 }, (_, i) => `S${28 - i}`));
 
@@ -206,8 +215,84 @@ describeWithChromium('the console in Chromium', () => {
     expect(await page.locator('#story-pushes tbody tr').first().textContent()).toMatch(/DE\/BEM.*POST.*delivered.*✓ HTTP 200 \/ OCPI 1000/);
     expect(await page.locator('#story-rating').textContent()).toContain((await api(`/admin/search/cdrs/NL/BCP/${cdr.id}/story`)).rating?.status ?? 'Not rated');
     expect(await page.locator('#story-ocpp').textContent()).toContain('Not an own charger');
+    await screenshot('story');
     await redrawn(() => page.locator('a[href*="story/sessions/NL/BCP/S1"]').click());
     expect(await page.locator('#story-title').textContent()).toBe('Session NL/BCP S1');
+  });
+
+  it('runs settlement, warns before closing a statement whose period is still open, closes one, resolves a dispute', async () => {
+    // A CDR of this month beside the 2015 one, so this month's statement is open while its period runs.
+    const now = Date.now();
+    const recent = { ...example('cdr_example.json'), id: 'NOW1', country_code: 'NL', party_id: 'BCP' } as Record<string, any>;
+    recent.cdr_token = { ...recent.cdr_token, country_code: 'DE', party_id: 'BEM' };
+    recent.start_date_time = new Date(now - 2 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    recent.end_date_time = new Date(now - 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    recent.charging_periods = recent.charging_periods.map((p: Record<string, unknown>) => ({ ...p, start_date_time: recent.start_date_time }));
+    recent.last_updated = recent.end_date_time;
+    expect((await net.parties.BCP.ocpi.post('/receiver/cdrs', recent)).data.status_code).toBe(1000);
+    const thisMonth = new Date(now).toISOString().slice(0, 7);
+    if (recent.start_date_time.slice(0, 7) !== thisMonth) return; // the first hours of a month: the CDR is last month's
+
+    await redrawn(() => page.click('[data-tab=statements]'));
+    for (const period of [thisMonth, '2015-06']) {
+      await redrawn(async () => {
+        await page.fill('#run-form input[name=period]', period);
+        await page.click('#run-form button');
+      });
+      expect(await result()).toMatch(new RegExp(`^Settlement run \\d+ for ${period}: 1 lines on 1 statements\\.$`));
+    }
+    const statements = await api('/admin/settlement/statements');
+    const open = statements.find((st: { period: { label: string } }) => st.period.label === thisMonth);
+    const old = statements.find((st: { period: { label: string } }) => st.period.label === '2015-06');
+    await page.locator(`tr[data-statement="${open.id}"] [data-action=close]`).click();
+    expect(await page.locator('#console-confirm-text').textContent()).toMatch(new RegExp(`^Warning: the period ${thisMonth} is still open`));
+    await confirmWith('#console-confirm-no');
+    await waitFor(async () => (await result()) === 'Cancelled: nothing was changed.', 'the cancel');
+    expect((await api('/admin/settlement/statements')).find((st: { id: string }) => st.id === open.id).status).toBe('open');
+    await page.locator(`tr[data-statement="${old.id}"] [data-action=close]`).click();
+    expect(await page.locator('#console-confirm-text').textContent()).toMatch(/^Close 2015-06 NL\/BCP → DE\/BEM\?/);
+    await redrawn(() => confirmWith('#console-confirm-yes'));
+    expect(await result()).toBe('Closed 2015-06 NL/BCP → DE/BEM.');
+    expect((await api('/admin/settlement/statements')).find((st: { id: string }) => st.id === old.id).status).toBe('closed');
+    // Closing it again is refused: the button is gone, and the API says why.
+    expect(await page.locator(`tr[data-statement="${old.id}"] [data-action=close]`).count()).toBe(0);
+
+    const dispute = (await net.hub.admin.post('/admin/settlement/disputes', { statement_id: open.id, cdr_id: 'NOW1', reason: 'driver says the charger stopped early' })).data;
+    await redrawn(() => page.click('#refresh'));
+    await redrawn(async () => {
+      await page.locator(`tr[data-dispute="${dispute.id}"] [data-action=rejected]`).click();
+      await confirmWith('#console-confirm-yes');
+    });
+    expect(await result()).toBe('Dispute of NOW1 rejected.');
+    expect((await api(`/admin/settlement/disputes/${dispute.id}`))).toMatchObject({ status: 'resolved', resolution: 'rejected' });
+  });
+
+  it('writes an own tariff, previews its price with the pricing engine, and deletes it after asking', async () => {
+    await redrawn(() => page.goto(`${net.hub.url}/dashboard#/console/catalogue`));
+    await redrawn(async () => {
+      await page.fill('#tariff-form input[name=id]', 'CON-AC');
+      await page.fill('#tariff-form textarea', JSON.stringify({ kind: 'simple', currency: 'EUR', vat: 21, prices: { energy: 0.35, time: 1.5, flat: 0.5 }, step_size: { time: 60 } }));
+      await page.click('#tariff-form button');
+    });
+    expect(await result()).toBe('Saved tariff CON-AC.');
+    await page.selectOption('#preview-form select[name=tariff]', 'CON-AC');
+    await page.fill('#preview-form input[name=kwh]', '10');
+    await page.fill('#preview-form input[name=minutes]', '60');
+    await page.fill('#preview-form input[name=start]', '2025-03-03T10:00:00Z');
+    await page.click('#preview-form button');
+    await page.locator('[data-figure="preview-excl"]').waitFor();
+    const preview = await api('/admin/tariffs/CON-AC/price-preview', { kwh: '10', minutes: '60', start: '2025-03-03T10:00:00Z' });
+    // 0.50 flat + 10 kWh × 0.35 + 1 h × 1.50 = 5.50 excl. VAT; shown with two decimals.
+    expect(preview.computed.total_cost.excl_vat).toBeCloseTo(5.5);
+    expect(await page.locator('[data-figure="preview-excl"]').textContent()).toBe('5.50 EUR');
+    expect(await page.locator('[data-figure="preview-incl"]').textContent()).toBe(`${(Math.round(preview.computed.total_cost.incl_vat * 100) / 100).toFixed(2)} EUR`);
+    await screenshot('catalogue');
+    await redrawn(async () => {
+      await page.locator('tr[data-tariff="CON-AC"] [data-action=delete]').click();
+      await confirmWith('#console-confirm-yes');
+    });
+    expect(await result()).toBe('Deleted tariff CON-AC.');
+    expect((await net.hub.admin.get('/admin/tariffs/CON-AC')).status).toBe(404);
   });
 
   it('shows the audit log with filters, a CLI action included', async () => {
@@ -223,6 +308,8 @@ describeWithChromium('the console in Chromium', () => {
     const apiRefused = (await api('/admin/audit', { outcome: 'refused' })).items;
     expect(refused).toHaveLength(apiRefused.length);
     expect(refused.join('\n')).toContain('emsp: must be COUNTRY/PARTY');
+    await page.locator('#audit-log tbody tr details summary').first().click();
+    await screenshot('audit');
     expect(err).toBe('');
   });
 });

@@ -198,7 +198,8 @@
     await learnCurrencies(statements.map((s) => s.currency));
     const today = new Date().toISOString().slice(0, 10);
     return [h('h3', {}, 'Run settlement'), form('run-form', [['period', 'Period', { placeholder: 'last complete period, or 2024-03' }]], 'Run',
-      (v) => act({ method: 'POST', path: '/admin/settlement/runs', body: v.period ? { period: v.period } : {}, done: (r) => `Settlement run ${r.id ?? ''} done: ${r.statements_written ?? r.statements ?? ''} statements.`.replace(/\s+:/, ':') })),
+      (v) => act({ method: 'POST', path: '/admin/settlement/runs', body: v.period ? { period: v.period } : {},
+        done: (r) => `Settlement run ${r.run_id} for ${r.period?.label ?? v.period}: ${r.lines_written} lines on ${Array.isArray(r.statements) ? r.statements.length : r.statements} statements.` })),
     table(['Period', 'CPO', 'eMSP', 'Status', 'Net', 'Disputed', ''], statements.map((st) => {
       const open = st.period.end > today;
       return h('tr', { 'data-statement': st.id }, h('td', {}, st.period.label), h('td', {}, st.cpo), h('td', {}, st.emsp), h('td', {}, badge(st.status)),
@@ -224,7 +225,8 @@
         h('td', {}, button('Edit', () => {
           const area = $(`#${kind}-form textarea`);
           $(`#${kind}-form input[name=id]`).value = x.id;
-          area.value = JSON.stringify(x, null, 2);
+          // A tariff is written as its description (simple, time_of_use, dynamic); the rest as they are listed.
+          area.value = JSON.stringify(kind === 'tariff' && x.description ? x.description : x, null, 2);
         }), button('Delete', () => act({ method: 'DELETE', path: `${path}/${encodeURIComponent(x.id)}`, confirm: `Delete ${kind} ${x.id}?`, confirmLabel: 'Delete', done: `Deleted ${kind} ${x.id}.` }), { 'data-action': 'delete', class: 'danger' })))), `No ${label.toLowerCase()}.`),
       form(`${kind}-form`, [['id', 'Id', { required: true }], ['body', 'JSON', { textarea: true, required: true }]], `Save ${kind}`, (v) => {
         let body;
@@ -237,7 +239,29 @@
         return act({ method: 'PUT', path: `${path}/${encodeURIComponent(v.id)}`, body, done: `Saved ${kind} ${v.id}.` });
       }),
     ];
-    return [...editor('location', '/admin/locations', locations, 'Own locations'), ...editor('tariff', '/admin/tariffs', tariffs, 'Own tariffs'), ...editor('site', '/admin/sites', sites, 'Sites')];
+    const tariffList = Array.isArray(tariffs) ? tariffs : tariffs.items ?? [];
+    const preview = h('div', { id: 'price-preview' });
+    const previewForm = form('preview-form', [
+      ['tariff', 'Tariff', { options: tariffList.map((t) => t.id) }], ['kwh', 'kWh', { value: '20', size: 5 }], ['minutes', 'Charging minutes', { value: '60', size: 5 }],
+      ['parking_minutes', 'Parking minutes', { value: '0', size: 5 }], ['start', 'Start', { placeholder: 'now, or 2025-01-01T18:00:00Z' }],
+    ], 'Preview price', async (v) => {
+      const query = new URLSearchParams(Object.entries({ kwh: v.kwh, minutes: v.minutes, parking_minutes: v.parking_minutes, start: v.start }).filter(([, x]) => x !== ''));
+      try {
+        const p = await get(`/admin/tariffs/${encodeURIComponent(v.tariff)}/price-preview?${query}`);
+        await learnCurrencies([p.currency]);
+        const c = p.computed;
+        preview.replaceChildren(h('dl', { class: 'totals' },
+          h('dt', {}, 'Total excl. VAT'), h('dd', { 'data-figure': 'preview-excl' }, money(c.total_cost.excl_vat, p.currency)),
+          h('dt', {}, 'incl. VAT'), h('dd', { 'data-figure': 'preview-incl' }, money(c.total_cost.incl_vat, p.currency)),
+          h('dt', {}, 'Energy'), h('dd', {}, money(c.total_energy_cost.excl_vat, p.currency)), h('dt', {}, 'Time'), h('dd', {}, money(c.total_time_cost.excl_vat, p.currency)),
+          h('dt', {}, 'Parking'), h('dd', {}, money(c.total_parking_cost.excl_vat, p.currency)), h('dt', {}, 'Fixed'), h('dd', {}, money(c.total_fixed_cost.excl_vat, p.currency))),
+        h('small', {}, `${when(p.start)} – ${when(p.end)} (${p.time_zone})`), ...p.notes.map((n) => h('p', { class: 'empty' }, n.message)));
+      } catch (error) {
+        preview.replaceChildren(h('p', { class: 'error-text' }, `Refused (${error.status ?? 'no answer'}): ${error.message}`));
+      }
+    });
+    return [...editor('location', '/admin/locations', locations, 'Own locations'), ...editor('tariff', '/admin/tariffs', tariffs, 'Own tariffs'),
+      h('h3', {}, 'Price preview (the pricing engine)'), previewForm, preview, ...editor('site', '/admin/sites', sites, 'Sites')];
   }
 
   // Search: one form per list, the filters its admin route takes; "More" follows next_cursor.
@@ -389,6 +413,7 @@
   document.addEventListener('DOMContentLoaded', () => {
     window.addEventListener('hashchange', () => setTimeout(() => void draw(), 0));
     // dashboard.js shows #console once the key is known; draw when it does.
+    $('#refresh').addEventListener('click', () => void draw(false));
     new MutationObserver(() => void draw()).observe($('#console'), { attributes: true, attributeFilter: ['hidden'] });
     void draw();
   });
