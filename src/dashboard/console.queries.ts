@@ -216,7 +216,10 @@ export async function objectStory(db: DataSource, module: 'sessions' | 'cdrs', c
        FROM ocpp_transactions WHERE ${module === 'sessions' ? 'session_id = $1' : '(cdr_id = $1 OR session_id = $2)'}`,
     module === 'sessions' ? [id] : [id, sessionId],
   );
-  const ocppMessages = transaction
+  // The hub keeps a transaction's start and stop, its meter values and the notable events (faults,
+  // notifications, tariff and cost calls), not every frame: the story is that timeline, each entry
+  // saying where it comes from.
+  const events: { id: string; action: string; payload: unknown; received_at: Date }[] = transaction
     ? await db.query(
         `SELECT id::text AS id, action, payload, received_at FROM ocpp_events
           WHERE charger_id = $1 AND received_at >= $2::timestamptz - interval '1 minute' AND received_at <= coalesce($3::timestamptz, now()) + interval '1 minute'
@@ -224,11 +227,20 @@ export async function objectStory(db: DataSource, module: 'sessions' | 'cdrs', c
         [transaction.charger_id, transaction.started_at, transaction.stopped_at],
       )
     : [];
-  const meterValues = transaction
-    ? await db.query(`SELECT sampled_at, energy_wh, power_w, current_a FROM ocpp_meter_values
+  const meterValues: { sampled_at: Date; energy_wh: number | null; power_w: number | null; current_a: number | null }[] = transaction
+    ? await db.query(
+        `SELECT sampled_at, energy_wh, power_w, current_a FROM ocpp_meter_values
           WHERE transaction_pk = (SELECT id FROM ocpp_transactions WHERE charger_id = $1 AND transaction_id = $2) ORDER BY sampled_at LIMIT 500`,
         [transaction.charger_id, transaction.transaction_id],
       )
+    : [];
+  const ocppMessages = transaction
+    ? [
+        { received_at: transaction.started_at, action: 'TransactionStarted', source: 'transaction', payload: { connector: transaction.ocpp_connector, id_token: transaction.id_token, meter_start_wh: transaction.meter_start_wh } },
+        ...meterValues.map((m) => ({ received_at: m.sampled_at, action: 'MeterValues', source: 'meter_values', payload: { energy_wh: m.energy_wh, power_w: m.power_w, current_a: m.current_a } })),
+        ...events.map((e) => ({ received_at: e.received_at, action: e.action, source: 'events', payload: e.payload })),
+        ...(transaction.stopped_at ? [{ received_at: transaction.stopped_at, action: 'TransactionStopped', source: 'transaction', payload: { meter_stop_wh: transaction.meter_stop_wh, reason: transaction.stop_reason } }] : []),
+      ].sort((a, b) => new Date(a.received_at).getTime() - new Date(b.received_at).getTime())
     : [];
   const objectPath = `${countryCode}/${partyId}/${id}`;
   const pushes = await db.query(

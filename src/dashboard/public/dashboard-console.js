@@ -333,7 +333,7 @@
     if (module === 'cdrs' && o.session_id) parts.push(h('p', {}, 'Session: ', h('a', { href: `#/console/story/sessions/${cc}/${pid}/${encodeURIComponent(o.session_id)}` }, o.session_id)));
     parts.push(h('h3', {}, 'OCPP'), story.ocpp_transaction
       ? h('div', { id: 'story-ocpp' }, h('p', {}, `Charger ${story.ocpp_transaction.charger_id}, transaction ${story.ocpp_transaction.transaction_id}, ${story.ocpp_transaction.status}`),
-        table(['At', 'Message', 'Payload'], story.ocpp_messages.map((m) => h('tr', {}, h('td', {}, when(m.received_at)), h('td', {}, m.action), h('td', {}, h('code', {}, JSON.stringify(m.payload).slice(0, 200))))), 'No messages kept for it (the hub keeps status notifications and faults).'),
+        table(['At', 'Message', 'Kept as', 'Payload'], story.ocpp_messages.map((m) => h('tr', {}, h('td', {}, when(m.received_at)), h('td', {}, m.action), h('td', {}, m.source), h('td', {}, h('code', {}, JSON.stringify(m.payload).slice(0, 200))))), 'Nothing kept.'),
         h('p', {}, `${story.meter_values.length} meter values`))
       : h('p', { id: 'story-ocpp', class: 'empty' }, 'Not an own charger: another CPO\'s session.'));
     parts.push(h('h3', {}, 'OCPI pushes'), h('div', { id: 'story-pushes' }, table(['Partner', 'Call', 'Status', 'Attempts', 'Answers', 'Last error'], story.pushes.map((p) => h('tr', {}, h('td', {}, p.partner), h('td', {}, `${p.method} ${p.target}`), h('td', {}, badge(p.status)), h('td', {}, String(p.attempts)),
