@@ -32,6 +32,8 @@ interface DemoChargerState {
   faultChance: number;
   /** Registered but never connected: the maintenance list's offline charger. */
   offline?: boolean;
+  /** 1.6 unless told (a state saved before the demo had 2.0.1 stations). */
+  protocol?: 'ocpp1.6' | 'ocpp2.0.1';
 }
 
 interface DemoState {
@@ -181,8 +183,10 @@ async function seed(services: DemoDeps, hubUrl: string, versionsUrl: string, his
     for (const evse of evses) {
       const id = `DEMO-${evse.uid.replace('DEMO-', '').replace(/-E/, '-')}`;
       const password = randomBytes(16).toString('hex');
-      await services.chargers.register({ id, password, locationId: site.id, evses: [{ ocppConnector: '1', evseUid: evse.uid, connectorId: '1' }] });
-      chargers.push({ id, password, powerW: 11_000 + Math.round(Math.random() * 11_000), faultChance: chargers.length === 1 ? 0.35 : 0.03, offline: chargers.length === 5 });
+      // Utrecht's first and third stations speak OCPP 2.0.1 (EVSE 1, connector 1), the others 1.6.
+      const protocol = site.id === 'DEMO-UTRECHT' && (chargers.length === 0 || chargers.length === 2) ? ('ocpp2.0.1' as const) : ('ocpp1.6' as const);
+      await services.chargers.register({ id, password, locationId: site.id, evses: [{ ocppConnector: protocol === 'ocpp1.6' ? '1' : '1/1', evseUid: evse.uid, connectorId: '1' }] });
+      chargers.push({ id, password, powerW: 11_000 + Math.round(Math.random() * 11_000), faultChance: chargers.length === 1 ? 0.35 : 0.03, offline: chargers.length === 5, protocol });
     }
   }
 
@@ -335,7 +339,7 @@ export async function startDemo(services: DemoDeps, options: { mode: 'seed' | 'r
 
   const chargers = state.chargers
     .filter((c) => !c.offline)
-    .map((c) => new SimulatedCharger({ id: c.id, password: c.password, ocppUrl: options.ocppUrl, idTags: state.idTags, powerW: c.powerW, faultChance: c.faultChance, pace: options.pace, log }));
+    .map((c) => new SimulatedCharger({ id: c.id, password: c.password, ocppUrl: options.ocppUrl, idTags: state.idTags, powerW: c.powerW, faultChance: c.faultChance, pace: options.pace, protocol: c.protocol, log }));
   chargers.forEach((c) => c.start());
 
   // The partner CPO's EVSEs: a status change every 20 s, pushed like a real CPO's.
@@ -356,7 +360,7 @@ export async function startDemo(services: DemoDeps, options: { mode: 'seed' | 'r
   return {
     summary: [
       `  Demo network:       ${state.partners.map((p) => `${p.countryCode}/${p.partyId} (${p.role}, ${`http://127.0.0.1:${p.port}`})`).join(', ')}`,
-      `                      ${chargers.length} simulated OCPP 1.6 chargers charging ${state.idTags.length} ${EMSP.countryCode}/${EMSP.partyId} drivers; DEMO=false turns it off`,
+      `                      ${chargers.length} simulated OCPP chargers (${state.chargers.filter((c) => !c.offline && c.protocol === 'ocpp2.0.1').length} speak 2.0.1, the others 1.6) charging ${state.idTags.length} ${EMSP.countryCode}/${EMSP.partyId} drivers; DEMO=false turns it off`,
       `  WARNING: demo mode lets the hub call ${DEMO_OUTBOUND_ALLOW} (the demo partners); never use it with real partners.`,
     ],
     pauseSimulation,
