@@ -227,7 +227,9 @@
           $(`#${kind}-form input[name=id]`).value = x.id;
           // A tariff is written as its description (simple, time_of_use, dynamic); the rest as they are listed.
           area.value = JSON.stringify(kind === 'tariff' && x.description ? x.description : x, null, 2);
-        }), button('Delete', () => act({ method: 'DELETE', path: `${path}/${encodeURIComponent(x.id)}`, confirm: `Delete ${kind} ${x.id}?`, confirmLabel: 'Delete', done: `Deleted ${kind} ${x.id}.` }), { 'data-action': 'delete', class: 'danger' })))), `No ${label.toLowerCase()}.`),
+        }),
+        // Own locations are not deleted (their EVSEs are set REMOVED by a PUT, as OCPI has it); tariffs and sites are.
+        kind === 'location' ? '' : button('Delete', () => act({ method: 'DELETE', path: `${path}/${encodeURIComponent(x.id)}`, confirm: `Delete ${kind} ${x.id}?`, confirmLabel: 'Delete', done: `Deleted ${kind} ${x.id}.` }), { 'data-action': 'delete', class: 'danger' })))), `No ${label.toLowerCase()}.`),
       form(`${kind}-form`, [['id', 'Id', { required: true }], ['body', 'JSON', { textarea: true, required: true }]], `Save ${kind}`, (v) => {
         let body;
         try {
