@@ -32,9 +32,15 @@ export class AuditLog1763703300000 implements MigrationInterface {
     await db.query(`CREATE INDEX admin_audit_log_by_at ON admin_audit_log (at)`);
     await db.query(`ALTER TABLE outbox DROP CONSTRAINT outbox_status_check`);
     await db.query(`ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'delivered', 'failed', 'skipped'))`);
+    // The console's searches of sessions and CDRs by token and location (dashboard/console.queries.ts):
+    // without these every search reads every session's JSON.
+    await db.query(`CREATE INDEX ocpi_objects_by_token_uid ON ocpi_objects ((data->'cdr_token'->>'uid')) WHERE module IN ('sessions', 'cdrs')`);
+    await db.query(`CREATE INDEX ocpi_objects_by_contract_id ON ocpi_objects ((data->'cdr_token'->>'contract_id')) WHERE module IN ('sessions', 'cdrs')`);
+    await db.query(`CREATE INDEX ocpi_objects_by_session_location ON ocpi_objects ((data->>'location_id')) WHERE module = 'sessions'`);
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP INDEX ocpi_objects_by_token_uid, ocpi_objects_by_contract_id, ocpi_objects_by_session_location`);
     await db.query(`DELETE FROM outbox WHERE status = 'skipped'`);
     await db.query(`ALTER TABLE outbox DROP CONSTRAINT outbox_status_check`);
     await db.query(`ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'delivered', 'failed'))`);

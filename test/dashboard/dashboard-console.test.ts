@@ -53,6 +53,13 @@ describeWithChromium('the console in Chromium', () => {
     const cdr = { ...example('cdr_example.json'), country_code: 'NL', party_id: 'BCP', session_id: 'S1' } as Record<string, any>;
     cdr.cdr_token = { ...cdr.cdr_token, country_code: 'DE', party_id: 'BEM' };
     expect((await net.parties.BCP.ocpi.post('/receiver/cdrs', cdr)).data.status_code).toBe(1000);
+    // A location of the CPO and two tokens of the eMSP, for those searches.
+    const location = { ...example('location_example.json'), country_code: 'NL', party_id: 'BCP', id: 'LOCX' } as Record<string, any>;
+    expect((await net.parties.BCP.ocpi.put('/receiver/locations/NL/BCP/LOCX', location)).data.status_code).toBe(1000);
+    for (const [uid, valid] of [['TOK1', true], ['TOK2', false]] as const) {
+      const token = { country_code: 'DE', party_id: 'BEM', uid, type: 'RFID', contract_id: `DE-BEM-C${uid}`, issuer: 'BEM', valid, whitelist: 'ALLOWED', last_updated: new Date().toISOString() };
+      expect((await net.parties.BEM.ocpi.put(`/receiver/tokens/DE/BEM/${uid}?type=RFID`, token)).data.status_code).toBe(1000);
+    }
     await waitFor(async () => (await api('/admin/outbox')).length === 0, 'every push delivered', 20_000);
     // Two deliveries fail (the eMSP's server is down; one attempt only), then it is back.
     await net.parties.BEM.partner.stop();
@@ -205,6 +212,17 @@ describeWithChromium('the console in Chromium', () => {
     await screenshot('search');
     const shown = (await page.locator('#search-results tbody tr td:first-child').allTextContents()).map((t) => t.replace('NL/BCP ', ''));
     expect(shown).toEqual(Array.from({ length: 28 }, (_, i) => `S${28 - i}`));
+
+    // Tokens by contract id and validity; locations by EVSE uid.
+    await redrawn(() => page.goto(`${net.hub.url}/dashboard#/console/search/tokens?status=invalid`));
+    expect(await page.locator('#search-results tbody tr').allTextContents()).toEqual([expect.stringMatching(/DE\/BEM\s*TOK2\s*RFID\s*DE-BEM-CTOK2\s*no/)]);
+    await redrawn(() => page.goto(`${net.hub.url}/dashboard#/console/search/tokens?token=DE-BEM-CTOK1`));
+    expect(await page.locator('#search-results tbody tr').allTextContents()).toEqual([expect.stringContaining('TOK1')]);
+    const evseUid = (example('location_example.json') as { evses: { uid: string }[] }).evses[0].uid;
+    await redrawn(() => page.goto(`${net.hub.url}/dashboard#/console/search/locations?evse=${encodeURIComponent(evseUid)}`));
+    expect(await page.locator('#search-results tbody tr').allTextContents()).toEqual([expect.stringContaining('LOCX')]);
+    await redrawn(() => page.goto(`${net.hub.url}/dashboard#/console/search/locations?evse=NO-SUCH-EVSE`));
+    expect(await page.locator('#search-results tbody tr').textContent()).toBe('Nothing matches.');
 
     // CDRs by rating status, then the story: the push to DE/BEM with its answer, the rating, the session.
     const cdrs = await api('/admin/search/cdrs', { party: 'NL/BCP' });
