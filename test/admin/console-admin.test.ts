@@ -46,6 +46,12 @@ describe('audit log, searches and outbox actions (admin API and CLI)', () => {
     const [entry] = (await audit({ outcome: 'refused', action: 'agreements' })).items;
     expect(entry).toMatchObject({ http_status: refused.status, error: refused.data.error.message, request_body: { cpo: 'NL/ACP', emsp: 'XX/NOP' }, after: null });
 
+    // A target that does not exist: refused, audited with no state before.
+    const missing = await net.hub.admin.delete('/admin/chargers/NO-SUCH-CHARGER');
+    expect(missing.status).toBe(404);
+    const [gone] = (await audit({ target: 'NO-SUCH-CHARGER' })).items;
+    expect(gone).toMatchObject({ action: 'DELETE /admin/chargers/{id}', outcome: 'refused', http_status: 404, before: null, error: missing.data.error.message });
+
     const created = await net.hub.admin.post('/admin/parties', { country_code: 'NL', party_id: 'TKA', name: 'Token A', roles: ['EMSP'] });
     expect(created.status).toBe(201);
     const rows = await net.hub.services.db.query(`SELECT * FROM admin_audit_log`);
