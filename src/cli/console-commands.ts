@@ -7,7 +7,7 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 export const CONSOLE_USAGE = `  ocpi-hub outbox list [--status pending|failed] [--party <id>]   what the hub still owes partners
   ocpi-hub outbox retry <delivery id>         put one failed delivery back in the queue
   ocpi-hub outbox skip <delivery id>          give one failed or pending delivery up (kept as skipped)
-  ocpi-hub audit list [--action parties] [--target <id>] [--outcome ok|refused|failed] [--from <time>] [--to <time>] [--cursor <c>] [--limit 50]
+  ocpi-hub audit list [--action parties] [--target <id>] [--outcome ok|refused|failed] [--client cli|console] [--from <time>] [--to <time>] [--cursor <c>] [--limit 50]
                                               who changed what, from the console, the CLI or curl
   ocpi-hub search sessions|cdrs|tokens|locations [--party NL/CPO] [--location <id>] [--evse <uid>] [--token <uid or contract id>]
                   [--status <s>] [--from <time>] [--to <time>] [--cursor <c>] [--limit 50]
@@ -29,6 +29,7 @@ export const CONSOLE_OPTIONS = {
   action: { type: 'string' },
   target: { type: 'string' },
   outcome: { type: 'string' },
+  client: { type: 'string' },
   cursor: { type: 'string' },
   limit: { type: 'string' },
   module: { type: 'string' },
@@ -67,7 +68,7 @@ export async function runConsoleCommand(group: string, api: AxiosInstance, args:
     if (action === 'list') return api.get('/admin/outbox', { params: query(values, ['status', 'party', 'limit']) });
     return api.post(`/admin/outbox/${idOf()}/${action}`);
   }
-  if (group === 'audit') return api.get('/admin/audit', { params: query(values, ['action', 'target', 'outcome', 'from', 'to', 'cursor', 'limit']) });
+  if (group === 'audit') return api.get('/admin/audit', { params: query(values, ['action', 'target', 'outcome', 'client', 'from', 'to', 'cursor', 'limit']) });
   if (group === 'preview') {
     return api.get(`/admin/tariffs/${encodeURIComponent(required(id, '<tariff id>'))}/price-preview`, {
       params: query(values, ['kwh', 'minutes', 'parking-minutes', 'start', 'time-zone'], { 'parking-minutes': 'parking_minutes', 'time-zone': 'time_zone' }),

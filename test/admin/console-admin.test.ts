@@ -133,4 +133,30 @@ describe('audit log, searches and outbox actions (admin API and CLI)', () => {
     const [entry] = (await audit({ action: 'outbox', outcome: 'refused', client: 'cli' })).items;
     expect(entry).toMatchObject({ target: `outbox/${x1.id}`, http_status: 409, before: { status: 'delivered' } });
   });
+
+  it('lists the audit log, searches and previews a tariff price from the CLI', async () => {
+    const listed = await cli('audit', 'list', '--client', 'cli', '--limit', '1');
+    expect(listed.code).toBe(0);
+    const page = JSON.parse(listed.out);
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0].client).toBe('cli');
+    expect(page.next_cursor).toEqual(expect.any(String));
+
+    const found = await cli('search', 'sessions', '--token', 'UID2');
+    expect(JSON.parse(found.out).items.map((s: { id: string }) => s.id)).toEqual(['S2']);
+    const story = await cli('search', 'story', 'sessions', 'NL/ACP/S1');
+    expect(JSON.parse(story.out).id).toBe('S1');
+    expect((await cli('search', 'story', 'sessions', 'S1')).code).toBe(2);
+
+    expect((await net.hub.admin.put('/admin/tariffs/CLI-AC', { kind: 'simple', currency: 'EUR', vat: 21, prices: { energy: 0.35, time: 1.5, flat: 0.5 }, step_size: { time: 60 } })).status).toBe(201);
+    const preview = await cli('preview', 'tariff', 'CLI-AC', '--kwh', '10', '--minutes', '60', '--start', '2025-03-03T10:00:00Z');
+    expect(preview.code).toBe(0);
+    const priced = JSON.parse(preview.out);
+    // 0.50 flat + 10 kWh × 0.35 + 1 h × 1.50, and 21 % VAT on it.
+    expect(priced.computed.total_cost.excl_vat).toBeCloseTo(5.5);
+    expect(priced.computed.total_cost.incl_vat).toBeCloseTo(6.655, 2);
+    expect(priced).toMatchObject({ tariff_id: 'CLI-AC', currency: 'EUR', start: '2025-03-03T10:00:00.000Z', end: '2025-03-03T11:00:00.000Z' });
+    const refused = await cli('preview', 'tariff', 'NO-SUCH', '--kwh', '10');
+    expect(refused.err).toMatch(/Error 404: No own tariff NO-SUCH/);
+  });
 });
