@@ -205,7 +205,7 @@ export function createApp(services: Services): Koa {
       '/admin',
       compose([
         // Outside the error handler: it audits the answer the caller gets, refusals included.
-        auditAdminRequests({ db: services.db, log, ownOwner: `${services.ownCpo.countryCode}/${services.ownCpo.partyId}` }),
+        auditAdminRequests({ db: services.db, log, ownOwner: `${services.ownCpo.countryCode}/${services.ownCpo.partyId}`, actor: config.adminApiKeyLabel }),
         adminErrorHandler(log),
         requireAdminKey(services.secrets.adminApiKey),
         adminBody,

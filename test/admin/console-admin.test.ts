@@ -17,7 +17,7 @@ describe('audit log, searches and outbox actions (admin API and CLI)', () => {
   const audit = async (params: Record<string, string>) => (await net.hub.admin.get('/admin/audit', { params })).data;
 
   beforeAll(async () => {
-    net = await startNetwork({ cpos: ['NL/ACP'], emsps: ['DE/AEM'], agreements: 'all', hub: { env: { OUTBOX_BASE_BACKOFF_MS: '20', OUTBOX_MAX_ATTEMPTS: '2', OCPI_TIMEOUT_MS: '500' }, logLevel: 'warn' } });
+    net = await startNetwork({ cpos: ['NL/ACP'], emsps: ['DE/AEM'], agreements: 'all', hub: { env: { OUTBOX_BASE_BACKOFF_MS: '20', OUTBOX_MAX_ATTEMPTS: '2', OCPI_TIMEOUT_MS: '500', ADMIN_API_KEY_LABEL: 'ops-team' }, logLevel: 'warn' } });
   });
   afterAll(() => net?.close());
 
@@ -30,7 +30,7 @@ describe('audit log, searches and outbox actions (admin API and CLI)', () => {
     const suspended = await cli('party', 'suspend', id);
     expect(suspended.code).toBe(0);
     const [entry] = (await audit({ client: 'cli', action: 'suspend' })).items;
-    expect(entry).toMatchObject({ actor: 'admin', client: 'cli', method: 'POST', action: 'POST /admin/parties/{id}/suspend', target: `parties/${id}`, http_status: 200, outcome: 'ok', error: null });
+    expect(entry).toMatchObject({ actor: 'ops-team', client: 'cli', method: 'POST', action: 'POST /admin/parties/{id}/suspend', target: `parties/${id}`, http_status: 200, outcome: 'ok', error: null });
     expect(new Date(entry.at).getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(entry.before.suspended_at).toBeNull();
     expect(entry.after.suspended_at).toEqual(expect.any(String));
