@@ -321,13 +321,16 @@ describeWithChromium('the console in Chromium', () => {
     const rows = page.locator('#audit-log tbody tr');
     expect(await rows.count()).toBe(2);
     expect(await rows.nth(0).textContent()).toMatch(/admin\s*cli.*POST \/admin\/parties\/\{id\}\/resume/);
+    expect(await rows.nth(0).locator('[data-col=changed]').textContent()).toMatch(/^suspended_at: 20\S+ → null; status_changed_at: 20\S+ → 20\S+$/);
+    await rows.nth(0).locator('details summary').click();
+    expect(await rows.nth(0).locator('.console-diff').textContent()).toMatch(/before.*"suspended_at": "20.*after.*"suspended_at": null/s);
+    await screenshot('audit');
     await redrawn(() => page.goto(`${net.hub.url}/dashboard#/console/audit?outcome=refused`));
     const refused = await page.locator('#audit-log tbody tr').allTextContents();
     const apiRefused = (await api('/admin/audit', { outcome: 'refused' })).items;
     expect(refused).toHaveLength(apiRefused.length);
     expect(refused.join('\n')).toContain('emsp: must be COUNTRY/PARTY');
-    await page.locator('#audit-log tbody tr details summary').first().click();
-    await screenshot('audit');
+
     expect(err).toBe('');
   });
 });

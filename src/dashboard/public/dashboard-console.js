@@ -347,6 +347,16 @@
     return parts;
   }
 
+  /** The top-level fields before and after share whose values differ: `suspended_at: null → 2025-…`. */
+  function changes(before, after) {
+    if (!before || !after || typeof before !== 'object' || typeof after !== 'object') return '';
+    const text = (v) => (v === null || v === undefined ? 'null' : typeof v === 'object' ? '{…}' : String(v));
+    // The stored row's times are PostgreSQL's (microseconds, +00:00), the answer's JavaScript's: the same instant is no change.
+    const instant = (v) => (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v) ? Date.parse(v) : NaN);
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b) || (!Number.isNaN(instant(a)) && instant(a) === instant(b));
+    return Object.keys(after).filter((k) => k in before && !same(before[k], after[k])).map((k) => `${k}: ${text(before[k])} → ${text(after[k])}`).join('; ');
+  }
+
   async function auditView() {
     const params = searchParams();
     const filters = form('audit-form', [['action', 'action', { value: params.get('action') ?? '', placeholder: 'parties' }], ['target', 'target', { value: params.get('target') ?? '' }], ['outcome', 'outcome', { options: ['', 'ok', 'refused', 'failed'] }], ['client', 'client', { options: ['', 'console', 'cli'] }]], 'Filter', (v) => {
@@ -364,13 +374,13 @@
       if (cursor) query.set('cursor', cursor);
       const pageOf = await get(`/admin/audit?${query}`);
       tbody.append(...pageOf.items.map((x) => h('tr', { 'data-audit': x.id, class: x.outcome },
-        h('td', {}, when(x.at)), h('td', {}, x.actor, ' ', h('small', {}, x.client ?? '')), h('td', {}, x.action), h('td', {}, x.target ?? ''), h('td', {}, badge(x.outcome), ' ', String(x.http_status)), h('td', { class: 'error-text' }, x.error ?? ''),
+        h('td', {}, when(x.at)), h('td', {}, x.actor, ' ', h('small', {}, x.client ?? '')), h('td', {}, x.action), h('td', {}, x.target ?? ''), h('td', {}, badge(x.outcome), ' ', String(x.http_status)), h('td', { class: 'error-text' }, x.error ?? ''), h('td', { 'data-col': 'changed' }, changes(x.before, x.after)),
         h('td', {}, h('details', {}, h('summary', {}, 'before / after'), h('div', { class: 'console-diff' }, h('div', {}, h('small', {}, 'before'), json(x.before)), h('div', {}, h('small', {}, 'after'), json(x.after)), h('div', {}, h('small', {}, 'request'), json(x.request_body))))))));
       cursor = pageOf.next_cursor;
       more.hidden = !cursor;
     };
     await load();
-    return [filters, h('table', { id: 'audit-log' }, h('thead', {}, h('tr', {}, ...['When', 'Who', 'What', 'Target', 'Outcome', 'Error', ''].map((c) => h('th', {}, c)))), tbody), more];
+    return [filters, h('table', { id: 'audit-log' }, h('thead', {}, h('tr', {}, ...['When', 'Who', 'What', 'Target', 'Outcome', 'Error', 'Changed', ''].map((c) => h('th', {}, c)))), tbody), more];
   }
 
   // ── the shell ──────────────────────────────────────────────────────────────────────────────────
