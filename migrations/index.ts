@@ -19,6 +19,7 @@ import { TokenContractIds1763702010000 } from './1763702010000-TokenContractIds'
 import { ObjectOriginals1763701900000 } from './1763701900000-ObjectOriginals';
 import { PartnerFinance1763702700000 } from './1763702700000-PartnerFinance';
 import { SignedMeterValues1763703000000 } from './1763703000000-SignedMeterValues';
+import { AuditLog1763703300000 } from './1763703300000-AuditLog';
 import { NapPublications1763702400000 } from './1763702400000-NapPublications';
 import { DriverPage1763702500000 } from './1763702500000-DriverPage';
 import { TrafficRecords1763702600000 } from './1763702600000-TrafficRecords';
@@ -57,5 +58,6 @@ export const migrations = [
   PartnerFinance1763702700000,
   SignedMeterValues1763703000000,
   OwnBookings1763703100000,
+  AuditLog1763703300000,
   // (new migrations go above this line, oldest first)
 ];

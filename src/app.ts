@@ -57,6 +57,9 @@ import { metricsStack } from './dashboard/metrics.routes';
 import { dashboardAdminRouter, dashboardPageStack } from './dashboard/dashboard.routes';
 import { recordInboundTraffic } from './http/traffic-recorder';
 import { trafficAdminRouter } from './hub/admin/traffic.routes';
+import { outboxActionsAdminRouter } from './hub/admin/outbox-actions.routes';
+import { consoleAdminRouter } from './dashboard/console.routes';
+import { auditAdminRequests } from './http/admin-audit';
 
 /** Every endpoint the hub offers in the version details of each version it offers. */
 export const HUB_ENDPOINTS: HubEndpoint[] = [
@@ -213,6 +216,8 @@ export function createApp(services: Services): Koa {
     under(
       '/admin',
       compose([
+        // Outside the error handler: it audits the answer the caller gets, refusals included.
+        auditAdminRequests({ db: services.db, log, ownOwner: `${services.ownCpo.countryCode}/${services.ownCpo.partyId}`, actor: config.adminApiKeyLabel }),
         adminErrorHandler(log),
         requireAdminKey(services.secrets.adminApiKey),
         adminBody,
@@ -240,6 +245,8 @@ export function createApp(services: Services): Koa {
           shortCodesAdminRouter(services),
           trafficAdminRouter(services),
           bookingsAdminRouter(services),
+          outboxActionsAdminRouter(services),
+          consoleAdminRouter(services),
         ),
       ]),
     ),

@@ -89,6 +89,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/dashboard/dashboard-traffic.js': { file: 'dashboard-traffic.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard/dashboard-charger.js': { file: 'dashboard-charger.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard/dashboard-charger.css': { file: 'dashboard-charger.css', type: 'text/css; charset=utf-8' },
+  '/dashboard/dashboard-console.js': { file: 'dashboard-console.js', type: 'text/javascript; charset=utf-8' },
 };
 
 /**

@@ -18,6 +18,8 @@ import type { ChargersService } from '../own-cpo/chargers/chargers.service';
 import type { RoleAddress } from '../hub/ocpi/party-address';
 import { type ChargerPace, SimulatedCharger } from './demo-chargers';
 import { DemoPartner, type DemoPartnerState } from './demo-partner';
+import type { SitesService } from '../own-cpo/load/sites.service';
+import { SiteBody } from '../own-cpo/load/site-config';
 
 /** The demo partners call nothing but loopback; the hub may call exactly this range in demo mode. */
 export const DEMO_OUTBOUND_ALLOW = '127.0.0.1/32';
@@ -30,6 +32,8 @@ interface DemoChargerState {
   faultChance: number;
   /** Registered but never connected: the maintenance list's offline charger. */
   offline?: boolean;
+  /** 1.6 unless told (a state saved before the demo had 2.0.1 stations). */
+  protocol?: 'ocpp1.6' | 'ocpp2.0.1';
 }
 
 interface DemoState {
@@ -130,6 +134,7 @@ export interface DemoDeps {
   tariffs: TariffsService;
   chargers: ChargersService;
   settlement: SettlementService;
+  sites: SitesService;
 }
 
 /** Builds everything once: partners (real handshakes), agreements, own catalogue, chargers, tokens, the partner CPO's history, statements. */
@@ -178,10 +183,25 @@ async function seed(services: DemoDeps, hubUrl: string, versionsUrl: string, his
     for (const evse of evses) {
       const id = `DEMO-${evse.uid.replace('DEMO-', '').replace(/-E/, '-')}`;
       const password = randomBytes(16).toString('hex');
-      await services.chargers.register({ id, password, locationId: site.id, evses: [{ ocppConnector: '1', evseUid: evse.uid, connectorId: '1' }] });
-      chargers.push({ id, password, powerW: 11_000 + Math.round(Math.random() * 11_000), faultChance: chargers.length === 1 ? 0.35 : 0.03, offline: chargers.length === 5 });
+      // Utrecht's first and third stations speak OCPP 2.0.1 (EVSE 1, connector 1), the others 1.6.
+      const protocol = site.id === 'DEMO-UTRECHT' && (chargers.length === 0 || chargers.length === 2) ? ('ocpp2.0.1' as const) : ('ocpp1.6' as const);
+      await services.chargers.register({ id, password, locationId: site.id, evses: [{ ocppConnector: protocol === 'ocpp1.6' ? '1' : '1/1', evseUid: evse.uid, connectorId: '1' }] });
+      chargers.push({ id, password, powerW: 11_000 + Math.round(Math.random() * 11_000), faultChance: chargers.length === 1 ? 0.35 : 0.03, offline: chargers.length === 5, protocol });
     }
   }
+
+  // Amsterdam is load-managed: a 30 kW grid connection shared by its three chargers, 15 kW in the
+  // evening peak (17:00–21:00 local time), so the site load plot and profiles have something to show.
+  await services.sites.put(
+    'DEMO-AMSTERDAM',
+    SiteBody.parse({
+      name: 'Amsterdam Zuidas garage',
+      time_zone: 'Europe/Amsterdam',
+      limit: { kilowatts: 30 },
+      time_windows: [{ id: 'evening-peak', start: '17:00', end: '21:00', limit: { kilowatts: 15 } }],
+      chargers: chargers.filter((c) => c.id.startsWith('DEMO-AMSTERDAM')).map((c) => ({ charger_id: c.id, connectors: [{ ocpp_connector: '1', phases: 3, max_amps: 32 }] })),
+    }),
+  );
 
   // The eMSP's drivers.
   const idTags = ['DEMO0001', 'DEMO0002', 'DEMO0003', 'DEMO0004', 'DEMO0005', 'DEMO0006'];
@@ -281,6 +301,9 @@ async function seedPartnerCpoHistory(cpo: DemoPartner, hubUrl: string, idTags: s
  * Starts (or resumes) the demo network beside a running hub: partners on 127.0.0.1, simulated
  * chargers, and a partner CPO whose EVSEs change status now and then.
  */
+/** Every how many pushes the demo eMSP answers 503. */
+const FLAKY_EVERY = 15;
+
 export async function startDemo(services: DemoDeps, options: { mode: 'seed' | 'resume'; hubUrl: string; ocppUrl: string; versionsUrl: string; dataDir: string; log: Logger; historyDays?: number; pace?: ChargerPace }): Promise<DemoNetwork> {
   const { log } = options;
   const file = path.join(options.dataDir, STATE_FILE);
@@ -301,9 +324,22 @@ export async function startDemo(services: DemoDeps, options: { mode: 'seed' | 'r
     writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
   }
 
+  // The eMSP fails now and then, so the outbox's retries, partner health and the traffic view have
+  // something true to show: every FLAKY_EVERY-th push it is sent is answered 503 (the retry succeeds).
+  const flaky = partners.find((p) => p.options.role === 'EMSP');
+  if (flaky) {
+    let pushes = 0;
+    flaky.intercept = (req, res) => {
+      if (req.method === 'GET' || /\/(credentials|versions)$/.test(req.path) || ++pushes % FLAKY_EVERY !== 0) return false;
+      res.writeHead(503, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ status_code: 3000, status_message: 'demo: briefly unavailable (the demo eMSP fails now and then)', timestamp: new Date().toISOString() }));
+      return true;
+    };
+  }
+
   const chargers = state.chargers
     .filter((c) => !c.offline)
-    .map((c) => new SimulatedCharger({ id: c.id, password: c.password, ocppUrl: options.ocppUrl, idTags: state.idTags, powerW: c.powerW, faultChance: c.faultChance, pace: options.pace, log }));
+    .map((c) => new SimulatedCharger({ id: c.id, password: c.password, ocppUrl: options.ocppUrl, idTags: state.idTags, powerW: c.powerW, faultChance: c.faultChance, pace: options.pace, protocol: c.protocol, log }));
   chargers.forEach((c) => c.start());
 
   // The partner CPO's EVSEs: a status change every 20 s, pushed like a real CPO's.
@@ -324,7 +360,7 @@ export async function startDemo(services: DemoDeps, options: { mode: 'seed' | 'r
   return {
     summary: [
       `  Demo network:       ${state.partners.map((p) => `${p.countryCode}/${p.partyId} (${p.role}, ${`http://127.0.0.1:${p.port}`})`).join(', ')}`,
-      `                      ${chargers.length} simulated OCPP 1.6 chargers charging ${state.idTags.length} ${EMSP.countryCode}/${EMSP.partyId} drivers; DEMO=false turns it off`,
+      `                      ${chargers.length} simulated OCPP chargers (${state.chargers.filter((c) => !c.offline && c.protocol === 'ocpp2.0.1').length} speak 2.0.1, the others 1.6) charging ${state.idTags.length} ${EMSP.countryCode}/${EMSP.partyId} drivers; DEMO=false turns it off`,
       `  WARNING: demo mode lets the hub call ${DEMO_OUTBOUND_ALLOW} (the demo partners); never use it with real partners.`,
     ],
     pauseSimulation,

@@ -35,6 +35,7 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   EMBEDDED_PG_PORT: port.default(54329),
   ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
+  ADMIN_API_KEY_LABEL: z.string().regex(/^[\x21-\x7e][\x20-\x7e]{0,63}$/, 'ADMIN_API_KEY_LABEL must be 1 to 64 printable ASCII characters').default('admin'),
   TOKEN_ENCRYPTION_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'TOKEN_ENCRYPTION_KEY must be 64 hex characters (32 bytes)')
@@ -107,6 +108,8 @@ export interface Config {
   dataDir: string;
   embeddedPostgresPort: number;
   adminApiKey?: string;
+  /** Who holds the admin key, as the audit log names them (docs/dashboard.md, "Audit log"). */
+  adminApiKeyLabel: string;
   tokenEncryptionKey?: string;
   hub: { countryCode: string; partyId: string; name: string };
   /** The CPO the hub's own charge points (OCPP) are published as; the hub's own address unless configured. */
@@ -200,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     adminApiKey: e.ADMIN_API_KEY,
+    adminApiKeyLabel: e.ADMIN_API_KEY_LABEL,
     tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,
     hub: { countryCode: e.HUB_COUNTRY_CODE, partyId: e.HUB_PARTY_ID, name: e.HUB_NAME },
     ownCpo: {

@@ -451,7 +451,7 @@ async function downloadCsv() {
 let timer;
 
 function show(id) {
-  for (const section of ['sign-in', 'overview', 'statement', 'charger']) $(`#${section}`).hidden = section !== id;
+  for (const section of ['sign-in', 'overview', 'statement', 'charger', 'console']) $(`#${section}`).hidden = section !== id;
   $('#session-controls').hidden = id === 'sign-in';
 }
 
@@ -460,7 +460,10 @@ async function render() {
   if (!key()) return show('sign-in');
   const route = /^#\/statements\/([0-9a-fA-F-]{36})$/.exec(location.hash);
   try {
-    if (route) {
+    // The console draws itself (dashboard-console.js) when #console is shown.
+    if (location.hash.startsWith('#/console')) {
+      show('console');
+    } else if (route) {
       show('statement');
       await loadStatement(route[1]);
     } else if (/^#\/chargers(\/|$)/.test(location.hash)) {

@@ -276,7 +276,7 @@ export class Outbox {
       `SELECT id, party_uuid, module, method, coalesce(url, path) AS target, status, attempts, last_error,
               created_at, next_attempt_at
          FROM outbox
-        WHERE status <> 'delivered' AND ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR party_uuid = $2)
+        WHERE status IN ('pending', 'failed') AND ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR party_uuid = $2)
         ORDER BY id DESC LIMIT $3`,
       [filter.status ?? null, filter.partyUuid ?? null, filter.limit],
     );
