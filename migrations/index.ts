@@ -18,6 +18,7 @@ import { PartyTimeZones1763702000000 } from './1763702000000-PartyTimeZones';
 import { TokenContractIds1763702010000 } from './1763702010000-TokenContractIds';
 import { ObjectOriginals1763701900000 } from './1763701900000-ObjectOriginals';
 import { PartnerFinance1763702700000 } from './1763702700000-PartnerFinance';
+import { ReliabilityHistory1763703200000 } from './1763703200000-ReliabilityHistory';
 import { NapPublications1763702400000 } from './1763702400000-NapPublications';
 import { DriverPage1763702500000 } from './1763702500000-DriverPage';
 import { TrafficRecords1763702600000 } from './1763702600000-TrafficRecords';
@@ -51,5 +52,6 @@ export const migrations = [
   DriverPage1763702500000,
   TrafficRecords1763702600000,
   PartnerFinance1763702700000,
+  ReliabilityHistory1763703200000,
   // (new migrations go above this line, oldest first)
 ];

@@ -50,6 +50,7 @@ import { metricsStack } from './dashboard/metrics.routes';
 import { dashboardAdminRouter, dashboardPageStack } from './dashboard/dashboard.routes';
 import { recordInboundTraffic } from './http/traffic-recorder';
 import { trafficAdminRouter } from './hub/admin/traffic.routes';
+import { reliabilityAdminRouter } from './hub/admin/reliability.routes';
 
 /** Every endpoint the hub offers in the version details of each version it offers. */
 export const HUB_ENDPOINTS: HubEndpoint[] = [
@@ -224,6 +225,7 @@ export function createApp(services: Services): Koa {
           afirAdminRouter(services),
           shortCodesAdminRouter(services),
           trafficAdminRouter(services),
+          reliabilityAdminRouter(services),
         ),
       ]),
     ),

@@ -51,6 +51,8 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
 export async function startHub(services: Services, options: BackgroundOptions = {}, log: Logger = services.log): Promise<RunningHub> {
   await services.prepare();
   await services.notifications.start();
+  // Time between the hub's runs is a hub gap in the reliability measures, not downtime of the EVSEs.
+  await services.statusHistory.startPresence(services.ocpp.instanceId, (error) => log.warn({ err: error }, 'could not mark the hub present'));
   if (options.outbox ?? true) services.outbox.start();
   if (options.sweeps ?? true) services.commands.start();
   let scheduler: Scheduler | undefined;
@@ -71,6 +73,7 @@ export async function startHub(services: Services, options: BackgroundOptions = 
       await services.commands.stop();
       await services.outbox.stop();
       await services.traffic.stop(); // the last calls' records, while the database is still there
+      services.statusHistory.stopPresence();
     },
   };
 }

@@ -64,6 +64,9 @@ import { AfirCatalogue } from './hub/nap/afir-catalogue';
 import { acceptedServiceProviders } from './core/afir/accepted-service-providers';
 import { TrafficRecorder } from './http/traffic-recorder';
 import { PartnerAlerts } from './hub/routing/partner-alerts';
+import { EvseStatusHistory } from './hub/reliability/evse-status-history';
+import { ReliabilityFacts } from './hub/reliability/reliability-facts';
+import { ReliabilityReport } from './hub/reliability/reliability-report';
 
 export interface Services {
   config: Config;
@@ -137,6 +140,10 @@ export interface Services {
   traffic: TrafficRecorder;
   /** Partner health changes: logged, posted to the alert webhook, shown on the dashboard (docs/traffic.md). */
   alerts: PartnerAlerts;
+  /** Every EVSE status change, own and partner, with its time; the hub's presence (docs/reliability.md). */
+  statusHistory: EvseStatusHistory;
+  /** Reliability measures from storage: per EVSE, location, CPO and network (docs/reliability.md). */
+  reliability: ReliabilityReport;
   /** Makes the database ready for this instance (own CPO party, connection marks of a previous run). */
   prepare(): Promise<void>;
 }
@@ -187,6 +194,12 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   });
   const ownCpo: RoleAddress = { countryCode: config.ownCpo.countryCode, partyId: config.ownCpo.partyId, role: 'CPO' };
   // The own CPO's Locations in 2.3.0 name the eMSPs accepted at its EVSEs (AFIR Art. 20): those it has agreements with.
+  // Every stored EVSE status change (own EVSEs are PATCHed by evseStatus like a partner's) joins the history.
+  const statusHistory = new EvseStatusHistory({ db, ownCpo });
+  locations.onStored(
+    async (change) => void (await statusHistory.recordChange(change)),
+    (error) => log.warn({ err: error }, 'could not record an EVSE status change in the history'),
+  );
   locations.describeOwner(ownCpo, async () => ({ acceptedServiceProviders: acceptedServiceProviders(await agreements.emspNamesOf(ownCpo)) }));
   const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl, versionContexts };
   const tariffs = new TariffsService(moduleDeps);
@@ -319,6 +332,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     locations,
     traffic,
     alerts: new PartnerAlerts({ db, log, webhook: config.alertWebhook }),
+    statusHistory,
+    reliability: new ReliabilityReport(new ReliabilityFacts({ db, ownCpo })),
     stillAlive: new StillAliveCheck({ parties, client, log, idleMs: config.stillAliveIdleMs, timeoutMs: config.ocpiTimeoutMs }),
     tariffs,
     ocpiPayments: new OcpiPaymentsService(moduleDeps),
