@@ -26,7 +26,6 @@ export interface EvseFilter {
 
 /** A stable, non-identifying key of a driver's token for grouping retries (never the uid itself). */
 const driverKeyOf = (uid: string | null) => (uid ? createHash('sha256').update(uid).digest('hex').slice(0, 16) : undefined);
-const ms = (d: Date | string | null) => (d === null ? undefined : new Date(d).getTime());
 
 type Keys = [string[], string[], string[], string[]];
 const keysOf = (refs: EvseRef[]): Keys => [refs.map((r) => r.countryCode), refs.map((r) => r.partyId), refs.map((r) => r.locationId), refs.map((r) => r.evseUid)];
@@ -107,20 +106,26 @@ export class ReliabilityFacts {
     const from = new Date(period.from);
     const to = new Date(period.to);
 
-    const statuses: { cc: string; pid: string; loc: string; evse: string; status: EvseStatus; status_at: Date; received_at: Date }[] = await db.query(
+    // One row per EVSE with its statuses as JSON numbers and words: parsing one JSON text costs far less
+    // than a driver row (and two Dates) per status, which dominated the reading of a year.
+    const statuses: { cc: string; pid: string; loc: string; evse: string; s: string | null }[] = await db.query(
       `WITH ${KEYS_CTE}
-       SELECT k.cc, k.pid, k.loc, k.evse, h.status, h.status_at, h.received_at FROM k
-         CROSS JOIN LATERAL (
-           (SELECT status, status_at, received_at FROM evse_status_history h
-             WHERE h.country_code = k.cc AND h.party_id = k.pid AND h.location_id = k.loc AND h.evse_uid = k.evse AND h.received_at < $5
-             ORDER BY received_at DESC LIMIT 1)
-           UNION ALL
-           (SELECT status, status_at, received_at FROM evse_status_history h
-             WHERE h.country_code = k.cc AND h.party_id = k.pid AND h.location_id = k.loc AND h.evse_uid = k.evse AND h.received_at >= $5 AND h.received_at < $6
-             ORDER BY received_at)) h`,
+       SELECT k.cc, k.pid, k.loc, k.evse,
+              (SELECT json_agg(json_build_array(h.status, (extract(epoch FROM h.status_at) * 1000)::bigint, (extract(epoch FROM h.received_at) * 1000)::bigint) ORDER BY h.received_at)::text
+                 FROM ((SELECT status, status_at, received_at FROM evse_status_history h
+                         WHERE h.country_code = k.cc AND h.party_id = k.pid AND h.location_id = k.loc AND h.evse_uid = k.evse AND h.received_at < $5
+                         ORDER BY received_at DESC LIMIT 1)
+                       UNION ALL
+                       (SELECT status, status_at, received_at FROM evse_status_history h
+                         WHERE h.country_code = k.cc AND h.party_id = k.pid AND h.location_id = k.loc AND h.evse_uid = k.evse AND h.received_at >= $5 AND h.received_at < $6)) h) AS s
+         FROM k`,
       [...keys, from, to],
     );
-    for (const s of statuses) get(s.cc, s.pid, s.loc, s.evse)?.statuses.push({ at: s.status_at.getTime(), status: s.status, receivedAt: s.received_at.getTime() });
+    for (const row of statuses) {
+      const h = get(row.cc, row.pid, row.loc, row.evse);
+      if (!h || !row.s) continue;
+      for (const [status, at, receivedAt] of JSON.parse(row.s) as [EvseStatus, number, number][]) h.statuses.push({ at, status, receivedAt });
+    }
 
     const exclusions: { cc: string; pid: string; loc: string; evse: string; cause: ExclusionCause; from_at: Date; to_at: Date }[] = await db.query(
       `WITH ${KEYS_CTE}
@@ -197,44 +202,50 @@ export class ReliabilityFacts {
 
   private async partnerFacts(refs: EvseRef[], from: Date, to: Date, get: (cc: string, pid: string, loc: string, evse: string) => EvseHistory | undefined) {
     const keys = keysOf(refs);
-    // A session, or else the CDR of a session the hub never saw: one attempt each.
-    const rows: {
-      cc: string; pid: string; loc: string; evse: string; id: string; origin: 'ocpi_session' | 'ocpi_cdr'; status: string | null;
-      start: string; end: string | null; last_updated: Date; kwh: string | null; uid: string | null;
-    }[] = await this.deps.db.query(
+    // A session, or else the CDR of a session the hub never saw: one attempt each; one JSON text per EVSE (see statuses).
+    const rows: { cc: string; pid: string; loc: string; evse: string; a: string | null }[] = await this.deps.db.query(
       `WITH ${KEYS_CTE}
-       SELECT k.cc, k.pid, k.loc, k.evse, o.object_id AS id, 'ocpi_session' AS origin, o.data->>'status' AS status,
-              o.data->>'start_date_time' AS start, o.data->>'end_date_time' AS end, o.last_updated, o.data->>'kwh' AS kwh,
-              o.data->'cdr_token'->>'uid' AS uid
-         FROM k JOIN ocpi_objects o ON o.module = 'sessions' AND o.country_code = k.cc AND o.party_id = k.pid
-              AND o.data->>'location_id' = k.loc AND o.data->>'evse_uid' = k.evse
-        WHERE (o.data->>'start_date_time')::timestamptz >= $5 AND (o.data->>'start_date_time')::timestamptz < $6
-       UNION ALL
-       SELECT k.cc, k.pid, k.loc, k.evse, c.object_id, 'ocpi_cdr', 'COMPLETED', c.data->>'start_date_time', c.data->>'end_date_time',
-              c.last_updated, c.data->>'total_energy', c.data->'cdr_token'->>'uid'
-         FROM k JOIN ocpi_objects c ON c.module = 'cdrs' AND c.country_code = k.cc AND c.party_id = k.pid
+       SELECT k.cc, k.pid, k.loc, k.evse, (
+         SELECT json_agg(json_build_array(x.id, x.origin, x.status, x.start_ms, x.end_ms, x.updated_ms, x.kwh, x.uid) ORDER BY x.start_ms)::text FROM (
+           SELECT o.object_id AS id, 'ocpi_session' AS origin, o.data->>'status' AS status,
+                  (extract(epoch FROM (o.data->>'start_date_time')::timestamptz) * 1000)::bigint AS start_ms,
+                  (extract(epoch FROM (o.data->>'end_date_time')::timestamptz) * 1000)::bigint AS end_ms,
+                  (extract(epoch FROM o.last_updated) * 1000)::bigint AS updated_ms, (o.data->>'kwh')::float8 AS kwh, o.data->'cdr_token'->>'uid' AS uid
+             FROM ocpi_objects o
+            WHERE o.module = 'sessions' AND o.country_code = k.cc AND o.party_id = k.pid AND o.data->>'location_id' = k.loc AND o.data->>'evse_uid' = k.evse
+              AND (o.data->>'start_date_time')::timestamptz >= $5 AND (o.data->>'start_date_time')::timestamptz < $6
+           UNION ALL
+           SELECT c.object_id, 'ocpi_cdr', 'COMPLETED',
+                  (extract(epoch FROM (c.data->>'start_date_time')::timestamptz) * 1000)::bigint,
+                  (extract(epoch FROM (c.data->>'end_date_time')::timestamptz) * 1000)::bigint,
+                  (extract(epoch FROM c.last_updated) * 1000)::bigint, (c.data->>'total_energy')::float8, c.data->'cdr_token'->>'uid'
+             FROM ocpi_objects c
+            WHERE c.module = 'cdrs' AND c.country_code = k.cc AND c.party_id = k.pid
               AND c.data->'cdr_location'->>'id' = k.loc AND c.data->'cdr_location'->>'evse_uid' = k.evse
-        WHERE (c.data->>'start_date_time')::timestamptz >= $5 AND (c.data->>'start_date_time')::timestamptz < $6
-          AND NOT EXISTS (SELECT 1 FROM ocpi_objects s WHERE s.module = 'sessions' AND s.country_code = c.country_code
-                           AND s.party_id = c.party_id AND s.object_id = c.data->>'session_id')
-        ORDER BY start`,
+              AND (c.data->>'start_date_time')::timestamptz >= $5 AND (c.data->>'start_date_time')::timestamptz < $6
+              AND NOT EXISTS (SELECT 1 FROM ocpi_objects s WHERE s.module = 'sessions' AND s.country_code = c.country_code
+                               AND s.party_id = c.party_id AND s.object_id = c.data->>'session_id')) x) AS a
+         FROM k`,
       [...keys, from, to],
     );
-    for (const r of rows) {
-      const h = get(r.cc, r.pid, r.loc, r.evse);
-      if (!h) continue;
-      const energyWh = r.kwh === null ? undefined : Number(r.kwh) * 1000;
-      const ended = r.status === 'COMPLETED' || r.status === 'INVALID';
-      h.attempts.push({
-        id: `${r.origin}:${r.id}`,
-        at: ms(r.start)!,
-        origin: r.origin,
-        authorization: 'accepted',
-        ...((energyWh ?? 0) > 0 && { startedAt: ms(r.start) }),
-        ...(ended && { endedAt: ms(r.end) ?? r.last_updated.getTime(), ocpiEndStatus: r.status as 'COMPLETED' | 'INVALID' }),
-        ...(energyWh !== undefined && { energyWh }),
-        driverKey: driverKeyOf(r.uid),
-      });
+    for (const row of rows) {
+      const h = get(row.cc, row.pid, row.loc, row.evse);
+      if (!h || !row.a) continue;
+      const items = JSON.parse(row.a) as [string, 'ocpi_session' | 'ocpi_cdr', string | null, number, number | null, number, number | null, string | null][];
+      for (const [id, origin, status, start, end, updated, kwh, uid] of items) {
+        const energyWh = kwh === null ? undefined : kwh * 1000;
+        const ended = status === 'COMPLETED' || status === 'INVALID';
+        h.attempts.push({
+          id: `${origin}:${id}`,
+          at: start,
+          origin,
+          authorization: 'accepted',
+          ...((energyWh ?? 0) > 0 && { startedAt: start }),
+          ...(ended && { endedAt: end ?? updated, ocpiEndStatus: status as 'COMPLETED' | 'INVALID' }),
+          ...(energyWh !== undefined && { energyWh }),
+          driverKey: driverKeyOf(uid),
+        });
+      }
     }
   }
 }

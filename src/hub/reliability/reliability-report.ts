@@ -60,9 +60,13 @@ export class ReliabilityReport {
     const gaps = await this.facts.hubGaps({ from: start, to: period.to });
     const reports: EvseReport[] = [];
     const rows: EvseTotalsRow[] = [];
+    const read = (i: number) => this.facts.histories(refs.slice(i, i + REPORT_BATCH), { from: start, to: period.to }, gaps);
+    // The next batch is read while this one is assessed: PostgreSQL and the core work at once.
+    let next = refs.length > 0 ? read(0) : undefined;
     for (let i = 0; i < refs.length; i += REPORT_BATCH) {
       const batch = refs.slice(i, i + REPORT_BATCH);
-      const histories = await this.facts.histories(batch, { from: start, to: period.to }, gaps);
+      const histories = await next!;
+      next = i + REPORT_BATCH < refs.length ? read(i + REPORT_BATCH) : undefined;
       histories.forEach((history, j) => {
         const ref: EvseRef = batch[j];
         const assessed = assessEvse(history, period);
