@@ -42,6 +42,9 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
     await services.alerts.check();
     await services.alerts.deliver();
   });
+  // Own chargers silent or disconnected, confirmed by an OCPP probe; EVSE reliability alerts hourly (docs/reliability.md).
+  scheduler.add('reliability-chargers', '* * * * *', async () => void (await services.reliabilityAlerts.checkChargers()));
+  scheduler.add('reliability-evses', '7 * * * *', async () => void (await services.reliabilityAlerts.checkEvses()));
 }
 
 /**

@@ -67,6 +67,9 @@ import { PartnerAlerts } from './hub/routing/partner-alerts';
 import { EvseStatusHistory } from './hub/reliability/evse-status-history';
 import { ReliabilityFacts } from './hub/reliability/reliability-facts';
 import { ReliabilityReport } from './hub/reliability/reliability-report';
+import { ReliabilityAlerting } from './hub/reliability/reliability-alerting';
+import { ChargerRefused } from './own-cpo/ocpp/charger-calls';
+import { RELIABILITY_CALLS } from './own-cpo/ocpp/charger-protocols';
 
 export interface Services {
   config: Config;
@@ -144,6 +147,8 @@ export interface Services {
   statusHistory: EvseStatusHistory;
   /** Reliability measures from storage: per EVSE, location, CPO and network (docs/reliability.md). */
   reliability: ReliabilityReport;
+  /** EVSE and charger-offline alerts (the charger confirmed by an OCPP probe), sent through the alerts' webhook queue. */
+  reliabilityAlerts: ReliabilityAlerting;
   /** Makes the database ready for this instance (own CPO party, connection marks of a previous run). */
   prepare(): Promise<void>;
 }
@@ -315,6 +320,32 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   // A closed statement pays its CPO out (Stripe Connect), when payments are on and the CPO has an account.
   const settlement = new SettlementService(db, { periodKind: config.settlement.period, defaultTimeZone: config.settlement.timeZone, log, onStatementClosed: statementPayouts(payments, log) });
   const invoiceReconciliations = new InvoiceReconciliations(db, settlement);
+  const alerts = new PartnerAlerts({ db, log, webhook: config.alertWebhook });
+  const reliability = new ReliabilityReport(new ReliabilityFacts({ db, ownCpo }));
+  // A silent charger must answer TriggerMessage Heartbeat within 30 s; a CALLERROR is an answer too.
+  const probeCharger = async (chargerId: string) => {
+    const protocol = await chargerCalls.protocolOf(chargerId);
+    if (!protocol) return false;
+    const { action, params } = RELIABILITY_CALLS[protocol].probe();
+    try {
+      await chargerCalls.call(chargerId, action, params, config.reliabilityProbeTimeoutMs);
+      metrics.reliabilityProbe('answered');
+      return true;
+    } catch (error) {
+      const answered = error instanceof ChargerRefused;
+      metrics.reliabilityProbe(answered ? 'answered' : 'no_answer');
+      return answered;
+    }
+  };
+  const reliabilityAlerts = new ReliabilityAlerting({
+    db,
+    log,
+    report: reliability,
+    send: (alert) => alerts.enqueue(alert),
+    probe: probeCharger,
+    // Twice the heartbeat interval the hub gives chargers, and a minute's grace.
+    silentAfterMs: (2 * config.ocpp.heartbeatIntervalSeconds + 60) * 1000,
+  });
   return {
     config,
     secrets,
@@ -331,9 +362,10 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     versionContexts,
     locations,
     traffic,
-    alerts: new PartnerAlerts({ db, log, webhook: config.alertWebhook }),
+    alerts,
     statusHistory,
-    reliability: new ReliabilityReport(new ReliabilityFacts({ db, ownCpo })),
+    reliability,
+    reliabilityAlerts,
     stillAlive: new StillAliveCheck({ parties, client, log, idleMs: config.stillAliveIdleMs, timeoutMs: config.ocpiTimeoutMs }),
     tariffs,
     ocpiPayments: new OcpiPaymentsService(moduleDeps),

@@ -4,6 +4,7 @@ import { AdminError, parseAdminBody } from '../../http/admin-http';
 import { csvOf } from '../settlement/settlement.csv';
 import type { RollUpRow } from '../../core/reliability/reliability-core';
 import type { ReliabilityReport, EvseReport } from '../reliability/reliability-report';
+import type { ReliabilityAlerting } from '../reliability/reliability-alerting';
 
 const DAY_MS = 86_400_000;
 /** Longest period one request may ask for: a calendar year and a bit (the UK and NEVI rules are annual). */
@@ -121,7 +122,7 @@ export const SCORECARD_CSV_COLUMNS = [
  * (worst first, filtered by CPO and location), one EVSE by its key `CC/PID/LOCATION/EVSE_UID`
  * (URL-encoded), and the partners' scorecards, as JSON or CSV. Every period is [from, to).
  */
-export function reliabilityAdminRouter(deps: { reliability: ReliabilityReport }): Router {
+export function reliabilityAdminRouter(deps: { reliability: ReliabilityReport; reliabilityAlerts: ReliabilityAlerting }): Router {
   const router = new Router({ prefix: '/admin/reliability' });
 
   router.get('/evses', async (ctx) => {
@@ -173,6 +174,11 @@ export function reliabilityAdminRouter(deps: { reliability: ReliabilityReport })
     ctx.body = csvOf(SCORECARD_CSV_COLUMNS, cpos.map((c) => ({ ...c, from, to })));
     ctx.type = 'text/csv; charset=utf-8';
     ctx.set('Content-Disposition', `attachment; filename="reliability-scorecards.csv"`);
+  });
+
+  // The reliability alerts open now (EVSE alerts, chargers confirmed offline by a probe).
+  router.get('/alerts', async (ctx) => {
+    ctx.body = { alerts: await deps.reliabilityAlerts.open() };
   });
 
   return router;
