@@ -19,6 +19,7 @@ import { TokenContractIds1763702010000 } from './1763702010000-TokenContractIds'
 import { ObjectOriginals1763701900000 } from './1763701900000-ObjectOriginals';
 import { PartnerFinance1763702700000 } from './1763702700000-PartnerFinance';
 import { ReliabilityHistory1763703200000 } from './1763703200000-ReliabilityHistory';
+import { ReliabilityPlaybooks1763703210000 } from './1763703210000-ReliabilityPlaybooks';
 import { NapPublications1763702400000 } from './1763702400000-NapPublications';
 import { DriverPage1763702500000 } from './1763702500000-DriverPage';
 import { TrafficRecords1763702600000 } from './1763702600000-TrafficRecords';
@@ -53,5 +54,6 @@ export const migrations = [
   TrafficRecords1763702600000,
   PartnerFinance1763702700000,
   ReliabilityHistory1763703200000,
+  ReliabilityPlaybooks1763703210000,
   // (new migrations go above this line, oldest first)
 ];

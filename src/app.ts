@@ -51,6 +51,7 @@ import { dashboardAdminRouter, dashboardPageStack } from './dashboard/dashboard.
 import { recordInboundTraffic } from './http/traffic-recorder';
 import { trafficAdminRouter } from './hub/admin/traffic.routes';
 import { reliabilityAdminRouter } from './hub/admin/reliability.routes';
+import { reliabilityPlaybooksAdminRouter } from './own-cpo/admin/reliability-playbooks.routes';
 
 /** Every endpoint the hub offers in the version details of each version it offers. */
 export const HUB_ENDPOINTS: HubEndpoint[] = [
@@ -226,6 +227,7 @@ export function createApp(services: Services): Koa {
           shortCodesAdminRouter(services),
           trafficAdminRouter(services),
           reliabilityAdminRouter(services),
+          reliabilityPlaybooksAdminRouter(services),
         ),
       ]),
     ),

@@ -45,6 +45,8 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   // Own chargers silent or disconnected, confirmed by an OCPP probe; EVSE reliability alerts hourly (docs/reliability.md).
   scheduler.add('reliability-chargers', '* * * * *', async () => void (await services.reliabilityAlerts.checkChargers()));
   scheduler.add('reliability-evses', '7 * * * *', async () => void (await services.reliabilityAlerts.checkEvses()));
+  // Playbooks of sites that opted in act on the open alerts of their own chargers (soft, then hard reset; Inoperative).
+  scheduler.add('reliability-playbooks', '30 * * * * *', async () => void (await services.playbooks.run(await services.reliabilityAlerts.open())));
 }
 
 /**

@@ -70,6 +70,7 @@ import { ReliabilityReport } from './hub/reliability/reliability-report';
 import { ReliabilityAlerting } from './hub/reliability/reliability-alerting';
 import { ChargerRefused } from './own-cpo/ocpp/charger-calls';
 import { RELIABILITY_CALLS } from './own-cpo/ocpp/charger-protocols';
+import { ReliabilityPlaybooks } from './own-cpo/charging/reliability-playbooks';
 
 export interface Services {
   config: Config;
@@ -149,6 +150,8 @@ export interface Services {
   reliability: ReliabilityReport;
   /** EVSE and charger-offline alerts (the charger confirmed by an OCPP probe), sent through the alerts' webhook queue. */
   reliabilityAlerts: ReliabilityAlerting;
+  /** Guarded automatic actions on own chargers of sites that opted in, each audited (docs/reliability.md). */
+  playbooks: ReliabilityPlaybooks;
   /** Makes the database ready for this instance (own CPO party, connection marks of a previous run). */
   prepare(): Promise<void>;
 }
@@ -366,6 +369,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     statusHistory,
     reliability,
     reliabilityAlerts,
+    playbooks: new ReliabilityPlaybooks({ db, log, calls: chargerCalls, transactions, ownCpo }),
     stillAlive: new StillAliveCheck({ parties, client, log, idleMs: config.stillAliveIdleMs, timeoutMs: config.ocpiTimeoutMs }),
     tariffs,
     ocpiPayments: new OcpiPaymentsService(moduleDeps),

@@ -9,3 +9,4 @@ export * from './reliability-alerts';
 export * from './reliability-incremental';
 export * from './reliability-simulation';
 export * from './reliability-assessment';
+export * from './reliability-playbook';
