@@ -87,6 +87,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/dashboard/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
   '/dashboard/dashboard-traffic.js': { file: 'dashboard-traffic.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard/dashboard-reliability.js': { file: 'dashboard-reliability.js', type: 'text/javascript; charset=utf-8' },
 };
 
 /**
