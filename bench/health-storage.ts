@@ -12,6 +12,7 @@ import { openDatabase } from '../src/db/data-source';
 import { assessEvse, type EvseHistory, simulateNetwork, wholeHistory, type Interval } from '../src/core/reliability/reliability-core';
 import { ReliabilityFacts } from '../src/hub/reliability/reliability-facts';
 import { ReliabilityReport } from '../src/hub/reliability/reliability-report';
+import { EvseStatusHistory } from '../src/hub/reliability/evse-status-history';
 import { benchDatabase } from './support';
 
 const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
@@ -69,6 +70,7 @@ export async function storageBench(start: number, days: number, seed: number): P
       runStart = g.to;
     }
     await db.query(`INSERT INTO hub_presence VALUES ('bench:1', $1, $2)`, [new Date(runStart), new Date(year.to + 86_400_000)]);
+    await new EvseStatusHistory({ db, ownCpo: { countryCode: 'XX', partyId: 'OWN' } }).rebuildCurrent();
     await db.query(`ANALYZE`);
     const writeMs = performance.now() - t0;
 

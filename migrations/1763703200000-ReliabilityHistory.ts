@@ -26,6 +26,19 @@ export class ReliabilityHistory1763703200000 implements MigrationInterface {
       )`);
     await db.query(`CREATE INDEX evse_status_history_by_evse ON evse_status_history (country_code, party_id, location_id, evse_uid, received_at)`);
     await db.query(`CREATE INDEX evse_status_history_by_time ON evse_status_history (received_at)`);
+    // Which EVSEs have a history, with their latest status: the reports' list of EVSEs without a scan of the history.
+    await db.query(`
+      CREATE TABLE evse_status_current (
+        country_code varchar(2) NOT NULL,
+        party_id varchar(3) NOT NULL,
+        location_id text NOT NULL,
+        evse_uid text NOT NULL,
+        own boolean NOT NULL,
+        status text NOT NULL,
+        received_at timestamptz NOT NULL,
+        max_power_kw double precision,
+        PRIMARY KEY (country_code, party_id, location_id, evse_uid)
+      )`);
     // One row per hub process run: started, last seen alive (every minute). Between runs the hub saw nothing.
     await db.query(`
       CREATE TABLE hub_presence (
@@ -65,6 +78,7 @@ export class ReliabilityHistory1763703200000 implements MigrationInterface {
     await db.query(`DROP TABLE reliability_alert_state`);
     await db.query(`DROP TABLE reliability_exclusions`);
     await db.query(`DROP TABLE hub_presence`);
+    await db.query(`DROP TABLE evse_status_current`);
     await db.query(`DROP TABLE evse_status_history`);
   }
 }

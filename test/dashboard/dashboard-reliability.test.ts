@@ -31,6 +31,7 @@ describeWithChromium('the dashboard Reliability section in Chromium', () => {
     for (const pid of ['RLA', 'RLB']) for (const evse of ['A1', 'B2']) await status(pid, evse, 'AVAILABLE', now - 20 * 24 * H);
     await status('RLB', 'B2', 'OUTOFORDER', now - 10 * 24 * H);
     await status('RLB', 'B2', 'AVAILABLE', now - 8 * 24 * H);
+    await net.hub.services.statusHistory.rebuildCurrent(); // rows written by SQL above
     // Sessions: RLA's all charge; RLB's B2 fails every attempt of the last days.
     let n = 0;
     for (let day = 19; day >= 0; day--)

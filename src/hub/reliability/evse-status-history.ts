@@ -43,23 +43,43 @@ export class EvseStatusHistory {
     if (changed.length === 0) return 0;
     const own = change.owner.countryCode === this.deps.ownCpo.countryCode && change.owner.partyId === this.deps.ownCpo.partyId;
     const receivedAt = this.now();
+    const params = [
+      change.owner.countryCode,
+      change.owner.partyId,
+      change.locationId,
+      own,
+      receivedAt,
+      changed.map((e) => e.uid),
+      changed.map((e) => e.status),
+      changed.map((e) => (typeof e.last_updated === 'string' ? e.last_updated : receivedAt.toISOString())),
+      changed.map((e) => evseMaxPowerKw(e)),
+    ];
     await this.deps.db.query(
-      `INSERT INTO evse_status_history (country_code, party_id, location_id, evse_uid, own, status, status_at, received_at, max_power_kw)
-       SELECT $1, $2, $3, e.uid, $4, e.status, e.status_at, $5, e.kw
-         FROM unnest($6::text[], $7::text[], $8::timestamptz[], $9::float8[]) AS e(uid, status, status_at, kw)`,
-      [
-        change.owner.countryCode,
-        change.owner.partyId,
-        change.locationId,
-        own,
-        receivedAt,
-        changed.map((e) => e.uid),
-        changed.map((e) => e.status),
-        changed.map((e) => (typeof e.last_updated === 'string' ? e.last_updated : receivedAt.toISOString())),
-        changed.map((e) => evseMaxPowerKw(e)),
-      ],
+      `WITH e AS (SELECT * FROM unnest($6::text[], $7::text[], $8::timestamptz[], $9::float8[]) AS e(uid, status, status_at, kw)),
+            history AS (
+              INSERT INTO evse_status_history (country_code, party_id, location_id, evse_uid, own, status, status_at, received_at, max_power_kw)
+              SELECT $1, $2, $3, e.uid, $4, e.status, e.status_at, $5, e.kw FROM e)
+       INSERT INTO evse_status_current (country_code, party_id, location_id, evse_uid, own, status, received_at, max_power_kw)
+       SELECT $1, $2, $3, e.uid, $4, e.status, $5, e.kw FROM e
+       ON CONFLICT (country_code, party_id, location_id, evse_uid) DO UPDATE
+         SET own = EXCLUDED.own, status = EXCLUDED.status, received_at = EXCLUDED.received_at, max_power_kw = EXCLUDED.max_power_kw
+         WHERE evse_status_current.received_at <= EXCLUDED.received_at`,
+      params,
     );
     return changed.length;
+  }
+
+  /**
+   * Rebuilds evse_status_current from the history (after rows were imported or written by SQL, e.g. a
+   * migrated history from another system, or a benchmark): one scan of the history.
+   */
+  async rebuildCurrent(): Promise<void> {
+    await this.deps.db.query(`
+      INSERT INTO evse_status_current (country_code, party_id, location_id, evse_uid, own, status, received_at, max_power_kw)
+      SELECT DISTINCT ON (country_code, party_id, location_id, evse_uid) country_code, party_id, location_id, evse_uid, own, status, received_at, max_power_kw
+        FROM evse_status_history ORDER BY country_code, party_id, location_id, evse_uid, received_at DESC, id DESC
+      ON CONFLICT (country_code, party_id, location_id, evse_uid) DO UPDATE
+        SET own = EXCLUDED.own, status = EXCLUDED.status, received_at = EXCLUDED.received_at, max_power_kw = EXCLUDED.max_power_kw`);
   }
 
   /** This run is alive (the scheduler calls it every minute, and at start). */

@@ -47,7 +47,7 @@ const KEYS_CTE = `k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[],
 export class ReliabilityFacts {
   constructor(private readonly deps: { db: DataSource; ownCpo: PartyAddress; now?: () => Date }) {}
 
-  /** Every EVSE with a status history, in key order, matching the filter. */
+  /** Every EVSE with a status history (evse_status_current: one row per EVSE), in key order, matching the filter. */
   async evses(filter: EvseFilter = {}): Promise<EvseRef[]> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -62,9 +62,9 @@ export class ReliabilityFacts {
       add(`country_code = $1 AND party_id = $2 AND location_id = $3 AND evse_uid = $4`, cc, pid, loc, uid.join('/'));
     }
     const rows: { country_code: string; party_id: string; location_id: string; evse_uid: string; own: boolean; max_power_kw: number | null }[] = await this.deps.db.query(
-      `SELECT DISTINCT ON (country_code, party_id, location_id, evse_uid) country_code, party_id, location_id, evse_uid, own, max_power_kw
-         FROM evse_status_history ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY country_code, party_id, location_id, evse_uid, received_at DESC`,
+      `SELECT country_code, party_id, location_id, evse_uid, own, max_power_kw
+         FROM evse_status_current ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY country_code, party_id, location_id, evse_uid`,
       params,
     );
     return rows.map((r) => ({ countryCode: r.country_code, partyId: r.party_id, locationId: r.location_id, evseUid: r.evse_uid, own: r.own, maxPowerKw: r.max_power_kw ?? 0 }));

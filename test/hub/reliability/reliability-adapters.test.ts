@@ -64,6 +64,7 @@ describe('reliability adapters: status history from real pushes, measures from h
       await put('E1', 'AVAILABLE', DAY + 20 * H);
       // E2 says nothing until 12:30 (missing statuses are no data, never down).
       await put('E2', 'AVAILABLE', DAY + 12.5 * H);
+      await net.hub.services.statusHistory.rebuildCurrent(); // rows written by SQL above
       const session = (id: string, status: string, kwh: number, evse = 'E1', start = DAY + 9 * H) =>
         db().query(`INSERT INTO ocpi_objects (module, country_code, party_id, object_id, data, last_updated) VALUES ('sessions', 'NL', 'CPA', $1, $2, $3)`, [
           id,

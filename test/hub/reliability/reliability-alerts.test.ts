@@ -77,6 +77,7 @@ describe('reliability alerts: a charger is alerted offline only when a probe goe
        VALUES ('NL', 'CPB', 'LOCB', 'B1', false, 'AVAILABLE', $1, $1, 22), ('NL', 'CPB', 'LOCB', 'B2', false, 'AVAILABLE', $1, $1, 22)`,
       [new Date(now - 20 * 24 * H)],
     );
+    await net.hub.services.statusHistory.rebuildCurrent(); // rows written by SQL above
     // B1: six attempts today, none started (INVALID, no energy); B2: six that charged.
     for (let i = 0; i < 6; i++)
       for (const [evse, status, kwh] of [['B1', 'INVALID', 0], ['B2', 'COMPLETED', 8]] as const) {
