@@ -19,6 +19,12 @@ describe('reliability adapters: status history from real pushes, measures from h
       evse_uid: string; status: string; own: boolean; max_power_kw: number;
     }[];
 
+  it('marks the running hub present (time between runs is a hub gap)', async () => {
+    const [run] = await net.hub.services.db.query(`SELECT instance, started_at, last_seen_at FROM hub_presence WHERE instance = $1`, [net.hub.services.ocpp.instanceId]);
+    expect(run.last_seen_at.getTime()).toBeGreaterThanOrEqual(run.started_at.getTime());
+    expect(Date.now() - run.last_seen_at.getTime()).toBeLessThan(120_000);
+  });
+
   it('records every EVSE status change of a partner PUT and PATCH, once, and nothing for unchanged statuses', async () => {
     const { CPA } = net.parties;
     const location = { ...example<Record<string, unknown>>('location_example.json'), country_code: 'NL', party_id: 'CPA', id: 'LOCH' };
