@@ -84,9 +84,10 @@ export class ReliabilityAlerting {
       [since],
     );
     const current = new Map<string, { message: string; details: Record<string, unknown> }>();
-    for (const row of suspects) {
-      const answered = row.connected_instance !== null && (await this.options.probe(row.id));
-      if (answered) continue;
+    // Probed at once: each may take the whole probe timeout, and one silent charger must not delay the others.
+    const answers = await Promise.all(suspects.map((row) => (row.connected_instance !== null ? this.options.probe(row.id) : Promise.resolve(false))));
+    for (const [i, row] of suspects.entries()) {
+      if (answers[i]) continue;
       const lastSeen = [row.last_heartbeat_at, row.last_connected_at, row.disconnected_at].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0];
       current.set(`charger:${row.id}\ncharger_offline`, {
         message: row.connected_instance
