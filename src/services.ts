@@ -68,6 +68,7 @@ import { EvseStatusHistory } from './hub/reliability/evse-status-history';
 import { ReliabilityFacts } from './hub/reliability/reliability-facts';
 import { ReliabilityReport } from './hub/reliability/reliability-report';
 import { ReliabilityAlerting } from './hub/reliability/reliability-alerting';
+import { ReliabilityExclusions } from './hub/reliability/reliability-exclusions';
 import { ChargerRefused } from './own-cpo/ocpp/charger-calls';
 import { RELIABILITY_CALLS } from './own-cpo/ocpp/charger-protocols';
 import { ReliabilityPlaybooks } from './own-cpo/charging/reliability-playbooks';
@@ -152,6 +153,8 @@ export interface Services {
   reliabilityAlerts: ReliabilityAlerting;
   /** Guarded automatic actions on own chargers of sites that opted in, each audited (docs/reliability.md). */
   playbooks: ReliabilityPlaybooks;
+  /** Periods excluded from uptime with their cause, entered by the operator. */
+  reliabilityExclusions: ReliabilityExclusions;
   /** Makes the database ready for this instance (own CPO party, connection marks of a previous run). */
   prepare(): Promise<void>;
 }
@@ -369,6 +372,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     statusHistory,
     reliability,
     reliabilityAlerts,
+    reliabilityExclusions: new ReliabilityExclusions(db),
     playbooks: new ReliabilityPlaybooks({ db, log, calls: chargerCalls, transactions, ownCpo }),
     stillAlive: new StillAliveCheck({ parties, client, log, idleMs: config.stillAliveIdleMs, timeoutMs: config.ocpiTimeoutMs }),
     tariffs,

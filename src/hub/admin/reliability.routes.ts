@@ -5,6 +5,8 @@ import { csvOf } from '../settlement/settlement.csv';
 import type { RollUpRow } from '../../core/reliability/reliability-core';
 import type { ReliabilityReport, EvseReport } from '../reliability/reliability-report';
 import type { ReliabilityAlerting } from '../reliability/reliability-alerting';
+import type { ReliabilityExclusions } from '../reliability/reliability-exclusions';
+import { EXCLUSION_CAUSES } from '../../core/reliability/reliability-core';
 
 const DAY_MS = 86_400_000;
 /** Longest period one request may ask for: a calendar year and a bit (the UK and NEVI rules are annual). */
@@ -25,6 +27,16 @@ const EvsesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(10_000).default(100),
 });
 const PartnersQuery = z.strictObject({ ...PeriodQuery, cpo: Cpo.optional(), worst: z.coerce.number().int().min(0).max(50).default(5) });
+const ExclusionBody = z.strictObject({
+  cpo: Cpo,
+  location_id: z.string().min(1).max(36),
+  evse_uid: z.string().min(1).max(36).optional(),
+  cause: z.enum(EXCLUSION_CAUSES),
+  from: z.iso.datetime({ offset: true }).transform((text) => new Date(text)),
+  to: z.iso.datetime({ offset: true }).transform((text) => new Date(text)),
+  note: z.string().max(500).optional(),
+});
+const EXCLUSION_ID = /^[1-9]\d{0,17}$/;
 const EVSE_KEY = /^[A-Z]{2}\/[A-Z0-9]{3}\/[^/]{1,36}\/[^/]{1,36}$/;
 
 /** The period asked for: [from, to), the last 30 days by default; refused when reversed or longer than MAX_PERIOD_DAYS. */
@@ -122,7 +134,7 @@ export const SCORECARD_CSV_COLUMNS = [
  * (worst first, filtered by CPO and location), one EVSE by its key `CC/PID/LOCATION/EVSE_UID`
  * (URL-encoded), and the partners' scorecards, as JSON or CSV. Every period is [from, to).
  */
-export function reliabilityAdminRouter(deps: { reliability: ReliabilityReport; reliabilityAlerts: ReliabilityAlerting }): Router {
+export function reliabilityAdminRouter(deps: { reliability: ReliabilityReport; reliabilityAlerts: ReliabilityAlerting; reliabilityExclusions: ReliabilityExclusions }): Router {
   const router = new Router({ prefix: '/admin/reliability' });
 
   router.get('/evses', async (ctx) => {
@@ -174,6 +186,21 @@ export function reliabilityAdminRouter(deps: { reliability: ReliabilityReport; r
     ctx.body = csvOf(SCORECARD_CSV_COLUMNS, cpos.map((c) => ({ ...c, from, to })));
     ctx.type = 'text/csv; charset=utf-8';
     ctx.set('Content-Disposition', `attachment; filename="reliability-scorecards.csv"`);
+  });
+
+  // Periods excluded from uptime with their cause (the NEVI-style rule leaves outages in them out).
+  router.get('/exclusions', async (ctx) => {
+    const { cpo } = parseAdminBody(z.strictObject({ cpo: Cpo.optional() }), { ...ctx.query });
+    ctx.body = { exclusions: await deps.reliabilityExclusions.list(cpo) };
+  });
+  router.post('/exclusions', async (ctx) => {
+    ctx.body = await deps.reliabilityExclusions.add(parseAdminBody(ExclusionBody, ctx.request.body));
+    ctx.status = 201;
+  });
+  router.delete('/exclusions/:id', async (ctx) => {
+    if (!EXCLUSION_ID.test(ctx.params.id)) throw new AdminError(404, 'not_found', `No exclusion ${ctx.params.id}`);
+    await deps.reliabilityExclusions.remove(ctx.params.id);
+    ctx.status = 204;
   });
 
   // The reliability alerts open now (EVSE alerts, chargers confirmed offline by a probe).

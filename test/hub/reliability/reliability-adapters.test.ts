@@ -156,6 +156,25 @@ describe('reliability adapters: status history from real pushes, measures from h
       expect(row.split(',')).toEqual(expect.arrayContaining(['NL/CPA', '0.75']));
     });
 
+    it('leaves an excluded outage out of the NEVI-style uptime only, and states it; refuses a reversed exclusion', async () => {
+      const q = `from=${iso(period.from)}&to=${iso(period.to)}`;
+      const body = { cpo: 'NL/CPA', location_id: 'LOC9', evse_uid: 'E1', cause: 'scheduled_maintenance', from: iso(DAY + 6 * H), to: iso(DAY + 8 * H), note: 'connector swap' };
+      expect((await net.hub.admin.post('/admin/reliability/exclusions', { ...body, to: iso(DAY + 5 * H) })).status).toBe(400);
+      expect((await net.hub.admin.post('/admin/reliability/exclusions', { ...body, cause: 'bad_luck' })).status).toBe(400);
+      const created = await net.hub.admin.post('/admin/reliability/exclusions', body);
+      expect(created.status).toBe(201);
+      const one = (await net.hub.admin.get(`/admin/reliability/evses/${encodeURIComponent('NL/CPA/LOC9/E1')}?${q}`)).data;
+      // NEVI: the 6–8 outage is excluded, 18–20 still counts; UK: both stay not reliable.
+      expect(one.time_hours).toMatchObject({ nevi_excluded_outage: 2, uk_not_reliable: 4 });
+      expect(one.uptime_nevi).toBeCloseTo(1 - (2 * H) / (21 * H + 120_000), 4);
+      expect(one.mttr_hours).toBe(2); // only the 18–20 failure counts
+      expect(one.failures).toBe(1);
+      expect((await net.hub.admin.get('/admin/reliability/exclusions?cpo=NL/CPA')).data.exclusions).toEqual([expect.objectContaining({ id: created.data.id, cause: 'scheduled_maintenance', note: 'connector swap' })]);
+      expect((await net.hub.admin.delete(`/admin/reliability/exclusions/${created.data.id}`)).status).toBe(204);
+      expect((await net.hub.admin.delete(`/admin/reliability/exclusions/${created.data.id}`)).status).toBe(404);
+      expect((await net.hub.admin.get(`/admin/reliability/evses/${encodeURIComponent('NL/CPA/LOC9/E1')}?${q}`)).data.failures).toBe(2);
+    });
+
     it('refuses a bad period or key with a clear 4xx and answers 404 for an EVSE without history', async () => {
       expect((await net.hub.admin.get(`/admin/reliability/evses?from=${iso(DAY)}&to=${iso(DAY - H)}`)).status).toBe(400);
       expect((await net.hub.admin.get(`/admin/reliability/evses?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`)).data.error.message).toMatch(/at most 400 days/);
