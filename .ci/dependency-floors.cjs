@@ -15,6 +15,7 @@ const FLOORS = [
   ['src/hub/transport'],
   ['src/hub/modules'],
   ['src/hub/settlement'],
+  ['src/hub/reliability'],
   ['src/hub/partner-finance'],
   ['src/hub/admin'],
   ['src/hub/nap'],

@@ -14,6 +14,7 @@
  *      same EVSEs; both per EVSE-year and extrapolated to the network.
  * The run stops adding EVSEs after BENCH_BUDGET_S seconds (default 40; the machine is shared) and then
  * says how many it did and extrapolates the rest from the measured rate. Pure CPU, no database.
+ *   5. The adapter over PostgreSQL beside the pure core on the same EVSEs (bench/health-storage.ts).
  */
 import { loadavg } from 'node:os';
 import { reportFigure } from './support';
@@ -31,6 +32,7 @@ import {
   type EvseTotalsRow,
   type SimulatedEvse,
 } from '../src/core/reliability/reliability-core';
+import { storageBench } from './health-storage';
 
 const EVSES = Number(process.env.BENCH_EVSES ?? 10_000);
 const DAYS = 365;
@@ -141,3 +143,7 @@ function main() {
 }
 
 main();
+storageBench(START, DAYS, SEED).catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -20,6 +20,8 @@ import { ObjectOriginals1763701900000 } from './1763701900000-ObjectOriginals';
 import { PartnerFinance1763702700000 } from './1763702700000-PartnerFinance';
 import { SignedMeterValues1763703000000 } from './1763703000000-SignedMeterValues';
 import { AuditLog1763703300000 } from './1763703300000-AuditLog';
+import { ReliabilityHistory1763703200000 } from './1763703200000-ReliabilityHistory';
+import { ReliabilityPlaybooks1763703210000 } from './1763703210000-ReliabilityPlaybooks';
 import { NapPublications1763702400000 } from './1763702400000-NapPublications';
 import { DriverPage1763702500000 } from './1763702500000-DriverPage';
 import { TrafficRecords1763702600000 } from './1763702600000-TrafficRecords';
@@ -58,6 +60,8 @@ export const migrations = [
   PartnerFinance1763702700000,
   SignedMeterValues1763703000000,
   OwnBookings1763703100000,
+  ReliabilityHistory1763703200000,
+  ReliabilityPlaybooks1763703210000,
   AuditLog1763703300000,
   // (new migrations go above this line, oldest first)
 ];

@@ -60,6 +60,8 @@ import { trafficAdminRouter } from './hub/admin/traffic.routes';
 import { outboxActionsAdminRouter } from './hub/admin/outbox-actions.routes';
 import { consoleAdminRouter } from './dashboard/console.routes';
 import { auditAdminRequests } from './http/admin-audit';
+import { reliabilityAdminRouter } from './hub/admin/reliability.routes';
+import { reliabilityPlaybooksAdminRouter } from './own-cpo/admin/reliability-playbooks.routes';
 
 /** Every endpoint the hub offers in the version details of each version it offers. */
 export const HUB_ENDPOINTS: HubEndpoint[] = [
@@ -247,6 +249,8 @@ export function createApp(services: Services): Koa {
           bookingsAdminRouter(services),
           outboxActionsAdminRouter(services),
           consoleAdminRouter(services),
+          reliabilityAdminRouter(services),
+          reliabilityPlaybooksAdminRouter(services),
         ),
       ]),
     ),

@@ -44,6 +44,11 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
     await services.alerts.check();
     await services.alerts.deliver();
   });
+  // Own chargers silent or disconnected, confirmed by an OCPP probe; EVSE reliability alerts hourly (docs/reliability.md).
+  scheduler.add('reliability-chargers', '* * * * *', async () => void (await services.reliabilityAlerts.checkChargers()));
+  scheduler.add('reliability-evses', '7 * * * *', async () => void (await services.reliabilityAlerts.checkEvses()));
+  // Playbooks of sites that opted in act on the open alerts of their own chargers (soft, then hard reset; Inoperative).
+  scheduler.add('reliability-playbooks', '30 * * * * *', async () => void (await services.playbooks.run(await services.reliabilityAlerts.open())));
 }
 
 /**
@@ -53,6 +58,8 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
 export async function startHub(services: Services, options: BackgroundOptions = {}, log: Logger = services.log): Promise<RunningHub> {
   await services.prepare();
   await services.notifications.start();
+  // Time between the hub's runs is a hub gap in the reliability measures, not downtime of the EVSEs.
+  await services.statusHistory.startPresence(services.ocpp.instanceId, (error) => log.warn({ err: error }, 'could not mark the hub present'));
   if (options.outbox ?? true) services.outbox.start();
   if (options.sweeps ?? true) services.commands.start();
   let scheduler: Scheduler | undefined;
@@ -73,6 +80,7 @@ export async function startHub(services: Services, options: BackgroundOptions = 
       await services.commands.stop();
       await services.outbox.stop();
       await services.traffic.stop(); // the last calls' records, while the database is still there
+      services.statusHistory.stopPresence();
     },
   };
 }

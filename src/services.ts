@@ -70,6 +70,14 @@ import { AfirCatalogue } from './hub/nap/afir-catalogue';
 import { acceptedServiceProviders } from './core/afir/accepted-service-providers';
 import { TrafficRecorder } from './http/traffic-recorder';
 import { PartnerAlerts } from './hub/routing/partner-alerts';
+import { EvseStatusHistory } from './hub/reliability/evse-status-history';
+import { ReliabilityFacts } from './hub/reliability/reliability-facts';
+import { ReliabilityReport } from './hub/reliability/reliability-report';
+import { ReliabilityAlerting } from './hub/reliability/reliability-alerting';
+import { ReliabilityExclusions } from './hub/reliability/reliability-exclusions';
+import { ChargerRefused } from './own-cpo/ocpp/charger-calls';
+import { RELIABILITY_CALLS } from './own-cpo/ocpp/charger-protocols';
+import { ReliabilityPlaybooks } from './own-cpo/charging/reliability-playbooks';
 
 export interface Services {
   config: Config;
@@ -151,6 +159,16 @@ export interface Services {
   traffic: TrafficRecorder;
   /** Partner health changes: logged, posted to the alert webhook, shown on the dashboard (docs/traffic.md). */
   alerts: PartnerAlerts;
+  /** Every EVSE status change, own and partner, with its time; the hub's presence (docs/reliability.md). */
+  statusHistory: EvseStatusHistory;
+  /** Reliability measures from storage: per EVSE, location, CPO and network (docs/reliability.md). */
+  reliability: ReliabilityReport;
+  /** EVSE and charger-offline alerts (the charger confirmed by an OCPP probe), sent through the alerts' webhook queue. */
+  reliabilityAlerts: ReliabilityAlerting;
+  /** Guarded automatic actions on own chargers of sites that opted in, each audited (docs/reliability.md). */
+  playbooks: ReliabilityPlaybooks;
+  /** Periods excluded from uptime with their cause, entered by the operator. */
+  reliabilityExclusions: ReliabilityExclusions;
   /** Makes the database ready for this instance (own CPO party, connection marks of a previous run). */
   prepare(): Promise<void>;
 }
@@ -201,6 +219,12 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   });
   const ownCpo: RoleAddress = { countryCode: config.ownCpo.countryCode, partyId: config.ownCpo.partyId, role: 'CPO' };
   // The own CPO's Locations in 2.3.0 name the eMSPs accepted at its EVSEs (AFIR Art. 20): those it has agreements with.
+  // Every stored EVSE status change (own EVSEs are PATCHed by evseStatus like a partner's) joins the history.
+  const statusHistory = new EvseStatusHistory({ db, ownCpo });
+  locations.onStored(
+    async (change) => void (await statusHistory.recordChange(change)),
+    (error) => log.warn({ err: error }, 'could not record an EVSE status change in the history'),
+  );
   locations.describeOwner(ownCpo, async () => ({ acceptedServiceProviders: acceptedServiceProviders(await agreements.emspNamesOf(ownCpo)) }));
   const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl, versionContexts };
   const tariffs = new TariffsService(moduleDeps);
@@ -328,6 +352,32 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   // A closed statement pays its CPO out (Stripe Connect), when payments are on and the CPO has an account.
   const settlement = new SettlementService(db, { periodKind: config.settlement.period, defaultTimeZone: config.settlement.timeZone, log, onStatementClosed: statementPayouts(payments, log) });
   const invoiceReconciliations = new InvoiceReconciliations(db, settlement);
+  const alerts = new PartnerAlerts({ db, log, webhook: config.alertWebhook });
+  const reliability = new ReliabilityReport(new ReliabilityFacts({ db, ownCpo }));
+  // A silent charger must answer TriggerMessage Heartbeat within 30 s; a CALLERROR is an answer too.
+  const probeCharger = async (chargerId: string) => {
+    const protocol = await chargerCalls.protocolOf(chargerId);
+    if (!protocol) return false;
+    const { action, params } = RELIABILITY_CALLS[protocol].probe();
+    try {
+      await chargerCalls.call(chargerId, action, params, config.reliabilityProbeTimeoutMs);
+      metrics.reliabilityProbe('answered');
+      return true;
+    } catch (error) {
+      const answered = error instanceof ChargerRefused;
+      metrics.reliabilityProbe(answered ? 'answered' : 'no_answer');
+      return answered;
+    }
+  };
+  const reliabilityAlerts = new ReliabilityAlerting({
+    db,
+    log,
+    report: reliability,
+    send: (alert) => alerts.enqueue(alert),
+    probe: probeCharger,
+    // Twice the heartbeat interval the hub gives chargers, and a minute's grace.
+    silentAfterMs: (2 * config.ocpp.heartbeatIntervalSeconds + 60) * 1000,
+  });
   return {
     config,
     secrets,
@@ -344,7 +394,12 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     versionContexts,
     locations,
     traffic,
-    alerts: new PartnerAlerts({ db, log, webhook: config.alertWebhook }),
+    alerts,
+    statusHistory,
+    reliability,
+    reliabilityAlerts,
+    reliabilityExclusions: new ReliabilityExclusions(db),
+    playbooks: new ReliabilityPlaybooks({ db, log, calls: chargerCalls, transactions, ownCpo }),
     stillAlive: new StillAliveCheck({ parties, client, log, idleMs: config.stillAliveIdleMs, timeoutMs: config.ocpiTimeoutMs }),
     tariffs,
     ocpiPayments: new OcpiPaymentsService(moduleDeps),

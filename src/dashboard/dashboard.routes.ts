@@ -90,6 +90,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/dashboard/dashboard-charger.js': { file: 'dashboard-charger.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard/dashboard-charger.css': { file: 'dashboard-charger.css', type: 'text/css; charset=utf-8' },
   '/dashboard/dashboard-console.js': { file: 'dashboard-console.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard/dashboard-reliability.js': { file: 'dashboard-reliability.js', type: 'text/javascript; charset=utf-8' },
 };
 
 /**

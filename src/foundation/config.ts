@@ -53,6 +53,7 @@ const EnvSchema = z.object({
   OWN_CPO_PARTY_ID: z.string().regex(/^[A-Z0-9]{3}$/, 'OWN_CPO_PARTY_ID must be three capital letters or digits').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OCPI_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  RELIABILITY_PROBE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
   OCPI_VERSIONS: z
     .string()
@@ -116,6 +117,8 @@ export interface Config {
   ownCpo: { countryCode: string; partyId: string; name: string; currency: string; sessionUpdateIntervalMs: number };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   ocpiTimeoutMs: number;
+  /** How long a silent own charger has to answer the reliability probe (TriggerMessage Heartbeat) before it is alerted offline. */
+  reliabilityProbeTimeoutMs: number;
   maxBodyBytes: number;
   /** The OCPI versions offered to partners (versions list, handshake), oldest first. */
   ocpiVersions: OcpiVersion[];
@@ -216,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     payments: paymentsConfig(e),
     ocpiTimeoutMs: e.OCPI_TIMEOUT_MS,
+    reliabilityProbeTimeoutMs: e.RELIABILITY_PROBE_TIMEOUT_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     ocpiVersions: e.OCPI_VERSIONS,
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,

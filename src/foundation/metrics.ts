@@ -132,6 +132,20 @@ const trafficDroppedRows = new Counter({
   registers: [registry],
 });
 
+const reliabilityOpenAlerts = new Gauge({
+  name: 'ocpi_hub_reliability_open_alerts',
+  help: 'Reliability alerts open now, by kind (health_dropping, success_rate_low, available_while_failing, charger_offline; read from the database at scrape time)',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+const reliabilityProbes = new Counter({
+  name: 'ocpi_hub_reliability_probes_total',
+  help: 'OCPP probes (TriggerMessage Heartbeat) this instance sent to silent own chargers, by outcome (answered, no_answer)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
 const cdrRatingMismatches = new Gauge({
   name: 'ocpi_hub_cdr_rating_mismatches',
   help: 'CDRs whose totals differ from the hub\'s re-rating (settlement statement mismatches; read from the database at scrape time)',
@@ -202,6 +216,9 @@ export const metrics = {
     outboxPartnerAttempts.inc({ partner, outcome });
     if (outcome === 'delivered' && enqueuedAt) outboxLatency.observe(Math.max(0, (Date.now() - enqueuedAt.getTime()) / 1000));
   },
+  reliabilityProbe(outcome: 'answered' | 'no_answer'): void {
+    reliabilityProbes.inc({ outcome });
+  },
   trafficRecorded(rows: number): void {
     trafficRecordedRows.inc(rows);
   },
@@ -237,6 +254,10 @@ export async function refreshDatabaseMetrics(db: DataSource): Promise<void> {
   outboxOldestPending.set(row.oldest_age ?? 0);
   const [ratings]: { mismatches: string }[] = await db.query(`SELECT count(*) AS mismatches FROM cdr_ratings WHERE status = 'mismatch'`);
   cdrRatingMismatches.set(Number(ratings.mismatches));
+  const open: { kind: string; n: string }[] = await db.query(`SELECT kind, count(*) AS n FROM reliability_alert_state GROUP BY kind`);
+  reliabilityOpenAlerts.reset();
+  for (const kind of ['health_dropping', 'success_rate_low', 'available_while_failing', 'charger_offline']) reliabilityOpenAlerts.set({ kind }, 0);
+  for (const r of open) reliabilityOpenAlerts.set({ kind: r.kind }, Number(r.n));
   const perPartner: { partner: string; pending: string; failed: string; call_failures: number; last_error_kind: string | null }[] = await db.query(`
     SELECT p.country_code || '/' || p.party_id AS partner, p.call_failures, p.last_error_kind,
            count(o.id) FILTER (WHERE o.status = 'pending') AS pending,

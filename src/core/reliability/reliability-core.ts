@@ -8,3 +8,5 @@ export * from './reliability-health';
 export * from './reliability-alerts';
 export * from './reliability-incremental';
 export * from './reliability-simulation';
+export * from './reliability-assessment';
+export * from './reliability-playbook';

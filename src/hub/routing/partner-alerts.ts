@@ -107,11 +107,17 @@ export class PartnerAlerts {
       alerts.push(alert);
       const level = status === 'DOWN' ? 'error' : status === 'DEGRADED' ? 'warn' : 'info';
       this.options.log[level]({ alert }, `partner ${row.partner} is ${status}`);
-      if (this.options.webhook) {
-        await this.options.db.query(`INSERT INTO alert_webhooks (body) VALUES ($1)`, [JSON.stringify(alert)]);
-      }
+      await this.enqueue(alert);
     }
     return alerts;
+  }
+
+  /**
+   * Queues any alert (this one's, and the reliability alerts', hub/reliability) for the webhook, when one
+   * is configured: one queue, one signature, one retry policy for every alert the hub sends.
+   */
+  async enqueue(alert: object): Promise<void> {
+    if (this.options.webhook) await this.options.db.query(`INSERT INTO alert_webhooks (body) VALUES ($1)`, [JSON.stringify(alert)]);
   }
 
   /** Posts the due webhook alerts, oldest first; a failed post is retried with backoff, then given up. */

@@ -182,3 +182,31 @@ const OCPP21: ChargerProtocol = {
 
 /** Every OCPP version the hub speaks, with how its calls are shaped. */
 export const CHARGER_PROTOCOLS: Record<OcppProtocol, ChargerProtocol> = { 'ocpp1.6': OCPP16, 'ocpp2.0.1': OCPP201, 'ocpp2.1': OCPP21 };
+
+/**
+ * The calls of the reliability features (docs/reliability.md): a probe that a silent charger must
+ * answer (TriggerMessage Heartbeat: 1.6 and 2.0.1 both accept it, and an answer proves the connection
+ * carries calls both ways), Reset and ChangeAvailability for the playbooks. 1.6 Reset is Soft/Hard;
+ * 2.0.1 has OnIdle (after transactions end: the soft one) and Immediate (the hard one).
+ */
+export interface ReliabilityCallShapes {
+  probe(): ChargerCall;
+  reset(kind: 'soft' | 'hard'): ChargerCall;
+  /** A connector (1.6) or EVSE (2.0.1, `evse/connector`) made Inoperative or Operative again. */
+  availability(ocppConnector: string, operative: boolean): ChargerCall;
+}
+
+const RELIABILITY_16: ReliabilityCallShapes = {
+  probe: () => ({ action: 'TriggerMessage', params: { requestedMessage: 'Heartbeat' } }),
+  reset: (kind) => ({ action: 'Reset', params: { type: kind === 'soft' ? 'Soft' : 'Hard' } }),
+  availability: (ocppConnector, operative) => ({ action: 'ChangeAvailability', params: { connectorId: evseOf(ocppConnector), type: operative ? 'Operative' : 'Inoperative' } }),
+};
+
+const RELIABILITY_201: ReliabilityCallShapes = {
+  probe: () => ({ action: 'TriggerMessage', params: { requestedMessage: 'Heartbeat' } }),
+  reset: (kind) => ({ action: 'Reset', params: { type: kind === 'soft' ? 'OnIdle' : 'Immediate' } }),
+  // The whole EVSE: a driver charges at an EVSE, and that is what the OCPI status shows.
+  availability: (ocppConnector, operative) => ({ action: 'ChangeAvailability', params: { operationalStatus: operative ? 'Operative' : 'Inoperative', evse: { id: evseOf(ocppConnector) } } }),
+};
+
+export const RELIABILITY_CALLS: Record<OcppProtocol, ReliabilityCallShapes> = { 'ocpp1.6': RELIABILITY_16, 'ocpp2.0.1': RELIABILITY_201, 'ocpp2.1': RELIABILITY_201 };

@@ -32,9 +32,28 @@ export type OwnerTranslationContext = () => Promise<TranslationContext>;
 
 const ownerKey = (owner: PartyAddress) => `${owner.countryCode}/${owner.partyId}`.toUpperCase();
 
+/** A location as it was before a stored change and as it is after (for listeners: services.ts). */
+export interface StoredLocationChange {
+  owner: PartyAddress;
+  locationId: string;
+  before: Location | null;
+  after: Location;
+}
+export type StoredLocationListener = (change: StoredLocationChange) => Promise<void>;
+
 /** Locations: CPOs push to the hub's Receiver interface; eMSPs read the merged Sender interface. */
 export class LocationsService {
   private readonly ownerContexts = new Map<string, OwnerTranslationContext>();
+  private readonly storedListeners: StoredLocationListener[] = [];
+
+  /**
+   * Hears every change once it is committed, with the location before and after (the EVSE status
+   * history subscribes here, services.ts). A listener's failure is reported to `onError` and never
+   * fails the push, which is stored and queued already.
+   */
+  onStored(listener: StoredLocationListener, onError: (error: unknown) => void): void {
+    this.storedListeners.push((change) => listener(change).catch(onError));
+  }
 
   constructor(private readonly deps: { store: ObjectStore; router: HubRouter }) {}
 
@@ -88,12 +107,14 @@ export class LocationsService {
     const route = await router.route(owner, to, MODULE);
     const translationContext = await this.translationContextOf(owner);
     const key = { module: MODULE, countryCode: owner.countryCode, partyId: owner.partyId, objectId: path.locationId };
-    return router.transaction(async (tx) => {
+    let stored: StoredLocationChange | undefined;
+    const result = await router.transaction(async (tx) => {
       const outcome = await store.update<Location, 'created' | 'updated'>(
         key,
         (current) => {
           try {
             const next = applyLocationChange(current?.data ?? null, path, method, body);
+            stored = { owner, locationId: path.locationId, before: current?.data ?? null, after: next };
             const created = !current || (method === 'PUT' && pickLocationPart(current.data, path) === undefined);
             const original = originalAfterChange(current?.original, origin, method === 'PUT' && !path.evseUid, (kept, change) =>
               applyLocationChange(kept as Location, path, method, change as Record<string, unknown>),
@@ -118,6 +139,8 @@ export class LocationsService {
       }, tx);
       return outcome;
     });
+    if (stored) for (const listener of this.storedListeners) await listener(stored);
+    return result;
   }
 
   /** Receiver GET: the owner reads back what it pushed (the Location holding the part `path` names). */

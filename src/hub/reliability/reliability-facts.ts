@@ -1,0 +1,251 @@
+import { createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { PartyAddress } from '../ocpi/party-address';
+import { emptyHistory, type ChargingAttempt, type EvseHistory, type EvseStatus, type ExclusionCause, type Interval } from '../../core/reliability/reliability-core';
+
+/** One EVSE the hub has a status history of: its CPO, location and uid, and whether it is the own CPO's. */
+export interface EvseRef {
+  countryCode: string;
+  partyId: string;
+  locationId: string;
+  evseUid: string;
+  own: boolean;
+  maxPowerKw: number;
+}
+
+/** The EVSE's key in reports and URLs: CC/PID/LOCATION/EVSE_UID. */
+export const evseKeyOf = (r: Pick<EvseRef, 'countryCode' | 'partyId' | 'locationId' | 'evseUid'>) => `${r.countryCode}/${r.partyId}/${r.locationId}/${r.evseUid}`;
+
+export interface EvseFilter {
+  /** CC/PID of a CPO. */
+  cpo?: string;
+  location?: string;
+  /** An EVSE key (evseKeyOf). */
+  evse?: string;
+}
+
+/** A stable, non-identifying key of a driver's token for grouping retries (never the uid itself). */
+const driverKeyOf = (uid: string | null) => (uid ? createHash('sha256').update(uid).digest('hex').slice(0, 16) : undefined);
+
+type Keys = [string[], string[], string[], string[]];
+const keysOf = (refs: EvseRef[]): Keys => [refs.map((r) => r.countryCode), refs.map((r) => r.partyId), refs.map((r) => r.locationId), refs.map((r) => r.evseUid)];
+const KEYS_CTE = `k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(cc, pid, loc, evse))`;
+
+/**
+ * Reads what the reliability core needs from storage (docs/reliability.md, "Adapters"), per batch of
+ * EVSEs and period, each fact kind in one query for the whole batch:
+ *
+ * - statuses: evse_status_history, the last change before the period (the status in force) and those in it;
+ * - hub gaps: the time between the hub's runs (hub_presence) — the hub saw nothing then;
+ * - excluded periods: reliability_exclusions (operator-entered, for a location or one EVSE);
+ * - own EVSEs: attempts from ocpp_transactions (one transaction is one attempt; a token the eMSP
+ *   refused is `refused_token`), faults from 1.6 StatusNotifications with an errorCode (ocpp_events),
+ *   meter registers from ocpp_meter_values;
+ * - partner EVSEs: attempts from OCPI sessions, and from CDRs whose session the hub never saw (a session
+ *   and its CDR are one attempt).
+ */
+export class ReliabilityFacts {
+  constructor(private readonly deps: { db: DataSource; ownCpo: PartyAddress; now?: () => Date }) {}
+
+  /** Every EVSE with a status history (evse_status_current: one row per EVSE), in key order, matching the filter. */
+  async evses(filter: EvseFilter = {}): Promise<EvseRef[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, ...values: unknown[]) => {
+      where.push(sql.replace(/\$(\d)/g, (_, i) => `$${params.length + Number(i)}`));
+      params.push(...values);
+    };
+    if (filter.cpo) add(`country_code = $1 AND party_id = $2`, ...filter.cpo.split('/'));
+    if (filter.location) add(`location_id = $1`, filter.location);
+    if (filter.evse) {
+      const [cc, pid, loc, ...uid] = filter.evse.split('/');
+      add(`country_code = $1 AND party_id = $2 AND location_id = $3 AND evse_uid = $4`, cc, pid, loc, uid.join('/'));
+    }
+    const rows: { country_code: string; party_id: string; location_id: string; evse_uid: string; own: boolean; max_power_kw: number | null }[] = await this.deps.db.query(
+      `SELECT country_code, party_id, location_id, evse_uid, own, max_power_kw
+         FROM evse_status_current ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY country_code, party_id, location_id, evse_uid`,
+      params,
+    );
+    return rows.map((r) => ({ countryCode: r.country_code, partyId: r.party_id, locationId: r.location_id, evseUid: r.evse_uid, own: r.own, maxPowerKw: r.max_power_kw ?? 0 }));
+  }
+
+  /** The hub's gaps in [from, to): time no run of the hub covered (a run is alive until its last mark plus 2 minutes). */
+  async hubGaps(period: Interval): Promise<Interval[]> {
+    const runs: { started_at: Date; last_seen_at: Date }[] = await this.deps.db.query(
+      `SELECT started_at, last_seen_at FROM hub_presence WHERE last_seen_at >= $1::timestamptz - interval '2 minutes' AND started_at < $2 ORDER BY started_at`,
+      [new Date(period.from), new Date(period.to)],
+    );
+    const [first] = await this.deps.db.query(`SELECT min(started_at) AS at FROM hub_presence`);
+    const gaps: Interval[] = [];
+    // Before the hub's first run nothing was measured by anyone: that is not a gap (statuses start with its first run).
+    let coveredTo = Math.max(period.from, first?.at ? new Date(first.at).getTime() : period.to);
+    const now = (this.deps.now?.() ?? new Date()).getTime();
+    for (const run of runs) {
+      const start = run.started_at.getTime();
+      const end = Math.min(now, run.last_seen_at.getTime() + 120_000);
+      if (start > coveredTo) gaps.push({ from: coveredTo, to: Math.min(start, period.to) });
+      coveredTo = Math.max(coveredTo, end);
+    }
+    if (coveredTo < Math.min(period.to, now) && runs.length > 0) gaps.push({ from: coveredTo, to: Math.min(period.to, now) });
+    return gaps.filter((g) => g.to > g.from);
+  }
+
+  /** The histories of a batch of EVSEs over [from, to): every fact the core reads, in time order. */
+  async histories(refs: EvseRef[], period: Interval, hubGaps?: Interval[]): Promise<EvseHistory[]> {
+    const { db } = this.deps;
+    const gaps = hubGaps ?? (await this.hubGaps(period));
+    const byKey = new Map<string, EvseHistory>();
+    for (const r of refs) {
+      const h = emptyHistory({ evseId: evseKeyOf(r), chargerId: evseKeyOf(r), locationId: r.locationId, cpoId: `${r.countryCode}/${r.partyId}`, kind: r.own ? 'own' : 'partner', maxPowerKw: r.maxPowerKw });
+      h.hubGaps = gaps;
+      byKey.set(h.evseId, h);
+    }
+    const get = (cc: string, pid: string, loc: string, evse: string) => byKey.get(`${cc}/${pid}/${loc}/${evse}`);
+    const keys = keysOf(refs);
+    const from = new Date(period.from);
+    const to = new Date(period.to);
+
+    // One row per EVSE with its statuses as JSON numbers and words: parsing one JSON text costs far less
+    // than a driver row (and two Dates) per status, which dominated the reading of a year.
+    const statuses: { cc: string; pid: string; loc: string; evse: string; s: string | null }[] = await db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse,
+              (SELECT json_agg(json_build_array(h.status, (extract(epoch FROM h.status_at) * 1000)::bigint, (extract(epoch FROM h.received_at) * 1000)::bigint) ORDER BY h.received_at)::text
+                 FROM ((SELECT status, status_at, received_at FROM evse_status_history h
+                         WHERE h.country_code = k.cc AND h.party_id = k.pid AND h.location_id = k.loc AND h.evse_uid = k.evse AND h.received_at < $5
+                         ORDER BY received_at DESC LIMIT 1)
+                       UNION ALL
+                       (SELECT status, status_at, received_at FROM evse_status_history h
+                         WHERE h.country_code = k.cc AND h.party_id = k.pid AND h.location_id = k.loc AND h.evse_uid = k.evse AND h.received_at >= $5 AND h.received_at < $6)) h) AS s
+         FROM k`,
+      [...keys, from, to],
+    );
+    for (const row of statuses) {
+      const h = get(row.cc, row.pid, row.loc, row.evse);
+      if (!h || !row.s) continue;
+      for (const [status, at, receivedAt] of JSON.parse(row.s) as [EvseStatus, number, number][]) h.statuses.push({ at, status, receivedAt });
+    }
+
+    const exclusions: { cc: string; pid: string; loc: string; evse: string; cause: ExclusionCause; from_at: Date; to_at: Date }[] = await db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse, x.cause, x.from_at, x.to_at FROM k JOIN reliability_exclusions x
+           ON x.country_code = k.cc AND x.party_id = k.pid AND x.location_id = k.loc AND (x.evse_uid IS NULL OR x.evse_uid = k.evse)
+        WHERE x.to_at > $5 AND x.from_at < $6 ORDER BY x.from_at`,
+      [...keys, from, to],
+    );
+    for (const x of exclusions) get(x.cc, x.pid, x.loc, x.evse)?.excluded.push({ from: x.from_at.getTime(), to: x.to_at.getTime(), cause: x.cause });
+
+    const own = refs.filter((r) => r.own);
+    if (own.length > 0) await this.ownFacts(own, from, to, get);
+    const partner = refs.filter((r) => !r.own);
+    if (partner.length > 0) await this.partnerFacts(partner, from, to, get);
+    return refs.map((r) => byKey.get(evseKeyOf(r))!);
+  }
+
+  private async ownFacts(refs: EvseRef[], from: Date, to: Date, get: (cc: string, pid: string, loc: string, evse: string) => EvseHistory | undefined) {
+    const { db } = this.deps;
+    const keys = keysOf(refs);
+    const transactions: {
+      cc: string; pid: string; loc: string; evse: string; id: string; started_at: Date; stopped_at: Date | null; stop_reason: string | null;
+      energy_wh: number | null; id_token: string | null; auth_status: string | null; charger_id: string;
+    }[] = await db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse, t.id::text AS id, t.started_at, t.stopped_at, t.stop_reason, t.id_token, t.charger_id,
+              coalesce(t.meter_stop_wh, t.last_energy_wh) - t.meter_start_wh AS energy_wh, t.auth->>'status' AS auth_status
+         FROM k JOIN ocpp_transactions t ON t.location_id = k.loc AND t.evse_uid = k.evse
+        WHERE t.started_at >= $5 AND t.started_at < $6 ORDER BY t.started_at`,
+      [...keys, from, to],
+    );
+    for (const t of transactions) {
+      const h = get(t.cc, t.pid, t.loc, t.evse);
+      if (!h) continue;
+      h.chargerId = t.charger_id;
+      const energy = t.energy_wh ?? 0;
+      const attempt: ChargingAttempt = {
+        id: `ocpp:${t.id}`,
+        at: t.started_at.getTime(),
+        origin: 'ocpp_transaction',
+        authorization: t.auth_status === null || t.auth_status === 'ALLOWED' ? 'accepted' : 'refused_token',
+        ...(energy > 0 && { startedAt: t.started_at.getTime() }),
+        ...(t.stopped_at && { endedAt: t.stopped_at.getTime() }),
+        ...(t.stop_reason && { stopReason: t.stop_reason }),
+        energyWh: energy,
+        driverKey: driverKeyOf(t.id_token),
+      };
+      h.attempts.push(attempt);
+    }
+    // Faults: 1.6 StatusNotification errorCode other than NoError, at the EVSE its connector is mapped to.
+    const faults: { cc: string; pid: string; loc: string; evse: string; at: Date }[] = await db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse, e.received_at AS at
+         FROM k JOIN chargers c ON c.location_id = k.loc
+         CROSS JOIN LATERAL jsonb_array_elements(c.evses) m
+         JOIN ocpp_events e ON e.charger_id = c.id AND e.action = 'StatusNotification' AND e.received_at >= $5 AND e.received_at < $6
+        WHERE m->>'evse_uid' = k.evse AND m->>'ocpp_connector' = e.payload->>'connectorId'
+          AND coalesce(e.payload->>'errorCode', 'NoError') <> 'NoError'
+        ORDER BY e.received_at`,
+      [...keys, from, to],
+    );
+    for (const f of faults) get(f.cc, f.pid, f.loc, f.evse)?.faults.push(f.at.getTime());
+    const meter: { cc: string; pid: string; loc: string; evse: string; at: Date; wh: number; tx: string }[] = await db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse, v.sampled_at AS at, v.energy_wh AS wh, t.id::text AS tx
+         FROM k JOIN ocpp_transactions t ON t.location_id = k.loc AND t.evse_uid = k.evse
+         JOIN ocpp_meter_values v ON v.transaction_pk = t.id
+        WHERE v.sampled_at >= $5 AND v.sampled_at < $6 AND v.energy_wh IS NOT NULL AND t.started_at < $6 AND (t.stopped_at IS NULL OR t.stopped_at >= $5)
+        ORDER BY v.sampled_at`,
+      [...keys, from, to],
+    );
+    for (const m of meter) get(m.cc, m.pid, m.loc, m.evse)?.meter.push({ at: m.at.getTime(), registerWh: m.wh, transactionId: m.tx });
+  }
+
+  private async partnerFacts(refs: EvseRef[], from: Date, to: Date, get: (cc: string, pid: string, loc: string, evse: string) => EvseHistory | undefined) {
+    const keys = keysOf(refs);
+    // A session, or else the CDR of a session the hub never saw: one attempt each; one JSON text per EVSE (see statuses).
+    const rows: { cc: string; pid: string; loc: string; evse: string; a: string | null }[] = await this.deps.db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse, (
+         SELECT json_agg(json_build_array(x.id, x.origin, x.status, x.start_ms, x.end_ms, x.updated_ms, x.kwh, x.uid) ORDER BY x.start_ms)::text FROM (
+           SELECT o.object_id AS id, 'ocpi_session' AS origin, o.data->>'status' AS status,
+                  (extract(epoch FROM (o.data->>'start_date_time')::timestamptz) * 1000)::bigint AS start_ms,
+                  (extract(epoch FROM (o.data->>'end_date_time')::timestamptz) * 1000)::bigint AS end_ms,
+                  (extract(epoch FROM o.last_updated) * 1000)::bigint AS updated_ms, (o.data->>'kwh')::float8 AS kwh, o.data->'cdr_token'->>'uid' AS uid
+             FROM ocpi_objects o
+            WHERE o.module = 'sessions' AND o.country_code = k.cc AND o.party_id = k.pid AND o.data->>'location_id' = k.loc AND o.data->>'evse_uid' = k.evse
+              AND (o.data->>'start_date_time')::timestamptz >= $5 AND (o.data->>'start_date_time')::timestamptz < $6
+           UNION ALL
+           SELECT c.object_id, 'ocpi_cdr', 'COMPLETED',
+                  (extract(epoch FROM (c.data->>'start_date_time')::timestamptz) * 1000)::bigint,
+                  (extract(epoch FROM (c.data->>'end_date_time')::timestamptz) * 1000)::bigint,
+                  (extract(epoch FROM c.last_updated) * 1000)::bigint, (c.data->>'total_energy')::float8, c.data->'cdr_token'->>'uid'
+             FROM ocpi_objects c
+            WHERE c.module = 'cdrs' AND c.country_code = k.cc AND c.party_id = k.pid
+              AND c.data->'cdr_location'->>'id' = k.loc AND c.data->'cdr_location'->>'evse_uid' = k.evse
+              AND (c.data->>'start_date_time')::timestamptz >= $5 AND (c.data->>'start_date_time')::timestamptz < $6
+              AND NOT EXISTS (SELECT 1 FROM ocpi_objects s WHERE s.module = 'sessions' AND s.country_code = c.country_code
+                               AND s.party_id = c.party_id AND s.object_id = c.data->>'session_id')) x) AS a
+         FROM k`,
+      [...keys, from, to],
+    );
+    for (const row of rows) {
+      const h = get(row.cc, row.pid, row.loc, row.evse);
+      if (!h || !row.a) continue;
+      const items = JSON.parse(row.a) as [string, 'ocpi_session' | 'ocpi_cdr', string | null, number, number | null, number, number | null, string | null][];
+      for (const [id, origin, status, start, end, updated, kwh, uid] of items) {
+        const energyWh = kwh === null ? undefined : kwh * 1000;
+        const ended = status === 'COMPLETED' || status === 'INVALID';
+        h.attempts.push({
+          id: `${origin}:${id}`,
+          at: start,
+          origin,
+          authorization: 'accepted',
+          ...((energyWh ?? 0) > 0 && { startedAt: start }),
+          ...(ended && { endedAt: end ?? updated, ocpiEndStatus: status as 'COMPLETED' | 'INVALID' }),
+          ...(energyWh !== undefined && { energyWh }),
+          driverKey: driverKeyOf(uid),
+        });
+      }
+    }
+  }
+}
