@@ -10,7 +10,7 @@
  *      translation: the same for a CPO of one OCPI version to 10 eMSPs of another, in the same rounds,
  *      as a ratio to the 2.2.1 → 2.2.1 p99 (goal ≤ 1.10).
  *   4. the traffic recorder's cost: authorization p99 with recording off and on, alternating (docs/traffic.md).
- * BENCH_SECONDS (default 10), BENCH_RATE (default 200/s), BENCH_FANOUT_ROUNDS (default 200),
+ * BENCH_SECONDS (default 10), BENCH_RATE (default 200/s), BENCH_FANOUT_ROUNDS (default 500: a p99 of 500 samples is the fifth worst, of 200 the second),
  * BENCH_FANOUT_PAIRS (default "2.3.0>2.2.1,2.2.1>2.3.0,2.1.1>2.3.0": CPO version>eMSP version, comma-separated).
  */
 import { type ChildProcess, fork } from 'node:child_process';
