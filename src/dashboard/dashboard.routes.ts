@@ -84,6 +84,7 @@ const ASSETS_DIR = path.join(__dirname, 'public');
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/dashboard': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/dashboard/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/dashboard/dashboard-dom.js': { file: 'dashboard-dom.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
   '/dashboard/dashboard-traffic.js': { file: 'dashboard-traffic.js', type: 'text/javascript; charset=utf-8' },

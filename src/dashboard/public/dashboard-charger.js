@@ -8,34 +8,14 @@
 'use strict';
 
 (() => {
-  const KEY_ITEM = 'ocpi-hub-admin-key';
+  const { KEY_ITEM, $, h, api, authorization } = window.HubDom;
   const REFRESH_MS = 5_000;
   const EVENTS_PAGE = 20;
   const LOG_PAGE = 25;
-  const $ = (selector, root = document) => root.querySelector(selector);
 
-  function h(tag, attrs = {}, ...children) {
-    const el = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs)) {
-      if (value === undefined || value === null || value === false) continue;
-      if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
-      else if (name === 'value' && (tag === 'textarea' || tag === 'input')) el.value = String(value);
-      else el.setAttribute(name, value === true ? '' : String(value));
-    }
-    for (const child of children.flat()) if (child !== null && child !== undefined && child !== false) el.append(child instanceof Node ? child : String(child));
-    return el;
-  }
 
-  const headers = (extra = {}) => ({ Authorization: `Bearer ${sessionStorage.getItem(KEY_ITEM)}`, Accept: 'application/json', ...extra });
+  const headers = (extra = {}) => ({ Authorization: authorization(), Accept: 'application/json', ...extra });
 
-  async function api(path) {
-    const response = await fetch(path, { headers: headers() });
-    if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
-      throw new Error(`${path}: ${response.status} ${body?.error?.message ?? ''}`);
-    }
-    return response.json();
-  }
 
   /** A call to the charger: the answer's HTTP status and body, whatever they are (the page shows refusals too). */
   async function send(method, path, body, contentType = 'application/json') {

@@ -7,25 +7,14 @@
 'use strict';
 
 (() => {
-  const KEY_ITEM = 'ocpi-hub-admin-key';
-  const $ = (selector, root = document) => root.querySelector(selector);
+  const { $, h, authorization } = window.HubDom;
 
-  function h(tag, attrs = {}, ...children) {
-    const el = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs)) {
-      if (value === undefined || value === null || value === false) continue;
-      if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
-      else el.setAttribute(name, value === true ? '' : String(value));
-    }
-    for (const child of children.flat()) if (child !== null && child !== undefined) el.append(child instanceof Node ? child : String(child));
-    return el;
-  }
 
   /** One admin API call; the console sends X-Admin-Client so the audit log says where it came from. */
   async function call(method, path, body) {
     const response = await fetch(path, {
       method,
-      headers: { Authorization: `Bearer ${sessionStorage.getItem(KEY_ITEM)}`, Accept: 'application/json', 'X-Admin-Client': 'console', ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+      headers: { Authorization: authorization(), Accept: 'application/json', 'X-Admin-Client': 'console', ...(body !== undefined && { 'Content-Type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

@@ -6,22 +6,10 @@
 'use strict';
 
 (() => {
-  const KEY_ITEM = 'ocpi-hub-admin-key';
+  const { KEY_ITEM, $, h, api } = window.HubDom;
   const MAX_AGE_MS = 5 * 60_000;
-  const $ = (selector, root = document) => root.querySelector(selector);
 
-  function h(tag, attrs = {}, ...children) {
-    const el = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs)) if (value !== undefined && value !== null && value !== false) el.setAttribute(name, value === true ? '' : String(value));
-    for (const child of children.flat()) if (child !== null && child !== undefined) el.append(child instanceof Node ? child : String(child));
-    return el;
-  }
 
-  async function api(path) {
-    const response = await fetch(path, { headers: { Authorization: `Bearer ${sessionStorage.getItem(KEY_ITEM)}`, Accept: 'application/json' } });
-    if (!response.ok) throw new Error(`${path}: ${response.status}`);
-    return response.json();
-  }
 
   const pct = (x) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(1)} %`);
   const hours = (x) => (x === null || x === undefined ? '–' : `${x.toFixed(1)} h`);

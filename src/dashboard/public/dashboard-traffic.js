@@ -7,32 +7,9 @@
 'use strict';
 
 (() => {
-  const KEY_ITEM = 'ocpi-hub-admin-key';
-  const SVG = 'http://www.w3.org/2000/svg';
-  const $ = (selector, root = document) => root.querySelector(selector);
+  const { KEY_ITEM, SVG, $, h, s, api } = window.HubDom;
 
-  function h(tag, attrs = {}, ...children) {
-    const el = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs)) {
-      if (value === undefined || value === null || value === false) continue;
-      if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
-      else el.setAttribute(name, value === true ? '' : String(value));
-    }
-    for (const child of children.flat()) if (child !== null && child !== undefined) el.append(child instanceof Node ? child : String(child));
-    return el;
-  }
-  function s(tag, attrs = {}, ...children) {
-    const el = document.createElementNS(SVG, tag);
-    for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
-    for (const child of children.flat()) if (child) el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    return el;
-  }
 
-  async function api(path) {
-    const response = await fetch(path, { headers: { Authorization: `Bearer ${sessionStorage.getItem(KEY_ITEM)}`, Accept: 'application/json' } });
-    if (!response.ok) throw new Error(`${path}: ${response.status}`);
-    return response.json();
-  }
 
   const when = (value) => (value ? new Date(value).toLocaleString('en-GB', { dateStyle: 'short', timeStyle: 'medium' }) : '–');
   const ms = (value) => (value === null || value === undefined ? '–' : `${Number(value).toFixed(value < 10 ? 1 : 0)} ms`);

@@ -3,35 +3,14 @@
 // Text from partners (names, ids, errors) only ever reaches the page as textContent, never as HTML.
 'use strict';
 
-const KEY_ITEM = 'ocpi-hub-admin-key';
+const { KEY_ITEM, SVG, $, h, s } = window.HubDom;
 const REFRESH_MS = 10_000;
 const ANALYTICS_DAYS = 30;
-const SVG = 'http://www.w3.org/2000/svg';
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
-const $ = (selector, root = document) => root.querySelector(selector);
 
-/** An element with attributes and children (strings become text nodes). */
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
-    // Through the CSSOM: the page's content security policy refuses inline style attributes.
-    else if (name === 'style') Object.assign(el.style, value);
-    else el.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children.flat()) if (child !== null && child !== undefined) el.append(child instanceof Node ? child : String(child));
-  return el;
-}
 
-function s(tag, attrs = {}, ...children) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
-  for (const child of children.flat()) if (child) el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  return el;
-}
 
 const key = () => sessionStorage.getItem(KEY_ITEM);
 
