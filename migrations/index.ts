@@ -23,6 +23,7 @@ import { DriverPage1763702500000 } from './1763702500000-DriverPage';
 import { TrafficRecords1763702600000 } from './1763702600000-TrafficRecords';
 import { ChargerDeviceModel1763702300000 } from './1763702300000-ChargerDeviceModel';
 import { ChargerCosts1763702310000 } from './1763702310000-ChargerCosts';
+import { LocalAuthLists1763702900000 } from './1763702900000-LocalAuthLists';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -51,5 +52,6 @@ export const migrations = [
   DriverPage1763702500000,
   TrafficRecords1763702600000,
   PartnerFinance1763702700000,
+  LocalAuthLists1763702900000,
   // (new migrations go above this line, oldest first)
 ];

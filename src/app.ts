@@ -9,6 +9,7 @@ import { financeKeysAdminRouter } from './hub/admin/finance-keys.routes';
 import { PARTNER_FINANCE_PREFIX, partnerFinanceRouter, requireFinanceKey } from './hub/partner-finance/partner-finance.routes';
 import { chargersAdminRouter } from './own-cpo/admin/chargers.routes';
 import { deviceModelAdminRouter } from './own-cpo/admin/device-model.routes';
+import { localListAdminRouter } from './own-cpo/admin/local-list.routes';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
 import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
 import { ownTariffsAdminRouter } from './own-cpo/admin/own-tariffs.routes';
@@ -209,6 +210,7 @@ export function createApp(services: Services): Koa {
           agreementsAdminRouter(services),
           chargersAdminRouter(services),
           deviceModelAdminRouter(services),
+          localListAdminRouter(services),
           sitesAdminRouter(services),
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),

@@ -34,6 +34,8 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   scheduler.add('lost-transactions', '* * * * *', () => services.lost.closeUnreachable());
   // Sites due a reallocation: time-window boundaries, OCPI profile periods, chargers to retry, every minute anyway.
   scheduler.add('load-tick', LOAD_TICK_CRON, () => services.load.tick());
+  // Local authorization lists of the own chargers looked at again (a charger's list changed behind the hub's back, entries due a refresh).
+  scheduler.add('local-lists', '*/10 * * * *', async () => services.localLists.changed('periodic'));
   scheduler.add('expire-reservations', '*/10 * * * * *', () => services.ownCommands.expireReservations());
   // Traffic records beyond TRAFFIC_RETENTION_HOURS or TRAFFIC_MAX_ROWS (docs/traffic.md).
   scheduler.add('traffic-prune', '* * * * *', () => services.traffic.prune(services.config.traffic));
@@ -64,6 +66,8 @@ export async function startHub(services: Services, options: BackgroundOptions = 
       await services.load.stop(); // reallocations under way finish while chargers and the database are still there
       await services.ocpp.close();
       await services.lost.stop(); // questions to stations: their connections are closed now, so they end at once
+      services.localLists.stop(); // list syncs under way end with their connections
+      await services.localLists.idle();
       await services.transactions.drained(); // batched meter-value writes and what follows a stop
       services.chargerCalls.stop();
       await services.notifications.stop();
