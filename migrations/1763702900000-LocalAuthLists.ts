@@ -5,7 +5,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `local_list_contents`: a list's entries, once per distinct list (keyed by a digest of them), since
  *   most chargers hold the same list and 10,000 entries per charger would otherwise be kept a thousand times;
  * - `charger_local_lists`: per charger, the version the hub last set, the list the charger then held
- *   (null: unknown, a full list is due), whether the operator asked for a full list, and how the last sync went.
+ *   (null: unknown, a full list is due), whether the operator asked for a full list, how the last sync
+ *   went, and the lease of the sync under way (one per charger across instances, without holding a
+ *   connection for the whole sync as an advisory lock would).
  */
 export class LocalAuthLists1763702900000 implements MigrationInterface {
   name = 'LocalAuthLists1763702900000';
@@ -31,6 +33,8 @@ export class LocalAuthLists1763702900000 implements MigrationInterface {
         messages_sent integer NOT NULL DEFAULT 0,
         entries_sent integer NOT NULL DEFAULT 0,
         left_out jsonb,
+        sync_instance text,
+        sync_lease_until timestamptz,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await db.query(`CREATE INDEX charger_local_lists_content ON charger_local_lists (content_digest)`);

@@ -115,7 +115,7 @@ const digestOf = (entries: LocalListEntry[]) => createHash('sha256').update(JSON
  * Each instance synchronises the chargers connected to it (a list message can be far larger than a
  * NOTIFY between instances carries); a change anywhere is told to every instance on
  * LOCAL_LISTS_CHANNEL. One sync per charger at a time: in-process a queue per charger, across
- * instances a PostgreSQL advisory lock (a charger moving to another instance mid-sync).
+ * instances a lease on its row (a charger moving to another instance mid-sync).
  */
 export class LocalListSync {
   private readonly perCharger = new Map<string, { running: Promise<LocalListState | undefined>; again: boolean }>();
@@ -129,6 +129,8 @@ export class LocalListSync {
   /** Recently read contents by digest: most chargers hold the same list. */
   private readonly contents = new Map<string, LocalListEntry[]>();
   private readonly digests = new WeakMap<LocalListEntry[], string>();
+  /** How long after a connection its list is looked at (a benchmark measuring rounds alone sets it far out). */
+  connectDelayMs: number;
 
   constructor(
     private readonly deps: {
@@ -149,7 +151,9 @@ export class LocalListSync {
       connectDelayMs?: number;
       callTimeoutMs?: number;
     },
-  ) {}
+  ) {
+    this.connectDelayMs = deps.connectDelayMs ?? LOCAL_LIST_CONNECT_DELAY_MS;
+  }
 
   private now(): Date {
     return (this.deps.now ?? (() => new Date()))();
@@ -205,7 +209,7 @@ export class LocalListSync {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       void this.sync(chargerId);
-    }, this.deps.connectDelayMs ?? LOCAL_LIST_CONNECT_DELAY_MS);
+    }, this.connectDelayMs);
     this.timers.add(timer);
   }
 
@@ -219,6 +223,7 @@ export class LocalListSync {
       do {
         this.roundAgain = false;
         const round = await this.newRound();
+
         const ids = (await this.deps.chargers.list())
           .filter((c) => c.status === 'ACCEPTED' && this.deps.connectedHere(c.id))
           .map((c) => c.id);
@@ -327,20 +332,20 @@ export class LocalListSync {
     if (!protocol || this.stopped) return undefined; // offline: looked at again when it connects
     const charger = await this.deps.chargers.find(chargerId);
     if (charger?.status !== 'ACCEPTED') return undefined;
-    const connection = this.deps.db.createQueryRunner();
-    await connection.connect();
+    // A lease on the charger's row: one sync at a time across instances; one that died mid-sync is taken over when it ends.
+    await this.deps.db.query(`INSERT INTO charger_local_lists (charger_id) VALUES ($1) ON CONFLICT (charger_id) DO NOTHING`, [chargerId]);
+    const leased: unknown[] = await this.deps.db.query(
+      `UPDATE charger_local_lists SET sync_instance = $2, sync_lease_until = now() + interval '10 minutes'
+        WHERE charger_id = $1 AND (sync_lease_until IS NULL OR sync_lease_until < now()) RETURNING charger_id`,
+      [chargerId, this.deps.instanceId],
+    );
+    if (leased.length === 0) return undefined; // another instance is at it
     try {
-      const [{ locked }] = await connection.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`ocpi-hub:local-list:${chargerId}`]);
-      if (!locked) return undefined; // another instance is at it
-      try {
-        const result = await this.syncCharger(chargerId, CHARGER_PROTOCOLS[protocol].localList, round);
-        await this.record(chargerId, result);
-        return this.state(chargerId);
-      } finally {
-        await connection.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`ocpi-hub:local-list:${chargerId}`]);
-      }
+      const result = await this.syncCharger(chargerId, CHARGER_PROTOCOLS[protocol].localList, round);
+      await this.record(chargerId, result);
+      return this.state(chargerId);
     } finally {
-      await connection.release();
+      await this.deps.db.query(`UPDATE charger_local_lists SET sync_instance = NULL, sync_lease_until = NULL WHERE charger_id = $1 AND sync_instance = $2`, [chargerId, this.deps.instanceId]);
     }
   }
 
@@ -361,7 +366,7 @@ export class LocalListSync {
     }
     if (chargerVersion === -1) return { ...base, outcome: 'NotSupported', detail: 'the charger has no local authorization list (listVersion -1)' };
 
-    let update = localListUpdate({ wanted: wanted.entries, sent: row ? { version: lastVersion, entries: known } : undefined, chargerVersion, itemsPerMessage: limits.itemsPerMessage });
+    let update = localListUpdate({ wanted: wanted.entries, sent: row?.synced_at ? { version: lastVersion, entries: known } : undefined, chargerVersion, itemsPerMessage: limits.itemsPerMessage });
     if (update.kind === 'none') return { ...base, outcome: 'Unchanged', detail: `the charger holds the wanted list (version ${lastVersion})`, fullDone: true };
 
     let held = update.kind === 'full' ? [] : known!;
