@@ -301,6 +301,7 @@ export class LocalListSync {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.roundTimer);
+    this.roundTimer = undefined;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
