@@ -94,6 +94,7 @@ async function main(): Promise<void> {
     const connected = await ask({ cmd: 'connect', url: hub.ocppUrl, ids, password: PASSWORD, concurrency: 50 });
     if (connected.failures) throw new Error(`${connected.failures} chargers could not connect: ${connected.firstFailure}`);
     while (services.ocpp.connectionCount < CHARGERS) await new Promise((resolve) => setTimeout(resolve, 50));
+    await services.localLists.idle(); // the round the agreement started, before any phase is timed
 
     const check = async (what: string, wantedTokens: ListedToken[]) => {
       const wanted = Object.fromEntries(wantedLocalList(wantedTokens, { maxIdLength: 20, now: new Date() }).entries.map((e) => [e.id, e.status]));
