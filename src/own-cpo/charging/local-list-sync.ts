@@ -95,6 +95,8 @@ interface SyncResult {
   leftOut?: WantedList['leftOut'];
   /** Whether the operator's request for a full list is done. */
   fullDone: boolean;
+  /** Whether the sync saw the operator's request (one made while it ran is left for the next). */
+  sawFullRequest?: boolean;
 }
 
 interface Round {
@@ -357,7 +359,7 @@ export class LocalListSync {
     const lastVersion = row?.list_version ?? 0;
     const limits = await this.limits(chargerId, protocol);
     const wanted = this.wanted(round, protocol, limits.capacity);
-    const base = { version: lastVersion, held: known, heldDigest: known && row?.content_digest ? row.content_digest : undefined, messagesSent: 0, entriesSent: 0, leftOut: wanted.leftOut, fullDone: false };
+    const base = { sawFullRequest: !!row?.full_requested, version: lastVersion, held: known, heldDigest: known && row?.content_digest ? row.content_digest : undefined, messagesSent: 0, entriesSent: 0, leftOut: wanted.leftOut, fullDone: false };
 
     let chargerVersion: number | undefined;
     try {
@@ -420,6 +422,7 @@ export class LocalListSync {
       entriesSent,
       leftOut: wanted.leftOut,
       fullDone: true,
+      sawFullRequest: base.sawFullRequest,
     };
   }
 
@@ -497,14 +500,14 @@ export class LocalListSync {
         `INSERT INTO charger_local_lists AS s (charger_id, list_version, content_digest, full_requested, synced_at, outcome, detail, update_type, messages_sent, entries_sent, left_out, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, now())
          ON CONFLICT (charger_id) DO UPDATE SET list_version = EXCLUDED.list_version, content_digest = EXCLUDED.content_digest,
-           full_requested = s.full_requested AND EXCLUDED.full_requested, synced_at = EXCLUDED.synced_at, outcome = EXCLUDED.outcome,
+           full_requested = CASE WHEN $12 THEN false ELSE s.full_requested END, synced_at = EXCLUDED.synced_at, outcome = EXCLUDED.outcome,
            detail = EXCLUDED.detail, update_type = coalesce(EXCLUDED.update_type, s.update_type), messages_sent = EXCLUDED.messages_sent,
            entries_sent = EXCLUDED.entries_sent, left_out = coalesce(EXCLUDED.left_out, s.left_out), updated_at = now()`,
         [
           chargerId,
           result.version,
           digest ?? null,
-          !result.fullDone,
+          false,
           this.now(),
           result.outcome,
           result.detail,
@@ -512,6 +515,7 @@ export class LocalListSync {
           result.messagesSent,
           result.entriesSent,
           result.leftOut ? JSON.stringify(result.leftOut) : null,
+          result.fullDone && !!result.sawFullRequest,
         ],
       );
     try {
