@@ -29,6 +29,7 @@ import { ChargerDeviceModel1763702300000 } from './1763702300000-ChargerDeviceMo
 import { ChargerCosts1763702310000 } from './1763702310000-ChargerCosts';
 import { ChargerActions1763702200000 } from './1763702200000-ChargerActions';
 import { OwnBookings1763703100000 } from './1763703100000-OwnBookings';
+import { LocalAuthLists1763702900000 } from './1763702900000-LocalAuthLists';
 
 /** Every migration, oldest first. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -58,6 +59,7 @@ export const migrations = [
   DriverPage1763702500000,
   TrafficRecords1763702600000,
   PartnerFinance1763702700000,
+  LocalAuthLists1763702900000,
   SignedMeterValues1763703000000,
   OwnBookings1763703100000,
   ReliabilityHistory1763703200000,

@@ -14,6 +14,7 @@ import { chargerActionsAdminRouter, FIRMWARE_UPLOAD_PATH, firmwareUploadStack } 
 import { ocppUploadsStack } from './own-cpo/ocpp/ocpp-uploads.routes';
 import { CHARGER_FILES_PATH } from './own-cpo/chargers/charger-files';
 import { meterKeysAdminRouter } from './own-cpo/admin/meter-keys.routes';
+import { localListAdminRouter } from './own-cpo/admin/local-list.routes';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
 import { bookingsAdminRouter } from './own-cpo/admin/bookings.routes';
 import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
@@ -231,6 +232,7 @@ export function createApp(services: Services): Koa {
           chargerLiveAdminRouter(services),
           chargerActionsAdminRouter(services),
           meterKeysAdminRouter(services),
+          localListAdminRouter(services),
           sitesAdminRouter(services),
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),

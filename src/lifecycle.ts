@@ -34,6 +34,8 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   scheduler.add('lost-transactions', '* * * * *', () => services.lost.closeUnreachable());
   // Sites due a reallocation: time-window boundaries, OCPI profile periods, chargers to retry, every minute anyway.
   scheduler.add('load-tick', LOAD_TICK_CRON, () => services.load.tick());
+  // Local authorization lists of the own chargers looked at again (a charger's list changed behind the hub's back, entries due a refresh).
+  scheduler.add('local-lists', '*/10 * * * *', async () => services.localLists.changed('periodic'));
   scheduler.add('expire-reservations', '*/10 * * * * *', () => services.ownCommands.expireReservations());
   // Booked EVSEs reserved on their chargers at the window's start, freed at the no-show deadline (docs/scheduling.md).
   scheduler.add('own-bookings', '*/10 * * * * *', () => services.ownBookings.tick());
@@ -73,6 +75,8 @@ export async function startHub(services: Services, options: BackgroundOptions = 
       await services.load.stop(); // reallocations under way finish while chargers and the database are still there
       await services.ocpp.close();
       await services.lost.stop(); // questions to stations: their connections are closed now, so they end at once
+      services.localLists.stop(); // list syncs under way end with their connections
+      await services.localLists.idle();
       await services.transactions.drained(); // batched meter-value writes and what follows a stop
       services.chargerCalls.stop();
       await services.notifications.stop();

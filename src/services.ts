@@ -52,6 +52,7 @@ import { ChargerCosts } from './own-cpo/charging/charger-costs';
 import { SignedReadings } from './own-cpo/charging/signed-readings';
 import { ChargerTariffs } from './own-cpo/charging/charger-tariffs';
 import { DeviceModelReports } from './own-cpo/charging/device-model-reports';
+import { LOCAL_LISTS_CHANNEL, LocalListSync } from './own-cpo/charging/local-list-sync';
 import type { Secrets } from './foundation/secrets';
 import { OcpiClient, outboundCallLogFields } from './hub/outbound/ocpi-client';
 import { metrics, partnerLabel } from './foundation/metrics';
@@ -134,6 +135,8 @@ export interface Services {
   transactions: TransactionsService;
   /** Transactions a charger lost, closed by the rules of its OCPP version (docs/own-chargers.md). */
   lost: LostTransactions;
+  /** The own chargers' local authorization lists, from the eMSPs' whitelisted tokens (docs/own-chargers.md). */
+  localLists: LocalListSync;
   evseStatus: EvseStatusPublisher;
   ownCommands: OwnCommands;
   ownCreditCdrs: OwnCreditCdrs;
@@ -268,6 +271,19 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const evseStatus = new EvseStatusPublisher({ locations, ownCpo, log });
   const chargerTariffs = new ChargerTariffs({ chargers, transactions, calls: chargerCalls, log });
   const deviceModelReports = new DeviceModelReports({ chargers, deviceModel, calls: chargerCalls, log });
+  const localLists = new LocalListSync({
+    db,
+    log,
+    chargers,
+    deviceModel,
+    calls: chargerCalls,
+    connectedHere: (chargerId) => ocpp.connection(chargerId)?.protocol,
+    tokens: async () => (await tokens.allFor(ownCpo)).map(({ token }) => token),
+    broadcast: async (payload) => {
+      if (notifications.listening) await notifications.notify(LOCAL_LISTS_CHANNEL, payload);
+    },
+    instanceId: ocpp.instanceId,
+  });
   const commands = new CommandsService(moduleDeps);
   // Commands for the own CPO are carried out here, on its chargers, instead of forwarded.
   const ownCommands = new OwnCommands({
@@ -312,6 +328,14 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     const protocol = await chargerCalls.protocolOf(chargerId);
     if (protocol) await deviceModelReports.booted(chargerId, protocol);
   });
+  // Local authorization lists: the whitelisted tokens of the eMSPs with an agreement with the own CPO
+  // on every own charger, after a token push, an agreement change, a charger's boot or reconnection
+  // (and every 10 minutes, lifecycle.ts); each instance syncs the chargers connected to it.
+  notifications.listen(LOCAL_LISTS_CHANNEL, (payload) => localLists.received(payload));
+  tokens.onChanged(() => localLists.changed('token pushed'));
+  agreements.onChange(() => localLists.changed('agreement changed'));
+  chargers.onAcceptedBoot(async (chargerId) => void (await localLists.booted(chargerId)));
+  ocpp.onChargerConnected(async (chargerId) => localLists.connected(chargerId));
   transactions.onMeterValues((transaction) => chargerTariffs.meterValues(transaction));
   transactions.onStopped((transaction) => chargerTariffs.stopped(transaction));
   transactions.onFinished((transaction, cdr) => chargerCosts.finished(transaction, cdr));
@@ -443,6 +467,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     authorization,
     transactions,
     lost,
+    localLists,
     evseStatus,
     settlement,
     invoiceReconciliations,

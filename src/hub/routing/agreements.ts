@@ -42,7 +42,24 @@ export class RoamingAgreements {
   // counterparts() runs on every routed request: cached like parties (hub/parties.ts), cleared on any change.
   private readonly cache = new Map<string, { value: Promise<RoutedRole[]>; expires: number }>();
 
+  private readonly changeListeners: (() => void)[] = [];
+
   constructor(private readonly db: DataSource) {}
+
+  /** Told after an agreement was added or removed (not awaited; the own CPO's local lists follow). */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener();
+      } catch {
+        // a listener's failure is its own; the agreement is changed
+      }
+    }
+  }
 
   /** Drops cached counterparts (after an agreement or a party changed). */
   forget(): void {
@@ -67,6 +84,8 @@ export class RoamingAgreements {
        ON CONFLICT (cpo_role_id, emsp_role_id) DO UPDATE SET cpo_role_id = EXCLUDED.cpo_role_id RETURNING id`,
       [cpoRoleId, emspRoleId],
     );
+    this.forget();
+    this.changed();
     return (await this.list()).find((a) => a.id === rows[0].id)!;
   }
 
@@ -87,6 +106,8 @@ export class RoamingAgreements {
     this.forget();
     const [, affected] = await this.db.query(`DELETE FROM roaming_agreements WHERE id = $1`, [id]);
     if (!affected) throw new HubError('not_found', `No agreement with id ${id}`);
+    this.forget();
+    this.changed();
   }
 
   /**

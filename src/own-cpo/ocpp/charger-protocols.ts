@@ -8,6 +8,7 @@
  * (or `"<evseId>"` when the station named only the EVSE).
  */
 import type { OcppProtocol } from '../chargers/chargers.service';
+import type { LocalListMessage } from '../../core/charging/local-list';
 
 /** One call to a charger: the action and its request payload. */
 export interface ChargerCall {
@@ -33,6 +34,20 @@ export interface ReservationCall {
   expiresAt: Date;
 }
 
+/** How a version keeps its local authorization list (core/charging/local-list.ts builds the version-neutral messages). */
+export interface LocalListProtocol {
+  /** Longest id a list entry takes (1.6 IdToken CiString20, 2.0.1 idToken 36). */
+  maxIdLength: number;
+  getVersion(): ChargerCall;
+  /** The version in a GetLocalListVersion answer (1.6: -1 means the charger has no local list). */
+  versionOf(answer: unknown): number | undefined;
+  send(message: LocalListMessage): ChargerCall;
+  /** Where the charger tells its entries per SendLocalList and its list capacity (device model store: component and variable). */
+  itemsPerMessage: { component: string; variable: string };
+  /** 1.6 keeps the capacity as the key's value; 2.0.1 as the maxLimit characteristic of Entries (whose value is the count). */
+  capacity: { component: string; variable: string; characteristic?: 'maxLimit' };
+}
+
 export interface ChargerProtocol {
   /** Starts charging for a token the hub authorized (a START_SESSION command, an ad hoc payment). */
   remoteStart(input: { ocppConnector: string; idToken: string; remoteStartId: number }): ChargerCall;
@@ -56,6 +71,8 @@ export interface ChargerProtocol {
   defaultTariff?: (evseId: number, tariff: Record<string, unknown>) => ChargerCall;
   /** The running cost of a transaction, as the hub prices it, for versions that show it. */
   costUpdated?: (transactionId: string, totalCost: number) => ChargerCall;
+  /** The local authorization list (1.6 LocalAuthListManagement, 2.0.1/2.1 D01–D02). */
+  localList: LocalListProtocol;
 }
 
 /** The hub's profiles: one stack level, one id per purpose and connector, so each call replaces the last. */
@@ -68,6 +85,51 @@ export function answerStatus(answer: unknown): string | undefined {
 }
 
 const evseOf = (ocppConnector: string) => Number(ocppConnector.split('/')[0]);
+
+const integerIn = (answer: unknown, field: string): number | undefined => {
+  const value = (answer as Record<string, unknown> | null | undefined)?.[field];
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+};
+
+const LOCAL_LIST_16: LocalListProtocol = {
+  maxIdLength: 20,
+  getVersion: () => ({ action: 'GetLocalListVersion', params: {} }),
+  versionOf: (answer) => integerIn(answer, 'listVersion'),
+  // An entry without idTagInfo is removed by a Differential update (1.6 §5.15).
+  send: ({ updateType, version, entries }) => ({
+    action: 'SendLocalList',
+    params: {
+      listVersion: version,
+      updateType,
+      localAuthorizationList: entries.map((e) => ({ idTag: e.id, ...(e.status && { idTagInfo: { status: e.status, ...(e.expiresAt && { expiryDate: e.expiresAt }) } }) })),
+    },
+  }),
+  itemsPerMessage: { component: 'OCPP16', variable: 'SendLocalListMaxLength' },
+  capacity: { component: 'OCPP16', variable: 'LocalAuthListMaxLength' },
+};
+
+// OCPI RFID tokens are presented as ISO 14443 cards (the reader's type, which the station matches with the id).
+const LOCAL_LIST_201: LocalListProtocol = {
+  maxIdLength: 36,
+  getVersion: () => ({ action: 'GetLocalListVersion', params: {} }),
+  versionOf: (answer) => integerIn(answer, 'versionNumber'),
+  // D01: an entry without idTokenInfo is removed by a Differential update; an empty Full list clears it.
+  send: ({ updateType, version, entries }) => ({
+    action: 'SendLocalList',
+    params: {
+      versionNumber: version,
+      updateType,
+      ...(entries.length > 0 && {
+        localAuthorizationList: entries.map((e) => ({
+          idToken: { idToken: e.id, type: 'ISO14443' },
+          ...(e.status && { idTokenInfo: { status: e.status, ...(e.expiresAt && { cacheExpiryDateTime: e.expiresAt }) } }),
+        })),
+      }),
+    },
+  }),
+  itemsPerMessage: { component: 'LocalAuthListCtrlr', variable: 'ItemsPerMessage' },
+  capacity: { component: 'LocalAuthListCtrlr', variable: 'Entries', characteristic: 'maxLimit' },
+};
 
 const OCPP16: ChargerProtocol = {
   remoteStart: ({ ocppConnector, idToken }) => ({ action: 'RemoteStartTransaction', params: { connectorId: evseOf(ocppConnector), idTag: idToken } }),
@@ -103,6 +165,7 @@ const OCPP16: ChargerProtocol = {
   // No transactionStatus: 1.6 cannot be asked about a transaction without racing the charger's queue
   // of StopTransactions, so the evidence (a boot, a free connector, a new start) closes it.
   sameTransactionSlot: (a, b) => a === b,
+  localList: LOCAL_LIST_16,
 };
 
 const OCPP201: ChargerProtocol = {
@@ -166,6 +229,7 @@ const OCPP201: ChargerProtocol = {
   // B07: what is configurable and what it is set to (not the full inventory, which can be megabytes).
   baseReport: (requestId) => ({ action: 'GetBaseReport', params: { requestId, reportBase: 'ConfigurationInventory' } }),
   sameTransactionSlot: (a, b) => a.split('/')[0] === b.split('/')[0],
+  localList: LOCAL_LIST_201,
 };
 
 /**

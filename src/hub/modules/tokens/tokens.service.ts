@@ -39,6 +39,7 @@ export class TokensService {
    * "not found" is never cached, so a freshly pushed token is found at once.
    */
   private readonly owners = new Map<string, { keys: Required<ObjectKey>[]; expires: number }>();
+  private readonly changeListeners: ((owner: PartyAddress, ref: TokenRef) => void)[] = [];
 
   constructor(private readonly deps: ModuleDeps) {}
 
@@ -60,7 +61,7 @@ export class TokensService {
     requireSameIds(body, { country_code: owner.countryCode, party_id: owner.partyId, uid: ref.uid });
     const route = await router.route(owner, to, MODULE, ['CPO']);
     const lastUpdated = toDate(body.last_updated as string);
-    return router.transaction(async (tx) => {
+    const outcome = await router.transaction(async (tx) => {
       const outcome =
         method === 'PUT'
           ? await store.put(keyOf(owner, ref), body, lastUpdated, tx, origin)
@@ -83,6 +84,35 @@ export class TokensService {
       }, tx);
       return outcome;
     });
+    // After the commit: listeners read the stored token (the own CPO's local lists).
+    for (const listener of this.changeListeners) {
+      try {
+        listener(owner, ref);
+      } catch (error) {
+        this.deps.log.error({ err: error }, 'a token change listener failed');
+      }
+    }
+    return outcome;
+  }
+
+  /** Told after a token pushed to the hub was stored (not awaited). */
+  onChanged(listener: (owner: PartyAddress, ref: TokenRef) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /**
+   * Every token that eMSPs the CPO has agreements with pushed to the hub, each with its owner (the
+   * own CPO builds its chargers' local authorization lists from them).
+   */
+  async allFor(cpo: RoleAddress): Promise<{ token: Token; owner: PartyAddress }[]> {
+    const emsps = (await this.deps.router.counterparts(cpo)).filter((c) => c.role === 'EMSP');
+    const all: { token: Token; owner: PartyAddress }[] = [];
+    const limit = 10_000;
+    for (let offset = 0; ; offset += limit) {
+      const page = await this.deps.store.list<Token>({ module: MODULE, owners: emsps, offset, limit });
+      for (const f of page.items) all.push({ token: f.data, owner: { countryCode: f.key.countryCode, partyId: f.key.partyId } });
+      if (page.items.length < limit) return all;
+    }
   }
 
   /** Receiver GET: the owner reads back what it pushed. */
