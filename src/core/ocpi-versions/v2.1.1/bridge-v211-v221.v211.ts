@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { commandTypeOfBody, hasAnyField as has } from '../object-kinds';
 import { type Translation, TranslationRefused } from '../loss-report';
 import type { TranslationContext, VersionBridge } from '../translate';
 import { fromV211Cdr, toV211Cdr } from './cdrs.v211-translation';
@@ -51,7 +52,6 @@ import type { JsonObject, KnownToken, PartyIdentity } from './translation-kit.v2
  * refusal with the text's reasons, never a half-read object.
  */
 
-const has = (value: JsonObject, ...fields: string[]) => fields.some((f) => f in value);
 
 function refuse(to: '2.1.1' | '2.2.1', reason: string): never {
   throw new TranslationRefused(to === '2.2.1' ? '2.1.1' : '2.2.1', to, reason);
@@ -150,15 +150,7 @@ function commandsDown(value: unknown): Translation<unknown> {
   const object = objectOf(value, '2.1.1');
   if (has(object, 'result')) return has(object, 'timeout') ? toV211CommandResponse(object) : toV211CommandResult(object);
   // A 2.2.1 body with none of the fields below is a CANCEL_RESERVATION, which 2.1.1 lacks (refused).
-  const type = has(object, 'expiry_date')
-    ? 'RESERVE_NOW'
-    : has(object, 'token')
-      ? 'START_SESSION'
-      : has(object, 'session_id')
-        ? 'STOP_SESSION'
-        : has(object, 'connector_id')
-          ? 'UNLOCK_CONNECTOR'
-          : 'CANCEL_RESERVATION';
+  const type = commandTypeOfBody(object);
   return toV211Command(type, object);
 }
 

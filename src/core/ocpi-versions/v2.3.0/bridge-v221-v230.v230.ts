@@ -1,4 +1,5 @@
 import type { Translation } from '../loss-report';
+import { commandTypeOfBody, hasAnyField as has } from '../object-kinds';
 import type { TranslationContext, VersionBridge } from '../translate';
 import {
   activeChargingProfileResultFromV230,
@@ -38,7 +39,6 @@ import { authorizationInfoFromV230, locationReferencesFromV230, tokenFromV230, t
  * partners as sent).
  */
 
-const has = (value: JsonObject, ...fields: string[]) => fields.some((f) => f in value);
 const CONNECTOR_ONLY = ['standard', 'format', 'power_type', 'max_voltage', 'max_amperage', 'max_electric_power', 'tariff_ids', 'terms_and_conditions'];
 const EVSE_ONLY = ['uid', 'evse_id', 'status', 'status_schedule', 'connectors', 'floor_level', 'physical_reference', 'parking_restrictions', 'parking', 'accepted_service_providers'];
 const LOCATION_ONLY = ['address', 'city', 'publish', 'evses', 'time_zone', 'parking_places', 'help_phone', 'operator', 'facilities', 'opening_times'];
@@ -57,15 +57,7 @@ function locationsDown(value: unknown, context: TranslationContext): Translation
 function commandsDown(value: unknown): Translation<unknown> {
   const object = value as JsonObject;
   if (has(object, 'result')) return has(object, 'timeout') ? commandResponseFromV230(object) : commandResultFromV230(object);
-  const type = has(object, 'expiry_date')
-    ? 'RESERVE_NOW'
-    : has(object, 'token')
-      ? 'START_SESSION'
-      : has(object, 'session_id')
-        ? 'STOP_SESSION'
-        : has(object, 'connector_id')
-          ? 'UNLOCK_CONNECTOR'
-          : 'CANCEL_RESERVATION';
+  const type = commandTypeOfBody(object);
   return commandFromV230(type, object);
 }
 
