@@ -8,7 +8,7 @@
 'use strict';
 
 (() => {
-  const { KEY_ITEM, $, h, api, authorization } = window.HubDom;
+  const { KEY_ITEM, $, h, api, authorization, ago } = window.HubDom;
   const REFRESH_MS = 5_000;
   const EVENTS_PAGE = 20;
   const LOG_PAGE = 25;
@@ -28,14 +28,7 @@
   }
 
   const when = (value) => (value ? new Date(value).toLocaleString('en-GB', { dateStyle: 'short', timeStyle: 'medium' }) : '–');
-  const ago = (value) => {
-    if (!value) return 'never';
-    const seconds = Math.max(0, (Date.now() - new Date(value).getTime()) / 1000);
-    if (seconds < 90) return `${Math.round(seconds)} s ago`;
-    if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
-    if (seconds < 129600) return `${Math.round(seconds / 3600)} h ago`;
-    return `${Math.round(seconds / 86400)} d ago`;
-  };
+
   const badge = (text, kind = String(text).toLowerCase()) => h('span', { class: `badge ${kind}` }, text);
   const json = (value) => (value === null || value === undefined ? '' : JSON.stringify(value));
   const is16 = (protocol) => protocol === 'ocpp1.6';

@@ -7,7 +7,7 @@
 'use strict';
 
 (() => {
-  const { $, h, authorization } = window.HubDom;
+  const { $, h, authorization, learnCurrencies, money } = window.HubDom;
 
 
   /** One admin API call; the console sends X-Admin-Client so the audit log says where it came from. */
@@ -33,25 +33,6 @@
   }
   const get = (path) => call('GET', path);
 
-  // ── money with the currency's minor unit (as dashboard.js: core/money's table via the API) ────────
-  const minorUnits = new Map();
-  async function learnCurrencies(codes) {
-    const unknown = [...new Set(codes.filter((c) => typeof c === 'string' && /^[A-Z]{3}$/.test(c) && !minorUnits.has(c)))];
-    if (!unknown.length) return;
-    const { currencies } = await get(`/admin/dashboard/currencies?codes=${unknown.join(',')}`);
-    for (const c of currencies) minorUnits.set(c.code, c.minor_units);
-  }
-  function money(amount, currency) {
-    if (amount === null || amount === undefined) return '–';
-    const digits = minorUnits.get(currency);
-    const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(amount));
-    if (digits === undefined || digits === null || !m) return `${amount} ${currency ?? ''}`.trim();
-    const [, sign, whole, fraction = ''] = m;
-    let units = BigInt(whole + fraction.padEnd(digits, '0').slice(0, digits));
-    if (fraction.length > digits && fraction[digits] >= '5') units += 1n;
-    const text = units.toString().padStart(digits + 1, '0');
-    return `${sign && units !== 0n ? '-' : ''}${digits ? `${text.slice(0, -digits)}.${text.slice(-digits)}` : text} ${currency}`;
-  }
   const when = (value) => (value ? new Date(value).toLocaleString('en-GB', { dateStyle: 'short', timeStyle: 'medium' }) : '–');
   const badge = (text) => h('span', { class: `badge ${String(text).toLowerCase()}` }, String(text));
   const json = (value) => h('pre', { class: 'console-json' }, JSON.stringify(value, null, 2));

@@ -43,5 +43,43 @@ window.HubDom = (() => {
     return response.json();
   }
 
-  return { KEY_ITEM, SVG, $, h, s, api, authorization };
+  /** How long ago an instant was, in the unit that reads best. */
+  const ago = (value) => {
+    if (!value) return 'never';
+    const seconds = Math.max(0, (Date.now() - new Date(value).getTime()) / 1000);
+    if (seconds < 90) return `${Math.round(seconds)} s ago`;
+    if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
+    if (seconds < 129600) return `${Math.round(seconds / 3600)} h ago`;
+    return `${Math.round(seconds / 86400)} d ago`;
+  };
+
+  /** Decimals of each currency's minor unit, from /admin/dashboard/currencies (core/money keeps the table). */
+  const minorUnits = new Map();
+
+  async function learnCurrencies(codes) {
+    const unknown = [...new Set(codes.filter((c) => typeof c === 'string' && /^[A-Z]{3}$/.test(c) && !minorUnits.has(c)))];
+    if (!unknown.length) return;
+    const { currencies } = await api(`/admin/dashboard/currencies?codes=${unknown.join(',')}`);
+    for (const c of currencies) minorUnits.set(c.code, c.minor_units);
+  }
+
+  /**
+   * An amount (a decimal string or number from the API) with exactly its currency's decimals, rounded
+   * half up on the decimal digits (no binary float): 7 EUR → "7.00 EUR", 14.1 → "14.10". Shown as
+   * it came when the currency is unknown (learnCurrencies first).
+   */
+  function money(amount, currency) {
+    if (amount === null || amount === undefined) return '–';
+    const digits = minorUnits.get(currency);
+    const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(amount));
+    if (digits === undefined || digits === null || !m) return `${amount} ${currency ?? ''}`.trim();
+    const [, sign, whole, fraction = ''] = m;
+    let units = BigInt(whole + fraction.padEnd(digits, '0').slice(0, digits));
+    if (fraction.length > digits && fraction[digits] >= '5') units += 1n;
+    const text = units.toString().padStart(digits + 1, '0');
+    const shown = digits ? `${text.slice(0, -digits)}.${text.slice(-digits)}` : text;
+    return `${sign && units !== 0n ? '-' : ''}${shown} ${currency}`;
+  }
+
+  return { KEY_ITEM, SVG, $, h, s, api, authorization, ago, learnCurrencies, money };
 })();
