@@ -80,8 +80,10 @@ describe('guarded playbooks on real chargers: soft then hard reset, Inoperative 
     // The charger reports the connector Unavailable: the EVSE shows INOPERATIVE (and joins the status history).
     await clients['PB-3'].call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Unavailable', timestamp: new Date().toISOString() });
     await waitFor(async () => (await net.hub.services.locations.storedOf(net.hub.services.ownCpo, 'SITE1'))?.evses?.find((e) => e.uid === 'E3')?.status === 'INOPERATIVE', 'E3 INOPERATIVE');
-    const [last] = await net.hub.services.db.query(`SELECT status, own FROM evse_status_history WHERE location_id = 'SITE1' AND evse_uid = 'E3' ORDER BY id DESC LIMIT 1`);
-    expect(last).toEqual({ status: 'INOPERATIVE', own: true });
+    // The history is written by a listener after the location is stored: wait for its row.
+    const latest = async () => (await net.hub.services.db.query(`SELECT status, own FROM evse_status_history WHERE location_id = 'SITE1' AND evse_uid = 'E3' ORDER BY id DESC LIMIT 1`))[0];
+    await waitFor(async () => (await latest())?.status === 'INOPERATIVE' || undefined, 'E3 INOPERATIVE in the status history');
+    expect(await latest()).toEqual({ status: 'INOPERATIVE', own: true });
   });
 
   it('does nothing, and audits nothing, at a site that did not opt in', async () => {
