@@ -199,7 +199,14 @@ export class RawCharger {
     // Events of an earlier socket (closing late) must not touch this connection's state.
     socket.on('message', (data: Buffer) => {
       if (socket !== this.socket) return;
-      this.inbox.push(JSON.parse(data.toString('utf8')));
+      const frame = JSON.parse(data.toString('utf8'));
+      // A call the hub makes of its own (a local list's GetLocalListVersion after the boot, a device
+      // report) is not an answer to a fuzz frame: refused at once, so the hub is not left waiting.
+      if (Array.isArray(frame) && frame[0] === 2) {
+        socket.send(JSON.stringify([4, frame[1], 'NotImplemented', 'the fuzz charger answers no calls of the hub', {}]));
+        return;
+      }
+      this.inbox.push(frame);
       this.waiter?.();
     });
     socket.on('close', (...args: unknown[]) => {
