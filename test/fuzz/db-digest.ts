@@ -16,7 +16,9 @@ export const VOLATILE_COLUMNS: Record<string, string[]> = {
  * Tables a refused request legitimately writes, left out whole: traffic_records keeps every request,
  * refused ones above all (docs/traffic.md).
  */
-export const VOLATILE_TABLES = new Set(['traffic_records']);
+// charger_local_lists / local_list_contents: the hub's own record of the local-list syncs a charger's
+// boot starts (what it sent and how the charger answered), not a change a fuzz frame made.
+export const VOLATILE_TABLES = new Set(['traffic_records', 'charger_local_lists', 'local_list_contents']);
 
 export interface TableDigest {
   rows: number;
