@@ -9,7 +9,20 @@ export interface RoutedRole extends PartyAddress {
   roleId: string;
   role: Role;
   partyUuid: string;
+  /** The name in the role's credentials business details, else the name the operator gave the party. */
+  name: string;
 }
+
+interface RoutedRoleRow {
+  role_id: string;
+  role: Role;
+  country_code: string;
+  party_id: string;
+  party_uuid: string;
+  name: string;
+}
+
+const routedRoleOf = (r: RoutedRoleRow): RoutedRole => ({ roleId: r.role_id, role: r.role, countryCode: r.country_code, partyId: r.party_id, partyUuid: r.party_uuid, name: r.name });
 
 export interface Agreement {
   id: string;
@@ -128,9 +141,10 @@ export class RoamingAgreements {
   private async load(of: PartyAddress & { role: Role }): Promise<RoutedRole[]> {
     if (of.role === 'NAP') return this.napSources();
     const cpoSide = of.role === 'CPO';
-    const rows: { role_id: string; role: Role; country_code: string; party_id: string; party_uuid: string }[] =
+    const rows: RoutedRoleRow[] =
       await this.db.query(
-        `SELECT other.id AS role_id, other.role, other.country_code, other.party_id, other.party_uuid
+        `SELECT other.id AS role_id, other.role, other.country_code, other.party_id, other.party_uuid,
+                coalesce(other.business_details->>'name', p.name) AS name
            FROM party_roles me
            JOIN roaming_agreements a ON a.${cpoSide ? 'cpo_role_id' : 'emsp_role_id'} = me.id
            JOIN party_roles other ON other.id = a.${cpoSide ? 'emsp_role_id' : 'cpo_role_id'}
@@ -140,7 +154,7 @@ export class RoamingAgreements {
           ORDER BY other.country_code, other.party_id, other.role`,
         [of.countryCode, of.partyId, of.role],
       );
-    return rows.map((r) => ({ roleId: r.role_id, role: r.role, countryCode: r.country_code, partyId: r.party_id, partyUuid: r.party_uuid }));
+    return rows.map(routedRoleOf);
   }
 
   /**
@@ -148,27 +162,17 @@ export class RoamingAgreements {
    * credentials' business details, else the name the operator gave the party.
    */
   async emspNamesOf(cpo: PartyAddress): Promise<string[]> {
-    const rows: { name: string }[] = await this.db.query(
-      `SELECT coalesce(e.business_details->>'name', p.name) AS name
-         FROM party_roles me
-         JOIN roaming_agreements a ON a.cpo_role_id = me.id
-         JOIN party_roles e ON e.id = a.emsp_role_id
-         JOIN parties p ON p.id = e.party_uuid
-        WHERE me.country_code = $1 AND me.party_id = $2 AND me.role = 'CPO' AND e.role = 'EMSP'
-          AND (p.registered_at IS NOT NULL OR p.own) AND p.suspended_at IS NULL
-        ORDER BY e.country_code, e.party_id`,
-      [cpo.countryCode, cpo.partyId],
-    );
-    return rows.map((r) => r.name);
+    // The cached counterparts (the own CPO asks on every change of its locations).
+    return (await this.counterparts({ ...cpo, role: 'CPO' })).filter((r) => r.role === 'EMSP').map((r) => r.name);
   }
 
   /** A NAP's counterparts: the CPO roles that publish to the NAP (nap_publications), readable now. */
   private async napSources(): Promise<RoutedRole[]> {
-    const rows: { role_id: string; role: Role; country_code: string; party_id: string; party_uuid: string }[] = await this.db.query(`
-      SELECT r.id AS role_id, r.role, r.country_code, r.party_id, r.party_uuid
+    const rows: RoutedRoleRow[] = await this.db.query(`
+      SELECT r.id AS role_id, r.role, r.country_code, r.party_id, r.party_uuid, coalesce(r.business_details->>'name', p.name) AS name
         FROM nap_publications n JOIN party_roles r ON r.id = n.cpo_role_id JOIN parties p ON p.id = r.party_uuid
        WHERE n.publish AND (p.registered_at IS NOT NULL OR p.own) AND p.suspended_at IS NULL
        ORDER BY r.country_code, r.party_id`);
-    return rows.map((r) => ({ roleId: r.role_id, role: r.role, countryCode: r.country_code, partyId: r.party_id, partyUuid: r.party_uuid }));
+    return rows.map(routedRoleOf);
   }
 }

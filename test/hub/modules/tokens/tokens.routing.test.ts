@@ -11,7 +11,7 @@ import {
 import type { RoleAddress } from '../../../../src/hub/ocpi/party-address';
 
 const cpo: RoleAddress = { role: 'CPO', countryCode: 'NL', partyId: 'CP1' };
-const emsp = (countryCode: string, partyId: string): RoutedRole => ({ role: 'EMSP', countryCode, partyId, roleId: `${countryCode}${partyId}`, partyUuid: `uuid-${countryCode}-${partyId}` });
+const emsp = (countryCode: string, partyId: string): RoutedRole => ({ role: 'EMSP', countryCode, partyId, roleId: `${countryCode}${partyId}`, partyUuid: `uuid-${countryCode}-${partyId}`, name: partyId });
 const routes: AuthorizationRoute[] = [{ from: cpo, to: emsp('DE', 'TNM') }, { from: cpo, to: emsp('NL', 'TNM') }];
 const ref = { uid: '012345678', type: 'RFID' as const };
 
