@@ -6,8 +6,8 @@
  * (checked against the wanted list); the others keep the version and the entry count of Full updates.
  * Clients do not validate (strict mode is the server's cost, not the load generator's).
  */
-import { RPCClient } from 'ocpp-rpc';
-import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client';
+import type { RPCClient } from 'ocpp-rpc';
+import { loadChargePoint } from './support';
 
 export type ChargersCommand =
   | { id: number; cmd: 'connect'; url: string; ids: string[]; password: string; concurrency: number }
@@ -58,16 +58,7 @@ async function connect(command: Extract<ChargersCommand, { cmd: 'connect' }>): P
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [chargerId, index] = next;
-      const client = new RPCClient({
-        endpoint: command.url,
-        identity: chargerId,
-        password: command.password,
-        protocols: ['ocpp1.6'],
-        strictMode: false,
-        reconnect: false,
-        callTimeoutMs: 300_000,
-        pingIntervalMs: 0,
-      } as RPC_ClientOptions);
+      const client = loadChargePoint(command.url, chargerId, command.password);
       keep(client, chargerId, index % 10 === 0);
       try {
         await client.connect();

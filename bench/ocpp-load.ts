@@ -3,8 +3,8 @@
  * ocpp-rpc clients speaking OCPP 1.6J, each with at most one call in flight, driven by commands over
  * IPC. Clients do not validate (strict mode is the server's cost, not the load generator's).
  */
-import { RPCClient } from 'ocpp-rpc';
-import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client';
+import type { RPCClient } from 'ocpp-rpc';
+import { loadChargePoint } from './support';
 import { tokenOf } from './ocpp-ids';
 
 export type LoadCommand =
@@ -54,18 +54,9 @@ async function connect(command: Extract<LoadCommand, { cmd: 'connect' }>): Promi
   const started = performance.now();
   const worker = async () => {
     for (let chargerId = queue.shift(); chargerId !== undefined; chargerId = queue.shift()) {
-      const client = new RPCClient({
-        endpoint: command.url,
-        identity: chargerId,
-        password: command.password,
-        protocols: ['ocpp1.6'],
-        strictMode: false,
-        reconnect: false,
-        callTimeoutMs: 300_000,
-        // The hub defers its pings on activity; the simulated chargers never ping on their own.
-        pingIntervalMs: 0,
+      const client = loadChargePoint(command.url, chargerId, command.password, {
         wsOpts: { localAddress: command.localAddress, handshakeTimeout: 300_000 },
-      } as RPC_ClientOptions);
+      });
       try {
         await client.connect();
         clients.set(chargerId, client);

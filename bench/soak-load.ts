@@ -5,8 +5,8 @@
  * SOAK_METER_SECONDS for a random while, StopTransaction, a random pause. Every few seconds the process
  * reports, over IPC, the calls answered since its last report with their latencies.
  */
-import { RPCClient } from 'ocpp-rpc';
-import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client';
+import type { RPCClient } from 'ocpp-rpc';
+import { loadChargePoint } from './support';
 
 export interface SoakLoadStart {
   url: string;
@@ -100,16 +100,7 @@ async function begin(start: SoakLoadStart): Promise<void> {
   const lives: Promise<void>[] = [];
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined && running; id = queue.shift()) {
-      const client = new RPCClient({
-        endpoint: start.url,
-        identity: id,
-        password: start.password,
-        protocols: ['ocpp1.6'],
-        strictMode: false,
-        reconnect: false,
-        callTimeoutMs: 60_000,
-        pingIntervalMs: 0,
-      } as RPC_ClientOptions);
+      const client = loadChargePoint(start.url, id, start.password, { callTimeoutMs: 60_000 });
       client.on('error', () => undefined);
       try {
         await client.connect();

@@ -3,6 +3,8 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { RPCClient } from 'ocpp-rpc';
+import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client';
 import { startEmbeddedPostgres, type RunningPostgres } from '../src/db/embedded-postgres';
 
 /** A database for one benchmark run: a fresh one on DATABASE_URL's server, or an embedded server. */
@@ -144,3 +146,23 @@ export function goalMet(figure: BenchFigure): boolean | undefined {
 export function reportFigure(figure: BenchFigure): void {
   process.stdout.write(`${BENCH_FIGURE_PREFIX}${JSON.stringify({ ...figure, met: goalMet(figure) })}\n`);
 }
+
+/**
+ * A simulated OCPP 1.6 charger of a load process: no schema checks of its own (the server under test
+ * checks), no reconnects, no pings of its own (the servers defer theirs on activity), and a long call
+ * timeout (a storm may keep a call waiting). `options` overrides any of these.
+ */
+export function loadChargePoint(endpoint: string, identity: string, password: string, options: Partial<RPC_ClientOptions> = {}): RPCClient {
+  return new RPCClient({
+    endpoint,
+    identity,
+    password,
+    protocols: ['ocpp1.6'],
+    strictMode: false,
+    reconnect: false,
+    callTimeoutMs: 300_000,
+    pingIntervalMs: 0,
+    ...options,
+  } as RPC_ClientOptions);
+}
+
