@@ -23,21 +23,17 @@ export class PartnerStatements {
     return null;
   }
 
-  private async own(caller: FinanceCaller, statementId: string): Promise<{ statement: StatementView; side: string }> {
+  /** A statement of the caller's, with its side; another's is `unknown` (a 404 that tells nothing), the object asked for. */
+  private async own(caller: FinanceCaller, statementId: string, unknown = `No settlement statement ${statementId}`): Promise<{ statement: StatementView; side: string }> {
     const statement = await this.settlement.statement(statementId);
     const side = this.sideOf(caller, statement);
-    if (!side) throw new HubError('not_found', `No settlement statement ${statementId}`);
+    if (!side) throw new HubError('not_found', unknown);
     return { statement, side };
   }
 
   private async ownDispute(caller: FinanceCaller, id: string): Promise<{ dispute: DisputeView; side: string }> {
     const dispute = await this.settlement.dispute(id);
-    try {
-      return { dispute, side: (await this.own(caller, dispute.statement_id)).side };
-    } catch (error) {
-      if (error instanceof HubError && error.kind === 'not_found') throw new HubError('not_found', `No dispute ${id}`);
-      throw error;
-    }
+    return { dispute, side: (await this.own(caller, dispute.statement_id, `No dispute ${id}`)).side };
   }
 
   list(caller: FinanceCaller, filter: Omit<StatementFilter, 'parties'>): Promise<StatementView[]> {
@@ -95,12 +91,7 @@ export class PartnerStatements {
 
   async reconciliation(caller: FinanceCaller, id: string) {
     const report = await this.invoices.get(id);
-    try {
-      await this.own(caller, report.statement_id);
-    } catch (error) {
-      if (error instanceof HubError && error.kind === 'not_found') throw new HubError('not_found', `No invoice reconciliation ${id}`);
-      throw error;
-    }
+    await this.own(caller, report.statement_id, `No invoice reconciliation ${id}`);
     return report;
   }
 }
