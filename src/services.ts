@@ -24,6 +24,8 @@ import { HubClientInfoService } from './hub/modules/hubclientinfo/hubclientinfo.
 import { LocationsService } from './hub/modules/locations/locations.service';
 import type { ModuleDeps } from './hub/modules/module-deps';
 import { TariffsService } from './hub/modules/tariffs/tariffs.service';
+import { TariffAudienceRegistry } from './hub/routing/tariff-audiences';
+import { ownTariffAudiences } from './own-cpo/charging/own-tariffs';
 import { OcpiPaymentsService } from './hub/modules/payments/ocpi-payments.service';
 import { OcpiInvoiceReconciliationService } from './hub/modules/invoicereconciliation/invoicereconciliation.service';
 import { SessionsService } from './hub/modules/sessions/sessions.service';
@@ -95,6 +97,8 @@ export interface Services {
   router: HubRouter;
   /** What translations to and from versions whose objects lack it need (hub/routing/version-context.ts). */
   versionContexts: VersionContexts;
+  /** Who may see which own tariff (public or offered to listed eMSPs). */
+  tariffAudiences: TariffAudienceRegistry;
   locations: LocationsService;
   stillAlive: StillAliveCheck;
   tariffs: TariffsService;
@@ -214,7 +218,9 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const router = new HubRouter({ parties, agreements, outbox, client, hub: { countryCode: config.hub.countryCode, partyId: config.hub.partyId } });
   const versionContexts = new VersionContexts({ db, store, counterparts: (owner) => router.counterparts(owner) });
   outbox.useVersionContexts(versionContexts);
-  const locations = new LocationsService({ store, router });
+  // Who may see which own tariff (public, or offered to listed eMSPs): described once ownCpo is known, below.
+  const tariffAudiences = new TariffAudienceRegistry();
+  const locations = new LocationsService({ store, router, tariffAudiences });
   const chargers = new ChargersService(db, {
     autoRegister: config.ocpp.autoRegister,
     heartbeatIntervalSeconds: config.ocpp.heartbeatIntervalSeconds,
@@ -229,7 +235,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     (error) => log.warn({ err: error }, 'could not record an EVSE status change in the history'),
   );
   locations.describeOwner(ownCpo, async () => ({ acceptedServiceProviders: acceptedServiceProviders(await agreements.emspNamesOf(ownCpo)) }));
-  const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl, versionContexts };
+  tariffAudiences.describe(ownCpo, () => ownTariffAudiences(db, ownCpo));
+  const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl, versionContexts, tariffAudiences };
   const tariffs = new TariffsService(moduleDeps);
   const sessions = new SessionsService(moduleDeps);
   const cdrs = new CdrsService(moduleDeps);
@@ -248,6 +255,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     currency: config.ownCpo.currency,
     sessionUpdateIntervalMs: config.ownCpo.sessionUpdateIntervalMs,
     signedData: (transaction) => signedReadings.forCdr(transaction),
+    tariffAudiences: () => ownTariffAudiences(db, ownCpo),
   });
   const signedReadings = new SignedReadings({ db, log, cdrs, ownCpo });
   // Asks through chargerCalls, which needs the OCPP server built below (called only once both exist).
@@ -416,6 +424,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     store,
     router,
     versionContexts,
+    tariffAudiences,
     locations,
     traffic,
     alerts,
