@@ -4,6 +4,7 @@
  * place of the public one, a tariff offered elsewhere is deleted where it was, and a session of an
  * eMSP's driver is priced with that eMSP's tariff while a driver paying ad hoc gets the public price.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 import { ownSite } from '../support/own-sites';
 
@@ -113,6 +114,31 @@ describe('own tariffs per eMSP: public ones for everyone, scoped ones only for t
     await waitFor(() => locationPuts('EM3').length > 1, 'the location pushed again to EM3');
     expect(connectorTariffs(locationPuts('EM3').at(-1)!.body)).toEqual(['EM2-AC']);
     expect(ids((await net.parties.EM2.ocpi.get('/sender/tariffs')).data.data)).toEqual(['PUBLIC-AC']);
+  });
+
+  it('publishes a promotion for one eMSP\'s drivers as a new version of its tariff, and ends it', async () => {
+    const night = { id: 'NIGHT', start_date: '2027-03-26', end_date: '2027-03-29', start_time: '23:00', end_time: '07:00', prices: { energy: 0.2 } };
+    const added = await admin().post('/admin/tariffs/EM1-AC/promotions', night);
+    expect(added.status).toBe(201);
+    expect(added.data.elements.map((e: { restrictions?: unknown }) => e.restrictions)).toEqual([
+      { start_time: '23:00', end_time: '00:00', start_date: '2027-03-26', end_date: '2027-03-29' },
+      { start_time: '00:00', end_time: '07:00', start_date: '2027-03-27', end_date: '2027-03-30' },
+      undefined,
+    ]);
+    await waitFor(() => tariffPuts('EM1', 'EM1-AC').some((r) => isDeepStrictEqual(r.body, added.data)), 'the promoted tariff at EM1');
+    expect(tariffPuts('EM2', 'EM1-AC')).toEqual([]);
+    expect((await admin().get('/admin/tariffs/EM1-AC')).data.description.promotions).toEqual([night]);
+    // Bad input changes nothing.
+    const bad = await admin().post('/admin/tariffs/EM1-AC/promotions', { ...night, id: 'BAD', prices: { time: 2 } });
+    expect(bad.status).toBe(400);
+    expect(bad.data.error.message).toMatch(/promotions\[1\]\.prices\.time: needs a base prices\.time too/);
+    expect((await admin().post('/admin/tariffs/NO-SUCH/promotions', night)).status).toBe(404);
+    expect((await admin().delete('/admin/tariffs/EM1-AC/promotions/OTHER')).status).toBe(404);
+    const ended = await admin().delete('/admin/tariffs/EM1-AC/promotions/NIGHT');
+    expect(ended.status).toBe(200);
+    expect(ended.data.elements).toHaveLength(1);
+    await waitFor(() => tariffPuts('EM1', 'EM1-AC').some((r) => isDeepStrictEqual(r.body, ended.data)), 'the tariff without promotion at EM1');
+    expect((await admin().get('/admin/tariffs/EM1-AC')).data.description).toEqual({ ...priced(0.35), emsps: ['NL/EM1'] });
   });
 
   it('refuses an eMSP that is no party address, and stores nothing', async () => {
