@@ -25,6 +25,7 @@ import { LocationsService } from './hub/modules/locations/locations.service';
 import type { ModuleDeps } from './hub/modules/module-deps';
 import { TariffsService } from './hub/modules/tariffs/tariffs.service';
 import { TariffAudienceRegistry } from './hub/routing/tariff-audiences';
+import { BookingFees } from './own-cpo/bookings/booking-fees';
 import { ownTariffAudiences } from './own-cpo/charging/own-tariffs';
 import { OcpiPaymentsService } from './hub/modules/payments/ocpi-payments.service';
 import { OcpiInvoiceReconciliationService } from './hub/modules/invoicereconciliation/invoicereconciliation.service';
@@ -311,7 +312,19 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const load = new LoadManager({ db, log, chargers, transactions, chargerCalls, chargingNeeds });
   const sites = new SitesService({ db, chargers, load });
   // Bookings at the own locations (docs/scheduling.md): capacity held in the site, the EVSE reserved at the window's start.
-  const ownBookings = new OwnBookings({ db, log, chargers, calls: chargerCalls, locations, evseStatus, ownCpo, config: config.bookings });
+  // No-show and late-cancellation fees: CDRs priced by the booking's tariff for the token's eMSP (bookings/booking-fees.ts).
+  const bookingFees = new BookingFees({ db, log, locations, tokens, cdrs, transactions, ownCpo });
+  const ownBookings = new OwnBookings({
+    db,
+    log,
+    chargers,
+    calls: chargerCalls,
+    locations,
+    evseStatus,
+    ownCpo,
+    config: config.bookings,
+    chargeFee: (booking, now) => bookingFees.charge(booking, now),
+  });
   // OCPI Bookings (2.3.0 with the bookings extension): routed between partners; the own CPO answers in-process.
   const bookings = new BookingsService(moduleDeps);
   const ownBookingsOcpi = new OwnBookingsOcpi({ ownBookings, bookings, cpo: ownCpo, config: config.bookings, log });

@@ -48,6 +48,14 @@ export function buildOwnTariff(description: TariffDescription, identity: TariffI
       }
     }
   }
+  // Unused bookings: OCPI prices reservations by their own elements (compiled apart from charging ones).
+  const reservation = description.reservation;
+  if (reservation?.expired) {
+    elements.push({ price_components: componentsOf(reservation.expired, description), restrictions: { reservation: 'RESERVATION_EXPIRES' } });
+  }
+  if (reservation && (reservation.flat !== undefined || reservation.time !== undefined)) {
+    elements.push({ price_components: componentsOf({ flat: reservation.flat, time: reservation.time }, description), restrictions: { reservation: 'RESERVATION' } });
+  }
   // The fallback: no restrictions, so nothing is ever free by accident.
   elements.push({ price_components: componentsOf(description.prices, description) });
 

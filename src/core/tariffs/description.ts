@@ -96,7 +96,18 @@ export const Promotion = z.strictObject({
 });
 export type Promotion = z.infer<typeof Promotion>;
 
+const ReservationPrices = z.strictObject({ flat: Money.optional(), time: Money.optional() });
+
+/**
+ * What an unused booking costs (OCPI reservation restrictions): `flat` per reservation and `time` per
+ * hour reserved (RESERVATION elements); `expired` what a reservation that expires without a session
+ * costs instead, where it prices a dimension (RESERVATION_EXPIRES elements, which OCPI lets win).
+ */
+const Reservation = ReservationPrices.extend({ expired: ReservationPrices.optional() });
+
 const Common = {
+  /** Prices of an unused booking (no-show, late cancellation); absent: they cost nothing. */
+  reservation: Reservation.optional(),
   /**
    * The eMSPs this tariff is offered to (by roaming agreement); absent: public, every eMSP and the
    * driver paying ad hoc. A scoped tariff is pushed only to these eMSPs and prices only their drivers.
@@ -181,6 +192,12 @@ export const TariffDescription = z
       }
       requireBasePrices(p.prices, base, ['promotions', i], ctx);
     });
+    if (d.reservation) {
+      const { expired, ...reserved } = d.reservation;
+      const none = (p: object | undefined) => !p || Object.values(p).every((v) => v === undefined);
+      if (none(reserved) && none(expired)) ctx.addIssue({ code: 'custom', path: ['reservation'], message: 'must price flat or time (or expired.flat/time)' });
+      if (expired && none(expired)) ctx.addIssue({ code: 'custom', path: ['reservation', 'expired'], message: 'must price flat or time' });
+    }
     if (d.emsps && new Set(d.emsps).size !== d.emsps.length) ctx.addIssue({ code: 'custom', path: ['emsps'], message: 'names an eMSP twice' });
     if (d.kind === 'time_of_use') {
       d.windows.forEach((w, i) => {
