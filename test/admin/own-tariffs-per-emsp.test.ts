@@ -4,7 +4,11 @@
  * place of the public one, a tariff offered elsewhere is deleted where it was, and a session of an
  * eMSP's driver is priced with that eMSP's tariff while a driver paying ad hoc gets the public price.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { runCli } from '../../src/cli/ocpi-hub-cli';
 import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 import { ownSite } from '../support/own-sites';
 
@@ -139,6 +143,28 @@ describe('own tariffs per eMSP: public ones for everyone, scoped ones only for t
     expect(ended.data.elements).toHaveLength(1);
     await waitFor(() => tariffPuts('EM1', 'EM1-AC').some((r) => isDeepStrictEqual(r.body, ended.data)), 'the tariff without promotion at EM1');
     expect((await admin().get('/admin/tariffs/EM1-AC')).data.description).toEqual({ ...priced(0.35), emsps: ['NL/EM1'] });
+  });
+
+  it('adds and ends a promotion through the CLI', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'promo-'));
+    const file = path.join(dir, 'promotion.json');
+    writeFileSync(file, JSON.stringify({ id: 'WEEKEND', start_date: '2027-04-03', end_date: '2027-04-05', prices: { energy: 0.25 } }));
+    const cli = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await runCli([...argv, '--hub', net.hub.url], { out: (t) => (out += t), err: (t) => (err += t), env: { ADMIN_API_KEY: net.hub.adminKey } });
+      return { code, out, err };
+    };
+    const promoted = await cli('tariff', 'promote', 'PUBLIC-AC', '--file', file);
+    expect(promoted.code).toBe(0);
+    expect(JSON.parse(promoted.out).elements[0]).toEqual({
+      price_components: [{ type: 'ENERGY', price: 0.25, vat: 21, step_size: 1 }],
+      restrictions: { start_date: '2027-04-03', end_date: '2027-04-05' },
+    });
+    expect(await cli('tariff', 'unpromote', 'PUBLIC-AC')).toMatchObject({ code: 2, err: expect.stringContaining('--promotion') });
+    const ended = await cli('tariff', 'unpromote', 'PUBLIC-AC', '--promotion', 'WEEKEND');
+    expect(ended.code).toBe(0);
+    expect(JSON.parse(ended.out).elements).toHaveLength(1);
   });
 
   it('refuses an eMSP that is no party address, and stores nothing', async () => {
