@@ -35,8 +35,8 @@ describe('fees for unused bookings', () => {
       reservation: { time: 3, expired: { flat: 4, time: 2 } },
     };
     expect((await admin().put('/admin/tariffs/OWN-AC', reservationTariff)).status).toBe(200);
-    // EM2's drivers: a 10.00 fee for an unused booking, nothing per hour.
-    expect((await admin().put('/admin/tariffs/EM2-AC', { ...reservationTariff, emsps: ['DE/EM2'], reservation: { expired: { flat: 10 } } })).status).toBe(201);
+    // EM2's drivers: 0.30/kWh, and a 10.00 fee for an unused booking, nothing per hour.
+    expect((await admin().put('/admin/tariffs/EM2-AC', { ...reservationTariff, emsps: ['DE/EM2'], prices: { energy: 0.3 }, reservation: { expired: { flat: 10 } } })).status).toBe(201);
     for (const evse of ['E1', 'E2']) {
       expect((await admin().patch(`/admin/locations/SITE1/evses/${evse}/connectors/1`, { tariff_ids: ['OWN-AC', 'EM2-AC'] })).status).toBe(200);
     }
@@ -95,10 +95,25 @@ describe('fees for unused bookings', () => {
     expect(cdrsAt('EM1').find((c) => c.id === 'booking-OK-1')).toBeUndefined();
   });
 
+  it("prices a charging session of each eMSP's driver with its tariff for that eMSP (a real OCPP 1.6 charger)", async () => {
+    await net.addCharger('FEE16', 'ocpp1.6', 'SITE1', 'E1');
+    const cp = await net.connect('FEE16', 'ocpp1.6');
+    const start = new Date(Date.now() - 30 * 60_000);
+    for (const [emsp, idTag] of [['EM2', 'EM2TOK'], ['EM1', 'EM1TOK']] as const) {
+      const started = (await cp.call('StartTransaction', { connectorId: 1, idTag, meterStart: 0, timestamp: start.toISOString() })) as { transactionId: number };
+      await cp.call('StopTransaction', { transactionId: started.transactionId, meterStop: 4000, timestamp: new Date(start.getTime() + 20 * 60_000).toISOString() });
+      const cdr = await waitFor(() => cdrsAt(emsp).find((c) => c.session_id && c.cdr_token.uid === idTag), `the session CDR at ${emsp}`);
+      // 4 kWh: at EM2's 0.30 = 1.20 excl. (1.44 incl.), at the public 0.25 = 1.00 (1.20).
+      expect(cdr.tariffs.map((t: { id: string }) => t.id)).toEqual([emsp === 'EM2' ? 'EM2-AC' : 'OWN-AC']);
+      expect(cdr.total_cost).toEqual(emsp === 'EM2' ? { excl_vat: 1.2, incl_vat: 1.44 } : { excl_vat: 1, incl_vat: 1.2 });
+    }
+    expect(cdrsAt('EM1').some((c) => c.tariffs?.some((t: { id: string }) => t.id === 'EM2-AC'))).toBe(false);
+  });
+
   it('puts the fees on the settlement statements of their eMSPs', async () => {
     const run = await admin().post('/admin/settlement/runs', { period: new Date().toISOString().slice(0, 7) });
     expect(run.status).toBe(201);
-    expect(run.data.lines_written).toBe(2);
+    expect(run.data.lines_written).toBe(4); // the two fees and the two sessions above
     // Each statement (one per CPO/eMSP pair): its pair and the CDRs on its lines.
     const statements = await Promise.all(
       run.data.statements.map(async (s: { id: string }) => ({
