@@ -10,9 +10,19 @@
  * lie wholly within its stay, for every strategy alike.
  * Prints energy delivered, share of cars satisfied by departure (all they wanted, and their minimum),
  * peak site power, slots over the site limit, and energy cost. BENCH_SEED (default 1), BENCH_CARS (default 60).
+ *
+ * Then the effect of a targeted promotion (docs/own-tariffs.md): the planner run twice more, priced by
+ * the own CPO's tariff as drivers see it — 0.30 €/kWh at all times, and the same tariff with a night
+ * promotion 21:00–07:00 at 0.18 over the day's dates — each slot's price computed by the pricing engine
+ * from the built OCPI tariff (1 kWh in the slot, location time zone). Prints the energy charged in the
+ * 17:00–21:00 peak window without and with the promotion.
  */
 import { allocate, type SessionDemand, type Site } from '../src/core/allocation/allocation-core';
 import { reportFigure } from './support';
+import { previewTariffPrice } from '../src/core/pricing/tariff-price-preview';
+import { addDays, buildOwnTariff, localDateOf, parseTariffDescription } from '../src/core/tariffs/tariffs-core';
+import type { Tariff } from '../src/core/pricing/pricing-core';
+import type { PricePeriod } from '../src/core/planning/planning-slots';
 import {
   plan,
   pricePerSlot,
@@ -43,7 +53,14 @@ interface Outcome {
   overLimitSlots: number;
   worstOverW: number;
   cost: number;
+  /** Energy charged in slots starting 17:00–21:00 local. */
+  peakWindowWh: number;
   ms: number;
+}
+
+/** The local hour (0–23) at an instant. */
+function localHour(ms: number, timeZone: string): number {
+  return Number(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(new Date(ms)));
 }
 
 function simulate(name: string, day: SyntheticDay, grid: SlotGrid, limits: number[], prices: number[], strategy: Strategy): Outcome {
@@ -54,8 +71,10 @@ function simulate(name: string, day: SyntheticDay, grid: SlotGrid, limits: numbe
   let overLimitSlots = 0;
   let worstOverW = 0;
   let cost = 0;
+  let peakWindowWh = 0;
   for (let slot = 0; slot < grid.count; slot++) {
     const startMs = slotStart(grid, slot);
+    const hour = localHour(startMs, day.timeZone);
     const present = day.cars.filter((car) => Date.parse(car.arrival as string) <= startMs && startMs + grid.slotMs <= Date.parse(car.departure as string));
     const needing = present.filter((car) => delivered.get(car.id)! < car.energyWh);
     const given = needing.length > 0 ? strategy({ slot, startMs, present: needing, delivered, limitW: limits[slot] }) : new Map<string, number>();
@@ -66,6 +85,7 @@ function simulate(name: string, day: SyntheticDay, grid: SlotGrid, limits: numbe
       delivered.set(car.id, delivered.get(car.id)! + watts * hours);
       totalW += watts;
       cost += ((watts * hours) / 1000) * prices[slot];
+      if (hour >= 17 && hour < 21) peakWindowWh += watts * hours;
     }
     peakW = Math.max(peakW, totalW);
     if (totalW > limits[slot] + 1e-6) {
@@ -89,6 +109,7 @@ function simulate(name: string, day: SyntheticDay, grid: SlotGrid, limits: numbe
     overLimitSlots,
     worstOverW,
     cost,
+    peakWindowWh,
     ms: performance.now() - started,
   };
 }
@@ -124,13 +145,13 @@ function main(): void {
     return new Map(allocation.connectors.map((c) => [c.connectorKey, c.limitWatts]));
   };
 
-  const planner: Strategy = ({ startMs: now, present, delivered }) => {
+  const plannerWith = (planPrices: PricePeriod[]): Strategy => ({ startMs: now, present, delivered }) => {
     const result = plan({
       start: new Date(now),
       slotMinutes: SLOT_MINUTES,
       horizonHours: 24,
       site: day.site,
-      prices: day.prices,
+      prices: planPrices,
       classes: day.classes,
       cars: present.map((car) => {
         const got = delivered.get(car.id)!;
@@ -148,6 +169,7 @@ function main(): void {
     });
     return new Map(result.cars.map((car) => [car.carId, car.powerW[0]]));
   };
+  const planner = plannerWith(day.prices);
 
   const outcomes = [
     simulate('uncontrolled', day, grid, limits, prices, uncontrolled),
@@ -177,8 +199,52 @@ function main(): void {
   reportFigure({ figure: 'planner: energy cost of the synthetic day', value: plannerOutcome.cost, unit: '€', baseline: allocatorOutcome.cost, baselineName: 'allocator, slot by slot', goal: { ratioAtMost: 1, text: 'no dearer than the allocator' } });
   reportFigure({ figure: 'planner: satisfied by departure', value: plannerOutcome.satisfied * 100, unit: '%', baseline: allocatorOutcome.satisfied * 100, baselineName: 'allocator, slot by slot', goal: { ratioAtLeast: 1, text: 'at least the allocator' } });
   reportFigure({ figure: 'planner: slots over the site limit', value: plannerOutcome.overLimitSlots, unit: 'slots', goal: { atMost: 0, text: '0' } });
+  promotionEffect(day, grid, limits, plannerWith);
   print('');
   print('satisfied: got all it wanted by departure (within 50 Wh); minimum: got at least its minimum energy; over-limit: slots above the site limit (worst excess).');
+}
+
+/**
+ * The own tariff as drivers see it, with and without a night promotion, priced slot by slot by the
+ * pricing engine, and the planner run under each: energy in the 17:00–21:00 peak, in one run.
+ */
+function promotionEffect(day: SyntheticDay, grid: SlotGrid, limits: number[], plannerWith: (prices: PricePeriod[]) => Strategy): void {
+  const firstDate = localDateOf(new Date(day.start), day.timeZone);
+  const night = { id: 'NIGHT', start_date: addDays(firstDate, -1), end_date: addDays(firstDate, 3), start_time: '21:00', end_time: '07:00', prices: { energy: 0.18 } };
+  const tariffOf = (promotions: unknown[]): Tariff => {
+    const parsed = parseTariffDescription({ kind: 'simple', currency: 'EUR', vat: 21, prices: { energy: 0.3 }, ...(promotions.length && { promotions }) });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    return buildOwnTariff(parsed.value, { countryCode: 'NL', partyId: 'HUB', id: 'BENCH', lastUpdated: day.start });
+  };
+  // Per slot, over the day and the planner's 24 h beyond it: what 1 kWh in the slot costs (excl. VAT).
+  const slotPrices = (tariff: Tariff): PricePeriod[] =>
+    Array.from({ length: grid.count + (24 * 60) / SLOT_MINUTES }, (_, slot) => {
+      const from = slotStart(grid, slot);
+      const preview = previewTariffPrice(tariff, { start: new Date(from), chargingMinutes: SLOT_MINUTES, kwh: 1, parkingMinutes: 0 }, day.timeZone);
+      if (!preview.ok) throw new Error(preview.errors.join('; '));
+      return { from: new Date(from).toISOString(), until: new Date(from + grid.slotMs).toISOString(), pricePerKWh: preview.computed.total_energy_cost.excl_vat ?? 0 };
+    });
+  const plain = slotPrices(tariffOf([]));
+  const promoted = slotPrices(tariffOf([night]));
+  const runs = [
+    simulate('planner, own tariff 0.30', day, grid, limits, plain.map((p) => p.pricePerKWh), plannerWith(plain)),
+    simulate('planner, own tariff + night promotion', day, grid, limits, promoted.map((p) => p.pricePerKWh), plannerWith(promoted)),
+  ];
+  print('');
+  print(`promotion: ${night.start_time}-${night.end_time} local at 0.18 instead of 0.30 €/kWh (${night.start_date} .. ${night.end_date}), slot prices from the pricing engine`);
+  print(['strategy'.padEnd(40), 'kWh'.padStart(8), 'kWh 17-21'.padStart(10), 'satisfied'.padStart(10), 'driver € excl.'.padStart(15)].join(' '));
+  for (const o of runs) {
+    print([o.name.padEnd(40), (o.deliveredWh / 1000).toFixed(1).padStart(8), (o.peakWindowWh / 1000).toFixed(1).padStart(10), `${(o.satisfied * 100).toFixed(1)} %`.padStart(10), o.cost.toFixed(2).padStart(15)].join(' '));
+  }
+  const [without, withPromotion] = runs;
+  reportFigure({
+    figure: 'planner: energy in the 17:00-21:00 peak with a night promotion',
+    value: withPromotion.peakWindowWh / 1000,
+    unit: 'kWh',
+    baseline: without.peakWindowWh / 1000,
+    baselineName: 'the same tariff without the promotion',
+    goal: { ratioAtMost: 1, text: 'no more than without' },
+  });
 }
 
 main();

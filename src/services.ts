@@ -24,6 +24,9 @@ import { HubClientInfoService } from './hub/modules/hubclientinfo/hubclientinfo.
 import { LocationsService } from './hub/modules/locations/locations.service';
 import type { ModuleDeps } from './hub/modules/module-deps';
 import { TariffsService } from './hub/modules/tariffs/tariffs.service';
+import { TariffAudienceRegistry } from './hub/routing/tariff-audiences';
+import { BookingFees } from './own-cpo/bookings/booking-fees';
+import { ownTariffAudiences } from './own-cpo/charging/own-tariffs';
 import { OcpiPaymentsService } from './hub/modules/payments/ocpi-payments.service';
 import { OcpiInvoiceReconciliationService } from './hub/modules/invoicereconciliation/invoicereconciliation.service';
 import { SessionsService } from './hub/modules/sessions/sessions.service';
@@ -95,6 +98,8 @@ export interface Services {
   router: HubRouter;
   /** What translations to and from versions whose objects lack it need (hub/routing/version-context.ts). */
   versionContexts: VersionContexts;
+  /** Who may see which own tariff (public or offered to listed eMSPs). */
+  tariffAudiences: TariffAudienceRegistry;
   locations: LocationsService;
   stillAlive: StillAliveCheck;
   tariffs: TariffsService;
@@ -214,7 +219,9 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const router = new HubRouter({ parties, agreements, outbox, client, hub: { countryCode: config.hub.countryCode, partyId: config.hub.partyId } });
   const versionContexts = new VersionContexts({ db, store, counterparts: (owner) => router.counterparts(owner) });
   outbox.useVersionContexts(versionContexts);
-  const locations = new LocationsService({ store, router });
+  // Who may see which own tariff (public, or offered to listed eMSPs): described once ownCpo is known, below.
+  const tariffAudiences = new TariffAudienceRegistry();
+  const locations = new LocationsService({ store, router, tariffAudiences });
   const chargers = new ChargersService(db, {
     autoRegister: config.ocpp.autoRegister,
     heartbeatIntervalSeconds: config.ocpp.heartbeatIntervalSeconds,
@@ -229,7 +236,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     (error) => log.warn({ err: error }, 'could not record an EVSE status change in the history'),
   );
   locations.describeOwner(ownCpo, async () => ({ acceptedServiceProviders: acceptedServiceProviders(await agreements.emspNamesOf(ownCpo)) }));
-  const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl, versionContexts };
+  tariffAudiences.describe(ownCpo, () => ownTariffAudiences(db, ownCpo));
+  const moduleDeps: ModuleDeps = { config, db, log, client, parties, outbox, store, router, publicUrl: config.publicUrl, versionContexts, tariffAudiences };
   const tariffs = new TariffsService(moduleDeps);
   const sessions = new SessionsService(moduleDeps);
   const cdrs = new CdrsService(moduleDeps);
@@ -248,6 +256,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     currency: config.ownCpo.currency,
     sessionUpdateIntervalMs: config.ownCpo.sessionUpdateIntervalMs,
     signedData: (transaction) => signedReadings.forCdr(transaction),
+    tariffAudiences: () => ownTariffAudiences(db, ownCpo),
   });
   const signedReadings = new SignedReadings({ db, log, cdrs, ownCpo });
   // Asks through chargerCalls, which needs the OCPP server built below (called only once both exist).
@@ -303,7 +312,19 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const load = new LoadManager({ db, log, chargers, transactions, chargerCalls, chargingNeeds });
   const sites = new SitesService({ db, chargers, load });
   // Bookings at the own locations (docs/scheduling.md): capacity held in the site, the EVSE reserved at the window's start.
-  const ownBookings = new OwnBookings({ db, log, chargers, calls: chargerCalls, locations, evseStatus, ownCpo, config: config.bookings });
+  // No-show and late-cancellation fees: CDRs priced by the booking's tariff for the token's eMSP (bookings/booking-fees.ts).
+  const bookingFees = new BookingFees({ db, log, locations, tokens, cdrs, transactions, ownCpo });
+  const ownBookings = new OwnBookings({
+    db,
+    log,
+    chargers,
+    calls: chargerCalls,
+    locations,
+    evseStatus,
+    ownCpo,
+    config: config.bookings,
+    chargeFee: (booking, now) => bookingFees.charge(booking, now),
+  });
   // OCPI Bookings (2.3.0 with the bookings extension): routed between partners; the own CPO answers in-process.
   const bookings = new BookingsService(moduleDeps);
   const ownBookingsOcpi = new OwnBookingsOcpi({ ownBookings, bookings, cpo: ownCpo, config: config.bookings, log });
@@ -416,6 +437,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     store,
     router,
     versionContexts,
+    tariffAudiences,
     locations,
     traffic,
     alerts,

@@ -185,6 +185,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         file: { type: 'string' },
         out: { type: 'string' },
         date: { type: 'string' },
+        promotion: { type: 'string' },
         ...SETTLEMENT_OPTIONS,
         ...SITE_OPTIONS,
         ...CHARGER_ACTION_OPTIONS,

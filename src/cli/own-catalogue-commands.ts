@@ -11,6 +11,10 @@ export const OWN_CATALOGUE_USAGE = `  ocpi-hub location put --file loc.json     
   ocpi-hub tariff put <id> --file desc.json     publish an own tariff from its description (docs/own-tariffs.md)
   ocpi-hub tariff day-ahead <id> --date 2026-11-22 --file prices.json
                                               merge a date's 24 hourly energy prices into a dynamic tariff
+  ocpi-hub tariff promote <id> --file promotion.json
+                                              add a time-limited promotion (dates, days, window, prices)
+  ocpi-hub tariff unpromote <id> --promotion NIGHT
+                                              end a promotion now
   ocpi-hub tariff list
   ocpi-hub tariff show <id>
   ocpi-hub tariff delete <id>
@@ -18,7 +22,7 @@ export const OWN_CATALOGUE_USAGE = `  ocpi-hub location put --file loc.json     
 
 export const OWN_CATALOGUE_ACTIONS = {
   location: ['put', 'list', 'show'],
-  tariff: ['put', 'day-ahead', 'list', 'show', 'delete'],
+  tariff: ['put', 'day-ahead', 'promote', 'unpromote', 'list', 'show', 'delete'],
 };
 
 function readJson(file: string | undefined): unknown {
@@ -68,6 +72,11 @@ export async function runTariff(api: AxiosInstance, args: string[], values: Reco
       const list = Array.isArray(prices) ? prices : (prices as { prices?: unknown })?.prices;
       return api.post(`/admin/tariffs/${idOf(id)}/day-ahead`, { date: values.date, prices: list });
     }
+    case 'promote':
+      return api.post(`/admin/tariffs/${idOf(id)}/promotions`, readJson(values.file));
+    case 'unpromote':
+      if (!values.promotion) throw new CliInputError('Missing --promotion (the id of the promotion to end)');
+      return api.delete(`/admin/tariffs/${idOf(id)}/promotions/${encodeURIComponent(values.promotion)}`);
     case 'list':
       return api.get('/admin/tariffs');
     case 'show':

@@ -11,7 +11,7 @@
 import Decimal from 'decimal.js';
 import { DayOfWeek, type Price, type PriceComponent, type Tariff, type TariffElement, type TariffRestrictions, validateTariff } from '../pricing/pricing-core';
 import { addDays } from './day-ahead';
-import type { Prices, TariffDescription, TimeWindow } from './description';
+import type { Prices, Promotion, TariffDescription, TimeWindow } from './description';
 
 export interface TariffIdentity {
   countryCode: string;
@@ -27,6 +27,11 @@ const WEEK: readonly DayOfWeek[] = DayOfWeek.options;
 
 export function buildOwnTariff(description: TariffDescription, identity: TariffIdentity): Tariff {
   const elements: TariffElement[] = [];
+  // Promotions first: a discount holds wherever its dates, days and window do, over windows and hours.
+  for (const promotion of description.promotions ?? []) {
+    const components = componentsOf(promotion.prices, description);
+    for (const restrictions of promotionRestrictions(promotion)) elements.push({ price_components: components, restrictions });
+  }
   if (description.kind === 'time_of_use') {
     for (const window of description.windows) {
       const components = componentsOf(window.prices, description);
@@ -42,6 +47,14 @@ export function buildOwnTariff(description: TariffDescription, identity: TariffI
         });
       }
     }
+  }
+  // Unused bookings: OCPI prices reservations by their own elements (compiled apart from charging ones).
+  const reservation = description.reservation;
+  if (reservation?.expired) {
+    elements.push({ price_components: componentsOf(reservation.expired, description), restrictions: { reservation: 'RESERVATION_EXPIRES' } });
+  }
+  if (reservation && (reservation.flat !== undefined || reservation.time !== undefined)) {
+    elements.push({ price_components: componentsOf({ flat: reservation.flat, time: reservation.time }, description), restrictions: { reservation: 'RESERVATION' } });
   }
   // The fallback: no restrictions, so nothing is ever free by accident.
   elements.push({ price_components: componentsOf(description.prices, description) });
@@ -89,7 +102,7 @@ function priceOf(exclVat: number, vat: number | null): Price {
  * wrapping window with days is therefore two elements: its days until midnight, and the following
  * days from midnight. Without days one element wraps as the spec describes.
  */
-function windowRestrictions(window: TimeWindow): TariffRestrictions[] {
+function windowRestrictions(window: Pick<TimeWindow, 'days' | 'start_time' | 'end_time'>): TariffRestrictions[] {
   const days = window.days && WEEK.filter((day) => window.days!.includes(day));
   const onDays = (list: readonly DayOfWeek[] | undefined) => (list ? { day_of_week: [...list] } : {});
   if (window.start_time === undefined || window.end_time === undefined) return [onDays(days)];
@@ -100,6 +113,27 @@ function windowRestrictions(window: TimeWindow): TariffRestrictions[] {
   return [
     { start_time, end_time: '00:00', ...onDays(days) },
     { start_time: '00:00', end_time, ...onDays(nextDays) },
+  ];
+}
+
+/**
+ * A promotion's restrictions: its window's (windowRestrictions) limited to the dates it starts on. A
+ * window that wraps past midnight is always two elements, the part after midnight on the following
+ * dates (start_date + 1 until end_date + 1): OCPI evaluates start_date/end_date at each moment, so one
+ * element would lose the last night's hours after midnight, and hold on the first morning before the
+ * first night.
+ */
+function promotionRestrictions(promotion: Promotion): TariffRestrictions[] {
+  const dates = { start_date: promotion.start_date, end_date: promotion.end_date };
+  const { start_time, end_time } = promotion;
+  const wraps = start_time !== undefined && end_time !== undefined && end_time !== '00:00' && end_time < start_time;
+  if (!wraps) return windowRestrictions(promotion).map((r) => ({ ...r, ...dates }));
+  const days = promotion.days ?? WEEK;
+  const nextDays = WEEK.filter((day) => days.includes(WEEK[(WEEK.indexOf(day) + 6) % 7]));
+  const onDays = (list: readonly DayOfWeek[]) => (promotion.days ? { day_of_week: [...list] } : {});
+  return [
+    { start_time, end_time: '00:00', ...onDays(WEEK.filter((d) => days.includes(d))), ...dates },
+    { start_time: '00:00', end_time, ...onDays(nextDays), start_date: addDays(dates.start_date, 1), end_date: addDays(dates.end_date, 1) },
   ];
 }
 

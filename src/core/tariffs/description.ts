@@ -71,7 +71,50 @@ export const HourlyPrices = z
   .length(24, 'must list 24 hourly prices (index 0 = 00:00–01:00 local time; null for an hour without a price)');
 export type HourlyPrices = z.infer<typeof HourlyPrices>;
 
+/** An eMSP party as `CC/PID` (country code and party id, e.g. `NL/ABC`). */
+export const EmspParty = z
+  .string()
+  .transform((v) => v.toUpperCase())
+  .pipe(z.string().regex(/^[A-Z]{2}\/[A-Z0-9]{3}$/, 'must be an eMSP party like NL/ABC (country code / party id)'));
+
+/**
+ * A time-limited promotion: cheaper prices over local dates [start_date, end_date) and, optionally,
+ * on some weekdays and in a time window (which may wrap past midnight). Published as restricted
+ * elements before every other element, so it wins wherever it holds.
+ */
+export const Promotion = z.strictObject({
+  /** Names it for removal: 1–36 letters, digits, `-` or `_`. */
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,36}$/, 'must be 1 to 36 letters, digits, - or _'),
+  /** First local date the promotion's window starts on. */
+  start_date: LocalDate,
+  /** First local date it no longer starts on (exclusive, as OCPI end_date). */
+  end_date: LocalDate,
+  days: z.array(DayOfWeek).min(1, 'must name at least one day (leave days out for every day)').optional(),
+  start_time: z.string().regex(TIME_OF_DAY, 'must be a 24h time like 23:00').optional(),
+  end_time: z.string().regex(TIME_OF_DAY, 'must be a 24h time like 07:00').optional(),
+  prices: WindowPrices,
+});
+export type Promotion = z.infer<typeof Promotion>;
+
+const ReservationPrices = z.strictObject({ flat: Money.optional(), time: Money.optional() });
+
+/**
+ * What an unused booking costs (OCPI reservation restrictions): `flat` per reservation and `time` per
+ * hour reserved (RESERVATION elements); `expired` what a reservation that expires without a session
+ * costs instead, where it prices a dimension (RESERVATION_EXPIRES elements, which OCPI lets win).
+ */
+const Reservation = ReservationPrices.extend({ expired: ReservationPrices.optional() });
+
 const Common = {
+  /** Prices of an unused booking (no-show, late cancellation); absent: they cost nothing. */
+  reservation: Reservation.optional(),
+  /**
+   * The eMSPs this tariff is offered to (by roaming agreement); absent: public, every eMSP and the
+   * driver paying ad hoc. A scoped tariff is pushed only to these eMSPs and prices only their drivers.
+   */
+  emsps: z.array(EmspParty).min(1, 'must name at least one eMSP (leave emsps out for a public tariff)').max(100).optional(),
+  /** Time-limited discounts, first listed wins where they overlap. */
+  promotions: z.array(Promotion).max(20).optional(),
   /** ISO 4217, e.g. EUR. */
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code in capitals, e.g. EUR'),
   /**
@@ -136,6 +179,26 @@ export const TariffDescription = z
     if (d.min_price !== undefined && d.max_price !== undefined && d.min_price > d.max_price) {
       ctx.addIssue({ code: 'custom', path: ['min_price'], message: 'must not be above max_price' });
     }
+    const promotionIds = new Set<string>();
+    (d.promotions ?? []).forEach((p, i) => {
+      if (promotionIds.has(p.id)) ctx.addIssue({ code: 'custom', path: ['promotions', i, 'id'], message: `repeats promotion ${p.id}` });
+      promotionIds.add(p.id);
+      if (p.end_date <= p.start_date) ctx.addIssue({ code: 'custom', path: ['promotions', i, 'end_date'], message: 'must be after start_date (it is exclusive)' });
+      if ((p.start_time === undefined) !== (p.end_time === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['promotions', i], message: 'needs both start_time and end_time, or neither (the whole day)' });
+      }
+      if (p.start_time !== undefined && p.start_time === p.end_time) {
+        ctx.addIssue({ code: 'custom', path: ['promotions', i, 'end_time'], message: 'must differ from start_time (leave both out for the whole day)' });
+      }
+      requireBasePrices(p.prices, base, ['promotions', i], ctx);
+    });
+    if (d.reservation) {
+      const { expired, ...reserved } = d.reservation;
+      const none = (p: object | undefined) => !p || Object.values(p).every((v) => v === undefined);
+      if (none(reserved) && none(expired)) ctx.addIssue({ code: 'custom', path: ['reservation'], message: 'must price flat or time (or expired.flat/time)' });
+      if (expired && none(expired)) ctx.addIssue({ code: 'custom', path: ['reservation', 'expired'], message: 'must price flat or time' });
+    }
+    if (d.emsps && new Set(d.emsps).size !== d.emsps.length) ctx.addIssue({ code: 'custom', path: ['emsps'], message: 'names an eMSP twice' });
     if (d.kind === 'time_of_use') {
       d.windows.forEach((w, i) => {
         if ((w.start_time === undefined) !== (w.end_time === undefined)) {
@@ -147,22 +210,25 @@ export const TariffDescription = z
         if (w.start_time === undefined && w.days === undefined) {
           ctx.addIssue({ code: 'custom', path: ['windows', i], message: 'needs days or start_time/end_time: a window at all times is the base prices' });
         }
-        const priced = Object.entries(w.prices).filter(([, p]) => p !== undefined);
-        if (priced.length === 0) {
-          ctx.addIssue({ code: 'custom', path: ['windows', i, 'prices'], message: 'must price at least one of energy, time, parking' });
-        }
-        for (const [dimension] of priced) {
-          if (base[dimension as keyof Prices] === undefined) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['windows', i, 'prices', dimension],
-              message: `needs a base prices.${dimension} too, or ${dimension} would be free outside the window (write 0 to make it free on purpose)`,
-            });
-          }
-        }
+        requireBasePrices(w.prices, base, ['windows', i], ctx);
       });
     }
   });
+
+/** A window or promotion prices something, and only dimensions the base prices price too (else they would be free outside it). */
+function requireBasePrices(prices: z.infer<typeof WindowPrices>, base: Prices, path: (string | number)[], ctx: z.RefinementCtx): void {
+  const priced = Object.entries(prices).filter(([, p]) => p !== undefined);
+  if (priced.length === 0) ctx.addIssue({ code: 'custom', path: [...path, 'prices'], message: 'must price at least one of energy, time, parking' });
+  for (const [dimension] of priced) {
+    if (base[dimension as keyof Prices] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'prices', dimension],
+        message: `needs a base prices.${dimension} too, or ${dimension} would be free outside the window (write 0 to make it free on purpose)`,
+      });
+    }
+  }
+}
 export type TariffDescription = z.infer<typeof TariffDescription>;
 export type DynamicTariffDescription = Extract<TariffDescription, { kind: 'dynamic' }>;
 
@@ -192,6 +258,10 @@ function parseWith<S extends z.ZodType>(schema: S, json: unknown): Parsed<z.infe
 
 export function parseTariffDescription(json: unknown): Parsed<TariffDescription> {
   return parseWith(TariffDescription, json);
+}
+
+export function parsePromotion(json: unknown): Parsed<Promotion> {
+  return parseWith(Promotion, json);
 }
 
 export function parseDayAheadUpdate(json: unknown): Parsed<DayAheadUpdate> {

@@ -6,6 +6,7 @@
  *   const pruned = pruneDayAhead(parsed.value, now);         // dynamic only
  *   const tariff = buildOwnTariff(pruned.value, { countryCode, partyId, id, lastUpdated });
  */
+export { audienceOf, partyKey, sessionTariffId, type TariffAudience, type TariffAudiences, tariffIdsFor, visibleTo, withTariffIdsFor } from './audience';
 export { buildOwnTariff, type TariffIdentity } from './build';
 export { addDays, localDateOf, mergeDayAhead, oldestKeptDate, pruneDayAhead } from './day-ahead';
 export {
@@ -17,6 +18,8 @@ export {
   MAX_PRICE_DECIMALS,
   type Parsed,
   parseDayAheadUpdate,
+  parsePromotion,
+  Promotion,
   parseTariffDescription,
   TariffDescription,
 } from './description';

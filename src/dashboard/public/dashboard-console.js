@@ -191,7 +191,7 @@
     const [locations, tariffs, sites] = await Promise.all([get('/admin/locations'), get('/admin/tariffs'), get('/admin/sites')]);
     const editor = (kind, path, list, label) => [
       h('h3', {}, label),
-      table(['Id', ''], (Array.isArray(list) ? list : list.items ?? []).map((x) => h('tr', { [`data-${kind}`]: x.id }, h('td', {}, x.id, ' ', h('small', {}, x.name ?? '')),
+      table(['Id', ''], (Array.isArray(list) ? list : list.items ?? []).map((x) => h('tr', { [`data-${kind}`]: x.id }, h('td', {}, x.id, ' ', h('small', {}, x.name ?? (x.description?.emsps ? `for ${x.description.emsps.join(', ')}` : ''))),
         h('td', {}, button('Edit', () => {
           const area = $(`#${kind}-form textarea`);
           $(`#${kind}-form input[name=id]`).value = x.id;

@@ -1,11 +1,11 @@
 import type { Context } from 'koa';
-import type { ObjectStore, StoredObject } from '../routing/object-store';
+import type { ListQuery, ObjectStore, StoredObject } from '../routing/object-store';
 import type { HubRouter } from '../routing/router';
 import { respond } from '../ocpi/envelope';
 import { ocpiErrors } from '../ocpi/ocpi-errors';
 import { readPageRequest, setPageHeaders } from '../ocpi/pagination';
 import { DOT_SEGMENT_MESSAGE, isDotSegment } from '../ocpi/ocpi-types';
-import type { RoleAddress } from '../ocpi/party-address';
+import type { PartyAddress, RoleAddress } from '../ocpi/party-address';
 import { answerOf } from '../transport/version-edge';
 
 /** Helpers shared by the modules whose objects are owned by a client (locations, tariffs, sessions, CDRs, tokens). */
@@ -52,7 +52,19 @@ export async function respondMergedList(
   module: string,
   roles: RoleAddress[],
   maxLimit: number,
-  { ownTokensOnly = false, publishedOnly = false } = {},
+  {
+    ownTokensOnly = false,
+    publishedOnly = false,
+    excludedIds,
+    view,
+  }: {
+    ownTokensOnly?: boolean;
+    publishedOnly?: boolean;
+    /** Objects the caller may not see, left out in the query so the page and its total agree. */
+    excludedIds?: (owners: PartyAddress[]) => Promise<ListQuery['excludedIds']>;
+    /** Each object as the caller gets it. */
+    view?: (object: StoredObject) => Promise<StoredObject>;
+  } = {},
 ): Promise<void> {
   const page = readPageRequest(ctx, maxLimit);
   const pairs = (
@@ -63,11 +75,13 @@ export async function respondMergedList(
     owners: pairs.map((p) => p.owner),
     issuedTo: ownTokensOnly ? pairs : undefined,
     publishedOnly,
+    excludedIds: excludedIds && (await excludedIds(pairs.map((p) => p.owner))),
     ...page,
   });
+  const shown = view ? await Promise.all(items.map(view)) : items;
   setPageHeaders(ctx, deps.publicUrl, page, total);
   respond(
     ctx,
-    items.map((o: StoredObject) => answerOf(ctx, o)),
+    shown.map((o: StoredObject) => answerOf(ctx, o)),
   );
 }

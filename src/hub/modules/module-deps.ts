@@ -5,6 +5,7 @@ import type { ObjectStore } from '../routing/object-store';
 import type { Outbox } from '../routing/outbox';
 import type { PartyRegistry } from '../routing/parties';
 import type { HubRouter } from '../routing/router';
+import type { TariffAudienceRegistry } from '../routing/tariff-audiences';
 import type { VersionContexts } from '../routing/version-context';
 import type { OcpiClient } from '../outbound/ocpi-client';
 
@@ -21,4 +22,6 @@ export interface ModuleDeps {
   publicUrl: string;
   /** What translations to and from versions whose objects lack it need (the edge and forwards). */
   versionContexts?: VersionContexts;
+  /** Who may see which tariffs of owners whose tariffs are not all public (the own CPO). */
+  tariffAudiences?: TariffAudienceRegistry;
 }

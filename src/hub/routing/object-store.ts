@@ -36,6 +36,8 @@ export interface ListQuery {
   issuedTo?: { owner: PartyAddress; issuer: PartyAddress }[];
   /** Only objects of these types (the payments module keeps an object sent to one CPO under that CPO). */
   objectTypes?: string[];
+  /** Not these objects (ids compared case-insensitively): an owner's tariffs the caller may not see (tariff-audiences.ts). */
+  excludedIds?: { owner: PartyAddress; objectIds: string[] }[];
   /** Only Locations with `publish: true` (what a National Access Point may see). */
   publishedOnly?: boolean;
   dateFrom?: Date;
@@ -166,6 +168,11 @@ export class ObjectStore {
     if (query.objectTypes) {
       params.push(query.objectTypes);
       where += ` AND object_type = ANY($${params.length}::text[])`;
+    }
+    if (query.excludedIds?.length) {
+      const pairs = query.excludedIds.flatMap((e) => e.objectIds.map((id) => [ownerKeys([e.owner])[0], id.toUpperCase()]));
+      params.push(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
+      where += ` AND (owner, upper(object_id)) NOT IN (SELECT * FROM unnest($${params.length - 1}::text[], $${params.length}::text[]))`;
     }
     if (query.publishedOnly) where += ` AND data->'publish' = 'true'::jsonb`;
     if (query.dateFrom) {

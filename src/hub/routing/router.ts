@@ -26,6 +26,11 @@ export interface ObjectChange {
    * token; the eMSPs accepted at the own CPO's EVSEs), kept with each delivery (outbox translation_context).
    */
   translationContext?: TranslationContext;
+  /**
+   * The body as one receiver gets it, when receivers get different ones (the own CPO's connectors name
+   * each eMSP the tariffs it may see); `body` otherwise. The hub form only.
+   */
+  bodyFor?: (receiver: PartyAddress) => unknown;
   /** Changes of one object reach each receiver in order. */
   objectKey: string;
   /** Makes the change idempotent per receiver: the same version is delivered once. */
@@ -154,23 +159,27 @@ export class HubRouter {
   async send(route: Route, change: ObjectChange, tx: EntityManager): Promise<number> {
     // Two pushes with the same last_updated but different content are two versions; the same content
     // with its keys in another order (an object read back from jsonb and queued again) is the same one.
-    const contentHash = createHash('sha256').update(canonicalJson(change.body ?? null)).digest('base64url').slice(0, 16);
-    const deliveries: NewDelivery[] = route.receivers.map((target) => ({
-      partyUuid: target.partyUuid,
-      module: route.module,
-      interfaceRole: route.interfaceRole ?? 'RECEIVER',
-      method: change.method,
-      path: change.path,
-      body: change.body,
-      bodyVersion: change.bodyVersion,
-      translationContext: change.translationContext,
-      headers: {
-        ...routingHeaderValues({ to: addressOf(target), from: route.broadcast ? this.deps.hub : route.owner }),
-        ...(change.correlationId ? { 'X-Correlation-ID': change.correlationId } : {}),
-      },
-      objectKey: `${change.objectKey}>${target.countryCode}/${target.partyId}`,
-      objectVersion: `${change.objectVersion} ${contentHash}`,
-    }));
+    const hashOf = (body: unknown) => createHash('sha256').update(canonicalJson(body ?? null)).digest('base64url').slice(0, 16);
+    const sharedHash = hashOf(change.body);
+    const deliveries: NewDelivery[] = route.receivers.map((target) => {
+      const body = change.bodyFor ? change.bodyFor(addressOf(target)) : change.body;
+      return {
+        partyUuid: target.partyUuid,
+        module: route.module,
+        interfaceRole: route.interfaceRole ?? 'RECEIVER',
+        method: change.method,
+        path: change.path,
+        body,
+        bodyVersion: change.bodyVersion,
+        translationContext: change.translationContext,
+        headers: {
+          ...routingHeaderValues({ to: addressOf(target), from: route.broadcast ? this.deps.hub : route.owner }),
+          ...(change.correlationId ? { 'X-Correlation-ID': change.correlationId } : {}),
+        },
+        objectKey: `${change.objectKey}>${target.countryCode}/${target.partyId}`,
+        objectVersion: `${change.objectVersion} ${change.bodyFor ? hashOf(body) : sharedHash}`,
+      };
+    });
     await this.deps.outbox.enqueue(deliveries, tx);
     return deliveries.length;
   }

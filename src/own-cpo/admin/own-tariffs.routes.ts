@@ -36,6 +36,15 @@ export function ownTariffsAdminRouter(deps: Omit<OwnCatalogueDeps, 'chargers'>):
     ctx.body = await ownTariffs.addDayAhead(tariffIdParam(ctx.params.id, true), ctx.request.body);
   });
 
+  router.post('/:id/promotions', async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await ownTariffs.addPromotion(tariffIdParam(ctx.params.id, true), ctx.request.body);
+  });
+
+  router.delete('/:id/promotions/:promotion', async (ctx) => {
+    ctx.body = await ownTariffs.removePromotion(tariffIdParam(ctx.params.id, false), ctx.params.promotion);
+  });
+
   router.delete('/:id', async (ctx) => {
     await ownTariffs.remove(tariffIdParam(ctx.params.id, false));
     ctx.status = 204;

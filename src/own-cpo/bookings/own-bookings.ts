@@ -132,6 +132,8 @@ export class OwnBookings {
       evseStatus: EvseStatusPublisher;
       ownCpo: RoleAddress;
       config: OwnBookingsConfig;
+      /** Charges an unused booking (no-show, late cancellation) once: booking-fees.ts; answers the CDR id or ''. */
+      chargeFee?: (booking: OwnBooking, now: Date) => Promise<string>;
       now?: () => Date;
     },
   ) {}
@@ -315,7 +317,7 @@ export class OwnBookings {
   /**
    * Cancels a booking that still holds capacity: its capacity is free at once, a reservation on the
    * charger is cancelled and the EVSE shown AVAILABLE. `late` says whether it came after the free
-   * cancellation deadline (a fee is the tariff's business, not charged here).
+   * cancellation deadline; the bookings job charges a late one at its no-show deadline (booking-fees.ts).
    */
   async cancel(id: string, canceled: { reason: string; who: 'CPO' | 'EMSP' }): Promise<OwnBooking> {
     const booking = await this.require(id);
@@ -360,7 +362,7 @@ export class OwnBookings {
    * the charger, held until the no-show deadline; bookings past it without a session become NO_SHOW
    * and free the EVSE. Returns what it did.
    */
-  async tick(now = this.now()): Promise<{ reserved: string[]; noShows: string[] }> {
+  async tick(now = this.now()): Promise<{ reserved: string[]; noShows: string[]; fees: string[] }> {
     const reserved: string[] = [];
     const noShows: string[] = [];
     const due: BookingRow[] = await this.deps.db.query(
@@ -380,7 +382,31 @@ export class OwnBookings {
         if (ok) reserved.push(booking.id);
       }
     }
-    return { reserved, noShows };
+    return { reserved, noShows, fees: await this.chargeFees(now) };
+  }
+
+  /**
+   * Unused bookings past their no-show deadline and not yet charged: a no-show, or a cancellation after
+   * the free cancellation deadline (one cancelled in time is never charged). Answers the CDR ids sent.
+   */
+  private async chargeFees(now: Date): Promise<string[]> {
+    if (!this.deps.chargeFee) return [];
+    const rows: BookingRow[] = await this.deps.db.query(
+      `SELECT * FROM own_bookings
+        WHERE fee_cdr_id IS NULL AND id_token IS NOT NULL AND window_from <= $1
+          AND (status = 'NO_SHOW' OR (status = 'CANCELED' AND canceled->>'late' = 'true'))
+        ORDER BY window_from, id LIMIT 100`,
+      [now],
+    );
+    const sent: string[] = [];
+    for (const booking of rows.map((row) => this.toBooking(row)).filter((b) => b.noShowAt.getTime() <= now.getTime())) {
+      const cdrId = await this.deps.chargeFee(booking, now).catch((error: Error) => {
+        this.deps.log.error({ err: error, booking: booking.id }, 'could not charge an unused booking');
+        return '';
+      });
+      if (cdrId) sent.push(cdrId);
+    }
+    return sent;
   }
 
   /** ReserveNow on the booked EVSE's charger, until the no-show deadline; the EVSE shows RESERVED. */

@@ -4,7 +4,7 @@ import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
 import type { Charger, ChargersService } from '../chargers/chargers.service';
 import { chargerEvseStatuses, combinedEvseStatus } from './evse-status';
 import type { EvseStatus } from '../../core/charging/connector-status';
-import { OwnLocations } from './own-locations';
+import { OwnLocations, tariffUses } from './own-locations';
 import { OwnTariffs } from './own-tariffs';
 import type { RoleAddress } from '../../hub/ocpi/party-address';
 
@@ -20,7 +20,16 @@ export interface OwnCatalogueDeps {
 
 export function ownCatalogue(deps: OwnCatalogueDeps) {
   const { chargers } = deps;
-  const ownTariffs: OwnTariffs = new OwnTariffs({ ...deps, ownLocations: () => ownLocations.list() });
+  const ownTariffs: OwnTariffs = new OwnTariffs({
+    ...deps,
+    ownLocations: () => ownLocations.list(),
+    // A tariff offered to other eMSPs: each location naming it is pushed again (a new version), so every
+    // eMSP's connectors name the tariffs it may now see.
+    republishLocations: async (tariffId) => {
+      const ids = new Set(tariffUses(await ownLocations.list(), tariffId).map((use) => use.locationId));
+      for (const locationId of ids) await ownLocations.change({ locationId }, 'PUT', withoutLastUpdated(await ownLocations.get(locationId)));
+    },
+  });
   const ownLocations: OwnLocations = new OwnLocations({
     ...deps,
     tariffTimeZone: (id) => ownTariffs.timeZoneOf(id),
@@ -34,4 +43,15 @@ function liveStatuses(chargers: Charger[]): Map<string, EvseStatus> {
   const all = new Map<string, EvseStatus[]>();
   for (const charger of chargers) for (const [uid, status] of chargerEvseStatuses(charger)) all.set(uid, [...(all.get(uid) ?? []), status]);
   return new Map([...all].map(([uid, statuses]) => [uid, combinedEvseStatus(statuses)]));
+}
+
+/** A location with last_updated left out at every level, so a PUT of it stamps a new one throughout. */
+function withoutLastUpdated(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutLastUpdated);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'last_updated')
+      .map(([key, v]) => [key, key === 'evses' || key === 'connectors' ? withoutLastUpdated(v) : v]),
+  );
 }

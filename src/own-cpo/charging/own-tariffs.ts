@@ -1,7 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Tariff } from '../../core/pricing/pricing-core';
 import {
+  audienceOf,
   buildOwnTariff,
+  parsePromotion,
+  type TariffAudience,
+  type TariffAudiences,
   type DynamicTariffDescription,
   mergeDayAhead,
   type Parsed,
@@ -17,12 +21,24 @@ import { tariffUses } from './own-locations';
 import { asHubErrors, nextLastUpdated } from './own-objects';
 import type { RoleAddress } from '../../hub/ocpi/party-address';
 
+/** Who may see and use each own tariff made from a description (ids in capitals); the rest are public. */
+export async function ownTariffAudiences(db: DataSource, ownCpo: RoleAddress): Promise<TariffAudiences> {
+  const rows: { tariff_id: string; description: TariffDescription }[] = await db.query(
+    `SELECT tariff_id, description FROM own_tariff_descriptions WHERE country_code = $1 AND party_id = $2`,
+    [ownCpo.countryCode, ownCpo.partyId],
+  );
+  return new Map(rows.map((r) => [r.tariff_id.toUpperCase(), audienceOf(r.description)]));
+}
+
 /** An own tariff as the operator sees it: what they wrote (null for one not made here) and what is published. */
 export interface OwnTariffView {
   id: string;
   description: TariffDescription | null;
   tariff: Tariff;
 }
+
+const sameAudience = (a: TariffAudience, b: TariffAudience) =>
+  a.type === b.type && JSON.stringify([...(a.emsps ?? ['*'])].sort()) === JSON.stringify([...(b.emsps ?? ['*'])].sort());
 
 function valueOf<T>(parsed: Parsed<T>, what: string): T {
   if (parsed.ok) return parsed.value;
@@ -47,6 +63,11 @@ export class OwnTariffs {
       ownCpo: RoleAddress;
       /** The own locations, to see which connectors use a tariff. */
       ownLocations: () => Promise<Location[]>;
+      /**
+       * Pushes again the own locations whose connectors name a tariff whose audience changed, so each
+       * eMSP's connectors name what it may now see (own-catalogue.ts).
+       */
+      republishLocations?: (tariffId: string) => Promise<void>;
       now?: () => Date;
     },
   ) {}
@@ -64,6 +85,28 @@ export class OwnTariffs {
       if (!current) throw new HubError('not_found', `No own tariff ${id} made from a description`);
       if (current.kind !== 'dynamic') throw new HubError('conflict', `Tariff ${id} is ${current.kind}, not dynamic: it takes no day-ahead prices`);
       return valueOf(mergeDayAhead(current, update, now), 'day-ahead prices');
+    });
+    return tariff;
+  }
+
+  /** Adds (or replaces, by its id) a time-limited promotion of a tariff made from a description; republishes it. */
+  async addPromotion(id: string, json: unknown): Promise<Tariff> {
+    const promotion = valueOf(parsePromotion(json), 'promotion');
+    const { tariff } = await this.change(id, async (current) => {
+      if (!current) throw new HubError('not_found', `No own tariff ${id} made from a description`);
+      const others = (current.promotions ?? []).filter((p) => p.id !== promotion.id);
+      return valueOf(parseTariffDescription({ ...current, promotions: [...others, promotion] }), 'promotion');
+    });
+    return tariff;
+  }
+
+  /** Ends a promotion now (its elements leave the tariff); 404 for one the tariff does not have. */
+  async removePromotion(id: string, promotionId: string): Promise<Tariff> {
+    const { tariff } = await this.change(id, async (current) => {
+      if (!current?.promotions?.some((p) => p.id === promotionId)) throw new HubError('not_found', `Tariff ${id} has no promotion ${promotionId}`);
+      const promotions = current.promotions.filter((p) => p.id !== promotionId);
+      const { promotions: _, ...rest } = current;
+      return valueOf(parseTariffDescription(promotions.length ? { ...rest, promotions } : rest), 'tariff description');
     });
     return tariff;
   }
@@ -97,8 +140,9 @@ export class OwnTariffs {
     }
     await this.deps.db.transaction(async (tx) => {
       await this.lock(tx, id);
+      const audience = audienceOf(await this.description(tx, id));
       await tx.query(`DELETE FROM own_tariff_descriptions WHERE country_code = $1 AND party_id = $2 AND tariff_id = $3`, this.row(id));
-      await asHubErrors(() => this.deps.tariffs.delete(this.deps.ownCpo, undefined, id));
+      await asHubErrors(() => this.deps.tariffs.delete(this.deps.ownCpo, undefined, id, undefined, audience));
     });
   }
 
@@ -113,10 +157,11 @@ export class OwnTariffs {
     next: (current: TariffDescription | null, now: Date) => Promise<TariffDescription>,
   ): Promise<{ outcome: 'created' | 'updated'; tariff: Tariff }> {
     const { countryCode, partyId } = this.deps.ownCpo;
-    return this.deps.db.transaction(async (tx) => {
+    const changed = await this.deps.db.transaction(async (tx) => {
       await this.lock(tx, id);
       const now = this.deps.now?.() ?? new Date();
-      let description = await next(await this.description(tx, id), now);
+      const current = await this.description(tx, id);
+      let description = await next(current, now);
       if (description.kind === 'dynamic') {
         description = valueOf(pruneDayAhead(description, now), 'tariff description');
         await this.requireSameTimeZone(id, description);
@@ -128,9 +173,14 @@ export class OwnTariffs {
          ON CONFLICT (country_code, party_id, tariff_id) DO UPDATE SET description = EXCLUDED.description, updated_at = now()`,
         [...this.row(id), JSON.stringify(description)],
       );
-      const outcome = await asHubErrors(() => this.deps.tariffs.put(this.deps.ownCpo, undefined, id, tariff));
-      return { outcome, tariff };
+      const audience = audienceOf(description);
+      const former = previous ? audienceOf(current) : undefined;
+      const outcome = await asHubErrors(() => this.deps.tariffs.put(this.deps.ownCpo, undefined, id, tariff, undefined, undefined, { audience, former }));
+      return { outcome, tariff, rescoped: !!former && !sameAudience(former, audience) };
     });
+    // After the commit: the locations' pushes read the audiences as stored.
+    if (changed.rescoped) await this.deps.republishLocations?.(id);
+    return { outcome: changed.outcome, tariff: changed.tariff };
   }
 
   /** A dynamic tariff's hours are local hours: every location using it must be in its zone. */

@@ -11,6 +11,7 @@ import type { OcpiSignedData } from '../../core/charging/signed-meter-values';
 import type { LocationsService } from '../../hub/modules/locations/locations.service';
 import type { Location } from '../../hub/modules/locations/locations.schema';
 import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
+import { partyKey, sessionTariffId, type TariffAudiences } from '../../core/tariffs/tariffs-core';
 import type { SessionsService } from '../../hub/modules/sessions/sessions.service';
 import type { ChargersService } from '../chargers/chargers.service';
 import type { DriverAuthorization, DriverAuthorizationResult, PresentedToken } from './driver-authorization';
@@ -185,8 +186,23 @@ export class TransactionsService {
       sessionUpdateIntervalMs: number;
       /** The CDR's signed_data from the charger's signed readings (signed-readings.ts); without it CDRs carry none. */
       signedData?: (transaction: Transaction) => Promise<OcpiSignedData | undefined>;
+      /** Who may use which own tariff (own-tariffs.ts ownTariffAudiences); absent: every tariff is public. */
+      tariffAudiences?: () => Promise<TariffAudiences>;
     },
   ) {}
+
+  /**
+   * The own tariff a session at a connector naming `tariffIds` is priced with, for a driver of the
+   * token's eMSP: its tariff for that eMSP where it has one, else the public one (core/tariffs
+   * sessionTariffId). No token, or a token of the own CPO (ad hoc): the public price.
+   */
+  async sessionTariffOf(tariffIds: readonly string[] | undefined, token?: { country_code: string; party_id: string } | null): Promise<Tariff | undefined> {
+    const own = !token || (token.country_code === this.deps.ownCpo.countryCode && token.party_id === this.deps.ownCpo.partyId);
+    const audiences = (await this.deps.tariffAudiences?.()) ?? new Map();
+    const tariffId = sessionTariffId(tariffIds, audiences, own ? null : partyKey({ countryCode: token.country_code, partyId: token.party_id }));
+    // The own tariffs are built from descriptions (core/tariffs) and stored as built: the pricing schema's shape.
+    return tariffId ? ((await this.deps.tariffs.storedOf(this.deps.ownCpo, tariffId))?.tariff as Tariff | undefined) : undefined;
+  }
 
   onStarted(listener: TransactionListener): void {
     this.started.push(listener);
@@ -273,7 +289,7 @@ export class TransactionsService {
       const existing = await this.find(input.chargerId, input.transactionId);
       if (existing) return this.startedAgain(existing);
     }
-    const place = await this.placeOf(input.chargerId, input.ocppConnector);
+    const place = await this.placeOf(input.chargerId, input.ocppConnector, auth?.cdrToken);
     const rows: Row[] = await db.query(
       `INSERT INTO ocpp_transactions (charger_id, transaction_id, ocpp_connector, id_token, id_token_type, auth, session_id,
          location_id, evse_uid, connector_id, tariff, time_zone, remote_start_id, reservation_id, started_at, meter_start_wh,
@@ -319,10 +335,13 @@ export class TransactionsService {
   /** 2.0.1: the token of a transaction that started before the driver identified (cable first). */
   async authorizeLater(transaction: Transaction, token: PresentedToken, auth: DriverAuthorizationResult): Promise<Transaction> {
     if (transaction.idToken) return transaction;
+    // The price is the token's eMSP's (a tariff offered to it), as if the driver had identified first.
+    const place = await this.placeOf(transaction.chargerId, transaction.ocppConnector, auth.cdrToken);
+    const tariff = place?.tariff ?? transaction.tariff;
     const rows = await updatedRows<Row>(
       this.deps.db,
-      `UPDATE ocpp_transactions SET id_token = $2, id_token_type = $3, auth = $4, updated_at = now() WHERE id = $1 AND id_token IS NULL RETURNING *`,
-      [transaction.pk, token.uid, token.type, JSON.stringify(auth)],
+      `UPDATE ocpp_transactions SET id_token = $2, id_token_type = $3, auth = $4, tariff = $5, updated_at = now() WHERE id = $1 AND id_token IS NULL RETURNING *`,
+      [transaction.pk, token.uid, token.type, JSON.stringify(auth), tariff ? JSON.stringify(tariff) : null],
     );
     const withToken = rows[0] ? toTransaction(rows[0]) : transaction;
     await this.publishSession(withToken);
@@ -564,7 +583,7 @@ export class TransactionsService {
   }
 
   /** Where a charger's connector is in the own CPO's locations, with the connector's tariff as it is now. */
-  private async placeOf(chargerId: string, ocppConnector: string) {
+  private async placeOf(chargerId: string, ocppConnector: string, token?: { country_code: string; party_id: string } | null) {
     const charger = await this.deps.chargers.find(chargerId);
     const evseId = ocppConnector.split('/')[0];
     const mapping =
@@ -574,9 +593,7 @@ export class TransactionsService {
     if (!charger?.locationId || !mapping) return undefined;
     const location = await this.locationOf(charger.locationId);
     const connector = location?.evses?.find((e) => e.uid === mapping.evseUid)?.connectors?.find((c) => c.id === mapping.connectorId);
-    const tariffId = connector?.tariff_ids?.[0];
-    // The own tariffs are built from descriptions (core/tariffs) and stored as built: the pricing schema's shape.
-    const tariff = tariffId ? ((await this.deps.tariffs.storedOf(this.deps.ownCpo, tariffId))?.tariff as Tariff | undefined) : undefined;
+    const tariff = await this.sessionTariffOf(connector?.tariff_ids, token);
     return { locationId: charger.locationId, evseUid: mapping.evseUid, connectorId: mapping.connectorId, tariff, timeZone: location?.time_zone };
   }
 }

@@ -79,7 +79,7 @@ export class DriverPageService {
       locations: Pick<LocationsService, 'storedOf'>;
       tariffs: Pick<TariffsService, 'storedOf'>;
       cdrs: Pick<CdrsService, 'storedOf'>;
-      transactions: Pick<TransactionsService, 'latestByIdToken' | 'costOf'>;
+      transactions: Pick<TransactionsService, 'latestByIdToken' | 'costOf' | 'sessionTariffOf'>;
       ownCommands: Pick<OwnCommands, 'stopFor'>;
       payments: PaymentsService;
       ownCpo: RoleAddress;
@@ -102,9 +102,8 @@ export class DriverPageService {
     const location = charger.locationId ? await this.deps.locations.storedOf(this.deps.ownCpo, charger.locationId) : undefined;
     const evse = location?.evses?.find((e) => e.uid === mapping.evseUid);
     const connector = evse?.connectors?.find((c) => c.id === mapping.connectorId);
-    // The tariff the session will be priced with: the connector's first, as the transaction takes it (transactions.service placeOf).
-    const tariffId = connector?.tariff_ids?.[0];
-    const tariff = tariffId ? ((await this.deps.tariffs.storedOf(this.deps.ownCpo, tariffId))?.tariff as Tariff | undefined) : undefined;
+    // The tariff a session paid ad hoc is priced with: the connector's first public one, as the transaction takes it.
+    const tariff = await this.deps.transactions.sessionTariffOf(connector?.tariff_ids, null);
     const timeZone = location?.time_zone ?? 'UTC';
     const status = this.statusOf(charger, mapping.evseUid);
     const open = await this.deps.payments.openOn(charger.id, found.connector);

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { ObjectStore } from '../../routing/object-store';
+import type { ObjectStore, StoredObject } from '../../routing/object-store';
 import type { PartyRegistry } from '../../routing/parties';
 import type { HubRouter } from '../../routing/router';
 import type { VersionContexts } from '../../routing/version-context';
@@ -16,6 +16,7 @@ import { HUB_FORM_VERSION, type OcpiVersion } from '../../../core/ocpi-versions/
 import { versionPrefix } from '../versions/hub-versions';
 import { type LocationPath, pickLocationPart } from './locations.merge';
 import { LOCATIONS_PAGE_LIMIT, type LocationsService } from './locations.service';
+import type { Location } from './locations.schema';
 
 export const LOCATIONS_RECEIVER_PATH = '/receiver/locations';
 export const LOCATIONS_SENDER_PATH = '/sender/locations';
@@ -67,7 +68,10 @@ export function locationsRouter(deps: {
     router.get(`${LOCATIONS_SENDER_PATH}${level}`, auth, async (ctx) => {
       const roles = actingRoles(ctx, ctx.state.caller!, LOCATION_READERS);
       const path = locationPath(ctx);
-      const stored = await deps.locations.getForReceiver(roles, readRoutingHeaders(ctx).to, path, { publishedOnly: actsAsNap(roles) });
+      const stored = await deps.locations.viewFor(
+        roles[0],
+        await deps.locations.getForReceiver(roles, readRoutingHeaders(ctx).to, path, { publishedOnly: actsAsNap(roles) }),
+      );
       if (version !== HUB_FORM_VERSION) {
         const context = await deps.locations.translationContextOf({ countryCode: stored.key.countryCode, partyId: stored.key.partyId });
         if (context) ctx.state.answerContextOf = () => context;
@@ -78,7 +82,10 @@ export function locationsRouter(deps: {
 
   router.get(LOCATIONS_SENDER_PATH, auth, async (ctx) => {
     const roles = actingRoles(ctx, ctx.state.caller!, LOCATION_READERS);
-    await respondMergedList(ctx, deps, 'locations', roles, LOCATIONS_PAGE_LIMIT, { publishedOnly: actsAsNap(roles) });
+    await respondMergedList(ctx, deps, 'locations', roles, LOCATIONS_PAGE_LIMIT, {
+      publishedOnly: actsAsNap(roles),
+      view: async (stored) => (await deps.locations.viewFor(roles[0], stored as unknown as StoredObject<Location>)) as unknown as StoredObject,
+    });
     // What the hub form lacks for the answer's version (the own CPO's accepted_service_providers in 2.3.0).
     if (version !== HUB_FORM_VERSION) ctx.state.answerContextOf = await deps.locations.answerContexts((ctx.body as { data: unknown[] }).data);
   });

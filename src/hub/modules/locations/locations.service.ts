@@ -9,6 +9,8 @@ import { Connector, ConnectorPatch, Evse, EvsePatch, Location, LocationPatch } f
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 import { changeBody } from '../../routing/router';
 import type { BodyOrigin, TranslationContext } from '../../../core/ocpi-versions/translate';
+import { partyKey, withTariffIdsFor } from '../../../core/tariffs/tariffs-core';
+import type { TariffAudienceRegistry } from '../../routing/tariff-audiences';
 
 export const LOCATIONS_PAGE_LIMIT = 100;
 const MODULE = 'locations';
@@ -55,7 +57,17 @@ export class LocationsService {
     this.storedListeners.push((change) => listener(change).catch(onError));
   }
 
-  constructor(private readonly deps: { store: ObjectStore; router: HubRouter }) {}
+  constructor(private readonly deps: { store: ObjectStore; router: HubRouter; tariffAudiences?: TariffAudienceRegistry }) {}
+
+  /**
+   * A stored location as `reader` gets it: its connectors' tariff_ids only those the reader may see
+   * (tariff-audiences.ts); unchanged for owners whose tariffs are all public.
+   */
+  async viewFor(reader: PartyAddress | undefined, stored: StoredObject<Location>): Promise<StoredObject<Location>> {
+    const audiences = await this.deps.tariffAudiences?.of({ countryCode: stored.key.countryCode, partyId: stored.key.partyId });
+    if (!audiences) return stored;
+    return { ...stored, data: withTariffIdsFor(stored.data, audiences, reader ? partyKey(reader) : null) };
+  }
 
   /**
    * Gives this owner's pushes and GET answers a translation context (the own CPO's
@@ -106,6 +118,8 @@ export class LocationsService {
     const { router, store } = this.deps;
     const route = await router.route(owner, to, MODULE);
     const translationContext = await this.translationContextOf(owner);
+    // Each receiver gets the connectors' tariffs it may see (the own CPO's tariffs per eMSP).
+    const audiences = origin ? undefined : await this.deps.tariffAudiences?.of(owner);
     const key = { module: MODULE, countryCode: owner.countryCode, partyId: owner.partyId, objectId: path.locationId };
     let stored: StoredLocationChange | undefined;
     const result = await router.transaction(async (tx) => {
@@ -135,6 +149,7 @@ export class LocationsService {
         objectKey: `${MODULE}/${owner.countryCode}/${owner.partyId}/${path.locationId}`,
         objectVersion: `${method} ${pathOf(owner, path)} ${String(body.last_updated)}`,
         correlationId,
+        ...(audiences && { bodyFor: (receiver: PartyAddress) => withTariffIdsFor(rawBody, audiences, partyKey(receiver)) }),
         ...(translationContext && { translationContext: { ...change.translationContext, ...translationContext } }),
       }, tx);
       return outcome;

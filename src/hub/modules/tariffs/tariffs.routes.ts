@@ -45,7 +45,9 @@ export function tariffsRouter(deps: ModuleDeps & { tariffs: TariffsService }, ve
   router.get(TARIFFS_SENDER_PATH, auth, async (ctx) => {
     // A NAP reads the tariffs of the CPOs that publish to it, the ad hoc prices among them (AFIR Art. 20).
     const roles = actingRoles(ctx, ctx.state.caller!, LOCATION_READERS);
-    await respondMergedList(ctx, deps, 'tariffs', roles, TARIFFS_PAGE_LIMIT);
+    // Each eMSP gets the public tariffs and those offered to it (tariff-audiences.ts).
+    const audiences = deps.tariffAudiences;
+    await respondMergedList(ctx, deps, 'tariffs', roles, TARIFFS_PAGE_LIMIT, { excludedIds: audiences && ((owners) => audiences.hiddenFrom(owners, roles)) });
   });
 
   return router;
