@@ -9,3 +9,4 @@ export * from './booking-rules';
 export * from './booking-availability';
 export * from './synthetic-day';
 export * from './schedule-changes';
+export * from './site-plan';

@@ -75,7 +75,7 @@ describe('absolute schedules as step functions', () => {
     const slots = fc.array(fc.integer({ min: 0, max: 32 }), { minLength: 4, maxLength: 4 });
     fc.assert(
       fc.property(fc.array(fc.tuple(slots, slots), { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 4 }), (cars, failAt) => {
-        const previous = new Map(cars.map(([old], i) => [`K${i}`, slotsToSchedule(T0, SLOT, old)] as const));
+        const previous = new Map<string, AmpSchedule>(cars.map(([old], i) => [`K${i}`, slotsToSchedule(T0, SLOT, old)]));
         const next = cars.map(([, n], i) => ({ connectorKey: `K${i}`, schedule: slotsToSchedule(T0, SLOT, n) }));
         const changes = orderScheduleChanges(previous, next, T0);
         const instants = Array.from({ length: 5 }, (_, i) => T0 + i * SLOT);
