@@ -1,6 +1,7 @@
 import axios from 'axios';
 import type { RPCClient } from 'ocpp-rpc';
 import { scheduleAt, type AmpSchedule } from '../../../src/core/planning/planning-core';
+import { runCli } from '../../../src/cli/ocpi-hub-cli';
 import { waitFor } from '../../support/network';
 import { type OwnNetwork, rfidToken, startOwnNetwork } from '../../support/own-network';
 
@@ -278,6 +279,20 @@ describe('the planner live at a site', () => {
       await net.hub.services.load.tick();
       return worstTotal(performance.now(), Date.now(), Date.now() + 24 * 3_600_000) <= 10;
     }, 'lowered once it accepts', 15_000);
+    // The operator's CLI: the planner, the EMS limit, the keys.
+    const cli = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await runCli([...argv, '--hub', net.hub.url], { out: (t) => (out += t), err: (t) => (err += t), env: { ADMIN_API_KEY: net.hub.adminKey } });
+      return { code, out, err };
+    };
+    expect(JSON.parse((await cli('site', 'planner', 'PLANNED')).out)).toMatchObject({ enabled: true, classes: [{ id: 'fleet', rank: 1 }] });
+    expect(JSON.parse((await cli('site', 'capacity', 'PLANNED')).out)).toMatchObject({ limit_w: 6900 });
+    const issued = JSON.parse((await cli('site', 'ems-key', 'PLANNED', 'issue', '--label', 'grid operator')).out);
+    expect(issued.key).toMatch(/^ems_/);
+    expect((await ems(issued.key).get('/ems/v1/sites/PLANNED/capacity')).data.limit_w).toBe(6900);
+    expect((await cli('site', 'ems-key', 'PLANNED', 'issue')).code).toBe(2);
+    expect(JSON.parse((await cli('site', 'ems-key', 'PLANNED', 'list')).out)).toHaveLength(2);
     // A revoked key is refused at once.
     const keys = (await net.hub.admin.get('/admin/sites/PLANNED/ems-keys')).data as { id: string }[];
     expect((await net.hub.admin.post(`/admin/sites/PLANNED/ems-keys/${keys[0].id}/revoke`)).status).toBe(200);
