@@ -95,12 +95,24 @@ export function planSite(input: SitePlanInput): SitePlan {
   const reserves = input.sessions.filter((s) => (s.priority ?? 0) >= input.reservePriority);
   const reserved: PowerPeriod[] = reserves.map((s) => ({ from: new Date(start), until: new Date(end), powerW: (input.cars.get(s.connectorKey)?.phases ?? 3) * voltage * (s.maxAmps ?? 0) }));
 
+  // Each connector's tightest node on its way to the root (its group, its charger), so the planner never
+  // plans a car above what its own branch can carry; groups shared by several cars are kept by the
+  // per-slot allocation below.
+  const branchAmps = new Map<string, number>();
+  const nodes = nodeCapacities(input.site, input.now);
+  nodes.forEach((node, index) => {
+    for (const connector of node.node.connectors ?? []) {
+      let tenths = Infinity;
+      for (let i = index; i >= 0; i = nodes[i].parentIndex) tenths = Math.min(tenths, i === 0 ? Infinity : nodes[i].capacityTenths);
+      branchAmps.set(connector.connectorKey, tenths / 10);
+    }
+  });
   const classes = input.classes?.length ? input.classes : [DEFAULT_PRIORITY_CLASS];
   const known = new Set(classes.map((c) => c.id));
   const planned = input.sessions.filter((s) => (s.priority ?? 0) < input.reservePriority && input.cars.has(s.connectorKey));
   const cars: PlanningCar[] = planned.map((s) => {
     const spec = input.cars.get(s.connectorKey)!;
-    const maxAmps = Math.min(spec.maxAmps, s.maxAmps ?? Infinity);
+    const maxAmps = Math.min(spec.maxAmps, s.maxAmps ?? Infinity, branchAmps.get(s.connectorKey) ?? Infinity);
     const minAmps = Math.max(spec.minAmps, s.minAmps ?? 0);
     const maxPowerW = Math.max(0, Math.floor(maxAmps * spec.phases * voltage));
     const departure = s.departureTime ? new Date(s.departureTime).getTime() : NaN;
