@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { PricePeriod, PriorityClass } from '../../core/planning/planning-core';
 import { previewTariffPrice } from '../../core/pricing/tariff-price-preview';
 import { HubError } from '../../foundation/hub-errors';
-import { hashToken } from '../../hub/routing/credential-secrets';
 
 /**
  * The planner's side of a site (docs/scheduling.md, "The planner live"): whether the site plans over
@@ -56,6 +55,8 @@ export interface EmsLimit {
 }
 
 const EMS_KEY_PREFIX = 'ems_';
+/** Only this is stored: the SHA-256 of the key (hex), as for the partner finance keys. */
+const hashToken = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 
 /** The classes of the planner, with the default class added when the operator configured none named `standard`. */
 export function priorityClassesOf(settings: PlannerSettingsBody | undefined): PriorityClass[] {
