@@ -22,7 +22,7 @@ describe('the planner\'s prices from an own tariff', () => {
     const start = Date.parse('2026-11-20T22:00:00Z');
     const prices = tariffEnergyPrices(TOU, 'Europe/Amsterdam', start, SLOT, 8);
     expect(prices.map((p) => Math.round(p.pricePerKWh * 100) / 100)).toEqual([0.4, 0.4, 0.4, 0.4, 0.1, 0.1, 0.1, 0.1]);
-    expect(prices[4].from.toISOString()).toBe('2026-11-20T23:00:00.000Z');
+    expect(new Date(prices[4].from).toISOString()).toBe('2026-11-20T23:00:00.000Z');
   });
 
   it('prices nothing it cannot price (the planner then uses the default price)', () => {
