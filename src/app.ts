@@ -6,6 +6,8 @@ import { agreementsAdminRouter } from './hub/admin/agreements.routes';
 import { cdrRatingsAdminRouter } from './hub/admin/cdr-ratings.routes';
 import { settlementAdminRouter } from './hub/admin/settlement.routes';
 import { financeKeysAdminRouter } from './hub/admin/finance-keys.routes';
+import { sitePlannerAdminRouter } from './own-cpo/admin/site-planner.routes';
+import { EMS_PREFIX, emsRouter, requireEmsKey } from './own-cpo/load/ems.routes';
 import { PARTNER_FINANCE_PREFIX, partnerFinanceRouter, requireFinanceKey } from './hub/partner-finance/partner-finance.routes';
 import { chargersAdminRouter } from './own-cpo/admin/chargers.routes';
 import { deviceModelAdminRouter } from './own-cpo/admin/device-model.routes';
@@ -234,6 +236,7 @@ export function createApp(services: Services): Koa {
           meterKeysAdminRouter(services),
           localListAdminRouter(services),
           sitesAdminRouter(services),
+          sitePlannerAdminRouter(services),
           outboxAdminRouter(services),
           cdrRatingsAdminRouter(services),
           payoutAccountsAdminRouter(services),
@@ -267,6 +270,13 @@ export function createApp(services: Services): Koa {
         adminBody,
         routes(partnerFinanceRouter(services)),
       ]),
+    ),
+  );
+  // A building or grid operator's energy management system, with an EMS key of one site.
+  app.use(
+    under(
+      EMS_PREFIX,
+      compose([adminErrorHandler(log), requireEmsKey(services.sitePlanner), adminBody, routes(emsRouter(services))]),
     ),
   );
   // Chargers upload diagnostics and logs and download firmware here, with a one-time token for a key.

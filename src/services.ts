@@ -36,6 +36,8 @@ import { CommandsService } from './hub/modules/commands/commands.service';
 import { ChargingProfilesService } from './hub/modules/chargingprofiles/chargingprofiles.service';
 import { ChargersService } from './own-cpo/chargers/chargers.service';
 import { LoadManager } from './own-cpo/load/load-manager';
+import { SitePlanner } from './own-cpo/load/site-planner';
+import { ownCatalogue } from './own-cpo/charging/own-catalogue';
 import { SitesService } from './own-cpo/load/sites.service';
 import { OwnBookings } from './own-cpo/bookings/own-bookings';
 import { OwnBookingsOcpi } from './own-cpo/bookings/own-bookings-ocpi';
@@ -155,6 +157,7 @@ export interface Services {
   partnerStatements: PartnerStatements;
   /** Load management of the own chargers: reallocation and charging profiles (docs/load-management.md). */
   load: LoadManager;
+  sitePlanner: SitePlanner;
   /** Sites of the own chargers: grid limits, groups, time windows (docs/load-management.md). */
   sites: SitesService;
   ownBookings: OwnBookings;
@@ -309,7 +312,22 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const adHocPayments = payments.enabled ? new AdHocPayments({ payments, transactions, ownCommands, ownCpo, log, startTimeoutSeconds: config.payments.startTimeoutSeconds }) : undefined;
   // Load management of the own chargers (docs/load-management.md); OCPI preferences and profiles of own sessions are answered by it.
   const chargingprofiles = new ChargingProfilesService(moduleDeps);
-  const load = new LoadManager({ db, log, chargers, transactions, chargerCalls, chargingNeeds });
+  const sitePlanner = new SitePlanner(db);
+  const load = new LoadManager({
+    db,
+    log,
+    chargers,
+    transactions,
+    chargerCalls,
+    chargingNeeds,
+    planner: sitePlanner,
+    tariffOf: async (id) => {
+      const { ownTariffs } = ownCatalogue({ db, locations, tariffs, ownCpo });
+      const own = await ownTariffs.get(id);
+      const timeZone = await ownTariffs.timeZoneOf(id);
+      return { tariff: own.tariff, version: own.tariff.last_updated, ...(timeZone && { timeZone }) };
+    },
+  });
   const sites = new SitesService({ db, chargers, load });
   // Bookings at the own locations (docs/scheduling.md): capacity held in the site, the EVSE reserved at the window's start.
   // No-show and late-cancellation fees: CDRs priced by the booking's tariff for the token's eMSP (bookings/booking-fees.ts).
@@ -369,6 +387,8 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   transactions.onStarted((transaction) => ownBookings.transactionStarted(transaction));
   bookings.serveInProcess(ownBookingsOcpi);
   ownBookings.onChanged((booking) => ownBookingsOcpi.changed(booking));
+  // Booked power is held at the site: an accepted or ended booking re-plans (reallocates) it.
+  ownBookings.onChanged((booking) => load.triggerForLocation(booking.locationId, 'booking-changed'));
   // Ad hoc payments (docs/payments.md): their idTags are authorized here, a held payment starts the
   // charger, a used-up hold stops it, the CDR's total is captured.
   if (adHocPayments) {
@@ -458,6 +478,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     ownCreditCdrs: new OwnCreditCdrs({ cdrs, payments, ownCpo, log }),
     chargingprofiles,
     load,
+    sitePlanner,
     sites,
     ownBookings,
     bookings,

@@ -10,13 +10,19 @@ export const SITE_USAGE = `  ocpi-hub site put <id> --file site.json     create 
   ocpi-hub site include <id> <charger id>     take an excluded charger back into load management
   ocpi-hub site samples <id> [--from <time>] [--to <time>]   allocated power against the limit
   ocpi-hub site delete <id>                   (clears the hub's profiles on its chargers)
+  ocpi-hub site planner <id> [--file planner.json]   show, or set, the planner: {"enabled": true, "tariff_id": …, "classes": […]}
+  ocpi-hub site capacity <id>                 the EMS limit in force
+  ocpi-hub site ems-key <id> issue --label <whose system>   a key for the site's EMS (shown once)
+  ocpi-hub site ems-key <id> list
+  ocpi-hub site ems-key <id> revoke <key id>
 `;
 
-export const SITE_ACTIONS = ['put', 'list', 'show', 'state', 'reallocate', 'include', 'samples', 'delete'];
+export const SITE_ACTIONS = ['put', 'list', 'show', 'state', 'reallocate', 'include', 'samples', 'delete', 'planner', 'capacity', 'ems-key'];
 
 export const SITE_OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
+  label: { type: 'string' },
 } as const;
 
 /** A mistake in what the operator typed or pointed at: shown with the usage, exit code 2. */
@@ -43,7 +49,7 @@ function readJson(file: string | undefined): unknown {
 }
 
 export async function runSiteCommand(api: AxiosInstance, args: string[], values: Record<string, unknown>): Promise<AxiosResponse> {
-  const [action, id, chargerId] = args;
+  const [action, id, chargerId, keyId] = args;
   const site = () => `/admin/sites/${encodeURIComponent(required(id, '<id>'))}`;
   switch (action) {
     case 'put':
@@ -62,6 +68,16 @@ export async function runSiteCommand(api: AxiosInstance, args: string[], values:
       return api.get(`${site()}/samples`, { params: { from: values.from, to: values.to } });
     case 'delete':
       return api.delete(site());
+    case 'planner':
+      return values.file ? api.put(`${site()}/planner`, readJson(values.file as string)) : api.get(`${site()}/planner`);
+    case 'capacity':
+      return api.get(`${site()}/capacity`);
+    case 'ems-key':
+      // chargerId holds the sub-command here: issue | list | revoke.
+      if (chargerId === 'issue') return api.post(`${site()}/ems-keys`, { label: required(values.label as string | undefined, '--label') });
+      if (chargerId === 'list') return api.get(`${site()}/ems-keys`);
+      if (chargerId === 'revoke') return api.post(`${site()}/ems-keys/${encodeURIComponent(required(keyId, '<key id>'))}/revoke`);
+      throw new SiteUsageError(`Unknown ems-key command: ${chargerId ?? '(none)'} (issue, list or revoke)`);
   }
   throw new SiteUsageError(`Unknown site command: ${action}`);
 }

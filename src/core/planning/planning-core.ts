@@ -8,3 +8,5 @@ export * from './opening-hours';
 export * from './booking-rules';
 export * from './booking-availability';
 export * from './synthetic-day';
+export * from './schedule-changes';
+export * from './site-plan';

@@ -25,6 +25,22 @@ import type { ChargerChargingNeeds } from '../chargers/charger-charging-needs';
 import { chargingProfileCall, profileAccepted, STATION_SUFFIX, type ProfileTarget } from './ocpp-profiles';
 import { CHARGER_PROTOCOLS } from '../ocpp/charger-protocols';
 import { chargersOf, connectorKeyOf, splitConnectorKey, toCoreSite, type SiteBody } from './site-config';
+import {
+  availableAmps,
+  availableSite,
+  constantSchedule,
+  orderScheduleChanges,
+  planSite,
+  scheduleAt,
+  scheduleMax,
+  scheduleMin,
+  slotsToSchedule,
+  type AmpSchedule,
+  type HeldPower,
+  type SiteCeiling,
+  type SitePlan,
+} from '../../core/planning/planning-core';
+import { classOfToken, priorityClassesOf, tariffEnergyPrices, type PlannerSettingsBody, type SitePlanner } from './site-planner';
 
 /** How often the scheduled tick looks for sites that are due (cron, with seconds). */
 export const LOAD_TICK_CRON = '*/5 * * * * *';
@@ -40,7 +56,14 @@ export interface LoadManagerOptions {
   periodicMs?: number;
   /** Time limit of one SetChargingProfile call (default 10 s). */
   callTimeoutMs?: number;
+  /** A planner site waits this long after a trigger, so a burst of events makes one re-plan (default 500 ms). */
+  planDebounceMs?: number;
+  /** Meter values re-plan a planner site at most this often (default 60 s). */
+  planMeterIntervalMs?: number;
 }
+
+/** A change to send: the allocator's (a constant limit) or the planner's (an absolute schedule as well). */
+type OutgoingChange = ProfileChange & { schedule?: AmpSchedule };
 
 /** What one reallocation did, for the admin API, the OCPI profile results and the benchmark. */
 export interface ReallocationReport {
@@ -60,6 +83,8 @@ export interface ReallocationReport {
 export type AppliedListener = (siteId: string, applied: { sessionId: string; limit: ConnectorLimit }[]) => void | Promise<void>;
 
 interface InForce {
+  /** The accepted absolute schedule, when the charger has one (planner sites). */
+  schedule?: AmpSchedule | null;
   limitAmps: number;
   phases: PhaseCount;
   loadedPhases: Phase[];
@@ -101,6 +126,12 @@ export class LoadManager {
   private readonly lastLimits = new Map<string, Map<string, InForce>>();
   private closed = false;
   private sites?: { map: Promise<Map<string, string>>; expires: number };
+  private planned?: { map: Promise<Map<string, PlannerSettingsBody>>; expires: number };
+  private readonly planDebounceMs: number;
+  private readonly planMeterIntervalMs: number;
+  private readonly lastPlanAt = new Map<string, number>();
+  /** The tariff version each planner site last planned with (a new one re-plans at the next tick). */
+  private readonly priceVersion = new Map<string, string | null>();
 
   constructor(
     private readonly deps: {
@@ -111,6 +142,10 @@ export class LoadManager {
       chargerCalls: ChargerCalls;
       /** The EVs' own needs (2.0.1/2.1 NotifyEVChargingNeeds); without it the allocation knows only OCPI preferences. */
       chargingNeeds?: ChargerChargingNeeds;
+      /** Planner settings and EMS limits; without it every site allocates the instant. */
+      planner?: SitePlanner;
+      /** An own tariff (OCPI) and its time zone, for the planner's prices. */
+      tariffOf?: (id: string) => Promise<{ tariff: unknown; version: string; timeZone?: string } | undefined>;
     },
     options: LoadManagerOptions = {},
   ) {
@@ -118,6 +153,45 @@ export class LoadManager {
     this.maxFailures = options.maxFailures ?? 3;
     this.periodicMs = options.periodicMs ?? 60_000;
     this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
+    this.planDebounceMs = options.planDebounceMs ?? 500;
+    this.planMeterIntervalMs = options.planMeterIntervalMs ?? 60_000;
+  }
+
+  /** The settings of the sites that plan, read at most once per second. */
+  private plannedSites(): Promise<Map<string, PlannerSettingsBody>> {
+    if (!this.deps.planner) return Promise.resolve(new Map());
+    if (!this.planned || this.planned.expires <= Date.now()) {
+      const loading = this.deps.planner.enabledSites();
+      this.planned = { map: loading, expires: Date.now() + SITE_MAP_TTL_MS };
+      loading.catch(() => (this.planned = undefined));
+    }
+    return this.planned.map;
+  }
+
+  /** Forgets the cached planner settings (after this instance changed them). */
+  forgetPlannerSettings(): void {
+    this.planned = undefined;
+  }
+
+  /** A booking changed at a location: the sites of its chargers re-plan (booked power is held). */
+  async triggerForLocation(locationId: string, reason: string): Promise<void> {
+    if (this.closed) return;
+    const rows: { site_id: string }[] = await this.deps.db.query(
+      `SELECT DISTINCT sc.site_id FROM site_chargers sc JOIN chargers c ON c.id = sc.charger_id WHERE c.location_id = $1`,
+      [locationId],
+    );
+    for (const row of rows) void this.request(row.site_id, reason);
+  }
+
+  /** Planner sites whose tariff changed since their last plan (a new version of the own tariff: new prices). */
+  private async repricedSites(): Promise<string[]> {
+    const out: string[] = [];
+    for (const [siteId, settings] of await this.plannedSites()) {
+      if (!settings.tariff_id || !this.priceVersion.has(siteId)) continue;
+      const found = await this.deps.tariffOf?.(settings.tariff_id).catch(() => undefined);
+      if ((found?.version ?? null) !== this.priceVersion.get(siteId)) out.push(siteId);
+    }
+    return out;
   }
 
   /** Replaces the clock (simulations and tests move time to a window boundary). */
@@ -167,6 +241,12 @@ export class LoadManager {
     if (this.closed || transaction.lastPowerW === null) return;
     const siteId = await this.siteOfCharger(transaction.chargerId);
     if (!siteId) return;
+    // A planner site re-plans with the energy delivered so far, at most once per interval.
+    if ((await this.plannedSites()).has(siteId) && Date.now() - (this.lastPlanAt.get(siteId) ?? 0) >= this.planMeterIntervalMs) {
+      this.lastPlanAt.set(siteId, Date.now());
+      void this.request(siteId, 'meter-values');
+      return;
+    }
     const limits = this.lastLimits.get(siteId);
     const key = connectorKeyOf(transaction.chargerId, transaction.ocppConnector);
     const inForce = limits?.get(key) ?? [...(limits ?? [])].find(([k]) => k.startsWith(`${key}/`))?.[1];
@@ -190,6 +270,10 @@ export class LoadManager {
     const previous = slot.running ?? Promise.resolve(undefined);
     const run: Promise<ReallocationReport | undefined> = previous
       .catch(() => undefined)
+      .then(async () => {
+        // A planner site: triggers arriving meanwhile join this run (it is still the queued one).
+        if (this.planDebounceMs > 0 && (await this.plannedSites()).has(siteId)) await new Promise((r) => setTimeout(r, this.planDebounceMs));
+      })
       .then(() => {
         if (slot.queued === run) slot.queued = undefined;
         slot.running = run;
@@ -220,8 +304,9 @@ export class LoadManager {
         (s.next_boundary_at && s.next_boundary_at.getTime() <= now) ||
         s.retrying,
     );
-    await Promise.all(due.map((s) => this.request(s.id, 'tick')));
-    return due.length;
+    const repriced = (await this.repricedSites()).filter((id) => !due.some((s) => s.id === id));
+    await Promise.all([...due.map((s) => this.request(s.id, 'tick')), ...repriced.map((id) => this.request(id, 'price-changed'))]);
+    return due.length + repriced.length;
   }
 
   /** Waits for every reallocation under way and accepts no more. */
@@ -264,15 +349,15 @@ export class LoadManager {
 
     const [stateRows, inForceRows, transactions, protocols] = await Promise.all([
       db.query(`SELECT * FROM site_charger_states WHERE site_id = $1`, [siteId]) as Promise<ChargerStateRow[]>,
-      db.query(`SELECT connector_key, limit_amps, phases, loaded_phases, since FROM site_connector_limits WHERE site_id = $1`, [siteId]) as Promise<
-        { connector_key: string; limit_amps: number; phases: PhaseCount; loaded_phases: Phase[]; since: Date }[]
+      db.query(`SELECT connector_key, limit_amps, phases, loaded_phases, since, schedule FROM site_connector_limits WHERE site_id = $1`, [siteId]) as Promise<
+        { connector_key: string; limit_amps: number; phases: PhaseCount; loaded_phases: Phase[]; since: Date; schedule: AmpSchedule | null }[]
       >,
       this.deps.transactions.active().then((all) => all.filter((t) => chargerIds.includes(t.chargerId))),
       Promise.all(chargerIds.map(async (id) => [id, await this.deps.chargerCalls.protocolOf(id)] as const)),
     ]);
     const states = new Map(stateRows.map((s) => [s.charger_id, s]));
     const inForce = new Map<string, InForce>(
-      inForceRows.map((r) => [r.connector_key, { limitAmps: r.limit_amps, phases: r.phases, loadedPhases: r.loaded_phases, since: r.since }]),
+      inForceRows.map((r) => [r.connector_key, { limitAmps: r.limit_amps, phases: r.phases, loadedPhases: r.loaded_phases, since: r.since, schedule: r.schedule }]),
     );
     const protocolOf = new Map(protocols);
     const controllable = (chargerId: string) => !!protocolOf.get(chargerId) && states.get(chargerId)?.state !== 'excluded';
@@ -349,7 +434,42 @@ export class LoadManager {
       sessions.push(session);
     }
 
-    const allocation = allocate(site, sessions, now);
+    // The capacity the site has: its own, an EMS limit still valid, less what accepted bookings hold.
+    const nowMs = now.getTime();
+    const [plannedSites, ceiling, held] = await Promise.all([this.plannedSites(), this.ceilingOf(siteId, now), this.heldPowerOf(siteId, now)]);
+    const settings = plannedSites.get(siteId);
+    let sitePlan: SitePlan | undefined;
+    let allocation: Allocation;
+    if (settings) {
+      // Priority classes: a session's class by its token; its rank is also its priority in every slot's allocation.
+      const classes = priorityClassesOf(settings);
+      const cars = new Map<string, { phases: PhaseCount; maxAmps: number; minAmps: number; priorityClass?: string }>();
+      for (const session of sessions) {
+        if ((session.priority ?? 0) >= RESERVE_PRIORITY) continue;
+        const spec = connectorSpecs.get(session.connectorKey)!;
+        const priorityClass = classOfToken(settings, transactionOn.get(session.connectorKey)?.idToken ?? null);
+        session.priority = classes.find((c) => c.id === priorityClass)?.rank ?? 0;
+        cars.set(session.connectorKey, { phases: session.phases ?? spec.phases, maxAmps: spec.max_amps, minAmps: spec.min_amps ?? 6, priorityClass });
+      }
+      const prices = settings.tariff_id ? await this.pricesOf(siteId, settings.tariff_id, site.timeZone, now) : [];
+      sitePlan = planSite({
+        site,
+        sessions,
+        cars,
+        now,
+        ...(ceiling && { ceiling }),
+        held,
+        prices,
+        ...(settings.default_price_per_kwh !== undefined && { defaultPricePerKWh: settings.default_price_per_kwh }),
+        classes,
+        reservePriority: RESERVE_PRIORITY,
+      });
+      allocation = sitePlan.first;
+      this.lastPlanAt.set(siteId, Date.now());
+    } else {
+      const constrained = ceiling !== undefined || held.some((h) => h.from <= nowMs && h.until > nowMs);
+      allocation = allocate(constrained ? availableSite(site, availableAmps(site, nowMs, nowMs + 1, ceiling, held)) : site, sessions, now);
+    }
 
     // What to send: controllable connectors, plus each 2.0.1 station's maximum (the sum of its connectors' limits).
     const next: ConnectorLimit[] = [];
@@ -372,17 +492,24 @@ export class LoadManager {
         reason: 'fair-share',
       });
     }
-    const previous: ConnectorLimit[] = next.flatMap((limit) => {
-      const force = inForce.get(limit.connectorKey);
-      if (!force) return [];
-      return [{ connectorKey: limit.connectorKey, limitAmps: force.limitAmps, limitWatts: 0, phases: force.phases, loadedPhases: force.limitAmps > 0 ? force.loadedPhases : [], paused: force.limitAmps === 0, reason: 'idle' }];
-    });
-    const changes = orderProfileChanges(previous, next, { nominalVoltage: voltage });
+    let changes: OutgoingChange[];
+    if (sitePlan) {
+      changes = this.scheduleChanges(sitePlan, next, inForce, transactionOn, protocolOf, nowMs);
+    } else {
+      const previous: ConnectorLimit[] = next.flatMap((limit) => {
+        const force = inForce.get(limit.connectorKey);
+        if (!force) return [];
+        // Leaving the planner: a schedule counts at its highest from now on, so anything else is sent among the lowerings.
+        const limitAmps = force.schedule ? scheduleMax(force.schedule, nowMs) : force.limitAmps;
+        return [{ connectorKey: limit.connectorKey, limitAmps, limitWatts: 0, phases: force.phases, loadedPhases: limitAmps > 0 ? force.loadedPhases : [], paused: limitAmps === 0, reason: 'idle' }];
+      });
+      changes = orderProfileChanges(previous, next, { nominalVoltage: voltage });
+    }
 
     // Lowered limits first, all of them accepted before any raise goes out.
     const report: ReallocationReport = { siteId, at: now.toISOString(), reason, allocation, sent: [], heldBack: 0, failedChargers: [] };
     const failures = new Map<string, string>();
-    const accepted: ProfileChange[] = [];
+    const accepted: OutgoingChange[] = [];
     const lowers = changes.filter((c) => c.direction === 'lower');
     const raises = changes.filter((c) => c.direction === 'raise');
     await this.send(lowers, protocolOf, transactionOn, now, report, failures, accepted);
@@ -390,7 +517,8 @@ export class LoadManager {
     else report.heldBack = raises.length;
     report.failedChargers = [...failures.keys()];
 
-    await this.record(siteId, site, allocation, accepted, now, report, body);
+    const boundaries = [ceiling?.validUntil, sitePlan && sitePlan.start + sitePlan.slotMs, ...held.flatMap((h) => [h.from, h.until]).filter((t) => t > nowMs)];
+    await this.record(siteId, site, allocation, accepted, now, report, body, boundaries, ceiling);
     await this.updateChargerStates(siteId, chargerIds, protocolOf, states, failures, changes);
 
     const newlyExcluded = [...failures.keys()].some((id) => (states.get(id)?.consecutive_failures ?? 0) + 1 >= this.maxFailures);
@@ -419,15 +547,15 @@ export class LoadManager {
 
   /** Sends changes, each charger's in order, chargers in parallel; a charger stops at its first failure. */
   private async send(
-    changes: ProfileChange[],
+    changes: OutgoingChange[],
     protocolOf: Map<string, OcppProtocol | undefined>,
     transactionOn: Map<string, Transaction>,
     now: Date,
     report: ReallocationReport,
     failures: Map<string, string>,
-    accepted: ProfileChange[],
+    accepted: OutgoingChange[],
   ): Promise<void> {
-    const byCharger = new Map<string, ProfileChange[]>();
+    const byCharger = new Map<string, OutgoingChange[]>();
     for (const change of changes) {
       const chargerId = change.connectorKey.endsWith(STATION_SUFFIX) ? change.connectorKey.slice(0, -STATION_SUFFIX.length) : splitConnectorKey(change.connectorKey).chargerId;
       if (!byCharger.has(chargerId)) byCharger.set(chargerId, []);
@@ -459,8 +587,10 @@ export class LoadManager {
     );
   }
 
-  private targetOf(change: ProfileChange, chargerId: string, protocol: OcppProtocol, transactionOn: Map<string, Transaction>): ProfileTarget {
-    if (change.connectorKey.endsWith(STATION_SUFFIX)) return { kind: 'station-max', protocol, limitAmps: change.limit.limitAmps };
+  private targetOf(change: OutgoingChange, chargerId: string, protocol: OcppProtocol, transactionOn: Map<string, Transaction>): ProfileTarget {
+    // A one-step schedule is a constant: sent as the allocator's Relative profile.
+    const schedule = change.schedule && change.schedule.length > 1 ? { schedule: change.schedule } : {};
+    if (change.connectorKey.endsWith(STATION_SUFFIX)) return { kind: 'station-max', protocol, limitAmps: change.limit.limitAmps, ...schedule };
     const { ocppConnector } = splitConnectorKey(change.connectorKey);
     const transaction = transactionOn.get(change.connectorKey);
     return {
@@ -470,33 +600,145 @@ export class LoadManager {
       ...(transaction && transaction.chargerId === chargerId && { transactionId: transaction.transactionId }),
       limitAmps: change.limit.limitAmps,
       phases: change.limit.phases,
+      ...schedule,
     };
   }
 
+  /**
+   * The planner's changes: each connector's planned schedule (a constant where its version cannot bind
+   * one: an idle connector, a 1.6 transaction the hub cannot name), each 2.0.1 station's maximum as the
+   * sum of its connectors per slot; ordered against what the chargers accepted, lowerings first.
+   */
+  private scheduleChanges(
+    sitePlan: SitePlan,
+    next: ConnectorLimit[],
+    inForce: Map<string, InForce>,
+    transactionOn: Map<string, Transaction>,
+    protocolOf: Map<string, OcppProtocol | undefined>,
+    nowMs: number,
+  ): OutgoingChange[] {
+    const scheduleOf = new Map<string, AmpSchedule>();
+    const limitOf = new Map(next.map((l) => [l.connectorKey, l]));
+    for (const limit of next) {
+      if (limit.connectorKey.endsWith(STATION_SUFFIX)) continue;
+      const { chargerId } = splitConnectorKey(limit.connectorKey);
+      const planned = slotsToSchedule(sitePlan.start, sitePlan.slotMs, sitePlan.amps.get(limit.connectorKey) ?? []);
+      const transaction = transactionOn.get(limit.connectorKey);
+      const bindable = transaction && (protocolOf.get(chargerId) !== 'ocpp1.6' || /^\d{1,9}$/.test(transaction.transactionId));
+      // A profile that cannot follow the plan holds the plan's lowest value, so it is never above it.
+      scheduleOf.set(limit.connectorKey, bindable ? planned : constantSchedule(transaction ? scheduleMin(planned, nowMs) : limit.limitAmps));
+    }
+    const slots = sitePlan.amps.values().next().value?.length ?? 0;
+    for (const limit of next) {
+      if (!limit.connectorKey.endsWith(STATION_SUFFIX)) continue;
+      const chargerId = limit.connectorKey.slice(0, -STATION_SUFFIX.length);
+      const own = [...scheduleOf].filter(([key]) => splitConnectorKey(key).chargerId === chargerId).map(([, s]) => s);
+      const sums = Array.from({ length: slots }, (_, i) => Math.round(own.reduce((sum, s) => sum + scheduleAt(s, Math.max(nowMs, sitePlan.start + i * sitePlan.slotMs)), 0) * 10) / 10);
+      scheduleOf.set(limit.connectorKey, slotsToSchedule(sitePlan.start, sitePlan.slotMs, sums));
+    }
+    const previous = new Map<string, AmpSchedule>();
+    for (const key of scheduleOf.keys()) {
+      const force = inForce.get(key);
+      if (force) previous.set(key, force.schedule ?? constantSchedule(force.limitAmps));
+    }
+    const ordered = orderScheduleChanges(previous, [...scheduleOf].map(([connectorKey, schedule]) => ({ connectorKey, schedule })), nowMs);
+    // Among the raises a station's maximum goes first, so its EVSEs' raises are not capped by the old one.
+    const rank = (c: { direction: string; connectorKey: string }) => (c.direction === 'lower' ? 0 : c.connectorKey.endsWith(STATION_SUFFIX) ? 1 : 2);
+    return ordered
+      .map((c, i) => ({ c, i }))
+      .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+      .map(({ c }) => {
+        const base = limitOf.get(c.connectorKey)!;
+        const limitAmps = scheduleAt(c.schedule, nowMs);
+        const force = inForce.get(c.connectorKey);
+        return {
+          connectorKey: c.connectorKey,
+          direction: c.direction,
+          ...(c.intermediate && { intermediate: true as const }),
+          fromAmps: force ? scheduleAt(force.schedule ?? constantSchedule(force.limitAmps), nowMs) : null,
+          limit: { ...base, limitAmps, limitWatts: Math.floor(base.phases * DEFAULT_NOMINAL_VOLTAGE * limitAmps), loadedPhases: limitAmps > 0 ? base.loadedPhases : [] },
+          schedule: c.schedule,
+        };
+      });
+  }
+
+  /** The EMS limit of a site still valid now. */
+  private async ceilingOf(siteId: string, now: Date): Promise<SiteCeiling | undefined> {
+    const limit = await this.deps.planner?.limitOf(siteId, now);
+    return limit && { limitW: limit.limitW, ...(limit.validUntil && { validUntil: limit.validUntil.getTime() }) };
+  }
+
+  /** Power held by accepted bookings (RESERVED: the car has not arrived) at the site's locations over the next 24 h. */
+  private async heldPowerOf(siteId: string, now: Date): Promise<HeldPower[]> {
+    const rows: { window_from: Date; window_until: Date; power_w: number }[] = await this.deps.db.query(
+      `SELECT b.window_from, b.window_until, b.power_w FROM own_bookings b
+        WHERE b.status = 'RESERVED' AND b.window_until > $2 AND b.window_from < $3
+          AND b.location_id IN (SELECT c.location_id FROM chargers c JOIN site_chargers sc ON sc.charger_id = c.id WHERE sc.site_id = $1)`,
+      [siteId, now, new Date(now.getTime() + 24 * 3_600_000)],
+    );
+    return rows.map((r) => ({ from: r.window_from.getTime(), until: r.window_until.getTime(), powerW: r.power_w }));
+  }
+
+  /** The planner's prices: the ENERGY price of an own tariff per slot over the horizon. */
+  private async pricesOf(siteId: string, tariffId: string, siteTimeZone: string, now: Date) {
+    const found = await this.deps.tariffOf?.(tariffId).catch(() => undefined);
+    this.priceVersion.set(siteId, found?.version ?? null);
+    if (!found) return [];
+    const slotMs = 15 * 60_000;
+    return tariffEnergyPrices(found.tariff, found.timeZone ?? siteTimeZone, Math.floor(now.getTime() / slotMs) * slotMs, slotMs, 96);
+  }
+
   /** Stores the limits now in force, the allocation for the operator, the next boundary, and a load sample. */
-  private async record(siteId: string, site: Site, allocation: Allocation, accepted: ProfileChange[], now: Date, report: ReallocationReport, body: SiteBody): Promise<void> {
+  private async record(
+    siteId: string,
+    site: Site,
+    allocation: Allocation,
+    accepted: OutgoingChange[],
+    now: Date,
+    report: ReallocationReport,
+    body: SiteBody,
+    boundaries: (number | undefined)[],
+    ceiling: SiteCeiling | undefined,
+  ): Promise<void> {
     const { db } = this.deps;
     // The last accepted change of each connector is what is in force (an intermediate step is followed by its raise).
     const latest = new Map<string, ConnectorLimit>();
-    for (const change of accepted) latest.set(change.connectorKey, change.limit);
+    const schedules = new Map<string, AmpSchedule | undefined>();
+    for (const change of accepted) {
+      latest.set(change.connectorKey, change.limit);
+      schedules.set(change.connectorKey, change.schedule);
+    }
     if (latest.size) {
       const limits = [...latest.values()];
       await db.query(
-        `INSERT INTO site_connector_limits (site_id, connector_key, limit_amps, phases, loaded_phases, since)
-         SELECT $1, k, a, p, string_to_array(l, ','), $6 FROM unnest($2::text[], $3::float8[], $4::int[], $5::text[]) AS t(k, a, p, l)
+        `INSERT INTO site_connector_limits (site_id, connector_key, limit_amps, phases, loaded_phases, since, schedule)
+         SELECT $1, k, a, p, string_to_array(l, ','), $6, s::jsonb FROM unnest($2::text[], $3::float8[], $4::int[], $5::text[], $7::text[]) AS t(k, a, p, l, s)
          ON CONFLICT (site_id, connector_key) DO UPDATE SET limit_amps = EXCLUDED.limit_amps, phases = EXCLUDED.phases,
-           loaded_phases = EXCLUDED.loaded_phases, since = EXCLUDED.since`,
-        [siteId, limits.map((l) => l.connectorKey), limits.map((l) => l.limitAmps), limits.map((l) => l.phases), limits.map((l) => l.loadedPhases.join(',')), now],
+           loaded_phases = EXCLUDED.loaded_phases, since = EXCLUDED.since, schedule = EXCLUDED.schedule`,
+        [
+          siteId,
+          limits.map((l) => l.connectorKey),
+          limits.map((l) => l.limitAmps),
+          limits.map((l) => l.phases),
+          limits.map((l) => l.loadedPhases.join(',')),
+          now,
+          limits.map((l) => {
+            const schedule = schedules.get(l.connectorKey);
+            return schedule ? JSON.stringify(schedule) : null;
+          }),
+        ],
       );
     }
     const cache = this.lastLimits.get(siteId) ?? new Map<string, InForce>();
-    for (const limit of latest.values()) cache.set(limit.connectorKey, { limitAmps: limit.limitAmps, phases: limit.phases, loadedPhases: limit.loadedPhases, since: now });
+    for (const limit of latest.values())
+      cache.set(limit.connectorKey, { limitAmps: limit.limitAmps, phases: limit.phases, loadedPhases: limit.loadedPhases, since: now, schedule: schedules.get(limit.connectorKey) ?? null });
     this.lastLimits.set(siteId, cache);
 
     const voltage = site.nominalVoltage ?? DEFAULT_NOMINAL_VOLTAGE;
     const root = nodeCapacities(site, now)[0];
     const rootAmps = [root.staticAmps, root.windowAmps].filter((a): a is number => a !== null);
-    const limitW = rootAmps.length ? Math.min(...rootAmps) * 3 * voltage : null;
+    const ownW = rootAmps.length ? Math.min(...rootAmps) * 3 * voltage : null;
+    const limitW = ceiling ? Math.min(ownW ?? Infinity, ceiling.limitW) : ownW;
     const allocatedW = allocation.connectors.reduce((sum, c) => sum + c.limitWatts, 0);
     await db.query(
       `INSERT INTO site_load_samples (site_id, at, allocated_w, limit_w) VALUES ($1, $2, $3, $4)
@@ -505,7 +747,7 @@ export class LoadManager {
     );
 
     // The next instant the allocation changes by itself: a time window, or an OCPI profile's next period.
-    const candidates = [nextBoundary(site, now)?.getTime()];
+    const candidates = [nextBoundary(site, now)?.getTime(), ...boundaries];
     const profiles: { profile: OcpiChargingProfile; set_at: Date }[] = await db.query(
       `SELECT profile, set_at FROM session_charging_profiles WHERE session_id = ANY($1)`,
       [allocation.connectors.flatMap((c) => (c.sessionId ? [c.sessionId] : []))],

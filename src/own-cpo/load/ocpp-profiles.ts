@@ -14,6 +14,8 @@
  */
 import type { PhaseCount } from '../../core/allocation/allocation-core';
 import type { OcppProtocol } from '../chargers/chargers.service';
+import type { AmpSchedule } from '../../core/planning/planning-core';
+import type { AbsoluteSchedule } from '../ocpp/charger-protocols';
 import { answerStatus, CHARGER_PROTOCOLS, type ChargerCall } from '../ocpp/charger-protocols';
 
 export { STACK_LEVEL } from '../ocpp/charger-protocols';
@@ -29,6 +31,8 @@ export interface ConnectorProfileTarget {
   transactionId?: string;
   limitAmps: number;
   phases: PhaseCount;
+  /** A planned schedule (planner sites); `limitAmps` is then what a version that cannot bind it gets. */
+  schedule?: AmpSchedule;
 }
 
 export interface StationMaxTarget {
@@ -36,6 +40,7 @@ export interface StationMaxTarget {
   /** The station's version; 2.0.1 when left out (the one version with a station maximum). */
   protocol?: OcppProtocol;
   limitAmps: number;
+  schedule?: AmpSchedule;
 }
 
 export type ProfileTarget = ConnectorProfileTarget | StationMaxTarget;
@@ -48,9 +53,30 @@ export function chargingProfileCall(target: ProfileTarget, now: Date): ChargerCa
   const limit = tenths(target.limitAmps);
   if (target.kind === 'station-max') {
     const stationMaximum = CHARGER_PROTOCOLS[target.protocol ?? 'ocpp2.0.1'].stationMaximum;
-    return stationMaximum ? stationMaximum(limit, now) : null;
+    return stationMaximum ? stationMaximum(limit, now, target.schedule && absolute(target.schedule, now)) : null;
   }
-  return CHARGER_PROTOCOLS[target.protocol].connectorLimit({ ocppConnector: target.ocppConnector, transactionId: target.transactionId, limit, phases: target.phases });
+  return CHARGER_PROTOCOLS[target.protocol].connectorLimit({
+    ocppConnector: target.ocppConnector,
+    transactionId: target.transactionId,
+    limit,
+    phases: target.phases,
+    ...(target.schedule && { schedule: absolute(target.schedule, now) }),
+  });
+}
+
+/**
+ * A schedule as OCPP periods: it starts at its first step at or before `now` (the current slot's
+ * start), one period per step from there, the last one the 0 A that ends the plan.
+ */
+export function absolute(schedule: AmpSchedule, now: Date): AbsoluteSchedule {
+  const at = now.getTime();
+  let first = 0;
+  while (first + 1 < schedule.length && schedule[first + 1].from <= at) first++;
+  const start = Math.min(schedule[first].from, at);
+  return {
+    start: new Date(start),
+    periods: schedule.slice(first).map((step, i) => ({ startPeriod: i === 0 ? 0 : Math.round((step.from - start) / 1000), limit: tenths(step.amps) })),
+  };
 }
 
 /** The SetChargingProfile params for a target, or null when nothing is sent. */

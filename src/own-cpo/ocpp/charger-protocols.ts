@@ -24,6 +24,14 @@ export interface ConnectorLimitCall {
   /** Amperes per phase, at most one decimal. */
   limit: number;
   phases: number;
+  /** A planned absolute schedule (the planner's sites): sent as an Absolute profile the charger keeps offline; `limit` is used where a version cannot bind one. */
+  schedule?: AbsoluteSchedule;
+}
+
+/** An absolute charging schedule: from `start`, each period's limit (amperes per phase, one decimal) from `startPeriod` seconds on. */
+export interface AbsoluteSchedule {
+  start: Date;
+  periods: { startPeriod: number; limit: number }[];
 }
 
 /** Where a reservation is made, for whom and until when. */
@@ -58,7 +66,7 @@ export interface ChargerProtocol {
   /** The profile that puts a connector's limit into force, or null when this version sends none for it. */
   connectorLimit(input: ConnectorLimitCall): ChargerCall | null;
   /** The station-wide maximum (the sum of its connectors' limits), for versions that keep one; else undefined. */
-  stationMaximum?: (limit: number, now: Date) => ChargerCall;
+  stationMaximum?: (limit: number, now: Date, schedule?: AbsoluteSchedule) => ChargerCall;
   /** The calls that clear every profile the hub's load management sets on a charger. */
   clearLoadProfiles(): ChargerCall[];
   /** Asks the station about a transaction found lost, for versions that can be asked; else it is closed on the evidence. */
@@ -142,9 +150,30 @@ const OCPP16: ChargerProtocol = {
   unlockConnector: (ocppConnector) => ({ action: 'UnlockConnector', params: { connectorId: evseOf(ocppConnector) } }),
   // Per connector: a TxProfile bound to the running transaction; with none (idle, or a transaction the
   // hub does not know) a TxDefaultProfile, so a car that plugs in starts at the allocated limit.
-  connectorLimit: ({ ocppConnector, transactionId, limit, phases }) => {
+  connectorLimit: ({ ocppConnector, transactionId, limit, phases, schedule }) => {
     const connectorId = Number(ocppConnector);
     const bound = transactionId !== undefined && /^\d{1,9}$/.test(transactionId) ? Number(transactionId) : undefined;
+    // A planned schedule: an Absolute TxProfile bound to the transaction (a default profile cannot be planned per car).
+    if (schedule && bound !== undefined) {
+      return {
+        action: 'SetChargingProfile',
+        params: {
+          connectorId,
+          csChargingProfiles: {
+            chargingProfileId: 1000 + connectorId,
+            transactionId: bound,
+            stackLevel: STACK_LEVEL,
+            chargingProfilePurpose: 'TxProfile',
+            chargingProfileKind: 'Absolute',
+            chargingSchedule: {
+              startSchedule: schedule.start.toISOString(),
+              chargingRateUnit: 'A',
+              chargingSchedulePeriod: schedule.periods.map((p) => ({ startPeriod: p.startPeriod, limit: p.limit, numberPhases: phases })),
+            },
+          },
+        },
+      };
+    }
     return {
       action: 'SetChargingProfile',
       params: {
@@ -184,9 +213,32 @@ const OCPP201: ChargerProtocol = {
     return { action: 'UnlockConnector', params: { evseId, connectorId: connectorId ?? 1 } };
   },
   // Per EVSE: a TxProfile bound to the running transaction; without one nothing (the station maximum covers it).
-  connectorLimit: ({ ocppConnector, transactionId, limit, phases }) => {
+  connectorLimit: ({ ocppConnector, transactionId, limit, phases, schedule }) => {
     if (transactionId === undefined) return null;
     const evseId = evseOf(ocppConnector);
+    if (schedule) {
+      return {
+        action: 'SetChargingProfile',
+        params: {
+          evseId,
+          chargingProfile: {
+            id: 3000 + evseId,
+            stackLevel: STACK_LEVEL,
+            chargingProfilePurpose: 'TxProfile',
+            chargingProfileKind: 'Absolute',
+            transactionId,
+            chargingSchedule: [
+              {
+                id: 1,
+                startSchedule: schedule.start.toISOString(),
+                chargingRateUnit: 'A',
+                chargingSchedulePeriod: schedule.periods.map((p) => ({ startPeriod: p.startPeriod, limit: p.limit, numberPhases: phases })),
+              },
+            ],
+          },
+        },
+      };
+    }
     return {
       action: 'SetChargingProfile',
       params: {
@@ -203,7 +255,7 @@ const OCPP201: ChargerProtocol = {
     };
   },
   // The station as a whole, so a car that starts before its TxProfile arrives can only share what the station already has.
-  stationMaximum: (limit, now) => ({
+  stationMaximum: (limit, now, schedule) => ({
     action: 'SetChargingProfile',
     params: {
       evseId: 0,
@@ -214,7 +266,9 @@ const OCPP201: ChargerProtocol = {
         // 2.0.1 does not allow Relative for the station maximum; a start a minute back covers a charger clock a little behind.
         chargingProfileKind: 'Absolute',
         chargingSchedule: [
-          { id: 1, startSchedule: new Date(now.getTime() - 60_000).toISOString(), chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit }] },
+          schedule
+            ? { id: 1, startSchedule: schedule.start.toISOString(), chargingRateUnit: 'A', chargingSchedulePeriod: schedule.periods }
+            : { id: 1, startSchedule: new Date(now.getTime() - 60_000).toISOString(), chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit }] },
         ],
       },
     },
