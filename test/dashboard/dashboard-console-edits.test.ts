@@ -68,8 +68,7 @@ describeWithChromium('the console in Chromium: editing the own catalogue, connec
   }
   /** Every amount the page shows in EUR has the currency's two decimals (no `7` or `14.1`). */
   async function eurosWithTwoDecimals(): Promise<string[]> {
-    const text = (await page.locator('#console').textContent()) ?? '';
-    const amounts = text.match(/-?\d+(?:\.\d+)? EUR/g) ?? [];
+    const amounts = (await page.locator('#console td, #console dd').allTextContents()).map((t) => t.trim()).filter((t) => /^-?\d+(?:\.\d+)? EUR$/.test(t));
     for (const amount of amounts) expect(amount).toMatch(/^-?\d+\.\d\d EUR$/);
     return amounts;
   }
