@@ -9,9 +9,11 @@
  *   3. push fan-out latency: a CPO's location PUT until all 10 eMSPs have received it; and the cost of
  *      translation: the same for a CPO of one OCPI version to 10 eMSPs of another, in the same rounds,
  *      as a ratio to the 2.2.1 → 2.2.1 p99 (goal ≤ 1.10).
- *   4. the traffic recorder's cost: authorization p99 with recording off and on, alternating (docs/traffic.md).
+ *   4. the traffic recorder's cost: authorization p50/p99 with recording off and on in alternating short blocks
+ *      of the same mix (authorizations and location pushes), pooled and as the median pair ratio (docs/traffic.md).
  * BENCH_SECONDS (default 10), BENCH_RATE (default 200/s), BENCH_FANOUT_ROUNDS (default 500: a p99 of 500 samples is the fifth worst, of 200 the second),
- * BENCH_FANOUT_PAIRS (default "2.3.0>2.2.1,2.2.1>2.3.0,2.1.1>2.3.0": CPO version>eMSP version, comma-separated).
+ * BENCH_FANOUT_PAIRS (default "2.3.0>2.2.1,2.2.1>2.3.0,2.1.1>2.3.0": CPO version>eMSP version, comma-separated),
+ * BENCH_RECORDING_PAIRS (default 24) and BENCH_RECORDING_BLOCK_SECONDS (default 2) for section 4, BENCH_OCPI_ONLY=recording for it alone.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
@@ -24,9 +26,9 @@ export const STORED_LOCATIONS = 10_000;
 
 /**
  * Section 4 (the traffic recorder's cost): the load process asks for recording off or on between its
- * phases; the switch is the recorder's `enabled`, read by every request and call, so both phases
+ * blocks; the switch is the recorder's `enabled` (the product's TRAFFIC_RECORDING setting), read by every request and call, so both phases
  * run against the same hub, database and partners. Records still buffered are written before the
- * answer, so one phase's batch writes do not fall into the next phase.
+ * answer, so one block's batch writes do not fall into the next.
  */
 function answerRecordingSwitch(load: ChildProcess, hub: TestHub): void {
   load.on('message', async (message: { recording?: boolean }) => {

@@ -82,6 +82,38 @@ export async function steadyRate(ratePerSecond: number, seconds: number, call: (
   return latencies;
 }
 
+/** What a measurement looks like off and on, from alternating blocks (bench:ocpi section 4). */
+export interface BlockComparison {
+  /** Every sample of the condition pooled. */
+  off: LatencySummary;
+  on: LatencySummary;
+  /** The median over the pairs (an off block and the on block beside it) of on / off, per percentile. */
+  medianPairRatio: { p50: number; p99: number };
+  pairs: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Compares two conditions measured in alternating short blocks: the pooled p50 and p99 of each, and
+ * the median of the per-pair block ratios, which a burst of other work on the machine (one bad block)
+ * moves little, where it may own a pooled p99.
+ */
+export function compareBlocks(pairs: readonly { off: number[]; on: number[] }[]): BlockComparison {
+  if (pairs.length === 0) throw new Error('compareBlocks needs at least one pair of blocks');
+  const perPair = pairs.map((pair) => ({ off: summarise(pair.off), on: summarise(pair.on) }));
+  return {
+    off: summarise(pairs.flatMap((pair) => pair.off)),
+    on: summarise(pairs.flatMap((pair) => pair.on)),
+    medianPairRatio: { p50: median(perPair.map((b) => b.on.p50 / b.off.p50)), p99: median(perPair.map((b) => b.on.p99 / b.off.p99)) },
+    pairs: pairs.length,
+  };
+}
+
 export function ms(value: number): string {
   return `${value.toFixed(2)} ms`;
 }

@@ -46,7 +46,6 @@ export interface TrafficRecorderOptions {
 
 /** What a row costs in memory beyond its bodies, roughly (for the byte bound). */
 const ROW_OVERHEAD_BYTES = 400;
-const rowBytes = (row: TrafficRecord) => ROW_OVERHEAD_BYTES + (row.requestBody?.length ?? 0) + (row.responseBody?.length ?? 0);
 
 /** What a party looks like to the recorder (an authenticated caller's or a called party's). */
 interface RecordedParty {
@@ -74,34 +73,47 @@ export interface RecordedCall {
   responseBytes?: number;
 }
 
-const COLUMNS: [keyof TrafficRecord, string][] = [
-  ['at', 'at'],
-  ['direction', 'direction'],
-  ['partyUuid', 'party_uuid'],
-  ['partner', 'partner'],
-  ['method', 'method'],
-  ['module', 'module'],
-  ['path', 'path'],
-  ['objectId', 'object_id'],
-  ['httpStatus', 'http_status'],
-  ['ocpiStatus', 'ocpi_status'],
-  ['failed', 'failed'],
-  ['error', 'error'],
-  ['ms', 'ms'],
-  ['requestBytes', 'request_bytes'],
-  ['responseBytes', 'response_bytes'],
-  ['requestId', 'request_id'],
-  ['correlationId', 'correlation_id'],
-  ['requestHeaders', 'request_headers'],
-  ['requestBody', 'request_body'],
-  ['responseBody', 'response_body'],
-];
+/**
+ * A row as the JSON object json_populate_recordset reads (the table's column names), serialised once
+ * when it is recorded: a batch is then the rows joined, not one large JSON.stringify on the event
+ * loop once a second, which would fall on the requests in flight at that moment (their p99).
+ */
+function rowJson(row: TrafficRecord): string {
+  return JSON.stringify({
+    at: row.at,
+    direction: row.direction,
+    party_uuid: row.partyUuid,
+    partner: row.partner,
+    method: row.method,
+    module: row.module,
+    path: row.path,
+    object_id: row.objectId,
+    http_status: row.httpStatus,
+    ocpi_status: row.ocpiStatus,
+    failed: row.failed,
+    error: row.error,
+    ms: row.ms,
+    request_bytes: row.requestBytes,
+    response_bytes: row.responseBytes,
+    request_id: row.requestId,
+    correlation_id: row.correlationId,
+    request_headers: row.requestHeaders,
+    request_body: row.requestBody,
+    response_body: row.responseBody,
+  });
+}
 
-// One statement and one parameter per batch whatever its size: the rows as one JSON array (V8's
-// JSON.stringify is native, where pg's array literals are built character by character in JavaScript
-// on the event loop), made into rows of the table's own types by json_populate_recordset.
-const INSERT_SQL = `INSERT INTO traffic_records (${COLUMNS.map((c) => c[1]).join(', ')})
-  SELECT ${COLUMNS.map((c) => c[1]).join(', ')} FROM json_populate_recordset(NULL::traffic_records, $1::json)`;
+const COLUMNS = ['at', 'direction', 'party_uuid', 'partner', 'method', 'module', 'path', 'object_id', 'http_status', 'ocpi_status', 'failed', 'error', 'ms',
+  'request_bytes', 'response_bytes', 'request_id', 'correlation_id', 'request_headers', 'request_body', 'response_body'].join(', ');
+
+// One statement, one parameter and one round trip per batch whatever its size: the rows as one JSON
+// array made into rows of the table's own types by json_populate_recordset. set_config(…, true) is
+// SET LOCAL inside the statement's own transaction: its commit does not wait for the WAL flush (a crash
+// may lose the last batch, worth less than an fsync per batch competing with the hub's own commits),
+// and no connection is held for a BEGIN … COMMIT of four round trips.
+const INSERT_SQL = `WITH no_wal_wait AS (SELECT set_config('synchronous_commit', 'off', true))
+  INSERT INTO traffic_records (${COLUMNS})
+  SELECT ${COLUMNS} FROM json_populate_recordset(NULL::traffic_records, $1::json), no_wal_wait`;
 
 /** Headers of an incoming request worth keeping beside its body (routing and ids; Authorization redacted). */
 const KEPT_HEADERS = /^(authorization|content-type|x-request-id|x-correlation-id|ocpi-(from|to)-(country-code|party-id))$/;
@@ -119,12 +131,15 @@ export function keptHeaders(headers: Record<string, string | string[] | undefine
 
 /**
  * Records every OCPI request in and out. `record` only pushes to a buffer bounded in rows and bytes and never
- * waits or throws: a timer writes the buffer as one multi-row INSERT every `flushIntervalMs` (sooner
+ * waits or throws: a timer writes the buffer as one INSERT statement every `flushIntervalMs` (sooner
  * when `batchRows` are waiting). When the buffer is full (the database is slow or down) new rows are
  * dropped and counted (`ocpi_hub_traffic_dropped_total`), so a request never waits on its record.
  */
 export class TrafficRecorder {
-  private buffer: TrafficRecord[] = [];
+  /** Rows waiting, each serialised once (rowJson) with what it counts for the byte bound. */
+  private buffer: { json: string; bytes: number }[] = [];
+  /** Calls of the OCPI client not yet made into rows (recordCall). */
+  private calls: RecordedCall[] = [];
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private droppedCount = 0;
@@ -166,12 +181,12 @@ export class TrafficRecorder {
 
   record(row: TrafficRecord): void {
     if (!this.options.enabled) return;
-    const bytes = rowBytes(row);
+    const bytes = ROW_OVERHEAD_BYTES + (row.requestBody?.length ?? 0) + (row.responseBody?.length ?? 0);
     if (this.buffer.length >= this.bufferRows || this.bufferedBytes + bytes > this.bufferBytes) {
       this.drop(1);
       return;
     }
-    this.buffer.push(row);
+    this.buffer.push({ json: rowJson(row), bytes });
     this.bufferedBytes += bytes;
     if (this.buffer.length >= this.batchRows) void this.flush();
     else if (!this.timer) {
@@ -180,9 +195,32 @@ export class TrafficRecorder {
     }
   }
 
-  /** Records a call of the OCPI client (hub/outbound's observer). */
+  /**
+   * Records a call of the OCPI client (hub/outbound's observer, which the call awaits before it
+   * returns to its caller): the call is only queued here, and made into its row on the next turn of
+   * the event loop (one setImmediate for every call of a turn), so building the row (the URL, the
+   * object id, kept bodies redacted and serialised) is not on the path of the request waiting for it.
+   */
   recordCall(call: RecordedCall): void {
     if (!this.options.enabled) return;
+    this.calls.push(call);
+    if (this.calls.length === 1) setImmediate(() => this.recordQueuedCalls());
+  }
+
+  private recordQueuedCalls(): void {
+    const calls = this.calls;
+    this.calls = [];
+    for (const call of calls) {
+      try {
+        this.record(this.callRow(call));
+      } catch (error) {
+        this.log.warn({ err: error }, 'a traffic record could not be made (dropped)');
+        this.drop(1);
+      }
+    }
+  }
+
+  private callRow(call: RecordedCall): TrafficRecord {
     const failed = trafficFailed(call);
     const module = call.module ?? 'other';
     const bodies = keepsBodies(this.options.bodies, failed);
@@ -192,7 +230,7 @@ export class TrafficRecorder {
     } catch {
       // safeTarget's 'an invalid URL': kept as is
     }
-    this.record({
+    return {
       at: new Date(Date.now() - call.ms),
       direction: 'out',
       partyUuid: call.party?.id ?? null,
@@ -213,7 +251,7 @@ export class TrafficRecorder {
       requestHeaders: bodies && call.requestHeaders ? keptHeaders(call.requestHeaders) : null,
       requestBody: bodies ? storedBody(call.requestBody, module, this.options.bodyMaxBytes) : null,
       responseBody: bodies ? storedBody(call.responseBody, module, this.options.bodyMaxBytes) : null,
-    });
+    };
   }
 
   /** Writes what the buffer holds (one batch at a time); a failed batch is dropped and counted, never retried. */
@@ -223,7 +261,7 @@ export class TrafficRecorder {
     this.timer = undefined;
     if (this.buffer.length === 0) return;
     const batch = this.buffer.splice(0, this.batchRows);
-    for (const row of batch) this.bufferedBytes -= rowBytes(row);
+    for (const row of batch) this.bufferedBytes -= row.bytes;
     this.flushing = this.write(batch).finally(() => {
       this.flushing = undefined;
       if (this.buffer.length >= this.batchRows) void this.flush();
@@ -237,6 +275,7 @@ export class TrafficRecorder {
 
   /** Writes everything still buffered (shutdown, tests). */
   async drain(): Promise<void> {
+    this.recordQueuedCalls();
     while (this.buffer.length > 0 || this.flushing) {
       await (this.flushing ?? this.flush());
     }
@@ -261,24 +300,9 @@ export class TrafficRecorder {
     return Number(byAge ?? 0) + Number(bySize ?? 0);
   }
 
-  private async write(batch: TrafficRecord[]): Promise<void> {
+  private async write(batch: { json: string }[]): Promise<void> {
     try {
-      const rows = batch.map((row) => Object.fromEntries(COLUMNS.map(([key, column]) => [column, row[key]])));
-      const params = [JSON.stringify(rows)];
-      // Without waiting for the WAL flush: a crash may lose the last batch, which is worth less than
-      // an fsync per batch competing with the hub's own commits.
-      const runner = this.db.createQueryRunner();
-      try {
-        await runner.startTransaction();
-        await runner.query(`SET LOCAL synchronous_commit TO off`);
-        await runner.query(INSERT_SQL, params);
-        await runner.commitTransaction();
-      } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw error;
-      } finally {
-        await runner.release();
-      }
+      await this.db.query(INSERT_SQL, [`[${batch.map((row) => row.json).join(',')}]`]);
       metrics.trafficRecorded(batch.length);
     } catch (error) {
       this.drop(batch.length);

@@ -34,6 +34,12 @@ describeWithChromium('the console in Chromium', () => {
   const screenshot = async (name: string) => {
     if (process.env.CONSOLE_SCREENSHOTS === '1') await page.screenshot({ path: path.join(__dirname, '../../docs/images', `console-${name}.png`), fullPage: true });
   };
+  /** Every amount the console shows has its currency's decimals (EUR: two; no `7` or `14.1` beside `5.78`); returns them. */
+  const amountsShown = async () => {
+    const amounts = (await page.locator('#console td, #console dd').allTextContents()).map((t) => t.trim()).filter((t) => /^-?\d+(?:\.\d+)? [A-Z]{3}$/.test(t));
+    for (const amount of amounts.filter((a) => a.endsWith(' EUR'))) expect(amount).toMatch(/^-?\d+\.\d\d EUR$/);
+    return amounts;
+  };
   const confirmWith = async (button: '#console-confirm-yes' | '#console-confirm-no') => {
     await page.locator('#console-confirm').waitFor({ state: 'visible' });
     await page.click(button);
@@ -212,6 +218,7 @@ describeWithChromium('the console in Chromium', () => {
     await screenshot('search');
     const shown = (await page.locator('#search-results tbody tr td:first-child').allTextContents()).map((t) => t.replace('NL/BCP ', ''));
     expect(shown).toEqual(Array.from({ length: 28 }, (_, i) => `S${28 - i}`));
+    expect((await amountsShown()).length).toBeGreaterThanOrEqual(28);
 
     // Tokens by contract id and validity; locations by EVSE uid.
     await redrawn(() => page.goto(`${net.hub.url}/dashboard#/console/search/tokens?status=invalid`));
@@ -233,6 +240,7 @@ describeWithChromium('the console in Chromium', () => {
     expect(await page.locator('#story-pushes tbody tr').first().textContent()).toMatch(/DE\/BEM.*POST.*delivered.*✓ HTTP 200 \/ OCPI 1000/);
     expect(await page.locator('#story-rating').textContent()).toContain((await api(`/admin/search/cdrs/NL/BCP/${cdr.id}/story`)).rating?.status ?? 'Not rated');
     expect(await page.locator('#story-ocpp').textContent()).toContain('Not an own charger');
+    expect((await amountsShown()).length).toBeGreaterThan(0);
     await screenshot('story');
     await redrawn(() => page.locator('a[href*="story/sessions/NL/BCP/S1"]').click());
     expect(await page.locator('#story-title').textContent()).toBe('Session NL/BCP S1');
@@ -271,6 +279,7 @@ describeWithChromium('the console in Chromium', () => {
     expect(await page.locator('#console-confirm-text').textContent()).toMatch(/^Close 2015-06 NL\/BCP → DE\/BEM\?/);
     await redrawn(() => confirmWith('#console-confirm-yes'));
     expect(await result()).toBe('Closed 2015-06 NL/BCP → DE/BEM.');
+    expect((await amountsShown()).length).toBeGreaterThan(0);
     expect((await api('/admin/settlement/statements')).find((st: { id: string }) => st.id === old.id).status).toBe('closed');
     // Closing it again is refused: the button is gone, and the API says why.
     expect(await page.locator(`tr[data-statement="${old.id}"] [data-action=close]`).count()).toBe(0);

@@ -186,6 +186,20 @@
         confirm: `Resolve the dispute of ${d.cdr_id} as ${resolution}?`, confirmLabel: resolution, done: `Dispute of ${d.cdr_id} ${resolution}.` }), { 'data-action': resolution }))))), 'No open disputes.')];
   }
 
+  /**
+   * What Edit puts in the box: the body the item's PUT takes. A tariff is written as its description
+   * (simple, time_of_use, dynamic); a site is listed with its id and times, which its PUT (the whole
+   * site, nothing else) refuses; an own location as it is listed (its PUT takes the OCPI fields back).
+   */
+  function editable(kind, x) {
+    if (kind === 'tariff' && x.description) return x.description;
+    if (kind === 'site') {
+      const { id, created_at, updated_at, ...body } = x;
+      return body;
+    }
+    return x;
+  }
+
   /** Own locations, tariffs and sites: the JSON the admin API takes, edited and sent as PUT. */
   async function catalogueView() {
     const [locations, tariffs, sites] = await Promise.all([get('/admin/locations'), get('/admin/tariffs'), get('/admin/sites')]);
@@ -195,9 +209,8 @@
         h('td', {}, button('Edit', () => {
           const area = $(`#${kind}-form textarea`);
           $(`#${kind}-form input[name=id]`).value = x.id;
-          // A tariff is written as its description (simple, time_of_use, dynamic); the rest as they are listed.
-          area.value = JSON.stringify(kind === 'tariff' && x.description ? x.description : x, null, 2);
-        }),
+          area.value = JSON.stringify(editable(kind, x), null, 2);
+        }, { 'data-action': 'edit' }),
         // Own locations are not deleted (their EVSEs are set REMOVED by a PUT, as OCPI has it); tariffs and sites are.
         kind === 'location' ? '' : button('Delete', () => act({ method: 'DELETE', path: `${path}/${encodeURIComponent(x.id)}`, confirm: `Delete ${kind} ${x.id}?`, confirmLabel: 'Delete', done: `Deleted ${kind} ${x.id}.` }), { 'data-action': 'delete', class: 'danger' })))), `No ${label.toLowerCase()}.`),
       form(`${kind}-form`, [['id', 'Id', { required: true }], ['body', 'JSON', { textarea: true, required: true }]], `Save ${kind}`, (v) => {
