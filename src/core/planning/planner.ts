@@ -397,8 +397,15 @@ export function plan(input: PlanningInput): Plan {
     const cheapest = [...state.slots].sort((a, b) => prices[a] - prices[b] || a - b);
     const charging = cheapest.filter((u) => row[u] > FLOW_EPSILON);
     const idle = cheapest.filter((u) => row[u] <= FLOW_EPSILON);
+    const position = order.indexOf(state);
     for (const u of [...charging, ...idle]) {
       if (need <= FLOW_EPSILON) break;
+      // What is missing of its minimum outranks comfort energy of any class (and anything of lower
+      // cars): room for it is made in a slot it already charges in, as in 4b.
+      const shortOfMinimum = Math.min(need, state.minimumWh - row.reduce((a, b) => a + b, 0), state.maxWhPerSlot - row[u]);
+      if (row[u] > FLOW_EPSILON && shortOfMinimum > FLOW_EPSILON && headroom[u] < shortOfMinimum - FLOW_EPSILON) {
+        freeRoomFor(u, shortOfMinimum - headroom[u], true, position);
+      }
       const room = Math.min(need, state.maxWhPerSlot - row[u], headroom[u]);
       // An idle slot only at the car's minimum power or more.
       const add = row[u] <= FLOW_EPSILON ? (room >= state.minWhPerSlot - FLOW_EPSILON ? room : 0) : room;

@@ -52,6 +52,28 @@ describe('planner (examples)', () => {
     for (const slot of both.slots) expect(slot.totalW).toBeLessThanOrEqual(slot.limitW);
   });
 
+  it('moves a car that sits at its minimum power in a full slot to a roomier one, rather than leave it short (fast-check counterexample)', () => {
+    // Found by the priority property: a fleet car (minimum 4,140 W) wanting 1,040 Wh got 1,035 Wh, one
+    // slot at its minimum power, beside a lower-class car; alone, or with the lower car removed, it got
+    // all of it. The only slot with room for its minimum power (21:00, 8,422 W) holds both.
+    const slotAt = (t: number) => new Date(Date.parse('2026-03-28T20:00:00Z') + t * 900_000).toISOString();
+    const heldW = [8399, 4344, 5861, 5998, 0, 6686, ...Array(13).fill(10_138)];
+    const site = {
+      baseLimitW: 8422,
+      timeZone: 'Europe/Amsterdam',
+      reserved: heldW.flatMap((powerW, t) => (powerW > 0 ? [{ from: slotAt(t), until: slotAt(t + 1), powerW }] : [])),
+    };
+    const fleet = car('car-0', { arrival: slotAt(0), departure: slotAt(6), energyWh: 1040, minimumEnergyWh: 1040, maxPowerW: 22_080, minPowerW: 4140, priorityClass: 'fleet' });
+    const fleetToo = car('car-1', { arrival: slotAt(0), departure: slotAt(5), energyWh: 2731, minimumEnergyWh: 0, maxPowerW: 4321, minPowerW: 0, priorityClass: 'fleet' });
+    const member = car('car-2', { arrival: slotAt(0), departure: slotAt(1), energyWh: 5, minimumEnergyWh: 0, maxPowerW: 3680, minPowerW: 0, priorityClass: 'member' });
+    const base = { start: slotAt(0), slotMinutes: 15, horizonHours: 4.75, site, classes: CLASSES };
+    for (const cars of [[fleet, fleetToo], [fleet, fleetToo, member]]) {
+      const result = plan({ ...base, cars });
+      expect(byId(result, 'car-0')).toMatchObject({ plannedWh: 1040, minimumMet: true });
+      for (const slot of result.slots) expect(slot.totalW).toBeLessThanOrEqual(slot.limitW);
+    }
+  });
+
   it('charges one car in the cheapest slots of its stay, at its maximum, and says what it will cost', () => {
     const prices = [
       { from: at(0), until: at(2), pricePerKWh: 0.3 },
