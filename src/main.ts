@@ -47,6 +47,9 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  // A promise nobody awaited that rejects would end the process (Node's default), with every charger
+  // and partner connection on it: logged as the bug it is instead (the causes are fixed where found).
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection (a bug; the hub keeps running)'));
   const secrets = resolveSecrets(config);
   // Read before anything starts, so missing TLS files stop the start at once.
   const ocppTls = config.ocpp.tls && { server: createOcppTlsServer(config.ocpp.tls), port: config.ocpp.tls.port };

@@ -39,6 +39,8 @@ export interface TestHubOptions {
   /** Benchmarks turn off the OpenAPI check and the in-memory log they do not need. */
   checkOpenApi?: boolean;
   logLevel?: string;
+  /** Database connections of the hub (10 unless given; a test of a starved pool gives a tiny one). */
+  poolSize?: number;
 }
 
 /** A real hub on a random 127.0.0.1 port with its own database (a fresh copy of the migrated template). */
@@ -62,7 +64,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   });
   const logLines: string[] = [];
   const log = createLogger(options.logLevel ?? 'debug', { write: (line: string) => void logLines.push(line) });
-  const db = await openDatabase({ url: options.databaseUrl ?? (await createTestDatabase()), poolSize: 10 });
+  const db = await openDatabase({ url: options.databaseUrl ?? (await createTestDatabase()), poolSize: options.poolSize ?? 10 });
   const services = createServices({ config, secrets: { adminApiKey: adminKey, tokenEncryptionKey: config.tokenEncryptionKey! }, db, log });
   const app = createApp(services);
   // Every response the hub gives in a test is checked against openapi/openapi.yaml when the hub closes.

@@ -98,8 +98,8 @@ function byEntryId(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** The end of the half-period after the current one: between half and one whole TTL ahead of `now`. */
-function quantisedExpiry(now: Date, ttlMs: number): string {
+/** The end of the half-period after the current one: between half and one whole TTL ahead of `now` (the expiry of the Accepted entries of a list wanted at `now`). */
+export function quantisedExpiry(now: Date, ttlMs: number): string {
   const half = Math.max(1000, Math.floor(ttlMs / 2000) * 1000);
   const window = Math.floor(now.getTime() / half);
   return new Date((window + 2) * half).toISOString().replace(/\.\d{3}Z$/, 'Z');

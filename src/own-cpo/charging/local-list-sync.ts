@@ -8,6 +8,7 @@ import {
   type LocalListEntry,
   type LocalListMessage,
   localListUpdate,
+  quantisedExpiry,
   type WantedList,
   wantedLocalList,
 } from '../../core/charging/local-list';
@@ -25,8 +26,15 @@ export const LOCAL_LIST_CONNECT_DELAY_MS = 2000;
 /** How long an Accepted entry is trusted by a charger that stays cut off from the hub (eMSPs may block tokens meanwhile). */
 export const LOCAL_LIST_ENTRY_TTL_MS = 7 * 24 * 3_600_000;
 
-/** Chargers synchronised at once by one instance (each is a few calls, one after the other). */
+/**
+ * Chargers synchronised at once by one instance, whatever asked for it (a round, boots, connections):
+ * each sync is a few queries and calls one after the other, so this bounds the database connections
+ * list syncs hold (a fleet of 10,000 booting at once must not starve the pool the chargers' own calls need).
+ */
 const PARALLEL_CHARGERS = 50;
+
+/** How long the tokens read for one sync serve the syncs that start after it while nothing is said to have changed. */
+const TOKENS_REUSE_MS = 5000;
 
 /** How a sync ended, as kept in charger_local_lists.outcome. */
 export type LocalListOutcome =
@@ -102,6 +110,7 @@ interface SyncResult {
 interface Round {
   tokens: ListedToken[];
   now: Date;
+  /** Wanted lists by protocol, capacity and entry expiry: shared by the syncs of one tokens read. */
   wanted: Map<string, WantedList>;
 }
 
@@ -131,6 +140,15 @@ export class LocalListSync {
   /** Recently read contents by digest: most chargers hold the same list. */
   private readonly contents = new Map<string, LocalListEntry[]>();
   private readonly digests = new WeakMap<LocalListEntry[], string>();
+  /** Bumped by every change told (tokens, agreements): a tokens read of an older generation is not reused. */
+  private generation = 0;
+  /** The last tokens read, shared by the syncs that start soon after it (a fleet booting reads them once). */
+  private tokensRead?: { generation: number; at: number; round: Promise<Omit<Round, 'now'>> };
+  /** Syncs running, at most PARALLEL_CHARGERS; the others wait in order. */
+  private syncing = 0;
+  private readonly waitingForSlot: (() => void)[] = [];
+  /** Chargers that connected and whose list is looked at after LOCAL_LIST_CONNECT_DELAY_MS unless a sync (their boot's) starts first. */
+  private readonly dueAfterConnect = new Set<string>();
   /** How long after a connection its list is looked at (a benchmark measuring rounds alone sets it far out). */
   connectDelayMs: number;
 
@@ -187,6 +205,7 @@ export class LocalListSync {
 
   /** Syncs every charger connected here soon; changes in a burst (an eMSP pushing its tokens) make one round. */
   private changedHere(why: string): void {
+    this.generation++; // syncs from now on read the tokens again
     if (this.stopped) return;
     this.deps.log.debug({ why }, 'local lists due');
     if (this.round) {
@@ -205,12 +224,16 @@ export class LocalListSync {
     return this.sync(chargerId);
   }
 
-  /** A charger that connected (perhaps without booting, after a network outage): its list a moment later. */
+  /**
+   * A charger that connected (perhaps without booting, after a network outage): its list a moment
+   * later, unless a sync of it (its boot's) has started meanwhile.
+   */
   connected(chargerId: string): void {
     if (this.stopped) return;
+    this.dueAfterConnect.add(chargerId);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void this.sync(chargerId);
+      if (this.dueAfterConnect.delete(chargerId)) void this.sync(chargerId);
     }, this.connectDelayMs);
     this.timers.add(timer);
   }
@@ -256,8 +279,9 @@ export class LocalListSync {
       try {
         do {
           entry.again = false;
-          state = await this.syncLocked(chargerId, round ?? (await this.newRound()));
-          round = undefined; // a rerun was asked for because something changed: read the tokens again
+          this.dueAfterConnect.delete(chargerId);
+          state = await this.inSlot(async () => this.syncLocked(chargerId, round ?? (await this.newRound())));
+          round = undefined; // a rerun was asked for because something changed: the tokens of now
         } while (entry.again && !this.stopped);
       } catch (error) {
         this.deps.log.error({ err: error, charger: chargerId }, 'local list sync failed');
@@ -316,15 +340,43 @@ export class LocalListSync {
     }
   }
 
+  /**
+   * The tokens to sync against, as of now: read again after any change told to this instance, and
+   * otherwise shared by the syncs starting within TOKENS_REUSE_MS of a read (with `now` their own).
+   */
   private async newRound(): Promise<Round> {
-    return { tokens: await this.deps.tokens(), now: this.now(), wanted: new Map() };
+    const now = this.now();
+    const last = this.tokensRead;
+    if (last && last.generation === this.generation && Date.now() - last.at < TOKENS_REUSE_MS) return { ...(await last.round), now };
+    const read = { generation: this.generation, at: Date.now(), round: this.deps.tokens().then((tokens) => ({ tokens, wanted: new Map<string, WantedList>() })) };
+    this.tokensRead = read;
+    // A failed read is not shared: the next sync reads again (each sync waiting on this one fails with it and logs).
+    read.round.catch(() => {
+      if (this.tokensRead === read) this.tokensRead = undefined;
+    });
+    return { ...(await read.round), now };
+  }
+
+  /** Runs one charger's sync when fewer than PARALLEL_CHARGERS are running. */
+  private async inSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.syncing >= PARALLEL_CHARGERS) await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
+    else this.syncing++;
+    try {
+      return await work();
+    } finally {
+      const next = this.waitingForSlot.shift();
+      if (next) next(); // the slot passes on
+      else this.syncing--;
+    }
   }
 
   private wanted(round: Round, protocol: LocalListProtocol, capacity: number | undefined): WantedList {
-    const key = `${protocol.maxIdLength}|${capacity ?? ''}`;
+    const entryTtlMs = this.deps.entryTtlMs ?? LOCAL_LIST_ENTRY_TTL_MS;
+    // The entries' expiry is all `now` changes of a list: syncs of one tokens read share a list while it is the same.
+    const key = `${protocol.maxIdLength}|${capacity ?? ''}|${entryTtlMs ? quantisedExpiry(round.now, entryTtlMs) : ''}`;
     let wanted = round.wanted.get(key);
     if (!wanted) {
-      wanted = wantedLocalList(round.tokens, { maxIdLength: protocol.maxIdLength, capacity, now: round.now, entryTtlMs: this.deps.entryTtlMs ?? LOCAL_LIST_ENTRY_TTL_MS });
+      wanted = wantedLocalList(round.tokens, { maxIdLength: protocol.maxIdLength, capacity, now: round.now, entryTtlMs });
       round.wanted.set(key, wanted);
     }
     return wanted;
@@ -346,7 +398,8 @@ export class LocalListSync {
     try {
       const result = await this.syncCharger(chargerId, CHARGER_PROTOCOLS[protocol].localList, round);
       await this.record(chargerId, result);
-      return this.state(chargerId);
+      // Awaited here: returned unawaited, a failing read would reject while `finally` runs, with no handler yet (an unhandled rejection ends the process).
+      return await this.state(chargerId);
     } finally {
       await this.deps.db.query(`UPDATE charger_local_lists SET sync_instance = NULL, sync_lease_until = NULL WHERE charger_id = $1 AND sync_instance = $2`, [chargerId, this.deps.instanceId]);
     }

@@ -1,4 +1,4 @@
-import { parseOcpiDateTime } from '../../../src/core/date-time';
+import { dateTimeMs, parseOcpiDateTime } from '../../../src/core/date-time';
 
 describe('parseOcpiDateTime', () => {
   it.each([
@@ -17,4 +17,46 @@ describe('parseOcpiDateTime', () => {
       expect(parseOcpiDateTime(text)).toBeUndefined();
     },
   );
+});
+
+// dateTimeMs reads the plain UTC form itself (pricing reads several per CDR); it must answer exactly what
+// Date.parse answers, for the edges of the calendar and clock and for forms it leaves to Date.parse.
+describe('dateTimeMs', () => {
+  const byDateParse = (value: string) => Date.parse(/(Z|[+-]\d\d:?\d\d)$/i.test(value) ? value : `${value}Z`);
+  const same = (value: string) => {
+    const ms = dateTimeMs(value);
+    return Number.isNaN(ms) ? Number.isNaN(byDateParse(value)) : ms === byDateParse(value);
+  };
+
+  it('answers what Date.parse answers across calendar and clock edges', () => {
+    const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+    const differing: string[] = [];
+    for (const year of [0, 100, 1900, 1969, 1970, 2000, 2023, 2024, 2100, 9999]) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          for (const [h, m, s] of [[0, 0, 0], [23, 59, 59], [24, 0, 0], [12, 60, 0], [12, 0, 60]]) {
+            const text = `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(h)}:${pad(m)}:${pad(s)}`;
+            for (const form of [`${text}Z`, `${text}.123Z`, `${text}.12Z`, `${text}.1234Z`, text, `${text}+01:00`, `${text}z`]) if (!same(form)) differing.push(form);
+          }
+        }
+      }
+    }
+    expect(differing).toEqual([]);
+  });
+
+  it.each(['2024-03-01T06:00:00.0a0Z', '2024-03-01T06:00:00x000Z', '2024-3-01T06:00:00.000Z', '20a4-03-01T06:00:00Z', '2024-03-01t06:00:00Z', '+02024-03-01T06:00:00Z', '2024-03-01T06:00:00.-12Z', '2024-03-01 06:00:00.000Z', ''])(
+    'answers what Date.parse answers for %j',
+    (text) => {
+      expect(same(text)).toBe(true);
+    },
+  );
+
+  it('reads every millisecond form toISOString writes', () => {
+    for (let i = 0; i < 20_000; i++) {
+      const ms = Math.floor((i * 2_654_435_761) % 4_102_444_800_000);
+      const iso = new Date(ms).toISOString();
+      expect(dateTimeMs(iso)).toBe(ms);
+      expect(dateTimeMs(iso.replace(/\.\d{3}Z$/, 'Z'))).toBe(ms - (ms % 1000));
+    }
+  });
 });
