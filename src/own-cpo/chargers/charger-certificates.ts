@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { HubError } from '../../foundation/hub-errors';
+import { updatedRows } from '../../db/updated-rows';
 import { chargerCertificateExtensions, chargerCertificateValidity, checkChargerCsr, deliveredChain, randomSerial, signingAlgorithmOf, x509 } from '../../core/pki/charger-certificates';
 import type { ChargersService, OcppProtocol } from './chargers.service';
 import type { ChargerActionRecord, ChargerActionsService } from '../ocpp/charger-actions.service';
@@ -117,13 +118,13 @@ export class ChargerCertificates {
    * request's certificate is issued before the answer and delivered after it (CertificateSigned).
    */
   async signRequested(chargerId: string, protocol: OcppProtocol, params: { csr: string; certificateType?: string; requestId?: number }): Promise<SignDecision> {
-    const decision = await this.decide(chargerId, protocol, params);
+    const decision = await this.decide(chargerId, params);
     await this.deps.chargers.recordEvent(chargerId, 'SignCertificate', params, decision);
     if (decision.serial) this.deliverLater(decision.serial, protocol, params.requestId);
     return decision;
   }
 
-  private async decide(chargerId: string, protocol: OcppProtocol, params: { csr: string; certificateType?: string }): Promise<SignDecision> {
+  private async decide(chargerId: string, params: { csr: string; certificateType?: string }): Promise<SignDecision> {
     if (!SIGNED_TYPES.has(params.certificateType)) {
       return {
         status: 'Rejected',
@@ -133,11 +134,11 @@ export class ChargerCertificates {
     }
     const verdict = await checkChargerCsr(params.csr, { commonName: chargerId, organization: this.deps.config.organization });
     if (!verdict.ok) return { status: 'Rejected', reasonCode: verdict.reasonCode, reason: verdict.reason };
-    const issued = await this.issue(chargerId, verdict.request, verdict.key, protocol);
+    const issued = await this.issue(chargerId, verdict.request, verdict.key);
     return { status: 'Accepted', serial: issued.serial };
   }
 
-  private async issue(chargerId: string, request: x509.Pkcs10CertificateRequest, key: string, _protocol: OcppProtocol): Promise<IssuedCertificate> {
+  private async issue(chargerId: string, request: x509.Pkcs10CertificateRequest, key: string): Promise<IssuedCertificate> {
     const ca = await this.deps.authority.authority();
     const now = new Date();
     const serial = randomSerial((n) => randomBytes(n));
@@ -214,7 +215,8 @@ export class ChargerCertificates {
   /** Revokes a certificate: 404 for a serial the hub never issued, 409 when it is revoked already. Security profile 3 then refuses it. */
   async revoke(serial: string, by: string, reason: string | undefined): Promise<IssuedCertificate> {
     const issued = await this.require(serial);
-    const [row]: IssuedRow[] = await this.deps.db.query(
+    const [row] = await updatedRows<IssuedRow>(
+      this.deps.db,
       `UPDATE charger_certificates SET state = 'revoked', revoked_at = now(), revoked_by = $2, revocation_reason = $3
        WHERE serial = $1 AND state = 'issued' RETURNING *`,
       [issued.serial, by, reason ?? null],

@@ -141,7 +141,7 @@ export class HubCertificateAuthority {
     const algorithm = signingAlgorithmOf(certificate.publicKey.algorithm);
     const probe = new TextEncoder().encode('hub certificate authority key check');
     const signature = await crypto.subtle.sign(algorithm, privateKey, probe);
-    const publicKey = await certificate.publicKey.export(algorithm as webcrypto.Algorithm, ['verify']);
+    const publicKey = await certificate.publicKey.export();
     if (!(await crypto.subtle.verify(algorithm, publicKey, signature, probe))) throw new HubError('invalid', 'private_key_pem is not the key of the certificate');
     const pkcs8 = x509.PemConverter.encode(await crypto.subtle.exportKey('pkcs8', privateKey), 'PRIVATE KEY');
     await this.deps.db.transaction(async (tx) => {
