@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { RPCClient } from 'ocpp-rpc';
+import { runCli } from '../../../src/cli/ocpi-hub-cli';
 import { x509 } from '../../../src/core/pki/charger-certificates';
 import { connectChargePoint } from '../../support/charge-point';
 import { chargerCsr, operatorPki, withBrokenSignature } from '../../support/charger-csr';
@@ -226,5 +230,34 @@ describe('the hub certificate authority: SignCertificate → CertificateSigned f
     expect(new x509.X509Certificate(root.received[0].params.certificate as string).subject).toBe(pki.root.subject);
     // Certificates of the first CA stay listed.
     expect((await issuedTo('PKI-16')).length).toBe(1);
+  });
+
+  it('the CLI shows the CA, lists, revokes, renews, installs the root and imports a CA', async () => {
+    const cli = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await runCli([...argv, '--hub', hub.url], { out: (t) => (out += t), err: (t) => (err += t), env: { ADMIN_API_KEY: hub.adminKey } });
+      return { code, out, err };
+    };
+    const shown = await cli('ca', 'show');
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.out)).toMatchObject({ origin: 'imported' });
+    const listed = await cli('certificate', 'list', '--charger', 'PKI-21', '--state', 'issued');
+    const [cert] = JSON.parse(listed.out) as Issued[];
+    expect(cert.charger_id).toBe('PKI-21');
+    const revoked = await cli('certificate', 'revoke', cert.serial, '--reason', 'decommissioned');
+    expect([revoked.code, JSON.parse(revoked.out).state, JSON.parse(revoked.out).revoked_by]).toEqual([0, 'revoked', expect.stringMatching(/^cli:/)]);
+    expect((await cli('certificate', 'revoke', cert.serial)).code).toBe(1);
+    expect(JSON.parse((await cli('certificate', 'renew', 'PKI-ROOT201')).out)).toMatchObject({ action: 'TriggerMessage', status: 'accepted' });
+    expect(JSON.parse((await cli('certificate', 'install-root', 'PKI-ROOT16')).out)).toMatchObject({ action: 'InstallCertificate', status: 'accepted' });
+    expect((await cli('certificate', 'install-root', 'NO-SUCH')).code).toBe(1);
+    const missing = await cli('ca', 'import', '--cert', '/nonexistent/ca.pem', '--key', '/nonexistent/ca.key');
+    expect([missing.code, missing.err]).toEqual([2, expect.stringMatching(/Cannot read \/nonexistent\/ca.pem/)]);
+    const pki = await operatorPki();
+    const dir = mkdtempSync(path.join(tmpdir(), 'hub-ca-'));
+    writeFileSync(path.join(dir, 'ca.pem'), pki.intermediate.toString('pem'));
+    writeFileSync(path.join(dir, 'ca.key'), pki.intermediateKeyPem);
+    const imported = await cli('ca', 'import', '--cert', path.join(dir, 'ca.pem'), '--key', path.join(dir, 'ca.key'));
+    expect([imported.code, JSON.parse(imported.out).fingerprint_sha256]).toEqual([0, Buffer.from(await pki.intermediate.getThumbprint('SHA-256')).toString('hex')]);
   });
 });
