@@ -273,6 +273,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     instanceId: `${hostname()}:${config.port}`,
     pingIntervalMs: config.ocpp.pingIntervalMs,
     callRateLimit: config.rateLimit.charger,
+    revokedCertificate: (serial) => certificates.isRevoked(serial),
   });
   const chargerCalls = new ChargerCalls({ ocpp, chargers, notifications, log });
   const chargerActions = new ChargerActionsService({ db, chargers, calls: chargerCalls, deviceModel });

@@ -171,9 +171,10 @@ export interface OcppConfig {
   pingIntervalMs: number;
   /**
    * Security profile 2: a TLS listener for charge points, beside the plain one. With `caFile`
-   * (profile 3) it asks for client certificates and takes only those signed by that CA.
+   * (profile 3) it asks for client certificates and takes only those signed by that CA; with `hubCa`
+   * (OCPP_TLS_CA=hub) those the hub's own CA signed and did not revoke.
    */
-  tls?: { keyFile: string; certFile: string; port: number; caFile?: string };
+  tls?: { keyFile: string; certFile: string; port: number; caFile?: string; hubCa?: boolean };
 }
 
 /** Every environment variable the hub reads (README's configuration table is checked against it). */
@@ -245,7 +246,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             keyFile: path.resolve(e.OCPP_TLS_KEY),
             certFile: path.resolve(e.OCPP_TLS_CERT),
             port: e.OCPP_TLS_PORT,
-            ...(e.OCPP_TLS_CA ? { caFile: path.resolve(e.OCPP_TLS_CA) } : {}),
+            // "hub": the hub's own certificate authority for its chargers (docs/security.md).
+            ...(e.OCPP_TLS_CA === 'hub' ? { hubCa: true } : e.OCPP_TLS_CA ? { caFile: path.resolve(e.OCPP_TLS_CA) } : {}),
           }
         : undefined,
     },

@@ -48,7 +48,19 @@ async function selfSigned(certificate: x509.X509Certificate): Promise<boolean> {
  * PKCS#8 sealed with the hub's token encryption key (TokenVault, AES-256-GCM), never in the clear.
  */
 export class HubCertificateAuthority {
+  private readonly changeListeners: (() => void)[] = [];
+
   constructor(private readonly deps: { db: DataSource; vault: TokenVault; name: string; now?: () => Date }) {}
+
+  /** Called after an import on this instance (the TLS listener trusts the new CA; other instances on their restart). */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** The PEM a TLS listener trusts for client certificates: the active CA and the issuers imported with it. */
+  async trustedChainPem(): Promise<string> {
+    return (await this.authority()).chain.map((c) => c.pem.trim()).join('\n') + '\n';
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -152,7 +164,9 @@ export class HubCertificateAuthority {
         [blocks.join('\n') + '\n', this.deps.vault.seal(pkcs8), certificate.subject, certificate.notAfter, await fingerprint(certificate), by],
       );
     });
-    return this.authority();
+    const imported = await this.authority();
+    for (const listener of this.changeListeners) listener();
+    return imported;
   }
 }
 
