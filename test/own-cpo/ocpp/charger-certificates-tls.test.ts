@@ -36,7 +36,6 @@ describe('security profile 3 with the hub CA (OCPP_TLS_CA=hub): a certificate go
     wss = `wss://127.0.0.1:${(tls.address() as AddressInfo).port}/ocpp`;
   });
   afterAll(async () => {
-    await hub.services.certificates.settled();
     await hub.close();
     await new Promise((resolve) => tls.close(resolve));
   });

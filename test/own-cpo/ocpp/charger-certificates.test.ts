@@ -50,7 +50,6 @@ describe('the hub certificate authority: SignCertificate → CertificateSigned f
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
-    await hub.services.certificates.settled();
     await hub.close();
   });
 
@@ -158,6 +157,22 @@ describe('the hub certificate authority: SignCertificate → CertificateSigned f
     expect(actions.find((a) => a.id === issued.delivery_action_id)).toMatchObject({ action: 'CertificateSigned', status: 'rejected', answer: { status: 'Rejected', statusInfo: { reasonCode: 'InvalidChain' } } });
   });
 
+  it('a charger answering CertificateSigned with a CALLERROR is recorded as an error', async () => {
+    const { client } = await charger(hub, 'PKI-ERR', 'ocpp1.6');
+    clients.push(client);
+    client.handle('CertificateSigned', async () => {
+      throw Object.assign(new Error('no room for certificates'), { rpcErrorCode: 'InternalError' });
+    });
+    expect(await client.call('SignCertificate', { csr: (await chargerCsr(`O=${ORG}, CN=PKI-ERR`)).csrPem })).toEqual({ status: 'Accepted' });
+    const [issued] = await waitFor(async () => {
+      const list = await issuedTo('PKI-ERR');
+      return list.length === 1 && list[0].delivery !== 'pending' && list;
+    }, 'the delivery outcome');
+    expect(issued.delivery).toBe('error');
+    const actions = (await hub.admin.get('/admin/chargers/PKI-ERR/actions')).data as { id: string; status: string; error: { code: string } }[];
+    expect(actions.find((a) => a.id === issued.delivery_action_id)).toMatchObject({ status: 'error', error: { code: 'InternalError' } });
+  });
+
   it('revokes a certificate once (who, when, why); an unknown serial is 404, a second revocation 409', async () => {
     const [issued] = await issuedTo('PKI-201');
     const res = await hub.admin.post(`/admin/certificates/${issued.serial.toUpperCase()}/revoke`, { reason: 'key compromise' }, { headers: { 'X-Requested-By': 'ops:alice' } });
@@ -172,7 +187,7 @@ describe('the hub certificate authority: SignCertificate → CertificateSigned f
     const revoked = (await hub.admin.get('/admin/certificates', { params: { state: 'revoked' } })).data as Issued[];
     expect(revoked.map((c) => c.serial)).toEqual([issued.serial]);
     const all = (await hub.admin.get('/admin/certificates')).data as Issued[];
-    expect(new Set(all.map((c) => c.charger_id))).toEqual(new Set(['PKI-16', 'PKI-201', 'PKI-21', 'PKI-NO']));
+    expect(new Set(all.map((c) => c.charger_id))).toEqual(new Set(['PKI-16', 'PKI-201', 'PKI-21', 'PKI-NO', 'PKI-ERR']));
   });
 
   it('installs the hub root on chargers (1.6 CentralSystemRootCertificate, 2.0.1 CSMSRootCertificate) and triggers a renewal', async () => {
