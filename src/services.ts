@@ -42,7 +42,7 @@ import { OcppServer } from './own-cpo/ocpp/ocpp-server';
 import { CHARGER_CALLS_CHANNEL, ChargerCalls } from './own-cpo/ocpp/charger-calls';
 import { ChargerActionsService } from './own-cpo/ocpp/charger-actions.service';
 import { HubCertificateAuthority } from './own-cpo/chargers/hub-certificate-authority';
-import { ChargerCertificates } from './own-cpo/chargers/charger-certificates';
+import { ChargerCertificates } from './own-cpo/ocpp/charger-certificates';
 import { ChargerFiles } from './own-cpo/chargers/charger-files';
 import { withDomain } from './own-cpo/ocpp-handlers/ocpp-handler';
 import { ChargerDeviceModel } from './own-cpo/chargers/charger-device-model';

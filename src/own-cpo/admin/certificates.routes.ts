@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { ChargerCertificates, IssuedCertificate } from '../chargers/charger-certificates';
+import type { ChargerCertificates, IssuedCertificate } from '../ocpp/charger-certificates';
 import { fingerprint, type HubCertificateAuthority, type LoadedAuthority } from '../chargers/hub-certificate-authority';
 import { parseAdminBody } from '../../http/admin-http';
 import { answered, chargerIdOf, requestedBy } from './charger-actions.routes';

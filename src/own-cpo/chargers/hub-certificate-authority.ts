@@ -1,7 +1,6 @@
 import { randomBytes, webcrypto } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { HubError } from '../../foundation/hub-errors';
-import type { TokenVault } from '../../hub/routing/credential-secrets';
 import { hubRootExtensions, issuingCaProblem, pemBlocks, randomSerial, signingAlgorithmOf, x509 } from '../../core/pki/charger-certificates';
 
 /** The CA the hub signs charge point certificates with, as loaded for signing. */
@@ -23,6 +22,12 @@ interface AuthorityRow {
   sealed_private_key: string;
   created_by: string;
   created_at: Date;
+}
+
+/** What seals the CA key at rest: the hub's TokenVault (AES-256-GCM under the token encryption key), given by the wiring. */
+export interface KeySeal {
+  seal(plain: string): string;
+  open(sealed: string): string;
 }
 
 /** How long the root the hub makes for itself is valid: 20 years (its certificates are valid a year by default). */
@@ -50,7 +55,7 @@ async function selfSigned(certificate: x509.X509Certificate): Promise<boolean> {
 export class HubCertificateAuthority {
   private readonly changeListeners: (() => void)[] = [];
 
-  constructor(private readonly deps: { db: DataSource; vault: TokenVault; name: string; now?: () => Date }) {}
+  constructor(private readonly deps: { db: DataSource; vault: KeySeal; name: string; now?: () => Date }) {}
 
   /** Called after an import on this instance (the TLS listener trusts the new CA; other instances on their restart). */
   onChange(listener: () => void): void {

@@ -6,7 +6,7 @@ import type { ChargerDeviceModel } from '../chargers/charger-device-model';
 import type { ChargerChargingNeeds } from '../chargers/charger-charging-needs';
 import type { ChargerCosts } from '../charging/charger-costs';
 import type { ChargerCallHandlers } from '../ocpp/ocpp-server';
-import type { ChargerCertificates } from '../chargers/charger-certificates';
+import type { ChargerCertificates } from '../ocpp/charger-certificates';
 
 /**
  * One call a charger made. Strict mode has already checked `params` against the protocol's JSON

@@ -76,7 +76,7 @@ export const SHORTCUTS = {
   }),
   /**
    * A02: the charger makes a new key and sends SignCertificate, which the hub's CA answers
-   * (chargers/charger-certificates.ts). 1.6 (security whitepaper): ExtendedTriggerMessage
+   * (ocpp/charger-certificates.ts). 1.6 (security whitepaper): ExtendedTriggerMessage
    * SignChargePointCertificate; 2.0.1/2.1: TriggerMessage SignChargingStationCertificate.
    */
   'renew-certificate': shortcut({

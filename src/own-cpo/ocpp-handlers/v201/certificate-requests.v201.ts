@@ -4,7 +4,7 @@ import { keptWith } from './notifications.v201';
 /**
  * The three requests a station makes of the CSMS's public-key infrastructure: SignCertificate (A02/A03),
  * Get15118EVCertificate (M01/M02) and GetCertificateStatus (M06). The hub's own certificate authority
- * signs charging station certificates (chargers/charger-certificates.ts); it has no ISO 15118
+ * signs charging station certificates (ocpp/charger-certificates.ts); it has no ISO 15118
  * contract-certificate pool and no OCSP responder to ask, so it answers the other two with the refusal
  * their schema defines and says why in statusInfo (rather than NotImplemented: the station learns the
  * feature is not offered and stops retrying). Each exchange is kept with its answer.

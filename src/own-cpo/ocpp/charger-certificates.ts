@@ -4,9 +4,9 @@ import type { DataSource } from 'typeorm';
 import { HubError } from '../../foundation/hub-errors';
 import { updatedRows } from '../../db/updated-rows';
 import { chargerCertificateExtensions, chargerCertificateValidity, checkChargerCsr, deliveredChain, randomSerial, signingAlgorithmOf, x509 } from '../../core/pki/charger-certificates';
-import type { ChargersService, OcppProtocol } from './chargers.service';
-import type { ChargerActionRecord, ChargerActionsService } from '../ocpp/charger-actions.service';
-import { fingerprint, type HubCertificateAuthority } from './hub-certificate-authority';
+import type { ChargersService, OcppProtocol } from '../chargers/chargers.service';
+import type { ChargerActionRecord, ChargerActionsService } from './charger-actions.service';
+import { fingerprint, type HubCertificateAuthority } from '../chargers/hub-certificate-authority';
 
 /** A certificate the hub issued to one of its chargers. */
 export interface IssuedCertificate {
