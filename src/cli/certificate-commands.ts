@@ -11,6 +11,7 @@ export const CERTIFICATE_USAGE = `  ocpi-hub ca show                            
   ocpi-hub certificate show <serial>
   ocpi-hub certificate revoke <serial> [--reason <text>]
                                               the TLS listener (security profile 3) then refuses it
+  ocpi-hub certificate deliver <serial>        send an issued certificate to its charger again (CertificateSigned)
   ocpi-hub certificate renew <charger id>     ask the charger for a new CSR (1.6 ExtendedTriggerMessage, 2.0.1 TriggerMessage)
   ocpi-hub certificate install-root <charger id>
                                               InstallCertificate with the hub CA's root (CentralSystem/CSMSRootCertificate)
@@ -18,7 +19,7 @@ export const CERTIFICATE_USAGE = `  ocpi-hub ca show                            
 
 export const CERTIFICATE_ACTIONS: Record<string, string[]> = {
   ca: ['show', 'import'],
-  certificate: ['list', 'show', 'revoke', 'renew', 'install-root'],
+  certificate: ['list', 'show', 'revoke', 'deliver', 'renew', 'install-root'],
 };
 
 export const CERTIFICATE_OPTIONS = {
@@ -60,6 +61,8 @@ export async function runCertificateCommand(group: string, api: AxiosInstance, a
       return api.get(`/admin/certificates/${encodeURIComponent(required(argument, '<serial>'))}`);
     case 'revoke':
       return api.post(`/admin/certificates/${encodeURIComponent(required(argument, '<serial>'))}/revoke`, values.reason ? { reason: values.reason } : {}, { headers });
+    case 'deliver':
+      return api.post(`/admin/certificates/${encodeURIComponent(required(argument, '<serial>'))}/deliver`, {}, { headers, timeout: 45_000 });
     case 'renew':
       return api.post(`/admin/chargers/${encodeURIComponent(required(argument, '<charger id>'))}/shortcuts/renew-certificate`, {}, { headers });
     default:

@@ -4,6 +4,7 @@ import type { ChargerCertificates, IssuedCertificate } from '../ocpp/charger-cer
 import { fingerprint, type HubCertificateAuthority, type LoadedAuthority } from '../chargers/hub-certificate-authority';
 import { parseAdminBody } from '../../http/admin-http';
 import { answered, chargerIdOf, requestedBy } from './charger-actions.routes';
+import { MAX_ACTION_TIMEOUT_MS } from '../ocpp/charger-actions.service';
 
 const ListQuery = z.strictObject({
   state: z.enum(['issued', 'revoked']).optional(),
@@ -15,6 +16,7 @@ const ImportBody = z.strictObject({
   private_key_pem: z.string().min(1).max(20_000),
 });
 const RevokeBody = z.strictObject({ reason: z.string().min(1).max(500).optional() });
+const DeliverBody = z.strictObject({ timeout_seconds: z.number().int().min(1).max(MAX_ACTION_TIMEOUT_MS / 1000).optional() });
 
 export function issuedCertificateView(c: IssuedCertificate) {
   return {
@@ -86,6 +88,12 @@ export function certificatesAdminRouter(deps: { certificateAuthority: HubCertifi
   router.post('/certificates/:serial/revoke', async (ctx) => {
     const body = parseAdminBody(RevokeBody, ctx.request.body ?? {});
     ctx.body = issuedCertificateView(await certificates.revoke(ctx.params.serial, requestedBy(ctx.get('X-Requested-By')), body.reason));
+  });
+
+  router.post('/certificates/:serial/deliver', async (ctx) => {
+    const body = parseAdminBody(DeliverBody, ctx.request.body ?? {});
+    const by = requestedBy(ctx.get('X-Requested-By'));
+    answered(ctx, await certificates.deliver(ctx.params.serial, { requestedBy: by, timeoutMs: body.timeout_seconds && body.timeout_seconds * 1000 }));
   });
 
   router.get('/chargers/:id/certificates', async (ctx) => {

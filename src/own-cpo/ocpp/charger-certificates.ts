@@ -164,7 +164,7 @@ export class ChargerCertificates {
   /** Sends CertificateSigned once the SignCertificate answer is on its way (the station expects the answer first). */
   private deliverLater(serial: string, protocol: OcppProtocol, requestId: number | undefined): void {
     const delivery: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.deliver(serial, protocol, requestId))
+      .then(() => this.deliver(serial, { protocol, requestId }))
       .then(() => undefined)
       .catch((error) => this.deps.log.error({ err: error, serial }, 'could not deliver a charger certificate'))
       .finally(() => this.deliveries.delete(delivery));
@@ -179,18 +179,25 @@ export class ChargerCertificates {
   /**
    * Sends the certificate `serial` to its charger with CertificateSigned (1.6: certificateChain;
    * 2.0.1/2.1: also certificateType ChargingStationCertificate, and 2.1 the request's requestId), kept
-   * in the action log as "hub-ca"; the outcome (accepted, rejected, error, timeout) is the delivery's.
+   * in the action log (as "hub-ca" after a SignCertificate; as the operator when resent); the outcome
+   * (accepted, rejected, error, timeout) is the delivery's. A revoked certificate is not sent (409).
    */
-  async deliver(serial: string, protocol: OcppProtocol, requestId?: number): Promise<ChargerActionRecord> {
+  async deliver(
+    serial: string,
+    options: { protocol?: OcppProtocol; requestId?: number; requestedBy?: string; timeoutMs?: number } = {},
+  ): Promise<ChargerActionRecord> {
     const issued = await this.require(serial);
+    if (issued.state === 'revoked') throw new HubError('conflict', `The certificate ${issued.serial} is revoked; renew the charger's certificate instead`);
+    const actions = this.deps.actions();
+    const protocol = options.protocol ?? (await actions.connectedProtocol(issued.chargerId));
     const ca = await this.deps.authority.authority();
     const certificateChain = deliveredChain(issued.certificatePem, ca.chain);
     const params =
       protocol === 'ocpp1.6'
         ? { certificateChain }
-        : { certificateChain, certificateType: 'ChargingStationCertificate', ...(protocol === 'ocpp2.1' && requestId !== undefined && { requestId }) };
-    const record = await this.deps.actions().send(issued.chargerId, 'CertificateSigned', params, { requestedBy: 'hub-ca', protocol });
-    await this.deps.db.query(`UPDATE charger_certificates SET delivery = $2, delivery_action_id = $3 WHERE serial = $1`, [serial, record.status, record.id]);
+        : { certificateChain, certificateType: 'ChargingStationCertificate', ...(protocol === 'ocpp2.1' && options.requestId !== undefined && { requestId: options.requestId }) };
+    const record = await actions.send(issued.chargerId, 'CertificateSigned', params, { requestedBy: options.requestedBy ?? 'hub-ca', protocol, timeoutMs: options.timeoutMs });
+    await this.deps.db.query(`UPDATE charger_certificates SET delivery = $2, delivery_action_id = $3 WHERE serial = $1`, [issued.serial, record.status, record.id]);
     if (record.status !== 'accepted') this.deps.log.warn({ charger: issued.chargerId, serial, outcome: record.status, error: record.error }, 'a charger did not accept its certificate');
     return record;
   }

@@ -173,6 +173,32 @@ describe('the hub certificate authority: SignCertificate → CertificateSigned f
     expect(actions.find((a) => a.id === issued.delivery_action_id)).toMatchObject({ status: 'error', error: { code: 'InternalError' } });
   });
 
+  it('resends a certificate on request; a charger that does not answer in time is recorded as a timeout (504)', async () => {
+    const { client } = await charger(hub, 'PKI-SLOW', 'ocpp2.0.1');
+    clients.push(client);
+    let calls = 0;
+    let answerLate: (answer: Record<string, unknown>) => void = () => undefined;
+    client.handle('CertificateSigned', async () => {
+      calls += 1;
+      // The first delivery is answered at once; the resend only after the hub stopped waiting.
+      return calls === 1 ? { status: 'Accepted' } : new Promise<Record<string, unknown>>((resolve) => (answerLate = resolve));
+    });
+    expect(await client.call('SignCertificate', { csr: (await chargerCsr(`O=${ORG}, CN=PKI-SLOW`)).csrPem })).toEqual({ status: 'Accepted' });
+    const [issued] = await waitFor(async () => {
+      const list = await issuedTo('PKI-SLOW');
+      return list.length === 1 && list[0].delivery === 'accepted' && list;
+    }, 'the first delivery');
+    const resent = await hub.admin.post(`/admin/certificates/${issued.serial}/deliver`, { timeout_seconds: 1 }, { headers: { 'X-Requested-By': 'ops:carol' } });
+    expect([resent.status, resent.data.action, resent.data.status, resent.data.requested_by]).toEqual([504, 'CertificateSigned', 'timeout', 'ops:carol']);
+    answerLate({ status: 'Accepted' });
+    const [after] = await issuedTo('PKI-SLOW');
+    expect([after.delivery, after.delivery_action_id]).toEqual(['timeout', resent.data.id]);
+    expect((await hub.admin.post(`/admin/certificates/${issued.serial}/deliver`, { timeout_seconds: 0 })).status).toBe(400);
+    expect((await hub.admin.post('/admin/certificates/abcdef0123/deliver', {})).status).toBe(404);
+    expect((await hub.admin.post(`/admin/certificates/${issued.serial}/revoke`, {})).status).toBe(200);
+    expect((await hub.admin.post(`/admin/certificates/${issued.serial}/deliver`, {})).status).toBe(409);
+  });
+
   it('revokes a certificate once (who, when, why); an unknown serial is 404, a second revocation 409', async () => {
     const [issued] = await issuedTo('PKI-201');
     const res = await hub.admin.post(`/admin/certificates/${issued.serial.toUpperCase()}/revoke`, { reason: 'key compromise' }, { headers: { 'X-Requested-By': 'ops:alice' } });
@@ -185,9 +211,9 @@ describe('the hub certificate authority: SignCertificate → CertificateSigned f
     expect((await hub.admin.post(`/admin/certificates/${issued.serial}/revoke`, { reason: 7 })).status).toBe(400);
     // Listed with the others, by state.
     const revoked = (await hub.admin.get('/admin/certificates', { params: { state: 'revoked' } })).data as Issued[];
-    expect(revoked.map((c) => c.serial)).toEqual([issued.serial]);
+    expect(revoked.map((c) => c.charger_id).sort()).toEqual(['PKI-201', 'PKI-SLOW']);
     const all = (await hub.admin.get('/admin/certificates')).data as Issued[];
-    expect(new Set(all.map((c) => c.charger_id))).toEqual(new Set(['PKI-16', 'PKI-201', 'PKI-21', 'PKI-NO', 'PKI-ERR']));
+    expect(new Set(all.map((c) => c.charger_id))).toEqual(new Set(['PKI-16', 'PKI-201', 'PKI-21', 'PKI-NO', 'PKI-ERR', 'PKI-SLOW']));
   });
 
   it('installs the hub root on chargers (1.6 CentralSystemRootCertificate, 2.0.1 CSMSRootCertificate) and triggers a renewal', async () => {
@@ -263,6 +289,8 @@ describe('the hub certificate authority: SignCertificate → CertificateSigned f
     const revoked = await cli('certificate', 'revoke', cert.serial, '--reason', 'decommissioned');
     expect([revoked.code, JSON.parse(revoked.out).state, JSON.parse(revoked.out).revoked_by]).toEqual([0, 'revoked', expect.stringMatching(/^cli:/)]);
     expect((await cli('certificate', 'revoke', cert.serial)).code).toBe(1);
+    // A revoked certificate is not sent again.
+    expect((await cli('certificate', 'deliver', cert.serial)).code).toBe(1);
     expect(JSON.parse((await cli('certificate', 'renew', 'PKI-ROOT201')).out)).toMatchObject({ action: 'TriggerMessage', status: 'accepted' });
     expect(JSON.parse((await cli('certificate', 'install-root', 'PKI-ROOT16')).out)).toMatchObject({ action: 'InstallCertificate', status: 'accepted' });
     expect((await cli('certificate', 'install-root', 'NO-SUCH')).code).toBe(1);
