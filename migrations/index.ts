@@ -20,6 +20,7 @@ import { ObjectOriginals1763701900000 } from './1763701900000-ObjectOriginals';
 import { PartnerFinance1763702700000 } from './1763702700000-PartnerFinance';
 import { SignedMeterValues1763703000000 } from './1763703000000-SignedMeterValues';
 import { AuditLog1763703300000 } from './1763703300000-AuditLog';
+import { HubCertificateAuthority1763704000000 } from './1763704000000-HubCertificateAuthority';
 import { SitePlanner1763704300000 } from './1763704300000-SitePlanner';
 import { BookingFees1763704400000 } from './1763704400000-BookingFees';
 import { ReliabilityHistory1763703200000 } from './1763703200000-ReliabilityHistory';
@@ -67,6 +68,7 @@ export const migrations = [
   ReliabilityHistory1763703200000,
   ReliabilityPlaybooks1763703210000,
   AuditLog1763703300000,
+  HubCertificateAuthority1763704000000,
   SitePlanner1763704300000,
   BookingFees1763704400000,
   // (new migrations go above this line, oldest first)

@@ -16,6 +16,7 @@ import { chargerActionsAdminRouter, FIRMWARE_UPLOAD_PATH, firmwareUploadStack } 
 import { ocppUploadsStack } from './own-cpo/ocpp/ocpp-uploads.routes';
 import { CHARGER_FILES_PATH } from './own-cpo/chargers/charger-files';
 import { meterKeysAdminRouter } from './own-cpo/admin/meter-keys.routes';
+import { certificatesAdminRouter } from './own-cpo/admin/certificates.routes';
 import { localListAdminRouter } from './own-cpo/admin/local-list.routes';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
 import { bookingsAdminRouter } from './own-cpo/admin/bookings.routes';
@@ -234,6 +235,7 @@ export function createApp(services: Services): Koa {
           chargerLiveAdminRouter(services),
           chargerActionsAdminRouter(services),
           meterKeysAdminRouter(services),
+          certificatesAdminRouter(services),
           localListAdminRouter(services),
           sitesAdminRouter(services),
           sitePlannerAdminRouter(services),

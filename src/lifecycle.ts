@@ -75,6 +75,7 @@ export async function startHub(services: Services, options: BackgroundOptions = 
       await services.load.stop(); // reallocations under way finish while chargers and the database are still there
       await services.ocpp.close();
       await services.lost.stop(); // questions to stations: their connections are closed now, so they end at once
+      await services.certificates.settled(); // CertificateSigned deliveries record their outcome (their chargers are gone: at once)
       services.localLists.stop(); // list syncs under way end with their connections
       await services.localLists.idle();
       await services.transactions.drained(); // batched meter-value writes and what follows a stop

@@ -6,7 +6,7 @@ import { openDatabase } from './db/data-source';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { createLogger } from './foundation/log';
 import { versionsUrl } from './hub/modules/versions/hub-versions';
-import { createOcppTlsServer } from './own-cpo/ocpp/ocpp-tls';
+import { createOcppTlsServer, trustHubCa } from './own-cpo/ocpp/ocpp-tls';
 import { attachOcpp, OCPP_PATH } from './own-cpo/ocpp/ocpp-server';
 import { ADMIN_KEY_FILE, resolveSecrets } from './foundation/secrets';
 import { createServices } from './services';
@@ -74,6 +74,13 @@ async function main(): Promise<void> {
   const running = await startHub(services); // before listening: the own CPO and connection marks are ready first
   attachOcpp(server, services);
   await listen(server, config.port, config.host);
+  if (ocppTls && config.ocpp.tls?.hubCa) {
+    // OCPP_TLS_CA=hub: the listener trusts the hub CA (made now if it is the first start), and the one the operator imports later.
+    const tls = config.ocpp.tls;
+    const trust = async () => trustHubCa(ocppTls.server, tls, await services.certificateAuthority.trustedChainPem());
+    await trust();
+    services.certificateAuthority.onChange(() => trust().catch((error) => log.error({ err: error }, 'could not trust the new hub CA on the TLS listener')));
+  }
   if (ocppTls) {
     attachOcpp(ocppTls.server, services);
     await listen(ocppTls.server, ocppTls.port, config.host);

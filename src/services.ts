@@ -46,6 +46,8 @@ import { OwnSmartCharging } from './own-cpo/load/own-smart-charging';
 import { OcppServer } from './own-cpo/ocpp/ocpp-server';
 import { CHARGER_CALLS_CHANNEL, ChargerCalls } from './own-cpo/ocpp/charger-calls';
 import { ChargerActionsService } from './own-cpo/ocpp/charger-actions.service';
+import { HubCertificateAuthority } from './own-cpo/chargers/hub-certificate-authority';
+import { ChargerCertificates } from './own-cpo/ocpp/charger-certificates';
 import { ChargerFiles } from './own-cpo/chargers/charger-files';
 import { withDomain } from './own-cpo/ocpp-handlers/ocpp-handler';
 import { ChargerDeviceModel } from './own-cpo/chargers/charger-device-model';
@@ -128,6 +130,8 @@ export interface Services {
   chargerCalls: ChargerCalls;
   /** The operator's calls to the own chargers, schema-checked and kept (docs/own-chargers.md). */
   chargerActions: ChargerActionsService;
+  certificateAuthority: HubCertificateAuthority;
+  certificates: ChargerCertificates;
   /** Diagnostics, logs and firmware exchanged with the own chargers over one-time hub URLs. */
   chargerFiles: ChargerFiles;
   /** Driver payments with Stripe and CPO payouts (docs/payments.md). */
@@ -270,7 +274,10 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const deviceModel = new ChargerDeviceModel(db);
   const chargingNeeds = new ChargerChargingNeeds(db, (error) => log.error({ err: error }, 'a charging needs listener failed'));
   const chargerCosts = new ChargerCosts({ db, log, cdrs, transactions, ownCpo, tolerance: config.cdrRatingTolerance });
-  const domain = { chargers, transactions, authorization, lost, deviceModel, chargingNeeds, chargerCosts };
+  // The hub's CA for its chargers: SignCertificate is answered here, CertificateSigned sent through the action log.
+  const certificateAuthority = new HubCertificateAuthority({ db, vault: new TokenVault(secrets.tokenEncryptionKey), name: config.hub.name });
+  const certificates = new ChargerCertificates({ db, log, chargers, authority: certificateAuthority, actions: () => chargerActions, config: config.pki });
+  const domain = { chargers, transactions, authorization, lost, deviceModel, chargingNeeds, chargerCosts, certificates };
   const ocpp = new OcppServer({
     chargers,
     handlers: { 'ocpp1.6': withDomain(OCPP16_HANDLERS, domain), 'ocpp2.0.1': withDomain(OCPP201_HANDLERS, domain), 'ocpp2.1': withDomain(OCPP21_HANDLERS, domain) },
@@ -278,8 +285,10 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     instanceId: `${hostname()}:${config.port}`,
     pingIntervalMs: config.ocpp.pingIntervalMs,
     callRateLimit: config.rateLimit.charger,
+    revokedCertificate: (serial) => certificates.isRevoked(serial),
   });
   const chargerCalls = new ChargerCalls({ ocpp, chargers, notifications, log });
+  const chargerActions = new ChargerActionsService({ db, chargers, calls: chargerCalls, deviceModel });
   const evseStatus = new EvseStatusPublisher({ locations, ownCpo, log });
   const chargerTariffs = new ChargerTariffs({ chargers, transactions, calls: chargerCalls, log });
   const deviceModelReports = new DeviceModelReports({ chargers, deviceModel, calls: chargerCalls, log });
@@ -489,7 +498,9 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     ocpp,
     notifications,
     chargerCalls,
-    chargerActions: new ChargerActionsService({ db, chargers, calls: chargerCalls, deviceModel }),
+    chargerActions,
+    certificateAuthority,
+    certificates,
     chargerFiles: new ChargerFiles({ db, publicUrl: config.publicUrl }),
     payments,
     adHocPayments,

@@ -41,7 +41,7 @@ function timeoutSeconds(value: string | undefined): number | undefined {
 }
 
 /** The CLI names itself in the action log as "cli:<login>". */
-function requestedBy(): string {
+export function requestedBy(): string {
   let user = 'unknown';
   try {
     user = userInfo().username;

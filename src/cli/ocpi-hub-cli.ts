@@ -10,6 +10,7 @@ import { runPrice } from './price-command';
 import { runSiteCommand, SITE_ACTIONS, SITE_OPTIONS, SITE_USAGE, SiteUsageError } from './sites-commands';
 import { BOOKING_ACTIONS, BOOKING_OPTIONS, BOOKING_USAGE, BookingUsageError, runBookingCommand } from './bookings-commands';
 import { CONSOLE_ACTIONS, CONSOLE_OPTIONS, CONSOLE_USAGE, ConsoleUsageError, runConsoleCommand } from './console-commands';
+import { CERTIFICATE_ACTIONS, CERTIFICATE_OPTIONS, CERTIFICATE_USAGE, CertificateUsageError, runCertificateCommand } from './certificate-commands';
 import { runSettlementCommand, SETTLEMENT_ACTIONS, SETTLEMENT_OPTIONS, SETTLEMENT_USAGE, SettlementUsageError } from './settlement-commands';
 
 const USAGE = `ocpi-hub — operate an OCPI hub from the shell
@@ -39,7 +40,7 @@ Usage:
   ocpi-hub stickers list                      the short code and URL of every own charger connector (/c/<code>)
   ocpi-hub stickers pdf --out stickers.pdf [--location <location id>]
                                               a PDF sheet of stickers (QR code, short code, charge point) to print
-${CHARGER_ACTION_USAGE}${SETTLEMENT_USAGE}${SITE_USAGE}${BOOKING_USAGE}${CONSOLE_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
+${CHARGER_ACTION_USAGE}${CERTIFICATE_USAGE}${SETTLEMENT_USAGE}${SITE_USAGE}${BOOKING_USAGE}${CONSOLE_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
 
 Options:
   --hub <url>        the hub's URL (env OCPI_HUB_URL, else http://HOST:PORT as the hub reads them, 127.0.0.1:8080 by default)
@@ -65,6 +66,7 @@ const ACTIONS: Record<string, string[]> = {
   site: SITE_ACTIONS,
   booking: BOOKING_ACTIONS,
   ...CONSOLE_ACTIONS,
+  ...CERTIFICATE_ACTIONS,
 };
 
 type Runner = (api: AxiosInstance, args: string[], values: Record<string, string | undefined>, evses: string[]) => Promise<AxiosResponse>;
@@ -191,6 +193,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         ...CHARGER_ACTION_OPTIONS,
         ...BOOKING_OPTIONS,
         ...CONSOLE_OPTIONS,
+        ...CERTIFICATE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -217,7 +220,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const runners: Record<string, Runner> = { settlement: runSettlementCommand, site: runSiteCommand, booking: runBookingCommand, party: runParty, agreement: runAgreement, charger: runCharger, stickers: runStickers, location: runLocation, tariff: runTariff };
     const response = CONSOLE_ACTIONS[group]
       ? await runConsoleCommand(group, api, rest, values as Record<string, string | string[] | undefined>)
-      : await runners[group](api, rest, values as Record<string, string | undefined>, values.evse ?? []);
+      : CERTIFICATE_ACTIONS[group]
+        ? await runCertificateCommand(group, api, rest, values as Record<string, string | undefined>)
+        : await runners[group](api, rest, values as Record<string, string | undefined>, values.evse ?? []);
     // A call the charger refused, failed or left unanswered is kept as an action: shown whole, exit 1.
     if (typeof response.data?.duration_ms === 'number' && response.data.action && response.data.status !== 'accepted') {
       io.out(`${JSON.stringify(response.data, null, 2)}\n`);
@@ -241,7 +246,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(csv ? String(response.data) : `${JSON.stringify(response.data ?? {}, null, 2)}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CliInputError || error instanceof SettlementUsageError || error instanceof SiteUsageError || error instanceof ChargerUsageError || error instanceof BookingUsageError || error instanceof ConsoleUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof CliInputError || error instanceof SettlementUsageError || error instanceof SiteUsageError || error instanceof ChargerUsageError || error instanceof BookingUsageError || error instanceof ConsoleUsageError || error instanceof CertificateUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }

@@ -82,6 +82,8 @@ const EnvSchema = z.object({
   OCPP_TLS_PORT: port.default(8443),
   ...PAYMENTS_ENV,
   OCPP_TLS_CA: z.string().min(1).optional(),
+  PKI_ORGANIZATION: z.string().min(1).max(64, 'PKI_ORGANIZATION must be at most 64 characters (X.520 organizationName)').optional(),
+  PKI_CERTIFICATE_DAYS: z.coerce.number().int().min(1, 'PKI_CERTIFICATE_DAYS must be 1 to 3650').max(3650, 'PKI_CERTIFICATE_DAYS must be 1 to 3650').default(365),
   OUTBOUND_ALLOW: cidrList('OUTBOUND_ALLOW'),
   OUTBOUND_DENY: cidrList('OUTBOUND_DENY'),
   OUTBOUND_ALLOW_PRIVATE: z.enum(['true', 'false'], 'OUTBOUND_ALLOW_PRIVATE must be true or false').default('false'),
@@ -133,6 +135,11 @@ export interface Config {
   /** Scheduled settlement (docs/settlement.md): when it runs and the length of a statement's period. */
   settlement: { cron: string; period: PeriodKind; timeZone: string };
   ocpp: OcppConfig;
+  /**
+   * The hub's certificate authority for its chargers (docs/security.md): how long the certificates it
+   * issues are valid, and the organization a CSR's subject O must name when set (2.0.1 OrganizationName, 1.6 CpoName).
+   */
+  pki: { certificateDays: number; organization?: string };
   /** Driver payments with Stripe and CPO payouts (docs/payments.md); off without STRIPE_SECRET_KEY. */
   payments: PaymentsConfig;
   /** Which addresses the hub may call (partner URLs): the SSRF guard. */
@@ -164,9 +171,10 @@ export interface OcppConfig {
   pingIntervalMs: number;
   /**
    * Security profile 2: a TLS listener for charge points, beside the plain one. With `caFile`
-   * (profile 3) it asks for client certificates and takes only those signed by that CA.
+   * (profile 3) it asks for client certificates and takes only those signed by that CA; with `hubCa`
+   * (OCPP_TLS_CA=hub) those the hub's own CA signed and did not revoke.
    */
-  tls?: { keyFile: string; certFile: string; port: number; caFile?: string };
+  tls?: { keyFile: string; certFile: string; port: number; caFile?: string; hubCa?: boolean };
 }
 
 /** Every environment variable the hub reads (README's configuration table is checked against it). */
@@ -238,10 +246,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             keyFile: path.resolve(e.OCPP_TLS_KEY),
             certFile: path.resolve(e.OCPP_TLS_CERT),
             port: e.OCPP_TLS_PORT,
-            ...(e.OCPP_TLS_CA ? { caFile: path.resolve(e.OCPP_TLS_CA) } : {}),
+            // "hub": the hub's own certificate authority for its chargers (docs/security.md).
+            ...(e.OCPP_TLS_CA === 'hub' ? { hubCa: true } : e.OCPP_TLS_CA ? { caFile: path.resolve(e.OCPP_TLS_CA) } : {}),
           }
         : undefined,
     },
+    pki: { certificateDays: e.PKI_CERTIFICATE_DAYS, ...(e.PKI_ORGANIZATION ? { organization: e.PKI_ORGANIZATION } : {}) },
     outbound: { allow: e.OUTBOUND_ALLOW, deny: e.OUTBOUND_DENY, allowPrivate: e.OUTBOUND_ALLOW_PRIVATE === 'true' },
     rateLimit: {
       party: { ratePerSecond: e.RATE_LIMIT_PARTY_PER_SECOND, burst: e.RATE_LIMIT_PARTY_BURST },

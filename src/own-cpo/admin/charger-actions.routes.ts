@@ -36,12 +36,12 @@ const FirmwareQuery = z.strictObject({
   timeout_seconds: z.coerce.number().int().min(1).max(MAX_ACTION_TIMEOUT_MS / 1000).optional(),
 });
 
-function chargerIdOf(value: string | undefined): string {
+export function chargerIdOf(value: string | undefined): string {
   if (!value || !CHARGER_ID.test(value)) throw new AdminError(404, 'not_found', `No charger with id ${value}`);
   return value;
 }
 
-function requestedBy(header: string): string {
+export function requestedBy(header: string): string {
   if (!header) return 'admin-api';
   const parsed = RequestedBy.safeParse(header);
   if (!parsed.success) throw new AdminError(400, 'invalid_request', parsed.error.issues[0].message);
@@ -83,7 +83,7 @@ export function chargerFileView(f: ChargerFile) {
  * refusal: `status` says accepted or rejected), 502 for its CALLERROR, 503 when it went away before
  * answering, 504 when it did not answer in time; the body is the kept action in every case.
  */
-function answered(ctx: { status: number; body: unknown }, record: ChargerActionRecord, file?: ChargerFile): void {
+export function answered(ctx: { status: number; body: unknown }, record: ChargerActionRecord, file?: ChargerFile): void {
   ctx.status = record.status === 'timeout' ? 504 : record.status !== 'error' ? 200 : record.error?.code === 'Unreachable' ? 503 : 502;
   ctx.body = { ...chargerActionView(record), ...(file && { file: chargerFileView(file) }) };
 }

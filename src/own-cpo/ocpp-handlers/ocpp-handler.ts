@@ -6,6 +6,7 @@ import type { ChargerDeviceModel } from '../chargers/charger-device-model';
 import type { ChargerChargingNeeds } from '../chargers/charger-charging-needs';
 import type { ChargerCosts } from '../charging/charger-costs';
 import type { ChargerCallHandlers } from '../ocpp/ocpp-server';
+import type { ChargerCertificates } from '../ocpp/charger-certificates';
 
 /**
  * One call a charger made. Strict mode has already checked `params` against the protocol's JSON
@@ -28,10 +29,12 @@ export interface OcppCall<Params> {
   authorization: DriverAuthorization;
   /** Transactions the charger lost: boots, busy connectors and free ones tell it (charging/lost-transactions.ts). */
   lost: LostTransactions;
+  /** The hub's certificate authority for its chargers (SignCertificate). */
+  certificates: ChargerCertificates;
 }
 
 /** The domain services handlers are given (the server adds the charger id and params per call). */
-export type OcppDomain = Pick<OcppCall<unknown>, 'chargers' | 'transactions' | 'authorization' | 'lost' | 'deviceModel' | 'chargingNeeds' | 'chargerCosts'>;
+export type OcppDomain = Pick<OcppCall<unknown>, 'chargers' | 'transactions' | 'authorization' | 'lost' | 'deviceModel' | 'chargingNeeds' | 'chargerCosts' | 'certificates'>;
 
 /**
  * Answers one OCPP action: a plain function from the call to the response payload (checked against the

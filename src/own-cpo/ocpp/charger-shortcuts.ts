@@ -74,6 +74,18 @@ export const SHORTCUTS = {
         ? { action: 'TriggerMessage', params: defined({ requestedMessage: message, connectorId: connector === undefined ? undefined : evseNumber(connector) }) }
         : { action: 'TriggerMessage', params: defined({ requestedMessage: message, evse: evse201(connector) }) },
   }),
+  /**
+   * A02: the charger makes a new key and sends SignCertificate, which the hub's CA answers
+   * (ocpp/charger-certificates.ts). 1.6 (security whitepaper): ExtendedTriggerMessage
+   * SignChargePointCertificate; 2.0.1/2.1: TriggerMessage SignChargingStationCertificate.
+   */
+  'renew-certificate': shortcut({
+    input: z.strictObject({}),
+    call: (protocol) =>
+      protocol === 'ocpp1.6'
+        ? { action: 'ExtendedTriggerMessage', params: { requestedMessage: 'SignChargePointCertificate' } }
+        : { action: 'TriggerMessage', params: { requestedMessage: 'SignChargingStationCertificate' } },
+  }),
   'get-configuration': shortcut({
     input: z.strictObject({ keys: z.array(z.string().min(1).max(50)).max(100).optional() }),
     call: (protocol, { keys }) => {

@@ -55,6 +55,8 @@ export interface OcppServerOptions {
   pingIntervalMs: number;
   /** Calls per charge point (token bucket); a rate of 0, or none, turns the limit off. */
   callRateLimit?: RateLimit;
+  /** Whether the hub's CA revoked the client certificate with this serial (security profile 3). */
+  revokedCertificate?: (serial: string) => Promise<boolean>;
 }
 
 interface Connection {
@@ -227,6 +229,11 @@ export class OcppServer {
         if (!(await chargers.registrationStatus(chargerId))) {
           log.info({ charger: chargerId }, 'OCPP connection refused: certificate of an unknown charge point');
           return reject(401, 'Unknown charge point');
+        }
+        // The hub publishes no CRL to the TLS layer: a certificate its CA issued and the operator revoked is refused here.
+        if (certificate.serialNumber && (await this.options.revokedCertificate?.(certificate.serialNumber))) {
+          log.warn({ charger: chargerId, serial: certificate.serialNumber }, 'OCPP connection refused: revoked certificate');
+          return reject(401, 'The client certificate is revoked');
         }
         return accept({ chargerId }, protocol);
       }

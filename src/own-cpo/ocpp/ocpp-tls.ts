@@ -20,11 +20,13 @@ function readPem(file: string, variable: string): Buffer {
  * handshake itself fails without one signed by that CA, so nothing untrusted reaches the upgrade;
  * the OCPP server then takes the certificate's subject CN as the charge point's identity.
  */
-export function createOcppTlsServer(files: { keyFile: string; certFile: string; caFile?: string }): Server {
+export function createOcppTlsServer(files: { keyFile: string; certFile: string; caFile?: string; hubCa?: boolean }): Server {
   const key = readPem(files.keyFile, 'OCPP_TLS_KEY');
   const cert = readPem(files.certFile, 'OCPP_TLS_CERT');
   const clientCa = files.caFile ? readPem(files.caFile, 'OCPP_TLS_CA') : undefined;
-  const clientCertificates = clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: true } : {};
+  // OCPP_TLS_CA=hub: client certificates are asked for from the start; the hub CA is trusted once
+  // trustHubCa has read it from the database (before the listener listens).
+  const clientCertificates = clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: true } : files.hubCa ? { requestCert: true, rejectUnauthorized: true } : {};
   try {
     return createServer({ key, cert, minVersion: 'TLSv1.2', ...clientCertificates }, (_request, response) => {
       response.writeHead(426, { Upgrade: 'websocket', 'Content-Type': 'text/plain' });
@@ -39,14 +41,25 @@ export function createOcppTlsServer(files: { keyFile: string; certFile: string; 
 }
 
 /**
+ * Security profile 3 with the hub's own certificate authority (OCPP_TLS_CA=hub): the listener trusts
+ * `caChainPem` (the hub CA and its issuers, docs/security.md) for client certificates. Called at the
+ * start and again when the operator imports another CA on this instance; the key and certificate are
+ * read again with it (a TLS context is replaced whole).
+ */
+export function trustHubCa(server: Server, files: { keyFile: string; certFile: string }, caChainPem: string): void {
+  server.setSecureContext({ key: readPem(files.keyFile, 'OCPP_TLS_KEY'), cert: readPem(files.certFile, 'OCPP_TLS_CERT'), ca: caChainPem, minVersion: 'TLSv1.2' });
+}
+
+/**
  * The client certificate of a request on a profile 3 listener, when TLS has verified it against the
  * configured CA (`authorized`); undefined on plain connections and profile 2 (no certificate asked).
+ * `serialNumber` is upper-case hex, as TLS gives it (the hub's revocations are looked up by it).
  */
-export function verifiedClientCertificate(request: IncomingMessage): { commonName: string } | undefined {
+export function verifiedClientCertificate(request: IncomingMessage): { commonName: string; serialNumber: string } | undefined {
   const socket = request.socket;
   if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined;
-  const subject = socket.getPeerCertificate()?.subject;
-  const commonName = subject?.CN;
+  const peer = socket.getPeerCertificate();
+  const commonName = peer?.subject?.CN;
   // Several CNs (an array) name no single charge point: '' matches no id.
-  return { commonName: typeof commonName === 'string' ? commonName : '' };
+  return { commonName: typeof commonName === 'string' ? commonName : '', serialNumber: peer?.serialNumber ?? '' };
 }

@@ -9,6 +9,7 @@ const INPUTS: Record<ShortcutName, { body: unknown; notIn?: string[] }> = {
   availability: { body: { operative: false, connector: '2' } },
   unlock: { body: { connector: '1' } },
   trigger: { body: { message: 'Heartbeat' } },
+  'renew-certificate': { body: {} },
   'get-configuration': { body: {}, notIn: ['ocpp2.0.1', 'ocpp2.1'] },
   'change-configuration': { body: { key: 'K', value: 'v' }, notIn: ['ocpp2.0.1', 'ocpp2.1'] },
   'get-variables': { body: { variables: [{ component: 'OCPPCommCtrlr', variable: 'HeartbeatInterval' }] }, notIn: ['ocpp1.6'] },

@@ -56,13 +56,19 @@ describe('OCPP 1.6J: every message a charger sends is answered', () => {
       ]);
     });
 
-    it('SignCertificate: a PEM CSR is Accepted and kept for the operator; anything else Rejected (and kept)', async () => {
+    it('SignCertificate: a text that is no CSR is Rejected and kept with the reason (the CA: test/own-cpo/ocpp/charger-certificates.test.ts)', async () => {
       await hub.services.db.query(`DELETE FROM ocpp_events WHERE charger_id = 'SEC16'`);
-      expect(await cp.call('SignCertificate', { csr: CSR })).toEqual({ status: 'Accepted' });
+      // A PEM frame around a truncated request: not PKCS#10.
+      expect(await cp.call('SignCertificate', { csr: CSR })).toEqual({ status: 'Rejected' });
       expect(await cp.call('SignCertificate', { csr: 'not a certificate request' })).toEqual({ status: 'Rejected' });
       expect(await events()).toEqual([
-        { action: 'SignCertificate', payload: { csr: CSR, answered: 'Accepted' } },
-        { action: 'SignCertificate', payload: { csr: 'not a certificate request', answered: 'Rejected' } },
+        { action: 'SignCertificate', payload: { csr: CSR } },
+        { action: 'SignCertificate', payload: { csr: 'not a certificate request' } },
+      ]);
+      const answers: { answer: { status: string; reasonCode: string } }[] = await hub.services.db.query(`SELECT answer FROM ocpp_events WHERE charger_id = 'SEC16' ORDER BY id`);
+      expect(answers.map((a) => [a.answer.status, a.answer.reasonCode])).toEqual([
+        ['Rejected', 'InvalidCSR'],
+        ['Rejected', 'InvalidCSR'],
       ]);
     });
 

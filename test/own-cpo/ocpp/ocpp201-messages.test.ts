@@ -93,7 +93,8 @@ describe('OCPP 2.0.1: every request of the charging station', () => {
   });
 
   it('refuses the certificate requests it cannot serve with the status their schema defines, and says why', async () => {
-    expect(await cp.call('SignCertificate', { csr: '-----BEGIN CERTIFICATE REQUEST-----' })).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'NoCertAuthority' } });
+    // A CSR that is no PEM certificate request (the CA's whole flow: test/own-cpo/ocpp/charger-certificates.test.ts).
+    expect(await cp.call('SignCertificate', { csr: '-----BEGIN CERTIFICATE REQUEST-----' })).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'InvalidCSR' } });
     expect(await cp.call('Get15118EVCertificate', { iso15118SchemaVersion: 'urn:iso:15118:2:2013:MsgDef', action: 'Install', exiRequest: 'AAAA' })).toMatchObject({
       status: 'Failed',
       exiResponse: '',
