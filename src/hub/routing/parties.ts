@@ -75,6 +75,10 @@ const SEEN_WRITE_INTERVAL_MS = 10_000;
 export class PartyRegistry {
   private readonly listeners: StatusListener[] = [];
   private readonly cache = new Map<string, { value: Party | null; expires: number }>();
+  /** When last_seen_at was last claimed for writing, per party id (recordActivity). */
+  private readonly seenClaims = new Map<string, number>();
+  /** The activity write under way, per party id. */
+  private readonly activityWrites = new Map<string, Promise<void>>();
 
   constructor(
     private readonly db: DataSource,
@@ -205,17 +209,43 @@ export class PartyRegistry {
     party.tokenEncoding = encoding;
   }
 
-  /** Records traffic from a partner; a partner that was OFFLINE is CONNECTED again. */
+  /**
+   * Records traffic from a partner; a partner that was OFFLINE is CONNECTED again. One request per
+   * party and interval writes last_seen_at: the time is claimed before the write, so the requests that
+   * arrive while it commits (or that read the party again from the database before it committed) do
+   * not queue their own UPDATEs of the same row behind its lock, each holding a pool connection and
+   * waiting for a commit of its own (that convoy was the tail of bench:ocpi's authorizations).
+   * Requests of a party coming back from OFFLINE wait for the one write that reconnects it.
+   */
   async recordActivity(party: Party, { force = false } = {}): Promise<void> {
     const now = new Date();
-    const recent = party.lastSeenAt && now.getTime() - party.lastSeenAt.getTime() < SEEN_WRITE_INTERVAL_MS;
+    const inFlight = this.activityWrites.get(party.id);
+    if (inFlight && !force) return party.offlineSince ? inFlight : undefined;
+    const claimed = Math.max(party.lastSeenAt?.getTime() ?? 0, this.seenClaims.get(party.id) ?? 0);
+    const recent = now.getTime() - claimed < SEEN_WRITE_INTERVAL_MS;
     if (!party.offlineSince && recent && !force) return;
-    await this.db.getRepository(PartyEntity).update({ id: party.id }, {
-      lastSeenAt: now,
-      ...(party.offlineSince ? { offlineSince: null, statusChangedAt: now } : {}),
-    });
-    party.lastSeenAt = now;
-    if (party.offlineSince) await this.statusChanged(party.id);
+    this.seenClaims.set(party.id, now.getTime());
+    const write = (async () => {
+      const reconnects = !!party.offlineSince;
+      await this.db.getRepository(PartyEntity).update({ id: party.id }, {
+        lastSeenAt: now,
+        ...(reconnects ? { offlineSince: null, statusChangedAt: now } : {}),
+      });
+      party.lastSeenAt = now;
+      if (reconnects) {
+        party.offlineSince = null;
+        await this.statusChanged(party.id);
+      }
+    })();
+    this.activityWrites.set(party.id, write);
+    try {
+      await write;
+    } catch (error) {
+      this.seenClaims.delete(party.id); // not written: the next request tries again
+      throw error;
+    } finally {
+      if (this.activityWrites.get(party.id) === write) this.activityWrites.delete(party.id);
+    }
   }
 
   /**
