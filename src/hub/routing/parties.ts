@@ -75,6 +75,9 @@ const SEEN_WRITE_INTERVAL_MS = 10_000;
 export class PartyRegistry {
   private readonly listeners: StatusListener[] = [];
   private readonly cache = new Map<string, { value: Party | null; expires: number }>();
+  /** Database reads under way, per cache key (load). */
+  private readonly loads = new Map<string, Promise<unknown>>();
+  private generation = 0;
   /** When last_seen_at was last claimed for writing, per party id (recordActivity). */
   private readonly seenClaims = new Map<string, number>();
   /** The activity write under way, per party id. */
@@ -94,6 +97,37 @@ export class PartyRegistry {
   /** Drops every cached lookup (after any change of a party). */
   forget(): void {
     this.cache.clear();
+    this.loads.clear();
+    this.generation++;
+  }
+
+  /** Drops one cached lookup (and keeps a read of it under way from being remembered). */
+  private forgetKey(key: string): void {
+    this.cache.delete(key);
+    this.loads.delete(key);
+    this.generation++;
+  }
+
+  /**
+   * One database read per key at a time: requests that miss the cache while it is being read wait
+   * for that read instead of each running its own (when an entry expires under load, every request
+   * in flight missed it at once and the pool filled with the same query). A read that began before a
+   * `forget()` is not remembered.
+   */
+  private load<T>(key: string, read: () => Promise<T>, remember: (value: T) => void): Promise<T> {
+    const running = this.loads.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const generation = this.generation;
+    const loading = read().then((value) => {
+      if (this.generation === generation) remember(value);
+      return value;
+    });
+    const settled = () => {
+      if (this.loads.get(key) === loading) this.loads.delete(key);
+    };
+    loading.then(settled, settled);
+    this.loads.set(key, loading);
+    return loading;
   }
 
   private cached(key: string): Party | null | undefined {
@@ -160,9 +194,9 @@ export class PartyRegistry {
     const inTransaction = manager !== this.db.manager;
     const hit = inTransaction ? undefined : this.cached(`id:${id}`);
     if (hit !== undefined) return hit;
-    const party = await manager.getRepository(PartyEntity).findOne({ where: { id }, relations: { roles: true } });
-    if (!inTransaction) this.remember(`id:${id}`, party);
-    return party;
+    const read = () => manager.getRepository(PartyEntity).findOne({ where: { id }, relations: { roles: true } });
+    if (inTransaction) return read();
+    return this.load(`id:${id}`, read, (party) => this.remember(`id:${id}`, party));
   }
 
   async require(id: string): Promise<Party> {
@@ -184,15 +218,19 @@ export class PartyRegistry {
       }
       return null;
     }
-    const parties = await this.db
-      .getRepository(PartyEntity)
-      .createQueryBuilder('party')
-      .leftJoinAndSelect('party.roles', 'roles')
-      .where('party.token_c_hash IN (:...hashes) OR party.token_a_hash IN (:...hashes)', { hashes })
-      .getMany();
-    for (const hash of hashes) {
-      this.remember(`token:${hash}`, parties.find((p) => p.tokenCHash === hash || p.tokenAHash === hash) ?? null);
-    }
+    const parties = await this.load(
+      `tokens:${hashes.join(',')}`,
+      () =>
+        this.db
+          .getRepository(PartyEntity)
+          .createQueryBuilder('party')
+          .leftJoinAndSelect('party.roles', 'roles')
+          .where('party.token_c_hash IN (:...hashes) OR party.token_a_hash IN (:...hashes)', { hashes })
+          .getMany(),
+      (found) => {
+        for (const hash of hashes) this.remember(`token:${hash}`, found.find((p) => p.tokenCHash === hash || p.tokenAHash === hash) ?? null);
+      },
+    );
     for (const [index, candidate] of candidates.entries()) {
       for (const party of parties) {
         if (party.tokenCHash === hashes[index]) return { party, kind: 'C', ...candidate };
@@ -264,7 +302,7 @@ export class PartyRegistry {
       );
       // Only this party's lookup by id (where health is read): a failing partner must not empty the
       // cache every other partner's authentication uses.
-      this.cache.delete(`id:${id}`);
+      this.forgetKey(`id:${id}`);
       return;
     }
     const cached = this.cached(`id:${id}`);
@@ -273,7 +311,7 @@ export class PartyRegistry {
       `UPDATE parties SET call_failures = 0, failing_since = NULL WHERE id = $1 AND call_failures > 0`,
       [id],
     );
-    if (affected) this.cache.delete(`id:${id}`);
+    if (affected) this.forgetKey(`id:${id}`);
   }
 
   async markOffline(id: string): Promise<void> {

@@ -1,3 +1,5 @@
+import { SelectQueryBuilder } from 'typeorm';
+import { parseAuthorizationHeader } from '../../../src/hub/ocpi/credentials-token';
 import { startNetwork, type TestNetwork } from '../../support/network';
 
 /** last_seen_at is written once per party and interval, however many requests arrive while it commits. */
@@ -56,5 +58,51 @@ describe('party activity records', () => {
     expect((await stored()).offline_since).toBeNull();
     expect(changes).toEqual(['CONNECTED']);
     expect((await net.hub.admin.get(`/admin/parties/${net.parties.ACT.id}`)).data.status).toBe('CONNECTED');
+  });
+});
+
+/** A party lookup that misses the cache is read once, however many requests miss it together. */
+describe('party lookups under load', () => {
+  let net: TestNetwork;
+  beforeAll(async () => {
+    net = await startNetwork({ cpos: ['NL/LKP'], emsps: [] });
+  });
+  afterAll(() => net.close());
+
+  it('reads a party by id once for lookups that miss the cache together', async () => {
+    const { parties, db } = net.hub.services;
+    const findOne = jest.spyOn(db.manager, 'findOne');
+    try {
+      parties.forget();
+      const found = await Promise.all(Array.from({ length: 10 }, () => parties.get(net.parties.LKP.id)));
+      expect(findOne).toHaveBeenCalledTimes(1);
+      expect(found.every((p) => p?.id === net.parties.LKP.id)).toBe(true);
+      // A read under way when the cache is dropped (a change of a party) is not remembered.
+      parties.forget();
+      const before = parties.get(net.parties.LKP.id);
+      parties.forget();
+      await before;
+      await parties.get(net.parties.LKP.id);
+      expect(findOne).toHaveBeenCalledTimes(3);
+      await parties.get(net.parties.LKP.id);
+      expect(findOne).toHaveBeenCalledTimes(3);
+    } finally {
+      findOne.mockRestore();
+    }
+  });
+
+  it('reads a credentials token once for requests that miss the cache together, and answers each', async () => {
+    const { parties } = net.hub.services;
+    const getMany = jest.spyOn(SelectQueryBuilder.prototype, 'getMany');
+    try {
+      parties.forget();
+      const header = `Token ${Buffer.from(net.parties.LKP.token).toString('base64')}`;
+      const callers = await Promise.all(Array.from({ length: 10 }, () => parties.findByCredentialsToken(parseAuthorizationHeader(header))));
+      expect(getMany).toHaveBeenCalledTimes(1);
+      expect(callers.map((c) => `${c?.kind} ${c?.party.id}`)).toEqual(Array(10).fill(`C ${net.parties.LKP.id}`));
+      expect(await parties.findByCredentialsToken(parseAuthorizationHeader('Token bm90LWEtdG9rZW4='))).toBeNull();
+    } finally {
+      getMany.mockRestore();
+    }
   });
 });
