@@ -68,6 +68,12 @@ type StatusListener = (party: Party) => Promise<void> | void;
  */
 export const PARTY_CACHE_TTL_MS = 1000;
 
+/**
+ * A success is not written for a party this instance knew to be healthy this recently: failures
+ * another instance recorded meanwhile are reset by a success here this much later at most.
+ */
+const HEALTHY_KNOWN_MS = 5000;
+
 // last_seen_at is written at most this often per party, so traffic does not turn into writes.
 const SEEN_WRITE_INTERVAL_MS = 10_000;
 
@@ -75,6 +81,8 @@ const SEEN_WRITE_INTERVAL_MS = 10_000;
 export class PartyRegistry {
   private readonly listeners: StatusListener[] = [];
   private readonly cache = new Map<string, { value: Party | null; expires: number }>();
+  /** When this instance last knew a party's call_failures to be 0, per party id (recordCall). */
+  private readonly healthyAt = new Map<string, number>();
   /** Database reads under way, per cache key (load). */
   private readonly loads = new Map<string, Promise<unknown>>();
   private generation = 0;
@@ -302,15 +310,25 @@ export class PartyRegistry {
       );
       // Only this party's lookup by id (where health is read): a failing partner must not empty the
       // cache every other partner's authentication uses.
+      this.healthyAt.delete(id);
       this.forgetKey(`id:${id}`);
       return;
     }
+    // Known healthy a moment ago (its cached lookup, or the reset below): nothing to write. Without
+    // this, every success while the lookup's cache entry had expired ran the reset, which under load
+    // (answers slower than the cache's second) meant one statement per call, just when the pool was full.
+    const known = this.healthyAt.get(id);
+    if (known !== undefined && Date.now() - known < HEALTHY_KNOWN_MS) return;
     const cached = this.cached(`id:${id}`);
-    if (cached && cached.callFailures === 0) return;
+    if (cached && cached.callFailures === 0) {
+      this.healthyAt.set(id, Date.now());
+      return;
+    }
     const [, affected] = await this.db.query(
       `UPDATE parties SET call_failures = 0, failing_since = NULL WHERE id = $1 AND call_failures > 0`,
       [id],
     );
+    this.healthyAt.set(id, Date.now());
     if (affected) this.forgetKey(`id:${id}`);
   }
 

@@ -106,3 +106,43 @@ describe('party lookups under load', () => {
     }
   });
 });
+
+/** A successful call writes nothing for a party known to be healthy, even once its cached lookup expired. */
+describe('call health records', () => {
+  let net: TestNetwork;
+  beforeAll(async () => {
+    net = await startNetwork({ cpos: ['NL/HLT'], emsps: [] });
+  });
+  afterAll(() => net.close());
+
+  it('resets the failure count once after failures, and writes no more for the successes that follow', async () => {
+    const { parties, db } = net.hub.services;
+    const id = net.parties.HLT.id;
+    const failures = async () => (await db.query(`SELECT call_failures FROM parties WHERE id = $1`, [id]))[0].call_failures as number;
+    await parties.recordCall(id, { kind: 'network', message: 'connection refused' });
+    await parties.recordCall(id, { kind: 'network', message: 'connection refused' });
+    expect(await failures()).toBe(2);
+    const query = jest.spyOn(db, 'query');
+    const resets = () => query.mock.calls.filter(([sql]) => /SET call_failures = 0/.test(String(sql))).length;
+    try {
+      await parties.recordCall(id);
+      expect(await failures()).toBe(0);
+      expect(resets()).toBe(1);
+      // The cache emptied (as when its entry expired under load): still nothing more to write.
+      for (let i = 0; i < 5; i++) {
+        parties.forget();
+        await parties.recordCall(id);
+      }
+      expect(resets()).toBe(1);
+      // A failure here makes the next success write again.
+      await parties.recordCall(id, { kind: 'timeout', message: 'no answer' });
+      expect(await failures()).toBe(1);
+      parties.forget();
+      await parties.recordCall(id);
+      expect(resets()).toBe(2);
+      expect(await failures()).toBe(0);
+    } finally {
+      query.mockRestore();
+    }
+  });
+});
