@@ -21,6 +21,12 @@ export interface HubPhaseStats {
   poolMaxWaiting: number;
   /** Garbage-collection pauses of the phase: count, sum and longest. */
   gc: { count: number; totalMs: number; maxMs: number };
+  /**
+   * The hub process's CPU time (user + system) beside the phase's wall time: near the wall time, the
+   * hub was busy; far below it while the loop delay is high, it was waiting to be scheduled (a
+   * machine shared with other work).
+   */
+  cpu: { ms: number; wallMs: number };
 }
 
 interface PgPool {
@@ -60,6 +66,8 @@ export function hubPhaseMonitor(db: DataSource, profileDir = process.env.BENCH_P
   let loop: IntervalHistogram | undefined;
   let phase: string | undefined;
   let session: Session | undefined;
+  let cpuAtBegin = process.cpuUsage();
+  let wallAtBegin = performance.now();
 
   return {
     async begin(name: string): Promise<void> {
@@ -70,6 +78,8 @@ export function hubPhaseMonitor(db: DataSource, profileDir = process.env.BENCH_P
       loop?.disable();
       loop = monitorEventLoopDelay({ resolution: 1 });
       loop.enable();
+      cpuAtBegin = process.cpuUsage();
+      wallAtBegin = performance.now();
       if (profileDir) {
         session = new Session();
         session.connect();
@@ -79,6 +89,8 @@ export function hubPhaseMonitor(db: DataSource, profileDir = process.env.BENCH_P
     },
     async end(): Promise<HubPhaseStats> {
       loop!.disable();
+      const cpu = process.cpuUsage(cpuAtBegin);
+      const wallMs = performance.now() - wallAtBegin;
       const sorted = [...acquires].sort((a, b) => a - b);
       const stats: HubPhaseStats = {
         phase: phase!,
@@ -86,6 +98,7 @@ export function hubPhaseMonitor(db: DataSource, profileDir = process.env.BENCH_P
         poolAcquire: { count: sorted.length, p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0, waitedOver1ms: sorted.filter((t) => t > 1).length },
         poolMaxWaiting: maxWaiting,
         gc: { count: gcPauses.length, totalMs: gcPauses.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...gcPauses) },
+        cpu: { ms: (cpu.user + cpu.system) / 1000, wallMs },
       };
       if (session) {
         const { profile } = await session.post('Profiler.stop');
@@ -109,6 +122,7 @@ export function phaseStatsText(s: HubPhaseStats): string {
   return (
     `hub during ${s.phase}: event-loop delay p50 ${f(s.eventLoopDelay.p50)} / p99 ${f(s.eventLoopDelay.p99)} / max ${f(s.eventLoopDelay.max)} ms; ` +
     `pool acquire p99 ${f(s.poolAcquire.p99)} / max ${f(s.poolAcquire.max)} ms (${s.poolAcquire.waitedOver1ms} of ${s.poolAcquire.count} waited > 1 ms, at most ${s.poolMaxWaiting} waiting); ` +
-    `GC ${s.gc.count} pauses, ${f(s.gc.totalMs)} ms in all, longest ${f(s.gc.maxMs)} ms`
+    `GC ${s.gc.count} pauses, ${f(s.gc.totalMs)} ms in all, longest ${f(s.gc.maxMs)} ms; ` +
+    `CPU ${s.cpu.ms.toFixed(0)} ms in ${s.cpu.wallMs.toFixed(0)} ms (${((100 * s.cpu.ms) / s.cpu.wallMs).toFixed(0)} % of a core)`
   );
 }
