@@ -20,6 +20,7 @@ import path from 'node:path';
 import { example } from '../test/support/network';
 import { startTestHub, type TestHub } from '../test/support/test-hub';
 import { MATRIX_VERSIONS } from '../test/support/version-matrix';
+import { hubPhaseMonitor } from './ocpi-phases';
 import { benchDatabase } from './support';
 
 export const STORED_LOCATIONS = 10_000;
@@ -39,6 +40,24 @@ function answerRecordingSwitch(load: ChildProcess, hub: TestHub): void {
   });
 }
 
+/**
+ * The load process brackets each measured phase ({phase: name} … {phaseEnd: true}); the hub process
+ * answers with what its event loop, pool and GC did meanwhile (bench/ocpi-phases.ts), and with
+ * BENCH_PROFILE=<dir> writes the phase's CPU profile there.
+ */
+function answerPhases(load: ChildProcess, hub: TestHub): void {
+  const monitor = hubPhaseMonitor(hub.services.db);
+  load.on('message', async (message: { phase?: string; phaseEnd?: boolean }) => {
+    if (message.phase) {
+      await monitor.begin(message.phase);
+      load.send({ phaseBegun: message.phase });
+    } else if (message.phaseEnd) {
+      load.send({ phaseStats: await monitor.end() });
+    }
+  });
+  load.on('exit', () => monitor.stop());
+}
+
 async function main(): Promise<void> {
   const database = await benchDatabase();
   const hub = await startTestHub({ databaseUrl: database.url, checkOpenApi: false, logLevel: 'silent', env: { OUTBOX_BASE_BACKOFF_MS: '100', OCPI_VERSIONS: MATRIX_VERSIONS.join(',') } });
@@ -48,6 +67,7 @@ async function main(): Promise<void> {
   });
   const finished = new Promise<number>((resolve) => load.on('exit', (code) => resolve(code ?? 1)));
   answerRecordingSwitch(load, hub);
+  answerPhases(load, hub);
   load.on('message', async (message: { seed?: { countryCode: string; partyId: string } }) => {
     if (!message.seed) return;
     // Stored straight into the hub's store: pushing 10,000 locations over HTTP is not what is measured here.

@@ -158,8 +158,11 @@ export class ObjectStore {
   /** Objects of the given owners, oldest last_updated first (stable: then by insertion order). */
   async list<T = Record<string, unknown>>(query: ListQuery): Promise<Page<StoredObject<T>>> {
     if (query.owners.length === 0) return { items: [], total: 0 };
-    const params: unknown[] = [query.module, ownerKeys(query.owners)];
-    let where = `module = $1 AND owner = ANY($2::text[])`;
+    // One owner by equality: the (module, owner, last_updated, seq) index then gives the order itself,
+    // where `= ANY` of several owners needs a sort of all their matches first.
+    const single = query.owners.length === 1;
+    const params: unknown[] = [query.module, single ? ownerKeys(query.owners)[0] : ownerKeys(query.owners)];
+    let where = single ? `module = $1 AND owner = $2` : `module = $1 AND owner = ANY($2::text[])`;
     if (query.issuedTo) {
       params.push(ownerKeys(query.issuedTo.map((p) => p.owner)), ownerKeys(query.issuedTo.map((p) => p.issuer)));
       where += ` AND (owner, upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id'))
@@ -183,16 +186,20 @@ export class ObjectStore {
       params.push(query.dateTo);
       where += ` AND last_updated < $${params.length}`;
     }
-    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM ocpi_objects WHERE ${where}`, params);
-    // Sort and skip in the (module, owner, last_updated, seq) index only; then read the JSON of one page.
-    const rows: Row[] = await this.db.query(
-      `SELECT o.* FROM (
-         SELECT seq, last_updated FROM ocpi_objects
-          WHERE ${where} ORDER BY last_updated, seq OFFSET $${params.length + 1} LIMIT $${params.length + 2}
-       ) page JOIN ocpi_objects o USING (seq)
-       ORDER BY page.last_updated, page.seq`,
-      [...params, query.offset, query.limit],
-    );
+    // The count and the page are read at the same time, on two connections (each is one statement in
+    // its own snapshot, as when they ran one after the other): a page waits for the slower, not both.
+    const [[{ total }], rows] = await Promise.all([
+      this.db.query(`SELECT count(*)::int AS total FROM ocpi_objects WHERE ${where}`, params) as Promise<{ total: number }[]>,
+      // Sort and skip in the (module, owner, last_updated, seq) index only; then read the JSON of one page.
+      this.db.query(
+        `SELECT o.module, o.country_code, o.party_id, o.object_id, o.object_type, o.data, o.last_updated, o.original, o.original_version FROM (
+           SELECT seq, last_updated FROM ocpi_objects
+            WHERE ${where} ORDER BY last_updated, seq OFFSET $${params.length + 1} LIMIT $${params.length + 2}
+         ) page JOIN ocpi_objects o USING (seq)
+         ORDER BY page.last_updated, page.seq`,
+        [...params, query.offset, query.limit],
+      ) as Promise<Row[]>,
+    ]);
     return { items: rows.map((r) => fromRow<T>(r)), total };
   }
 

@@ -293,6 +293,23 @@ export class Outbox {
     return rows.length;
   }
 
+  /**
+   * A statement of the outbox's own bookkeeping (a claim's lease, an attempt's outcome), committed
+   * without waiting for the WAL flush. A claim's commit lies between every push and its first
+   * delivery, and each outcome's flush competed with the next push's commit: on a busy disk both were
+   * the fan-out's tail. What a PostgreSQL crash (not a hub crash: the server still flushes) may lose
+   * is the last fraction of a second of these writes: a lease, whose row is then claimed again, or an
+   * outcome, whose delivery is then sent again. Both were already possible when the hub stops between
+   * a delivery and its outcome; deliveries are idempotent per object version. What a push stores and
+   * queues (`transaction`, `enqueue`) still waits for its flush.
+   */
+  private bookkeeping(sql: string, params: unknown[]): Promise<[unknown[], number]> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL synchronous_commit TO off`);
+      return tx.query(sql, params) as Promise<[unknown[], number]>;
+    });
+  }
+
   private schedule(): void {
     clearTimeout(this.timer);
     if (this.running) this.timer = setTimeout(() => this.nudge(), this.opts.pollIntervalMs);
@@ -331,7 +348,7 @@ export class Outbox {
     // repeated there (and in the UPDATE): such a row drops out instead of being claimed twice.
     // MATERIALIZED and `= ANY (ARRAY(…))` keep that order of work (heads first, then primary-key
     // lookups): inlined, the planner may drive the join from every due row of the table.
-    const [rows] = await this.db.query(
+    const [rows] = await this.bookkeeping(
       `WITH partners AS (
          SELECT p.id AS party_uuid FROM parties p WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.party_uuid = p.id AND o.status = 'pending')
        ), slots AS (
@@ -356,7 +373,7 @@ export class Outbox {
        RETURNING id, party_uuid, module, interface_role, method, path, url, body, body_version, delivered_version, translation_context, headers, attempts, created_at`,
       [limit, this.opts.lockSeconds, this.opts.perPartyConcurrency],
     );
-    return rows ?? [];
+    return (rows as ClaimedRow[] | undefined) ?? [];
   }
 
   private async deliver(row: ClaimedRow): Promise<void> {
@@ -463,7 +480,7 @@ export class Outbox {
   }
 
   private async finish(row: ClaimedRow, status: 'delivered' | 'failed', error: string | null, record?: TranslationRecord): Promise<void> {
-    await this.db.query(
+    await this.bookkeeping(
       `UPDATE outbox SET status = $2, last_error = $3, locked_until = NULL,
               delivered_at = CASE WHEN $2 = 'delivered' THEN now() END, ${RECORD_SET(4)} WHERE id = $1`,
       [row.id, status, error, ...recordValues(record)],

@@ -68,6 +68,12 @@ type StatusListener = (party: Party) => Promise<void> | void;
  */
 export const PARTY_CACHE_TTL_MS = 1000;
 
+/**
+ * A success is not written for a party this instance knew to be healthy this recently: failures
+ * another instance recorded meanwhile are reset by a success here this much later at most.
+ */
+const HEALTHY_KNOWN_MS = 5000;
+
 // last_seen_at is written at most this often per party, so traffic does not turn into writes.
 const SEEN_WRITE_INTERVAL_MS = 10_000;
 
@@ -75,6 +81,15 @@ const SEEN_WRITE_INTERVAL_MS = 10_000;
 export class PartyRegistry {
   private readonly listeners: StatusListener[] = [];
   private readonly cache = new Map<string, { value: Party | null; expires: number }>();
+  /** When this instance last knew a party's call_failures to be 0, per party id (recordCall). */
+  private readonly healthyAt = new Map<string, number>();
+  /** Database reads under way, per cache key (load). */
+  private readonly loads = new Map<string, Promise<unknown>>();
+  private generation = 0;
+  /** When last_seen_at was last claimed for writing, per party id (recordActivity). */
+  private readonly seenClaims = new Map<string, number>();
+  /** The activity write under way, per party id. */
+  private readonly activityWrites = new Map<string, Promise<void>>();
 
   constructor(
     private readonly db: DataSource,
@@ -90,6 +105,37 @@ export class PartyRegistry {
   /** Drops every cached lookup (after any change of a party). */
   forget(): void {
     this.cache.clear();
+    this.loads.clear();
+    this.generation++;
+  }
+
+  /** Drops one cached lookup (and keeps a read of it under way from being remembered). */
+  private forgetKey(key: string): void {
+    this.cache.delete(key);
+    this.loads.delete(key);
+    this.generation++;
+  }
+
+  /**
+   * One database read per key at a time: requests that miss the cache while it is being read wait
+   * for that read instead of each running its own (when an entry expires under load, every request
+   * in flight missed it at once and the pool filled with the same query). A read that began before a
+   * `forget()` is not remembered.
+   */
+  private load<T>(key: string, read: () => Promise<T>, remember: (value: T) => void): Promise<T> {
+    const running = this.loads.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const generation = this.generation;
+    const loading = read().then((value) => {
+      if (this.generation === generation) remember(value);
+      return value;
+    });
+    const settled = () => {
+      if (this.loads.get(key) === loading) this.loads.delete(key);
+    };
+    loading.then(settled, settled);
+    this.loads.set(key, loading);
+    return loading;
   }
 
   private cached(key: string): Party | null | undefined {
@@ -156,9 +202,9 @@ export class PartyRegistry {
     const inTransaction = manager !== this.db.manager;
     const hit = inTransaction ? undefined : this.cached(`id:${id}`);
     if (hit !== undefined) return hit;
-    const party = await manager.getRepository(PartyEntity).findOne({ where: { id }, relations: { roles: true } });
-    if (!inTransaction) this.remember(`id:${id}`, party);
-    return party;
+    const read = () => manager.getRepository(PartyEntity).findOne({ where: { id }, relations: { roles: true } });
+    if (inTransaction) return read();
+    return this.load(`id:${id}`, read, (party) => this.remember(`id:${id}`, party));
   }
 
   async require(id: string): Promise<Party> {
@@ -180,15 +226,19 @@ export class PartyRegistry {
       }
       return null;
     }
-    const parties = await this.db
-      .getRepository(PartyEntity)
-      .createQueryBuilder('party')
-      .leftJoinAndSelect('party.roles', 'roles')
-      .where('party.token_c_hash IN (:...hashes) OR party.token_a_hash IN (:...hashes)', { hashes })
-      .getMany();
-    for (const hash of hashes) {
-      this.remember(`token:${hash}`, parties.find((p) => p.tokenCHash === hash || p.tokenAHash === hash) ?? null);
-    }
+    const parties = await this.load(
+      `tokens:${hashes.join(',')}`,
+      () =>
+        this.db
+          .getRepository(PartyEntity)
+          .createQueryBuilder('party')
+          .leftJoinAndSelect('party.roles', 'roles')
+          .where('party.token_c_hash IN (:...hashes) OR party.token_a_hash IN (:...hashes)', { hashes })
+          .getMany(),
+      (found) => {
+        for (const hash of hashes) this.remember(`token:${hash}`, found.find((p) => p.tokenCHash === hash || p.tokenAHash === hash) ?? null);
+      },
+    );
     for (const [index, candidate] of candidates.entries()) {
       for (const party of parties) {
         if (party.tokenCHash === hashes[index]) return { party, kind: 'C', ...candidate };
@@ -205,17 +255,43 @@ export class PartyRegistry {
     party.tokenEncoding = encoding;
   }
 
-  /** Records traffic from a partner; a partner that was OFFLINE is CONNECTED again. */
+  /**
+   * Records traffic from a partner; a partner that was OFFLINE is CONNECTED again. One request per
+   * party and interval writes last_seen_at: the time is claimed before the write, so the requests that
+   * arrive while it commits (or that read the party again from the database before it committed) do
+   * not queue their own UPDATEs of the same row behind its lock, each holding a pool connection and
+   * waiting for a commit of its own (that convoy was the tail of bench:ocpi's authorizations).
+   * Requests of a party coming back from OFFLINE wait for the one write that reconnects it.
+   */
   async recordActivity(party: Party, { force = false } = {}): Promise<void> {
     const now = new Date();
-    const recent = party.lastSeenAt && now.getTime() - party.lastSeenAt.getTime() < SEEN_WRITE_INTERVAL_MS;
+    const inFlight = this.activityWrites.get(party.id);
+    if (inFlight && !force) return party.offlineSince ? inFlight : undefined;
+    const claimed = Math.max(party.lastSeenAt?.getTime() ?? 0, this.seenClaims.get(party.id) ?? 0);
+    const recent = now.getTime() - claimed < SEEN_WRITE_INTERVAL_MS;
     if (!party.offlineSince && recent && !force) return;
-    await this.db.getRepository(PartyEntity).update({ id: party.id }, {
-      lastSeenAt: now,
-      ...(party.offlineSince ? { offlineSince: null, statusChangedAt: now } : {}),
-    });
-    party.lastSeenAt = now;
-    if (party.offlineSince) await this.statusChanged(party.id);
+    this.seenClaims.set(party.id, now.getTime());
+    const write = (async () => {
+      const reconnects = !!party.offlineSince;
+      await this.db.getRepository(PartyEntity).update({ id: party.id }, {
+        lastSeenAt: now,
+        ...(reconnects ? { offlineSince: null, statusChangedAt: now } : {}),
+      });
+      party.lastSeenAt = now;
+      if (reconnects) {
+        party.offlineSince = null;
+        await this.statusChanged(party.id);
+      }
+    })();
+    this.activityWrites.set(party.id, write);
+    try {
+      await write;
+    } catch (error) {
+      this.seenClaims.delete(party.id); // not written: the next request tries again
+      throw error;
+    } finally {
+      if (this.activityWrites.get(party.id) === write) this.activityWrites.delete(party.id);
+    }
   }
 
   /**
@@ -234,16 +310,26 @@ export class PartyRegistry {
       );
       // Only this party's lookup by id (where health is read): a failing partner must not empty the
       // cache every other partner's authentication uses.
-      this.cache.delete(`id:${id}`);
+      this.healthyAt.delete(id);
+      this.forgetKey(`id:${id}`);
       return;
     }
+    // Known healthy a moment ago (its cached lookup, or the reset below): nothing to write. Without
+    // this, every success while the lookup's cache entry had expired ran the reset, which under load
+    // (answers slower than the cache's second) meant one statement per call, just when the pool was full.
+    const known = this.healthyAt.get(id);
+    if (known !== undefined && Date.now() - known < HEALTHY_KNOWN_MS) return;
     const cached = this.cached(`id:${id}`);
-    if (cached && cached.callFailures === 0) return;
+    if (cached && cached.callFailures === 0) {
+      this.healthyAt.set(id, Date.now());
+      return;
+    }
     const [, affected] = await this.db.query(
       `UPDATE parties SET call_failures = 0, failing_since = NULL WHERE id = $1 AND call_failures > 0`,
       [id],
     );
-    if (affected) this.cache.delete(`id:${id}`);
+    this.healthyAt.set(id, Date.now());
+    if (affected) this.forgetKey(`id:${id}`);
   }
 
   async markOffline(id: string): Promise<void> {

@@ -39,6 +39,8 @@ export class TokensService {
    * "not found" is never cached, so a freshly pushed token is found at once.
    */
   private readonly owners = new Map<string, { keys: Required<ObjectKey>[]; expires: number }>();
+  /** Owner reads under way, per cache key (routeByStore). */
+  private readonly ownerReads = new Map<string, Promise<Required<ObjectKey>[]>>();
   private readonly changeListeners: ((owner: PartyAddress, ref: TokenRef) => void)[] = [];
 
   constructor(private readonly deps: ModuleDeps) {}
@@ -186,7 +188,16 @@ export class TokensService {
     const hit = this.owners.get(cacheKey);
     let keys = hit && hit.expires > Date.now() ? hit.keys : undefined;
     if (!keys) {
-      keys = (await this.deps.store.findById(MODULE, ref.uid, emsps, ref.type)).map((f) => f.key);
+      // Authorizations of one token that miss together share one read (when the entry expired under
+      // load, each request in flight ran its own); a read that found nothing or failed is not kept.
+      let read = this.ownerReads.get(cacheKey);
+      if (!read) {
+        read = this.deps.store.findById(MODULE, ref.uid, emsps, ref.type).then((found) => found.map((f) => f.key));
+        this.ownerReads.set(cacheKey, read);
+        const settled = () => this.ownerReads.delete(cacheKey);
+        read.then(settled, settled);
+      }
+      keys = await read;
       if (keys.length > 0) this.owners.set(cacheKey, { keys, expires: Date.now() + OWNER_CACHE_TTL_MS });
       if (this.owners.size > 100_000) this.owners.clear();
     }

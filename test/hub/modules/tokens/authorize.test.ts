@@ -220,4 +220,20 @@ describe('real-time authorization through the hub', () => {
     const back = await parties.CP1.ocpi.post(`/sender/tokens/${sharedAtNl.uid}/authorize`, { location_id: 'LOC1' }, { headers: toHeaders(nlTnm) });
     expect(back.data.status_code).toBe(1000);
   });
+
+  it('looks up the owner of a token once for authorizations that arrive together, and routes each to it', async () => {
+    const fresh = { ...rfid, uid: 'CONCURRENT01', contract_id: 'DE-TNM-C00000001-X' };
+    const put = await deTnm.ocpi.put(`/receiver/tokens/DE/TNM/${fresh.uid}?type=RFID`, fresh);
+    expect(put.data.status_code).toBe(1000);
+    const findById = jest.spyOn(net.hub.services.store, 'findById');
+    try {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => parties.CP1.ocpi.post(`/sender/tokens/${fresh.uid}/authorize`, { location_id: 'LOC1' })));
+      expect(answers.map((a) => `${a.data.status_code} ${a.data.data?.allowed}`)).toEqual(Array(6).fill('1000 ALLOWED'));
+      expect(findById.mock.calls.filter(([module, uid]) => module === 'tokens' && uid === fresh.uid)).toHaveLength(1);
+      expect(authorizeRequests(deTnm).filter((r) => r.path.includes(fresh.uid))).toHaveLength(6);
+      expect(authorizeRequests(nlTnm).filter((r) => r.path.includes(fresh.uid))).toHaveLength(0);
+    } finally {
+      findById.mockRestore();
+    }
+  });
 });
