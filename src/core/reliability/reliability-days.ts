@@ -152,6 +152,17 @@ export function aggregateDays(days: EvseDay[]): DaysAggregate {
   };
 }
 
+/** Two aggregates of consecutive runs of days (`a` before `b`) as one. */
+export function mergeAggregates(a: DaysAggregate, b: DaysAggregate): DaysAggregate {
+  return {
+    totals: addTotals(a.totals, b.totals),
+    firstCarryRetries: a.firstCarryRetries,
+    firstKnownCarryFailure: a.firstKnownCarryFailure ?? b.firstKnownCarryFailure,
+    firstMeterCarryAnomaly: a.firstMeterCarryAnomaly ?? b.firstMeterCarryAnomaly,
+    lastCarryOut: b.lastCarryOut,
+  };
+}
+
 /** Whole UTC days inside a period: [from, to) rounded inwards; null when the period holds none. */
 export function wholeDaysOf(period: Interval): Interval | null {
   const from = Math.ceil(period.from / DAY_MS) * DAY_MS;

@@ -24,6 +24,10 @@ export interface EvseFilter {
   evse?: string;
 }
 
+/** An EVSE's history with no facts yet: its identity in the core's terms. */
+export const historyOf = (r: EvseRef): EvseHistory =>
+  emptyHistory({ evseId: evseKeyOf(r), chargerId: evseKeyOf(r), locationId: r.locationId, cpoId: `${r.countryCode}/${r.partyId}`, kind: r.own ? 'own' : 'partner', maxPowerKw: r.maxPowerKw });
+
 /** A stable, non-identifying key of a driver's token for grouping retries (never the uid itself). */
 const driverKeyOf = (uid: string | null) => (uid ? createHash('sha256').update(uid).digest('hex').slice(0, 16) : undefined);
 
@@ -97,7 +101,7 @@ export class ReliabilityFacts {
     const gaps = hubGaps ?? (await this.hubGaps(period));
     const byKey = new Map<string, EvseHistory>();
     for (const r of refs) {
-      const h = emptyHistory({ evseId: evseKeyOf(r), chargerId: evseKeyOf(r), locationId: r.locationId, cpoId: `${r.countryCode}/${r.partyId}`, kind: r.own ? 'own' : 'partner', maxPowerKw: r.maxPowerKw });
+      const h = historyOf(r);
       h.hubGaps = gaps;
       byKey.set(h.evseId, h);
     }
