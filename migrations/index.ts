@@ -21,6 +21,7 @@ import { PartnerFinance1763702700000 } from './1763702700000-PartnerFinance';
 import { SignedMeterValues1763703000000 } from './1763703000000-SignedMeterValues';
 import { AuditLog1763703300000 } from './1763703300000-AuditLog';
 import { ReliabilityDays1763704200000 } from './1763704200000-ReliabilityDays';
+import { ChargerConnectionLog1763704210000 } from './1763704210000-ChargerConnectionLog';
 import { ReliabilityHistory1763703200000 } from './1763703200000-ReliabilityHistory';
 import { ReliabilityPlaybooks1763703210000 } from './1763703210000-ReliabilityPlaybooks';
 import { NapPublications1763702400000 } from './1763702400000-NapPublications';
@@ -67,5 +68,6 @@ export const migrations = [
   ReliabilityPlaybooks1763703210000,
   AuditLog1763703300000,
   ReliabilityDays1763704200000,
+  ChargerConnectionLog1763704210000,
   // (new migrations go above this line, oldest first)
 ];
