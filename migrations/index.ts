@@ -22,6 +22,7 @@ import { SignedMeterValues1763703000000 } from './1763703000000-SignedMeterValue
 import { AuditLog1763703300000 } from './1763703300000-AuditLog';
 import { ReliabilityDays1763704200000 } from './1763704200000-ReliabilityDays';
 import { ChargerConnectionLog1763704210000 } from './1763704210000-ChargerConnectionLog';
+import { ChargerAuthorizations1763704220000 } from './1763704220000-ChargerAuthorizations';
 import { ReliabilityHistory1763703200000 } from './1763703200000-ReliabilityHistory';
 import { ReliabilityPlaybooks1763703210000 } from './1763703210000-ReliabilityPlaybooks';
 import { NapPublications1763702400000 } from './1763702400000-NapPublications';
@@ -69,5 +70,6 @@ export const migrations = [
   AuditLog1763703300000,
   ReliabilityDays1763704200000,
   ChargerConnectionLog1763704210000,
+  ChargerAuthorizations1763704220000,
   // (new migrations go above this line, oldest first)
 ];

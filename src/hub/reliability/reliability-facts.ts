@@ -28,6 +28,16 @@ export interface EvseFilter {
 export const historyOf = (r: EvseRef): EvseHistory =>
   emptyHistory({ evseId: evseKeyOf(r), chargerId: evseKeyOf(r), locationId: r.locationId, cpoId: `${r.countryCode}/${r.partyId}`, kind: r.own ? 'own' : 'partner', maxPowerKw: r.maxPowerKw });
 
+/**
+ * How long after an accepted Authorize a transaction of the same token must start, or the Authorize is a
+ * failed attempt of its own: OCPP's ConnectionTimeOut (how long a charger waits for the cable after an
+ * authorization) is typically 30–120 s; 5 minutes leaves room for a slow one.
+ */
+export const AUTHORIZE_WINDOW_MS = 5 * 60_000;
+
+const byEvse = (refs: EvseRef[], get: (cc: string, pid: string, loc: string, evse: string) => EvseHistory | undefined) =>
+  refs.map((r) => get(r.countryCode, r.partyId, r.locationId, r.evseUid)).filter((h): h is EvseHistory => h !== undefined);
+
 /** WebSocket close codes of an orderly close: 1000 normal, 1001 going away (a charger shutting down to restart as asked). */
 const CLEAN_CLOSE = new Set([1000, 1001]);
 
@@ -237,6 +247,42 @@ export class ReliabilityFacts {
       [...keys, from, to],
     );
     for (const m of meter) get(m.cc, m.pid, m.loc, m.evse)?.meter.push({ at: m.at.getTime(), registerWh: m.wh, transactionId: m.tx });
+
+    // Authorize-only attempts: an Authorize at a charger of this EVSE alone that no transaction of the
+    // same token followed within AUTHORIZE_WINDOW_MS (a transaction that follows is the attempt itself).
+    const authorizations: { cc: string; pid: string; loc: string; evse: string; at: Date; id_token: string; status: string }[] = await db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse, a.at, a.id_token, a.status
+         FROM k JOIN chargers c ON c.location_id = k.loc
+          AND EXISTS (SELECT 1 FROM jsonb_array_elements(c.evses) m WHERE m->>'evse_uid' = k.evse)
+          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c.evses) m WHERE m->>'evse_uid' <> k.evse)
+         JOIN charger_authorizations a ON a.charger_id = c.id AND a.at >= $5 AND a.at < $6
+        WHERE NOT EXISTS (SELECT 1 FROM ocpp_transactions t WHERE t.charger_id = c.id AND t.id_token = a.id_token
+                            AND t.started_at >= a.at AND t.started_at < a.at + make_interval(secs => $7::float8 / 1000))
+        ORDER BY a.at`,
+      [...keys, from, to, AUTHORIZE_WINDOW_MS],
+    );
+    const nowMs = (this.deps.now?.() ?? new Date()).getTime();
+    const lastOf = new Map<string, number>();
+    for (const a of authorizations) {
+      const h = get(a.cc, a.pid, a.loc, a.evse);
+      if (!h) continue;
+      const at = a.at.getTime();
+      const key = `${h.evseId}|${a.id_token}`;
+      const previous = lastOf.get(key);
+      lastOf.set(key, at);
+      if (previous !== undefined && at - previous <= AUTHORIZE_WINDOW_MS) continue; // the same driver tapping again
+      h.attempts.push({
+        id: `ocpp_authorize:${a.cc}/${a.pid}/${a.loc}/${a.evse}/${at}`,
+        at,
+        origin: 'ocpp_authorize',
+        authorization: a.status === 'ALLOWED' ? 'accepted' : 'refused_token',
+        // Over once the window has passed with no transaction: not started (a failed attempt); pending before.
+        ...(nowMs >= at + AUTHORIZE_WINDOW_MS && { endedAt: at + AUTHORIZE_WINDOW_MS }),
+        driverKey: driverKeyOf(a.id_token),
+      });
+    }
+    if (authorizations.length > 0) for (const h of byEvse(refs, get)) h.attempts.sort((x, y) => x.at - y.at);
 
     // The charger's connections (from the two before the period on) and its boots since then: offline
     // periods and reboots, charger-wide, given to each of its EVSEs (chargerConnectionFacts).

@@ -423,6 +423,11 @@ export class ChargersService {
     await this.db.query(`INSERT INTO charger_connection_log (charger_id, connected_at, instance) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [id, connection.at, connection.instance]);
   }
 
+  /** Keeps an Authorize and the hub's decision (charger_authorizations; docs/reliability.md). */
+  async recordAuthorization(id: string, authorization: { idToken: string; status: string; at: Date }): Promise<void> {
+    await this.db.query(`INSERT INTO charger_authorizations (charger_id, id_token, status, at) VALUES ($1, $2, $3, $4)`, [id, authorization.idToken, authorization.status, authorization.at]);
+  }
+
   /** Closes a connection of the history with its WebSocket close code (1000: a clean close). */
   async logDisconnection(id: string, connection: { at: Date; closedAt: Date; code: number }): Promise<void> {
     await this.db.query(`UPDATE charger_connection_log SET disconnected_at = $3, close_code = $4 WHERE charger_id = $1 AND connected_at = $2`, [

@@ -1,11 +1,11 @@
-import { evseTotals } from '../../../src/core/reliability/reliability-core';
-import { chargerConnectionFacts, ReliabilityFacts } from '../../../src/hub/reliability/reliability-facts';
+import { attemptOutcome, evseTotals } from '../../../src/core/reliability/reliability-core';
+import { AUTHORIZE_WINDOW_MS, chargerConnectionFacts, ReliabilityFacts } from '../../../src/hub/reliability/reliability-facts';
 import { waitFor } from '../../support/network';
-import { startOwnNetwork, type OwnNetwork } from '../../support/own-network';
+import { rfidToken, startOwnNetwork, type OwnNetwork } from '../../support/own-network';
 
 const M = 60_000;
 
-describe('own chargers\' connections and reboots as reliability facts', () => {
+describe('own chargers\' connections, reboots and Authorize-only attempts as reliability facts', () => {
   it.each([
     ['a first boot is no reboot', [[0, null, null]], [1], [], []],
     ['a second boot on the same connection is one', [[0, null, null]], [1, 5 * M], [], [5 * M]],
@@ -24,8 +24,9 @@ describe('own chargers\' connections and reboots as reliability facts', () => {
   describe('with a real ocpp-rpc charger', () => {
     let net: OwnNetwork;
     beforeAll(async () => {
-      net = await startOwnNetwork({ cpos: ['NL/CPB'], emsps: ['NL/EMA'], evses: ['E1'] });
+      net = await startOwnNetwork({ cpos: ['NL/CPB'], emsps: ['NL/EMA'], evses: ['E1', 'E2'] });
       await net.addCharger('CP-REBOOTS', 'ocpp1.6', 'SITE1', 'E1');
+      await net.addCharger('CP-AUTH', 'ocpp1.6', 'SITE1', 'E2');
     });
     afterAll(async () => net?.close());
 
@@ -62,6 +63,31 @@ describe('own chargers\' connections and reboots as reliability facts', () => {
       ]);
       const totals = evseTotals(history, period);
       expect(totals.events).toMatchObject({ reboots: 2, disconnects: 2 });
+    });
+
+    it('counts an accepted Authorize no transaction follows as a failed attempt, a refused token apart, and one a transaction follows as that transaction', async () => {
+      const started = Date.now() - 1000;
+      await net.pushToken('NL/EMA', rfidToken(net.parties['NL/EMA'], 'TOK-OK'));
+      const cp = await net.connect('CP-AUTH', 'ocpp1.6');
+      type Answer = { idTagInfo: { status: string } };
+      const authorize = async (idTag: string) => ((await cp.call('Authorize', { idTag })) as Answer).idTagInfo.status;
+      expect(await authorize('TOK-OK')).toBe('Accepted');
+      expect(await authorize('TOK-OK')).toBe('Accepted'); // tapped again: the same attempt
+      expect(await authorize('TOK-NOBODY')).toBe('Invalid');
+      const own = net.hub.services.ownCpo;
+      const read = async (nowMs: number) => {
+        const facts = new ReliabilityFacts({ db: db(), ownCpo: own, now: () => new Date(nowMs) });
+        const [ref] = await facts.evses({ evse: `${own.countryCode}/${own.partyId}/SITE1/E2` });
+        const [h] = await facts.histories([ref], { from: started, to: Date.now() + 1000 });
+        return h.attempts.map((a) => [a.origin, attemptOutcome(a)]);
+      };
+      // Within the window the driver may still plug in: pending; after it, a failed attempt.
+      expect(await read(Date.now())).toEqual([['ocpp_authorize', 'pending'], ['ocpp_authorize', 'refused_token']]);
+      expect(await read(Date.now() + AUTHORIZE_WINDOW_MS + 1000)).toEqual([['ocpp_authorize', 'not_started'], ['ocpp_authorize', 'refused_token']]);
+      // The token's transaction starts: it is the attempt, the Authorize before it is not another.
+      const tx = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'TOK-OK', meterStart: 0, timestamp: new Date().toISOString() })) as Answer;
+      expect(tx.idTagInfo.status).toBe('Accepted');
+      expect(await read(Date.now() + AUTHORIZE_WINDOW_MS + 1000)).toEqual([['ocpp_authorize', 'refused_token'], ['ocpp_transaction', 'pending']]);
     });
   });
 });
