@@ -13,8 +13,10 @@ import { assessEvse, type EvseHistory, simulateNetwork, wholeHistory, type Inter
 import { ReliabilityFacts } from '../src/hub/reliability/reliability-facts';
 import { ReliabilityReport } from '../src/hub/reliability/reliability-report';
 import { EvseStatusHistory } from '../src/hub/reliability/evse-status-history';
-import { benchDatabase } from './support';
+import { ReliabilityDays } from '../src/hub/reliability/reliability-days-store';
+import { benchDatabase, reportFigure } from './support';
 
+const LATE_DAYS_NOTE = 'yesterday and 7 days again';
 const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 
 export async function storageBench(start: number, days: number, seed: number): Promise<void> {
@@ -107,6 +109,57 @@ export async function storageBench(start: number, days: number, seed: number): P
     console.log(`    of which reading the facts: ${fmt(loadMs)} (${(loadMs / evses).toFixed(1)} ms per EVSE-year; queries: ${perQuery.join(', ')})`);
     console.log(`  pure core on the same histories in memory: ${fmt(coreMs)} = ${(coreMs / evses).toFixed(1)} ms per EVSE-year → 10,000 EVSEs: ${fmt((coreMs / evses) * 10_000)}`);
     console.log(`  attempts and success rates agree: ${disagree === 0 ? 'yes' : `NO (${disagree} EVSEs differ)`}`);
+
+    // Day totals: the nightly job's catch-up over the year, then the same report from stored days.
+    const store = new ReliabilityDays({ db, facts, now: () => new Date(year.to + 86_400_000) });
+    const tc = performance.now();
+    const caught = await store.catchUp(year.to);
+    const catchUpMs = performance.now() - tc;
+    const td = performance.now();
+    const viaDays = await new ReliabilityReport(facts, store).run({}, year);
+    const daysMs = performance.now() - td;
+    const same = JSON.stringify(viaDays) === JSON.stringify(report);
+    console.log('');
+    console.log(`day totals (reliability_evse_days): catch-up of ${caught.rows.toLocaleString('en')} EVSE-days in ${fmt(catchUpMs)} (${((catchUpMs / caught.rows) * 1000).toFixed(0)} µs per EVSE-day; one night of 10,000 EVSEs, ${LATE_DAYS_NOTE}: ${fmt((catchUpMs / caught.rows) * 10_000 * 8)})`);
+    console.log(`  report from day totals, ${evses} EVSEs: ${fmt(daysMs)} (from the facts: ${fmt(adapterMs)}); the same report: ${same ? 'yes' : 'NO'}`);
+
+    // 10,000 EVSEs for real: the stored days copied under other locations (the facts are not needed any more).
+    const target = Number(process.env.BENCH_DAYS_EVSES ?? 10_000);
+    const copies = Math.max(0, Math.ceil(target / evses) - 1);
+    const columns: string[] = (
+      await db.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'reliability_evse_days' ORDER BY ordinal_position`)
+    ).map((c: { column_name: string }) => c.column_name);
+    const tw = performance.now();
+    const copy = (table: string, cols: string[]) =>
+      db.query(`INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.map((c) => (c === 'location_id' ? `location_id || '~' || n` : c)).join(', ')} FROM ${table} CROSS JOIN generate_series(1, $1::int) n`, [copies]);
+    await copy('reliability_evse_days', columns);
+    await copy('evse_status_current', ['country_code', 'party_id', 'location_id', 'evse_uid', 'own', 'status', 'received_at', 'max_power_kw']);
+    await db.query(`VACUUM ANALYZE reliability_evse_days`);
+    await db.query(`ANALYZE evse_status_current`);
+    const [{ n: dayRows }] = await db.query(`SELECT count(*)::int AS n FROM reliability_evse_days`);
+    const copyMs = performance.now() - tw;
+    const runs: number[] = [];
+    let big: Awaited<ReturnType<ReliabilityReport['run']>> | undefined;
+    for (let i = 0; i < 2; i++) {
+      const t = performance.now();
+      big = await new ReliabilityReport(facts, store).run({}, year);
+      runs.push(performance.now() - t);
+    }
+    const rawPer = adapterMs / evses;
+    console.log(
+      `  ${big!.evses.length.toLocaleString('en')} EVSEs × ${days} days from ${dayRows.toLocaleString('en')} stored days (copied in ${fmt(copyMs)}): report ${fmt(runs[0])}, again ${fmt(runs[1])}`,
+    );
+    console.log(
+      `  → a year over 10,000 EVSEs: ${fmt((runs[1] / big!.evses.length) * 10_000)} from day totals, measured; from the facts ${fmt(rawPer * 10_000)} (${evses} EVSEs measured above, extrapolated) → ${((rawPer * 10_000) / ((runs[1] / big!.evses.length) * 10_000)).toFixed(0)}× faster`,
+    );
+    reportFigure({
+      figure: 'reliability report, 10,000 EVSEs × a year, from day totals',
+      value: ((runs[1] / big!.evses.length) * 10_000) / 1000,
+      unit: 's',
+      baseline: (rawPer * 10_000) / 1000,
+      baselineName: `from the facts (${evses} EVSEs, extrapolated)`,
+      goal: { atMost: 10, text: 'a few seconds' },
+    });
   } finally {
     await db.destroy();
     await database.close();

@@ -21,6 +21,9 @@ import { PartnerFinance1763702700000 } from './1763702700000-PartnerFinance';
 import { SignedMeterValues1763703000000 } from './1763703000000-SignedMeterValues';
 import { AuditLog1763703300000 } from './1763703300000-AuditLog';
 import { HubCertificateAuthority1763704000000 } from './1763704000000-HubCertificateAuthority';
+import { ReliabilityDays1763704200000 } from './1763704200000-ReliabilityDays';
+import { ChargerConnectionLog1763704210000 } from './1763704210000-ChargerConnectionLog';
+import { ChargerAuthorizations1763704220000 } from './1763704220000-ChargerAuthorizations';
 import { SitePlanner1763704300000 } from './1763704300000-SitePlanner';
 import { BookingFees1763704400000 } from './1763704400000-BookingFees';
 import { ReliabilityHistory1763703200000 } from './1763703200000-ReliabilityHistory';
@@ -69,6 +72,9 @@ export const migrations = [
   ReliabilityPlaybooks1763703210000,
   AuditLog1763703300000,
   HubCertificateAuthority1763704000000,
+  ReliabilityDays1763704200000,
+  ChargerConnectionLog1763704210000,
+  ChargerAuthorizations1763704220000,
   SitePlanner1763704300000,
   BookingFees1763704400000,
   // (new migrations go above this line, oldest first)

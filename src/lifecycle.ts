@@ -50,6 +50,10 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   scheduler.add('reliability-chargers', '* * * * *', async () => void (await services.reliabilityAlerts.checkChargers()));
   scheduler.add('reliability-evses', '7 * * * *', async () => void (await services.reliabilityAlerts.checkEvses()));
   // Playbooks of sites that opted in act on the open alerts of their own chargers (soft, then hard reset; Inoperative).
+  // Day totals of every EVSE up to yesterday (UTC), at 00:20 and at start to catch up missing days (docs/reliability.md, "Day totals").
+  const reliabilityDays = () => services.reliabilityDays.catchUp();
+  scheduler.add('reliability-days', '20 0 * * *', reliabilityDays);
+  scheduler.runAtStart('reliability-days', reliabilityDays);
   scheduler.add('reliability-playbooks', '30 * * * * *', async () => void (await services.playbooks.run(await services.reliabilityAlerts.open())));
 }
 

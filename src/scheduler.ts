@@ -31,6 +31,13 @@ export class Scheduler {
     this.tasks.push(task);
   }
 
+  /** Runs a job once now, in the background, under the same lock (a job that catches up at start). */
+  runAtStart(name: string, job: () => Promise<unknown>): void {
+    const run = this.runExclusive(name, job).catch((error) => this.log.error({ err: error, job: name }, 'job at start failed'));
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.tasks.map((t) => t.stop()));
     await Promise.all(this.running);

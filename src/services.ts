@@ -81,6 +81,7 @@ import { PartnerAlerts } from './hub/routing/partner-alerts';
 import { EvseStatusHistory } from './hub/reliability/evse-status-history';
 import { ReliabilityFacts } from './hub/reliability/reliability-facts';
 import { ReliabilityReport } from './hub/reliability/reliability-report';
+import { ReliabilityDays } from './hub/reliability/reliability-days-store';
 import { ReliabilityAlerting } from './hub/reliability/reliability-alerting';
 import { ReliabilityExclusions } from './hub/reliability/reliability-exclusions';
 import { ChargerRefused } from './own-cpo/ocpp/charger-calls';
@@ -178,6 +179,8 @@ export interface Services {
   statusHistory: EvseStatusHistory;
   /** Reliability measures from storage: per EVSE, location, CPO and network (docs/reliability.md). */
   reliability: ReliabilityReport;
+  /** Per-EVSE day totals the nightly reliability-days job keeps and reports sum (docs/reliability.md, "Day totals"). */
+  reliabilityDays: ReliabilityDays;
   /** EVSE and charger-offline alerts (the charger confirmed by an OCPP probe), sent through the alerts' webhook queue. */
   reliabilityAlerts: ReliabilityAlerting;
   /** Guarded automatic actions on own chargers of sites that opted in, each audited (docs/reliability.md). */
@@ -427,7 +430,9 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const settlement = new SettlementService(db, { periodKind: config.settlement.period, defaultTimeZone: config.settlement.timeZone, log, onStatementClosed: statementPayouts(payments, log) });
   const invoiceReconciliations = new InvoiceReconciliations(db, settlement);
   const alerts = new PartnerAlerts({ db, log, webhook: config.alertWebhook });
-  const reliability = new ReliabilityReport(new ReliabilityFacts({ db, ownCpo }));
+  const reliabilityFacts = new ReliabilityFacts({ db, ownCpo });
+  const reliabilityDays = new ReliabilityDays({ db, facts: reliabilityFacts });
+  const reliability = new ReliabilityReport(reliabilityFacts, reliabilityDays);
   // A silent charger must answer TriggerMessage Heartbeat within 30 s; a CALLERROR is an answer too.
   const probeCharger = async (chargerId: string) => {
     const protocol = await chargerCalls.protocolOf(chargerId);
@@ -472,6 +477,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     alerts,
     statusHistory,
     reliability,
+    reliabilityDays,
     reliabilityAlerts,
     reliabilityExclusions: new ReliabilityExclusions(db),
     playbooks: new ReliabilityPlaybooks({ db, log, calls: chargerCalls, transactions, ownCpo }),

@@ -18,7 +18,9 @@ export const VOLATILE_COLUMNS: Record<string, string[]> = {
  */
 // charger_local_lists / local_list_contents: the hub's own record of the local-list syncs a charger's
 // boot starts (what it sent and how the charger answered), not a change a fuzz frame made.
-export const VOLATILE_TABLES = new Set(['traffic_records', 'charger_local_lists', 'local_list_contents']);
+// charger_connection_log / charger_boots: every (re)connection and boot of a charger (the fuzzer reconnects
+// and boots after the hub closes a connection for garbage), like the chargers' connection columns above.
+export const VOLATILE_TABLES = new Set(['traffic_records', 'charger_local_lists', 'local_list_contents', 'charger_connection_log', 'charger_boots']);
 
 export interface TableDigest {
   rows: number;

@@ -20,7 +20,8 @@ const emptySlice = (): DaySlice => ({ statuses: [], hubGaps: [], offline: [], ex
 /**
  * Cuts a history into `days` day slices from `firstDay` (UTC midnight): point facts into the day that
  * holds them, intervals into every day they overlap, and the status in force at `firstDay` (the last
- * sample before it) into day 0, so the first day starts from what was shown rather than from no data.
+ * sample before it) and the last hub gap before it into day 0, so the first day starts from what was
+ * shown (or from no data, when the hub restarted after it) rather than from nothing.
  */
 export function daySlicesOf(h: EvseHistory, firstDay: number, days: number): DaySlice[] {
   const slices = Array.from({ length: days }, emptySlice);
@@ -46,6 +47,10 @@ export function daySlicesOf(h: EvseHistory, firstDay: number, days: number): Day
     } else if (t < end) slices[dayOf(t)].statuses.push(s);
   }
   if (before && days > 0) slices[0].statuses.unshift(before);
+  // Likewise the hub gap that ended last before firstDay: a status older than it is stale (no data), whatever day the slices start.
+  let gapBefore: Interval | undefined;
+  for (const g of h.hubGaps) if (g.to <= firstDay && (!gapBefore || g.to >= gapBefore.to)) gapBefore = g;
+  if (gapBefore && days > 0) slices[0].hubGaps.push(gapBefore);
   point(h.attempts, (a) => a.at, (s) => s.attempts);
   point(h.faults, (t) => t, (s) => s.faults);
   point(h.reboots, (t) => t, (s) => s.reboots);

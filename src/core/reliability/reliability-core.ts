@@ -9,4 +9,5 @@ export * from './reliability-alerts';
 export * from './reliability-incremental';
 export * from './reliability-simulation';
 export * from './reliability-assessment';
+export * from './reliability-days';
 export * from './reliability-playbook';

@@ -5,7 +5,7 @@
  * reading), steps the health state by one day and returns that day's alerts. The work per day is in
  * proportion to that day's facts, not to the history; measures over any run of days are sums of buckets.
  */
-import type { EvseHistory, Interval, StatusSample } from './reliability-input';
+import type { ChargingAttempt, EvseHistory, Interval, StatusSample } from './reliability-input';
 import type { EvseStatus } from '../charging/connector-status';
 import { statusTime } from './reliability-input';
 import { addTotals, emptyCarry, emptyTotals, evseTotals, type Carry, type ReliabilityTotals } from './reliability-measures';
@@ -16,6 +16,34 @@ import { attemptOutcome, inTimeOrder } from './reliability-success';
 export const DAY_MS = 86_400_000;
 
 export type EvseIdentity = Pick<EvseHistory, 'evseId' | 'chargerId' | 'locationId' | 'cpoId' | 'kind' | 'maxPowerKw'>;
+/** What a day does to the run of attempts in a row that did not start (the available_while_failing alert). */
+export interface FailingStreak {
+  /** Some attempt of the day succeeded (the run starts again after it). */
+  succeeded: boolean;
+  /** Attempts not started after the day's last success (or in the whole day, without one). */
+  notStartedSince: number;
+}
+
+export function failingStreakOf(attempts: ChargingAttempt[], from: number, to: number): FailingStreak {
+  const streak: FailingStreak = { succeeded: false, notStartedSince: 0 };
+  for (const a of inTimeOrder(attempts, from, to)) {
+    const outcome = attemptOutcome(a);
+    if (outcome === 'success') {
+      streak.succeeded = true;
+      streak.notStartedSince = 0;
+    } else if (outcome === 'not_started') streak.notStartedSince++;
+  }
+  return streak;
+}
+
+/** The status in force just before `at`, as the timeline reads it: NO_DATA inside a hub gap or after one that followed the last status. */
+export function statusAtEnd(lastStatus: StatusSample | undefined, lastGap: Interval | undefined, at: number): EvseStatus | 'NO_DATA' {
+  if (lastGap && lastGap.from < at && lastGap.to >= at) return 'NO_DATA';
+  if (!lastStatus) return 'NO_DATA';
+  if (lastGap && lastGap.to < at && lastGap.to > statusTime(lastStatus)) return 'NO_DATA';
+  return lastStatus.status;
+}
+
 /** The facts of one day: points in time inside the day, intervals that overlap it. */
 export type DaySlice = Omit<EvseHistory, keyof EvseIdentity>;
 
@@ -55,16 +83,24 @@ export class EvseReliabilityTracker {
       hubGaps: this.lastGap ? [this.lastGap, ...slice.hubGaps] : slice.hubGaps,
     };
     const totals = evseTotals(history, { from, to }, this.carry);
-    this.buckets.push(totals);
-
     for (const s of slice.statuses) if (!this.lastStatus || statusTime(s) >= statusTime(this.lastStatus)) this.lastStatus = s;
     for (const g of slice.hubGaps) if (g.from < to && (!this.lastGap || g.to >= this.lastGap.to)) this.lastGap = g;
+    return this.step(totals, failingStreakOf(slice.attempts, from, to), this.statusAt(to));
+  }
 
-    for (const a of inTimeOrder(slice.attempts, from, to)) {
-      const outcome = attemptOutcome(a);
-      if (outcome === 'success') this.failingStreak = 0;
-      else if (outcome === 'not_started') this.failingStreak++;
-    }
+  /**
+   * Folds a day whose totals were computed elsewhere (a stored day, reliability-days.ts): its totals as
+   * addDay would have computed them, what it does to the run of failed starts, the status at its end.
+   */
+  addComputedDay(totals: ReliabilityTotals, streak: FailingStreak, status: EvseStatus | 'NO_DATA'): DayResult {
+    return this.step(totals, streak, status);
+  }
+
+  private step(totals: ReliabilityTotals, streak: FailingStreak, status: EvseStatus | 'NO_DATA'): DayResult {
+    const day = this.buckets.length;
+    const to = this.firstDay + (day + 1) * DAY_MS;
+    this.buckets.push(totals);
+    this.failingStreak = streak.succeeded ? streak.notStartedSince : this.failingStreak + streak.notStartedSince;
 
     updateHealth(this.health, dailySignals(totals));
     const health = healthScore(this.health);
@@ -83,7 +119,7 @@ export class EvseReliabilityTracker {
       healthWeekAgo: day >= 7 ? this.scores[day - 7] : undefined,
       windowAttempts,
       windowSuccesses,
-      status: this.statusAt(to),
+      status,
       failingStreak: this.failingStreak,
     });
     return { day, totals, health, alerts };
@@ -91,11 +127,7 @@ export class EvseReliabilityTracker {
 
   /** The status in force just before `at`, as the timeline reads it (NO_DATA inside or after a gap). */
   private statusAt(at: number): EvseStatus | 'NO_DATA' {
-    const gap = this.lastGap;
-    if (gap && gap.from < at && gap.to >= at) return 'NO_DATA';
-    if (!this.lastStatus) return 'NO_DATA';
-    if (gap && gap.to < at && gap.to > statusTime(this.lastStatus)) return 'NO_DATA';
-    return this.lastStatus.status;
+    return statusAtEnd(this.lastStatus, this.lastGap, at);
   }
 
   /** Sum of the buckets of days [fromDay, toDay). */

@@ -189,16 +189,20 @@ export function meterAnomalies(readings: MeterReading[], maxPowerKw: number, fro
   let previous = before;
   let anomalies = 0;
   for (const r of inPeriod) {
-    if (previous && previous.transactionId === r.transactionId) {
-      const deltaWh = r.registerWh - previous.registerWh;
-      const hours = (r.at - previous.at) / 3_600_000;
-      if (deltaWh < 0) anomalies++;
-      else if (hours > 0 && deltaWh / hours > METER_JUMP_FACTOR * maxPowerKw * 1000) anomalies++;
-      else if (hours === 0 && deltaWh > 0) anomalies++;
-    }
+    if (previous && meterPairAnomalous(previous, r, maxPowerKw)) anomalies++;
     previous = r;
   }
   return anomalies;
+}
+
+/** Whether reading `r` after `previous` is an anomaly: same transaction, and the register fell, jumped, or rose with no time passing. */
+export function meterPairAnomalous(previous: MeterReading, r: MeterReading, maxPowerKw: number): boolean {
+  if (previous.transactionId !== r.transactionId) return false;
+  const deltaWh = r.registerWh - previous.registerWh;
+  const hours = (r.at - previous.at) / 3_600_000;
+  if (deltaWh < 0) return true;
+  if (hours > 0) return deltaWh / hours > METER_JUMP_FACTOR * maxPowerKw * 1000;
+  return hours === 0 && deltaWh > 0;
 }
 
 export interface SessionFigures {

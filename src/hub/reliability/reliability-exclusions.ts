@@ -56,6 +56,7 @@ export class ReliabilityExclusions {
        RETURNING id::text, country_code, party_id, location_id, evse_uid, cause, from_at, to_at, note, created_at`,
       [cc, pid, input.location_id, input.evse_uid ?? null, input.cause, input.from, input.to, input.note ?? null],
     );
+    await this.forgetDays(row);
     return view(row);
   }
 
@@ -70,7 +71,20 @@ export class ReliabilityExclusions {
   }
 
   async remove(id: string): Promise<void> {
-    const [, deleted] = await this.db.query(`DELETE FROM reliability_exclusions WHERE id = $1`, [id]);
+    const [rows, deleted]: [Row[], number] = await this.db.query(`DELETE FROM reliability_exclusions WHERE id = $1 RETURNING country_code, party_id, location_id, evse_uid, from_at`, [id]);
     if (!deleted) throw new HubError('not_found', `No exclusion ${id}`);
+    await this.forgetDays(rows[0]);
+  }
+
+  /**
+   * The stored day totals (reliability_evse_days) an exclusion changes: its EVSEs' days from its first
+   * on (a day's totals carry into the next). Reports read those EVSEs from the facts until the
+   * reliability-days job has computed them again.
+   */
+  private async forgetDays(r: Pick<Row, 'country_code' | 'party_id' | 'location_id' | 'evse_uid' | 'from_at'>): Promise<void> {
+    await this.db.query(
+      `DELETE FROM reliability_evse_days WHERE country_code = $1 AND party_id = $2 AND location_id = $3 AND ($4::text IS NULL OR evse_uid = $4) AND day >= ($5::timestamptz AT TIME ZONE 'UTC')::date`,
+      [r.country_code, r.party_id, r.location_id, r.evse_uid, r.from_at],
+    );
   }
 }

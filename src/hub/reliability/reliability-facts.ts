@@ -24,6 +24,55 @@ export interface EvseFilter {
   evse?: string;
 }
 
+/** An EVSE's history with no facts yet: its identity in the core's terms. */
+export const historyOf = (r: EvseRef): EvseHistory =>
+  emptyHistory({ evseId: evseKeyOf(r), chargerId: evseKeyOf(r), locationId: r.locationId, cpoId: `${r.countryCode}/${r.partyId}`, kind: r.own ? 'own' : 'partner', maxPowerKw: r.maxPowerKw });
+
+/**
+ * How long after an accepted Authorize a transaction of the same token must start, or the Authorize is a
+ * failed attempt of its own: OCPP's ConnectionTimeOut (how long a charger waits for the cable after an
+ * authorization) is typically 30–120 s; 5 minutes leaves room for a slow one.
+ */
+export const AUTHORIZE_WINDOW_MS = 5 * 60_000;
+
+const byEvse = (refs: EvseRef[], get: (cc: string, pid: string, loc: string, evse: string) => EvseHistory | undefined) =>
+  refs.map((r) => get(r.countryCode, r.partyId, r.locationId, r.evseUid)).filter((h): h is EvseHistory => h !== undefined);
+
+/** WebSocket close codes of an orderly close: 1000 normal, 1001 going away (a charger shutting down to restart as asked). */
+const CLEAN_CLOSE = new Set([1000, 1001]);
+
+/**
+ * An own charger's offline periods and reboots from its connection history and its boots (epoch ms):
+ * - offline: from a recorded disconnection to the next connection (or `until`), unless it began in a
+ *   hub gap or in the 3 minutes before one (the hub itself went down: no data, not the charger's);
+ * - reboot: a BootNotification while the charger was connected and had booted on that connection
+ *   already, or the first boot of a connection that followed one closed without a clean close (code
+ *   other than 1000/1001). A first connection, or one after a clean close, boots without it being a reboot.
+ */
+export function chargerConnectionFacts(conns: [number, number | null, number | null][], boots: number[], until: number, hubGaps: Interval[]): { offline: Interval[]; reboots: number[] } {
+  const offline: Interval[] = [];
+  conns.forEach(([, closedAt], i) => {
+    if (closedAt === null) return;
+    const end = i + 1 < conns.length ? conns[i + 1][0] : until;
+    if (end <= closedAt) return;
+    if (hubGaps.some((g) => closedAt >= g.from - 180_000 && closedAt < g.to)) return;
+    offline.push({ from: closedAt, to: end });
+  });
+  const reboots: number[] = [];
+  let bootedOn = -1;
+  for (const t of boots) {
+    let c = -1;
+    for (let i = 0; i < conns.length && conns[i][0] <= t; i++) c = i;
+    if (c < 0) continue;
+    const again = bootedOn === c;
+    const previous = c > 0 ? conns[c - 1] : undefined;
+    const afterUncleanClose = !again && previous !== undefined && previous[2] !== null && !CLEAN_CLOSE.has(previous[2]);
+    if (again || afterUncleanClose) reboots.push(t);
+    bootedOn = c;
+  }
+  return { offline, reboots };
+}
+
 /** A stable, non-identifying key of a driver's token for grouping retries (never the uid itself). */
 const driverKeyOf = (uid: string | null) => (uid ? createHash('sha256').update(uid).digest('hex').slice(0, 16) : undefined);
 
@@ -97,7 +146,7 @@ export class ReliabilityFacts {
     const gaps = hubGaps ?? (await this.hubGaps(period));
     const byKey = new Map<string, EvseHistory>();
     for (const r of refs) {
-      const h = emptyHistory({ evseId: evseKeyOf(r), chargerId: evseKeyOf(r), locationId: r.locationId, cpoId: `${r.countryCode}/${r.partyId}`, kind: r.own ? 'own' : 'partner', maxPowerKw: r.maxPowerKw });
+      const h = historyOf(r);
       h.hubGaps = gaps;
       byKey.set(h.evseId, h);
     }
@@ -198,6 +247,68 @@ export class ReliabilityFacts {
       [...keys, from, to],
     );
     for (const m of meter) get(m.cc, m.pid, m.loc, m.evse)?.meter.push({ at: m.at.getTime(), registerWh: m.wh, transactionId: m.tx });
+
+    // Authorize-only attempts: an Authorize at a charger of this EVSE alone that no transaction of the
+    // same token followed within AUTHORIZE_WINDOW_MS (a transaction that follows is the attempt itself).
+    const authorizations: { cc: string; pid: string; loc: string; evse: string; at: Date; id_token: string; status: string }[] = await db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse, a.at, a.id_token, a.status
+         FROM k JOIN chargers c ON c.location_id = k.loc
+          AND EXISTS (SELECT 1 FROM jsonb_array_elements(c.evses) m WHERE m->>'evse_uid' = k.evse)
+          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c.evses) m WHERE m->>'evse_uid' <> k.evse)
+         JOIN charger_authorizations a ON a.charger_id = c.id AND a.at >= $5 AND a.at < $6
+        WHERE NOT EXISTS (SELECT 1 FROM ocpp_transactions t WHERE t.charger_id = c.id AND t.id_token = a.id_token
+                            AND t.started_at >= a.at AND t.started_at < a.at + make_interval(secs => $7::float8 / 1000))
+        ORDER BY a.at`,
+      [...keys, from, to, AUTHORIZE_WINDOW_MS],
+    );
+    const nowMs = (this.deps.now?.() ?? new Date()).getTime();
+    const lastOf = new Map<string, number>();
+    for (const a of authorizations) {
+      const h = get(a.cc, a.pid, a.loc, a.evse);
+      if (!h) continue;
+      const at = a.at.getTime();
+      const key = `${h.evseId}|${a.id_token}`;
+      const previous = lastOf.get(key);
+      lastOf.set(key, at);
+      if (previous !== undefined && at - previous <= AUTHORIZE_WINDOW_MS) continue; // the same driver tapping again
+      h.attempts.push({
+        id: `ocpp_authorize:${a.cc}/${a.pid}/${a.loc}/${a.evse}/${at}`,
+        at,
+        origin: 'ocpp_authorize',
+        authorization: a.status === 'ALLOWED' ? 'accepted' : 'refused_token',
+        // Over once the window has passed with no transaction: not started (a failed attempt); pending before.
+        ...(nowMs >= at + AUTHORIZE_WINDOW_MS && { endedAt: at + AUTHORIZE_WINDOW_MS }),
+        driverKey: driverKeyOf(a.id_token),
+      });
+    }
+    if (authorizations.length > 0) for (const h of byEvse(refs, get)) h.attempts.sort((x, y) => x.at - y.at);
+
+    // The charger's connections (from the two before the period on) and its boots since then: offline
+    // periods and reboots, charger-wide, given to each of its EVSEs (chargerConnectionFacts).
+    const connections: { cc: string; pid: string; loc: string; evse: string; charger: string; conns: string | null; boots: string | null }[] = await db.query(
+      `WITH ${KEYS_CTE},
+       ch AS (SELECT k.cc, k.pid, k.loc, k.evse, c.id AS charger,
+                     coalesce((SELECT l.connected_at FROM charger_connection_log l WHERE l.charger_id = c.id AND l.connected_at < $5
+                                ORDER BY l.connected_at DESC OFFSET 1 LIMIT 1), '-infinity'::timestamptz) AS since
+                FROM k JOIN chargers c ON c.location_id = k.loc
+               WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(c.evses) m WHERE m->>'evse_uid' = k.evse))
+       SELECT ch.cc, ch.pid, ch.loc, ch.evse, ch.charger,
+              (SELECT json_agg(json_build_array((extract(epoch FROM l.connected_at) * 1000)::bigint, (extract(epoch FROM l.disconnected_at) * 1000)::bigint, l.close_code) ORDER BY l.connected_at)::text
+                 FROM charger_connection_log l WHERE l.charger_id = ch.charger AND l.connected_at >= ch.since) AS conns,
+              (SELECT json_agg((extract(epoch FROM b.booted_at) * 1000)::bigint ORDER BY b.booted_at)::text
+                 FROM charger_boots b WHERE b.charger_id = ch.charger AND b.booted_at >= ch.since AND b.booted_at < $6) AS boots
+         FROM ch`,
+      [...keys, from, to],
+    );
+    const now = (this.deps.now?.() ?? new Date()).getTime();
+    for (const row of connections) {
+      const h = get(row.cc, row.pid, row.loc, row.evse);
+      if (!h || !row.conns) continue;
+      const facts = chargerConnectionFacts(JSON.parse(row.conns), row.boots ? JSON.parse(row.boots) : [], Math.min(now, to.getTime()), h.hubGaps);
+      h.offline.push(...facts.offline.filter((o) => o.to > from.getTime() && o.from < to.getTime()));
+      h.reboots.push(...facts.reboots.filter((t) => t >= from.getTime() && t < to.getTime()));
+    }
   }
 
   private async partnerFacts(refs: EvseRef[], from: Date, to: Date, get: (cc: string, pid: string, loc: string, evse: string) => EvseHistory | undefined) {

@@ -418,6 +418,26 @@ export class ChargersService {
     );
   }
 
+  /** Keeps a connection in the charger's connection history (charger_connection_log; docs/reliability.md). */
+  async logConnection(id: string, connection: { instance: string; at: Date }): Promise<void> {
+    await this.db.query(`INSERT INTO charger_connection_log (charger_id, connected_at, instance) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [id, connection.at, connection.instance]);
+  }
+
+  /** Keeps an Authorize and the hub's decision (charger_authorizations; docs/reliability.md). */
+  async recordAuthorization(id: string, authorization: { idToken: string; status: string; at: Date }): Promise<void> {
+    await this.db.query(`INSERT INTO charger_authorizations (charger_id, id_token, status, at) VALUES ($1, $2, $3, $4)`, [id, authorization.idToken, authorization.status, authorization.at]);
+  }
+
+  /** Closes a connection of the history with its WebSocket close code (1000: a clean close). */
+  async logDisconnection(id: string, connection: { at: Date; closedAt: Date; code: number }): Promise<void> {
+    await this.db.query(`UPDATE charger_connection_log SET disconnected_at = $3, close_code = $4 WHERE charger_id = $1 AND connected_at = $2`, [
+      id,
+      connection.at,
+      connection.closedAt,
+      connection.code,
+    ]);
+  }
+
   /** Clears the connection marks an instance left (it restarted, or is shutting down). */
   async forgetConnections(instance: string): Promise<void> {
     // At a restart `now()` is later than the real end of those connections: the unreachable rule waits the longer for it.
@@ -444,6 +464,9 @@ export class ChargersService {
     if (status === 'ACCEPTED') {
       for (const listener of this.bootListeners) setImmediate(() => Promise.resolve().then(() => listener(id)).catch(this.options.onListenerError));
     }
+    // Every boot kept: reliability tells reboots from them and the connection history (docs/reliability.md).
+    // The hub's clock, as for the connection times it is compared with (charger_connection_log).
+    await this.db.query(`INSERT INTO charger_boots (charger_id, booted_at) VALUES ($1, $2)`, [id, new Date()]);
     return { status, interval: this.options.heartbeatIntervalSeconds };
   }
 

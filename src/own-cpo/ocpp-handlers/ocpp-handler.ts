@@ -64,6 +64,14 @@ export async function authorizeHere(call: Pick<OcppCall<unknown>, 'chargerId' | 
   return call.authorization.authorizeAt(call.chargerId, { ...token, locationId: await call.chargers.locationOf(call.chargerId) });
 }
 
+/** An Authorize call's decision, kept (reliability reads an accepted token no transaction follows as a failed attempt). */
+export async function authorizeCall(call: Pick<OcppCall<unknown>, 'chargerId' | 'chargers' | 'authorization'>, token: { uid: string; type: string }): Promise<DriverAuthorizationResult> {
+  const at = new Date();
+  const result = await authorizeHere(call, token);
+  await call.chargers.recordAuthorization(call.chargerId, { idToken: token.uid, status: result.status, at });
+  return result;
+}
+
 /** OCPP 1.6 IdTagInfo for a driver authorization (AuthorizationStatus has no NoCredit or Unknown: Invalid). */
 export function idTagInfo(result: DriverAuthorizationResult): { status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid'; expiryDate?: string } {
   const status = result.status === 'ALLOWED' ? 'Accepted' : result.status === 'BLOCKED' ? 'Blocked' : result.status === 'EXPIRED' ? 'Expired' : 'Invalid';

@@ -265,6 +265,7 @@ export class OcppServer {
     metrics.chargerConnected();
     this.record(chargerId, async () => {
       const previous = await chargers.connected(chargerId, { protocol, instance: this.instanceId, at: since });
+      await chargers.logConnection(chargerId, { instance: this.instanceId, at: since });
       // Its previous connection lives on another instance: that one must close it (the newest wins).
       if (previous) for (const listener of this.replacingElsewhere) listener(chargerId, previous, since);
     });
@@ -291,6 +292,8 @@ export class OcppServer {
     client.once('close', ({ code, reason }: { code: number; reason: string }) => {
       log.info({ charger: chargerId, code, reason }, 'charger disconnected');
       metrics.chargerDisconnected();
+      const closedAt = new Date();
+      this.record(chargerId, () => chargers.logDisconnection(chargerId, { at: since, closedAt, code }));
       // A replaced connection leaves the record to its successor.
       if (this.connections.get(chargerId)?.client !== client) return;
       this.connections.delete(chargerId);

@@ -1,0 +1,265 @@
+import type { DataSource } from 'typeorm';
+import {
+  DAY_MS,
+  emptyTotals,
+  evseDay,
+  type DayCarryOut,
+  type DaysAggregate,
+  type EvseDay,
+  type EvseStatus,
+  type Interval,
+  type ReliabilityTotals,
+} from '../../core/reliability/reliability-core';
+import { evseKeyOf, type EvseRef, type ReliabilityFacts } from './reliability-facts';
+
+/** EVSEs computed together, and days read at once per EVSE, by the catch-up. */
+const DAYS_BATCH = 500;
+const DAYS_CHUNK = 31;
+/**
+ * Days computed again at every run: facts that arrive or change late (a session ending after
+ * midnight, a CDR days later, a partner's delayed push) reach the stored days within this many days.
+ */
+export const LATE_DAYS = 7;
+
+type Section = 'time' | 'sessions' | 'events';
+/** The numeric columns of reliability_evse_days and the totals each holds (column = the key in snake case). */
+const COLUMNS: [Section, string, 'bigint' | 'integer' | 'double precision'][] = [
+  ...(['periodMs', 'ukReliableMs', 'ukNotReliableMs', 'ukIneligibleMs', 'ukExcludedMs', 'unmeasuredMs', 'neviUpMs', 'neviOutageMs', 'neviExcludedOutageMs', 'notInServiceMs'] as const).map(
+    (k): [Section, string, 'bigint'] => ['time', k, 'bigint'],
+  ),
+  ['time', 'failures', 'integer'],
+  ...(['attempts', 'successes', 'notStarted', 'endedAbnormally', 'pending', 'refusedTokens', 'visits', 'firstAttemptSuccesses'] as const).map((k): [Section, string, 'integer'] => ['sessions', k, 'integer']),
+  ['sessions', 'deliveredWh', 'double precision'],
+  ['sessions', 'expectedWh', 'double precision'],
+  ...(['powerSamples', 'powerShortfalls', 'meterAnomalies'] as const).map((k): [Section, string, 'integer'] => ['sessions', k, 'integer']),
+  ...(['faults', 'reboots', 'disconnects'] as const).map((k): [Section, string, 'integer'] => ['events', k, 'integer']),
+];
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const NUMERIC = COLUMNS.map(([, k]) => snake(k));
+const EDGE_COLUMNS: [string, string][] = [
+  ['abnormal_by_reason', 'jsonb'],
+  ['known', 'boolean'],
+  ['carry_failure', 'smallint'],
+  ['carry_retries', 'jsonb'],
+  ['has_meter', 'boolean'],
+  ['carry_meter_anomaly', 'smallint'],
+  ['streak_succeeded', 'boolean'],
+  ['streak_not_started', 'integer'],
+  ['end_status', 'text'],
+  ['carry_out', 'jsonb'],
+];
+const KEY_COLUMNS: [string, string][] = [
+  ['country_code', 'varchar(2)'],
+  ['party_id', 'varchar(3)'],
+  ['location_id', 'text'],
+  ['evse_uid', 'text'],
+  ['day', 'date'],
+];
+const ALL_COLUMNS: [string, string][] = [...KEY_COLUMNS, ...COLUMNS.map(([, k, type]): [string, string] => [snake(k), type]), ...EDGE_COLUMNS];
+
+/** Totals from numbers in COLUMNS order. */
+function totalsOf(values: number[], reasons: Record<string, number> | null): ReliabilityTotals {
+  const t = emptyTotals();
+  COLUMNS.forEach(([section, key], i) => {
+    (t[section] as unknown as Record<string, number>)[key] = values[i];
+  });
+  t.sessions.abnormalByReason = reasons ?? {};
+  return t;
+}
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const KEYS_CTE = `k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(cc, pid, loc, evse))`;
+const keysOf = (refs: EvseRef[]) => [refs.map((r) => r.countryCode), refs.map((r) => r.partyId), refs.map((r) => r.locationId), refs.map((r) => r.evseUid)];
+const JOIN = `d.country_code = k.cc AND d.party_id = k.pid AND d.location_id = k.loc AND d.evse_uid = k.evse`;
+
+/**
+ * Day totals of every EVSE, kept in reliability_evse_days (docs/reliability.md, "Day totals"): the
+ * nightly reliability-days job computes each EVSE's days not stored yet, up to yesterday (UTC), from
+ * the facts (ReliabilityFacts) and the day before's carry, from the hub's first day on; re-running a day
+ * writes the same row. Reports read sums of stored days (`aggregate`) and the health's days (`window`).
+ */
+export class ReliabilityDays {
+  constructor(private readonly deps: { db: DataSource; facts: ReliabilityFacts; now?: () => Date }) {}
+
+  /** The hub's first day (UTC midnight): facts start with its first run. Null before any. */
+  async firstDay(): Promise<number | null> {
+    const [row] = await this.deps.db.query(
+      `SELECT least((SELECT min(started_at) FROM hub_presence), (SELECT min(received_at) FROM evse_status_history)) AS at`,
+    );
+    return row?.at ? Math.floor(new Date(row.at).getTime() / DAY_MS) * DAY_MS : null;
+  }
+
+  /** The last stored day of each EVSE, epoch ms (absent: none stored). */
+  async lastStored(refs: EvseRef[]): Promise<Map<string, number>> {
+    const rows: { cc: string; pid: string; loc: string; evse: string; last: string }[] = await this.deps.db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse, (SELECT max(d.day)::text FROM reliability_evse_days d WHERE ${JOIN}) AS last FROM k`,
+      keysOf(refs),
+    );
+    return new Map(rows.filter((r) => r.last).map((r) => [`${r.cc}/${r.pid}/${r.loc}/${r.evse}`, Date.parse(`${r.last}T00:00:00Z`)]));
+  }
+
+  /**
+   * Computes and stores every EVSE's days from the one after its last stored day (or the hub's first day;
+   * the last LATE_DAYS again) up to the day before `until` (today's start by default). Answers the rows written.
+   */
+  async catchUp(until = Math.floor((this.deps.now?.() ?? new Date()).getTime() / DAY_MS) * DAY_MS): Promise<{ evses: number; rows: number }> {
+    const first = await this.firstDay();
+    if (first === null || first >= until) return { evses: 0, rows: 0 };
+    const refs = await this.deps.facts.evses();
+    const gaps = await this.deps.facts.hubGaps({ from: 0, to: until });
+    let rows = 0;
+    let evses = 0;
+    for (let i = 0; i < refs.length; i += DAYS_BATCH) {
+      const batch = refs.slice(i, i + DAYS_BATCH);
+      const last = await this.lastStored(batch);
+      const next = new Map(
+        batch.map((r) => {
+          const stored = last.get(evseKeyOf(r));
+          return [evseKeyOf(r), stored === undefined ? first : Math.max(first, Math.min(stored + DAY_MS, until - LATE_DAYS * DAY_MS))];
+        }),
+      );
+      const due = batch.filter((r) => next.get(evseKeyOf(r))! < until);
+      if (due.length === 0) continue;
+      evses += due.length;
+      const carries = await this.carriesBefore(due.filter((r) => next.get(evseKeyOf(r))! > first), next);
+      const from = Math.min(...due.map((r) => next.get(evseKeyOf(r))!));
+      for (let chunk = from; chunk < until; chunk += DAYS_CHUNK * DAY_MS) {
+        const to = Math.min(until, chunk + DAYS_CHUNK * DAY_MS);
+        const inChunk = due.filter((r) => next.get(evseKeyOf(r))! < to);
+        const histories = await this.deps.facts.histories(inChunk, { from: chunk, to }, gaps);
+        const out: { ref: EvseRef; day: EvseDay }[] = [];
+        histories.forEach((h, j) => {
+          const ref = inChunk[j];
+          const key = evseKeyOf(ref);
+          for (let day = Math.max(chunk, next.get(key)!); day < to; day += DAY_MS) {
+            const computed = evseDay(h, day, carries.get(key));
+            carries.set(key, computed.edges.carryOut);
+            out.push({ ref, day: computed });
+          }
+        });
+        rows += await this.write(out);
+      }
+    }
+    return { evses, rows };
+  }
+
+  /** What each EVSE's day before `next` left (its stored carry). */
+  private async carriesBefore(refs: EvseRef[], next: Map<string, number>): Promise<Map<string, DayCarryOut>> {
+    if (refs.length === 0) return new Map();
+    const rows: { cc: string; pid: string; loc: string; evse: string; carry_out: DayCarryOut }[] = await this.deps.db.query(
+      `WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[]) AS k(cc, pid, loc, evse, day))
+       SELECT k.cc, k.pid, k.loc, k.evse, d.carry_out FROM k JOIN reliability_evse_days d ON ${JOIN} AND d.day = k.day`,
+      [...keysOf(refs), refs.map((r) => dayOf(next.get(evseKeyOf(r))! - DAY_MS))],
+    );
+    return new Map(rows.map((r) => [`${r.cc}/${r.pid}/${r.loc}/${r.evse}`, r.carry_out]));
+  }
+
+  /** Stores computed days (a day computed again replaces its row: the same facts give the same row). */
+  async write(days: { ref: EvseRef; day: EvseDay }[]): Promise<number> {
+    if (days.length === 0) return 0;
+    const records = days.map(({ ref, day: { day, totals, edges } }) => {
+      const r: Record<string, unknown> = { country_code: ref.countryCode, party_id: ref.partyId, location_id: ref.locationId, evse_uid: ref.evseUid, day: dayOf(day) };
+      for (const [section, key] of COLUMNS) r[snake(key)] = (totals[section] as unknown as Record<string, number>)[key];
+      Object.assign(r, {
+        abnormal_by_reason: Object.keys(totals.sessions.abnormalByReason).length ? totals.sessions.abnormalByReason : null,
+        known: edges.known,
+        carry_failure: edges.carryFailure,
+        carry_retries: edges.carryRetries.length ? edges.carryRetries : null,
+        has_meter: edges.meter,
+        carry_meter_anomaly: edges.carryMeterAnomaly,
+        streak_succeeded: edges.streak.succeeded,
+        streak_not_started: edges.streak.notStartedSince,
+        end_status: edges.endStatus,
+        carry_out: edges.carryOut,
+      });
+      return r;
+    });
+    const names = ALL_COLUMNS.map(([n]) => n);
+    const update = names.filter((n) => !KEY_COLUMNS.some(([k]) => k === n));
+    for (let i = 0; i < records.length; i += 5000) {
+      await this.deps.db.query(
+        `INSERT INTO reliability_evse_days (${names.join(', ')})
+         SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${ALL_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})
+         ON CONFLICT (country_code, party_id, location_id, evse_uid, day) DO UPDATE SET ${update.map((n) => `${n} = EXCLUDED.${n}`).join(', ')}, computed_at = now()`,
+        [JSON.stringify(records.slice(i, i + 5000))],
+      );
+    }
+    return records.length;
+  }
+
+  /**
+   * The stored days of [whole.from, whole.to) summed per EVSE, in SQL (what DaysAggregate holds), with the
+   * number of days found: an EVSE missing a day there has fewer.
+   */
+  async aggregate(refs: EvseRef[], whole: Interval): Promise<Map<string, DaysAggregate & { days: number }>> {
+    const rows: Record<string, unknown>[] = await this.deps.db.query(
+      `WITH ${KEYS_CTE},
+       a AS (SELECT k.cc, k.pid, k.loc, k.evse, count(*)::int AS days,
+                    ${NUMERIC.map((c) => `sum(d.${c})::float8 AS ${c}`).join(', ')},
+                    jsonb_agg(d.abnormal_by_reason) FILTER (WHERE d.abnormal_by_reason IS NOT NULL) AS reasons,
+                    min(d.day) FILTER (WHERE d.known) AS first_known, min(d.day) FILTER (WHERE d.has_meter) AS first_meter
+               FROM k JOIN reliability_evse_days d ON ${JOIN} AND d.day >= $5::date AND d.day < $6::date
+              GROUP BY k.cc, k.pid, k.loc, k.evse)
+       SELECT a.*,
+              (SELECT d.carry_retries FROM reliability_evse_days d WHERE ${JOIN.replace(/k\./g, 'a.')} AND d.day = $5::date) AS first_retries,
+              (SELECT d.carry_failure FROM reliability_evse_days d WHERE ${JOIN.replace(/k\./g, 'a.')} AND d.day = a.first_known) AS first_known_failure,
+              (SELECT d.carry_meter_anomaly FROM reliability_evse_days d WHERE ${JOIN.replace(/k\./g, 'a.')} AND d.day = a.first_meter) AS first_meter_anomaly,
+              (SELECT d.carry_out FROM reliability_evse_days d WHERE ${JOIN.replace(/k\./g, 'a.')} AND d.day = $6::date - 1) AS last_carry
+         FROM a`,
+      [...keysOf(refs), dayOf(whole.from), dayOf(whole.to)],
+    );
+    const out = new Map<string, DaysAggregate & { days: number }>();
+    for (const r of rows) {
+      const reasons: Record<string, number> = {};
+      for (const byReason of (r.reasons as Record<string, number>[] | null) ?? []) for (const [reason, n] of Object.entries(byReason)) reasons[reason] = (reasons[reason] ?? 0) + n;
+      out.set(`${r.cc}/${r.pid}/${r.loc}/${r.evse}`, {
+        days: r.days as number,
+        totals: totalsOf(NUMERIC.map((c) => r[c] as number), reasons),
+        firstCarryRetries: (r.first_retries as [number, 0 | 1][] | null) ?? [],
+        firstKnownCarryFailure: (r.first_known_failure as 0 | 1 | null) ?? null,
+        firstMeterCarryAnomaly: (r.first_meter_anomaly as 0 | 1 | null) ?? null,
+        lastCarryOut: (r.last_carry as DayCarryOut | null) ?? { lastKnown: undefined, drivers: [] },
+      });
+    }
+    return out;
+  }
+
+  /** Each EVSE's stored days of [from, to), in day order (the health's window), one JSON text per EVSE. */
+  async window(refs: EvseRef[], period: Interval): Promise<Map<string, EvseDay[]>> {
+    const rows: { cc: string; pid: string; loc: string; evse: string; d: string | null }[] = await this.deps.db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse,
+              (SELECT json_agg(json_build_array((extract(epoch FROM d.day) * 1000)::bigint, ${NUMERIC.map((c) => `d.${c}`).join(', ')},
+                                                d.abnormal_by_reason, d.known, d.carry_failure, d.carry_retries, d.has_meter, d.carry_meter_anomaly,
+                                                d.streak_succeeded, d.streak_not_started, d.end_status, d.carry_out) ORDER BY d.day)::text
+                 FROM reliability_evse_days d WHERE ${JOIN} AND d.day >= $5::date AND d.day < $6::date) AS d
+         FROM k`,
+      [...keysOf(refs), dayOf(period.from), dayOf(period.to)],
+    );
+    const out = new Map<string, EvseDay[]>();
+    const n = NUMERIC.length;
+    for (const r of rows) {
+      const days: EvseDay[] = [];
+      for (const a of (r.d ? JSON.parse(r.d) : []) as unknown[][]) {
+        const e = a.slice(n + 1);
+        days.push({
+          day: Number(a[0]),
+          totals: totalsOf(a.slice(1, n + 1).map(Number), e[0] as Record<string, number> | null),
+          edges: {
+            known: e[1] as boolean,
+            carryFailure: e[2] as 0 | 1,
+            carryRetries: (e[3] as [number, 0 | 1][] | null) ?? [],
+            meter: e[4] as boolean,
+            carryMeterAnomaly: e[5] as 0 | 1,
+            streak: { succeeded: e[6] as boolean, notStartedSince: e[7] as number },
+            endStatus: e[8] as EvseStatus | 'NO_DATA',
+            carryOut: e[9] as DayCarryOut,
+          },
+        });
+      }
+      out.set(`${r.cc}/${r.pid}/${r.loc}/${r.evse}`, days);
+    }
+    return out;
+  }
+}
