@@ -1,5 +1,6 @@
 import axios from 'axios';
 import { createHash } from 'node:crypto';
+import { runCli } from '../../../src/cli/ocpi-hub-cli';
 import { startOwnNetwork, type OwnNetwork } from '../../support/own-network';
 
 /**
@@ -108,5 +109,35 @@ describe('bookings by a fleet with a fleet key', () => {
     expect((await net.hub.admin.post(`/admin/fleets/ACME/keys/${key.id}/revoke`)).status).toBe(404);
     // The other fleet's key still works.
     expect((await as(keyA).get('/admin/bookings')).status).toBe(200);
+  });
+  it('the CLI keeps fleets and their keys; the booking commands work with a fleet key as --admin-key', async () => {
+    const cli = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await runCli([...argv, '--hub', net.hub.url], { out: (t) => (out += t), err: (t) => (err += t), env: { ADMIN_API_KEY: net.hub.adminKey } });
+      return { code, out, err };
+    };
+    const put = await cli('fleet', 'put', 'GAMMA', '--name', 'Gamma buses', '--tokens', 'GAM-1, GAM-2');
+    expect(put.code).toBe(0);
+    expect(JSON.parse(put.out)).toMatchObject({ id: 'GAMMA', name: 'Gamma buses', tokens: ['GAM-1', 'GAM-2'] });
+    expect(JSON.parse((await cli('fleet', 'show', 'GAMMA')).out).tokens).toEqual(['GAM-1', 'GAM-2']);
+    const issued = await cli('fleet', 'key-add', 'GAMMA', '--label', 'depot');
+    expect(issued.code).toBe(0);
+    const { key, id } = JSON.parse(issued.out);
+    expect(key).toMatch(/^flt_/);
+    const booked = await cli('booking', 'add', '--admin-key', key, '--location', 'SITE1', '--id-token', 'GAM-1', '--from', '2030-07-06T08:00:00Z', '--until', '2030-07-06T09:00:00Z', '--power-kw', '7');
+    expect(booked.code).toBe(0);
+    expect(JSON.parse(booked.out)).toMatchObject({ id_token: 'GAM-1', requester: { fleet_id: 'GAMMA' } });
+    const listed = await cli('booking', 'list', '--admin-key', key);
+    expect(JSON.parse(listed.out).map((b: { id_token: string }) => b.id_token)).toEqual(['GAM-1']);
+    expect(await cli('booking', 'add', '--admin-key', key, '--location', 'SITE1', '--id-token', 'ACME-1', '--from', '2030-07-06T10:00:00Z', '--until', '2030-07-06T11:00:00Z', '--power-kw', '7')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('not a token of fleet GAMMA'),
+    });
+    expect((await cli('fleet', 'list', '--admin-key', key)).code).toBe(1);
+    expect(JSON.parse((await cli('fleet', 'key-revoke', 'GAMMA', id)).out).revoked_at).not.toBeNull();
+    expect(JSON.parse((await cli('fleet', 'keys', 'GAMMA')).out)).toEqual([expect.objectContaining({ id, revoked_at: expect.any(String) })]);
+    expect(await cli('booking', 'list', '--admin-key', key)).toMatchObject({ code: 1, err: expect.stringContaining('Error 401') });
+    expect((await cli('fleet', 'put', 'GAMMA', '--tokens', 'X')).code).toBe(2);
   });
 });
