@@ -223,7 +223,7 @@ export function createApp(services: Services): Koa {
   // A fleet's own bookings: the same /admin/bookings routes with a fleet key, limited to its tokens; any
   // other admin route still wants the admin key (docs/scheduling.md, "Bookings by a fleet").
   const fleetBookings = compose([adminErrorHandler(log), requireFleetKey(services.fleets), adminBody, routes(bookingsAdminRouter(services, { fleet: true }))]);
-  app.use((ctx, next) => (hasFleetKey(ctx) ? fleetBookings(ctx, async () => undefined) : next()));
+  app.use((ctx, next) => (hasFleetKey(ctx, services.secrets.adminApiKey) ? fleetBookings(ctx, async () => undefined) : next()));
   app.use(
     under(
       '/admin',

@@ -33,9 +33,14 @@ const KEY_COLUMNS = `id::text, fleet_id, label, created_at, revoked_at`;
 export class Fleets {
   constructor(private readonly db: DataSource) {}
 
-  /** Creates or replaces a fleet's name and tokens. */
+  /** Creates or replaces a fleet's name and tokens; a token belongs to one fleet at most (409 otherwise). */
   async put(id: string, body: { name: string; tokens: string[] }): Promise<{ fleet: FleetView; created: boolean }> {
     const tokens = [...new Set(body.tokens)].sort();
+    const [taken] = await this.db.query(
+      `SELECT id, array(SELECT unnest(tokens) INTERSECT SELECT unnest($2::text[]) ORDER BY 1) AS shared FROM fleets WHERE id <> $1 AND tokens && $2::text[] ORDER BY id LIMIT 1`,
+      [id, tokens],
+    );
+    if (taken) throw new HubError('conflict', `Token(s) ${taken.shared.join(', ')} belong to fleet ${taken.id}`);
     const [row] = await this.db.query(
       `INSERT INTO fleets (id, name, tokens) VALUES ($1, $2, $3)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, tokens = EXCLUDED.tokens, updated_at = now()

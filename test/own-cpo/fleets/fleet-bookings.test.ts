@@ -43,6 +43,10 @@ describe('bookings by a fleet with a fleet key', () => {
     expect((await net.hub.admin.get('/admin/fleets')).data.map((f: { id: string }) => f.id)).toEqual(['ACME', 'BETA']);
     expect((await net.hub.admin.post('/admin/fleets/NOPE/keys', { label: 'x' })).status).toBe(404);
     expect((await net.hub.admin.put('/admin/fleets/ACME', { name: '', tokens: 'ACME-1' })).status).toBe(400);
+    const shared = await net.hub.admin.put('/admin/fleets/ACME', { name: 'ACME vans', tokens: ['ACME-1', 'BETA-1'] });
+    expect(shared.status).toBe(409);
+    expect(shared.data.error.message).toBe('Token(s) BETA-1 belong to fleet BETA');
+    expect((await net.hub.admin.get('/admin/fleets/ACME')).data.tokens).toEqual(['ACME-1', 'ACME-2']);
   });
 
   it('books for its own token, recording the fleet as the requester; the admin sees it', async () => {
