@@ -26,6 +26,7 @@ import { ChargerConnectionLog1763704210000 } from './1763704210000-ChargerConnec
 import { ChargerAuthorizations1763704220000 } from './1763704220000-ChargerAuthorizations';
 import { SitePlanner1763704300000 } from './1763704300000-SitePlanner';
 import { BookingFees1763704400000 } from './1763704400000-BookingFees';
+import { Fleets1763704700000 } from './1763704700000-Fleets';
 import { ReliabilityHistory1763703200000 } from './1763703200000-ReliabilityHistory';
 import { ReliabilityPlaybooks1763703210000 } from './1763703210000-ReliabilityPlaybooks';
 import { NapPublications1763702400000 } from './1763702400000-NapPublications';
@@ -77,5 +78,6 @@ export const migrations = [
   ChargerAuthorizations1763704220000,
   SitePlanner1763704300000,
   BookingFees1763704400000,
+  Fleets1763704700000,
   // (new migrations go above this line, oldest first)
 ];

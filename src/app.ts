@@ -20,6 +20,8 @@ import { certificatesAdminRouter } from './own-cpo/admin/certificates.routes';
 import { localListAdminRouter } from './own-cpo/admin/local-list.routes';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
 import { bookingsAdminRouter } from './own-cpo/admin/bookings.routes';
+import { fleetsAdminRouter } from './own-cpo/admin/fleets.routes';
+import { hasFleetKey, requireFleetKey } from './own-cpo/fleets/fleet-auth';
 import { ownLocationsAdminRouter } from './own-cpo/admin/own-locations.routes';
 import { ownTariffsAdminRouter } from './own-cpo/admin/own-tariffs.routes';
 import { outboxAdminRouter } from './hub/admin/outbox.routes';
@@ -218,6 +220,10 @@ export function createApp(services: Services): Koa {
   // Firmware is a binary body: its one admin route is served before the JSON admin stack reads it.
   const firmwareUpload = firmwareUploadStack({ ...services, adminApiKey: services.secrets.adminApiKey });
   app.use((ctx, next) => (ctx.method === 'PUT' && FIRMWARE_UPLOAD_PATH.test(ctx.path) ? firmwareUpload(ctx, async () => undefined) : next()));
+  // A fleet's own bookings: the same /admin/bookings routes with a fleet key, limited to its tokens; any
+  // other admin route still wants the admin key (docs/scheduling.md, "Bookings by a fleet").
+  const fleetBookings = compose([adminErrorHandler(log), requireFleetKey(services.fleets), adminBody, routes(bookingsAdminRouter(services, { fleet: true }))]);
+  app.use((ctx, next) => (hasFleetKey(ctx, services.secrets.adminApiKey) ? fleetBookings(ctx, async () => undefined) : next()));
   app.use(
     under(
       '/admin',
@@ -254,6 +260,7 @@ export function createApp(services: Services): Koa {
           shortCodesAdminRouter(services),
           trafficAdminRouter(services),
           bookingsAdminRouter(services),
+          fleetsAdminRouter(services),
           outboxActionsAdminRouter(services),
           consoleAdminRouter(services),
           reliabilityAdminRouter(services),

@@ -70,6 +70,7 @@ import { statementPayouts } from './own-cpo/driver-payments/statement-payouts';
 import { SettlementService } from './hub/settlement/settlement.service';
 import { InvoiceReconciliations } from './hub/settlement/invoice-reconciliations';
 import { FinanceKeys } from './hub/partner-finance/finance-keys';
+import { Fleets } from './own-cpo/fleets/fleets';
 import { PartnerStatements } from './hub/partner-finance/partner-statements';
 import { OutboundGuard } from './hub/outbound/outbound-guard';
 import type { RoleAddress } from './hub/ocpi/party-address';
@@ -158,6 +159,7 @@ export interface Services {
   invoiceReconciliations: InvoiceReconciliations;
   /** The keys partners' finance teams use for the partner finance API (/partner/v1). */
   financeKeys: FinanceKeys;
+  fleets: Fleets;
   /** What the partner finance API may do: a partner's own statements, disputes and invoices. */
   partnerStatements: PartnerStatements;
   /** Load management of the own chargers: reallocation and charging profiles (docs/load-management.md). */
@@ -532,6 +534,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     settlement,
     invoiceReconciliations,
     financeKeys: new FinanceKeys(db),
+    fleets: new Fleets(db),
     partnerStatements: new PartnerStatements(settlement, invoiceReconciliations),
     naps,
     afir: new AfirCatalogue({ locations, tariffs, naps }),

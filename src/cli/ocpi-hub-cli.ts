@@ -9,6 +9,7 @@ import { CHARGER_ACTION_COMMANDS, CHARGER_ACTION_OPTIONS, CHARGER_ACTION_USAGE, 
 import { runPrice } from './price-command';
 import { runSiteCommand, SITE_ACTIONS, SITE_OPTIONS, SITE_USAGE, SiteUsageError } from './sites-commands';
 import { BOOKING_ACTIONS, BOOKING_OPTIONS, BOOKING_USAGE, BookingUsageError, runBookingCommand } from './bookings-commands';
+import { FLEET_ACTIONS, FLEET_OPTIONS, FLEET_USAGE, FleetUsageError, runFleetCommand } from './fleet-commands';
 import { CONSOLE_ACTIONS, CONSOLE_OPTIONS, CONSOLE_USAGE, ConsoleUsageError, runConsoleCommand } from './console-commands';
 import { CERTIFICATE_ACTIONS, CERTIFICATE_OPTIONS, CERTIFICATE_USAGE, CertificateUsageError, runCertificateCommand } from './certificate-commands';
 import { runSettlementCommand, SETTLEMENT_ACTIONS, SETTLEMENT_OPTIONS, SETTLEMENT_USAGE, SettlementUsageError } from './settlement-commands';
@@ -40,7 +41,7 @@ Usage:
   ocpi-hub stickers list                      the short code and URL of every own charger connector (/c/<code>)
   ocpi-hub stickers pdf --out stickers.pdf [--location <location id>]
                                               a PDF sheet of stickers (QR code, short code, charge point) to print
-${CHARGER_ACTION_USAGE}${CERTIFICATE_USAGE}${SETTLEMENT_USAGE}${SITE_USAGE}${BOOKING_USAGE}${CONSOLE_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
+${CHARGER_ACTION_USAGE}${CERTIFICATE_USAGE}${SETTLEMENT_USAGE}${SITE_USAGE}${BOOKING_USAGE}${FLEET_USAGE}${CONSOLE_USAGE}${OWN_CATALOGUE_USAGE}  ocpi-hub price --tariff tariff.json --cdr cdr.json    rate a CDR offline (ocpi-hub price --help)
 
 Options:
   --hub <url>        the hub's URL (env OCPI_HUB_URL, else http://HOST:PORT as the hub reads them, 127.0.0.1:8080 by default)
@@ -65,6 +66,7 @@ const ACTIONS: Record<string, string[]> = {
   settlement: SETTLEMENT_ACTIONS,
   site: SITE_ACTIONS,
   booking: BOOKING_ACTIONS,
+  fleet: FLEET_ACTIONS,
   ...CONSOLE_ACTIONS,
   ...CERTIFICATE_ACTIONS,
 };
@@ -192,6 +194,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         ...SITE_OPTIONS,
         ...CHARGER_ACTION_OPTIONS,
         ...BOOKING_OPTIONS,
+        ...FLEET_OPTIONS,
         ...CONSOLE_OPTIONS,
         ...CERTIFICATE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
@@ -217,7 +220,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       validateStatus: () => true,
       timeout: 30_000,
     });
-    const runners: Record<string, Runner> = { settlement: runSettlementCommand, site: runSiteCommand, booking: runBookingCommand, party: runParty, agreement: runAgreement, charger: runCharger, stickers: runStickers, location: runLocation, tariff: runTariff };
+    const runners: Record<string, Runner> = { settlement: runSettlementCommand, site: runSiteCommand, booking: runBookingCommand, fleet: runFleetCommand, party: runParty, agreement: runAgreement, charger: runCharger, stickers: runStickers, location: runLocation, tariff: runTariff };
     const response = CONSOLE_ACTIONS[group]
       ? await runConsoleCommand(group, api, rest, values as Record<string, string | string[] | undefined>)
       : CERTIFICATE_ACTIONS[group]
@@ -246,7 +249,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(csv ? String(response.data) : `${JSON.stringify(response.data ?? {}, null, 2)}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CliInputError || error instanceof SettlementUsageError || error instanceof SiteUsageError || error instanceof ChargerUsageError || error instanceof BookingUsageError || error instanceof ConsoleUsageError || error instanceof CertificateUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof CliInputError || error instanceof SettlementUsageError || error instanceof SiteUsageError || error instanceof ChargerUsageError || error instanceof BookingUsageError || error instanceof FleetUsageError || error instanceof ConsoleUsageError || error instanceof CertificateUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }

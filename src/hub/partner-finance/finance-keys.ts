@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { HubError } from '../../foundation/hub-errors';
-import { hashToken } from '../routing/credential-secrets';
+import { hashApiKey, newApiKey } from '../../foundation/api-keys';
 
 /**
  * Finance keys: what a partner's finance team presents to read its own statements, dispute lines and
@@ -34,13 +33,13 @@ export class FinanceKeys {
 
   /** A new key for a party; the key itself is in the answer only. */
   async issue(partyUuid: string, label: string): Promise<FinanceKeyView & { key: string }> {
-    const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+    const key = newApiKey(KEY_PREFIX);
     const [party] = await this.db.query(`SELECT 1 FROM parties WHERE id = $1`, [partyUuid]);
     if (!party) throw new HubError('not_found', `No party ${partyUuid}`);
     const [row] = await this.db.query(
       `INSERT INTO finance_keys (party_uuid, label, key_hash) VALUES ($1, $2, $3)
        RETURNING id, party_uuid AS party_id, label, created_at, revoked_at`,
-      [partyUuid, label, hashToken(key)],
+      [partyUuid, label, hashApiKey(key)],
     );
     return { ...row, key };
   }
@@ -75,7 +74,7 @@ export class FinanceKeys {
          LEFT JOIN party_roles r ON r.party_uuid = p.id
         WHERE k.key_hash = $1 AND k.revoked_at IS NULL
         GROUP BY k.id, p.id`,
-      [hashToken(key)],
+      [hashApiKey(key)],
     );
     if (!row) return null;
     const upper = (list: string[]) => list.map((a) => a.toUpperCase());

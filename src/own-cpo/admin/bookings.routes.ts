@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { AdminError, parseAdminBody } from '../../http/admin-http';
 import type { OwnBooking, OwnBookings } from '../bookings/own-bookings';
+import type { FleetCaller } from '../fleets/fleets';
 
 const Instant = z.iso.datetime({ offset: true });
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,35}$/, 'must be 1 to 36 letters, digits or _ . : -');
@@ -67,14 +68,29 @@ const bookingIdParam = (value: string | undefined): string => {
 /**
  * Bookings at the own CPO's locations (docs/scheduling.md): `/admin/bookings`. The operator books a
  * window (for a fleet, a customer on the phone), lists and cancels bookings, and searches the free
- * windows of a location's EVSEs.
+ * windows of a location's EVSEs. With `fleet`, the same routes for a caller with a fleet key
+ * (ctx.state.fleetCaller, set by requireFleetKey): it books only for its own tokens and sees only
+ * bookings of its own tokens (any other is a 404, whether it exists or not).
  */
-export function bookingsAdminRouter(deps: { ownBookings: OwnBookings }): Router {
+export function bookingsAdminRouter(deps: { ownBookings: OwnBookings }, scope: { fleet?: boolean } = {}): Router {
   const { ownBookings } = deps;
   const router = new Router({ prefix: '/admin/bookings' });
+  const fleetOf = (ctx: { state: Record<string, unknown> }): FleetCaller | undefined => (scope.fleet ? (ctx.state.fleetCaller as FleetCaller) : undefined);
+  /** A booking the caller may see: any for the operator, one of its tokens for a fleet. */
+  const visible = async (ctx: { state: Record<string, unknown> }, id: string): Promise<OwnBooking> => {
+    const booking = await ownBookings.require(id);
+    const fleet = fleetOf(ctx);
+    if (fleet && !(booking.idToken !== null && fleet.tokens.includes(booking.idToken))) throw new AdminError(404, 'not_found', `No booking with id ${id}`);
+    return booking;
+  };
 
   router.post('/', async (ctx) => {
     const body = parseAdminBody(BookingBody, ctx.request.body);
+    const fleet = fleetOf(ctx);
+    if (fleet && !body.id_token) throw new AdminError(400, 'invalid', 'id_token: a fleet books for one of its tokens');
+    if (fleet && !fleet.tokens.includes(body.id_token!)) {
+      throw new AdminError(403, 'forbidden', `Token ${body.id_token} is not a token of fleet ${fleet.fleetId}`);
+    }
     const outcome = await ownBookings.book({
       ...(body.id && { id: body.id }),
       locationId: body.location_id,
@@ -84,7 +100,7 @@ export function bookingsAdminRouter(deps: { ownBookings: OwnBookings }): Router 
       ...(body.power_kw !== undefined && { powerW: body.power_kw * 1000 }),
       ...(body.energy_kwh !== undefined && { energyWh: body.energy_kwh * 1000 }),
       ...(body.id_token && { idToken: body.id_token }),
-      requester: { operator: true },
+      requester: fleet ? { fleet_id: fleet.fleetId, fleet_key_id: fleet.keyId } : { operator: true },
     });
     if (!outcome.accepted) {
       // Refused: the reasons in the error shape, with the structured list (which slots, by how much).
@@ -99,11 +115,13 @@ export function bookingsAdminRouter(deps: { ownBookings: OwnBookings }): Router 
 
   router.get('/', async (ctx) => {
     const query = parseAdminBody(ListQuery, { ...ctx.query });
+    const fleet = fleetOf(ctx);
     const bookings = await ownBookings.list({
       ...(query.location && { locationId: query.location }),
       ...(query.status && { status: query.status }),
       ...(query.from && { from: new Date(query.from) }),
       ...(query.to && { to: new Date(query.to) }),
+      ...(fleet && { idTokens: fleet.tokens }),
     });
     ctx.body = bookings.map(bookingView);
   });
@@ -126,12 +144,13 @@ export function bookingsAdminRouter(deps: { ownBookings: OwnBookings }): Router 
   });
 
   router.get('/:id', async (ctx) => {
-    ctx.body = bookingView(await ownBookings.require(bookingIdParam(ctx.params.id)));
+    ctx.body = bookingView(await visible(ctx, bookingIdParam(ctx.params.id)));
   });
 
   router.delete('/:id', async (ctx) => {
     const query = parseAdminBody(CancelQuery, { ...ctx.query });
-    ctx.body = bookingView(await ownBookings.cancel(bookingIdParam(ctx.params.id), { reason: query.reason ?? 'UNKNOWN', who: 'CPO' }));
+    const booking = await visible(ctx, bookingIdParam(ctx.params.id));
+    ctx.body = bookingView(await ownBookings.cancel(booking.id, { reason: query.reason ?? 'UNKNOWN', who: 'CPO' }));
   });
 
   return router;

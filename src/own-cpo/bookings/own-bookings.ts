@@ -31,7 +31,7 @@ import type { SiteBody } from '../load/site-config';
 /** A booking's status, in the OCPI Bookings vocabulary (ReservationStatus); a refused request is never stored. */
 export type OwnBookingStatus = 'RESERVED' | 'CANCELED' | 'NO_SHOW' | 'FULFILLED';
 
-/** Who booked: an eMSP through OCPI (with its request_id), or the operator. */
+/** Who booked: an eMSP through OCPI (with its request_id), the operator, or a fleet with its key. */
 export interface BookingRequester {
   country_code?: string;
   party_id?: string;
@@ -41,6 +41,9 @@ export interface BookingRequester {
   request?: unknown;
   received_at?: string;
   operator?: boolean;
+  /** A fleet booking with a fleet key (docs/scheduling.md, "Bookings by a fleet"): the fleet and the key's id. */
+  fleet_id?: string;
+  fleet_key_id?: string;
 }
 
 export interface OwnBooking {
@@ -302,14 +305,25 @@ export class OwnBookings {
   }
 
   /** Bookings overlapping [from, to), of a location and in a status when given, earliest first. */
-  async list(filter: { locationId?: string; status?: OwnBookingStatus; from?: Date; to?: Date; requester?: { country_code: string; party_id: string } } = {}): Promise<OwnBooking[]> {
+  async list(
+    filter: { locationId?: string; status?: OwnBookingStatus; from?: Date; to?: Date; requester?: { country_code: string; party_id: string }; idTokens?: string[] } = {},
+  ): Promise<OwnBooking[]> {
     const rows: BookingRow[] = await this.deps.db.query(
       `SELECT * FROM own_bookings
         WHERE ($1::text IS NULL OR location_id = $1) AND ($2::text IS NULL OR status = $2)
           AND ($3::timestamptz IS NULL OR window_until > $3) AND ($4::timestamptz IS NULL OR window_from < $4)
           AND ($5::text IS NULL OR (requester->>'country_code' = $5 AND requester->>'party_id' = $6))
+          AND ($7::text[] IS NULL OR id_token = ANY($7))
         ORDER BY window_from, id LIMIT 10000`,
-      [filter.locationId ?? null, filter.status ?? null, filter.from ?? null, filter.to ?? null, filter.requester?.country_code ?? null, filter.requester?.party_id ?? null],
+      [
+        filter.locationId ?? null,
+        filter.status ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        filter.requester?.country_code ?? null,
+        filter.requester?.party_id ?? null,
+        filter.idTokens ?? null,
+      ],
     );
     return rows.map((r) => this.toBooking(r));
   }

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { PricePeriod, PriorityClass } from '../../core/planning/planning-core';
 import { previewTariffPrice } from '../../core/pricing/tariff-price-preview';
+import { hashApiKey, newApiKey } from '../../foundation/api-keys';
 import { HubError } from '../../foundation/hub-errors';
 
 /**
@@ -55,8 +55,6 @@ export interface EmsLimit {
 }
 
 const EMS_KEY_PREFIX = 'ems_';
-/** Only this is stored: the SHA-256 of the key (hex), as for the partner finance keys. */
-const hashToken = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 
 /** The classes of the planner, with the default class added when the operator configured none named `standard`. */
 export function priorityClassesOf(settings: PlannerSettingsBody | undefined): PriorityClass[] {
@@ -124,10 +122,10 @@ export class SitePlanner {
   /** A new EMS key for a site; the key itself is in the answer only. */
   async issueKey(siteId: string, label: string): Promise<EmsKeyView & { key: string }> {
     await this.requireSite(siteId);
-    const key = `${EMS_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+    const key = newApiKey(EMS_KEY_PREFIX);
     const [row] = await this.db.query(
       `INSERT INTO site_ems_keys (site_id, label, key_hash) VALUES ($1, $2, $3) RETURNING id::text, site_id, label, created_at, revoked_at`,
-      [siteId, label, hashToken(key)],
+      [siteId, label, hashApiKey(key)],
     );
     return { ...row, key };
   }
@@ -152,7 +150,7 @@ export class SitePlanner {
   /** The site and key id a key stands for, or null for an unknown or revoked key. */
   async authenticate(key: string): Promise<{ keyId: string; siteId: string } | null> {
     if (!key.startsWith(EMS_KEY_PREFIX)) return null;
-    const [row] = await this.db.query(`SELECT id::text AS key_id, site_id FROM site_ems_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [hashToken(key)]);
+    const [row] = await this.db.query(`SELECT id::text AS key_id, site_id FROM site_ems_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [hashApiKey(key)]);
     return row ? { keyId: row.key_id, siteId: row.site_id } : null;
   }
 
