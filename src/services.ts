@@ -360,7 +360,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   // OCPI Bookings (2.3.0 with the bookings extension): routed between partners; the own CPO answers in-process.
   const bookings = new BookingsService(moduleDeps);
   const ownBookingsOcpi = new OwnBookingsOcpi({ ownBookings, bookings, cpo: ownCpo, config: config.bookings, log });
-  const ownSmartCharging = new OwnSmartCharging({ db, log, ownCpo, transactions, load, sessions, chargingprofiles });
+  const ownSmartCharging = new OwnSmartCharging({ db, log, ownCpo, transactions, load, planner: sitePlanner, sessions, chargingprofiles });
 
   // The own CPO's event graph: who reacts to what (constructors subscribe nothing themselves).
   // Charger calls between instances, and the newest connection of a charger winning across them.

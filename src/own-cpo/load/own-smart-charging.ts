@@ -7,6 +7,7 @@ import type { ChargingProfileResponse, ProfileOperation } from '../../hub/module
 import type { ChargingPreferences, Session } from '../../hub/modules/sessions/sessions.schema';
 import type { SessionsService } from '../../hub/modules/sessions/sessions.service';
 import type { LoadManager } from './load-manager';
+import type { SitePlanner } from './site-planner';
 import { connectorKeyOf } from './site-config';
 import type { RoleAddress } from '../../hub/ocpi/party-address';
 
@@ -19,11 +20,13 @@ export type ChargingPreferencesResponse = 'ACCEPTED' | 'DEPARTURE_REQUIRED' | 'E
 /**
  * Decides an eMSP's ChargingPreferences for a running session at an own charger in a site (pure). The
  * allocator uses departure and energy together, so one without the other is sent back for the missing
- * half; CHEAP and GREEN need price and energy-mix signals the hub does not have.
+ * half. CHEAP is what a planner site does for every car (the cheapest slots before its departure, by
+ * the own tariff's time-of-use prices); a site without the planner has no price signal. GREEN needs an
+ * energy-mix signal the hub does not have.
  */
-export function preferencesResponse(preferences: ChargingPreferences, inSite: boolean, now: Date): ChargingPreferencesResponse {
-  if (!inSite) return 'NOT_POSSIBLE';
-  if (preferences.profile_type === 'CHEAP' || preferences.profile_type === 'GREEN') return 'PROFILE_TYPE_NOT_SUPPORTED';
+export function preferencesResponse(preferences: ChargingPreferences, site: 'none' | 'allocator' | 'planner', now: Date): ChargingPreferencesResponse {
+  if (site === 'none') return 'NOT_POSSIBLE';
+  if (preferences.profile_type === 'GREEN' || (preferences.profile_type === 'CHEAP' && site !== 'planner')) return 'PROFILE_TYPE_NOT_SUPPORTED';
   const hasEnergy = preferences.energy_need !== undefined;
   const hasDeparture = preferences.departure_time !== undefined;
   if (hasEnergy && !hasDeparture) return 'DEPARTURE_REQUIRED';
@@ -58,6 +61,8 @@ export class OwnSmartCharging {
       ownCpo: RoleAddress;
       transactions: TransactionsService;
       load: LoadManager;
+      /** Whether a site plans ahead (CHEAP preferences are taken only there). */
+      planner: Pick<SitePlanner, 'settings'>;
       sessions: SessionsService;
       chargingprofiles: ChargingProfilesService;
       now?: () => Date;
@@ -78,7 +83,8 @@ export class OwnSmartCharging {
   async setPreferences(session: Session, preferences: ChargingPreferences): Promise<ChargingPreferencesResponse> {
     const found = await this.running(session.id);
     if (!found) return 'NOT_POSSIBLE';
-    const answer = preferencesResponse(preferences, !!found.siteId, this.now());
+    const site = !found.siteId ? 'none' : (await this.deps.planner.settings(found.siteId)).enabled ? 'planner' : 'allocator';
+    const answer = preferencesResponse(preferences, site, this.now());
     if (answer !== 'ACCEPTED') return answer;
     await this.deps.db.query(
       `INSERT INTO session_charging_preferences (session_id, profile_type, departure_time, energy_need_kwh, discharge_allowed, set_at)

@@ -89,13 +89,18 @@ describe('a site as the operator writes it', () => {
 describe('OCPI answers of the own CPO', () => {
   it('ChargingPreferences: departure and energy together, REGULAR or FAST, in a site', () => {
     const soon = '2026-11-20T14:00:00Z';
-    expect(preferencesResponse({ profile_type: 'REGULAR', departure_time: soon, energy_need: 20 }, true, now)).toBe('ACCEPTED');
-    expect(preferencesResponse({ profile_type: 'FAST' }, true, now)).toBe('ACCEPTED');
-    expect(preferencesResponse({ profile_type: 'REGULAR', departure_time: soon, energy_need: 20 }, false, now)).toBe('NOT_POSSIBLE');
-    expect(preferencesResponse({ profile_type: 'GREEN' }, true, now)).toBe('PROFILE_TYPE_NOT_SUPPORTED');
-    expect(preferencesResponse({ profile_type: 'REGULAR', energy_need: 20 }, true, now)).toBe('DEPARTURE_REQUIRED');
-    expect(preferencesResponse({ profile_type: 'REGULAR', departure_time: soon }, true, now)).toBe('ENERGY_NEED_REQUIRED');
-    expect(preferencesResponse({ profile_type: 'REGULAR', departure_time: '2026-11-20T11:00:00Z', energy_need: 5 }, true, now)).toBe('NOT_POSSIBLE');
+    expect(preferencesResponse({ profile_type: 'REGULAR', departure_time: soon, energy_need: 20 }, 'allocator', now)).toBe('ACCEPTED');
+    expect(preferencesResponse({ profile_type: 'FAST' }, 'allocator', now)).toBe('ACCEPTED');
+    expect(preferencesResponse({ profile_type: 'REGULAR', departure_time: soon, energy_need: 20 }, 'none', now)).toBe('NOT_POSSIBLE');
+    expect(preferencesResponse({ profile_type: 'GREEN' }, 'allocator', now)).toBe('PROFILE_TYPE_NOT_SUPPORTED');
+    expect(preferencesResponse({ profile_type: 'GREEN', departure_time: soon, energy_need: 20 }, 'planner', now)).toBe('PROFILE_TYPE_NOT_SUPPORTED');
+    // CHEAP needs the planner's time-of-use prices; it takes departure and energy like REGULAR.
+    expect(preferencesResponse({ profile_type: 'CHEAP', departure_time: soon, energy_need: 20 }, 'allocator', now)).toBe('PROFILE_TYPE_NOT_SUPPORTED');
+    expect(preferencesResponse({ profile_type: 'CHEAP', departure_time: soon, energy_need: 20 }, 'planner', now)).toBe('ACCEPTED');
+    expect(preferencesResponse({ profile_type: 'CHEAP', energy_need: 20 }, 'planner', now)).toBe('DEPARTURE_REQUIRED');
+    expect(preferencesResponse({ profile_type: 'REGULAR', energy_need: 20 }, 'allocator', now)).toBe('DEPARTURE_REQUIRED');
+    expect(preferencesResponse({ profile_type: 'REGULAR', departure_time: soon }, 'allocator', now)).toBe('ENERGY_NEED_REQUIRED');
+    expect(preferencesResponse({ profile_type: 'REGULAR', departure_time: '2026-11-20T11:00:00Z', energy_need: 5 }, 'allocator', now)).toBe('NOT_POSSIBLE');
   });
 
   it('ActiveChargingProfile: one period in amps, with at most one decimal', () => {
