@@ -216,29 +216,10 @@ const OCPP201: ChargerProtocol = {
   connectorLimit: ({ ocppConnector, transactionId, limit, phases, schedule }) => {
     if (transactionId === undefined) return null;
     const evseId = evseOf(ocppConnector);
-    if (schedule) {
-      return {
-        action: 'SetChargingProfile',
-        params: {
-          evseId,
-          chargingProfile: {
-            id: 3000 + evseId,
-            stackLevel: STACK_LEVEL,
-            chargingProfilePurpose: 'TxProfile',
-            chargingProfileKind: 'Absolute',
-            transactionId,
-            chargingSchedule: [
-              {
-                id: 1,
-                startSchedule: schedule.start.toISOString(),
-                chargingRateUnit: 'A',
-                chargingSchedulePeriod: schedule.periods.map((p) => ({ startPeriod: p.startPeriod, limit: p.limit, numberPhases: phases })),
-              },
-            ],
-          },
-        },
-      };
-    }
+    // The planner's plan as an absolute schedule; the allocator's limit as one relative period.
+    const timing = schedule
+      ? { kind: 'Absolute', startSchedule: schedule.start.toISOString(), periods: schedule.periods }
+      : { kind: 'Relative', periods: [{ startPeriod: 0, limit }] };
     return {
       action: 'SetChargingProfile',
       params: {
@@ -247,9 +228,16 @@ const OCPP201: ChargerProtocol = {
           id: 3000 + evseId,
           stackLevel: STACK_LEVEL,
           chargingProfilePurpose: 'TxProfile',
-          chargingProfileKind: 'Relative',
+          chargingProfileKind: timing.kind,
           transactionId,
-          chargingSchedule: [{ id: 1, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit, numberPhases: phases }] }],
+          chargingSchedule: [
+            {
+              id: 1,
+              ...(timing.startSchedule && { startSchedule: timing.startSchedule }),
+              chargingRateUnit: 'A',
+              chargingSchedulePeriod: timing.periods.map((p) => ({ startPeriod: p.startPeriod, limit: p.limit, numberPhases: phases })),
+            },
+          ],
         },
       },
     };
