@@ -3,7 +3,7 @@ import path from 'node:path';
 import axios from 'axios';
 import type { Browser, Page } from 'playwright-core';
 import { createRPCError, type RPCClient } from 'ocpp-rpc';
-import { CHROMIUM, launchChromium } from '../support/browser';
+import { CHROMIUM, launchChromium, signInToDashboard } from '../support/browser';
 import { connectChargePoint } from '../support/charge-point';
 import { waitFor } from '../support/network';
 import { ownLocation } from '../support/own-network';
@@ -121,9 +121,7 @@ describeWithChromium('the dashboard\'s charger page in Chromium, with real OCPP 
   };
 
   it('lists the chargers and shows a 1.6 charger\'s live state with the 1.6 controls', async () => {
-    await page.goto(`${hub.url}/dashboard#/chargers`);
-    await page.fill('#key-input', hub.adminKey);
-    await page.click('#key-form button');
+    await signInToDashboard(page, hub.url, hub.adminKey, '#/chargers');
     await page.locator('#charger-list tbody tr[data-charger="PAGE16"]').waitFor();
     expect(await page.locator('#charger-list tbody tr[data-charger]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-charger')))).toEqual(['PAGE16', 'PAGE201']);
     await page.click('#charger-list tr[data-charger="PAGE16"] a');

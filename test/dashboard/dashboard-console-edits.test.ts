@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../support/browser';
+import { CHROMIUM, launchChromium, signInToDashboard } from '../support/browser';
 import { waitFor } from '../support/network';
 import { OWN, type OwnNetwork, startOwnNetwork } from '../support/own-network';
 import { startPartner, type TestPartner } from '../support/partner';
@@ -82,9 +82,7 @@ describeWithChromium('the console in Chromium: editing the own catalogue, connec
     if ('unavailable' in launched) throw new Error(launched.unavailable);
     browser = launched.browser;
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${net.hub.url}/dashboard`);
-    await page.fill('#key-input', net.hub.adminKey);
-    await page.click('#key-form button');
+    await signInToDashboard(page, net.hub.url, net.hub.adminKey);
     await page.locator('#open-console').waitFor({ state: 'visible' });
     await redrawn(() => page.click('#open-console'));
   });

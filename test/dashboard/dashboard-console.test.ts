@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { runCli } from '../../src/cli/ocpi-hub-cli';
-import { CHROMIUM, launchChromium } from '../support/browser';
+import { CHROMIUM, launchChromium, signInToDashboard } from '../support/browser';
 import { locationPut } from '../support/deliveries';
 import { example, startNetwork, type TestNetwork, waitFor } from '../support/network';
 
@@ -75,9 +75,7 @@ describeWithChromium('the console in Chromium', () => {
     await net.hub.services.traffic.drain();
 
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${net.hub.url}/dashboard`);
-    await page.fill('#key-input', net.hub.adminKey);
-    await page.click('#key-form button');
+    await signInToDashboard(page, net.hub.url, net.hub.adminKey);
     await page.locator('#open-console').waitFor({ state: 'visible' });
     await redrawn(() => page.click('#open-console'));
   });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../support/browser';
+import { CHROMIUM, launchChromium, signInToDashboard } from '../support/browser';
 import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 
 const chromiumInstalled = existsSync(CHROMIUM);
@@ -60,9 +60,7 @@ describeWithChromium('the dashboard Reliability section in Chromium', () => {
   });
 
   it('shows each CPO\'s scorecard as the API gives it, and the worst EVSE first with why and its open alert', async () => {
-    await page.goto(`${net.hub.url}/dashboard`);
-    await page.fill('#key-input', net.hub.adminKey);
-    await page.click('#key-form button');
+    await signInToDashboard(page, net.hub.url, net.hub.adminKey);
     await waitFor(async () => (await page.locator('body').getAttribute('data-reliability-loaded')) !== null, 'the reliability section to load', 20_000);
 
     const cards = (await net.hub.admin.get('/admin/reliability/partners', { params: { worst: 10 } })).data;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../support/browser';
+import { CHROMIUM, launchChromium, signInToDashboard } from '../support/browser';
 import { locationPut } from '../support/deliveries';
 import { startNetwork, type TestNetwork, waitFor } from '../support/network';
 
@@ -52,9 +52,7 @@ describeWithChromium('the dashboard traffic section and alert banner in Chromium
   };
 
   it('shows the DOWN partner in the banner, per-partner plots and figures equal to the API, records that filter and open', async () => {
-    await page.goto(`${net.hub.url}/dashboard`);
-    await page.fill('#key-input', net.hub.adminKey);
-    await page.click('#key-form button');
+    await signInToDashboard(page, net.hub.url, net.hub.adminKey);
     let stamp = await loadedOnce();
 
     const banner = page.locator('#alert-banner [data-alert="NL/DTE"]');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium (apt-get install chromium; .ci/run installs it when missing). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -17,4 +17,11 @@ export async function launchChromium(): Promise<{ browser: Browser } | { unavail
   } catch (error) {
     return { unavailable: `${CHROMIUM} does not start: ${(error as Error).message.split('\n')[0]}` };
   }
+}
+
+/** Opens the dashboard (at `path`, e.g. `#/chargers`) and gives it the admin key, as an operator signs in. */
+export async function signInToDashboard(page: Page, hubUrl: string, adminKey: string, path = ''): Promise<void> {
+  await page.goto(`${hubUrl}/dashboard${path}`);
+  await page.fill('#key-input', adminKey);
+  await page.click('#key-form button');
 }
