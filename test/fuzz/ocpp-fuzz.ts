@@ -181,6 +181,8 @@ export class RawCharger {
   private readonly inbox: unknown[] = [];
   private waiter?: () => void;
   closed?: { code: number };
+  /** How many of the hub's own calls this charger has refused: each refusal is a well-formed message, which ends a malformed streak for ocpp-rpc. */
+  refusedHubCalls = 0;
 
   constructor(
     private readonly url: string,
@@ -204,6 +206,7 @@ export class RawCharger {
       // report) is not an answer to a fuzz frame: refused at once, so the hub is not left waiting.
       if (Array.isArray(frame) && frame[0] === 2) {
         socket.send(JSON.stringify([4, frame[1], 'NotImplemented', 'the fuzz charger answers no calls of the hub', {}]));
+        this.refusedHubCalls++;
         return;
       }
       this.inbox.push(frame);
@@ -336,6 +339,7 @@ export async function runOcppFuzz(hub: TestHub, options: { framesPerProtocol: nu
       report.actions[protocol] = { handled: schemas.actions.filter((a) => a.handled).map((a) => a.action), unhandled: schemas.actions.filter((a) => !a.handled).length };
       const frames = fc.sample(frameArbitrary(schemas), { numRuns: options.framesPerProtocol, seed: options.seed + index });
       let badInARow = 0;
+      let refusalsSeen = 0;
       const late = { ids: new Set<string>(), anonymous: 0 };
       const fail = (frame: Frame, problem: string) => report.failures.push({ protocol, frame: { ...frame, text: frame.text.slice(0, 200) }, problem });
       const reconnect = async () => {
@@ -348,6 +352,11 @@ export async function runOcppFuzz(hub: TestHub, options: { framesPerProtocol: nu
 
       const handle = async (frame: Frame): Promise<void> => {
         report.byKind[frame.kind] = (report.byKind[frame.kind] ?? 0) + 1;
+        // A refusal of a hub call went out before this frame: ocpp-rpc counts the malformed streak from 0 again.
+        if (charger.refusedHubCalls !== refusalsSeen) {
+          refusalsSeen = charger.refusedHubCalls;
+          badInARow = 0;
+        }
         charger.send(frame.text);
         report.sent++;
         badInARow = frame.neutral ? badInARow : frame.garbage ? badInARow + 1 : 0;
