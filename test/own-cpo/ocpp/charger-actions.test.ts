@@ -79,6 +79,9 @@ describe('the operator\'s actions on a charger (admin API)', () => {
   let cp201: RPCClient;
   /** What the 1.6 charger received, and how it answers each action (a function may throw or never resolve). */
   const received: { method: string; params: any }[] = [];
+  // The last call of one action: the hub's own local-list sync (GetLocalListVersion after a boot or a
+  // connection) may reach the charger after an operator's action, so "the last call of all" races it.
+  const lastCall = (method: string) => received.filter((r) => r.method === method).at(-1);
   const answers = new Map<string, (params: any) => Promise<Record<string, unknown>>>();
   const received201: { method: string; params: any }[] = [];
   const action = (id: string, name: string, body: unknown, headers?: Record<string, string>) => hub.admin.post(`/admin/chargers/${id}/actions/${name}`, body, { headers });
@@ -236,7 +239,7 @@ describe('the operator\'s actions on a charger (admin API)', () => {
     for (const [name, body, wantAction, wantParams] of expected) {
       const response = await shortcut('ACT16', name, body);
       expect({ name, status: response.status, action: response.data.action, requested_by: response.data.requested_by }).toEqual({ name, status: 200, action: wantAction, requested_by: 'test-operator' });
-      expect(received.at(-1)).toEqual({ method: wantAction, params: wantParams });
+      expect(lastCall(wantAction)).toEqual({ method: wantAction, params: wantParams });
     }
     expect((await shortcut('ACT16', 'composite-schedule', { duration: 60 })).data.status).toBe('rejected');
     const sent = received.length;
@@ -266,7 +269,7 @@ describe('the operator\'s actions on a charger (admin API)', () => {
     expect((await shortcut('ACT16', 'availability', { operative: false, connector: '1' })).data.status).toBe('accepted');
     await waitFor(async () => (await evseStatus()) === 'INOPERATIVE', 'the EVSE INOPERATIVE');
     expect((await shortcut('ACT16', 'availability', { operative: true })).data.status).toBe('accepted');
-    expect(received.at(-1)).toEqual({ method: 'ChangeAvailability', params: { connectorId: 0, type: 'Operative' } });
+    expect(lastCall('ChangeAvailability')).toEqual({ method: 'ChangeAvailability', params: { connectorId: 0, type: 'Operative' } });
     await waitFor(async () => (await evseStatus()) === 'AVAILABLE', 'the EVSE AVAILABLE');
   });
 
@@ -275,7 +278,7 @@ describe('the operator\'s actions on a charger (admin API)', () => {
     const response = await shortcut('ACT16', 'get-diagnostics', { since: '2026-12-01T00:00:00Z' });
     expect(response.status).toBe(200);
     expect(response.data.file).toMatchObject({ kind: 'diagnostics', uploaded_at: null, size_bytes: null });
-    const { location, startTime } = received.at(-1)!.params;
+    const { location, startTime } = lastCall('GetDiagnostics')!.params;
     expect(startTime).toBe('2026-12-01T00:00:00Z');
     expect(location).toMatch(/^http:\/\/hub\.invalid\/ocpp-uploads\/[A-Za-z0-9_-]{32}$/);
     const url = location.replace('http://hub.invalid', hub.url);
@@ -317,7 +320,7 @@ describe('the operator\'s actions on a charger (admin API)', () => {
     });
     expect(response.status).toBe(200);
     expect(response.data).toMatchObject({ action: 'UpdateFirmware', status: 'accepted', requested_by: 'cli:bob', file: { kind: 'firmware', size_bytes: firmware.length, downloads: 0 } });
-    const { location, retries } = received.at(-1)!.params;
+    const { location, retries } = lastCall('UpdateFirmware')!.params;
     expect(retries).toBe(2);
     expect(location).toMatch(/^http:\/\/hub\.invalid\/ocpp-uploads\/[A-Za-z0-9_-]{32}\/fw-4\.15\.bin$/);
     const download = await axios.get(location.replace('http://hub.invalid', hub.url), { responseType: 'arraybuffer' });
@@ -333,7 +336,7 @@ describe('the operator\'s actions on a charger (admin API)', () => {
     answers.set('UpdateFirmware', async () => ({}));
     const slot = (await shortcut('ACT16', 'get-diagnostics')).data.file.id;
     const firmware = await hub.admin.put('/admin/chargers/ACT16/firmware', Buffer.from('fw'), { headers: { 'Content-Type': 'application/octet-stream' } });
-    const { location } = received.at(-1)!.params;
+    const { location } = lastCall('UpdateFirmware')!.params;
     const before = (await hub.admin.get('/admin/chargers/ACT16/files')).data.map((f: { id: string }) => f.id);
     await hub.services.db.query(`UPDATE charger_files SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [[slot, firmware.data.file.id]]);
     expect((await axios.get(location.replace('http://hub.invalid', hub.url), { validateStatus: () => true })).status).toBe(404);
@@ -361,8 +364,9 @@ describe('the operator\'s actions on a charger (admin API)', () => {
     for (const [name, body, wantAction, check] of expected) {
       const response = await shortcut('ACT201', name, body);
       expect({ name, status: response.status, protocol: response.data.protocol, action: response.data.action, outcome: response.data.status }).toEqual({ name, status: 200, protocol: 'ocpp2.0.1', action: wantAction, outcome: 'accepted' });
-      expect(received201.at(-1)!.method).toBe(wantAction);
-      check(received201.at(-1)!.params);
+      const call = received201.filter((r) => r.method === wantAction).at(-1);
+      expect(call?.method).toBe(wantAction);
+      check(call!.params);
     }
     expect((await shortcut('ACT201', 'get-configuration')).status).toBe(409);
     // the generic action checks against the 2.0.1 schema
