@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isDatabaseUnavailable } from '../db/database-errors';
+import { bearerKeyOf } from '../foundation/api-keys';
 import { HubError } from '../foundation/hub-errors';
 import { describeIssues } from '../foundation/zod-issues';
 
@@ -77,4 +78,18 @@ const Uuid = z.uuid();
 export function uuidParam(value: string | undefined, what: string): string {
   if (!Uuid.safeParse(value).success) throw new AdminError(404, 'not_found', `No ${what} with id ${value}`);
   return value!;
+}
+
+/**
+ * `Authorization: Bearer <key>` for one kind of operator-issued key (finance, EMS, fleet): the caller
+ * `authenticate` finds for a key of that kind, put in `ctx.state[kind.state]`, or 401 naming the key.
+ */
+export function requireIssuedKey<Caller>(kind: { prefix: string; name: string; state: string }, authenticate: (key: string) => Promise<Caller | null>): Middleware {
+  return async (ctx, next) => {
+    const key = bearerKeyOf(ctx.get('Authorization'), kind.prefix);
+    const caller = key ? await authenticate(key) : null;
+    if (!caller) throw new AdminError(401, 'unauthorized', `Missing, wrong or revoked ${kind.name} (Authorization: Bearer <${kind.name}>)`);
+    ctx.state[kind.state] = caller;
+    await next();
+  };
 }

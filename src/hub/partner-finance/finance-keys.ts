@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { HubError } from '../../foundation/hub-errors';
-import { hashApiKey, newApiKey } from '../../foundation/api-keys';
+import { type ApiKeyView, hashApiKey, newApiKey } from '../../foundation/api-keys';
 
 /**
  * Finance keys: what a partner's finance team presents to read its own statements, dispute lines and
@@ -10,12 +10,8 @@ import { hashApiKey, newApiKey } from '../../foundation/api-keys';
  * revoked by the operator without touching the OCPI connection. Only its SHA-256 is stored; the key
  * is shown once.
  */
-export interface FinanceKeyView {
-  id: string;
+export interface FinanceKeyView extends ApiKeyView {
   party_id: string;
-  label: string;
-  created_at: Date;
-  revoked_at: Date | null;
 }
 
 /** The party a finance key belongs to, and the statement sides it may see: its CPO and eMSP roles as CC/PID. */
@@ -26,14 +22,14 @@ export interface FinanceCaller {
   emsps: string[];
 }
 
-const KEY_PREFIX = 'fin_';
+export const FINANCE_KEY_PREFIX = 'fin_';
 
 export class FinanceKeys {
   constructor(private readonly db: DataSource) {}
 
   /** A new key for a party; the key itself is in the answer only. */
   async issue(partyUuid: string, label: string): Promise<FinanceKeyView & { key: string }> {
-    const key = newApiKey(KEY_PREFIX);
+    const key = newApiKey(FINANCE_KEY_PREFIX);
     const [party] = await this.db.query(`SELECT 1 FROM parties WHERE id = $1`, [partyUuid]);
     if (!party) throw new HubError('not_found', `No party ${partyUuid}`);
     const [row] = await this.db.query(
@@ -64,7 +60,7 @@ export class FinanceKeys {
 
   /** The caller a key stands for, or null for an unknown or revoked key (or a suspended party). */
   async authenticate(key: string): Promise<FinanceCaller | null> {
-    if (!key.startsWith(KEY_PREFIX)) return null;
+    if (!key.startsWith(FINANCE_KEY_PREFIX)) return null;
     const [row] = await this.db.query(
       `SELECT k.id AS key_id, p.id AS party_uuid,
               coalesce(array_agg(r.country_code || '/' || r.party_id) FILTER (WHERE r.role = 'CPO'), '{}') AS cpos,

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import { AdminError, parseAdminBody, uuidParam } from '../../http/admin-http';
+import { parseAdminBody, requireIssuedKey, uuidParam } from '../../http/admin-http';
 import { CsvQuery, DisputeBody, DisputesQuery, DisputeStepBody, invoiceOf, statementIdParam, VersionQuery, versionParam } from '../settlement/settlement-requests';
-import type { FinanceCaller, FinanceKeys } from './finance-keys';
+import { FINANCE_KEY_PREFIX, type FinanceCaller, type FinanceKeys } from './finance-keys';
 import type { PartnerStatements } from './partner-statements';
 import { statementPdf } from '../settlement/statement-pdf';
 
@@ -18,13 +18,7 @@ export const PARTNER_FINANCE_PREFIX = '/partner/v1';
 
 /** `Authorization: Bearer <finance key>`: a key the operator issued to the party, not revoked, of a party not suspended. */
 export function requireFinanceKey(keys: FinanceKeys): Middleware {
-  return async (ctx, next) => {
-    const match = /^Bearer (\S+)$/.exec(ctx.get('Authorization'));
-    const caller = match ? await keys.authenticate(match[1]) : null;
-    if (!caller) throw new AdminError(401, 'unauthorized', 'Missing, wrong or revoked finance key (Authorization: Bearer <finance key>)');
-    ctx.state.financeCaller = caller;
-    await next();
-  };
+  return requireIssuedKey({ prefix: FINANCE_KEY_PREFIX, name: 'finance key', state: 'financeCaller' }, (key) => keys.authenticate(key));
 }
 
 const StatementsQuery = z.strictObject({

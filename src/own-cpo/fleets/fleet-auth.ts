@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { bearerKeyOf } from '../../foundation/api-keys';
-import { AdminError } from '../../http/admin-http';
+import { requireIssuedKey } from '../../http/admin-http';
 import { FLEET_KEY_PREFIX, type Fleets } from './fleets';
 
 /** The bookings routes a fleet key opens: `/admin/bookings` and below, nothing else of /admin. */
@@ -18,11 +18,5 @@ export function hasFleetKey(ctx: { path: string; get(field: string): string }, a
 
 /** `Authorization: Bearer <fleet key>`: a key the operator issued to a fleet, not revoked; sets ctx.state.fleetCaller. */
 export function requireFleetKey(fleets: Fleets): Middleware {
-  return async (ctx, next) => {
-    const key = bearerKeyOf(ctx.get('Authorization'), FLEET_KEY_PREFIX);
-    const caller = key ? await fleets.authenticate(key) : null;
-    if (!caller) throw new AdminError(401, 'unauthorized', 'Missing, wrong or revoked fleet key (Authorization: Bearer <fleet key>)');
-    ctx.state.fleetCaller = caller;
-    await next();
-  };
+  return requireIssuedKey({ prefix: FLEET_KEY_PREFIX, name: 'fleet key', state: 'fleetCaller' }, (key) => fleets.authenticate(key));
 }

@@ -1,22 +1,16 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { DEFAULT_NOMINAL_VOLTAGE } from '../../core/allocation/allocation-core';
-import { AdminError, parseAdminBody } from '../../http/admin-http';
+import { AdminError, parseAdminBody, requireIssuedKey } from '../../http/admin-http';
 import type { LoadManager } from './load-manager';
 import type { SitesService } from './sites.service';
-import { CapacityBody, type SitePlanner } from './site-planner';
+import { CapacityBody, EMS_KEY_PREFIX, type SitePlanner } from './site-planner';
 
 export const EMS_PREFIX = '/ems/v1';
 
 /** A building or grid operator's EMS, with the key the operator issued for one site (Authorization: Bearer ems_…). */
 export function requireEmsKey(planner: SitePlanner): Middleware {
-  return async (ctx, next) => {
-    const match = /^Bearer (\S+)$/.exec(ctx.get('Authorization'));
-    const caller = match ? await planner.authenticate(match[1]) : null;
-    if (!caller) throw new AdminError(401, 'unauthorized', 'Missing, wrong or revoked EMS key (Authorization: Bearer <EMS key>)');
-    ctx.state.emsCaller = caller;
-    await next();
-  };
+  return requireIssuedKey({ prefix: EMS_KEY_PREFIX, name: 'EMS key', state: 'emsCaller' }, (key) => planner.authenticate(key));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { PricePeriod, PriorityClass } from '../../core/planning/planning-core';
 import { previewTariffPrice } from '../../core/pricing/tariff-price-preview';
-import { hashApiKey, newApiKey } from '../../foundation/api-keys';
+import { type ApiKeyView, hashApiKey, newApiKey } from '../../foundation/api-keys';
 import { HubError } from '../../foundation/hub-errors';
 
 /**
@@ -38,12 +38,8 @@ export const CapacityBody = z.strictObject({
 });
 export type CapacityBody = z.infer<typeof CapacityBody>;
 
-export interface EmsKeyView {
-  id: string;
+export interface EmsKeyView extends ApiKeyView {
   site_id: string;
-  label: string;
-  created_at: Date;
-  revoked_at: Date | null;
 }
 
 /** The EMS limit in force at a site (watts), as given. */
@@ -54,7 +50,7 @@ export interface EmsLimit {
   setAt: Date;
 }
 
-const EMS_KEY_PREFIX = 'ems_';
+export const EMS_KEY_PREFIX = 'ems_';
 
 /** The classes of the planner, with the default class added when the operator configured none named `standard`. */
 export function priorityClassesOf(settings: PlannerSettingsBody | undefined): PriorityClass[] {
