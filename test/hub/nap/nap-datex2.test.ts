@@ -74,9 +74,29 @@ describe('NAP DATEX II publications', () => {
   });
 
   it('answers concurrent pulls from one build', async () => {
-    const answers = await Promise.all(Array.from({ length: 8 }, () => get('status.xml')));
-    expect(answers.every((a) => a.status === 200)).toBe(true);
-    expect(new Set(answers.map((a) => a.data)).size).toBeLessThanOrEqual(2); // one build, or a second begun after it ended
+    // The catalogue read is held until every pull has reached the hub, so all eight wait on one build.
+    const afir = net.hub.services.afir;
+    const read = afir.cpos.bind(afir);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const reads = jest.spyOn(afir, 'cpos').mockImplementation(async (...args) => {
+      await gate;
+      return read(...args);
+    });
+    try {
+      const pulls = Promise.all(Array.from({ length: 8 }, () => get('status.xml')));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      release();
+      const answers = await pulls;
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(new Set(answers.map((a) => a.data)).size).toBe(1);
+      // A pull after the build ended starts a build of its own.
+      expect((await get('status.xml')).status).toBe(200);
+      expect(reads).toHaveBeenCalledTimes(2);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('drops a CPO that opts out from both publications at once', async () => {
