@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { QueryBatches } from '../../db/query-batches';
 import type { Page } from '../ocpi/pagination';
 import type { PartyAddress } from '../ocpi/party-address';
 import type { BodyOrigin } from '../../core/ocpi-versions/translate';
@@ -94,6 +95,9 @@ const originalValues = (original?: BodyOrigin) => [original ? JSON.stringify(ori
 /** The `owner` column: `CC/PID`. */
 const ownerKeys = (owners: PartyAddress[]) => owners.map((o) => `${o.countryCode}/${o.partyId}`);
 
+/** Reads of many callers in one query: up to 200 keys, four queries at a time (the pool has 20 connections). */
+const STORE_READ_BATCHES = { maxItems: 200, maxWaitMs: 0, concurrency: 4 };
+
 const KEY_WHERE = 'module = $1 AND country_code = $2 AND party_id = $3 AND object_id = $4 AND object_type = $5';
 const keyValues = (k: ObjectKey) => [k.module, k.countryCode, k.partyId, k.objectId, k.objectType ?? ''];
 
@@ -105,7 +109,45 @@ const keyValues = (k: ObjectKey) => [k.module, k.countryCode, k.partyId, k.objec
 export class ObjectStore {
   constructor(private readonly db: DataSource) {}
 
+  /**
+   * Reads outside a transaction arriving in the same turn of the event loop go in one query (a fleet
+   * of chargers reconnecting reads its locations, tokens and the like at once); in a transaction a
+   * read is the transaction's own statement.
+   */
+  private readonly keyReads = new QueryBatches<ObjectKey, Row | undefined>(
+    async (keys) => {
+      const rows: (Row & { i: string })[] = await this.db.query(
+        `SELECT v.i, o.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS v(module, country_code, party_id, object_id, object_type, i)
+           JOIN ocpi_objects o ON o.module = v.module AND o.country_code = v.country_code AND o.party_id = v.party_id
+                              AND o.object_id = v.object_id AND o.object_type = v.object_type`,
+        [0, 1, 2, 3, 4].map((column) => keys.map((k) => keyValues(k)[column])),
+      );
+      const byIndex = new Map(rows.map((r) => [Number(r.i), r]));
+      return keys.map((_, index) => byIndex.get(index + 1));
+    },
+    STORE_READ_BATCHES,
+  );
+  private readonly idReads = new QueryBatches<{ module: string; objectId: string; objectType: string | null; owners: string[] }, Row[]>(
+    async (asked) => {
+      const rows: (Row & { i: string })[] = await this.db.query(
+        `SELECT v.i, o.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS v(module, object_id, object_type, owners, i)
+           JOIN ocpi_objects o ON o.module = v.module AND o.object_id = v.object_id
+                              AND (v.object_type IS NULL OR o.object_type = v.object_type) AND o.owner = ANY(string_to_array(v.owners, E'\\n'))
+          ORDER BY v.i, o.seq`,
+        [asked.map((a) => a.module), asked.map((a) => a.objectId), asked.map((a) => a.objectType), asked.map((a) => a.owners.join('\n'))],
+      );
+      const byIndex = new Map<number, Row[]>();
+      for (const row of rows) byIndex.set(Number(row.i), [...(byIndex.get(Number(row.i)) ?? []), row]);
+      return asked.map((_, index) => byIndex.get(index + 1) ?? []);
+    },
+    STORE_READ_BATCHES,
+  );
+
   async get<T = Record<string, unknown>>(key: ObjectKey, manager: EntityManager = this.db.manager): Promise<StoredObject<T> | null> {
+    if (manager === this.db.manager) {
+      const row = await this.keyReads.add(key);
+      return row ? fromRow<T>(row) : null;
+    }
     const rows: Row[] = await manager.query(`SELECT * FROM ocpi_objects WHERE ${KEY_WHERE}`, keyValues(key));
     return rows[0] ? fromRow<T>(rows[0]) : null;
   }
@@ -211,12 +253,7 @@ export class ObjectStore {
     objectType?: string,
   ): Promise<StoredObject<T>[]> {
     if (owners.length === 0) return [];
-    const rows: Row[] = await this.db.query(
-      `SELECT * FROM ocpi_objects
-        WHERE module = $1 AND object_id = $2 AND ($3::text IS NULL OR object_type = $3) AND owner = ANY($4::text[])
-        ORDER BY seq`,
-      [module, objectId, objectType ?? null, ownerKeys(owners)],
-    );
+    const rows = await this.idReads.add({ module, objectId, objectType: objectType ?? null, owners: ownerKeys(owners) });
     return rows.map((r) => fromRow<T>(r));
   }
 

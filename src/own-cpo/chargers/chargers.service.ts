@@ -300,6 +300,20 @@ export class ChargersService {
     (rows) => [rows.map((r) => r.id), rows.map((r) => r.idToken), rows.map((r) => r.status), rows.map((r) => r.at)],
   );
 
+  /** Disconnection marks of many chargers in one UPDATE, each guarded by its connection as before (a newer connection keeps its mark). */
+  private readonly disconnections = this.factWrites<{ id: string; instance: string; at: Date }>(
+    `UPDATE chargers c SET connected_instance = NULL, disconnected_at = now()
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS v(id, instance, at)
+      WHERE c.id = v.id AND c.connected_instance = v.instance AND c.last_connected_at = v.at`,
+    (rows) => [rows.map((r) => r.id), rows.map((r) => r.instance), rows.map((r) => r.at)],
+  );
+  private readonly disconnectionLogWrites = this.factWrites<{ id: string; at: Date; closedAt: Date; code: number }>(
+    `UPDATE charger_connection_log l SET disconnected_at = v.closed_at, close_code = v.code
+       FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::int[]) AS v(id, connected_at, closed_at, code)
+      WHERE l.charger_id = v.id AND l.connected_at = v.connected_at`,
+    (rows) => [rows.map((r) => r.id), rows.map((r) => r.at), rows.map((r) => r.closedAt), rows.map((r) => r.code)],
+  );
+
   private factWrites<Row>(sql: string, columns: (rows: Row[]) => unknown[][]): QueryBatches<Row, void> {
     return new QueryBatches<Row, void>(async (rows) => {
       await this.db.query(sql, columns(rows));
@@ -438,10 +452,7 @@ export class ChargersService {
   }
 
   async disconnected(id: string, connection: { instance: string; at: Date }): Promise<void> {
-    await this.db.query(
-      `UPDATE chargers SET connected_instance = NULL, disconnected_at = now() WHERE id = $1 AND connected_instance = $2 AND last_connected_at = $3`,
-      [id, connection.instance, connection.at],
-    );
+    await this.disconnections.add({ id, ...connection });
   }
 
   /** Keeps a connection in the charger's connection history (charger_connection_log; docs/reliability.md). */
@@ -456,12 +467,7 @@ export class ChargersService {
 
   /** Closes a connection of the history with its WebSocket close code (1000: a clean close). */
   async logDisconnection(id: string, connection: { at: Date; closedAt: Date; code: number }): Promise<void> {
-    await this.db.query(`UPDATE charger_connection_log SET disconnected_at = $3, close_code = $4 WHERE charger_id = $1 AND connected_at = $2`, [
-      id,
-      connection.at,
-      connection.closedAt,
-      connection.code,
-    ]);
+    await this.disconnectionLogWrites.add({ id, ...connection });
   }
 
   /** Clears the connection marks an instance left (it restarted, or is shutting down). */

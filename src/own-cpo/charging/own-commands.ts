@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { QueryBatches } from '../../db/query-batches';
 import { updatedRows } from '../../db/updated-rows';
 import type { z } from 'zod';
 import type {
@@ -117,12 +118,26 @@ export class OwnCommands implements LocalAuthority {
   /** A remote start's token is authorized by the command that asked for it (auth_method COMMAND). */
   async authorize(uid: string, chargerId?: string): Promise<DriverAuthorizationResult | undefined> {
     if (!chargerId) return undefined;
-    const rows: { auth: DriverAuthorizationResult }[] = await this.deps.db.query(
-      `SELECT auth FROM ocpp_remote_starts WHERE charger_id = $1 AND id_token = $2 AND transaction_pk IS NULL AND expires_at > now() ORDER BY id DESC LIMIT 1`,
-      [chargerId, uid],
-    );
-    return rows[0]?.auth;
+    return this.remoteStartReads.add({ chargerId, uid });
   }
+
+  /** Every Authorize asks whether a remote start waits for its token: many chargers' questions go in one query per batch. */
+  private readonly remoteStartReads = new QueryBatches<{ chargerId: string; uid: string }, DriverAuthorizationResult | undefined>(
+    async (asked) => {
+      const rows: { i: string; auth: DriverAuthorizationResult }[] = await this.deps.db.query(
+        `SELECT v.i, w.auth FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS v(charger_id, id_token, i)
+           CROSS JOIN LATERAL (
+             SELECT auth FROM ocpp_remote_starts s
+              WHERE s.charger_id = v.charger_id AND s.id_token = v.id_token AND s.transaction_pk IS NULL AND s.expires_at > now()
+              ORDER BY s.id DESC LIMIT 1
+           ) w`,
+        [asked.map((a) => a.chargerId), asked.map((a) => a.uid)],
+      );
+      const byIndex = new Map(rows.map((r) => [Number(r.i), r.auth]));
+      return asked.map((_, index) => byIndex.get(index + 1));
+    },
+    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+  );
 
   private async placeOf(locationId: string, evseUid?: string, connectorId?: string): Promise<Place | undefined> {
     const chargers = (await this.deps.chargers.list()).filter((c) => c.locationId === locationId && c.status === 'ACCEPTED');

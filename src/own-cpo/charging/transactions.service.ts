@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { QueryBatches } from '../../db/query-batches';
 import { updatedRows } from '../../db/updated-rows';
 import { type MeterSample } from '../../core/charging/meter-samples';
 import { cdrLocation, cdrRecord, closedPeriods, type Priced, priceTransaction, sessionRecord, type TransactionFacts } from '../../core/charging/ocpi-records';
@@ -260,12 +261,30 @@ export class TransactionsService {
 
   /** The running transactions, of one charger or all. */
   async active(chargerId?: string): Promise<Transaction[]> {
-    const rows: Row[] = await this.deps.db.query(
-      `SELECT * FROM ocpp_transactions WHERE status = 'ACTIVE' AND ($1::text IS NULL OR charger_id = $1) ORDER BY started_at, id`,
-      [chargerId ?? null],
-    );
+    if (chargerId !== undefined) return this.activeReads.add(chargerId);
+    const rows: Row[] = await this.deps.db.query(`SELECT * FROM ocpp_transactions WHERE status = 'ACTIVE' ORDER BY started_at, id`);
     return rows.map(toTransaction);
   }
+
+  /**
+   * One charger's running transactions are read at every boot and every "connector free" status: a
+   * fleet reconnecting at once is read in one query per batch (fresh each time), not one per charger.
+   */
+  private readonly activeReads = new QueryBatches<string, Transaction[]>(
+    async (chargerIds) => {
+      const rows: Row[] = await this.deps.db.query(
+        `SELECT * FROM ocpp_transactions WHERE status = 'ACTIVE' AND charger_id = ANY($1) ORDER BY started_at, id`,
+        [[...new Set(chargerIds)]],
+      );
+      const byCharger = new Map<string, Transaction[]>();
+      for (const row of rows) {
+        const transaction = toTransaction(row);
+        byCharger.set(transaction.chargerId, [...(byCharger.get(transaction.chargerId) ?? []), transaction]);
+      }
+      return chargerIds.map((id) => byCharger.get(id) ?? []);
+    },
+    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+  );
 
   async recent(limit = 100): Promise<Transaction[]> {
     const rows: Row[] = await this.deps.db.query(`SELECT * FROM ocpp_transactions ORDER BY started_at DESC, id DESC LIMIT $1`, [limit]);

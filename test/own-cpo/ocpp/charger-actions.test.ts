@@ -182,7 +182,9 @@ describe('the operator\'s actions on a charger (admin API)', () => {
       expect(response.data.error.message).toMatch(message);
     }
     expect((await action('ACT16', 'Reset', { params: { type: 'Soft' } }, { 'X-Requested-By': 'x'.repeat(65) })).status).toBe(400);
-    expect(received).toEqual([]);
+    // None of the refused actions reached the charger; the hub's own local-list sync (a moment after
+    // the connection, on a timer of its own) may have, and is no operator action.
+    expect(received.filter((r) => !['GetLocalListVersion', 'SendLocalList'].includes(r.method))).toEqual([]);
     expect(await logRows('ACT16')).toBe(before);
   });
 

@@ -44,8 +44,9 @@ describe('OCPP connections (security profile 1, one connection per charger, keep
     // The view is live; the database record follows.
     const row = await waitFor(async () => {
       const [found] = await hub.services.db.query(`SELECT protocol, connected_instance, last_connected_at FROM chargers WHERE id = 'CP1'`);
-      return found.connected_instance === null && found;
-    }, 'the disconnection recorded');
+      // The marks are written in order per charger, after the answers: wait for the last connection's.
+      return found.connected_instance === null && found.protocol === 'ocpp2.0.1' && found;
+    }, 'the last connection and its disconnection recorded');
     expect(row).toMatchObject({ protocol: 'ocpp2.0.1', last_connected_at: expect.any(Date) });
   });
 
