@@ -70,6 +70,24 @@ export class HubCaCrls {
     return row && this.current(String(row.id));
   }
 
+  /**
+   * The scheduled refresh: every CA with a published CRL, and the active one once it exists, gets a new
+   * CRL if its latest is due, so the CRL at the distribution point never lapses even when nobody asks.
+   * Answers how many were signed.
+   */
+  async refreshDue(): Promise<number> {
+    const rows: { id: string }[] = await this.deps.db.query(
+      `SELECT a.id::text FROM hub_certificate_authorities a WHERE a.active OR EXISTS (SELECT 1 FROM hub_ca_crls c WHERE c.authority_id = a.id) ORDER BY a.id`,
+    );
+    let signed = 0;
+    for (const { id } of rows) {
+      const before = await this.latest(this.deps.db, id);
+      const after = await this.current(id);
+      if (after.crlNumber !== before?.crlNumber) signed++;
+    }
+    return signed;
+  }
+
   /** The CRL of the CA with this id, active or not, fresh; undefined for an id the hub never had. */
   async ofAuthority(authorityId: string): Promise<PublishedCrl | undefined> {
     if (!/^[1-9][0-9]{0,17}$/.test(authorityId)) return undefined;

@@ -15,7 +15,7 @@ import { TokenVault } from '../../../src/hub/routing/credential-secrets';
 import { HubCaCrls } from '../../../src/own-cpo/chargers/hub-ca-crls';
 import { HubCertificateAuthority } from '../../../src/own-cpo/chargers/hub-certificate-authority';
 import { connectChargePoint } from '../../support/charge-point';
-import { chargerCsr } from '../../support/charger-csr';
+import { chargerCsr, operatorPki } from '../../support/charger-csr';
 import { createTestDatabase } from '../../support/database';
 import { waitFor } from '../../support/network';
 import { selfSignedCertificate } from '../../support/self-signed-cert';
@@ -187,6 +187,12 @@ describe("the hub CA's CRL: published at a public URL, named by the certificates
     expect(new x509.X509Crl(renewed.der).entries).toHaveLength(2);
     // What the hub serves is that one.
     expect(crlNumberOf((await fetchCrl(`${hub.url}/pki/hub-ca.crl`)).crl)).toBe(latest + 1n);
+    // The scheduled job (nobody asking) signs one when due, and none while fresh.
+    expect(await crls.refreshDue()).toBe(0);
+    now = new Date(renewed.nextUpdate.getTime() - 3_600_000);
+    expect(await crls.refreshDue()).toBe(1);
+    expect(await crls.refreshDue()).toBe(0);
+    expect((await crls.current(authorityId)).crlNumber).toBe(latest + 2n);
   });
 
   it('never signs two CRLs with the same number when instances sign at the same time', async () => {
@@ -211,5 +217,24 @@ describe("the hub CA's CRL: published at a public URL, named by the certificates
     const rows: { crl_number: string }[] = await hub.services.db.query(`SELECT crl_number FROM hub_ca_crls WHERE authority_id = $1 ORDER BY crl_number`, [authorityId]);
     expect(rows.length).toBe(before + 4);
     expect(rows.map((r) => BigInt(r.crl_number))).toEqual(rows.map((_r, i) => BigInt(i + 1)));
+  });
+
+  it("after the operator imports a CA, the active CRL is the new CA's and the old CA's stays at its own URL", async () => {
+    const pki = await operatorPki();
+    const imported = await hub.admin.put('/admin/certificate-authority', { certificate_pem: `${pki.intermediate.toString('pem')}\n${pki.root.toString('pem')}`, private_key_pem: pki.intermediateKeyPem });
+    expect(imported.status).toBe(200);
+    const active = await fetchCrl(`${other.url}/pki/hub-ca.crl`);
+    expect(active.crl.issuer).toBe(pki.intermediate.subject);
+    expect(await active.crl.verify({ publicKey: pki.intermediate })).toBe(true);
+    expect(active.crl.entries).toHaveLength(0);
+    expect(crlNumberOf(active.crl)).toBe(1n);
+    const old = await fetchCrl(`${other.url}/pki/hub-ca/${authorityId}.crl`);
+    expect(old.crl.issuer).toBe(new x509.X509Certificate(caPem).subject);
+    expect(old.crl.entries.map((e) => e.serialNumber.toLowerCase()).sort()).toEqual([enrolled[0].serial, enrolled[1].serial].sort());
+    const next = await enrol('CRL-4');
+    const [{ id: newId }] = await hub.services.db.query(`SELECT id::text FROM hub_certificate_authorities WHERE active`);
+    expect(newId).not.toBe(authorityId);
+    const urls = next.certificate.getExtension(x509.CRLDistributionPointsExtension)?.distributionPoints.flatMap((p) => p.distributionPoint?.fullName?.map((n) => n.uniformResourceIdentifier));
+    expect(urls).toEqual([`${hub.url}/pki/hub-ca/${newId}.crl`]);
   });
 });

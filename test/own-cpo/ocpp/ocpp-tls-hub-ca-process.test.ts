@@ -1,6 +1,7 @@
 import { webcrypto } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import axios from 'axios';
 import type { RPCClient } from 'ocpp-rpc';
 import { x509 } from '../../../src/core/pki/charger-certificates';
 import { chargePoint } from '../../support/charge-point';
@@ -122,6 +123,16 @@ describe('npm start with OCPP_TLS_CA=hub: profile 2 enrolment, profile 3 with th
     expect(revoked.status).toBe(200);
     expect(revoked.data).toMatchObject({ state: 'revoked', revoked_by: 'operator:test', revocation_reason: 'charger stolen' });
     expect(await outcome(tlsCharger(issued))).toBe(401);
+    // Relying parties other than the hub read it in the CRL the certificate names.
+    const cdp = new x509.X509Certificate(issued.cert).getExtension(x509.CRLDistributionPointsExtension);
+    const [crlUrl] = cdp!.distributionPoints.flatMap((p) => p.distributionPoint?.fullName?.map((n) => n.uniformResourceIdentifier) ?? []);
+    expect(crlUrl!.slice(0, hub.url.length)).toBe(hub.url);
+    expect(crlUrl!.slice(hub.url.length)).toMatch(/^\/pki\/hub-ca\/\d+\.crl$/);
+    const fetched = await axios.get(crlUrl!, { responseType: 'arraybuffer' });
+    expect(fetched.headers['content-type']).toBe('application/pkix-crl');
+    const crl = new x509.X509Crl(Buffer.from(fetched.data as ArrayBuffer));
+    expect(crl.entries.map((e) => e.serialNumber.toLowerCase())).toEqual([issued.serial]);
+    expect(await crl.verify({ publicKey: new x509.X509Certificate((await hub.admin.get('/admin/certificate-authority')).data.certificate_pem) })).toBe(true);
     // Its password still opens profile 2, where the operator can renew the certificate.
     expect(await outcome(tlsCharger({ password: PASSWORD }))).toBe('accepted');
   });
