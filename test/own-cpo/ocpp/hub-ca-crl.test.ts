@@ -120,12 +120,13 @@ describe("the hub CA's CRL: published at a public URL, named by the certificates
 
   it('names in each issued certificate the CRL of its CA; that CRL is signed by the CA and lists nothing yet', async () => {
     for (const id of ['CRL-1', 'CRL-2', 'CRL-3']) enrolled.push(await enrol(id));
-    const ca = (await hub.admin.get('/admin/certificate-authority')).data as { certificate_pem: string };
+    const ca = (await hub.admin.get('/admin/certificate-authority')).data as { certificate_pem: string; crl_url: string };
     caPem = ca.certificate_pem;
     [{ id: authorityId }] = await hub.services.db.query(`SELECT id::text FROM hub_certificate_authorities WHERE active`);
     const cdp = enrolled[0].certificate.getExtension(x509.CRLDistributionPointsExtension);
     const urls = cdp?.distributionPoints.flatMap((p) => p.distributionPoint?.fullName?.map((n) => n.uniformResourceIdentifier) ?? []);
     expect(urls).toEqual([`${hub.url}/pki/hub-ca/${authorityId}.crl`]);
+    expect(ca.crl_url).toBe(urls![0]);
     const { crl, headers } = await fetchCrl(urls![0]!);
     expect(crl.issuer).toBe(new x509.X509Certificate(caPem).subject);
     expect(await crl.verify({ publicKey: new x509.X509Certificate(caPem) })).toBe(true);
