@@ -135,5 +135,7 @@ describe('npm start with OCPP_TLS_CA=hub: profile 2 enrolment, profile 3 with th
     expect(await crl.verify({ publicKey: new x509.X509Certificate((await hub.admin.get('/admin/certificate-authority')).data.certificate_pem) })).toBe(true);
     // Its password still opens profile 2, where the operator can renew the certificate.
     expect(await outcome(tlsCharger({ password: PASSWORD }))).toBe('accepted');
+    // Nothing on the way was an error of the hub (pino: level 50 and above).
+    expect(hub.output.filter((line) => /"level":(5|6)\d/.test(line))).toEqual([]);
   });
 });
