@@ -17,6 +17,8 @@ import { ocppUploadsStack } from './own-cpo/ocpp/ocpp-uploads.routes';
 import { CHARGER_FILES_PATH } from './own-cpo/chargers/charger-files';
 import { meterKeysAdminRouter } from './own-cpo/admin/meter-keys.routes';
 import { certificatesAdminRouter } from './own-cpo/admin/certificates.routes';
+import { hubCaCrlStack } from './own-cpo/chargers/hub-ca-crl.routes';
+import { HUB_CA_CRL_PREFIX } from './own-cpo/chargers/hub-ca-crls';
 import { localListAdminRouter } from './own-cpo/admin/local-list.routes';
 import { sitesAdminRouter } from './own-cpo/admin/sites.routes';
 import { bookingsAdminRouter } from './own-cpo/admin/bookings.routes';
@@ -290,6 +292,8 @@ export function createApp(services: Services): Koa {
   );
   // Chargers upload diagnostics and logs and download firmware here, with a one-time token for a key.
   app.use(under(CHARGER_FILES_PATH, ocppUploadsStack(services)));
+  // Public: the revocation lists of the hub's CA, for relying parties other than the hub (docs/security.md).
+  app.use(under(HUB_CA_CRL_PREFIX, hubCaCrlStack(services)));
   // Public: drivers paying ad hoc at the hub's own chargers.
   app.use(under('/pay', payStack(services)));
   // Public: the driver's page behind each EVSE's sticker (docs/drivers.md).

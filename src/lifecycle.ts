@@ -54,6 +54,8 @@ function scheduleJobs(scheduler: Scheduler, services: Services): void {
   const reliabilityDays = () => services.reliabilityDays.catchUp();
   scheduler.add('reliability-days', '20 0 * * *', reliabilityDays);
   scheduler.runAtStart('reliability-days', reliabilityDays);
+  // The hub CA's CRLs signed again a day before they lapse, whether or not a relying party asked (docs/security.md).
+  scheduler.add('hub-ca-crl', '17 * * * *', () => services.crls.refreshDue());
   scheduler.add('reliability-playbooks', '30 * * * * *', async () => void (await services.playbooks.run(await services.reliabilityAlerts.open())));
 }
 

@@ -48,6 +48,7 @@ import { CHARGER_CALLS_CHANNEL, ChargerCalls } from './own-cpo/ocpp/charger-call
 import { ChargerActionsService } from './own-cpo/ocpp/charger-actions.service';
 import { HubCertificateAuthority } from './own-cpo/chargers/hub-certificate-authority';
 import { ChargerCertificates } from './own-cpo/ocpp/charger-certificates';
+import { HubCaCrls, hubCaCrlUrl } from './own-cpo/chargers/hub-ca-crls';
 import { ChargerFiles } from './own-cpo/chargers/charger-files';
 import { withDomain } from './own-cpo/ocpp-handlers/ocpp-handler';
 import { ChargerDeviceModel } from './own-cpo/chargers/charger-device-model';
@@ -134,6 +135,7 @@ export interface Services {
   chargerActions: ChargerActionsService;
   certificateAuthority: HubCertificateAuthority;
   certificates: ChargerCertificates;
+  crls: HubCaCrls;
   /** Diagnostics, logs and firmware exchanged with the own chargers over one-time hub URLs. */
   chargerFiles: ChargerFiles;
   /** Driver payments with Stripe and CPO payouts (docs/payments.md). */
@@ -281,7 +283,17 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   const chargerCosts = new ChargerCosts({ db, log, cdrs, transactions, ownCpo, tolerance: config.cdrRatingTolerance });
   // The hub's CA for its chargers: SignCertificate is answered here, CertificateSigned sent through the action log.
   const certificateAuthority = new HubCertificateAuthority({ db, vault: new TokenVault(secrets.tokenEncryptionKey), name: config.hub.name });
-  const certificates = new ChargerCertificates({ db, log, chargers, authority: certificateAuthority, actions: () => chargerActions, config: config.pki });
+  const crls = new HubCaCrls({ db, authority: certificateAuthority, log });
+  const certificates = new ChargerCertificates({
+    db,
+    log,
+    chargers,
+    authority: certificateAuthority,
+    crls,
+    crlUrl: (authorityId) => hubCaCrlUrl(config.publicUrl, authorityId),
+    actions: () => chargerActions,
+    config: config.pki,
+  });
   const domain = { chargers, transactions, authorization, lost, deviceModel, chargingNeeds, chargerCosts, certificates };
   const ocpp = new OcppServer({
     chargers,
@@ -509,6 +521,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
     chargerActions,
     certificateAuthority,
     certificates,
+    crls,
     chargerFiles: new ChargerFiles({ db, publicUrl: config.publicUrl }),
     payments,
     adHocPayments,

@@ -3,14 +3,14 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import { requestedBy } from './charger-commands';
 
 /** `ocpi-hub ca …` and `ocpi-hub certificate …`: the hub's certificate authority for its chargers (docs/security.md). */
-export const CERTIFICATE_USAGE = `  ocpi-hub ca show                            the hub CA for charger certificates (made on first use), with its PEM
+export const CERTIFICATE_USAGE = `  ocpi-hub ca show                            the hub CA for charger certificates (made on first use), with its PEM and CRL URL
   ocpi-hub ca import --cert <ca.pem> --key <ca.key>
                                               make the operator's CA (certificate, then its issuers; PKCS#8 key) the hub's
   ocpi-hub certificate list [--charger <id>] [--state issued|revoked]
                                               certificates the hub issued to its chargers, newest first
   ocpi-hub certificate show <serial>
   ocpi-hub certificate revoke <serial> [--reason <text>]
-                                              the TLS listener (security profile 3) then refuses it
+                                              the TLS listener (security profile 3) then refuses it; the CA's CRL lists it
   ocpi-hub certificate deliver <serial>        send an issued certificate to its charger again (CertificateSigned)
   ocpi-hub certificate renew <charger id>     ask the charger for a new CSR (1.6 ExtendedTriggerMessage, 2.0.1 TriggerMessage)
   ocpi-hub certificate install-root <charger id>

@@ -172,7 +172,8 @@ export interface OcppConfig {
   /**
    * Security profile 2: a TLS listener for charge points, beside the plain one. With `caFile`
    * (profile 3) it asks for client certificates and takes only those signed by that CA; with `hubCa`
-   * (OCPP_TLS_CA=hub) those the hub's own CA signed and did not revoke.
+   * (OCPP_TLS_CA=hub) those the hub's own CA signed and did not revoke, and chargers without a
+   * certificate by their password (profile 2: they enrol there).
    */
   tls?: { keyFile: string; certFile: string; port: number; caFile?: string; hubCa?: boolean };
 }

@@ -122,9 +122,10 @@ export function chargerCertificateValidity(now: Date, days: number, caNotAfter: 
 /**
  * The extensions of a charge point certificate: an end entity (basicConstraints CA:FALSE) for a TLS
  * client (keyUsage digitalSignature, plus keyEncipherment for an RSA key; extKeyUsage clientAuth), with
- * the key identifiers that let a verifier find the issuing CA.
+ * the key identifiers that let a verifier find the issuing CA and, when given, the CRL distribution
+ * point where a relying party other than the hub reads the CA's revocations (`crlUrl`).
  */
-export async function chargerCertificateExtensions(ca: x509.X509Certificate, subjectKey: x509.PublicKey): Promise<x509.Extension[]> {
+export async function chargerCertificateExtensions(ca: x509.X509Certificate, subjectKey: x509.PublicKey, crlUrl?: string): Promise<x509.Extension[]> {
   const rsa = subjectKey.algorithm.name.startsWith('RSA');
   const usages = x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0);
   return [
@@ -133,6 +134,7 @@ export async function chargerCertificateExtensions(ca: x509.X509Certificate, sub
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
     await x509.SubjectKeyIdentifierExtension.create(subjectKey),
     await x509.AuthorityKeyIdentifierExtension.create(ca),
+    ...(crlUrl ? [new x509.CRLDistributionPointsExtension([crlUrl])] : []),
   ];
 }
 

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { ChargerCertificates, IssuedCertificate } from '../ocpp/charger-certificates';
 import { fingerprint, type HubCertificateAuthority, type LoadedAuthority } from '../chargers/hub-certificate-authority';
+import { hubCaCrlUrl } from '../chargers/hub-ca-crls';
 import { parseAdminBody } from '../../http/admin-http';
 import { answered, chargerIdOf, requestedBy } from './charger-actions.routes';
 import { MAX_ACTION_TIMEOUT_MS } from '../ocpp/charger-actions.service';
@@ -40,7 +41,7 @@ export function issuedCertificateView(c: IssuedCertificate) {
   };
 }
 
-async function authorityView(a: LoadedAuthority) {
+async function authorityView(a: LoadedAuthority, publicUrl: string) {
   return {
     origin: a.origin,
     subject: a.certificate.subject,
@@ -53,6 +54,7 @@ async function authorityView(a: LoadedAuthority) {
     created_at: a.createdAt,
     certificate_pem: a.certificate.toString('pem') + '\n',
     chain_pem: a.chain.map((c) => c.pem.trim()).join('\n') + '\n',
+    crl_url: hubCaCrlUrl(publicUrl, a.id),
   };
 }
 
@@ -61,13 +63,14 @@ async function authorityView(a: LoadedAuthority) {
  * use) or the operator's imported one, the certificates it issued, their revocation, and installing
  * its root on a charger. A renewal is the shortcut `renew-certificate`.
  */
-export function certificatesAdminRouter(deps: { certificateAuthority: HubCertificateAuthority; certificates: ChargerCertificates }): Router {
+export function certificatesAdminRouter(deps: { certificateAuthority: HubCertificateAuthority; certificates: ChargerCertificates; config: { publicUrl: string } }): Router {
   const { certificateAuthority, certificates } = deps;
+  const { publicUrl } = deps.config;
   const router = new Router({ prefix: '/admin' });
 
   router.get('/certificate-authority', async (ctx) => {
     parseAdminBody(z.strictObject({}), { ...ctx.query });
-    ctx.body = await authorityView(await certificateAuthority.authority());
+    ctx.body = await authorityView(await certificateAuthority.authority(), publicUrl);
   });
   router.get('/certificate-authority/certificate.pem', async (ctx) => {
     ctx.type = 'application/x-pem-file';
@@ -75,7 +78,7 @@ export function certificatesAdminRouter(deps: { certificateAuthority: HubCertifi
   });
   router.put('/certificate-authority', async (ctx) => {
     const body = parseAdminBody(ImportBody, ctx.request.body);
-    ctx.body = await authorityView(await certificateAuthority.import(body.certificate_pem, body.private_key_pem, requestedBy(ctx.get('X-Requested-By'))));
+    ctx.body = await authorityView(await certificateAuthority.import(body.certificate_pem, body.private_key_pem, requestedBy(ctx.get('X-Requested-By'))), publicUrl);
   });
 
   router.get('/certificates', async (ctx) => {

@@ -85,6 +85,13 @@ export class HubCertificateAuthority {
     return row && this.load(row);
   }
 
+  /** The CA with this id, active or not (the issuer of the certificates that name it), or undefined. */
+  async byId(id: string): Promise<LoadedAuthority | undefined> {
+    if (!/^[1-9][0-9]{0,17}$/.test(id)) return undefined;
+    const [row]: AuthorityRow[] = await this.deps.db.query(`SELECT * FROM hub_certificate_authorities WHERE id = $1`, [id]);
+    return row && this.load(row);
+  }
+
   private async activeRow(): Promise<AuthorityRow | undefined> {
     const [row]: AuthorityRow[] = await this.deps.db.query(`SELECT * FROM hub_certificate_authorities WHERE active`);
     return row;

@@ -7,6 +7,7 @@ import { chargerCertificateExtensions, chargerCertificateValidity, checkChargerC
 import type { ChargersService, OcppProtocol } from '../chargers/chargers.service';
 import type { ChargerActionRecord, ChargerActionsService } from './charger-actions.service';
 import { fingerprint, type HubCertificateAuthority } from '../chargers/hub-certificate-authority';
+import type { HubCaCrls } from '../chargers/hub-ca-crls';
 
 /** A certificate the hub issued to one of its chargers. */
 export interface IssuedCertificate {
@@ -36,6 +37,7 @@ export interface IssuedCertificate {
 interface IssuedRow {
   serial: string;
   charger_id: string;
+  authority_id: string;
   certificate_type: string;
   subject: string;
   public_key: string;
@@ -107,6 +109,10 @@ export class ChargerCertificates {
       log: Logger;
       chargers: ChargersService;
       authority: HubCertificateAuthority;
+      /** The CA's CRLs: signed again right after a revocation. */
+      crls: HubCaCrls;
+      /** The URL of the CRL of the CA with this id, for the CRL distribution point of the certificates it issues. */
+      crlUrl: (authorityId: string) => string;
       /** The operator's action path (built after the OCPP server, hence a function). */
       actions: () => ChargerActionsService;
       config: { certificateDays: number; organization?: string };
@@ -150,7 +156,7 @@ export class ChargerCertificates {
       publicKey: request.publicKey,
       signingKey: ca.privateKey,
       signingAlgorithm: signingAlgorithmOf(ca.certificate.publicKey.algorithm),
-      extensions: await chargerCertificateExtensions(ca.certificate, request.publicKey),
+      extensions: await chargerCertificateExtensions(ca.certificate, request.publicKey, this.deps.crlUrl(ca.id)),
     });
     const [row]: IssuedRow[] = await this.deps.db.query(
       `INSERT INTO charger_certificates (serial, charger_id, authority_id, certificate_type, subject, public_key, not_before, not_after, fingerprint_sha256, certificate_pem, issued_at, issued_by)
@@ -219,7 +225,11 @@ export class ChargerCertificates {
     return toIssued(row);
   }
 
-  /** Revokes a certificate: 404 for a serial the hub never issued, 409 when it is revoked already. Security profile 3 then refuses it. */
+  /**
+   * Revokes a certificate: 404 for a serial the hub never issued, 409 when it is revoked already.
+   * Security profile 3 then refuses it, and its CA's CRL is signed again before the answer. A CRL
+   * that cannot be signed now leaves the revocation standing: the next request for the CRL signs it.
+   */
   async revoke(serial: string, by: string, reason: string | undefined): Promise<IssuedCertificate> {
     const issued = await this.require(serial);
     const [row] = await updatedRows<IssuedRow>(
@@ -230,6 +240,7 @@ export class ChargerCertificates {
     );
     if (!row) throw new HubError('conflict', `The certificate ${issued.serial} was revoked already`);
     this.deps.log.info({ charger: issued.chargerId, serial: issued.serial, by }, 'charger certificate revoked');
+    await this.deps.crls.afterRevocation(String(row.authority_id)).catch((error) => this.deps.log.error({ err: error, serial: issued.serial }, 'could not sign the CRL after a revocation'));
     return toIssued(row);
   }
 

@@ -19,16 +19,21 @@ function readPem(file: string, variable: string): Buffer {
  * Security profile 3 (`caFile`): the server asks every charger for a client certificate and the TLS
  * handshake itself fails without one signed by that CA, so nothing untrusted reaches the upgrade;
  * the OCPP server then takes the certificate's subject CN as the charge point's identity.
+ * With `hubCa` the listener serves profile 2 and 3 together: a charger without a certificate
+ * authenticates with its password (and gets its certificate with SignCertificate), one with a
+ * certificate must have one of the hub CA.
  */
 export function createOcppTlsServer(files: { keyFile: string; certFile: string; caFile?: string; hubCa?: boolean }): Server {
   const key = readPem(files.keyFile, 'OCPP_TLS_KEY');
   const cert = readPem(files.certFile, 'OCPP_TLS_CERT');
   const clientCa = files.caFile ? readPem(files.caFile, 'OCPP_TLS_CA') : undefined;
-  // OCPP_TLS_CA=hub: client certificates are asked for from the start; the hub CA is trusted once
-  // trustHubCa has read it from the database (before the listener listens).
-  const clientCertificates = clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: true } : files.hubCa ? { requestCert: true, rejectUnauthorized: true } : {};
+  // OCPP_TLS_CA=hub: a certificate is asked for but not required, so a charger enrols with its password
+  // (profile 2) before it has one; the hub CA is trusted once trustHubCa has read it from the database
+  // (before the listener listens).
+  const clientCertificates = clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: true } : files.hubCa ? { requestCert: true, rejectUnauthorized: false } : {};
+  let server: Server;
   try {
-    return createServer({ key, cert, minVersion: 'TLSv1.2', ...clientCertificates }, (_request, response) => {
+    server = createServer({ key, cert, minVersion: 'TLSv1.2', ...clientCertificates }, (_request, response) => {
       response.writeHead(426, { Upgrade: 'websocket', 'Content-Type': 'text/plain' });
       response.end('Charge points connect here with a WebSocket upgrade to /ocpp/<charge point id>\n');
     });
@@ -38,6 +43,17 @@ export function createOcppTlsServer(files: { keyFile: string; certFile: string; 
       : 'OCPP_TLS_KEY / OCPP_TLS_CERT: not a usable key and certificate';
     throw new Error(`${what} (${(error as Error).message})`);
   }
+  if (files.hubCa) server.prependListener('secureConnection', refuseUnverifiedCertificate);
+  return server;
+}
+
+/**
+ * OCPP_TLS_CA=hub: a connection that presented a client certificate the hub CA did not sign (or one
+ * expired, or not yet valid) ends right after the handshake, before a byte of HTTP is read, as
+ * `rejectUnauthorized` would end it; one without a certificate goes on to the password check.
+ */
+function refuseUnverifiedCertificate(socket: TLSSocket): void {
+  if (!socket.authorized && socket.getPeerX509Certificate()) socket.destroy();
 }
 
 /**

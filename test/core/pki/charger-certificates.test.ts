@@ -73,6 +73,17 @@ describe('the certificate profile', () => {
     const rsa = new x509.Pkcs10CertificateRequest((await chargerCsr('CN=CP-2', RSA_2048)).csrPem);
     const rsaUsage = (await chargerCertificateExtensions(intermediate, rsa.publicKey)).find((e) => e instanceof x509.KeyUsagesExtension) as x509.KeyUsagesExtension;
     expect(rsaUsage.usages).toBe(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment);
+    // No CRL URL given: no distribution point.
+    expect(extensions.some((e) => e instanceof x509.CRLDistributionPointsExtension)).toBe(false);
+  });
+
+  it('names the CRL distribution point it is given, as a URI (RFC 5280 4.2.1.13), not critical', async () => {
+    const { intermediate } = await operatorPki();
+    const ec = new x509.Pkcs10CertificateRequest((await chargerCsr('CN=CP-1')).csrPem);
+    const extensions = await chargerCertificateExtensions(intermediate, ec.publicKey, 'https://hub.example.com/pki/hub-ca/3.crl');
+    const cdp = extensions.find((e) => e instanceof x509.CRLDistributionPointsExtension) as x509.CRLDistributionPointsExtension;
+    expect(cdp.critical).toBe(false);
+    expect(cdp.distributionPoints.map((p) => p.distributionPoint?.fullName?.map((n) => n.uniformResourceIdentifier))).toEqual([['https://hub.example.com/pki/hub-ca/3.crl']]);
   });
 
   it('an issuing CA must be a CA allowed to sign certificates, valid now', async () => {
