@@ -1,5 +1,8 @@
 import { webcrypto } from 'node:crypto';
 import { x509 } from '../../src/core/pki/charger-certificates';
+import { connectChargePoint } from './charge-point';
+import { waitFor } from './network';
+import type { TestHub } from './test-hub';
 
 // What a charge point does for A02/A03, made in the test: a fresh key pair and a PKCS#10 request.
 
@@ -56,4 +59,33 @@ export async function operatorPki(): Promise<{ root: x509.X509Certificate; inter
   });
   const intermediateKeyPem = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
   return { root, intermediate, intermediateKeyPem };
+}
+
+/** A charger's TLS identity from the hub's CA: its key, the chain CertificateSigned brought, the serial. */
+export interface IssuedIdentity {
+  key: string;
+  cert: string;
+  serial: string;
+  certificate: x509.X509Certificate;
+}
+
+/**
+ * What a registered charger does to get (or renew) its certificate: over a password connection
+ * (OCPP 2.0.1), SignCertificate with a fresh key's CSR, and keeps what CertificateSigned brings.
+ */
+export async function certificateOverPassword(hub: TestHub, id: string, password: string): Promise<IssuedIdentity> {
+  const plain = await connectChargePoint(hub, { id, password, protocol: 'ocpp2.0.1' });
+  let chain: string | undefined;
+  plain.handle('CertificateSigned', async ({ params }) => {
+    chain = (params as { certificateChain: string }).certificateChain;
+    return { status: 'Accepted' };
+  });
+  const { keys, csrPem } = await chargerCsr(`CN=${id}`);
+  const answer = await plain.call('SignCertificate', { csr: csrPem, certificateType: 'ChargingStationCertificate' });
+  if ((answer as { status?: string }).status !== 'Accepted') throw new Error(`SignCertificate answered ${JSON.stringify(answer)}`);
+  const cert = await waitFor(() => chain, 'CertificateSigned');
+  await plain.close();
+  const certificate = new x509.X509Certificate(cert);
+  const key = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
+  return { key, cert, serial: certificate.serialNumber.toLowerCase(), certificate };
 }

@@ -1,15 +1,13 @@
-import { webcrypto } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { x509 } from '../../../src/core/pki/charger-certificates';
 import { loadConfig } from '../../../src/foundation/config';
 import { attachOcpp } from '../../../src/own-cpo/ocpp/ocpp-server';
 import { createOcppTlsServer, trustHubCa } from '../../../src/own-cpo/ocpp/ocpp-tls';
 import { connectChargePoint, refusedWith } from '../../support/charge-point';
-import { chargerCsr, operatorPki } from '../../support/charger-csr';
+import { certificateOverPassword, type IssuedIdentity, operatorPki } from '../../support/charger-csr';
 import { waitFor } from '../../support/network';
 import { selfSignedCertificate } from '../../support/self-signed-cert';
 import { startTestHub, type TestHub } from '../../support/test-hub';
@@ -41,7 +39,7 @@ describe('security profile 3 with the hub CA (OCPP_TLS_CA=hub): a certificate go
   });
 
   /** A new charger: registered with a password, then enrolled. */
-  async function enrol(id: string): Promise<{ key: string; cert: string; serial: string }> {
+  async function enrol(id: string): Promise<IssuedIdentity> {
     expect((await hub.admin.post('/admin/chargers', { id, password: `${id}-password-0001` })).status).toBe(201);
     return enrolAgain(id);
   }
@@ -82,19 +80,7 @@ describe('security profile 3 with the hub CA (OCPP_TLS_CA=hub): a certificate go
   });
 
   /** The charger's profile 1 connection asks a certificate (again: a renewal); what comes back, with its key, is its TLS identity. */
-  async function enrolAgain(id: string): Promise<{ key: string; cert: string; serial: string }> {
-    const password = `${id}-password-0001`;
-    const plain = await connectChargePoint(hub, { id, password, protocol: 'ocpp2.0.1' });
-    let chain: string | undefined;
-    plain.handle('CertificateSigned', async ({ params }) => {
-      chain = (params as { certificateChain: string }).certificateChain;
-      return { status: 'Accepted' };
-    });
-    const { keys, csrPem } = await chargerCsr(`CN=${id}`);
-    expect(await plain.call('SignCertificate', { csr: csrPem, certificateType: 'ChargingStationCertificate' })).toEqual({ status: 'Accepted' });
-    const cert = await waitFor(() => chain, 'CertificateSigned');
-    await plain.close();
-    const key = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
-    return { key, cert, serial: new x509.X509Certificate(cert).serialNumber.toLowerCase() };
+  function enrolAgain(id: string): Promise<IssuedIdentity> {
+    return certificateOverPassword(hub, id, `${id}-password-0001`);
   }
 });

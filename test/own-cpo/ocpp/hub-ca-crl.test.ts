@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes, webcrypto } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,21 +14,15 @@ import { openDatabase } from '../../../src/db/data-source';
 import { TokenVault } from '../../../src/hub/routing/credential-secrets';
 import { HubCaCrls } from '../../../src/own-cpo/chargers/hub-ca-crls';
 import { HubCertificateAuthority } from '../../../src/own-cpo/chargers/hub-certificate-authority';
-import { connectChargePoint } from '../../support/charge-point';
-import { chargerCsr, operatorPki } from '../../support/charger-csr';
+import { certificateOverPassword, type IssuedIdentity, operatorPki } from '../../support/charger-csr';
 import { createTestDatabase } from '../../support/database';
-import { waitFor } from '../../support/network';
 import { selfSignedCertificate } from '../../support/self-signed-cert';
 import { startTestHub, type TestHub } from '../../support/test-hub';
 
 jest.setTimeout(60_000);
 
-interface Enrolled {
+interface Enrolled extends IssuedIdentity {
   id: string;
-  key: string;
-  cert: string;
-  serial: string;
-  certificate: x509.X509Certificate;
 }
 
 /** The CRL behind `url`, fetched as a relying party does (no key), with the headers it came with. */
@@ -92,19 +86,7 @@ describe("the hub CA's CRL: published at a public URL, named by the certificates
   async function enrol(id: string): Promise<Enrolled> {
     const password = `${id}-password-0001`;
     expect((await hub.admin.post('/admin/chargers', { id, password })).status).toBe(201);
-    const plain = await connectChargePoint(hub, { id, password, protocol: 'ocpp2.0.1' });
-    let chain: string | undefined;
-    plain.handle('CertificateSigned', async ({ params }) => {
-      chain = (params as { certificateChain: string }).certificateChain;
-      return { status: 'Accepted' };
-    });
-    const { keys, csrPem } = await chargerCsr(`CN=${id}`);
-    expect(await plain.call('SignCertificate', { csr: csrPem, certificateType: 'ChargingStationCertificate' })).toEqual({ status: 'Accepted' });
-    const cert = await waitFor(() => chain, 'CertificateSigned');
-    await plain.close();
-    const certificate = new x509.X509Certificate(cert);
-    const key = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
-    return { id, key, cert, serial: certificate.serialNumber.toLowerCase(), certificate };
+    return { id, ...(await certificateOverPassword(hub, id, password)) };
   }
 
   it('answers 404 while the hub has no CA, and for a file that is no CRL of one of its CAs', async () => {
