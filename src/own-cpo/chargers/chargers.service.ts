@@ -173,7 +173,7 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** Batches of chargers' calls: up to 1,000 per statement, gathered within one turn of the event loop, two in flight. */
-const CHARGER_BATCHES = { maxItems: 1000, maxWaitMs: 0, concurrency: 2 };
+export const CHARGER_BATCHES = { maxItems: 1000, maxWaitMs: 0, concurrency: 2 };
 
 /**
  * The hub's own charge points: the registry the operator manages (admin API) and what the chargers

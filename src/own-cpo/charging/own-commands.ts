@@ -15,7 +15,7 @@ import type {
 } from '../../hub/modules/commands/commands.schema';
 import type { Token } from '../../hub/modules/tokens/tokens.schema';
 import { ChargerRefused, type ChargerCalls } from '../ocpp/charger-calls';
-import type { Charger, ChargersService, OcppProtocol } from '../chargers/chargers.service';
+import { type Charger, CHARGER_BATCHES, type ChargersService, type OcppProtocol } from '../chargers/chargers.service';
 import { answerStatus, CHARGER_PROTOCOLS, type ChargerCall } from '../ocpp/charger-protocols';
 import type { DriverAuthorizationResult, LocalAuthority } from './driver-authorization';
 import type { EvseStatusPublisher } from './evse-status';
@@ -136,7 +136,7 @@ export class OwnCommands implements LocalAuthority {
       const byIndex = new Map(rows.map((r) => [Number(r.i), r.auth]));
       return asked.map((_, index) => byIndex.get(index + 1));
     },
-    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+    CHARGER_BATCHES,
   );
 
   private async placeOf(locationId: string, evseUid?: string, connectorId?: string): Promise<Place | undefined> {

@@ -14,7 +14,7 @@ import type { Location } from '../../hub/modules/locations/locations.schema';
 import type { TariffsService } from '../../hub/modules/tariffs/tariffs.service';
 import { partyKey, sessionTariffId, type TariffAudiences } from '../../core/tariffs/tariffs-core';
 import type { SessionsService } from '../../hub/modules/sessions/sessions.service';
-import type { ChargersService } from '../chargers/chargers.service';
+import { CHARGER_BATCHES, type ChargersService } from '../chargers/chargers.service';
 import type { DriverAuthorization, DriverAuthorizationResult, PresentedToken } from './driver-authorization';
 import { meterValueWrites } from './meter-value-writes';
 import type { RoleAddress } from '../../hub/ocpi/party-address';
@@ -283,7 +283,7 @@ export class TransactionsService {
       }
       return chargerIds.map((id) => byCharger.get(id) ?? []);
     },
-    { maxItems: 1000, maxWaitMs: 0, concurrency: 2 },
+    CHARGER_BATCHES,
   );
 
   async recent(limit = 100): Promise<Transaction[]> {
