@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { randomSerial } from '../../src/core/pki/charger-certificates';
 
 // A self-signed certificate for 127.0.0.1 / localhost, built with node:crypto alone (no openssl, no
 // package): the X.509 structure written out in DER, signed with a fresh P-256 key. Generated per run,
@@ -31,8 +32,7 @@ const ECDSA_WITH_SHA256 = sequence(oid('1.2.840.10045.4.3.2'));
 export function selfSignedCertificate(): { keyPem: string; certPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const name = sequence(der(0x31, sequence(oid('2.5.4.3'), der(0x0c, Buffer.from('localhost')))));
-  const serial = randomBytes(8);
-  serial[0] &= 0x7f; // a positive INTEGER
+  const serial = Buffer.from(randomSerial(randomBytes), 'hex'); // positive and minimal: a leading zero byte would be "illegal padding"
   const now = Date.now();
   const subjectAltName = sequence(der(0x82, Buffer.from('localhost')), der(0x87, Buffer.from([127, 0, 0, 1])));
   const basicConstraintsCa = sequence(der(0x01, Buffer.from([0xff])));
