@@ -492,10 +492,6 @@ export class ChargersService {
     const bootInfo = { vendor: info.vendor, model: info.model, serial_number: info.serialNumber, firmware_version: info.firmwareVersion };
     const status = await this.boots.add({ id, bootInfo: JSON.stringify(bootInfo) });
     if (!status) throw new HubError('not_found', `No charger with id ${id}`);
-    // After the answer: a CSMS may call a station once its boot is accepted (OCPP 2.0.1 B01.FR.05).
-    if (status === 'ACCEPTED') {
-      for (const listener of this.bootListeners) setImmediate(() => Promise.resolve().then(() => listener(id)).catch(this.options.onListenerError));
-    }
     // Every boot kept: reliability tells reboots from them and the connection history (docs/reliability.md).
     // The hub's clock, as for the connection times it is compared with (charger_connection_log).
     await this.bootWrites.add({ id, at: new Date() });
@@ -535,7 +531,15 @@ export class ChargersService {
     }
   }
 
-  /** Told when a charger's boot was accepted (it may be called from then on). */
+  /**
+   * The Accepted answer to a charger's boot has gone out (the OCPP server says so as it sends it): the
+   * listeners may call the charger from now on (OCPP 2.0.1 B01.FR.05), never before it has its answer.
+   */
+  bootAnswered(id: string): void {
+    for (const listener of this.bootListeners) setImmediate(() => Promise.resolve().then(() => listener(id)).catch(this.options.onListenerError));
+  }
+
+  /** Told when a charger's boot was accepted and answered (it may be called from then on). */
   onAcceptedBoot(listener: (chargerId: string) => void | Promise<void>): void {
     this.bootListeners.push(listener);
   }

@@ -285,6 +285,10 @@ export class OcppServer {
         return this.answer(chargerId, protocol, action, handler, params);
       });
     }
+    // ocpp-rpc emits callResult just before it sends the answer, in the same tick: listeners run after it is out.
+    client.on('callResult', ({ method, result }: { method: string; result: { status?: string } | undefined }) => {
+      if (method === 'BootNotification' && result?.status === 'Accepted') chargers.bootAnswered(chargerId);
+    });
     client.on('strictValidationFailure', ({ method, outbound, error }: { method: string; outbound: boolean; error: Error }) =>
       log.warn({ charger: chargerId, action: method, outbound, reason: error.message }, 'OCPP message failed schema validation'),
     );

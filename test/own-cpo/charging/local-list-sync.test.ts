@@ -75,7 +75,7 @@ describe('local authorization lists from the eMSPs\' whitelisted tokens', () => 
     net.pushToken(emsp, { ...rfidToken(net.parties[emsp], uid, whitelist, valid), last_updated: lastUpdated });
 
   beforeAll(async () => {
-    net = await startOwnNetwork({ emsps: ['NL/EM1', 'NL/EM2'], evses: ['E1', 'E2'] });
+    net = await startOwnNetwork({ emsps: ['NL/EM1', 'NL/EM2'], evses: ['E1', 'E2', 'E3'] });
     await push('EM1', 'TOK-A', 'ALLOWED');
     await push('EM1', 'TOK-B', 'ALWAYS');
     await push('EM1', 'TOK-C', 'NEVER');
@@ -129,6 +129,21 @@ describe('local authorization lists from the eMSPs\' whitelisted tokens', () => 
       expect(lists[protocol].authorizeOffline('TOK-E')).toBe('Blocked');
       expect(lists[protocol].authorizeOffline('TOK-C')).toBe('Unknown'); // NEVER: only the eMSP decides
     }
+  });
+
+  it('calls a booting station only once its boot is answered (OCPP 2.0.1 B01.FR.05), even with the tokens already read', async () => {
+    await net.addCharger('LL201B', 'ocpp2.0.1', 'SITE1', 'E3');
+    const client = await connectChargePoint(net.hub, { id: 'LL201B', password: CHARGER_PASSWORD, protocol: 'ocpp2.0.1' });
+    const inbound: unknown[][] = [];
+    client.on('message', ({ message, outbound }: { message: Buffer | string; outbound: boolean }) => {
+      if (!outbound) inbound.push(JSON.parse(String(message)));
+    });
+    const list = new ChargerList(client, 'ocpp2.0.1');
+    await client.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Test', model: 'AC22' } });
+    await waitFor(() => list.version === 1, 'the booting station\'s list');
+    expect(inbound[0][0]).toBe(3); // CALLRESULT: the boot's answer came before any call of the hub
+    expect(inbound.slice(1).some((m) => m[0] === 2 && m[2] === 'GetLocalListVersion')).toBe(true);
+    await client.close({ force: true });
   });
 
   it('sends only what changed after a token push and a block: a Differential with the next version', async () => {
