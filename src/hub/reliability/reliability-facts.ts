@@ -12,6 +12,9 @@ import {
   type ExclusionCause,
   type ForwardedStart,
   type Interval,
+  type PowerOffer,
+  type TransactionReading,
+  transactionPower,
 } from '../../core/reliability/reliability-core';
 
 /** One EVSE the hub has a status history of: its CPO, location and uid, and whether it is the own CPO's. */
@@ -100,7 +103,8 @@ const KEYS_CTE = `k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[],
  * - excluded periods: reliability_exclusions (operator-entered, for a location or one EVSE);
  * - own EVSEs: attempts from ocpp_transactions (one transaction is one attempt; a token the eMSP
  *   refused is `refused_token`), faults from 1.6 StatusNotifications with an errorCode (ocpp_events),
- *   meter registers from ocpp_meter_values;
+ *   meter registers from ocpp_meter_values, offered power (connector_power_offers, the load manager's)
+ *   against the meter values' power, and each transaction's expected energy from it;
  * - partner EVSEs: attempts from OCPI sessions, and from CDRs whose session the hub never saw (a session
  *   and its CDR are one attempt), and from forwarded START_SESSION commands no session followed
  *   (forwarded_start_sessions; a command and its session are one attempt).
@@ -260,6 +264,8 @@ export class ReliabilityFacts {
     );
     for (const m of meter) get(m.cc, m.pid, m.loc, m.evse)?.meter.push({ at: m.at.getTime(), registerWh: m.wh, transactionId: m.tx });
 
+    await this.offeredPower(refs, from, to, get);
+
     // Authorize-only attempts: an Authorize at a charger of this EVSE alone that no transaction of the
     // same token followed within AUTHORIZE_WINDOW_MS (a transaction that follows is the attempt itself).
     const authorizations: { cc: string; pid: string; loc: string; evse: string; at: Date; id_token: string; status: string }[] = await db.query(
@@ -321,6 +327,53 @@ export class ReliabilityFacts {
       h.offline.push(...facts.offline.filter((o) => o.to > from.getTime() && o.from < to.getTime()));
       h.reboots.push(...facts.reboots.filter((t) => t >= from.getTime() && t < to.getTime()));
     }
+  }
+
+  /**
+   * Offered against delivered power of own transactions (transactionPower): the power samples in the
+   * period of every transaction overlapping it, and the expected energy of the period's transactions
+   * (their attempts). Offers are the load manager's (connector_power_offers, matched to the transaction's
+   * connector as the load manager matches them); a charger it never managed is skipped.
+   */
+  private async offeredPower(refs: EvseRef[], from: Date, to: Date, get: (cc: string, pid: string, loc: string, evse: string) => EvseHistory | undefined) {
+    const rows: { cc: string; pid: string; loc: string; evse: string; id: string; readings: string | null; offers: string | null }[] = await this.deps.db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse, t.id::text AS id,
+              (SELECT json_agg(json_build_array(r.ms, r.wh, r.w) ORDER BY r.ms)::text FROM (
+                 SELECT (extract(epoch FROM t.started_at) * 1000)::bigint AS ms, t.meter_start_wh AS wh, NULL::float8 AS w
+                 UNION ALL
+                 SELECT (extract(epoch FROM v.sampled_at) * 1000)::bigint, v.energy_wh, v.power_w FROM ocpp_meter_values v
+                  WHERE v.transaction_pk = t.id AND v.sampled_at >= t.started_at AND (t.stopped_at IS NULL OR v.sampled_at <= t.stopped_at)
+                 UNION ALL
+                 SELECT (extract(epoch FROM t.stopped_at) * 1000)::bigint, t.meter_stop_wh, NULL WHERE t.stopped_at IS NOT NULL AND t.meter_stop_wh IS NOT NULL) r) AS readings,
+              (SELECT json_agg(json_build_array((extract(epoch FROM o.from_at) * 1000)::bigint, o.watts, o.car_bound) ORDER BY o.from_at)::text
+                 FROM connector_power_offers o
+                WHERE o.charger_id = t.charger_id AND (o.ocpp_connector = t.ocpp_connector OR (position('/' in t.ocpp_connector) = 0 AND o.ocpp_connector LIKE t.ocpp_connector || '/%'))
+                  AND o.from_at <= coalesce(t.stopped_at, $6)
+                  AND o.from_at >= coalesce((SELECT max(p.from_at) FROM connector_power_offers p
+                                              WHERE p.charger_id = o.charger_id AND p.ocpp_connector = o.ocpp_connector AND p.from_at <= t.started_at), t.started_at)) AS offers
+         FROM k JOIN ocpp_transactions t ON t.location_id = k.loc AND t.evse_uid = k.evse
+        WHERE t.started_at < $6 AND (t.stopped_at IS NULL OR t.stopped_at >= $5)
+          AND EXISTS (SELECT 1 FROM connector_power_offers o WHERE o.charger_id = t.charger_id)`,
+      [...keysOf(refs), from, to],
+    );
+    const touched = new Set<EvseHistory>();
+    for (const row of rows) {
+      const h = get(row.cc, row.pid, row.loc, row.evse);
+      if (!h || !row.offers || !row.readings) continue;
+      const offers: PowerOffer[] = (JSON.parse(row.offers) as [number, number, boolean][]).map(([at, watts, carBound]) => ({ from: at, watts, ...(carBound && { carBound }) }));
+      const readings: TransactionReading[] = (JSON.parse(row.readings) as [number, number | null, number | null][]).map(([at, wh, w]) => ({
+        at,
+        ...(wh !== null && { registerWh: wh }),
+        ...(w !== null && { powerW: w }),
+      }));
+      const { samples, expectedEnergyWh } = transactionPower(offers, readings);
+      h.power.push(...samples.filter((x) => x.at >= from.getTime() && x.at < to.getTime()));
+      const attempt = h.attempts.find((a) => a.id === `ocpp:${row.id}`);
+      if (attempt && expectedEnergyWh !== undefined) attempt.expectedEnergyWh = expectedEnergyWh;
+      touched.add(h);
+    }
+    for (const h of touched) h.power.sort((x, y) => x.at - y.at);
   }
 
   private async partnerFacts(refs: EvseRef[], from: Date, to: Date, get: (cc: string, pid: string, loc: string, evse: string) => EvseHistory | undefined) {
