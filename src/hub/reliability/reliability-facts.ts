@@ -429,8 +429,9 @@ export class ReliabilityFacts {
   /**
    * Forwarded START_SESSION commands at partner EVSEs (forwarded_start_sessions) as attempts
    * (commandAttempts): at the EVSE named, or at the location's only EVSE when none was named. Commands
-   * from two windows before the period and sessions around them are read too, so an attempt is judged
-   * the same whichever period reads it (a repeat just before midnight, a session just after the period).
+   * from two windows before the period to one after it and sessions around them are read too, so an
+   * attempt is judged the same whichever period reads it (a repeat across midnight, a session just after
+   * the period).
    */
   private async forwardedStarts(refs: EvseRef[], from: Date, to: Date, get: (cc: string, pid: string, loc: string, evse: string) => EvseHistory | undefined) {
     const keys = keysOf(refs);
@@ -440,13 +441,14 @@ export class ReliabilityFacts {
         `WITH ${KEYS_CTE}
          SELECT k.cc, k.pid, k.loc, k.evse, f.request_id::text AS id, f.requested_at AS at, f.token_uid AS uid, f.response_result AS response, f.result, f.result_at
            FROM k JOIN forwarded_start_sessions f ON f.cpo_country_code = k.cc AND f.cpo_party_id = k.pid AND f.location_id = k.loc
-          WHERE f.requested_at >= $5::timestamptz - make_interval(secs => $7::float8 / 1000) AND f.requested_at < $6
+          WHERE f.requested_at >= $5::timestamptz - make_interval(secs => $7::float8 / 1000)
+            AND f.requested_at < $6::timestamptz + make_interval(secs => $8::float8 / 1000)
             AND (f.evse_uid = k.evse OR (f.evse_uid IS NULL AND ARRAY[k.evse] = (
                   SELECT array_agg(e->>'uid') FROM ocpi_objects l CROSS JOIN LATERAL jsonb_array_elements(l.data->'evses') e
                    WHERE l.module = 'locations' AND l.country_code = k.cc AND l.party_id = k.pid AND l.object_id = k.loc
                      AND coalesce(e->>'status', '') <> 'REMOVED')))
           ORDER BY f.requested_at`,
-        [...keys, from, to, context],
+        [...keys, from, to, context, COMMAND_SESSION_WINDOW_MS],
       );
     if (commands.length === 0) return;
     const withCommands = refs.filter((r) => commands.some((c) => c.cc === r.countryCode && c.pid === r.partyId && c.loc === r.locationId && c.evse === r.evseUid));

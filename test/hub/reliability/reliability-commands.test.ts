@@ -80,10 +80,10 @@ describe('forwarded START_SESSION commands as charging attempts of partner EVSEs
     ]);
     expect(rows[0]).toMatchObject({ emsp_party_id: 'EMR', cpo_party_id: 'CPR', result_at: expect.any(Date) });
 
-    const read = async (evse: string, nowMs: number) => {
+    const read = async (evse: string, nowMs: number, to = Date.now() + 60_000) => {
       const facts = new ReliabilityFacts({ db: db(), ownCpo: net.hub.services.ownCpo, now: () => new Date(nowMs) });
       const [ref] = await facts.evses({ evse });
-      const period = { from: started, to: Date.now() + 60_000 };
+      const period = { from: started, to };
       const [h] = await facts.histories([ref], period);
       return { attempts: h.attempts.map((a) => [a.origin, attemptOutcome(a)]), totals: evseTotals(h, period).sessions };
     };
@@ -97,6 +97,9 @@ describe('forwarded START_SESSION commands as charging attempts of partner EVSEs
       ['ocpi_session', 'success'], // OK and its session: one attempt
     ]);
     expect(locr.totals).toMatchObject({ attempts: 3, successes: 1, notStarted: 2 });
+    // A period that ends between OK's request and its session: the session after the period is still the command's.
+    const [ok] = await db().query(`SELECT requested_at FROM forwarded_start_sessions WHERE token_uid = 'OK'`);
+    expect((await read('NL/CPR/LOCR/3256', after, ok.requested_at.getTime() + 1)).attempts).toEqual([]);
     expect((await read('NL/CPR/LOCS/3256', after)).attempts).toEqual([['ocpi_command', 'not_started']]);
     expect((await read('NL/CPR/LOCR/3257', after)).attempts).toEqual([['ocpi_command', 'not_started']]); // SLOW timed out
   });
