@@ -11,3 +11,5 @@ export * from './reliability-simulation';
 export * from './reliability-assessment';
 export * from './reliability-days';
 export * from './reliability-playbook';
+export * from './reliability-commands';
+export * from './reliability-power';

@@ -72,6 +72,7 @@ function evseJson(e: EvseReport) {
     mtbf_hours: hours(f.mtbfMs),
     mttr_hours: hours(f.mttrMs),
     energy_ratio: ratio(f.energyRatio),
+    power_shortfall_share: ratio(f.powerShortfallShare),
     abnormal_ends: f.abnormalEnds,
     time_hours: {
       uk_reliable: hours(e.time.ukReliableMs),
@@ -113,6 +114,7 @@ function scorecardJson(row: RollUpRow, evses: EvseReport[], worst: number) {
     mtbf_hours: hours(f.mtbfMs),
     mttr_hours: hours(f.mttrMs),
     energy_ratio: ratio(f.energyRatio),
+    power_shortfall_share: ratio(f.powerShortfallShare),
     abnormal_ends: row.totals.sessions.endedAbnormally,
     rapid_evses: row.rapidEvses,
     uk_rapid_average: ratio(row.ukRapidAverage),

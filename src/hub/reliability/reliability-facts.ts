@@ -1,7 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { PartyAddress } from '../ocpi/party-address';
-import { emptyHistory, type ChargingAttempt, type EvseHistory, type EvseStatus, type ExclusionCause, type Interval } from '../../core/reliability/reliability-core';
+import {
+  COMMAND_SESSION_LEAD_MS,
+  COMMAND_SESSION_WINDOW_MS,
+  commandAttempts,
+  emptyHistory,
+  type ChargingAttempt,
+  type EvseHistory,
+  type EvseStatus,
+  type ExclusionCause,
+  type ForwardedStart,
+  type Interval,
+  type PowerOffer,
+  type TransactionReading,
+  transactionPower,
+} from '../../core/reliability/reliability-core';
 
 /** One EVSE the hub has a status history of: its CPO, location and uid, and whether it is the own CPO's. */
 export interface EvseRef {
@@ -89,9 +103,11 @@ const KEYS_CTE = `k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[],
  * - excluded periods: reliability_exclusions (operator-entered, for a location or one EVSE);
  * - own EVSEs: attempts from ocpp_transactions (one transaction is one attempt; a token the eMSP
  *   refused is `refused_token`), faults from 1.6 StatusNotifications with an errorCode (ocpp_events),
- *   meter registers from ocpp_meter_values;
+ *   meter registers from ocpp_meter_values, offered power (connector_power_offers, the load manager's)
+ *   against the meter values' power, and each transaction's expected energy from it;
  * - partner EVSEs: attempts from OCPI sessions, and from CDRs whose session the hub never saw (a session
- *   and its CDR are one attempt).
+ *   and its CDR are one attempt), and from forwarded START_SESSION commands no session followed
+ *   (forwarded_start_sessions; a command and its session are one attempt).
  */
 export class ReliabilityFacts {
   constructor(private readonly deps: { db: DataSource; ownCpo: PartyAddress; now?: () => Date }) {}
@@ -248,6 +264,8 @@ export class ReliabilityFacts {
     );
     for (const m of meter) get(m.cc, m.pid, m.loc, m.evse)?.meter.push({ at: m.at.getTime(), registerWh: m.wh, transactionId: m.tx });
 
+    await this.offeredPower(refs, from, to, get);
+
     // Authorize-only attempts: an Authorize at a charger of this EVSE alone that no transaction of the
     // same token followed within AUTHORIZE_WINDOW_MS (a transaction that follows is the attempt itself).
     const authorizations: { cc: string; pid: string; loc: string; evse: string; at: Date; id_token: string; status: string }[] = await db.query(
@@ -311,6 +329,53 @@ export class ReliabilityFacts {
     }
   }
 
+  /**
+   * Offered against delivered power of own transactions (transactionPower): the power samples in the
+   * period of every transaction overlapping it, and the expected energy of the period's transactions
+   * (their attempts). Offers are the load manager's (connector_power_offers, matched to the transaction's
+   * connector as the load manager matches them); a charger it never managed is skipped.
+   */
+  private async offeredPower(refs: EvseRef[], from: Date, to: Date, get: (cc: string, pid: string, loc: string, evse: string) => EvseHistory | undefined) {
+    const rows: { cc: string; pid: string; loc: string; evse: string; id: string; readings: string | null; offers: string | null }[] = await this.deps.db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse, t.id::text AS id,
+              (SELECT json_agg(json_build_array(r.ms, r.wh, r.w) ORDER BY r.ms)::text FROM (
+                 SELECT (extract(epoch FROM t.started_at) * 1000)::bigint AS ms, t.meter_start_wh AS wh, NULL::float8 AS w
+                 UNION ALL
+                 SELECT (extract(epoch FROM v.sampled_at) * 1000)::bigint, v.energy_wh, v.power_w FROM ocpp_meter_values v
+                  WHERE v.transaction_pk = t.id AND v.sampled_at >= t.started_at AND (t.stopped_at IS NULL OR v.sampled_at <= t.stopped_at)
+                 UNION ALL
+                 SELECT (extract(epoch FROM t.stopped_at) * 1000)::bigint, t.meter_stop_wh, NULL WHERE t.stopped_at IS NOT NULL AND t.meter_stop_wh IS NOT NULL) r) AS readings,
+              (SELECT json_agg(json_build_array((extract(epoch FROM o.from_at) * 1000)::bigint, o.watts, o.car_bound) ORDER BY o.from_at)::text
+                 FROM connector_power_offers o
+                WHERE o.charger_id = t.charger_id AND (o.ocpp_connector = t.ocpp_connector OR (position('/' in t.ocpp_connector) = 0 AND o.ocpp_connector LIKE t.ocpp_connector || '/%'))
+                  AND o.from_at <= coalesce(t.stopped_at, $6)
+                  AND o.from_at >= coalesce((SELECT max(p.from_at) FROM connector_power_offers p
+                                              WHERE p.charger_id = o.charger_id AND p.ocpp_connector = o.ocpp_connector AND p.from_at <= t.started_at), t.started_at)) AS offers
+         FROM k JOIN ocpp_transactions t ON t.location_id = k.loc AND t.evse_uid = k.evse
+        WHERE t.started_at < $6 AND (t.stopped_at IS NULL OR t.stopped_at >= $5)
+          AND EXISTS (SELECT 1 FROM connector_power_offers o WHERE o.charger_id = t.charger_id)`,
+      [...keysOf(refs), from, to],
+    );
+    const touched = new Set<EvseHistory>();
+    for (const row of rows) {
+      const h = get(row.cc, row.pid, row.loc, row.evse);
+      if (!h || !row.offers || !row.readings) continue;
+      const offers: PowerOffer[] = (JSON.parse(row.offers) as [number, number, boolean][]).map(([at, watts, carBound]) => ({ from: at, watts, ...(carBound && { carBound }) }));
+      const readings: TransactionReading[] = (JSON.parse(row.readings) as [number, number | null, number | null][]).map(([at, wh, w]) => ({
+        at,
+        ...(wh !== null && { registerWh: wh }),
+        ...(w !== null && { powerW: w }),
+      }));
+      const { samples, expectedEnergyWh } = transactionPower(offers, readings);
+      h.power.push(...samples.filter((x) => x.at >= from.getTime() && x.at < to.getTime()));
+      const attempt = h.attempts.find((a) => a.id === `ocpp:${row.id}`);
+      if (attempt && expectedEnergyWh !== undefined) attempt.expectedEnergyWh = expectedEnergyWh;
+      touched.add(h);
+    }
+    for (const h of touched) h.power.sort((x, y) => x.at - y.at);
+  }
+
   private async partnerFacts(refs: EvseRef[], from: Date, to: Date, get: (cc: string, pid: string, loc: string, evse: string) => EvseHistory | undefined) {
     const keys = keysOf(refs);
     // A session, or else the CDR of a session the hub never saw: one attempt each; one JSON text per EVSE (see statuses).
@@ -357,6 +422,71 @@ export class ReliabilityFacts {
           driverKey: driverKeyOf(uid),
         });
       }
+    }
+    await this.forwardedStarts(refs, from, to, get);
+  }
+
+  /**
+   * Forwarded START_SESSION commands at partner EVSEs (forwarded_start_sessions) as attempts
+   * (commandAttempts): at the EVSE named, or at the location's only EVSE when none was named. Commands
+   * from two windows before the period to one after it and sessions around them are read too, so an
+   * attempt is judged the same whichever period reads it (a repeat across midnight, a session just after
+   * the period).
+   */
+  private async forwardedStarts(refs: EvseRef[], from: Date, to: Date, get: (cc: string, pid: string, loc: string, evse: string) => EvseHistory | undefined) {
+    const keys = keysOf(refs);
+    const context = 2 * COMMAND_SESSION_WINDOW_MS;
+    const commands: { cc: string; pid: string; loc: string; evse: string; id: string; at: Date; uid: string; response: string | null; result: string | null; result_at: Date | null }[] =
+      await this.deps.db.query(
+        `WITH ${KEYS_CTE}
+         SELECT k.cc, k.pid, k.loc, k.evse, f.request_id::text AS id, f.requested_at AS at, f.token_uid AS uid, f.response_result AS response, f.result, f.result_at
+           FROM k JOIN forwarded_start_sessions f ON f.cpo_country_code = k.cc AND f.cpo_party_id = k.pid AND f.location_id = k.loc
+          WHERE f.requested_at >= $5::timestamptz - make_interval(secs => $7::float8 / 1000)
+            AND f.requested_at < $6::timestamptz + make_interval(secs => $8::float8 / 1000)
+            AND (f.evse_uid = k.evse OR (f.evse_uid IS NULL AND ARRAY[k.evse] = (
+                  SELECT array_agg(e->>'uid') FROM ocpi_objects l CROSS JOIN LATERAL jsonb_array_elements(l.data->'evses') e
+                   WHERE l.module = 'locations' AND l.country_code = k.cc AND l.party_id = k.pid AND l.object_id = k.loc
+                     AND coalesce(e->>'status', '') <> 'REMOVED')))
+          ORDER BY f.requested_at`,
+        [...keys, from, to, context, COMMAND_SESSION_WINDOW_MS],
+      );
+    if (commands.length === 0) return;
+    const withCommands = refs.filter((r) => commands.some((c) => c.cc === r.countryCode && c.pid === r.partyId && c.loc === r.locationId && c.evse === r.evseUid));
+    // The sessions (and CDRs of sessions never seen) a command may be: from the lead before the first to the window after the last.
+    const sessions: { cc: string; pid: string; loc: string; evse: string; id: string; at: Date; uid: string | null }[] = await this.deps.db.query(
+      `WITH ${KEYS_CTE}
+       SELECT k.cc, k.pid, k.loc, k.evse, 's:' || o.object_id AS id, (o.data->>'start_date_time')::timestamptz AS at, o.data->'cdr_token'->>'uid' AS uid
+         FROM k JOIN ocpi_objects o ON o.module = 'sessions' AND o.country_code = k.cc AND o.party_id = k.pid AND o.data->>'location_id' = k.loc AND o.data->>'evse_uid' = k.evse
+        WHERE (o.data->>'start_date_time')::timestamptz >= $5 AND (o.data->>'start_date_time')::timestamptz <= $6
+       UNION ALL
+       SELECT k.cc, k.pid, k.loc, k.evse, 'c:' || c.object_id, (c.data->>'start_date_time')::timestamptz, c.data->'cdr_token'->>'uid'
+         FROM k JOIN ocpi_objects c ON c.module = 'cdrs' AND c.country_code = k.cc AND c.party_id = k.pid
+          AND c.data->'cdr_location'->>'id' = k.loc AND c.data->'cdr_location'->>'evse_uid' = k.evse
+        WHERE (c.data->>'start_date_time')::timestamptz >= $5 AND (c.data->>'start_date_time')::timestamptz <= $6
+          AND NOT EXISTS (SELECT 1 FROM ocpi_objects s WHERE s.module = 'sessions' AND s.country_code = c.country_code
+                           AND s.party_id = c.party_id AND s.object_id = c.data->>'session_id')`,
+      [
+        ...keysOf(withCommands),
+        new Date(commands[0].at.getTime() - COMMAND_SESSION_LEAD_MS),
+        new Date(commands[commands.length - 1].at.getTime() + COMMAND_SESSION_WINDOW_MS),
+      ],
+    );
+    const now = (this.deps.now?.() ?? new Date()).getTime();
+    for (const h of byEvse(withCommands, get)) {
+      const mine = <T extends { cc: string; pid: string; loc: string; evse: string }>(rows: T[]) => rows.filter((r) => `${r.cc}/${r.pid}/${r.loc}/${r.evse}` === h.evseId);
+      const starts: ForwardedStart[] = mine(commands).map((c) => ({
+        id: c.id,
+        at: c.at.getTime(),
+        driverKey: driverKeyOf(c.uid),
+        response: c.response,
+        result: c.result,
+        ...(c.result_at && { resultAt: c.result_at.getTime() }),
+      }));
+      const candidates = mine(sessions).map((x) => ({ id: x.id, at: x.at.getTime(), driverKey: driverKeyOf(x.uid) }));
+      const added = commandAttempts(starts, candidates, now).filter((a) => a.at >= from.getTime() && a.at < to.getTime());
+      if (added.length === 0) continue;
+      h.attempts.push(...added);
+      h.attempts.sort((x, y) => x.at - y.at);
     }
   }
 }

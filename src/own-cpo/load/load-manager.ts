@@ -729,6 +729,7 @@ export class LoadManager {
         ],
       );
     }
+    await this.recordOffers([...latest.values()], allocation, now);
     const cache = this.lastLimits.get(siteId) ?? new Map<string, InForce>();
     for (const limit of latest.values())
       cache.set(limit.connectorKey, { limitAmps: limit.limitAmps, phases: limit.phases, loadedPhases: limit.loadedPhases, since: now, schedule: schedules.get(limit.connectorKey) ?? null });
@@ -785,6 +786,32 @@ export class LoadManager {
       now,
       next === undefined ? null : new Date(next),
     ]);
+  }
+
+  /**
+   * The power offered per connector over time, for the reliability measures (docs/reliability.md,
+   * "Offered power"): one row per connector whose accepted limit differs from its last row, all in one
+   * statement. A station's maximum is no connector's offer. `car_bound`: the limit is the give-back cap
+   * near the car's own draw, what the car wanted rather than what the site could give.
+   */
+  private async recordOffers(limits: ConnectorLimit[], allocation: Allocation, now: Date): Promise<void> {
+    const offers = limits.filter((l) => !l.connectorKey.endsWith(STATION_SUFFIX));
+    if (offers.length === 0) return;
+    const reasonOf = new Map(allocation.connectors.map((c) => [c.connectorKey, c.reason]));
+    await this.deps.db.query(
+      `INSERT INTO connector_power_offers (charger_id, ocpp_connector, watts, car_bound, from_at)
+       SELECT t.c, t.n, t.w, t.b, $5 FROM unnest($1::text[], $2::text[], $3::float8[], $4::boolean[]) AS t(c, n, w, b)
+        WHERE NOT EXISTS (SELECT 1 FROM (SELECT o.watts, o.car_bound FROM connector_power_offers o
+                                          WHERE o.charger_id = t.c AND o.ocpp_connector = t.n ORDER BY o.from_at DESC, o.id DESC LIMIT 1) last
+                           WHERE last.watts = t.w AND last.car_bound = t.b)`,
+      [
+        offers.map((l) => splitConnectorKey(l.connectorKey).chargerId),
+        offers.map((l) => splitConnectorKey(l.connectorKey).ocppConnector),
+        offers.map((l) => l.limitWatts),
+        offers.map((l) => reasonOf.get(l.connectorKey) === 'give-back'),
+        now,
+      ],
+    );
   }
 
   /** ok after a round without failures, retrying after a failure, excluded after `maxFailures` in a row, offline when not connected. */

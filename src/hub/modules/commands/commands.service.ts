@@ -1,10 +1,11 @@
+import type { z } from 'zod';
 import { OcpiError, OcpiStatus, ocpiErrors } from '../../ocpi/ocpi-errors';
 import { parseOcpiBody } from '../../ocpi/ocpi-validate';
 import type { ModuleDeps } from '../module-deps';
 import { HUB_FORM_VERSION, isOcpiVersion, type OcpiVersion } from '../../../core/ocpi-versions/ocpi-versions';
 import { versionBaseUrl } from '../versions/hub-versions';
 import { commandSubject, commandTarget, followUpResult, rolesForToken } from './commands.rules';
-import { COMMAND_BODIES, type CommandBody, CommandResponse, CommandResult, type CommandType } from './commands.schema';
+import { COMMAND_BODIES, type CommandBody, CommandResponse, CommandResult, type CommandType, StartSession } from './commands.schema';
 import { type Caller, type CpoRoute, cpoRoutes, ResultRelay, routeByObject, routeBySession, routeTo, same } from './result-relay';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
@@ -17,6 +18,9 @@ export const COMMANDS_SENDER_PATH = '/sender/commands';
 export const RESULT_WAIT_SECONDS = 60;
 
 const SWEEP_INTERVAL_MS = 1000;
+
+/** What the reliability measures keep of a START_SESSION (docs/reliability.md, "Forwarded START_SESSION"). */
+const startSessionFacts = (body: z.infer<typeof StartSession>) => ({ locationId: body.location_id, ...(body.evse_uid && { evseUid: body.evse_uid }), tokenUid: body.token.uid });
 
 /** A CPO the hub serves in-process (its own charge points): it answers commands instead of a partner. */
 export interface InProcessCpo {
@@ -88,6 +92,7 @@ export class CommandsService {
             }),
       responseSchema: CommandResponse,
       what: 'CommandResponse',
+      ...(command === 'START_SESSION' && { startSession: startSessionFacts(body as z.infer<typeof StartSession>) }),
     });
     return { route, response };
   }

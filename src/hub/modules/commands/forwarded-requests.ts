@@ -40,6 +40,16 @@ export interface NewForwardedRequest {
   responseUrl: string;
   correlationId?: string;
   deadline: Date;
+  /** A START_SESSION: kept beside the request in forwarded_start_sessions, for the reliability measures. */
+  startSession?: ForwardedStartSession;
+}
+
+/** What the reliability measures keep of a forwarded START_SESSION (docs/reliability.md, "Forwarded START_SESSION"). */
+export interface ForwardedStartSession {
+  locationId: string;
+  evseUid?: string;
+  tokenUid: string;
+  requestedAt: Date;
 }
 
 interface Row {
@@ -94,8 +104,23 @@ const addressesParams = (addresses: PartyAddress[]) => [addresses.map((a) => a.c
 export class ForwardedRequests {
   constructor(private readonly db: DataSource) {}
 
+  /** Opens the request (and its START_SESSION record, in the same transaction). */
   async open(request: NewForwardedRequest): Promise<string> {
-    const rows: { id: string }[] = await this.db.query(
+    if (!request.startSession) return this.insert(request, this.db.manager);
+    return this.db.transaction(async (tx) => {
+      const id = await this.insert(request, tx);
+      const start = request.startSession!;
+      await tx.query(
+        `INSERT INTO forwarded_start_sessions (request_id, cpo_country_code, cpo_party_id, emsp_country_code, emsp_party_id, location_id, evse_uid, token_uid, requested_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [id, request.receiver.countryCode, request.receiver.partyId, request.requester.countryCode, request.requester.partyId, start.locationId, start.evseUid ?? null, start.tokenUid, start.requestedAt],
+      );
+      return id;
+    });
+  }
+
+  private async insert(request: NewForwardedRequest, tx: EntityManager): Promise<string> {
+    const rows: { id: string }[] = await tx.query(
       `INSERT INTO forwarded_requests (kind, name, subject, requester_party_uuid, requester_country_code, requester_party_id,
          receiver_party_uuid, receiver_country_code, receiver_party_id, response_url, correlation_id, deadline)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
@@ -123,14 +148,25 @@ export class ForwardedRequests {
     return rows[0] ? fromRow(rows[0]) : null;
   }
 
-  /** The receiver accepted: its result is due by `deadline` (unless it already came). */
+  /** The receiver accepted: its result is due by `deadline` (unless it already came). A START_SESSION's record keeps the answer. */
   async awaitResult(id: string, deadline: Date): Promise<void> {
-    await this.db.query(`UPDATE forwarded_requests SET deadline = $2 WHERE id = $1 AND status = 'pending'`, [id, deadline]);
+    await this.db.query(
+      `WITH s AS (UPDATE forwarded_start_sessions SET response_result = 'ACCEPTED' WHERE request_id = $1)
+       UPDATE forwarded_requests SET deadline = $2 WHERE id = $1 AND status = 'pending'`,
+      [id, deadline],
+    );
   }
 
-  /** The receiver refused or never got the request: no result will come, none is awaited. */
-  async discard(id: string): Promise<void> {
-    await this.db.query(`DELETE FROM forwarded_requests WHERE id = $1 AND status = 'pending'`, [id]);
+  /**
+   * The receiver refused (`response`, its CommandResponse result) or never got the request (null): no
+   * result will come, none is awaited. A START_SESSION's record stays, with the answer: a failed attempt.
+   */
+  async discard(id: string, response: string | null): Promise<void> {
+    await this.db.query(
+      `WITH s AS (UPDATE forwarded_start_sessions SET response_result = $2 WHERE request_id = $1 AND $2::text IS NOT NULL)
+       DELETE FROM forwarded_requests WHERE id = $1 AND status = 'pending'`,
+      [id, response],
+    );
   }
 
   /**
@@ -144,6 +180,7 @@ export class ForwardedRequests {
         WHERE id = $1 AND (status = 'pending' OR ($3::text IS NOT NULL AND result->>'result' IS DISTINCT FROM $3))`,
       [id, JSON.stringify(result), followUp ?? null],
     );
+    if (affected > 0) await this.resultOfStart([id], String(result.result), tx);
     return affected > 0;
   }
 
@@ -176,6 +213,12 @@ export class ForwardedRequests {
        RETURNING *`,
       [kind, now, JSON.stringify(result)],
     );
+    if (rows.length > 0) await this.resultOfStart(rows.map((r) => r.id), String(result.result), tx, now);
     return rows.map(fromRow);
+  }
+
+  /** A START_SESSION's record takes its first result (a later follow-up result is not the start's). */
+  private async resultOfStart(ids: string[], result: string, tx: EntityManager, at?: Date): Promise<void> {
+    await tx.query(`UPDATE forwarded_start_sessions SET result = $2, result_at = coalesce($3, now()) WHERE request_id = ANY($1::uuid[]) AND result IS NULL`, [ids, result, at ?? null]);
   }
 }

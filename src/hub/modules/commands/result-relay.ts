@@ -12,7 +12,7 @@ import type { Role } from '../../../db/entities';
 import { actingRoles } from '../caller-roles';
 import { issuedBy, type TokenIssuer } from '../emsp-private';
 import type { ModuleDeps } from '../module-deps';
-import { type ForwardedKind, type ForwardedRequest, ForwardedRequests, resultDeadline } from './forwarded-requests';
+import { type ForwardedKind, type ForwardedRequest, ForwardedRequests, type ForwardedStartSession, resultDeadline } from './forwarded-requests';
 import type { PartyAddress, RoleAddress } from '../../ocpi/party-address';
 
 /**
@@ -126,6 +126,8 @@ export interface RelayRequest<R extends ReceiverResponse> {
   send: (hubResponseUrl: string, id: string) => Promise<Pick<OcpiReply<unknown>, 'data'>>;
   responseSchema: z.ZodType<R>;
   what: string;
+  /** A START_SESSION's location, EVSE and token, kept with the request for the reliability measures. */
+  startSession?: Omit<ForwardedStartSession, 'requestedAt'>;
 }
 
 export interface PostedResult {
@@ -178,6 +180,7 @@ export class ResultRelay {
       correlationId: request.correlationId,
       // Until the receiver answers: the forward's own time limit (a command whose hub died mid-forward still times out).
       deadline: resultDeadline(requestedAt, Math.ceil(this.deps.config.ocpiTimeoutMs / 1000)),
+      ...(request.startSession && { startSession: { ...request.startSession, requestedAt } }),
     });
     let response: R;
     try {
@@ -188,11 +191,11 @@ export class ResultRelay {
       }
       response = parsed.data;
     } catch (error) {
-      await this.requests.discard(id);
+      await this.requests.discard(id, null);
       throw error;
     }
     if (response.result === 'ACCEPTED') await this.requests.awaitResult(id, resultDeadline(requestedAt, response.timeout));
-    else await this.requests.discard(id);
+    else await this.requests.discard(id, response.result);
     return response;
   }
 
