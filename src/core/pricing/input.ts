@@ -197,8 +197,9 @@ function readVolumes(period: ChargingPeriod, startMs: number, tariffId: string, 
       default: break; // ENERGY_EXPORT/ENERGY_IMPORT/STATE_OF_CHARGE are "Session Only" and price nothing.
     }
   }
-  if (period.tariff_id != null && period.tariff_id.toUpperCase() !== tariffId.toUpperCase()) {
-    const message = `a charging period names tariff "${period.tariff_id}", priced with "${tariffId}"`;
+  const named = period.tariff_id;
+  if (named != null && named !== tariffId && named.toUpperCase() !== tariffId.toUpperCase()) {
+    const message = `a charging period names tariff "${named}", priced with "${tariffId}"`;
     notes.once('TARIFF_ID_MISMATCH', message, startMs);
   }
   return {
@@ -214,17 +215,17 @@ function readVolumes(period: ChargingPeriod, startMs: number, tariffId: string, 
   };
 }
 
-function firstKnown(...values: number[]): number {
-  for (const value of values) if (!Number.isNaN(value)) return value;
-  return Number.NaN;
+/** The first of three values that is not NaN (three arguments, not a rest list: it runs four times a period). */
+function firstKnown(a: number, b: number, c: number): number {
+  if (!Number.isNaN(a)) return a;
+  if (!Number.isNaN(b)) return b;
+  return c;
 }
 
 function layOutPeriod(v: PeriodVolumes, startMs: number, endMs: number, into: ActivitySegment[]) {
   let cursor = startMs;
-  // Reserved or parked: billed by time, no energy, and no current or power, because nothing is charging.
-  const idle = { timeBillable: true, energyMilliWh: 0, currentLow: 0, currentHigh: 0, powerLow: 0, powerHigh: 0 };
   if (v.reservationMs > 0) {
-    into.push({ activity: 'RESERVATION', startMs: cursor, spanMs: v.reservationMs, ...idle });
+    into.push(idleSegment('RESERVATION', cursor, v.reservationMs));
     cursor += v.reservationMs;
   }
   const reportsNothing = v.reservationMs === 0 && v.parkingMs === 0 && v.chargingMs === 0 && v.energyMilliWh === 0;
@@ -245,8 +246,14 @@ function layOutPeriod(v: PeriodVolumes, startMs: number, endMs: number, into: Ac
     cursor += spanMs;
   }
   if (v.parkingMs > 0) {
-    into.push({ activity: 'PARKING', startMs: cursor, spanMs: v.parkingMs, ...idle });
+    into.push(idleSegment('PARKING', cursor, v.parkingMs));
   }
+}
+
+/** Reserved or parked: billed by time, no energy, and no current or power, because nothing is charging. */
+function idleSegment(activity: Activity, startMs: number, spanMs: number): ActivitySegment {
+  // Written out in the charging segment's key order, so every segment has one shape for the engine to read.
+  return { activity, startMs, spanMs, timeBillable: true, energyMilliWh: 0, currentLow: 0, currentHigh: 0, powerLow: 0, powerHigh: 0 };
 }
 
 function addTariffValidityNote(tariff: CompiledTariff, sessionStartMs: number, notes: NoteBook) {
