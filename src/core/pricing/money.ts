@@ -53,10 +53,13 @@ export function roundRatio(numerator: bigint, denominator: bigint, decimals: num
 /** The rounded value as a JS number, for the OCPI wire format (the nearest double to the rounded decimal). */
 export function roundedNumber(numerator: bigint, denominator: bigint, decimals: number, mode: RoundingMode): number {
   if (numerator === 0n) return 0;
-  if (numerator < SAFE_BIG && numerator > -SAFE_BIG && denominator < SAFE_BIG && decimals < SAFE_POWERS.length) {
-    // Most amounts fit a double exactly: the same rounding in integer-valued doubles, without a BigInt per step.
-    const scaled = Number(numerator) * SAFE_POWERS[decimals];
-    if (scaled < SAFE && scaled > -SAFE) return roundSafeRatio(scaled, Number(denominator), mode) / SAFE_POWERS[decimals];
+  // Most amounts fit a double exactly: the same rounding in integer-valued doubles, without a BigInt per step.
+  // Number() of a BigInt rounds to the nearest double, so it is below SAFE exactly when the BigInt is.
+  const n = Number(numerator);
+  const d = Number(denominator);
+  if (n < SAFE && n > -SAFE && d < SAFE && decimals < SAFE_POWERS.length) {
+    const scaled = n * SAFE_POWERS[decimals];
+    if (scaled < SAFE && scaled > -SAFE) return roundSafeRatio(scaled, d, mode) / SAFE_POWERS[decimals];
   }
   return Number(roundRatio(numerator, denominator, decimals, mode)) / Number(powerOfTen(decimals));
 }
@@ -66,7 +69,6 @@ export function roundedNumber(numerator: bigint, denominator: bigint, decimals: 
  * a product of two integers computed in doubles is below 2^51 only if the exact one is.
  */
 const SAFE = 2 ** 51;
-const SAFE_BIG = BigInt(SAFE);
 /** Number(powerOfTen(e)), exact doubles, as the BigInt path divides by. */
 const SAFE_POWERS: readonly number[] = POWERS_OF_TEN.slice(0, 16).map(Number);
 
