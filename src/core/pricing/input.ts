@@ -10,10 +10,15 @@
 import type { PricingNote } from './breakdown';
 import { compileTariff, type CompiledTariff } from './compiled-tariff';
 import { clockFor, type TimeZoneClock } from './local-time';
-import { dateTimeMs } from '../date-time';
+import * as dateTimes from '../date-time';
 import { NoteBook } from './notes';
 import type { ChargingPeriod, Tariff } from './tariff.schema';
-import { MILLI_WH_PER_KWH, MS_PER_HOUR } from './units';
+import * as units from './units';
+
+// Bound once at load: tsx (esbuild) compiles every use of an imported binding to a getter call, which showed
+// in the pricing profile on this per-CDR path (issue 19). Same values: these exports are never reassigned.
+const { dateTimeMs } = dateTimes;
+const { MILLI_WH_PER_KWH, MS_PER_HOUR } = units;
 
 export type Activity = 'RESERVATION' | 'CHARGING' | 'PARKING';
 
