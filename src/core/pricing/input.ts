@@ -145,7 +145,11 @@ function resolveClock(timeZone: string, notes: NoteBook): TimeZoneClock {
 }
 
 function orderedPeriods(cdr: CdrForPricing, cdrStartMs: number, notes: NoteBook) {
-  const periods = cdr.charging_periods.map((period) => ({ period, startMs: readDateTime(period.start_date_time) }));
+  // The first period usually starts when the CDR does: the same text needs no second reading.
+  const periods = cdr.charging_periods.map((period) => ({
+    period,
+    startMs: period.start_date_time === cdr.start_date_time ? cdrStartMs : readDateTime(period.start_date_time),
+  }));
   if (periods.length === 0) {
     // A session is still a session: an empty period lets a FLAT fee be found.
     notes.once('NO_CHARGING_PERIODS', 'the CDR has no charging periods; only a FLAT fee can apply');

@@ -64,7 +64,7 @@ export function summarise(input: PricingInput, tally: Tally, notes: NoteBook, po
   const limited = applyPriceLimits(total, input, notes);
   const { denominator } = tariff;
 
-  return {
+  const breakdown = {
     currency: tariff.currency,
     tariffId: tariff.id,
     total_cost: toPrice(limited.amount, denominator, policy),
@@ -78,9 +78,12 @@ export function summarise(input: PricingInput, tally: Tally, notes: NoteBook, po
     total_parking_cost: toPrice(parts.parking, denominator, policy),
     total_reservation_cost: toPrice(parts.reservation, denominator, policy),
     lines,
-    ...(limited.applied ? { limitApplied: limited.applied } : {}),
-    notes: notes.notes,
-  };
+  } as PriceBreakdown;
+  // Keys added in the order the breakdown has always had them (limitApplied, when there is one, before notes);
+  // assigned rather than spread from an object made for it, which showed in the profile.
+  if (limited.applied) breakdown.limitApplied = limited.applied;
+  breakdown.notes = notes.notes;
+  return breakdown;
 }
 
 function costOf(component: CompiledComponent, billed: number): Amount {
