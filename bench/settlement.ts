@@ -6,13 +6,13 @@
  *      generated in the database (generate_series; realistic OCPI JSON of about 2 kB, with a carried
  *      tariff and two charging periods), each with its re-rating (1 % mismatches), then VACUUM ANALYZE.
  *   2. Baseline: the plain aggregate (count, net and gross per CPO, eMSP and currency of the month),
- *      written two ways (data->… and jsonb_to_record); the faster one is the baseline. Best of 3,
- *      two samples before the settlement runs and one after (the machine may be shared).
+ *      written two ways (data->… and jsonb_to_record); the faster one is the baseline.
  *   3. The settlement run of that month (one transaction: 1,000,000 lines, netting, totals, versions),
- *      and a second run over the same CDRs (no change: no new version).
+ *      from no statements. Steps 2 and 3 alternate three times and each side reports its best (the
+ *      machine may be shared); then a run over the same CDRs (no change: no new version).
  *   4. priceSession(toPricingInput(…)) over multi-period CDRs of the spec's tariff_4_complex, beside a
- *      naive float loop over the same periods.
- * BENCH_CDRS (default 1,000,000), BENCH_PRICING_CDRS (default 200,000). DATABASE_URL, else embedded PostgreSQL.
+ *      naive float loop over the same periods (best of 3 each, interleaved).
+ * BENCH_CDRS (default 1,000,000; 0 runs the pricing part only), BENCH_PRICING_CDRS (default 200,000). DATABASE_URL, else embedded PostgreSQL.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { openDatabase } from '../src/db/data-source';
@@ -26,6 +26,8 @@ import { benchDatabase, reportFigure } from './support';
 const CDRS = Number(process.env.BENCH_CDRS ?? 1_000_000);
 const PRICING_CDRS = Number(process.env.BENCH_PRICING_CDRS ?? 200_000);
 const PAIRS = 100; // 10 CPOs × 10 eMSPs
+/** Samples of each side, the best of which is reported. */
+const SAMPLES = 3;
 const MARCH = parsePeriodLabel('2024-03', 'monthly') as Period;
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -138,33 +140,37 @@ async function settlementBench(): Promise<void> {
 
     const aggregates = [['data->…', AGGREGATE_ARROWS], ['jsonb_to_record', AGGREGATE_RECORD]] as const;
     const samples = new Map<string, { ms: number[]; groups: number }>(aggregates.map(([name]) => [name, { ms: [], groups: 0 }]));
-    const sampleBaselines = async (rounds: number) => {
-      for (let i = 0; i < rounds; i++) {
-        for (const [name, sql] of aggregates) {
-          const { ms, value } = await timed(() => db.query(sql, [MARCH.start, MARCH.end]));
-          samples.get(name)!.ms.push(ms);
-          samples.get(name)!.groups = value.length;
-        }
-      }
-    };
-    await sampleBaselines(2);
     const settlement = new SettlementService(db, { periodKind: 'monthly', log: createLogger('silent') });
-    const first = await timed(() => settlement.run(MARCH));
+    const runs: number[] = [];
+    let first!: Awaited<ReturnType<typeof settlement.run>>;
+    // Best of 3 on both sides, interleaved (aggregates, then a run, three times), so a spell of load on the
+    // shared machine falls on both; each run starts from no statements, so each does a first run's work.
+    for (let round = 0; round < SAMPLES; round++) {
+      for (const [name, sql] of aggregates) {
+        const { ms, value } = await timed(() => db.query(sql, [MARCH.start, MARCH.end]));
+        samples.get(name)!.ms.push(ms);
+        samples.get(name)!.groups = value.length;
+      }
+      await db.query(`TRUNCATE settlement_statement_versions, settlement_statements, settlement_runs CASCADE`);
+      const run = await timed(() => settlement.run(MARCH));
+      runs.push(run.ms);
+      first = run.value;
+    }
     const again = await timed(() => settlement.run(MARCH));
     const [{ lines }] = await db.query(`SELECT sum(line_count)::int AS lines FROM settlement_statement_versions`);
-    await sampleBaselines(1);
     const baselines = [...samples].map(([name, { ms, groups }]) => ({ name, ms: Math.min(...ms), groups }));
     const baseline = baselines.reduce((best, b) => (b.ms < best.ms ? b : best));
+    const runMs = Math.min(...runs);
 
     print('');
     print(`| measure (${rows.toLocaleString('en')} CDRs, ${PAIRS} CPO/eMSP pairs, one month) | time |`);
     print('|---|---|');
-    for (const b of baselines) print(`| plain SQL aggregate (${b.name}; ${b.groups} groups), best of 3 | ${seconds(b.ms)} |`);
-    print(`| settlement run: ${first.value.statements.length} statements, ${lines.toLocaleString('en')} lines, netting, totals, one transaction | ${seconds(first.ms)} |`);
+    for (const b of baselines) print(`| plain SQL aggregate (${b.name}; ${b.groups} groups), best of ${SAMPLES} | ${seconds(b.ms)} |`);
+    print(`| settlement run: ${first.statements.length} statements, ${lines.toLocaleString('en')} lines, netting, totals, one transaction, best of ${SAMPLES} (${runs.map(seconds).join(', ')}) | ${seconds(runMs)} |`);
     print(`| settlement re-run over the same CDRs (no new version) | ${seconds(again.ms)} |`);
     print('');
-    print(`settlement / plain aggregate = ${(first.ms / baseline.ms).toFixed(2)}x (goal <= 2x; baseline: ${baseline.name})`);
-    reportFigure({ figure: `settlement run of ${rows.toLocaleString('en')} CDRs`, value: first.ms / 1000, unit: 's', baseline: baseline.ms / 1000, baselineName: `plain SQL aggregate (${baseline.name})`, goal: { ratioAtMost: 1.5, text: '≤ 1.5× plain aggregate' } });
+    print(`settlement / plain aggregate = ${(runMs / baseline.ms).toFixed(2)}x (goal <= 1.5x; baseline: ${baseline.name})`);
+    reportFigure({ figure: `settlement run of ${rows.toLocaleString('en')} CDRs`, value: runMs / 1000, unit: 's', baseline: baseline.ms / 1000, baselineName: `plain SQL aggregate (${baseline.name})`, goal: { ratioAtMost: 1.5, text: '≤ 1.5× plain aggregate' } });
     print(`(load average over the last minute: ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores; other work on the machine moves both figures)`);
     if (again.value.statements.some((s) => s.changed)) throw new Error('the re-run wrote new versions over unchanged CDRs');
   } finally {
@@ -227,25 +233,30 @@ function pricingBench(): void {
   };
   engine(); // warm up the JIT on both before timing
   naive();
-  periods = 0;
-  const t0 = performance.now();
-  engine();
-  const engineMs = performance.now() - t0;
-  const t1 = performance.now();
-  naive();
-  const naiveMs = performance.now() - t1;
+  // Best of 3 on both sides, interleaved, as for settlement.
+  let engineMs = Infinity;
+  let naiveMs = Infinity;
+  for (let round = 0; round < SAMPLES; round++) {
+    periods = 0;
+    const t0 = performance.now();
+    engine();
+    engineMs = Math.min(engineMs, performance.now() - t0);
+    const t1 = performance.now();
+    naive();
+    naiveMs = Math.min(naiveMs, performance.now() - t1);
+  }
   print('');
   print(`| pricing (${PRICING_CDRS.toLocaleString('en')} CDRs of tariff_4_complex, ${(periods / PRICING_CDRS).toFixed(2)} periods each) | CDRs/s |`);
   print('|---|---|');
-  print(`| priceSession(toPricingInput(…)), exact | ${Math.round(PRICING_CDRS / (engineMs / 1000)).toLocaleString('en')} |`);
-  print(`| trivial float loop over the same periods (baseline) | ${Math.round(PRICING_CDRS / (naiveMs / 1000)).toLocaleString('en')} |`);
-  print(`(goal >= 50,000 CDRs/s for the engine)`);
+  print(`| priceSession(toPricingInput(…)), exact, best of ${SAMPLES} | ${Math.round(PRICING_CDRS / (engineMs / 1000)).toLocaleString('en')} |`);
+  print(`| trivial float loop over the same periods (baseline), best of ${SAMPLES} | ${Math.round(PRICING_CDRS / (naiveMs / 1000)).toLocaleString('en')} |`);
+  print(`(goal >= 200,000 CDRs/s for the engine; load average over the last minute: ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);
   reportFigure({ figure: 'pricing, multi-period CDRs (tariff_4_complex)', value: PRICING_CDRS / (engineMs / 1000), unit: 'CDRs/s', baseline: PRICING_CDRS / (naiveMs / 1000), baselineName: 'trivial float loop', goal: { atLeast: 200_000, text: '≥ 200,000 CDRs/s' } });
 }
 
 async function main(): Promise<void> {
   pricingBench();
-  await settlementBench();
+  if (CDRS > 0) await settlementBench();
 }
 
 main().catch((error) => {

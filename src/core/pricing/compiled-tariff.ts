@@ -12,7 +12,7 @@ import type { PricingNote } from './breakdown';
 import { MINUTES_PER_DAY } from './local-time';
 import { dateTimeMs } from '../date-time';
 import { decimalPlacesOf, powerOfTen, scaledInteger } from './money';
-import { compileRestrictions, type CompiledRestrictions, type Moment, restrictionsMatch } from './restrictions';
+import { compileRestrictions, type CompiledRestrictions } from './restrictions';
 import { MILLI_WH_PER_KWH, MS_PER_HOUR } from './units';
 import type { Price, Tariff, TariffDimensionType, TariffElement } from './tariff.schema';
 
@@ -254,22 +254,4 @@ function compileLimit(price: Price | null | undefined, scale: MoneyScale): Compi
   if (!price) return undefined;
   const toNumerator = (value: number) => scaledInteger(value, scale.priceDecimals) * QUANTITY_DENOMINATOR * scale.vatBase;
   return { excl: toNumerator(price.excl_vat), incl: price.incl_vat == null ? undefined : toNumerator(price.incl_vat) };
-}
-
-/**
- * "When the list of Tariff Elements contains more than one Element that has a Price Component for a certain
- * dimension, then the first Tariff Element with a Price Component for that dimension in the list with matching
- * Tariff Restrictions will be used." (mod_tariffs, Tariff object)
- */
-export function findComponent(
-  scope: ElementScope,
-  dimension: TariffDimensionType,
-  moment: Moment,
-): CompiledComponent | undefined {
-  const candidates: CompiledElement[] = scope.candidates[dimension];
-  for (let i = 0; i < candidates.length; i++) {
-    const element = candidates[i];
-    if (!element.restrictions || restrictionsMatch(element.restrictions, moment)) return element.components[dimension];
-  }
-  return undefined;
 }

@@ -9,12 +9,11 @@
  * Nothing throws on odd data: anomalies become notes in the breakdown.
  */
 import type { PriceBreakdown } from './breakdown';
-import { type CompiledComponent, type CompiledTariff, type ElementScope, findComponent } from './compiled-tariff';
+import type { CompiledComponent, CompiledTariff, ElementScope } from './compiled-tariff';
 import type { ActivitySegment, PricingInput } from './input';
-import { localDayNumber, localMinuteOfDay, weekdayOfDay } from './local-time';
 import { NoteBook } from './notes';
 import { assertValidPolicy, DEFAULT_PRICING_POLICY, type PricingPolicy } from './policy';
-import type { Moment } from './restrictions';
+import { findComponent, type Moment } from './restrictions';
 import { forEachSlice, type SliceVisitor } from './slices';
 import type { TariffDimensionType } from './tariff.schema';
 import { applyStepSize, Tally } from './tally';
@@ -93,7 +92,7 @@ class SegmentPricer implements SliceVisitor {
     const { moment, segment, scope } = this;
     moment.durationMs = startMs - this.durationOriginMs;
     moment.energyBeforeMilliWh = energyBeforeMilliWh;
-    if (this.usesLocalTime) this.setLocalTime(startMs);
+    if (this.usesLocalTime) this.input.clock.writeLocalTime(startMs, moment);
     this.priceFlat(scope, segment.activity === 'RESERVATION');
     if (energyMilliWh > 0) {
       const component = this.priceDimension(scope, 'ENERGY', energyMilliWh, startMs);
@@ -107,14 +106,6 @@ class SegmentPricer implements SliceVisitor {
 
   private reservationScope(tariff: CompiledTariff): ElementScope {
     return this.input.reservationExpired ? tariff.expiredReservation : tariff.reservation;
-  }
-
-  private setLocalTime(utcMs: number) {
-    const local = utcMs + this.input.clock.offsetAt(utcMs);
-    const day = localDayNumber(local);
-    this.moment.day = day;
-    this.moment.minute = localMinuteOfDay(local);
-    this.moment.weekday = weekdayOfDay(day);
   }
 
   private priceDimension(scope: ElementScope, dimension: TariffDimensionType, quantity: number, atMs: number) {

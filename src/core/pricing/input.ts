@@ -10,10 +10,15 @@
 import type { PricingNote } from './breakdown';
 import { compileTariff, type CompiledTariff } from './compiled-tariff';
 import { clockFor, type TimeZoneClock } from './local-time';
-import { dateTimeMs } from '../date-time';
+import * as dateTimes from '../date-time';
 import { NoteBook } from './notes';
 import type { ChargingPeriod, Tariff } from './tariff.schema';
-import { MILLI_WH_PER_KWH, MS_PER_HOUR } from './units';
+import * as units from './units';
+
+// Bound once at load: tsx (esbuild) compiles every use of an imported binding to a getter call, which showed
+// in the pricing profile on this per-CDR path (issue 19). Same values: these exports are never reassigned.
+const { dateTimeMs } = dateTimes;
+const { MILLI_WH_PER_KWH, MS_PER_HOUR } = units;
 
 export type Activity = 'RESERVATION' | 'CHARGING' | 'PARKING';
 
@@ -140,7 +145,11 @@ function resolveClock(timeZone: string, notes: NoteBook): TimeZoneClock {
 }
 
 function orderedPeriods(cdr: CdrForPricing, cdrStartMs: number, notes: NoteBook) {
-  const periods = cdr.charging_periods.map((period) => ({ period, startMs: readDateTime(period.start_date_time) }));
+  // The first period usually starts when the CDR does: the same text needs no second reading.
+  const periods = cdr.charging_periods.map((period) => ({
+    period,
+    startMs: period.start_date_time === cdr.start_date_time ? cdrStartMs : readDateTime(period.start_date_time),
+  }));
   if (periods.length === 0) {
     // A session is still a session: an empty period lets a FLAT fee be found.
     notes.once('NO_CHARGING_PERIODS', 'the CDR has no charging periods; only a FLAT fee can apply');
@@ -197,8 +206,9 @@ function readVolumes(period: ChargingPeriod, startMs: number, tariffId: string, 
       default: break; // ENERGY_EXPORT/ENERGY_IMPORT/STATE_OF_CHARGE are "Session Only" and price nothing.
     }
   }
-  if (period.tariff_id != null && period.tariff_id.toUpperCase() !== tariffId.toUpperCase()) {
-    const message = `a charging period names tariff "${period.tariff_id}", priced with "${tariffId}"`;
+  const named = period.tariff_id;
+  if (named != null && named !== tariffId && named.toUpperCase() !== tariffId.toUpperCase()) {
+    const message = `a charging period names tariff "${named}", priced with "${tariffId}"`;
     notes.once('TARIFF_ID_MISMATCH', message, startMs);
   }
   return {
@@ -214,17 +224,17 @@ function readVolumes(period: ChargingPeriod, startMs: number, tariffId: string, 
   };
 }
 
-function firstKnown(...values: number[]): number {
-  for (const value of values) if (!Number.isNaN(value)) return value;
-  return Number.NaN;
+/** The first of three values that is not NaN (three arguments, not a rest list: it runs four times a period). */
+function firstKnown(a: number, b: number, c: number): number {
+  if (!Number.isNaN(a)) return a;
+  if (!Number.isNaN(b)) return b;
+  return c;
 }
 
 function layOutPeriod(v: PeriodVolumes, startMs: number, endMs: number, into: ActivitySegment[]) {
   let cursor = startMs;
-  // Reserved or parked: billed by time, no energy, and no current or power, because nothing is charging.
-  const idle = { timeBillable: true, energyMilliWh: 0, currentLow: 0, currentHigh: 0, powerLow: 0, powerHigh: 0 };
   if (v.reservationMs > 0) {
-    into.push({ activity: 'RESERVATION', startMs: cursor, spanMs: v.reservationMs, ...idle });
+    into.push(idleSegment('RESERVATION', cursor, v.reservationMs));
     cursor += v.reservationMs;
   }
   const reportsNothing = v.reservationMs === 0 && v.parkingMs === 0 && v.chargingMs === 0 && v.energyMilliWh === 0;
@@ -245,8 +255,14 @@ function layOutPeriod(v: PeriodVolumes, startMs: number, endMs: number, into: Ac
     cursor += spanMs;
   }
   if (v.parkingMs > 0) {
-    into.push({ activity: 'PARKING', startMs: cursor, spanMs: v.parkingMs, ...idle });
+    into.push(idleSegment('PARKING', cursor, v.parkingMs));
   }
+}
+
+/** Reserved or parked: billed by time, no energy, and no current or power, because nothing is charging. */
+function idleSegment(activity: Activity, startMs: number, spanMs: number): ActivitySegment {
+  // Written out in the charging segment's key order, so every segment has one shape for the engine to read.
+  return { activity, startMs, spanMs, timeBillable: true, energyMilliWh: 0, currentLow: 0, currentHigh: 0, powerLow: 0, powerHigh: 0 };
 }
 
 function addTariffValidityNote(tariff: CompiledTariff, sessionStartMs: number, notes: NoteBook) {

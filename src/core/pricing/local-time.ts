@@ -61,6 +61,40 @@ export class TimeZoneClock {
     return changes;
   }
 
+  /**
+   * Adds the instants in (fromMs, toMs) where local time reaches one of `minutes` (of the day), or the UTC offset
+   * changes, to `into`. A method here rather than a function in slices.ts, which needs it, so its loop reads this
+   * module's constants directly: tsx compiles every imported binding to a getter call, and the pricing profile
+   * showed those getters in this loop (issue 19).
+   */
+  addLocalBoundaries(fromMs: number, toMs: number, minutes: readonly number[], into: number[]): void {
+    const changes = this.offsetChanges(fromMs, toMs);
+    let pieceStart = fromMs;
+    for (let i = 0; i <= changes.length; i++) {
+      const pieceEnd = i < changes.length ? changes[i] : toMs;
+      const offset = this.offsetAt(pieceStart);
+      // Across a DST change the wall clock jumps, which can switch a time window without passing its boundary.
+      if (pieceStart > fromMs) into.push(pieceStart);
+      const lastDay = localDayNumber(pieceEnd - 1 + offset);
+      for (let day = localDayNumber(pieceStart + offset); day <= lastDay; day++) {
+        for (let m = 0; m < minutes.length; m++) {
+          const at = day * DAY_MS + minutes[m] * MINUTE_MS - offset;
+          if (at > pieceStart && at < pieceEnd) into.push(at);
+        }
+      }
+      pieceStart = pieceEnd;
+    }
+  }
+
+  /** The local day, minute of day and weekday at an instant, written into `into` (no object per call). */
+  writeLocalTime(utcMs: number, into: { day: number; minute: number; weekday: number }): void {
+    const local = utcMs + this.offsetAt(utcMs);
+    const day = localDayNumber(local);
+    into.day = day;
+    into.minute = localMinuteOfDay(local);
+    into.weekday = weekdayOfDay(day);
+  }
+
   /** The first instant in (lowMs, highMs] whose offset is not `offset`, given that highMs's is not. */
   private firstChange(lowMs: number, highMs: number, offset: number): number {
     let low = lowMs;

@@ -53,7 +53,50 @@ export function roundRatio(numerator: bigint, denominator: bigint, decimals: num
 /** The rounded value as a JS number, for the OCPI wire format (the nearest double to the rounded decimal). */
 export function roundedNumber(numerator: bigint, denominator: bigint, decimals: number, mode: RoundingMode): number {
   if (numerator === 0n) return 0;
+  // Most amounts fit a double exactly: the same rounding in integer-valued doubles, without a BigInt per step.
+  // Number() of a BigInt rounds to the nearest double, so it is below SAFE exactly when the BigInt is.
+  const n = Number(numerator);
+  const d = Number(denominator);
+  if (n < SAFE && n > -SAFE && d < SAFE && decimals < SAFE_POWERS.length) {
+    const scaled = n * SAFE_POWERS[decimals];
+    if (scaled < SAFE && scaled > -SAFE) return roundSafeRatio(scaled, d, mode) / SAFE_POWERS[decimals];
+  }
   return Number(roundRatio(numerator, denominator, decimals, mode)) / Number(powerOfTen(decimals));
+}
+
+/**
+ * Below 2^51 every integer, and every product and sum of two of them that the rounding forms, is exact in a double;
+ * a product of two integers computed in doubles is below 2^51 only if the exact one is.
+ */
+const SAFE = 2 ** 51;
+/** Number(powerOfTen(e)), exact doubles, as the BigInt path divides by. */
+const SAFE_POWERS: readonly number[] = POWERS_OF_TEN.slice(0, 16).map(Number);
+
+/** roundRatio for integer-valued doubles below SAFE (the numerator already scaled): the same result, as a double. */
+function roundSafeRatio(scaled: number, denominator: number, mode: RoundingMode): number {
+  let quotient = Math.trunc(scaled / denominator) + 0; // + 0: never -0, which Number(0n) is not either
+  // The double division may be a unit off next to an integer; the exact remainder says which way.
+  let remainder = scaled - quotient * denominator;
+  if (scaled >= 0) {
+    if (remainder < 0) { quotient -= 1; remainder += denominator; } else if (remainder >= denominator) { quotient += 1; remainder -= denominator; }
+  } else if (remainder > 0) { quotient += 1; remainder -= denominator; } else if (remainder <= -denominator) { quotient -= 1; remainder += denominator; }
+  if (remainder === 0) return quotient;
+  const away = scaled < 0 ? -1 : 1;
+  const twiceRemainder = 2 * Math.abs(remainder);
+  switch (mode) {
+    case 'UP':
+      return quotient + away;
+    case 'DOWN':
+      return quotient;
+    case 'HALF_UP':
+      return twiceRemainder >= denominator ? quotient + away : quotient;
+    case 'HALF_DOWN':
+      return twiceRemainder > denominator ? quotient + away : quotient;
+    case 'HALF_EVEN': {
+      const roundsAway = twiceRemainder > denominator || (twiceRemainder === denominator && quotient % 2 !== 0);
+      return roundsAway ? quotient + away : quotient;
+    }
+  }
 }
 
 /** An exact amount as a decimal string, for notes a person reads. */

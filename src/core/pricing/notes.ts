@@ -1,5 +1,6 @@
 /** Collects pricing notes, each kind once per session so a long CDR does not repeat itself. */
 import type { PricingNote, PricingNoteCode } from './breakdown';
+import { isoDateTime } from '../date-time';
 
 export class NoteBook {
   readonly notes: PricingNote[];
@@ -16,6 +17,6 @@ export class NoteBook {
 
   /** Adds a note even if the code was seen, for notes that name different things (e.g. two elements). */
   always(code: PricingNoteCode, message: string, atMs?: number): void {
-    this.notes.push(atMs === undefined ? { code, message } : { code, message, at: new Date(atMs).toISOString() });
+    this.notes.push(atMs === undefined ? { code, message } : { code, message, at: isoDateTime(atMs) });
   }
 }

@@ -89,6 +89,9 @@ export function assertValidPolicy(policy: PricingPolicy): void {
 
 /** Rounds a reported quantity (not money; nothing is charged from it), half away from zero. */
 export function roundQuantity(value: number, policy: PricingPolicy): number {
-  const scale = 10 ** policy.quantityDecimals;
+  const scale = QUANTITY_SCALES[policy.quantityDecimals];
   return Math.round(value * scale) / scale;
 }
+
+/** 10 ** decimals for every allowed quantityDecimals (see assertValidPolicy), computed once rather than per value. */
+const QUANTITY_SCALES: readonly number[] = Array.from({ length: 13 }, (_, decimals) => 10 ** decimals);

@@ -8,7 +8,8 @@
  * time window started on.
  */
 import { dayNumberOfDate, minuteOfTime, MINUTES_PER_DAY } from './local-time';
-import type { DayOfWeek, TariffRestrictions } from './tariff.schema';
+import type { CompiledComponent, CompiledElement, ElementScope } from './compiled-tariff';
+import type { DayOfWeek, TariffDimensionType, TariffRestrictions } from './tariff.schema';
 import { MILLI_WH_PER_KWH } from './units';
 
 /** One instant of a session, as the restrictions see it. Unknown measurements are NaN, which matches no bound. */
@@ -115,4 +116,24 @@ export function restrictionsMatch(r: CompiledRestrictions, m: Moment): boolean {
 function withinTimeOfDay({ start, end }: { start: number; end: number }, minute: number): boolean {
   if (start < end) return minute >= start && minute < end;
   return minute >= start || minute < end;
+}
+
+/**
+ * "When the list of Tariff Elements contains more than one Element that has a Price Component for a certain
+ * dimension, then the first Tariff Element with a Price Component for that dimension in the list with matching
+ * Tariff Restrictions will be used." (mod_tariffs, Tariff object)
+ *
+ * Beside restrictionsMatch so the call per candidate is a direct one, not through an import (a getter under tsx).
+ */
+export function findComponent(
+  scope: ElementScope,
+  dimension: TariffDimensionType,
+  moment: Moment,
+): CompiledComponent | undefined {
+  const candidates: CompiledElement[] = scope.candidates[dimension];
+  for (let i = 0; i < candidates.length; i++) {
+    const element = candidates[i];
+    if (!element.restrictions || restrictionsMatch(element.restrictions, moment)) return element.components[dimension];
+  }
+  return undefined;
 }

@@ -15,7 +15,7 @@
  */
 import type { ElementScope } from './compiled-tariff';
 import type { ActivitySegment } from './input';
-import { DAY_MS, localDayNumber, MINUTE_MS, type TimeZoneClock } from './local-time';
+import type { TimeZoneClock } from './local-time';
 
 export interface SliceVisitor {
   /** One slice: where it starts, how long it is, the energy in it and the energy charged before it. */
@@ -64,7 +64,7 @@ function findCuts(
   const end = start + span;
   const instants: number[] = [];
   if (span > 0) {
-    if (scope.localMinuteBoundaries.length > 0) addLocalBoundaries(clock, start, end, scope.localMinuteBoundaries, instants);
+    if (scope.localMinuteBoundaries.length > 0) clock.addLocalBoundaries(start, end, scope.localMinuteBoundaries, instants);
     for (const threshold of scope.durationBoundariesMs) {
       const at = durationOriginMs + threshold;
       if (at > start && at < end) instants.push(at);
@@ -91,24 +91,4 @@ function findCuts(
     running = cut[1];
   }
   return cuts;
-}
-
-/** Instants in (fromMs, toMs) where local time reaches one of `minutes`, or the UTC offset changes. */
-function addLocalBoundaries(clock: TimeZoneClock, fromMs: number, toMs: number, minutes: readonly number[], into: number[]) {
-  const changes = clock.offsetChanges(fromMs, toMs);
-  let pieceStart = fromMs;
-  for (let i = 0; i <= changes.length; i++) {
-    const pieceEnd = i < changes.length ? changes[i] : toMs;
-    const offset = clock.offsetAt(pieceStart);
-    // Across a DST change the wall clock jumps, which can switch a time window without passing its boundary.
-    if (pieceStart > fromMs) into.push(pieceStart);
-    const lastDay = localDayNumber(pieceEnd - 1 + offset);
-    for (let day = localDayNumber(pieceStart + offset); day <= lastDay; day++) {
-      for (const minute of minutes) {
-        const at = day * DAY_MS + minute * MINUTE_MS - offset;
-        if (at > pieceStart && at < pieceEnd) into.push(at);
-      }
-    }
-    pieceStart = pieceEnd;
-  }
 }

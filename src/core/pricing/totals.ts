@@ -6,10 +6,17 @@ import type { PriceAmount, PriceBreakdown, PricedLine } from './breakdown';
 import type { CompiledComponent, CompiledPriceLimit, CostTotal } from './compiled-tariff';
 import type { Tally } from './tally';
 import type { PricingInput } from './input';
-import { exactDecimal, powerOfTen, roundedNumber, roundRatio } from './money';
+import * as money from './money';
 import type { NoteBook } from './notes';
-import { roundQuantity, type PricingPolicy } from './policy';
-import { MILLI_WH_PER_KWH, MS_PER_HOUR, UNITS_PER_PRICED_UNIT } from './units';
+import * as policies from './policy';
+import type { PricingPolicy } from './policy';
+import * as units from './units';
+
+// Bound once at load: tsx (esbuild) compiles every use of an imported binding to a getter call, which showed
+// in the pricing profile on this per-CDR path (issue 19). Same values: these exports are never reassigned.
+const { exactDecimal, powerOfTen, roundedNumber, roundRatio } = money;
+const { roundQuantity } = policies;
+const { MILLI_WH_PER_KWH, MS_PER_HOUR, UNITS_PER_PRICED_UNIT } = units;
 
 /** An exact amount; `incl` is undefined once any part of it has no known VAT. */
 interface Amount {
@@ -57,7 +64,7 @@ export function summarise(input: PricingInput, tally: Tally, notes: NoteBook, po
   const limited = applyPriceLimits(total, input, notes);
   const { denominator } = tariff;
 
-  return {
+  const breakdown = {
     currency: tariff.currency,
     tariffId: tariff.id,
     total_cost: toPrice(limited.amount, denominator, policy),
@@ -71,9 +78,12 @@ export function summarise(input: PricingInput, tally: Tally, notes: NoteBook, po
     total_parking_cost: toPrice(parts.parking, denominator, policy),
     total_reservation_cost: toPrice(parts.reservation, denominator, policy),
     lines,
-    ...(limited.applied ? { limitApplied: limited.applied } : {}),
-    notes: notes.notes,
-  };
+  } as PriceBreakdown;
+  // Keys added in the order the breakdown has always had them (limitApplied, when there is one, before notes);
+  // assigned rather than spread from an object made for it, which showed in the profile.
+  if (limited.applied) breakdown.limitApplied = limited.applied;
+  breakdown.notes = notes.notes;
+  return breakdown;
 }
 
 function costOf(component: CompiledComponent, billed: number): Amount {
@@ -173,6 +183,8 @@ function rounded(amount: Amount, denominator: bigint, policy: PricingPolicy): Am
 }
 
 function toPrice(amount: Amount, denominator: bigint, policy: PricingPolicy): PriceAmount {
+  // Most CDRs leave some totals at nothing (no parking, no reservation): 0 whatever the rounding.
+  if (amount.excl === 0n && amount.incl === 0n) return { excl_vat: 0, incl_vat: 0 };
   const { currencyDecimals: decimals, rounding } = policy;
   const excl_vat = roundedNumber(amount.excl, denominator, decimals, rounding);
   if (amount.incl === undefined) return { excl_vat };

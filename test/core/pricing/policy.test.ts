@@ -4,6 +4,7 @@
  */
 import { DEFAULT_PRICING_POLICY, priceSession, toPricingInput } from '../../../src/core/pricing/pricing-core';
 import { roundedNumber, roundRatio } from '../../../src/core/pricing/money';
+import { seededRandom } from '../../../src/core/seeded-random';
 import { cdrOf, exampleTariff, policyWith, price, tariffWith } from './support';
 
 // tariff_3: "For a charging session where 20.45 kWh are charged … Energy costs: € 5.13 (excl. VAT) … Total: € 5.63"
@@ -122,5 +123,27 @@ describe('exact rounding of a ratio', () => {
     expect(roundedNumber(1n, 10n, 2, 'HALF_UP')).toBe(0.1);
     expect(roundedNumber(123456789n, 1000n, 2, 'HALF_UP')).toBe(123456.79);
     expect(roundedNumber(0n, 7n, 2, 'HALF_UP')).toBe(0);
+  });
+
+  it('gives the same number from doubles (amounts below 2^51) as from BigInt, halves and -0 included', () => {
+    const random = seededRandom(51);
+    const modes = ['HALF_UP', 'HALF_EVEN', 'HALF_DOWN', 'UP', 'DOWN'] as const;
+    const big = (digits: number) => BigInt(Math.floor(random() * 10 ** digits));
+    let compared = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const decimals = i % 9;
+      const denominator = [8n, 3n, 18_000_000n * 10n ** BigInt(i % 7), big(12) + 1n, 2n ** 50n + 1n][i % 5];
+      // Exact halves and near-integers, where a double division is a unit off, beside ordinary amounts.
+      const kind = i % 4;
+      let numerator = kind === 0 ? big(15) : kind === 1 ? big(5) * denominator + denominator / 2n : kind === 2 ? big(4) * denominator - 1n : big(2);
+      if (random() < 0.5) numerator = -numerator;
+      for (const mode of modes) {
+        const exact = roundRatio(numerator, denominator, decimals, mode);
+        const expected = exact === 0n ? 0 : Number(exact) / Number(10n ** BigInt(decimals));
+        expect(Object.is(roundedNumber(numerator, denominator, decimals, mode), numerator === 0n ? 0 : expected)).toBe(true);
+        compared++;
+      }
+    }
+    expect(compared).toBe(100_000);
   });
 });

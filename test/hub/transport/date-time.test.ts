@@ -1,4 +1,5 @@
-import { dateTimeMs, parseOcpiDateTime } from '../../../src/core/date-time';
+import { dateTimeMs, isoDateTime, parseOcpiDateTime } from '../../../src/core/date-time';
+import { seededRandom } from '../../../src/core/seeded-random';
 
 describe('parseOcpiDateTime', () => {
   it.each([
@@ -58,5 +59,30 @@ describe('dateTimeMs', () => {
       expect(dateTimeMs(iso)).toBe(ms);
       expect(dateTimeMs(iso.replace(/\.\d{3}Z$/, 'Z'))).toBe(ms - (ms % 1000));
     }
+  });
+});
+
+describe('date-times without a Date (the pricing path)', () => {
+  // Every day from 1970 to 9999 at a varying time of day, and seeded instants: the integer arithmetic
+  // must give exactly what Date gives.
+  const instants: number[] = [0, 951_782_400_000, 951_868_799_999, 253_402_300_799_999];
+  const random = seededRandom(1970);
+  for (let day = 0; day < 2_932_897; day += 7) instants.push(day * 86_400_000 + Math.floor(random() * 86_400_000));
+
+  it('isoDateTime writes what toISOString writes', () => {
+    const differing = instants.filter((ms) => isoDateTime(ms) !== new Date(ms).toISOString());
+    expect(differing).toEqual([]);
+    // Outside 1970–9999 it is Date's own text, or Date's RangeError.
+    expect(isoDateTime(-1)).toBe('1969-12-31T23:59:59.999Z');
+    expect(isoDateTime(253_402_300_800_000)).toBe('+010000-01-01T00:00:00.000Z');
+    expect(() => isoDateTime(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('dateTimeMs reads YYYY-MM-DDTHH:MM:SS(.mmm)Z as Date.parse does', () => {
+    const differing = instants.flatMap((ms) => {
+      const iso = new Date(ms).toISOString();
+      return [iso, `${iso.slice(0, 19)}Z`].filter((text) => dateTimeMs(text) !== Date.parse(text));
+    });
+    expect(differing).toEqual([]);
   });
 });
