@@ -10,4 +10,5 @@ export * from './reliability-incremental';
 export * from './reliability-simulation';
 export * from './reliability-assessment';
 export * from './reliability-days';
+export * from './reliability-months';
 export * from './reliability-playbook';
