@@ -14,7 +14,9 @@
  *      same EVSEs; both per EVSE-year and extrapolated to the network.
  * The run stops adding EVSEs after BENCH_BUDGET_S seconds (default 40; the machine is shared) and then
  * says how many it did and extrapolates the rest from the measured rate. Pure CPU, no database.
- *   5. The adapter over PostgreSQL beside the pure core on the same EVSEs (bench/health-storage.ts).
+ *   5. The adapter over PostgreSQL beside the pure core on the same EVSEs, and the reports from day and
+ *      month totals over 10,000 EVSEs (bench/health-storage.ts).
+ * BENCH_HEALTH_PART=storage runs part 5 alone, BENCH_HEALTH_PART=core parts 1–4 alone (default: all).
  */
 import { loadavg } from 'node:os';
 import { reportFigure } from './support';
@@ -142,8 +144,11 @@ function main() {
   console.log(`total wall time ${fmt(performance.now() - began)}`);
 }
 
-main();
-storageBench(START, DAYS, SEED).catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+// BENCH_HEALTH_PART=storage runs part 5 alone (the reports from PostgreSQL), BENCH_HEALTH_PART=core parts 1–4 alone.
+const PART = process.env.BENCH_HEALTH_PART ?? 'all';
+if (PART !== 'storage') main();
+if (PART !== 'core')
+  storageBench(START, DAYS, SEED).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });

@@ -10,6 +10,7 @@ export * from './reliability-incremental';
 export * from './reliability-simulation';
 export * from './reliability-assessment';
 export * from './reliability-days';
+export * from './reliability-months';
 export * from './reliability-playbook';
 export * from './reliability-commands';
 export * from './reliability-power';

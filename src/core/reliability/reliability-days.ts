@@ -211,36 +211,63 @@ export function periodTotalsFromDays(history: EvseHistory, period: Interval, who
 }
 
 /**
+ * The totals the health fold reads of a day (dailySignals, and the tracker's success-rate window):
+ * the health's window is read with these columns only (reliability-days-store.ts). A test folds days
+ * holding nothing else and compares the health with the full days' (reliability-days.test.ts).
+ */
+export const HEALTH_TOTALS: { time: (keyof ReliabilityTotals['time'])[]; sessions: (keyof ReliabilityTotals['sessions'])[]; events: (keyof ReliabilityTotals['events'])[] } = {
+  time: ['ukReliableMs', 'ukNotReliableMs'],
+  sessions: ['attempts', 'successes', 'notStarted', 'endedAbnormally', 'powerSamples', 'powerShortfalls', 'meterAnomalies'],
+  events: ['faults', 'reboots', 'disconnects'],
+};
+
+/** What the health fold needs of a stored day. */
+export interface HealthDay {
+  day: number;
+  /** The day's totals: only HEALTH_TOTALS are read (the others may be 0). */
+  totals: ReliabilityTotals;
+  meter: boolean;
+  carryMeterAnomaly: 0 | 1;
+  streak: FailingStreak;
+  endStatus: EvseStatus | 'NO_DATA';
+}
+
+/** The stored days of a health window, in day order, and the last meter reading the last of them left (its carry). */
+export interface HealthWindow {
+  days: HealthDay[];
+  lastMeter?: MeterReading;
+}
+
+export function healthWindowOf(days: EvseDay[]): HealthWindow {
+  const lastMeter = days.length > 0 ? days[days.length - 1].edges.carryOut.meter : undefined;
+  return {
+    days: days.map(({ day, totals, edges }) => ({ day, totals, meter: edges.meter, carryMeterAnomaly: edges.carryMeterAnomaly, streak: edges.streak, endStatus: edges.endStatus })),
+    ...(lastMeter && { lastMeter }),
+  };
+}
+
+/**
  * The health over the window of HEALTH_DAYS days from `firstDay` (as assessEvse reads it) from the
  * stored days of the window and, when the window's last day is not stored (today), that day's raw facts
- * in `lastDay` (its facts up to the period's end). Equal to the tracker folded over the raw facts.
+ * in `lastDay` (its facts up to the period's end). Equal to the tracker folded over the raw facts in
+ * health, explanation and alerts; the result's totals hold what the health reads (HEALTH_TOTALS) — a
+ * report's period totals come from periodTotalsFromDays.
  */
-export function healthFromDays(identity: EvseIdentity, firstDay: number, stored: EvseDay[], lastDay?: EvseHistory, healthDays = HEALTH_DAYS): DayResult {
-  if (stored.length + (lastDay ? 1 : 0) !== healthDays) throw new RangeError(`The health window needs ${healthDays} days, got ${stored.length}${lastDay ? ' + 1' : ''}`);
+export function healthFromDays(identity: EvseIdentity, firstDay: number, stored: HealthWindow, lastDay?: EvseHistory, healthDays = HEALTH_DAYS): DayResult {
+  if (stored.days.length + (lastDay ? 1 : 0) !== healthDays) throw new RangeError(`The health window needs ${healthDays} days, got ${stored.days.length}${lastDay ? ' + 1' : ''}`);
   const tracker = new EvseReliabilityTracker(identity, firstDay);
   let last: DayResult | undefined;
-  let anyKnown = false;
   let anyMeter = false;
-  stored.forEach((d, i) => {
-    const totals = correctStart(
-      d.totals,
-      { firstCarryRetries: i === 0 ? d.edges.carryRetries : [], firstKnownCarryFailure: anyKnown ? null : d.edges.carryFailure, firstMeterCarryAnomaly: anyMeter ? null : d.edges.carryMeterAnomaly },
-      emptyCarry(),
-      firstDay,
-    );
-    anyKnown ||= d.edges.known;
-    anyMeter ||= d.edges.meter;
-    last = tracker.addComputedDay(totals, d.edges.streak, d.edges.endStatus);
-  });
+  for (const d of stored.days) {
+    // Read alone from the window's start: an anomaly against the reading before the window is none.
+    const totals = !anyMeter && d.carryMeterAnomaly ? { ...d.totals, sessions: { ...d.totals.sessions, meterAnomalies: d.totals.sessions.meterAnomalies - d.carryMeterAnomaly } } : d.totals;
+    anyMeter ||= d.meter;
+    last = tracker.addComputedDay(totals, d.streak, d.endStatus);
+  }
   if (lastDay) {
-    const from = firstDay + stored.length * DAY_MS;
+    const from = firstDay + stored.days.length * DAY_MS;
     const to = from + DAY_MS;
-    const out = stored.length > 0 ? stored[stored.length - 1].edges.carryOut : undefined;
-    const carry: Carry = {
-      lastKnown: anyKnown ? out?.lastKnown : undefined,
-      lastAttemptByDriver: new Map(out?.drivers ?? []),
-      ...(anyMeter && out?.meter ? { lastMeterReading: out.meter } : {}),
-    };
+    const carry: Carry = { ...emptyCarry(), ...(anyMeter && stored.lastMeter && { lastMeterReading: stored.lastMeter }) };
     last = tracker.addComputedDay(evseTotals(lastDay, { from, to }, carry), failingStreakOf(lastDay.attempts, from, to), statusOfHistoryAt(lastDay, to));
   }
   return last!;

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { HubError } from '../../foundation/hub-errors';
 import type { ExclusionCause } from '../../core/reliability/reliability-core';
+import { forgetStoredDays } from './reliability-days-store';
 
 export interface ReliabilityExclusion {
   id: string;
@@ -78,13 +79,10 @@ export class ReliabilityExclusions {
 
   /**
    * The stored day totals (reliability_evse_days) an exclusion changes: its EVSEs' days from its first
-   * on (a day's totals carry into the next). Reports read those EVSEs from the facts until the
-   * reliability-days job has computed them again.
+   * on (a day's totals carry into the next), and the month totals of those days. Reports read those EVSEs
+   * from the facts until the reliability-days job has computed them again.
    */
-  private async forgetDays(r: Pick<Row, 'country_code' | 'party_id' | 'location_id' | 'evse_uid' | 'from_at'>): Promise<void> {
-    await this.db.query(
-      `DELETE FROM reliability_evse_days WHERE country_code = $1 AND party_id = $2 AND location_id = $3 AND ($4::text IS NULL OR evse_uid = $4) AND day >= ($5::timestamptz AT TIME ZONE 'UTC')::date`,
-      [r.country_code, r.party_id, r.location_id, r.evse_uid, r.from_at],
-    );
+  private forgetDays(r: Pick<Row, 'country_code' | 'party_id' | 'location_id' | 'evse_uid' | 'from_at'>): Promise<void> {
+    return forgetStoredDays(this.db, { countryCode: r.country_code, partyId: r.party_id, locationId: r.location_id, evseUid: r.evse_uid }, r.from_at);
   }
 }

@@ -7,7 +7,11 @@ import {
   evseDay,
   HEALTH_DAYS,
   healthFromDays,
+  healthWindowOf,
   mergeAggregates,
+  mergeCounted,
+  splitByMonths,
+  type CountedAggregate,
   periodTotalsFromDays,
   wholeDaysOf,
   type EvseAssessment,
@@ -84,14 +88,17 @@ function mergeHistories(a: EvseHistory, b: EvseHistory): EvseHistory {
 /**
  * Reliability measures from storage: per EVSE its period totals and health now, rolled up per location,
  * CPO and network from the EVSEs' additive totals. With day totals (ReliabilityDays), a period's whole
- * UTC days are read as sums of stored days and only its partial days (its edges, today) from the facts;
- * an EVSE missing a stored day, or a period without a whole day, is read from the facts
- * (ReliabilityFacts) as a whole. Both give the same figures (test/core/reliability/reliability-days.test.ts).
+ * calendar months (UTC) are read as sums of stored months, its other whole UTC days as sums of stored
+ * days, and only its partial days (its edges, today) from the facts; an EVSE missing a stored day (in a
+ * month too), or a period without a whole day, is read from the facts (ReliabilityFacts) as a whole. All
+ * give the same figures (test/core/reliability/reliability-days.test.ts, reliability-months.test.ts).
  */
 export class ReliabilityReport {
   constructor(
     private readonly facts: ReliabilityFacts,
     private readonly days?: ReliabilityDays,
+    /** `monthTotals: false` sums whole days from day totals only (the benchmark's baseline). */
+    private readonly options: { monthTotals?: boolean } = {},
   ) {}
 
   async run(filter: EvseFilter, period: Interval): Promise<ReliabilityReportResult> {
@@ -148,13 +155,24 @@ export class ReliabilityReport {
     const healthFrom = healthTo - HEALTH_DAYS * DAY_MS;
     // Days before the hub's first day had no facts at all: no data, as the facts would say.
     const storedFrom = (from: number) => Math.max(from, firstDay);
-    const [sums, windows] = await Promise.all([
-      this.days.aggregate(batch, { from: storedFrom(whole.from), to: whole.to }),
-      this.days.window(batch, { from: storedFrom(healthFrom), to: whole.to }),
+    const stored = { from: storedFrom(whole.from), to: whole.to };
+    const split = this.options.monthTotals === false ? { head: stored, months: null, tail: null } : splitByMonths(stored);
+    const [head, months, tail, windows] = await Promise.all([
+      split.head && this.days.aggregate(batch, split.head),
+      split.months && this.days.aggregateMonths(batch, split.months),
+      split.tail && this.days.aggregate(batch, split.tail),
+      this.days.healthWindow(batch, { from: storedFrom(healthFrom), to: whole.to }),
     ]);
+    // Days before the first whole month, the months, the days after them: in time order, each found for the EVSE.
+    const sums = new Map<string, CountedAggregate>();
+    for (const ref of batch) {
+      const key = evseKeyOf(ref);
+      const runs = [head, months, tail].filter((part) => part).map((part) => part!.get(key));
+      if (runs.every((run) => run)) sums.set(key, mergeCounted(runs as CountedAggregate[]));
+    }
     const covered = (ref: EvseRef) => {
       const key = evseKeyOf(ref);
-      return sums.get(key)?.days === (whole.to - storedFrom(whole.from)) / DAY_MS && windows.get(key)?.length === (whole.to - storedFrom(healthFrom)) / DAY_MS;
+      return sums.get(key)?.days === (whole.to - stored.from) / DAY_MS && windows.get(key)?.days.length === (whole.to - storedFrom(healthFrom)) / DAY_MS;
     };
     const viaDays = batch.filter(covered);
     const [edges, fromFacts] = await Promise.all([this.edgeHistories(viaDays, period, whole, gaps), raw(batch.filter((r) => !covered(r)))]);
@@ -171,8 +189,8 @@ export class ReliabilityReport {
       const before = noData(whole.from, storedFrom(whole.from));
       const agg = sums.get(key)!;
       const totals = periodTotalsFromDays(history, period, whole, before.length ? mergeAggregates(aggregateDays(before), agg) : agg);
-      const stored = [...noData(healthFrom, storedFrom(healthFrom)), ...windows.get(key)!];
-      const last = healthFromDays(history, healthFrom, stored, healthTo > whole.to ? history : undefined);
+      const window = windows.get(key)!;
+      const last = healthFromDays(history, healthFrom, { ...window, days: [...healthWindowOf(noData(healthFrom, storedFrom(healthFrom))).days, ...window.days] }, healthTo > whole.to ? history : undefined);
       byKey.set(key, { history, assessed: { totals, health: last.health, healthWindow: { from: healthFrom, to: healthTo }, alerts: last.alerts } });
     });
     return batch.map((r) => byKey.get(evseKeyOf(r))!);
