@@ -9,12 +9,11 @@
  * so a quantity in mWh or ms times a component's rate is its exact cost, excl. or incl. VAT, with no division.
  */
 import type { PricingNote } from './breakdown';
-import { MINUTES_PER_DAY } from './local-time';
+import { dayNumberOfDate, minuteOfTime, MINUTES_PER_DAY } from './local-time';
 import { dateTimeMs } from '../date-time';
 import { decimalPlacesOf, powerOfTen, scaledInteger } from './money';
-import { compileRestrictions, type CompiledRestrictions } from './restrictions';
 import { MILLI_WH_PER_KWH, MS_PER_HOUR } from './units';
-import type { Price, Tariff, TariffDimensionType, TariffElement } from './tariff.schema';
+import type { DayOfWeek, Price, Tariff, TariffDimensionType, TariffElement, TariffRestrictions } from './tariff.schema';
 
 /** Which CDR total a component's cost lands in (mod_cdrs, CDR object). */
 export type CostTotal = 'fixed' | 'energy' | 'time' | 'parking' | 'reservation';
@@ -254,4 +253,61 @@ function compileLimit(price: Price | null | undefined, scale: MoneyScale): Compi
   if (!price) return undefined;
   const toNumerator = (value: number) => scaledInteger(value, scale.priceDecimals) * QUANTITY_DENOMINATOR * scale.vatBase;
   return { excl: toNumerator(price.excl_vat), incl: price.incl_vat == null ? undefined : toNumerator(price.incl_vat) };
+}
+
+/** TariffRestrictions in comparable numbers. Absent bounds are undefined; local times are minutes/days. */
+export interface CompiledRestrictions {
+  /** Local minutes of day [start, end); end 1440 is midnight; start ≥ end wraps past midnight. */
+  timeOfDay?: { start: number; end: number };
+  startDay?: number;
+  endDay?: number;
+  minEnergyMilliWh?: number;
+  maxEnergyMilliWh?: number;
+  minCurrent?: number;
+  maxCurrent?: number;
+  minPower?: number;
+  maxPower?: number;
+  minDurationMs?: number;
+  maxDurationMs?: number;
+  /** Bit n set = active on weekday n (0 = Monday). */
+  weekdays?: number;
+}
+
+const WEEKDAY_BIT: Record<DayOfWeek, number> = {
+  MONDAY: 1,
+  TUESDAY: 2,
+  WEDNESDAY: 4,
+  THURSDAY: 8,
+  FRIDAY: 16,
+  SATURDAY: 32,
+  SUNDAY: 64,
+};
+
+/** TariffRestrictions as numbers that compare fast: minutes of day, days since 1970, mWh, ms, a weekday mask. */
+function compileRestrictions(source: TariffRestrictions | null | undefined): CompiledRestrictions | undefined {
+  if (!source) return undefined;
+  const restrictions: CompiledRestrictions = {};
+  if (source.start_time != null || source.end_time != null) {
+    // A lone start_time runs until midnight and a lone end_time from midnight: "To stop at end of the day use: 00:00."
+    const end = source.end_time != null ? minuteOfTime(source.end_time) : 0;
+    restrictions.timeOfDay = {
+      start: source.start_time != null ? minuteOfTime(source.start_time) : 0,
+      end: end === 0 ? MINUTES_PER_DAY : end,
+    };
+  }
+  if (source.start_date != null) restrictions.startDay = dayNumberOfDate(source.start_date);
+  if (source.end_date != null) restrictions.endDay = dayNumberOfDate(source.end_date);
+  if (source.min_kwh != null) restrictions.minEnergyMilliWh = Math.round(source.min_kwh * MILLI_WH_PER_KWH);
+  if (source.max_kwh != null) restrictions.maxEnergyMilliWh = Math.round(source.max_kwh * MILLI_WH_PER_KWH);
+  if (source.min_current != null) restrictions.minCurrent = source.min_current;
+  if (source.max_current != null) restrictions.maxCurrent = source.max_current;
+  if (source.min_power != null) restrictions.minPower = source.min_power;
+  if (source.max_power != null) restrictions.maxPower = source.max_power;
+  if (source.min_duration != null) restrictions.minDurationMs = source.min_duration * 1000;
+  if (source.max_duration != null) restrictions.maxDurationMs = source.max_duration * 1000;
+  // An empty day_of_week list restricts nothing ("Which day(s) of the week this TariffElement is active", card. *).
+  if (source.day_of_week?.length) {
+    restrictions.weekdays = source.day_of_week.reduce((mask, day) => mask | WEEKDAY_BIT[day], 0);
+  }
+  return restrictions;
 }

@@ -7,10 +7,8 @@
  * night until midnight, not on Saturday morning: the spec gives no rule that ties day_of_week to the day a wrapping
  * time window started on.
  */
-import { dayNumberOfDate, minuteOfTime, MINUTES_PER_DAY } from './local-time';
-import type { CompiledComponent, CompiledElement, ElementScope } from './compiled-tariff';
-import type { DayOfWeek, TariffDimensionType, TariffRestrictions } from './tariff.schema';
-import { MILLI_WH_PER_KWH } from './units';
+import type { CompiledComponent, CompiledElement, CompiledRestrictions, ElementScope } from './compiled-tariff';
+import type { TariffDimensionType } from './tariff.schema';
 
 /** One instant of a session, as the restrictions see it. Unknown measurements are NaN, which matches no bound. */
 export interface Moment {
@@ -26,63 +24,6 @@ export interface Moment {
   currentHigh: number;
   powerLow: number;
   powerHigh: number;
-}
-
-/** TariffRestrictions in comparable numbers. Absent bounds are undefined; local times are minutes/days. */
-export interface CompiledRestrictions {
-  /** Local minutes of day [start, end); end 1440 is midnight; start ≥ end wraps past midnight. */
-  timeOfDay?: { start: number; end: number };
-  startDay?: number;
-  endDay?: number;
-  minEnergyMilliWh?: number;
-  maxEnergyMilliWh?: number;
-  minCurrent?: number;
-  maxCurrent?: number;
-  minPower?: number;
-  maxPower?: number;
-  minDurationMs?: number;
-  maxDurationMs?: number;
-  /** Bit n set = active on weekday n (0 = Monday). */
-  weekdays?: number;
-}
-
-const WEEKDAY_BIT: Record<DayOfWeek, number> = {
-  MONDAY: 1,
-  TUESDAY: 2,
-  WEDNESDAY: 4,
-  THURSDAY: 8,
-  FRIDAY: 16,
-  SATURDAY: 32,
-  SUNDAY: 64,
-};
-
-/** TariffRestrictions as numbers that compare fast: minutes of day, days since 1970, mWh, ms, a weekday mask. */
-export function compileRestrictions(source: TariffRestrictions | null | undefined): CompiledRestrictions | undefined {
-  if (!source) return undefined;
-  const restrictions: CompiledRestrictions = {};
-  if (source.start_time != null || source.end_time != null) {
-    // A lone start_time runs until midnight and a lone end_time from midnight: "To stop at end of the day use: 00:00."
-    const end = source.end_time != null ? minuteOfTime(source.end_time) : 0;
-    restrictions.timeOfDay = {
-      start: source.start_time != null ? minuteOfTime(source.start_time) : 0,
-      end: end === 0 ? MINUTES_PER_DAY : end,
-    };
-  }
-  if (source.start_date != null) restrictions.startDay = dayNumberOfDate(source.start_date);
-  if (source.end_date != null) restrictions.endDay = dayNumberOfDate(source.end_date);
-  if (source.min_kwh != null) restrictions.minEnergyMilliWh = Math.round(source.min_kwh * MILLI_WH_PER_KWH);
-  if (source.max_kwh != null) restrictions.maxEnergyMilliWh = Math.round(source.max_kwh * MILLI_WH_PER_KWH);
-  if (source.min_current != null) restrictions.minCurrent = source.min_current;
-  if (source.max_current != null) restrictions.maxCurrent = source.max_current;
-  if (source.min_power != null) restrictions.minPower = source.min_power;
-  if (source.max_power != null) restrictions.maxPower = source.max_power;
-  if (source.min_duration != null) restrictions.minDurationMs = source.min_duration * 1000;
-  if (source.max_duration != null) restrictions.maxDurationMs = source.max_duration * 1000;
-  // An empty day_of_week list restricts nothing ("Which day(s) of the week this TariffElement is active", card. *).
-  if (source.day_of_week?.length) {
-    restrictions.weekdays = source.day_of_week.reduce((mask, day) => mask | WEEKDAY_BIT[day], 0);
-  }
-  return restrictions;
 }
 
 export function restrictionsMatch(r: CompiledRestrictions, m: Moment): boolean {
