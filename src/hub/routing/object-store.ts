@@ -101,8 +101,15 @@ const STORE_READ_BATCHES = { maxItems: 200, maxWaitMs: 0, concurrency: 4 };
 const KEY_WHERE = 'module = $1 AND country_code = $2 AND party_id = $3 AND object_id = $4 AND object_type = $5';
 const keyValues = (k: ObjectKey) => [k.module, k.countryCode, k.partyId, k.objectId, k.objectType ?? ''];
 
-/** The WHERE of a list (`$1`… in `params`): owners, token issuers, types, exclusions, publication and dates. */
-function listFilter(query: ListQuery): { where: string; params: unknown[] } {
+/** The modules whose objects ocpi_object_counts counts per owner (migrations/1763705600000-ObjectCounts.ts). */
+const COUNTED_MODULES = new Set(['locations', 'tariffs']);
+
+/**
+ * The WHERE of a list (`$1`… in `params`): owners, token issuers, types, exclusions, publication and
+ * dates; and the statement of its total: the kept count of the owners' objects when nothing but the
+ * owners filters (an unfiltered GET-all), else a count of the matches.
+ */
+function listFilter(query: ListQuery): { where: string; params: unknown[]; total: string } {
   // One owner by equality: the (module, owner, last_updated, seq) index then gives the order itself,
   // where `= ANY` of several owners needs a sort of all their matches first.
   const single = query.owners.length === 1;
@@ -131,7 +138,11 @@ function listFilter(query: ListQuery): { where: string; params: unknown[] } {
     params.push(query.dateTo);
     where += ` AND last_updated < $${params.length}`;
   }
-  return { where, params };
+  const unfiltered = params.length === 2 && !query.publishedOnly && COUNTED_MODULES.has(query.module);
+  const total = unfiltered
+    ? `SELECT coalesce(sum(objects), 0)::int FROM ocpi_object_counts WHERE ${single ? 'module = $1 AND owner = $2' : 'module = $1 AND owner = ANY($2::text[])'}`
+    : `SELECT count(*)::int FROM ocpi_objects WHERE ${where}`;
+  return { where, params, total };
 }
 
 /**
@@ -233,13 +244,13 @@ export class ObjectStore {
   /** Objects of the given owners, oldest last_updated first (stable: then by insertion order). */
   async list<T = Record<string, unknown>>(query: ListQuery): Promise<Page<StoredObject<T>>> {
     if (query.owners.length === 0) return { items: [], total: 0 };
-    const { where, params } = listFilter(query);
+    const { where, params, total } = listFilter(query);
     // One statement: the total as a sub-select beside the page (one snapshot, one round trip), the
     // page sorted and skipped in the (module, owner, last_updated, seq) index before its JSON is read.
     // A page past the end still answers its one row of the total (the LEFT JOIN).
     const rows: (Partial<Row> & { total: number })[] = await this.db.query(
       `SELECT t.total, o.module, o.country_code, o.party_id, o.object_id, o.object_type, o.data, o.last_updated, o.original, o.original_version
-         FROM (SELECT count(*)::int AS total FROM ocpi_objects WHERE ${where}) t
+         FROM (${total}) t(total)
          LEFT JOIN (SELECT seq, last_updated FROM ocpi_objects WHERE ${where} ORDER BY last_updated, seq OFFSET $${params.length + 1} LIMIT $${params.length + 2}) page ON true
          LEFT JOIN ocpi_objects o USING (seq)
         ORDER BY page.last_updated, page.seq`,
@@ -256,10 +267,10 @@ export class ObjectStore {
    */
   async listTexts(query: ListQuery, routeVersion: string): Promise<{ joined: string; count: number; total: number }> {
     if (query.owners.length === 0) return { joined: '', count: 0, total: 0 };
-    const { where, params } = listFilter(query);
+    const { where, params, total } = listFilter(query);
     const n = params.length;
     const [row]: { total: number; count: number; joined: string | null }[] = await this.db.query(
-      `SELECT (SELECT count(*)::int FROM ocpi_objects WHERE ${where}) AS total, count(o.seq)::int AS count,
+      `SELECT (${total}) AS total, count(o.seq)::int AS count,
               string_agg(CASE WHEN o.original_version = $${n + 3} THEN o.original::text ELSE o.data::text END, ',' ORDER BY page.last_updated, page.seq) AS joined
          FROM (SELECT seq, last_updated FROM ocpi_objects WHERE ${where} ORDER BY last_updated, seq OFFSET $${n + 1} LIMIT $${n + 2}) page
          JOIN ocpi_objects o USING (seq)`,
