@@ -29,7 +29,8 @@ export function respond<T>(ctx: Context, data?: T, httpStatus = 200, message = '
 export function respondJoinedData(ctx: Context, joined: string, message = 'Success'): void {
   const head = JSON.stringify({ status_code: OcpiStatus.SUCCESS, timestamp: new Date().toISOString() });
   ctx.status = 200;
-  ctx.type = 'application/json';
   ctx.state.ocpiStatus = OcpiStatus.SUCCESS;
-  ctx.body = `${head.slice(0, -1)},"data":[${joined}],"status_message":${JSON.stringify(message)}}`;
+  // As bytes: koa would otherwise scan a string for its length and the socket encode it again.
+  ctx.body = Buffer.from(`${head.slice(0, -1)},"data":[${joined}],"status_message":${JSON.stringify(message)}}`);
+  ctx.type = 'application/json';
 }
