@@ -13,7 +13,10 @@
  *      of the same mix (authorizations and location pushes), pooled and as the median pair ratio (docs/traffic.md).
  * BENCH_SECONDS (default 10), BENCH_RATE (default 200/s), BENCH_FANOUT_ROUNDS (default 500: a p99 of 500 samples is the fifth worst, of 200 the second),
  * BENCH_FANOUT_PAIRS (default "2.3.0>2.2.1,2.2.1>2.3.0,2.1.1>2.3.0": CPO version>eMSP version, comma-separated),
- * BENCH_RECORDING_PAIRS (default 24) and BENCH_RECORDING_BLOCK_SECONDS (default 2) for section 4, BENCH_OCPI_ONLY=recording for it alone.
+ * BENCH_RECORDING_PAIRS (default 24) and BENCH_RECORDING_BLOCK_SECONDS (default 2) for section 4, BENCH_OCPI_ONLY=recording for it alone;
+ * BENCH_GETALL_ROUNDS (default 5) and BENCH_GETALL_BLOCK_SECONDS (default 2) for section 2, BENCH_OCPI_ONLY=get-all for it alone;
+ * BENCH_SEED_VACUUM=0 leaves the seeded table without VACUUM ANALYZE (the behaviour before: the planner then
+ * judges ocpi_objects by the statistics of a near-empty table until autovacuum gets to it).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
@@ -37,6 +40,15 @@ function answerRecordingSwitch(load: ChildProcess, hub: TestHub): void {
     await hub.services.traffic.drain();
     hub.services.traffic.enabled = message.recording;
     load.send({ recordingSet: message.recording });
+  });
+}
+
+/** Section 2: the load process switches Locations GET-all between the text path and the object path (LocationsService.textPages). */
+function answerTextPagesSwitch(load: ChildProcess, hub: TestHub): void {
+  load.on('message', (message: { textPages?: boolean }) => {
+    if (message.textPages === undefined) return;
+    hub.services.locations.textPages = message.textPages;
+    load.send({ textPagesSet: message.textPages });
   });
 }
 
@@ -67,6 +79,7 @@ async function main(): Promise<void> {
   });
   const finished = new Promise<number>((resolve) => load.on('exit', (code) => resolve(code ?? 1)));
   answerRecordingSwitch(load, hub);
+  answerTextPagesSwitch(load, hub);
   answerPhases(load, hub);
   load.on('message', async (message: { seed?: { countryCode: string; partyId: string } }) => {
     if (!message.seed) return;
@@ -77,6 +90,8 @@ async function main(): Promise<void> {
       const item = { ...location, id: `BENCH${i}`, country_code: countryCode, party_id: partyId, last_updated: new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString() };
       await hub.services.store.put({ module: 'locations', countryCode, partyId, objectId: item.id }, item, new Date(item.last_updated));
     }
+    // A production table has statistics; a table filled a moment ago has those of the empty one it was.
+    if (process.env.BENCH_SEED_VACUUM !== '0') await hub.services.db.query('VACUUM ANALYZE ocpi_objects');
     load.send({ seeded: true });
   });
   const code = await finished;

@@ -63,7 +63,7 @@ import { requestIds } from './http/request-ids';
 import { metrics, ocpiModuleOf, partnerLabel } from './foundation/metrics';
 import { metricsStack } from './dashboard/metrics.routes';
 import { dashboardAdminRouter, dashboardPageStack } from './dashboard/dashboard.routes';
-import { recordInboundTraffic } from './http/traffic-recorder';
+import { answeredOcpiStatus, recordInboundTraffic } from './http/traffic-recorder';
 import { trafficAdminRouter } from './hub/admin/traffic.routes';
 import { outboxActionsAdminRouter } from './hub/admin/outbox-actions.routes';
 import { consoleAdminRouter } from './dashboard/console.routes';
@@ -112,9 +112,9 @@ function requestLog(services: Services): Middleware {
       await next();
     } finally {
       const ocpi = ctx.path.startsWith('/ocpi');
-      if (ocpi) metrics.ocpiRequest(ctx.path, ctx.status, ctx.body, Number(process.hrtime.bigint() - started) / 1e9, partnerLabel(ctx.state.caller?.party));
       // An OCPI refusal is HTTP 200 with status_code 2xxx: the log says both.
-      const ocpiStatus = ocpi ? (ctx.body as { status_code?: unknown } | null | undefined)?.status_code : undefined;
+      const ocpiStatus = ocpi ? answeredOcpiStatus(ctx) : undefined;
+      if (ocpi) metrics.ocpiRequest(ctx.path, ctx.status, { status_code: ocpiStatus }, Number(process.hrtime.bigint() - started) / 1e9, partnerLabel(ctx.state.caller?.party));
       services.log.info(
         {
           direction: 'in',

@@ -316,6 +316,21 @@ export class TrafficRecorder {
   }
 }
 
+declare module 'koa' {
+  interface DefaultState {
+    /** The OCPI status_code of an answer written as text (a page of stored JSON), where `ctx.body` is a string. */
+    ocpiStatus?: number;
+  }
+}
+
+/** The OCPI status_code an answer carries: its body's, or the one a text answer noted beside it. */
+export function answeredOcpiStatus(ctx: { body: unknown; state: { ocpiStatus?: number } }): number | undefined {
+  if (ctx.state.ocpiStatus !== undefined) return ctx.state.ocpiStatus;
+  const body = ctx.body as { status_code?: unknown } | null | undefined;
+  const code = body && typeof body === 'object' ? body.status_code : undefined;
+  return typeof code === 'number' ? code : undefined;
+}
+
 /**
  * Records each `/ocpi` request when its response is finished (the response size is then known: koa
  * sets Content-Length when it serialises the body). Nothing here waits: the row goes to the buffer.
@@ -328,9 +343,7 @@ export function recordInboundTraffic(recorder: TrafficRecorder): Middleware {
     const res = ctx.res;
     res.once('close', () => {
       try {
-        const body = ctx.body as { status_code?: unknown } | null | undefined;
-        const code = body && typeof body === 'object' ? body.status_code : undefined;
-        const ocpiStatus = typeof code === 'number' ? code : null;
+        const ocpiStatus = answeredOcpiStatus(ctx) ?? null;
         const module = ocpiModuleOf(ctx.path);
         const failed = !res.writableFinished || trafficFailed({ httpStatus: ctx.status, ocpiStatus });
         const bodies = keepsBodies(recorder.options.bodies, failed);

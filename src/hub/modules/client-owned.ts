@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
 import type { ListQuery, ObjectStore, StoredObject } from '../routing/object-store';
 import type { HubRouter } from '../routing/router';
-import { respond } from '../ocpi/envelope';
+import { respond, respondJoinedData } from '../ocpi/envelope';
+import { HUB_FORM_VERSION } from '../../core/ocpi-versions/ocpi-versions';
 import { ocpiErrors } from '../ocpi/ocpi-errors';
 import { readPageRequest, setPageHeaders } from '../ocpi/pagination';
 import { DOT_SEGMENT_MESSAGE, isDotSegment } from '../ocpi/ocpi-types';
@@ -57,6 +58,7 @@ export async function respondMergedList(
     publishedOnly = false,
     excludedIds,
     view,
+    asStoredText,
   }: {
     ownTokensOnly?: boolean;
     publishedOnly?: boolean;
@@ -64,20 +66,34 @@ export async function respondMergedList(
     excludedIds?: (owners: PartyAddress[]) => Promise<ListQuery['excludedIds']>;
     /** Each object as the caller gets it. */
     view?: (object: StoredObject) => Promise<StoredObject>;
+    /**
+     * Whether the page of these owners may be answered as the stored JSON text (`view` leaves their
+     * objects as stored). Only on the hub form's routes: another version's answer is translated.
+     */
+    asStoredText?: (owners: PartyAddress[]) => Promise<boolean>;
   } = {},
 ): Promise<void> {
   const page = readPageRequest(ctx, maxLimit);
   const pairs = (
     await Promise.all(roles.map(async (role) => (await deps.router.counterparts(role)).map((owner) => ({ owner, issuer: role }))))
   ).flat();
-  const { items, total } = await deps.store.list({
+  const owners = pairs.map((p) => p.owner);
+  const query = {
     module,
-    owners: pairs.map((p) => p.owner),
+    owners,
     issuedTo: ownTokensOnly ? pairs : undefined,
     publishedOnly,
-    excludedIds: excludedIds && (await excludedIds(pairs.map((p) => p.owner))),
+    excludedIds: excludedIds && (await excludedIds(owners)),
     ...page,
-  });
+  };
+  const routeVersion = ctx.state.routeVersion;
+  if (asStoredText && routeVersion === HUB_FORM_VERSION && (await asStoredText(owners))) {
+    const { joined, total } = await deps.store.listTexts(query, routeVersion);
+    setPageHeaders(ctx, deps.publicUrl, page, total);
+    respondJoinedData(ctx, joined);
+    return;
+  }
+  const { items, total } = await deps.store.list(query);
   const shown = view ? await Promise.all(items.map(view)) : items;
   setPageHeaders(ctx, deps.publicUrl, page, total);
   respond(

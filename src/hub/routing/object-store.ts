@@ -101,6 +101,50 @@ const STORE_READ_BATCHES = { maxItems: 200, maxWaitMs: 0, concurrency: 4 };
 const KEY_WHERE = 'module = $1 AND country_code = $2 AND party_id = $3 AND object_id = $4 AND object_type = $5';
 const keyValues = (k: ObjectKey) => [k.module, k.countryCode, k.partyId, k.objectId, k.objectType ?? ''];
 
+/** The modules whose objects ocpi_object_counts counts per owner (migrations/1763705600000-ObjectCounts.ts). */
+const COUNTED_MODULES = new Set(['locations', 'tariffs']);
+
+/**
+ * The WHERE of a list (`$1`… in `params`): owners, token issuers, types, exclusions, publication and
+ * dates; and the statement of its total: the kept count of the owners' objects when nothing but the
+ * owners filters (an unfiltered GET-all), else a count of the matches.
+ */
+function listFilter(query: ListQuery): { where: string; params: unknown[]; total: string } {
+  // One owner by equality: the (module, owner, last_updated, seq) index then gives the order itself,
+  // where `= ANY` of several owners needs a sort of all their matches first.
+  const single = query.owners.length === 1;
+  const params: unknown[] = [query.module, single ? ownerKeys(query.owners)[0] : ownerKeys(query.owners)];
+  let where = single ? `module = $1 AND owner = $2` : `module = $1 AND owner = ANY($2::text[])`;
+  if (query.issuedTo) {
+    params.push(ownerKeys(query.issuedTo.map((p) => p.owner)), ownerKeys(query.issuedTo.map((p) => p.issuer)));
+    where += ` AND (owner, upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id'))
+               IN (SELECT * FROM unnest($${params.length - 1}::text[], $${params.length}::text[]))`;
+  }
+  if (query.objectTypes) {
+    params.push(query.objectTypes);
+    where += ` AND object_type = ANY($${params.length}::text[])`;
+  }
+  if (query.excludedIds?.length) {
+    const pairs = query.excludedIds.flatMap((e) => e.objectIds.map((id) => [ownerKeys([e.owner])[0], id.toUpperCase()]));
+    params.push(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
+    where += ` AND (owner, upper(object_id)) NOT IN (SELECT * FROM unnest($${params.length - 1}::text[], $${params.length}::text[]))`;
+  }
+  if (query.publishedOnly) where += ` AND data->'publish' = 'true'::jsonb`;
+  if (query.dateFrom) {
+    params.push(query.dateFrom);
+    where += ` AND last_updated >= $${params.length}`;
+  }
+  if (query.dateTo) {
+    params.push(query.dateTo);
+    where += ` AND last_updated < $${params.length}`;
+  }
+  const unfiltered = params.length === 2 && !query.publishedOnly && COUNTED_MODULES.has(query.module);
+  const total = unfiltered
+    ? `SELECT coalesce(sum(objects), 0)::int FROM ocpi_object_counts WHERE ${single ? 'module = $1 AND owner = $2' : 'module = $1 AND owner = ANY($2::text[])'}`
+    : `SELECT count(*)::int FROM ocpi_objects WHERE ${where}`;
+  return { where, params, total };
+}
+
 /**
  * Client-owned objects pushed to the hub, kept as the owner sent them (JSON-equal when read back, the
  * hub never changes last_updated), so eMSPs and CPOs can pull them through the hub (GET-all merged
@@ -200,49 +244,39 @@ export class ObjectStore {
   /** Objects of the given owners, oldest last_updated first (stable: then by insertion order). */
   async list<T = Record<string, unknown>>(query: ListQuery): Promise<Page<StoredObject<T>>> {
     if (query.owners.length === 0) return { items: [], total: 0 };
-    // One owner by equality: the (module, owner, last_updated, seq) index then gives the order itself,
-    // where `= ANY` of several owners needs a sort of all their matches first.
-    const single = query.owners.length === 1;
-    const params: unknown[] = [query.module, single ? ownerKeys(query.owners)[0] : ownerKeys(query.owners)];
-    let where = single ? `module = $1 AND owner = $2` : `module = $1 AND owner = ANY($2::text[])`;
-    if (query.issuedTo) {
-      params.push(ownerKeys(query.issuedTo.map((p) => p.owner)), ownerKeys(query.issuedTo.map((p) => p.issuer)));
-      where += ` AND (owner, upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id'))
-                 IN (SELECT * FROM unnest($${params.length - 1}::text[], $${params.length}::text[]))`;
-    }
-    if (query.objectTypes) {
-      params.push(query.objectTypes);
-      where += ` AND object_type = ANY($${params.length}::text[])`;
-    }
-    if (query.excludedIds?.length) {
-      const pairs = query.excludedIds.flatMap((e) => e.objectIds.map((id) => [ownerKeys([e.owner])[0], id.toUpperCase()]));
-      params.push(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
-      where += ` AND (owner, upper(object_id)) NOT IN (SELECT * FROM unnest($${params.length - 1}::text[], $${params.length}::text[]))`;
-    }
-    if (query.publishedOnly) where += ` AND data->'publish' = 'true'::jsonb`;
-    if (query.dateFrom) {
-      params.push(query.dateFrom);
-      where += ` AND last_updated >= $${params.length}`;
-    }
-    if (query.dateTo) {
-      params.push(query.dateTo);
-      where += ` AND last_updated < $${params.length}`;
-    }
-    // The count and the page are read at the same time, on two connections (each is one statement in
-    // its own snapshot, as when they ran one after the other): a page waits for the slower, not both.
-    const [[{ total }], rows] = await Promise.all([
-      this.db.query(`SELECT count(*)::int AS total FROM ocpi_objects WHERE ${where}`, params) as Promise<{ total: number }[]>,
-      // Sort and skip in the (module, owner, last_updated, seq) index only; then read the JSON of one page.
-      this.db.query(
-        `SELECT o.module, o.country_code, o.party_id, o.object_id, o.object_type, o.data, o.last_updated, o.original, o.original_version FROM (
-           SELECT seq, last_updated FROM ocpi_objects
-            WHERE ${where} ORDER BY last_updated, seq OFFSET $${params.length + 1} LIMIT $${params.length + 2}
-         ) page JOIN ocpi_objects o USING (seq)
-         ORDER BY page.last_updated, page.seq`,
-        [...params, query.offset, query.limit],
-      ) as Promise<Row[]>,
-    ]);
-    return { items: rows.map((r) => fromRow<T>(r)), total };
+    const { where, params, total } = listFilter(query);
+    // One statement: the total as a sub-select beside the page (one snapshot, one round trip), the
+    // page sorted and skipped in the (module, owner, last_updated, seq) index before its JSON is read.
+    // A page past the end still answers its one row of the total (the LEFT JOIN).
+    const rows: (Partial<Row> & { total: number })[] = await this.db.query(
+      `SELECT t.total, o.module, o.country_code, o.party_id, o.object_id, o.object_type, o.data, o.last_updated, o.original, o.original_version
+         FROM (${total}) t(total)
+         LEFT JOIN (SELECT seq, last_updated FROM ocpi_objects WHERE ${where} ORDER BY last_updated, seq OFFSET $${params.length + 1} LIMIT $${params.length + 2}) page ON true
+         LEFT JOIN ocpi_objects o USING (seq)
+        ORDER BY page.last_updated, page.seq`,
+      [...params, query.offset, query.limit],
+    );
+    return { items: rows.filter((r) => r.module !== null && r.module !== undefined).map((r) => fromRow<T>(r as Row)), total: rows[0]?.total ?? 0 };
+  }
+
+  /**
+   * The same page as `list`, each object as the JSON text a GET of `routeVersion` answers (the
+   * sender's original when it is of that version, else the hub form: `answerOf`), joined by ',' in
+   * the database: a page is written into its envelope without parsing and serialising each object
+   * (PostgreSQL's jsonb text: JSON-equal to what `list` gives, keys in the same order).
+   */
+  async listTexts(query: ListQuery, routeVersion: string): Promise<{ joined: string; count: number; total: number }> {
+    if (query.owners.length === 0) return { joined: '', count: 0, total: 0 };
+    const { where, params, total } = listFilter(query);
+    const n = params.length;
+    const [row]: { total: number; count: number; joined: string | null }[] = await this.db.query(
+      `SELECT (${total}) AS total, count(o.seq)::int AS count,
+              string_agg(CASE WHEN o.original_version = $${n + 3} THEN o.original::text ELSE o.data::text END, ',' ORDER BY page.last_updated, page.seq) AS joined
+         FROM (SELECT seq, last_updated FROM ocpi_objects WHERE ${where} ORDER BY last_updated, seq OFFSET $${n + 1} LIMIT $${n + 2}) page
+         JOIN ocpi_objects o USING (seq)`,
+      [...params, query.offset, query.limit, routeVersion],
+    );
+    return { joined: row.joined ?? '', count: row.count, total: row.total };
   }
 
   /** Objects with this id among the given owners (an id alone is unique only per owner). */

@@ -85,6 +85,7 @@ export function locationsRouter(deps: {
     await respondMergedList(ctx, deps, 'locations', roles, LOCATIONS_PAGE_LIMIT, {
       publishedOnly: actsAsNap(roles),
       view: async (stored) => (await deps.locations.viewFor(roles[0], stored as unknown as StoredObject<Location>)) as unknown as StoredObject,
+      asStoredText: (owners) => deps.locations.answersAsStored(owners),
     });
     // What the hub form lacks for the answer's version (the own CPO's accepted_service_providers in 2.3.0).
     if (version !== HUB_FORM_VERSION) ctx.state.answerContextOf = await deps.locations.answerContexts((ctx.body as { data: unknown[] }).data);

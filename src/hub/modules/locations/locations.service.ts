@@ -60,6 +60,20 @@ export class LocationsService {
   constructor(private readonly deps: { store: ObjectStore; router: HubRouter; tariffAudiences?: TariffAudienceRegistry }) {}
 
   /**
+   * GET-all pages of the hub form's version answered as the stored JSON text where `viewFor` would
+   * change nothing (respondMergedList). Off, every page goes through the objects: bench:ocpi measures
+   * both in one run.
+   */
+  textPages = true;
+
+  /** Whether every reader gets these owners' locations as stored (no owner's tariffs have audiences). */
+  async answersAsStored(owners: PartyAddress[]): Promise<boolean> {
+    if (!this.textPages) return false;
+    const audiences = await Promise.all(owners.map((owner) => this.deps.tariffAudiences?.of(owner)));
+    return audiences.every((a) => a === undefined);
+  }
+
+  /**
    * A stored location as `reader` gets it: its connectors' tariff_ids only those the reader may see
    * (tariff-audiences.ts); unchanged for owners whose tariffs are all public.
    */
