@@ -32,21 +32,27 @@ export function roundRatio(numerator: bigint, denominator: bigint, decimals: num
   const quotient = scaled / denominator; // truncates toward zero
   const remainder = scaled - quotient * denominator;
   if (remainder === 0n) return quotient;
-  const away = scaled < 0n ? -1n : 1n;
   const twiceRemainder = 2n * (remainder < 0n ? -remainder : remainder);
+  const half = twiceRemainder > denominator ? 1 : twiceRemainder === denominator ? 0 : -1;
+  return roundsAway(mode, half, quotient % 2n !== 0n) ? quotient + (scaled < 0n ? -1n : 1n) : quotient;
+}
+
+/**
+ * The rounding rule, once for both number types: whether a quotient with a non-zero remainder moves one
+ * unit away from zero. `half` compares twice the remainder with the divisor (-1 below half, 0 half, 1 above).
+ */
+function roundsAway(mode: RoundingMode, half: number, quotientOdd: boolean): boolean {
   switch (mode) {
     case 'UP':
-      return quotient + away;
+      return true;
     case 'DOWN':
-      return quotient;
+      return false;
     case 'HALF_UP':
-      return twiceRemainder >= denominator ? quotient + away : quotient;
+      return half >= 0;
     case 'HALF_DOWN':
-      return twiceRemainder > denominator ? quotient + away : quotient;
-    case 'HALF_EVEN': {
-      const roundsAway = twiceRemainder > denominator || (twiceRemainder === denominator && quotient % 2n !== 0n);
-      return roundsAway ? quotient + away : quotient;
-    }
+      return half > 0;
+    case 'HALF_EVEN':
+      return half > 0 || (half === 0 && quotientOdd);
   }
 }
 
@@ -81,22 +87,9 @@ function roundSafeRatio(scaled: number, denominator: number, mode: RoundingMode)
     if (remainder < 0) { quotient -= 1; remainder += denominator; } else if (remainder >= denominator) { quotient += 1; remainder -= denominator; }
   } else if (remainder > 0) { quotient += 1; remainder -= denominator; } else if (remainder <= -denominator) { quotient -= 1; remainder += denominator; }
   if (remainder === 0) return quotient;
-  const away = scaled < 0 ? -1 : 1;
   const twiceRemainder = 2 * Math.abs(remainder);
-  switch (mode) {
-    case 'UP':
-      return quotient + away;
-    case 'DOWN':
-      return quotient;
-    case 'HALF_UP':
-      return twiceRemainder >= denominator ? quotient + away : quotient;
-    case 'HALF_DOWN':
-      return twiceRemainder > denominator ? quotient + away : quotient;
-    case 'HALF_EVEN': {
-      const roundsAway = twiceRemainder > denominator || (twiceRemainder === denominator && quotient % 2 !== 0);
-      return roundsAway ? quotient + away : quotient;
-    }
-  }
+  const half = twiceRemainder > denominator ? 1 : twiceRemainder === denominator ? 0 : -1;
+  return roundsAway(mode, half, quotient % 2 !== 0) ? quotient + (scaled < 0 ? -1 : 1) : quotient;
 }
 
 /** An exact amount as a decimal string, for notes a person reads. */

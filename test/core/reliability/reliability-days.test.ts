@@ -3,7 +3,6 @@ import {
   assessEvse,
   DAY_MS,
   emptyHistory,
-  evseDay,
   evseTotals,
   figuresOf,
   emptyTotals,
@@ -15,11 +14,11 @@ import {
   simulateNetwork,
   wholeDaysOf,
   wholeHistory,
-  type DayCarryOut,
   type EvseDay,
   type EvseHistory,
   type Interval,
 } from '../../../src/core/reliability/reliability-core';
+import { historyUpTo as upTo, storedEvseDays } from '../../support/reliability-history';
 
 const H = 3_600_000;
 const M = 60_000;
@@ -31,32 +30,7 @@ const D = (n: number) => START + n * DAY_MS;
  * Stored days of a history, each from the carry the day before left, as the nightly job makes them
  * (from HEALTH_DAYS before the first fact: the job keeps the days before the hub's first fact too).
  */
-function storedDays(h: EvseHistory, days: number): EvseDay[] {
-  const out: EvseDay[] = [];
-  let carry: DayCarryOut | undefined;
-  for (let d = -HEALTH_DAYS; d < days; d++) {
-    const day = evseDay(h, D(d), carry);
-    carry = day.edges.carryOut;
-    out.push(day);
-  }
-  return out;
-}
-
-/** The facts a report reads for a period ending at `to` (nothing after it). */
-function upTo(h: EvseHistory, to: number): EvseHistory {
-  return {
-    ...h,
-    statuses: h.statuses.filter((s) => (s.receivedAt ?? s.at) < to),
-    attempts: h.attempts.filter((a) => a.at < to),
-    faults: h.faults.filter((t) => t < to),
-    reboots: h.reboots.filter((t) => t < to),
-    power: h.power.filter((p) => p.at < to),
-    meter: h.meter.filter((m) => m.at < to),
-    hubGaps: h.hubGaps.filter((g) => g.from < to),
-    offline: h.offline.filter((g) => g.from < to),
-    excluded: h.excluded.filter((g) => g.from < to),
-  };
-}
+const storedDays = (h: EvseHistory, days: number): EvseDay[] => storedEvseDays(h, D(-HEALTH_DAYS), days + HEALTH_DAYS);
 
 /** The period's totals through stored days (whole days) and raw facts (its partial days). */
 function fromDays(h: EvseHistory, days: EvseDay[], period: Interval) {

@@ -4,7 +4,6 @@ import {
   DAY_MS,
   daysInMonth,
   emptyHistory,
-  evseDay,
   evseTotals,
   figuresOf,
   mergeCounted,
@@ -18,12 +17,12 @@ import {
   wholeDaysOf,
   wholeHistory,
   type CountedAggregate,
-  type DayCarryOut,
   type EvseDay,
   type EvseHistory,
   type FailingStreak,
   type Interval,
 } from '../../../src/core/reliability/reliability-core';
+import { historyUpTo as upTo, storedEvseDays } from '../../support/reliability-history';
 
 const H = 3_600_000;
 const M = 60_000;
@@ -32,32 +31,7 @@ const D = (n: number) => START + n * DAY_MS;
 const utc = (y: number, m: number, d: number, h = 0) => Date.UTC(y, m - 1, d, h);
 
 /** Stored days from the hub's first day, each from the carry the day before left (the nightly job). */
-function storedDays(h: EvseHistory, days: number): EvseDay[] {
-  const out: EvseDay[] = [];
-  let carry: DayCarryOut | undefined;
-  for (let d = 0; d < days; d++) {
-    const day = evseDay(h, D(d), carry);
-    carry = day.edges.carryOut;
-    out.push(day);
-  }
-  return out;
-}
-
-/** The facts a report reads for a period ending at `to` (nothing after it). */
-function upTo(h: EvseHistory, to: number): EvseHistory {
-  return {
-    ...h,
-    statuses: h.statuses.filter((s) => (s.receivedAt ?? s.at) < to),
-    attempts: h.attempts.filter((a) => a.at < to),
-    faults: h.faults.filter((t) => t < to),
-    reboots: h.reboots.filter((t) => t < to),
-    power: h.power.filter((p) => p.at < to),
-    meter: h.meter.filter((m) => m.at < to),
-    hubGaps: h.hubGaps.filter((g) => g.from < to),
-    offline: h.offline.filter((g) => g.from < to),
-    excluded: h.excluded.filter((g) => g.from < to),
-  };
-}
+const storedDays = (h: EvseHistory, days: number): EvseDay[] => storedEvseDays(h, START, days);
 
 const inside = (days: EvseDay[], i: Interval) => days.filter((d) => d.day >= i.from && d.day < i.to);
 
