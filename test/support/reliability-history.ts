@@ -27,3 +27,21 @@ export function historyUpTo(h: EvseHistory, to: number): EvseHistory {
     excluded: h.excluded.filter((g) => g.from < to),
   };
 }
+
+/**
+ * Adds charging attempts to a hand-built history: one that works starts a minute after it is made
+ * and charges 10 kWh of 11 expected in an hour; one that fails ends two minutes after, without energy.
+ */
+export function attemptRecorder(h: EvseHistory) {
+  let n = 0;
+  return (at: number, ok: boolean, driver?: string, extra: Partial<EvseHistory['attempts'][number]> = {}) =>
+    h.attempts.push({
+      id: `a${n++}`,
+      at,
+      origin: 'ocpp_transaction',
+      authorization: 'accepted',
+      ...(ok ? { startedAt: at + 60_000, endedAt: at + 3_600_000, stopReason: 'EVDisconnected', energyWh: 10_000, expectedEnergyWh: 11_000 } : { endedAt: at + 120_000, energyWh: 0 }),
+      ...(driver && { driverKey: driver }),
+      ...extra,
+    });
+}

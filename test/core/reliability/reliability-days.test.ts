@@ -18,7 +18,7 @@ import {
   type EvseHistory,
   type Interval,
 } from '../../../src/core/reliability/reliability-core';
-import { historyUpTo as upTo, storedEvseDays } from '../../support/reliability-history';
+import { attemptRecorder, historyUpTo as upTo, storedEvseDays } from '../../support/reliability-history';
 
 const H = 3_600_000;
 const M = 60_000;
@@ -86,17 +86,7 @@ function handBuilt(): EvseHistory {
   h.hubGaps.push({ from: D(44), to: D(45) });
   h.statuses.push({ at: D(45) + 6 * H, status: 'OUTOFORDER' }, { at: D(45) + 9 * H, status: 'AVAILABLE' });
 
-  let n = 0;
-  const attempt = (at: number, ok: boolean, driver?: string, extra: Partial<EvseHistory['attempts'][number]> = {}) =>
-    h.attempts.push({
-      id: `a${n++}`,
-      at,
-      origin: 'ocpp_transaction',
-      authorization: 'accepted',
-      ...(ok ? { startedAt: at + M, endedAt: at + H, stopReason: 'EVDisconnected', energyWh: 10_000, expectedEnergyWh: 11_000 } : { endedAt: at + 2 * M, energyWh: 0 }),
-      ...(driver && { driverKey: driver }),
-      ...extra,
-    });
+  const attempt = attemptRecorder(h);
   for (let d = 3; d < 60; d++) {
     attempt(D(d) + 9 * H, d % 7 !== 0, `drv${d % 5}`);
     attempt(D(d) + 15 * H, true, `drv${(d + 2) % 5}`);

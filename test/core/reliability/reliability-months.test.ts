@@ -22,7 +22,7 @@ import {
   type FailingStreak,
   type Interval,
 } from '../../../src/core/reliability/reliability-core';
-import { historyUpTo as upTo, storedEvseDays } from '../../support/reliability-history';
+import { attemptRecorder, historyUpTo as upTo, storedEvseDays } from '../../support/reliability-history';
 
 const H = 3_600_000;
 const M = 60_000;
@@ -85,17 +85,7 @@ function handBuilt(): EvseHistory {
   h.statuses.push({ at: utc(2026, 4, 20, 8), status: 'OUTOFORDER' }, { at: utc(2026, 4, 20, 14), status: 'AVAILABLE' });
   h.excluded.push({ from: utc(2026, 4, 20, 7), to: utc(2026, 4, 20, 12), cause: 'scheduled_maintenance' });
 
-  let n = 0;
-  const attempt = (at: number, ok: boolean, driver?: string, extra: Partial<EvseHistory['attempts'][number]> = {}) =>
-    h.attempts.push({
-      id: `a${n++}`,
-      at,
-      origin: 'ocpp_transaction',
-      authorization: 'accepted',
-      ...(ok ? { startedAt: at + M, endedAt: at + H, stopReason: 'EVDisconnected', energyWh: 10_000, expectedEnergyWh: 11_000 } : { endedAt: at + 2 * M, energyWh: 0 }),
-      ...(driver && { driverKey: driver }),
-      ...extra,
-    });
+  const attempt = attemptRecorder(h);
   for (let d = 2; d < 120; d++) {
     attempt(D(d) + 9 * H, d % 6 !== 0, `drv${d % 5}`);
     attempt(D(d) + 15 * H, true, `drv${(d + 2) % 5}`);
