@@ -27,10 +27,12 @@ export function respond<T>(ctx: Context, data?: T, httpStatus = 200, message = '
  * joined by ','): the envelope `respond` writes, byte for byte, around them, without parsing them.
  */
 export function respondJoinedData(ctx: Context, joined: string, message = 'Success'): void {
-  const head = JSON.stringify({ status_code: OcpiStatus.SUCCESS, timestamp: new Date().toISOString() });
+  // envelope's own text with an empty list, the items put into it: its first `"data":[]` is the data
+  // key (a quote inside the message string is escaped, so it cannot spell one).
+  const text = JSON.stringify(envelope([], OcpiStatus.SUCCESS, message)).replace('"data":[]', () => `"data":[${joined}]`);
   ctx.status = 200;
   ctx.state.ocpiStatus = OcpiStatus.SUCCESS;
   // As bytes: koa would otherwise scan a string for its length and the socket encode it again.
-  ctx.body = Buffer.from(`${head.slice(0, -1)},"data":[${joined}],"status_message":${JSON.stringify(message)}}`);
+  ctx.body = Buffer.from(text);
   ctx.type = 'application/json';
 }

@@ -114,7 +114,8 @@ function listFilter(query: ListQuery): { where: string; params: unknown[]; total
   // where `= ANY` of several owners needs a sort of all their matches first.
   const single = query.owners.length === 1;
   const params: unknown[] = [query.module, single ? ownerKeys(query.owners)[0] : ownerKeys(query.owners)];
-  let where = single ? `module = $1 AND owner = $2` : `module = $1 AND owner = ANY($2::text[])`;
+  const ofOwners = single ? `module = $1 AND owner = $2` : `module = $1 AND owner = ANY($2::text[])`;
+  let where = ofOwners;
   if (query.issuedTo) {
     params.push(ownerKeys(query.issuedTo.map((p) => p.owner)), ownerKeys(query.issuedTo.map((p) => p.issuer)));
     where += ` AND (owner, upper(data->'cdr_token'->>'country_code') || '/' || upper(data->'cdr_token'->>'party_id'))
@@ -140,7 +141,7 @@ function listFilter(query: ListQuery): { where: string; params: unknown[]; total
   }
   const unfiltered = params.length === 2 && !query.publishedOnly && COUNTED_MODULES.has(query.module);
   const total = unfiltered
-    ? `SELECT coalesce(sum(objects), 0)::int FROM ocpi_object_counts WHERE ${single ? 'module = $1 AND owner = $2' : 'module = $1 AND owner = ANY($2::text[])'}`
+    ? `SELECT coalesce(sum(objects), 0)::int FROM ocpi_object_counts WHERE ${ofOwners}`
     : `SELECT count(*)::int FROM ocpi_objects WHERE ${where}`;
   return { where, params, total };
 }
@@ -265,18 +266,18 @@ export class ObjectStore {
    * the database: a page is written into its envelope without parsing and serialising each object
    * (PostgreSQL's jsonb text: JSON-equal to what `list` gives, keys in the same order).
    */
-  async listTexts(query: ListQuery, routeVersion: string): Promise<{ joined: string; count: number; total: number }> {
-    if (query.owners.length === 0) return { joined: '', count: 0, total: 0 };
+  async listTexts(query: ListQuery, routeVersion: string): Promise<{ joined: string; total: number }> {
+    if (query.owners.length === 0) return { joined: '', total: 0 };
     const { where, params, total } = listFilter(query);
     const n = params.length;
-    const [row]: { total: number; count: number; joined: string | null }[] = await this.db.query(
-      `SELECT (${total}) AS total, count(o.seq)::int AS count,
+    const [row]: { total: number; joined: string | null }[] = await this.db.query(
+      `SELECT (${total}) AS total,
               string_agg(CASE WHEN o.original_version = $${n + 3} THEN o.original::text ELSE o.data::text END, ',' ORDER BY page.last_updated, page.seq) AS joined
          FROM (SELECT seq, last_updated FROM ocpi_objects WHERE ${where} ORDER BY last_updated, seq OFFSET $${n + 1} LIMIT $${n + 2}) page
          JOIN ocpi_objects o USING (seq)`,
       [...params, query.offset, query.limit, routeVersion],
     );
-    return { joined: row.joined ?? '', count: row.count, total: row.total };
+    return { joined: row.joined ?? '', total: row.total };
   }
 
   /** Objects with this id among the given owners (an id alone is unique only per owner). */
