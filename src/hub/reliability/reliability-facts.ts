@@ -451,7 +451,20 @@ export class ReliabilityFacts {
         [...keys, from, to, context, COMMAND_SESSION_WINDOW_MS],
       );
     if (commands.length === 0) return;
-    const withCommands = refs.filter((r) => commands.some((c) => c.cc === r.countryCode && c.pid === r.partyId && c.loc === r.locationId && c.evse === r.evseUid));
+    // Each EVSE's commands and candidate sessions, grouped once (rows come in time order).
+    const startsOf = new Map<EvseHistory, ForwardedStart[]>();
+    for (const c of commands) {
+      const h = get(c.cc, c.pid, c.loc, c.evse);
+      if (!h) continue;
+      const start: ForwardedStart = { id: c.id, at: c.at.getTime(), driverKey: driverKeyOf(c.uid), response: c.response, result: c.result, ...(c.result_at && { resultAt: c.result_at.getTime() }) };
+      const list = startsOf.get(h);
+      if (list) list.push(start);
+      else startsOf.set(h, [start]);
+    }
+    const withCommands = refs.filter((r) => {
+      const h = get(r.countryCode, r.partyId, r.locationId, r.evseUid);
+      return h !== undefined && startsOf.has(h);
+    });
     // The sessions (and CDRs of sessions never seen) a command may be: from the lead before the first to the window after the last.
     const sessions: { cc: string; pid: string; loc: string; evse: string; id: string; at: Date; uid: string | null }[] = await this.deps.db.query(
       `WITH ${KEYS_CTE}
@@ -471,19 +484,18 @@ export class ReliabilityFacts {
         new Date(commands[commands.length - 1].at.getTime() + COMMAND_SESSION_WINDOW_MS),
       ],
     );
+    const candidatesOf = new Map<EvseHistory, { id: string; at: number; driverKey: string | undefined }[]>();
+    for (const x of sessions) {
+      const h = get(x.cc, x.pid, x.loc, x.evse);
+      if (!h) continue;
+      const candidate = { id: x.id, at: x.at.getTime(), driverKey: driverKeyOf(x.uid) };
+      const list = candidatesOf.get(h);
+      if (list) list.push(candidate);
+      else candidatesOf.set(h, [candidate]);
+    }
     const now = (this.deps.now?.() ?? new Date()).getTime();
     for (const h of byEvse(withCommands, get)) {
-      const mine = <T extends { cc: string; pid: string; loc: string; evse: string }>(rows: T[]) => rows.filter((r) => `${r.cc}/${r.pid}/${r.loc}/${r.evse}` === h.evseId);
-      const starts: ForwardedStart[] = mine(commands).map((c) => ({
-        id: c.id,
-        at: c.at.getTime(),
-        driverKey: driverKeyOf(c.uid),
-        response: c.response,
-        result: c.result,
-        ...(c.result_at && { resultAt: c.result_at.getTime() }),
-      }));
-      const candidates = mine(sessions).map((x) => ({ id: x.id, at: x.at.getTime(), driverKey: driverKeyOf(x.uid) }));
-      const added = commandAttempts(starts, candidates, now).filter((a) => a.at >= from.getTime() && a.at < to.getTime());
+      const added = commandAttempts(startsOf.get(h)!, candidatesOf.get(h) ?? [], now).filter((a) => a.at >= from.getTime() && a.at < to.getTime());
       if (added.length === 0) continue;
       h.attempts.push(...added);
       h.attempts.sort((x, y) => x.at - y.at);

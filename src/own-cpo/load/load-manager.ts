@@ -728,8 +728,8 @@ export class LoadManager {
           }),
         ],
       );
+      await this.recordOffers(limits, allocation, now);
     }
-    await this.recordOffers([...latest.values()], allocation, now);
     const cache = this.lastLimits.get(siteId) ?? new Map<string, InForce>();
     for (const limit of latest.values())
       cache.set(limit.connectorKey, { limitAmps: limit.limitAmps, phases: limit.phases, loadedPhases: limit.loadedPhases, since: now, schedule: schedules.get(limit.connectorKey) ?? null });
