@@ -343,15 +343,19 @@ async function main(): Promise<void> {
     process.send!({ seed: { countryCode: 'NL', partyId: 'CPO' } });
     await hubAnswer((m) => (m.seeded ? true : undefined));
   };
+  /** The bare server, the hub's responder, the partners (and any more started since) and the kept-alive sockets. */
+  const stopEverything = async (more: { partner: { stop: () => Promise<unknown> } }[] = []) => {
+    bareServer.close();
+    responder.disconnect();
+    await Promise.all([cpo, ...emsps, ...more].map((p) => p.partner.stop()));
+    keepAlive.destroy();
+  };
   if (ONLY_GET_ALL) {
     await seed();
     const getAll = await getAllPages(emsps[0], bare);
     process.stdout.write(`\nOCPI benchmark, section 2 alone (${new Date().toISOString()})\n\n${table(getAll.rows)}\n\n${phaseStatsText(getAll.stats)}\n\n`);
     reportGetAll(getAll);
-    bareServer.close();
-    responder.disconnect();
-    await Promise.all([cpo, ...emsps].map((p) => p.partner.stop()));
-    keepAlive.destroy();
+    await stopEverything();
     return;
   }
   await steadyRate(50, 2, authorize); // warm-up
@@ -359,10 +363,7 @@ async function main(): Promise<void> {
     const recording = await recordingCost(authorize, cpo, emsps);
     process.stdout.write(`\nOCPI benchmark, section 4 alone (${new Date().toISOString()})\n\n${table(recording.rows)}\n\n`);
     reportRecordingCost(recording);
-    bareServer.close();
-    responder.disconnect();
-    await Promise.all([cpo, ...emsps].map((p) => p.partner.stop()));
-    keepAlive.destroy();
+    await stopEverything();
     return;
   }
   const [hubAuthSamples, authStats] = await hubPhase('authorize', () => steadyRate(RATE, SECONDS, authorize));
@@ -447,10 +448,7 @@ async function main(): Promise<void> {
   for (const group of translated) {
     reportFigure({ figure: `fan-out ${group.from} CPO → ${group.to} eMSPs p99`, value: summarise(group.samples).p99, unit: 'ms', baseline: fan.p99, baselineName: '2.2.1 → 2.2.1 fan-out, same rounds', goal: { ratioAtMost: 1.1, text: 'translation ≤ 1.10× fan-out' } });
   }
-  bareServer.close();
-  responder.disconnect();
-  await Promise.all([cpo, ...emsps, ...pairParties].map((p) => p.partner.stop()));
-  keepAlive.destroy();
+  await stopEverything(pairParties);
 }
 
 main().then(
