@@ -21,6 +21,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import axios from 'axios';
+import { Client as PgClient } from 'pg';
 import { generateChargerPassword } from '../src/own-cpo/chargers/charger-passwords';
 import { startPartner, type TestPartner } from '../test/support/partner';
 import { benchChargerId } from './ocpp-ids';
@@ -224,6 +225,27 @@ async function measure(server: Child, url: string, load: Load): Promise<Figures>
   return { rssPerIdleKb, stormMs, stormFailures, failures: failedBefore + stormFailures + load.takeFailures(), meterValues, heartbeat };
 }
 
+/**
+ * The cold storm's chargers boot with the transactions of the MeterValues phase still running: the
+ * hub closes them and makes their CDRs after answering the boots (transactions.service closeLost).
+ * How long after the storm's last answer none is left to make.
+ */
+async function untilLostTransactionsFinished(databaseUrl: string): Promise<number> {
+  const client = new PgClient({ connectionString: databaseUrl });
+  await client.connect();
+  const t0 = performance.now();
+  try {
+    for (;;) {
+      const { rows } = await client.query(`SELECT count(*)::int AS left FROM ocpp_transactions WHERE status = 'STOPPED' AND cdr_id IS NULL`);
+      if (rows[0].left === 0) return performance.now() - t0;
+      if (performance.now() - t0 > 600_000) throw new Error(`${rows[0].left} lost transactions still without a CDR after 10 minutes`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 const started = Date.now();
 function log(line: string): void {
   process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
@@ -249,11 +271,14 @@ async function main(): Promise<void> {
   const bareFigures = await measure(bare, bareInfo.ocppUrl, load);
 
   let cold: { hub: number; bare: number } | undefined;
+  let lostCdrsMs: number | undefined;
   if (COLD_STORM > 0) {
     log(`restarting the hub: a storm of ${COLD_STORM} chargers with nothing remembered in memory`);
     await hub.child.stop();
     hub = await startHub();
     const hubCold = await load.connect(hub.info.ocppUrl, ids(COLD_STORM), ['Boot', 'Status', 'Authorize'], COLD_STORM);
+    lostCdrsMs = await untilLostTransactionsFinished(database.url);
+    log(`cold storm: the CDRs of the transactions the reboots ended were all made ${(lostCdrsMs / 1000).toFixed(2)} s after the last answer`);
     await load.closeAll();
     await waitForConnections(hub.child, 0);
     const bareCold = await load.connect(bareInfo.ocppUrl, ids(COLD_STORM), ['Boot', 'Status', 'Authorize'], COLD_STORM);
@@ -307,6 +332,7 @@ async function main(): Promise<void> {
       '',
       '',
     ]);
+    rows.push(['  then the CDRs of the transactions those reboots ended (after the last answer)', s(lostCdrsMs ?? 0), '', '', '', '']);
   }
   process.stdout.write(`\n${table(rows)}\n\nHub: rate limits off (RATE_LIMIT_CHARGER_PER_SECOND=0), logging off, session PATCHes at most once a minute per transaction.\n`);
   // The same figures, machine-readable, with the goals of issue 19 (npm run bench:all).

@@ -150,6 +150,9 @@ export function chargerTime(timestamp: Date, now = new Date()): Date {
   return Number.isNaN(timestamp.getTime()) || timestamp.getTime() > now.getTime() + MAX_CLOCK_AHEAD_MS ? now : timestamp;
 }
 
+/** CDRs of lost transactions made at once (closeLost): enough to keep up, few enough to leave the pool to the chargers. */
+const LOST_FINISHES_AT_ONCE = 4;
+
 /** Authorized transactions are published to the token's eMSP; others stay at the hub. */
 const publishable = (t: Transaction) => t.auth?.status === 'ALLOWED' && !!t.auth.cdrToken && !!t.locationId && !!t.evseUid && !!t.connectorId;
 
@@ -170,6 +173,9 @@ export class TransactionsService {
   private readonly meterWrites = meterValueWrites(() => this.deps.db, chargerTime);
   /** Listeners still running (they are not awaited by the charger's answer); a shutdown waits for them. */
   private readonly telling = new Set<Promise<void>>();
+  /** Transactions closed by the hub whose CDR is still to be made (closeLost), LOST_FINISHES_AT_ONCE at a time. */
+  private readonly lostToFinish: Transaction[] = [];
+  private lostFinishing = 0;
 
   constructor(
     private readonly deps: {
@@ -240,7 +246,7 @@ export class TransactionsService {
   /** Resolves when no batched meter-value write and no listener is under way (shutdown: before the database closes). */
   async drained(): Promise<void> {
     await this.meterWrites.drained();
-    while (this.telling.size) await Promise.allSettled([...this.telling]);
+    while (this.telling.size || this.lostToFinish.length) await Promise.allSettled([...this.telling]);
   }
 
   async find(chargerId: string, transactionId: string): Promise<Transaction | undefined> {
@@ -423,7 +429,7 @@ export class TransactionsService {
    * Closes a transaction the charger lost (lost-transactions.ts decides when) with what the hub has:
    * the last stored reading as the meter stop and its time as the end. Exactly once however many
    * triggers race, on any instance: only the update that finds it ACTIVE closes it and finishes it
-   * (the CDR is then made once by `finish`). Answers whether this call closed it.
+   * (the CDR is then made once by `finish`, soon after: finishLost). Answers whether this call closed it.
    */
   async closeLost(transaction: Transaction, reason: string): Promise<boolean> {
     const rows = await updatedRows<Row>(
@@ -436,9 +442,37 @@ export class TransactionsService {
     if (!rows[0]) return false;
     const closed = toTransaction(rows[0]);
     this.deps.log.warn({ charger: closed.chargerId, transactionId: closed.transactionId, reason, meterStopWh: closed.meterStopWh }, 'a transaction the charger lost is closed from its last reading');
-    await this.finish(closed);
-    this.tell(this.stopped, closed);
+    this.finishLost(closed);
     return true;
+  }
+
+  /**
+   * The CDR of a transaction the hub closed, made after the call that found it lost is answered: a
+   * fleet booting after a hub restart closes a transaction per charger, and pricing and publishing
+   * each before its BootNotification is answered held every boot for the whole fleet's CDRs. The
+   * close itself is stored first, so nothing is lost if the hub stops meanwhile: the
+   * finish-transactions job (finishPending) makes what is left. A few at a time, so the chargers'
+   * own calls keep the database pool.
+   */
+  private finishLost(transaction: Transaction): void {
+    this.lostToFinish.push(transaction);
+    this.finishLostInTurn();
+  }
+
+  private finishLostInTurn(): void {
+    while (this.lostFinishing < LOST_FINISHES_AT_ONCE && this.lostToFinish.length) {
+      const next = this.lostToFinish.shift()!;
+      this.lostFinishing++;
+      const work: Promise<void> = this.finish(next)
+        .then(() => this.tell(this.stopped, next))
+        .catch((error) => this.deps.log.error({ err: error, session: next.sessionId }, 'could not finish a lost transaction (the finish-transactions job tries again)'))
+        .finally(() => {
+          this.telling.delete(work);
+          this.lostFinishing--;
+          this.finishLostInTurn();
+        });
+      this.telling.add(work);
+    }
   }
 
   /**

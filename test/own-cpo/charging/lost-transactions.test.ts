@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RPCClient } from 'ocpp-rpc';
+import { Client as PgClient } from 'pg';
 import { CLOSED_BY_HUB_REMARK } from '../../../src/own-cpo/charging/transactions.service';
 import { UNREACHABLE_CLOSE_MS } from '../../../src/own-cpo/charging/lost-transactions';
 import { connectChargePoint } from '../../support/charge-point';
@@ -81,13 +82,14 @@ describe('transactions a charger lost', () => {
   }
 
   beforeAll(async () => {
-    net = await startOwnNetwork({ emsps: ['NL/EM1'], evses: ['E1', 'E2', 'E3', 'E4', 'E5'], hub: { env: { TOKEN_ENCRYPTION_KEY: key } } });
+    net = await startOwnNetwork({ emsps: ['NL/EM1'], evses: ['E1', 'E2', 'E3', 'E4', 'E5', 'E6'], hub: { env: { TOKEN_ENCRYPTION_KEY: key } } });
     hub = net.hub;
     await net.addCharger('R16', 'ocpp1.6', 'SITE1', 'E1');
     await net.addCharger('R201', 'ocpp2.0.1', 'SITE1', 'E2');
     await net.addCharger('K201', 'ocpp2.0.1', 'SITE1', 'E3');
     await net.addCharger('B16', 'ocpp1.6', 'SITE1', 'E4');
     await net.addCharger('S201', 'ocpp2.0.1', 'SITE1', 'E5');
+    await net.addCharger('Q16', 'ocpp1.6', 'SITE1', 'E6');
     await net.pushToken('EM1', rfidToken(net.parties.EM1, 'LOST1'));
   });
 
@@ -251,5 +253,33 @@ describe('transactions a charger lost', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('a 1.6 boot is answered before the CDR of the transaction it ended is made: the close is stored first, the CDR follows', async () => {
+    const cp = await connect('Q16', 'ocpp1.6');
+    await boot16(cp);
+    const id = await start16(cp, minutesAgo(20));
+    await cp.call('MeterValues', { connectorId: 1, transactionId: id, meterValue: [energy(minutesAgo(5), 2500)] });
+    // Another connection holds every write to the OCPI store, where the final session and the CDR go.
+    const blocker = new PgClient({ connectionString: (hub.services.db.options as { url: string }).url });
+    await blocker.connect();
+    let sessionId: string;
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE ocpi_objects IN SHARE MODE');
+      // The charger rebooted: its boot is answered though no CDR can be written meanwhile.
+      const answer = (await cp.call('BootNotification', { chargePointVendor: 'Test', chargePointModel: 'AC22' }, { callTimeoutMs: 5000 })) as { status: string };
+      expect(answer.status).toBe('Accepted');
+      const closed = (await transaction('Q16', id))!;
+      expect(closed).toMatchObject({ status: 'STOPPED', closedByHub: true, stopReason: 'Reboot', meterStopWh: 2500, cdrId: null });
+      sessionId = closed.sessionId;
+      expect(cdrsFor(sessionId)).toHaveLength(0);
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    const cdr = await flaggedCdr(sessionId);
+    expect(cdr).toMatchObject({ total_energy: 2.5 });
+    expect((await transaction('Q16', id))!.cdrId).toBe(sessionId);
   });
 });
