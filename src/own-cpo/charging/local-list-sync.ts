@@ -385,29 +385,32 @@ export class LocalListSync {
   private async syncLocked(chargerId: string, round: Round): Promise<LocalListState | undefined> {
     const protocol = this.deps.connectedHere(chargerId);
     if (!protocol || this.stopped) return undefined; // offline: looked at again when it connects
-    const charger = await this.deps.chargers.find(chargerId);
-    if (charger?.status !== 'ACCEPTED') return undefined;
-    // A lease on the charger's row: one sync at a time across instances; one that died mid-sync is taken over when it ends.
-    await this.deps.db.query(`INSERT INTO charger_local_lists (charger_id) VALUES ($1) ON CONFLICT (charger_id) DO NOTHING`, [chargerId]);
-    const leased: unknown[] = await this.deps.db.query(
-      `UPDATE charger_local_lists SET sync_instance = $2, sync_lease_until = now() + interval '10 minutes'
-        WHERE charger_id = $1 AND (sync_lease_until IS NULL OR sync_lease_until < now()) RETURNING charger_id`,
+    // One statement: the charger is still accepted, its row exists, and this instance holds the lease on
+    // it (one sync at a time across instances; one that died mid-sync is taken over when its lease ends).
+    const leased: StateRow[] = await this.deps.db.query(
+      `INSERT INTO charger_local_lists AS s (charger_id, sync_instance, sync_lease_until)
+       SELECT id, $2, now() + interval '10 minutes' FROM chargers WHERE id = $1 AND status = 'ACCEPTED'
+       ON CONFLICT (charger_id) DO UPDATE SET sync_instance = EXCLUDED.sync_instance, sync_lease_until = EXCLUDED.sync_lease_until
+        WHERE s.sync_lease_until IS NULL OR s.sync_lease_until < now()
+       RETURNING s.*`,
       [chargerId, this.deps.instanceId],
     );
-    if (leased.length === 0) return undefined; // another instance is at it
+    if (!leased[0]) return undefined; // not accepted (any more), or another instance is at it
+    let released = false;
     try {
-      const result = await this.syncCharger(chargerId, CHARGER_PROTOCOLS[protocol].localList, round);
-      await this.record(chargerId, result);
-      // Awaited here: returned unawaited, a failing read would reject while `finally` runs, with no handler yet (an unhandled rejection ends the process).
-      return await this.state(chargerId);
+      const result = await this.syncCharger(chargerId, CHARGER_PROTOCOLS[protocol].localList, round, leased[0]);
+      const state = await this.record(chargerId, result); // releases the lease in the same statement
+      released = true;
+      return state;
     } finally {
-      await this.deps.db.query(`UPDATE charger_local_lists SET sync_instance = NULL, sync_lease_until = NULL WHERE charger_id = $1 AND sync_instance = $2`, [chargerId, this.deps.instanceId]);
+      if (!released) {
+        await this.deps.db.query(`UPDATE charger_local_lists SET sync_instance = NULL, sync_lease_until = NULL WHERE charger_id = $1 AND sync_instance = $2`, [chargerId, this.deps.instanceId]);
+      }
     }
   }
 
-  private async syncCharger(chargerId: string, protocol: LocalListProtocol, round: Round): Promise<SyncResult> {
-    const rows: StateRow[] = await this.deps.db.query(`SELECT * FROM charger_local_lists WHERE charger_id = $1`, [chargerId]);
-    const row = rows[0];
+  /** One charger's sync from its row as leased (`row`): what to send, sent. */
+  private async syncCharger(chargerId: string, protocol: LocalListProtocol, round: Round, row: StateRow): Promise<SyncResult> {
     const known = row?.content_digest && !row.full_requested ? await this.content(row.content_digest) : undefined;
     const lastVersion = row?.list_version ?? 0;
     const limits = await this.limits(chargerId, protocol);
@@ -542,7 +545,8 @@ export class LocalListSync {
     this.contents.set(digest, entries);
   }
 
-  private async record(chargerId: string, result: SyncResult): Promise<void> {
+  /** Keeps what a sync did and releases this instance's lease, in one statement; the state after it. */
+  private async record(chargerId: string, result: SyncResult): Promise<LocalListState> {
     let digest: string | undefined;
     if (result.held) {
       digest = result.heldDigest ?? digestOf(result.held);
@@ -555,7 +559,10 @@ export class LocalListSync {
          ON CONFLICT (charger_id) DO UPDATE SET list_version = EXCLUDED.list_version, content_digest = EXCLUDED.content_digest,
            full_requested = CASE WHEN $12 THEN false ELSE s.full_requested END, synced_at = EXCLUDED.synced_at, outcome = EXCLUDED.outcome,
            detail = EXCLUDED.detail, update_type = coalesce(EXCLUDED.update_type, s.update_type), messages_sent = EXCLUDED.messages_sent,
-           entries_sent = EXCLUDED.entries_sent, left_out = coalesce(EXCLUDED.left_out, s.left_out), updated_at = now()`,
+           entries_sent = EXCLUDED.entries_sent, left_out = coalesce(EXCLUDED.left_out, s.left_out), updated_at = now(),
+           sync_lease_until = CASE WHEN s.sync_instance = $13 THEN NULL ELSE s.sync_lease_until END,
+           sync_instance = CASE WHEN s.sync_instance = $13 THEN NULL ELSE s.sync_instance END
+         RETURNING s.*`,
         [
           chargerId,
           result.version,
@@ -569,20 +576,24 @@ export class LocalListSync {
           result.entriesSent,
           result.leftOut ? JSON.stringify(result.leftOut) : null,
           result.fullDone && !!result.sawFullRequest,
+          this.deps.instanceId,
         ],
       );
+    let rows: StateRow[];
     try {
-      await write();
+      rows = await write();
     } catch (error) {
       // The content was pruned since this instance stored it: store it again.
       if (!digest || (error as { code?: string }).code !== '23503') throw error;
       this.storedDigests.delete(digest);
       await this.store(result.held!, digest);
-      await write();
+      rows = await write();
     }
     if (result.outcome !== 'Accepted' && result.outcome !== 'Unchanged') {
       this.deps.log.warn({ charger: chargerId, outcome: result.outcome, detail: result.detail }, 'local authorization list not synchronised');
     }
+    // The stored content is `held` (its digest was made from it): its entry count without reading it back.
+    return stateOf({ ...rows[0], entry_count: digest ? result.held!.length : null });
   }
 
   /** Contents no charger holds any more (kept a day: another instance may be about to refer to one). */

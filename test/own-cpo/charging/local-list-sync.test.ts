@@ -254,4 +254,29 @@ describe('local authorization lists from the eMSPs\' whitelisted tokens', () => 
     expect((await net.hub.admin.get('/admin/chargers/NOBODY/local-list')).status).toBe(404);
     expect((await net.hub.admin.get('/admin/chargers/LL16/local-list?entries=maybe')).status).toBe(400);
   });
+
+  it('leaves a charger another instance is synchronising (it holds the lease) to that instance, and takes over a lease that ran out', async () => {
+    const list = lists['ocpp2.0.1'];
+    const { db, localLists } = net.hub.services;
+    await localLists.idle();
+    await db.query(`UPDATE charger_local_lists SET sync_instance = 'another-instance', sync_lease_until = now() + interval '10 minutes' WHERE charger_id = 'LL201'`);
+    const before = list.received.length;
+    await push('EM1', 'TOK-K', 'ALLOWED'); // a change: every instance looks at its chargers
+    await localLists.idle();
+    expect(await localLists.sync('LL201')).toBeUndefined();
+    expect(list.received.length).toBe(before);
+    expect(list.entries.has('TOK-K')).toBe(false);
+    const [held] = await db.query(`SELECT sync_instance FROM charger_local_lists WHERE charger_id = 'LL201'`);
+    expect(held.sync_instance).toBe('another-instance');
+
+    // That instance died mid-sync: once its lease has run out, this one takes the charger over.
+    await db.query(`UPDATE charger_local_lists SET sync_lease_until = now() - interval '1 second' WHERE charger_id = 'LL201'`);
+    const state = await localLists.sync('LL201');
+    expect(state).toMatchObject({ chargerId: 'LL201', outcome: 'Accepted', updateType: 'Differential' });
+    expect(state!.entryCount).toBe(list.entries.size);
+    expect(list.entries.get('TOK-K')).toMatchObject({ status: 'Accepted' });
+    const [released] = await db.query(`SELECT sync_instance, sync_lease_until FROM charger_local_lists WHERE charger_id = 'LL201'`);
+    expect(released).toEqual({ sync_instance: null, sync_lease_until: null });
+    expect(await localLists.state('LL201')).toEqual(state); // what a sync answers is what is stored
+  });
 });
