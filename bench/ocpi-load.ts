@@ -1,6 +1,6 @@
 /** The partners, the bare Koa baseline and the load of bench:ocpi (forked by bench/ocpi.ts). */
 import { fork } from 'node:child_process';
-import { createServer } from 'node:http';
+import { hubHttpServer } from '../src/app';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import axios from 'axios';
@@ -315,7 +315,7 @@ async function main(): Promise<void> {
     else if (ctx.path.endsWith('/authorize')) ctx.body = envelope({ allowed: 'ALLOWED', token: { uid: 'x' } });
     else ctx.body = envelope(undefined);
   });
-  const bareServer = createServer(bareApp.callback());
+  const bareServer = hubHttpServer(bareApp.callback()); // the hub's server settings, so both sides keep connections alike
   await new Promise<void>((resolve) => bareServer.listen(0, '127.0.0.1', resolve));
   const bare = axios.create({ baseURL: `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}`, httpAgent: keepAlive });
 

@@ -36,7 +36,8 @@ export async function benchDatabase(): Promise<{ url: string; close(): Promise<v
   };
 }
 
-export const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+/** Idle sockets closed after 30 s, before the hub's server closes them (65 s): a reuse never races the server's close. */
+export const keepAlive = new Agent({ keepAlive: true, maxSockets: 64, timeout: 30_000 });
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import path from 'node:path';
-import { createApp } from './app';
+import { createApp, hubHttpServer } from './app';
 import { loadConfig } from './foundation/config';
 import { openDatabase } from './db/data-source';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const payments = demo.mode === 'off' ? undefined : await demoPayments(demo.config, log);
   const services = createServices({ config: payments?.config ?? config, secrets, db, log });
   const app = createApp(services);
-  const server = createServer(app.callback());
+  const server = hubHttpServer(app.callback());
   const running = await startHub(services); // before listening: the own CPO and connection marks are ready first
   attachOcpp(server, services);
   await listen(server, config.port, config.host);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
-import { createApp } from '../../src/app';
+import { createApp, hubHttpServer } from '../../src/app';
 import { type Config, loadConfig } from '../../src/foundation/config';
 import { openDatabase } from '../../src/db/data-source';
 import { createLogger } from '../../src/foundation/log';
@@ -45,7 +45,7 @@ export interface TestHubOptions {
 
 /** A real hub on a random 127.0.0.1 port with its own database (a fresh copy of the migrated template). */
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
-  const server: Server = createServer();
+  const server: Server = hubHttpServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const adminKey = randomBytes(18).toString('base64url');
