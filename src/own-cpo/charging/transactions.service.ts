@@ -152,6 +152,10 @@ export function chargerTime(timestamp: Date, now = new Date()): Date {
 
 /** CDRs of lost transactions made at once (closeLost): enough to keep up, few enough to leave the pool to the chargers. */
 const LOST_FINISHES_AT_ONCE = 4;
+/** They start once no transaction was found lost for this long (a fleet's boots are answered first)… */
+const LOST_FINISH_QUIET_MS = 1000;
+/** …or once the oldest has waited this long (a fleet that never calms down still gets its CDRs). */
+const LOST_FINISH_MAX_WAIT_MS = 30_000;
 
 /** Authorized transactions are published to the token's eMSP; others stay at the hub. */
 const publishable = (t: Transaction) => t.auth?.status === 'ALLOWED' && !!t.auth.cdrToken && !!t.locationId && !!t.evseUid && !!t.connectorId;
@@ -176,6 +180,8 @@ export class TransactionsService {
   /** Transactions closed by the hub whose CDR is still to be made (closeLost), LOST_FINISHES_AT_ONCE at a time. */
   private readonly lostToFinish: Transaction[] = [];
   private lostFinishing = 0;
+  private lostFinishTimer?: NodeJS.Timeout;
+  private lostWaitingSince = 0;
 
   constructor(
     private readonly deps: {
@@ -246,6 +252,8 @@ export class TransactionsService {
   /** Resolves when no batched meter-value write and no listener is under way (shutdown: before the database closes). */
   async drained(): Promise<void> {
     await this.meterWrites.drained();
+    await this.lostCloses.drained();
+    this.finishLostNow(); // nothing waits for a quiet spell any more
     while (this.telling.size || this.lostToFinish.length) await Promise.allSettled([...this.telling]);
   }
 
@@ -432,30 +440,56 @@ export class TransactionsService {
    * (the CDR is then made once by `finish`, soon after: finishLost). Answers whether this call closed it.
    */
   async closeLost(transaction: Transaction, reason: string): Promise<boolean> {
-    const rows = await updatedRows<Row>(
-      this.deps.db,
-      `UPDATE ocpp_transactions SET status = 'STOPPED', closed_by_hub = true, stop_reason = $2, updated_at = now(),
-              stopped_at = GREATEST(COALESCE(last_sample_at, started_at), started_at), meter_stop_wh = COALESCE(last_energy_wh, meter_start_wh)
-        WHERE id = $1 AND status = 'ACTIVE' RETURNING *`,
-      [transaction.pk, reason],
-    );
-    if (!rows[0]) return false;
-    const closed = toTransaction(rows[0]);
+    const closed = await this.lostCloses.add({ pk: transaction.pk, reason });
+    if (!closed) return false;
     this.deps.log.warn({ charger: closed.chargerId, transactionId: closed.transactionId, reason, meterStopWh: closed.meterStopWh }, 'a transaction the charger lost is closed from its last reading');
     this.finishLost(closed);
     return true;
   }
 
   /**
+   * Closes of lost transactions, many in one statement (a fleet booting after a restart closes one per
+   * charger). The same transaction twice in a batch (a boot and a status racing) is closed once: the
+   * first of them gets it, as the update that finds it ACTIVE would.
+   */
+  private readonly lostCloses = new QueryBatches<{ pk: string; reason: string }, Transaction | undefined>(async (items) => {
+    const rows = await updatedRows<Row>(
+      this.deps.db,
+      `UPDATE ocpp_transactions t SET status = 'STOPPED', closed_by_hub = true, stop_reason = v.reason, updated_at = now(),
+              stopped_at = GREATEST(COALESCE(t.last_sample_at, t.started_at), t.started_at), meter_stop_wh = COALESCE(t.last_energy_wh, t.meter_start_wh)
+         FROM (SELECT DISTINCT ON (id) id, reason FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS u(id, reason, n) ORDER BY id, n) v
+        WHERE t.id = v.id AND t.status = 'ACTIVE' RETURNING t.*`,
+      [items.map((i) => i.pk), items.map((i) => i.reason)],
+    );
+    const closedByPk = new Map(rows.map((row) => [String(row.id), toTransaction(row)]));
+    return items.map((item) => {
+      const closed = closedByPk.get(item.pk);
+      closedByPk.delete(item.pk);
+      return closed;
+    });
+  }, CHARGER_BATCHES);
+
+  /**
    * The CDR of a transaction the hub closed, made after the call that found it lost is answered: a
    * fleet booting after a hub restart closes a transaction per charger, and pricing and publishing
    * each before its BootNotification is answered held every boot for the whole fleet's CDRs. The
    * close itself is stored first, so nothing is lost if the hub stops meanwhile: the
-   * finish-transactions job (finishPending) makes what is left. A few at a time, so the chargers'
-   * own calls keep the database pool.
+   * finish-transactions job (finishPending) makes what is left. They start once the closes calm
+   * down (a storm of boots is answered first) and run a few at a time, so the chargers' own calls
+   * keep the database pool.
    */
   private finishLost(transaction: Transaction): void {
+    if (this.lostToFinish.length === 0) this.lostWaitingSince = Date.now();
     this.lostToFinish.push(transaction);
+    if (this.lostFinishing > 0) return; // finishing already: the running ones take it in turn
+    clearTimeout(this.lostFinishTimer);
+    const wait = Math.min(LOST_FINISH_QUIET_MS, Math.max(0, this.lostWaitingSince + LOST_FINISH_MAX_WAIT_MS - Date.now()));
+    this.lostFinishTimer = setTimeout(() => this.finishLostNow(), wait);
+  }
+
+  private finishLostNow(): void {
+    clearTimeout(this.lostFinishTimer);
+    this.lostFinishTimer = undefined;
     this.finishLostInTurn();
   }
 
