@@ -5,6 +5,7 @@
  * real one may), session PATCHes at the production default of one a minute per transaction.
  * On request it seeds the own CPO's chargers, locations, tariff and tokens in bulk (SQL).
  */
+import { Client as PgClient } from 'pg';
 import { hashGeneratedChargerPassword } from '../src/own-cpo/chargers/charger-passwords';
 import { OWN_TARIFF, ownLocation } from '../test/support/own-network';
 import { startTestHub } from '../test/support/test-hub';
@@ -18,12 +19,35 @@ interface SeedRequest {
   seed: { chargers: number; password: string; emsp: { countryCode: string; partyId: string } };
 }
 
+/**
+ * BENCH_QUERY_COUNTS=1: every statement the hub process sends PostgreSQL is counted by its text (the
+ * first 100 characters, whitespace folded), and the counts are printed to stderr when it stops: what
+ * a phase costs the database, per kind of statement.
+ */
+function countQueries(): () => string {
+  const counts = new Map<string, number>();
+  const query = PgClient.prototype.query as (...args: unknown[]) => unknown;
+  PgClient.prototype.query = function countedQuery(this: PgClient, ...args: unknown[]) {
+    const config = args[0] as string | { text?: string };
+    const text = (typeof config === 'string' ? config : (config?.text ?? '?')).replace(/\s+/g, ' ').trim().slice(0, 100);
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+    return query.apply(this, args);
+  } as typeof PgClient.prototype.query;
+  return () =>
+    [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 40)
+      .map(([text, n]) => `${String(n).padStart(8)}  ${text}`)
+      .join('\n');
+}
+
 async function main(): Promise<void> {
+  const queryCounts = process.env.BENCH_QUERY_COUNTS === '1' ? countQueries() : undefined;
   const hub = await startTestHub({
     databaseUrl: process.env.BENCH_DATABASE_URL!,
     checkOpenApi: false,
     logLevel: 'silent',
-    env: { RATE_LIMIT_CHARGER_PER_SECOND: '0', RATE_LIMIT_PARTY_PER_SECOND: '0', SESSION_UPDATE_INTERVAL_SECONDS: '60', OCPP_HEARTBEAT_INTERVAL_SECONDS: '300' },
+    env: { TOKEN_ENCRYPTION_KEY: process.env.BENCH_TOKEN_ENCRYPTION_KEY!, RATE_LIMIT_CHARGER_PER_SECOND: '0', RATE_LIMIT_PARTY_PER_SECOND: '0', SESSION_UPDATE_INTERVAL_SECONDS: '60', OCPP_HEARTBEAT_INTERVAL_SECONDS: '300' },
   });
   const { db, store, ownCpo } = hub.services;
 
@@ -92,6 +116,7 @@ async function main(): Promise<void> {
   );
   process.send!({ ready: true, url: hub.url, ocppUrl: hub.ocppUrl, adminKey: hub.adminKey });
   process.on('disconnect', () => {
+    if (queryCounts) process.stderr.write(`statements of this hub process, by text:\n${queryCounts()}\n`);
     hub.close().finally(() => process.exit(0));
   });
 }

@@ -12,13 +12,14 @@
  *   3. throughput: C chargers, each with a running transaction (StartTransaction through the hub, so
  *      MeterValues take the real path: stored readings, transaction update, session publishing) send
  *      MeterValues back to back for S seconds, then Heartbeats; messages/s, p50 and p99.
- * Then the hub is restarted and a smaller storm measures it with nothing remembered (cold).
+ * Then the hub and the bare server are restarted and a smaller storm measures each with nothing remembered (cold).
  *
  * Settings (environment or --flag=value): BENCH_CHARGERS / --chargers (2000, throughput),
  * BENCH_STORM_CHARGERS / --storm (10000), BENCH_COLD_STORM_CHARGERS / --cold-storm (2000; 0 skips),
  * BENCH_SECONDS / --seconds (10 per throughput measure), BENCH_LOAD_PROCESSES / --load-processes (1).
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import axios from 'axios';
 import { Client as PgClient } from 'pg';
@@ -255,16 +256,19 @@ async function main(): Promise<void> {
   const seeded = Math.max(CHARGERS, STORM, COLD_STORM);
   log(`settings: ${CHARGERS} chargers for throughput, storm of ${STORM}, cold storm of ${COLD_STORM}, ${SECONDS} s per measure, ${LOAD_PROCESSES} load process(es)`);
   const database = await benchDatabase();
+  // One token key for both hub processes: the restarted hub reads the eMSP's credentials the first one stored
+  // (with a key of its own it could decrypt none, and every delivery of the cold storm failed and was retried).
+  const tokenKey = randomBytes(32).toString('hex');
   const startHub = async () => {
-    const child = Child.fork('hub', 'ocpp-hub.ts', { BENCH_DATABASE_URL: database.url });
+    const child = Child.fork('hub', 'ocpp-hub.ts', { BENCH_DATABASE_URL: database.url, BENCH_TOKEN_ENCRYPTION_KEY: tokenKey });
     return { child, info: await child.ready };
   };
   let hub = await startHub();
   const emsp = await registerEmsp(hub.info.url, hub.info.adminKey);
   log(`seeding ${seeded} chargers, ${Math.ceil(seeded / 10)} locations and ${seeded * 2} tokens in bulk`);
   await hub.child.ask({ seed: { chargers: seeded, password: PASSWORD, emsp: { countryCode: 'NL', partyId: 'EM1' } } });
-  const bare = Child.fork('bare', 'ocpp-bare.ts');
-  const bareInfo = await bare.ready;
+  let bare = Child.fork('bare', 'ocpp-bare.ts');
+  let bareInfo = await bare.ready;
   const load = new Load(Array.from({ length: LOAD_PROCESSES }, (_, i) => Child.fork(`load ${i}`, 'ocpp-load.ts', {}, false)));
 
   const hubFigures = await measure(hub.child, hub.info.ocppUrl, load);
@@ -281,6 +285,10 @@ async function main(): Promise<void> {
     log(`cold storm: the CDRs of the transactions the reboots ended were all made ${(lostCdrsMs / 1000).toFixed(2)} s after the last answer`);
     await load.closeAll();
     await waitForConnections(hub.child, 0);
+    // The bare server restarted too: both sides start from a fresh process (nothing compiled or cached yet).
+    await bare.stop();
+    bare = Child.fork('bare', 'ocpp-bare.ts');
+    bareInfo = await bare.ready;
     const bareCold = await load.connect(bareInfo.ocppUrl, ids(COLD_STORM), ['Boot', 'Status', 'Authorize'], COLD_STORM);
     await load.closeAll();
     cold = { hub: hubCold, bare: bareCold };
