@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { metrics, ocpiModuleOf } from '../foundation/metrics';
 import { keepsBodies, redactAuthorization, storableText, storedBody, type TrafficBodies, trafficFailed, trafficObjectId } from '../core/traffic/traffic-redaction';
+import { NO_WAL_WAIT } from '../db/no-wal-wait';
 
 /** One request to the hub or call from it, as the recorder keeps it (docs/traffic.md). */
 export interface TrafficRecord {
@@ -107,13 +108,11 @@ const COLUMNS = ['at', 'direction', 'party_uuid', 'partner', 'method', 'module',
   'request_bytes', 'response_bytes', 'request_id', 'correlation_id', 'request_headers', 'request_body', 'response_body'].join(', ');
 
 // One statement, one parameter and one round trip per batch whatever its size: the rows as one JSON
-// array made into rows of the table's own types by json_populate_recordset. set_config(…, true) is
-// SET LOCAL inside the statement's own transaction: its commit does not wait for the WAL flush (a crash
-// may lose the last batch, worth less than an fsync per batch competing with the hub's own commits),
-// and no connection is held for a BEGIN … COMMIT of four round trips.
-const INSERT_SQL = `WITH no_wal_wait AS (SELECT set_config('synchronous_commit', 'off', true))
-  INSERT INTO traffic_records (${COLUMNS})
-  SELECT ${COLUMNS} FROM json_populate_recordset(NULL::traffic_records, $1::json), no_wal_wait`;
+// array made into rows of the table's own types by json_populate_recordset. Its commit does not wait
+// for the WAL flush (NO_WAL_WAIT: a crash may lose the last batch, worth less than an fsync per batch
+// competing with the hub's own commits).
+const INSERT_SQL = `INSERT INTO traffic_records (${COLUMNS})
+  SELECT ${COLUMNS} FROM json_populate_recordset(NULL::traffic_records, $1::json), ${NO_WAL_WAIT}`;
 
 /** Headers of an incoming request worth keeping beside its body (routing and ids; Authorization redacted). */
 const KEPT_HEADERS = /^(authorization|content-type|x-request-id|x-correlation-id|ocpi-(from|to)-(country-code|party-id))$/;

@@ -11,6 +11,7 @@ import { type OcpiModuleId, type TranslationContext, translateObject } from '../
 import { VERSION_BRIDGES } from '../../core/ocpi-versions/version-bridges';
 import { backoffMs } from '../../core/retry-backoff';
 import type { VersionContexts } from './version-context';
+import { NO_WAL_WAIT } from '../../db/no-wal-wait';
 
 /** A delivery the hub owes a partner. */
 export interface NewDelivery {
@@ -304,10 +305,10 @@ export class Outbox {
    * queues (`transaction`, `enqueue`) still waits for its flush.
    */
   private bookkeeping(sql: string, params: unknown[]): Promise<[unknown[], number]> {
-    return this.db.transaction(async (tx) => {
-      await tx.query(`SET LOCAL synchronous_commit TO off`);
-      return tx.query(sql, params) as Promise<[unknown[], number]>;
-    });
+    // One statement (its UPDATE joins NO_WAL_WAIT): a BEGIN … COMMIT of four round trips held a pooled
+    // connection for each delivery's outcome, and a push to ten eMSPs made ten of them at once.
+    if (!sql.includes(NO_WAL_WAIT)) throw new Error('an outbox bookkeeping statement must join NO_WAL_WAIT');
+    return this.db.query(sql, params) as Promise<[unknown[], number]>;
   }
 
   private schedule(): void {
@@ -369,6 +370,7 @@ export class Outbox {
           ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED
        )
        UPDATE outbox SET locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
+         FROM ${NO_WAL_WAIT}
         WHERE id = ANY (ARRAY(SELECT id FROM locked)) AND ${claimable('outbox')}
        RETURNING id, party_uuid, module, interface_role, method, path, url, body, body_version, delivered_version, translation_context, headers, attempts, created_at`,
       [limit, this.opts.lockSeconds, this.opts.perPartyConcurrency],
@@ -431,12 +433,10 @@ export class Outbox {
       } else {
         const delay = backoffMs(row.attempts, this.opts.baseBackoffMs, this.opts.maxBackoffMs);
         metrics.outboxAttempt('retry', undefined, partner);
-        await this.db
-          .query(
-            `UPDATE outbox SET locked_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3), ${RECORD_SET(4)} WHERE id = $1`,
-            [row.id, message, delay / 1000, ...recordValues(record)],
-          )
-          .catch((e) => this.log.error({ err: e }, 'outbox: scheduling a retry failed'));
+        await this.bookkeeping(
+          `UPDATE outbox SET locked_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3), ${RECORD_SET(4)} FROM ${NO_WAL_WAIT} WHERE id = $1`,
+          [row.id, message, delay / 1000, ...recordValues(record)],
+        ).catch((e) => this.log.error({ err: e }, 'outbox: scheduling a retry failed'));
       }
     }
   }
@@ -482,7 +482,7 @@ export class Outbox {
   private async finish(row: ClaimedRow, status: 'delivered' | 'failed', error: string | null, record?: TranslationRecord): Promise<void> {
     await this.bookkeeping(
       `UPDATE outbox SET status = $2, last_error = $3, locked_until = NULL,
-              delivered_at = CASE WHEN $2 = 'delivered' THEN now() END, ${RECORD_SET(4)} WHERE id = $1`,
+              delivered_at = CASE WHEN $2 = 'delivered' THEN now() END, ${RECORD_SET(4)} FROM ${NO_WAL_WAIT} WHERE id = $1`,
       [row.id, status, error, ...recordValues(record)],
     );
   }
