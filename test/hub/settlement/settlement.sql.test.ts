@@ -235,6 +235,8 @@ describe('the typed CDR amounts (settlement_cdr_amounts) a run reads', () => {
   const keyOf = ({ owner, cdr }: GeneratedCdr) => ({ module: 'cdrs', ...owner, objectId: cdr.id });
   const decimal = (value: unknown) => (value === undefined ? null : new Decimal(String(value)).toString());
 
+  const zoneLess = ({ cdr }: GeneratedCdr) => !/Z|[+-]\d\d:\d\d$/.test(cdr.end_date_time);
+
   /** What a CDR's JSON says, read in TypeScript (an OCPI date-time without a zone is UTC). */
   const expectedRow = ({ owner, cdr }: GeneratedCdr) => ({
     owner: `${owner.countryCode}/${owner.partyId}`,
@@ -242,7 +244,7 @@ describe('the typed CDR amounts (settlement_cdr_amounts) a run reads', () => {
     decoded: true,
     emsp: `${String(cdr.cdr_token.country_code).toUpperCase()}/${String(cdr.cdr_token.party_id).toUpperCase()}`,
     currency: cdr.currency,
-    end_date_time: Date.parse(/Z|[+-]\d\d:\d\d$/.test(cdr.end_date_time) ? cdr.end_date_time : `${cdr.end_date_time}Z`),
+    end_date_time: Date.parse(zoneLess({ owner, cdr }) ? `${cdr.end_date_time}Z` : cdr.end_date_time),
     credit: cdr.credit ?? null,
     credit_reference_id: cdr.credit_reference_id ?? null,
     total_energy: decimal(cdr.total_energy),
@@ -280,10 +282,11 @@ describe('the typed CDR amounts (settlement_cdr_amounts) a run reads', () => {
 
   it('equal what the stored JSON says, whichever way a CDR is stored and in whatever session time zone', async () => {
     for (const [i, entry] of generated.entries()) {
-      if (i % 3 === 0) await store.put(keyOf(entry), entry.cdr, new Date());
-      else if (i % 3 === 1) await store.insert(keyOf(entry), entry.cdr, new Date());
+      if (i % 3 === 0 && !zoneLess(entry)) await store.put(keyOf(entry), entry.cdr, new Date());
+      else if (i % 3 === 1 && !zoneLess(entry)) await store.insert(keyOf(entry), entry.cdr, new Date());
       else {
-        // A plain INSERT, as a seed or the bench writes, in a session whose zone is not UTC.
+        // A plain INSERT, as a seed or the bench writes, in a session whose zone is not UTC (every
+        // CDR whose end time has no zone goes this way: it is still UTC).
         await db.transaction(async (tx) => {
           await tx.query(`SET LOCAL timezone = 'Pacific/Kiritimati'`);
           await tx.query(`INSERT INTO ocpi_objects (module, country_code, party_id, object_id, data, last_updated) VALUES ('cdrs', $1, $2, $3, $4, now())`, [
@@ -308,7 +311,7 @@ describe('the typed CDR amounts (settlement_cdr_amounts) a run reads', () => {
     expect(expected.some((r) => r.total_parking_time === null)).toBe(true);
     expect(expected.some((r) => r.incl_vat === null)).toBe(true);
     expect(generated.some((g) => g.cdr.cdr_token.party_id !== String(g.cdr.cdr_token.party_id).toUpperCase())).toBe(true);
-    expect(generated.some((g) => !/Z|[+-]\d\d:\d\d$/.test(g.cdr.end_date_time))).toBe(true);
+    expect(generated.some(zoneLess)).toBe(true);
   });
 
   it('follow an update and a delete of a CDR row', async () => {
