@@ -41,6 +41,13 @@ export class SettlementCdrAmounts1763705700000 implements MigrationInterface {
       )`);
     // A run asks whether any CDR is undecodable; this index holds only those (none, normally).
     await db.query(`CREATE INDEX settlement_cdr_amounts_undecoded ON settlement_cdr_amounts (owner) WHERE NOT decoded`);
+    // A run keeps the CDRs of one period (date_trunc(unit, end_date_time)::date = its start, units of
+    // core SQL_TRUNC_UNIT). Without statistics on those expressions the planner guesses 0.5 % of the
+    // rows and probes cdr_ratings' index once per CDR and sorts, instead of hashing the few flagged
+    // ratings and the statements (300,000 CDRs: 0.99 s against 0.40 s).
+    await db.query(`
+      CREATE STATISTICS settlement_cdr_amounts_periods ON (date_trunc('day', end_date_time)::date), (date_trunc('week', end_date_time)::date),
+        (date_trunc('month', end_date_time)::date) FROM settlement_cdr_amounts`);
 
     // The decoding: the eMSP is the token's issuer, upper case as the hub routes CDRs; numbers are
     // cast from jsonb (exact, no text round trip). Date-times without a zone are read in the session's
