@@ -8,6 +8,7 @@ import {
   type Period,
   type StoredCdr,
 } from '../../../src/core/settlement/settlement-core';
+import { SettlementCdrAmounts1763705700000 } from '../../../migrations/1763705700000-SettlementCdrAmounts';
 import { openDatabase } from '../../../src/db/data-source';
 import { ObjectStore } from '../../../src/hub/routing/object-store';
 import { createLogger } from '../../../src/foundation/log';
@@ -254,7 +255,7 @@ describe('the typed CDR amounts (settlement_cdr_amounts) a run reads', () => {
     incl_vat: decimal(cdr.total_cost.incl_vat),
   });
 
-  async function typedRows(where = 'true', params: unknown[] = []) {
+  async function typedRows(where = 'true', params: unknown[] = []): Promise<Record<string, unknown>[]> {
     const rows: Record<string, any>[] = await db.query(
       `SELECT owner, object_id, decoded, emsp, currency, end_date_time, credit, credit_reference_id, total_energy, total_time,
               total_parking_time, excl_vat, incl_vat
@@ -336,7 +337,7 @@ describe('the typed CDR amounts (settlement_cdr_amounts) a run reads', () => {
     expect(typed).toBe(objects);
   });
 
-  it('never refuse a store; a CDR whose values the decoding refuses makes a run read the JSON and fail as it did before', async () => {
+  it('never refuse a store or the backfill; a CDR whose values the decoding refuses makes a run read the JSON and fail as it did before', async () => {
     const [template] = generateCdrs(1, 5);
     const bad = (id: string, change: Record<string, unknown>) => ({ owner: template.owner, cdr: { ...template.cdr, id, ...change } }) as GeneratedCdr;
     // In the period run below: a CDR's numbers are cast only when its line is summed.
@@ -352,6 +353,18 @@ describe('the typed CDR amounts (settlement_cdr_amounts) a run reads', () => {
 
     expect(await store.insert(keyOf(wrongEnd), wrongEnd.cdr, new Date())).toBe(true);
     await expect(settlement.run(march)).rejects.toThrow('date/time field value out of range: "2024-02-30T10:00:00Z"');
+
+    // The migration's backfill gives the same rows from the CDRs already stored, refused ones included.
+    const before = await typedRows();
+    const runner = db.createQueryRunner();
+    try {
+      await new SettlementCdrAmounts1763705700000().down(runner);
+      await new SettlementCdrAmounts1763705700000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(before.filter((r) => !r.decoded)).toHaveLength(2);
+    expect(await typedRows()).toEqual(before);
 
     // Once those CDRs are gone, runs read the typed rows again and agree with the core.
     await aroundFinality(() => db.query(`DELETE FROM ocpi_objects WHERE module = 'cdrs' AND object_id LIKE 'BAD-%'`));
