@@ -31,6 +31,7 @@ import { HubCaCrls1763705200000 } from './1763705200000-HubCaCrls';
 import { ReliabilityFacts1763705300000 } from './1763705300000-ReliabilityFacts';
 import { ReliabilityMonths1763705400000 } from './1763705400000-ReliabilityMonths';
 import { ObjectCounts1763705600000 } from './1763705600000-ObjectCounts';
+import { SettlementCdrAmounts1763705700000 } from './1763705700000-SettlementCdrAmounts';
 import { ReliabilityHistory1763703200000 } from './1763703200000-ReliabilityHistory';
 import { ReliabilityPlaybooks1763703210000 } from './1763703210000-ReliabilityPlaybooks';
 import { NapPublications1763702400000 } from './1763702400000-NapPublications';
@@ -87,5 +88,6 @@ export const migrations = [
   ReliabilityFacts1763705300000,
   ReliabilityMonths1763705400000,
   ObjectCounts1763705600000,
+  SettlementCdrAmounts1763705700000,
   // (new migrations go above this line, oldest first)
 ];

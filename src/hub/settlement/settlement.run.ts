@@ -2,11 +2,12 @@
  * One settlement run of one period: the rules of core/settlement carried out in SQL over every stored
  * CDR, in one transaction: one aggregate over the CDRs, then one statement that writes the versions.
  *
- * Why SQL: a run reads up to millions of CDRs; the JSON is decoded once per CDR inside PostgreSQL and
- * each statement's version (its lines as columns of CDR ids, re-rating statuses and disputes, and its
- * totals) is one aggregate, so a run costs about what a plain aggregate over the same rows costs
- * (bench/settlement.ts). Each rule has one definition: periods, statement ids and late periods come
- * from the core, line fields from settlement.sql.ts, and test/settlement/settlement.sql.test.ts checks
+ * Why SQL: a run reads up to millions of CDRs; it reads their amounts as typed columns kept when each
+ * CDR was stored (settlement_cdr_amounts, no JSON decoded at run time) and each statement's version
+ * (its lines as columns of CDR ids, re-rating statuses and disputes, and its totals) is one aggregate,
+ * so a run costs about what a plain aggregate over the stored CDRs costs (bench/settlement.ts). Each
+ * rule has one definition: periods, statement ids and late periods come from the core, line fields
+ * from settlement.sql.ts, and test/hub/settlement/settlement.sql.test.ts checks
  * that the statements equal the core's settlePeriod on the same CDRs.
  *
  * Why one transaction: a crash half-way leaves nothing (no run, no statement, no version); statement
@@ -15,7 +16,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import { latePeriodsFor, SQL_TRUNC_UNIT, type Period } from '../../core/settlement/settlement-core';
-import { AMOUNT_FIELDS, CDR_AMOUNTS_RECORD, EMSP_OF_C } from './settlement.sql';
+import { AMOUNT_FIELDS, CDR_AMOUNTS, CDR_AMOUNTS_FROM_JSON, SOME_CDR_UNDECODED } from './settlement.sql';
 
 export interface RunOutcome {
   runId: string;
@@ -29,6 +30,8 @@ export const RUN_LOCK = 'ocpi-hub:settlement-run';
 /**
  * The run's aggregate: one row per statement with its totals and lines, into a temporary table (a
  * CREATE TABLE AS may use parallel workers, as a plain aggregate does; an INSERT … SELECT may not).
+ * It reads the CDRs' typed amounts (CDR_AMOUNTS), or their JSON (`fromJson`) while some stored CDR's
+ * JSON was refused by the decoding, so such a CDR fails the run as it did before the typed columns.
  * Parameters: $1 kind, $2 period start, $3 its date_trunc unit, $4/$5 the late (statement key,
  * natural period start) pairs, $6 the keys whose statement of this period is closed, $7 the time zone
  * of a pair without one of its own (a CDR's period is cut in its pair's zone: core periodOf).
@@ -40,7 +43,7 @@ export const RUN_LOCK = 'ocpi-hub:settlement-run';
  *   flagged lines with their status, and of the disputes: equal content, equal
  *   fingerprint (the CDRs themselves never change).
  */
-const aggregateSql = (parts: { late: boolean; closedNow: boolean; disputes: boolean; settled: boolean; zones: boolean }) => `
+const aggregateSql = (parts: { fromJson: boolean; late: boolean; closedNow: boolean; disputes: boolean; settled: boolean; zones: boolean }) => `
   CREATE TEMP TABLE settlement_run_statements ON COMMIT DROP AS
   WITH run_params AS (SELECT $4::text[] AS late_keys, $5::date[] AS late_starts, $6::text[] AS closed_keys),
   settled AS (
@@ -56,15 +59,14 @@ const aggregateSql = (parts: { late: boolean; closedNow: boolean; disputes: bool
     SELECT DISTINCT ON (cpo, cdr_id) id, cpo, cdr_id FROM settlement_disputes ORDER BY cpo, cdr_id, created_at DESC, id
   ),
   lines AS (
-    SELECT o.owner AS cpo, ${EMSP_OF_C} AS emsp, c.currency, o.country_code, o.party_id, ${AMOUNT_FIELDS},
+    SELECT c.owner AS cpo, c.emsp, c.currency, c.country_code, c.party_id, ${AMOUNT_FIELDS},
            ${parts.zones
              ? `coalesce(z.time_zone, $7::text) AS time_zone,
            date_trunc($3::text, c.end_date_time AT TIME ZONE coalesce(z.time_zone, $7::text))::date AS natural_start`
              : // Every pair in UTC, the session's zone: no join, no conversion per CDR.
                `$7::text AS time_zone, date_trunc($3::text, c.end_date_time)::date AS natural_start`}
-      FROM ocpi_objects o ${CDR_AMOUNTS_RECORD}
-      ${parts.zones ? `LEFT JOIN settlement_time_zones z ON z.cpo = o.owner AND z.emsp = ${EMSP_OF_C}` : ''}
-     WHERE o.module = 'cdrs'
+      FROM ${parts.fromJson ? CDR_AMOUNTS_FROM_JSON : CDR_AMOUNTS}
+      ${parts.zones ? `LEFT JOIN settlement_time_zones z ON z.cpo = c.owner AND z.emsp = c.emsp` : ''}
   ),
   candidates AS (
     SELECT l.*, r.status AS rating_status, ${parts.disputes ? 'd.id' : 'NULL::uuid'} AS dispute_id
@@ -170,12 +172,12 @@ export async function runSettlement(
 
   // The optional parts of the query are left out when they can match nothing, so a run without late
   // CDRs, closed statements or disputes pays nothing for them per CDR.
-  const [{ disputes, settled, pairZones }] = await tx.query(
+  const [{ disputes, settled, pairZones, fromJson }] = await tx.query(
     `SELECT EXISTS (SELECT 1 FROM settlement_disputes) AS disputes, EXISTS (SELECT 1 FROM settlement_statements WHERE status = 'closed') AS settled,
-            EXISTS (SELECT 1 FROM settlement_time_zones) AS "pairZones"`,
+            EXISTS (SELECT 1 FROM settlement_time_zones) AS "pairZones", ${SOME_CDR_UNDECODED} AS "fromJson"`,
   );
   const zones = pairZones || defaultTimeZone !== 'UTC';
-  const sql = aggregateSql({ late: late.length > 0, closedNow: closedNow.length > 0, disputes, settled, zones });
+  const sql = aggregateSql({ fromJson, late: late.length > 0, closedNow: closedNow.length > 0, disputes, settled, zones });
   await tx.query(sql, [period.kind, period.start, SQL_TRUNC_UNIT[period.kind], late.map(([key]) => key), late.map(([, start]) => start), closedNow, defaultTimeZone]);
   const rows: { id: string; version: number; changed: boolean; line_count: number }[] = await tx.query(WRITE_VERSIONS, [
     runId,

@@ -5,49 +5,60 @@
  */
 
 /**
- * What the totals of a line need from a CDR; a run reads only these (jsonb_to_record copies every
- * column it names). Numbers are taken as jsonb and cast (jsonb → numeric is exact and skips the text
- * round trip jsonb_to_record would make for a numeric column); the CDR schema makes them numbers.
+ * What the totals of a line need from each stored CDR, as typed columns (alias `c`): the table
+ * settlement_cdr_amounts, which triggers on ocpi_objects keep in the transaction that stores a CDR, by
+ * the one decoding settlement_cdr_amounts_of (migrations/1763705700000-SettlementCdrAmounts.ts). A run
+ * reads these narrow rows instead of decoding every CDR's JSON. Columns: country_code, party_id,
+ * object_id, owner (the CPO), emsp (the token's issuer, upper case as the hub routes it), currency,
+ * end_date_time, credit, credit_reference_id, total_energy, total_time, total_parking_time, excl_vat and
+ * incl_vat (of total_cost; numeric, exact).
  */
-const AMOUNT_COLUMNS = `cdr_token jsonb, currency text, end_date_time timestamptz, credit boolean, credit_reference_id text,
-  total_cost jsonb, total_energy jsonb, total_time jsonb, total_parking_time jsonb`;
+export const CDR_AMOUNTS = 'settlement_cdr_amounts c';
 
 /**
- * The CDR fields a line reads, decoded from the stored JSON once per CDR (each `data->…` would
- * decompress the JSON again): `FROM ocpi_objects o ${CDR_RECORD}` gives alias `c`.
- * CDR_AMOUNTS_RECORD is the same with only what totals need.
+ * The same columns decoded from the JSON at read time, by the same function: a run reads them when a
+ * stored CDR's JSON was refused by the decoding (`decoded = false`), and fails on it as it always did.
+ * Run under timezone UTC (a date-time without a zone is UTC).
  */
-export const CDR_RECORD = `CROSS JOIN LATERAL jsonb_to_record(o.data) AS c(${AMOUNT_COLUMNS},
-  start_date_time timestamptz, session_id text, cdr_location jsonb, charging_periods jsonb, tariffs jsonb)`;
-export const CDR_AMOUNTS_RECORD = `CROSS JOIN LATERAL jsonb_to_record(o.data) AS c(${AMOUNT_COLUMNS})`;
+export const CDR_AMOUNTS_FROM_JSON = `(
+  SELECT o.country_code, o.party_id, o.object_id, o.owner, a.*
+    FROM ocpi_objects o CROSS JOIN LATERAL settlement_cdr_amounts_of(o.data) AS a
+   WHERE o.module = 'cdrs' AND o.object_type = '') c`;
 
-/** The eMSP of a CDR: its token's issuer, upper case as the hub routes it. */
-export const EMSP_OF_C = `upper(c.cdr_token->>'country_code') || '/' || upper(c.cdr_token->>'party_id')`;
+/** Whether some stored CDR's JSON was refused by the decoding (a partial index holds only those). */
+export const SOME_CDR_UNDECODED = 'EXISTS (SELECT 1 FROM settlement_cdr_amounts WHERE NOT decoded)';
+
+/**
+ * The CDR fields a line shows beyond its amounts, decoded from the stored JSON once per CDR (each
+ * `data->…` would decompress the JSON again): `FROM ocpi_objects o ${CDR_DETAILS_RECORD}` gives alias `details`.
+ */
+export const CDR_DETAILS_RECORD = `CROSS JOIN LATERAL jsonb_to_record(o.data) AS details(
+  start_date_time timestamptz, session_id text, cdr_location jsonb, charging_periods jsonb, tariffs jsonb)`;
 
 /** The sign policy (core signed): a credit line is −|value|, others as sent. */
 const signed = (value: string) => `CASE WHEN coalesce(c.credit, false) THEN -abs(${value}) ELSE ${value} END`;
 
-/** A line's amounts and quantities (core lineOf), from CDR_AMOUNTS_RECORD; instants as timestamptz. */
+/** A line's amounts and quantities (core lineOf), from CDR_AMOUNTS (alias `c`); instants as timestamptz. */
 export const AMOUNT_FIELDS = `
-  o.object_id AS cdr_id,
+  c.object_id AS cdr_id,
   coalesce(c.credit, false) AS credit,
   CASE WHEN c.credit THEN c.credit_reference_id END AS credit_reference_id,
   c.end_date_time,
-  ${signed('c.total_energy::numeric')} AS energy_kwh,
-  ${signed('c.total_time::numeric')} AS time_hours,
-  ${signed('coalesce(c.total_parking_time::numeric, 0)')} AS parking_hours,
-  ${signed("(c.total_cost->'excl_vat')::numeric")} AS net,
-  ${signed("(c.total_cost->'incl_vat')::numeric")} - ${signed("(c.total_cost->'excl_vat')::numeric")} AS vat,
-  ${signed("(c.total_cost->'incl_vat')::numeric")} AS gross`;
+  ${signed('c.total_energy')} AS energy_kwh,
+  ${signed('c.total_time')} AS time_hours,
+  ${signed('coalesce(c.total_parking_time, 0)')} AS parking_hours,
+  ${signed('c.excl_vat')} AS net,
+  ${signed('c.incl_vat')} - ${signed('c.excl_vat')} AS vat,
+  ${signed('c.incl_vat')} AS gross`;
 
-/** Every field of a line (core lineOf), from CDR_RECORD. */
+/** Every field of a line (core lineOf), from CDR_AMOUNTS (`c`) and CDR_DETAILS_RECORD (`details`). */
 export const LINE_FIELDS = `${AMOUNT_FIELDS},
-  c.session_id,
-  c.cdr_location->>'id' AS location_id,
-  c.cdr_location->>'evse_uid' AS evse_uid,
-  c.cdr_location->>'evse_id' AS evse_id,
-  c.start_date_time,
-  coalesce(c.charging_periods->0->>'tariff_id', c.tariffs->0->>'id') AS tariff_id`;
+  details.session_id,
+  details.cdr_location->>'id' AS location_id,
+  details.cdr_location->>'evse_uid' AS evse_uid,
+  details.cdr_location->>'evse_id' AS evse_id,
+  details.start_date_time,
+  coalesce(details.charging_periods->0->>'tariff_id', details.tariffs->0->>'id') AS tariff_id`;
 
 /**
  * The lines of one version, with netting (core netCredits: a credit names its original when both are
@@ -77,10 +88,11 @@ export const VERSION_LINES = `
            CASE WHEN m.flagged_status IS NOT NULL THEN r.reason END AS rating_reason,
            CASE WHEN m.flagged_status IS NOT NULL THEN r.differences END AS rating_differences, m.dispute_id
       FROM members m
-      JOIN ocpi_objects o ON o.module = 'cdrs' AND o.country_code = split_part(m.cpo, '/', 1) AND o.party_id = split_part(m.cpo, '/', 2)
-                         AND o.object_id = m.cdr_id AND o.object_type = ''
-      ${CDR_RECORD}
-      LEFT JOIN cdr_ratings r ON r.country_code = o.country_code AND r.party_id = o.party_id AND r.cdr_id = o.object_id
+      JOIN ${CDR_AMOUNTS} ON c.country_code = split_part(m.cpo, '/', 1) AND c.party_id = split_part(m.cpo, '/', 2) AND c.object_id = m.cdr_id
+      JOIN ocpi_objects o ON o.module = 'cdrs' AND o.country_code = c.country_code AND o.party_id = c.party_id
+                         AND o.object_id = c.object_id AND o.object_type = ''
+      ${CDR_DETAILS_RECORD}
+      LEFT JOIN cdr_ratings r ON r.country_code = c.country_code AND r.party_id = c.party_id AND r.cdr_id = c.object_id
   ),
   first_credits AS (
     SELECT DISTINCT ON (credit_reference_id) credit_reference_id AS original_id, cdr_id AS credit_id

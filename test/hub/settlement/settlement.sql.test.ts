@@ -8,6 +8,7 @@ import {
   type Period,
   type StoredCdr,
 } from '../../../src/core/settlement/settlement-core';
+import { SettlementCdrAmounts1763705700000 } from '../../../migrations/1763705700000-SettlementCdrAmounts';
 import { openDatabase } from '../../../src/db/data-source';
 import { ObjectStore } from '../../../src/hub/routing/object-store';
 import { createLogger } from '../../../src/foundation/log';
@@ -217,5 +218,165 @@ describe('closing and scheduling', () => {
     expect(closedSeen).toEqual([{ id: first.id, status: 'closed', net: first.totals.net }]);
     expect((await settlement.statement(first.id)).status).toBe('closed');
     expect((await settlement.statement(second.id)).status).toBe('open');
+  });
+});
+
+describe('the typed CDR amounts (settlement_cdr_amounts) a run reads', () => {
+  let db: DataSource;
+  let store: ObjectStore;
+  let settlement: SettlementService;
+
+  beforeAll(async () => {
+    db = await openDatabase({ url: await createTestDatabase(), poolSize: 4 });
+    store = new ObjectStore(db);
+    settlement = new SettlementService(db, { periodKind: 'monthly', log: createLogger('silent') });
+  });
+  afterAll(() => db.destroy());
+
+  const keyOf = ({ owner, cdr }: GeneratedCdr) => ({ module: 'cdrs', ...owner, objectId: cdr.id });
+  const decimal = (value: unknown) => (value === undefined ? null : new Decimal(String(value)).toString());
+
+  const zoneLess = ({ cdr }: GeneratedCdr) => !/Z|[+-]\d\d:\d\d$/.test(cdr.end_date_time);
+
+  /** What a CDR's JSON says, read in TypeScript (an OCPI date-time without a zone is UTC). */
+  const expectedRow = ({ owner, cdr }: GeneratedCdr) => ({
+    owner: `${owner.countryCode}/${owner.partyId}`,
+    object_id: cdr.id,
+    decoded: true,
+    emsp: `${String(cdr.cdr_token.country_code).toUpperCase()}/${String(cdr.cdr_token.party_id).toUpperCase()}`,
+    currency: cdr.currency,
+    end_date_time: Date.parse(zoneLess({ owner, cdr }) ? `${cdr.end_date_time}Z` : cdr.end_date_time),
+    credit: cdr.credit ?? null,
+    credit_reference_id: cdr.credit_reference_id ?? null,
+    total_energy: decimal(cdr.total_energy),
+    total_time: decimal(cdr.total_time),
+    total_parking_time: decimal(cdr.total_parking_time),
+    excl_vat: decimal(cdr.total_cost.excl_vat),
+    incl_vat: decimal(cdr.total_cost.incl_vat),
+  });
+
+  async function typedRows(where = 'true', params: unknown[] = []): Promise<Record<string, unknown>[]> {
+    const rows: Record<string, any>[] = await db.query(
+      `SELECT owner, object_id, decoded, emsp, currency, end_date_time, credit, credit_reference_id, total_energy, total_time,
+              total_parking_time, excl_vat, incl_vat
+         FROM settlement_cdr_amounts WHERE ${where} ORDER BY owner, object_id`,
+      params,
+    );
+    return rows.map((r) => ({
+      ...r,
+      end_date_time: r.end_date_time?.getTime() ?? null,
+      ...Object.fromEntries(['total_energy', 'total_time', 'total_parking_time', 'excl_vat', 'incl_vat'].map((k) => [k, num(r[k])])),
+    }));
+  }
+
+  /** Changes CDRs as the database otherwise refuses (cdrs_are_final), to see that the projection follows. */
+  async function aroundFinality(change: () => Promise<unknown>) {
+    await db.query(`ALTER TABLE ocpi_objects DISABLE TRIGGER cdrs_are_final`);
+    try {
+      await change();
+    } finally {
+      await db.query(`ALTER TABLE ocpi_objects ENABLE TRIGGER cdrs_are_final`);
+    }
+  }
+
+  const generated = generateCdrs(300, 23);
+
+  it('equal what the stored JSON says, whichever way a CDR is stored and in whatever session time zone', async () => {
+    for (const [i, entry] of generated.entries()) {
+      if (i % 3 === 0 && !zoneLess(entry)) await store.put(keyOf(entry), entry.cdr, new Date());
+      else if (i % 3 === 1 && !zoneLess(entry)) await store.insert(keyOf(entry), entry.cdr, new Date());
+      else {
+        // A plain INSERT, as a seed or the bench writes, in a session whose zone is not UTC (every
+        // CDR whose end time has no zone goes this way: it is still UTC).
+        await db.transaction(async (tx) => {
+          await tx.query(`SET LOCAL timezone = 'Pacific/Kiritimati'`);
+          await tx.query(`INSERT INTO ocpi_objects (module, country_code, party_id, object_id, data, last_updated) VALUES ('cdrs', $1, $2, $3, $4, now())`, [
+            entry.owner.countryCode,
+            entry.owner.partyId,
+            entry.cdr.id,
+            JSON.stringify(entry.cdr),
+          ]);
+        });
+      }
+    }
+    // A second POST of a stored CDR stores nothing, and its typed row stays the first one's.
+    const [first] = generated;
+    expect(await store.insert(keyOf(first), { ...first.cdr, total_energy: 999 }, new Date())).toBe(false);
+    // Objects of other modules have no typed row.
+    await store.put({ module: 'sessions', ...first.owner, objectId: 'S1' }, { id: 'S1', total_cost: { excl_vat: 1 } }, new Date());
+
+    const expected = generated.map(expectedRow).sort((a, b) => (a.owner + a.object_id < b.owner + b.object_id ? -1 : 1));
+    expect(await typedRows()).toEqual(expected);
+    // The cases that matter are all there.
+    expect(expected.some((r) => r.credit)).toBe(true);
+    expect(expected.some((r) => r.total_parking_time === null)).toBe(true);
+    expect(expected.some((r) => r.incl_vat === null)).toBe(true);
+    expect(generated.some((g) => g.cdr.cdr_token.party_id !== String(g.cdr.cdr_token.party_id).toUpperCase())).toBe(true);
+    expect(generated.some(zoneLess)).toBe(true);
+  });
+
+  it('follow an update and a delete of a CDR row', async () => {
+    const [a, b] = generated;
+    await aroundFinality(async () => {
+      await db.query(`UPDATE ocpi_objects SET data = data || '{"total_energy": 12.345, "credit": true, "credit_reference_id": "X"}' WHERE module = 'cdrs' AND object_id = $1`, [a.cdr.id]);
+      await db.query(`UPDATE ocpi_objects SET object_id = 'MOVED' WHERE module = 'cdrs' AND country_code = $1 AND party_id = $2 AND object_id = $3`, [
+        b.owner.countryCode,
+        b.owner.partyId,
+        b.cdr.id,
+      ]);
+    });
+    expect(await typedRows('object_id = $1', [a.cdr.id])).toEqual([{ ...expectedRow(a), total_energy: '12.345', credit: true, credit_reference_id: 'X' }]);
+    expect(await typedRows('object_id = $1', [b.cdr.id])).toEqual([]);
+    expect(await typedRows(`object_id = 'MOVED'`)).toEqual([{ ...expectedRow(b), object_id: 'MOVED' }]);
+
+    await aroundFinality(() => db.query(`DELETE FROM ocpi_objects WHERE module = 'cdrs' AND object_id IN ($1, 'MOVED')`, [a.cdr.id]));
+    expect(await typedRows('object_id IN ($1, $2, $3)', [a.cdr.id, b.cdr.id, 'MOVED'])).toEqual([]);
+    const [{ objects, typed }] = await db.query(
+      `SELECT (SELECT count(*) FROM ocpi_objects WHERE module = 'cdrs')::int AS objects, (SELECT count(*) FROM settlement_cdr_amounts)::int AS typed`,
+    );
+    expect(typed).toBe(objects);
+  });
+
+  it('never refuse a store or the backfill; a CDR whose values the decoding refuses makes a run read the JSON and fail as it did before', async () => {
+    const [template] = generateCdrs(1, 5);
+    const bad = (id: string, change: Record<string, unknown>) => ({ owner: template.owner, cdr: { ...template.cdr, id, ...change } }) as GeneratedCdr;
+    // In the period run below: a CDR's numbers are cast only when its line is summed.
+    const wrongEnergy = bad('BAD-ENERGY', { total_energy: '12,5', end_date_time: '2024-03-10T10:00:00Z' });
+    const wrongEnd = bad('BAD-END', { end_date_time: '2024-02-30T10:00:00Z' });
+    const march = month('2024-03');
+
+    expect(await store.insert(keyOf(wrongEnergy), wrongEnergy.cdr, new Date())).toBe(true);
+    const nothing = { emsp: null, currency: null, end_date_time: null, credit: null, credit_reference_id: null, total_energy: null, total_time: null,
+      total_parking_time: null, excl_vat: null, incl_vat: null };
+    expect(await typedRows(`object_id = 'BAD-ENERGY'`)).toEqual([{ owner: `${template.owner.countryCode}/${template.owner.partyId}`, object_id: 'BAD-ENERGY', decoded: false, ...nothing }]);
+    await expect(settlement.run(march)).rejects.toThrow('cannot cast jsonb string to type numeric');
+
+    expect(await store.insert(keyOf(wrongEnd), wrongEnd.cdr, new Date())).toBe(true);
+    await expect(settlement.run(march)).rejects.toThrow('date/time field value out of range: "2024-02-30T10:00:00Z"');
+
+    // The migration's backfill gives the same rows from the CDRs already stored, refused ones included.
+    const before = await typedRows();
+    const runner = db.createQueryRunner();
+    try {
+      await new SettlementCdrAmounts1763705700000().down(runner);
+      await new SettlementCdrAmounts1763705700000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(before.filter((r) => !r.decoded)).toHaveLength(2);
+    expect(await typedRows()).toEqual(before);
+
+    // Once those CDRs are gone, runs read the typed rows again and agree with the core.
+    await aroundFinality(() => db.query(`DELETE FROM ocpi_objects WHERE module = 'cdrs' AND object_id LIKE 'BAD-%'`));
+    expect(await typedRows('NOT decoded')).toEqual([]);
+    const outcome = await settlement.run(march);
+    const stored: StoredCdr[] = (await db.query(`SELECT owner, data FROM ocpi_objects WHERE module = 'cdrs'`)).map((r: { owner: string; data: StoredCdr['cdr'] }) => ({ cpo: r.owner, cdr: r.data }));
+    const core = settlePeriod(march, stored, new Map(), new Set());
+    expect(outcome.statements.map((s) => s.id).sort()).toEqual(core.map((s) => statementId(march, s.key)).sort());
+    for (const s of core) {
+      const shown = await settlement.version(statementId(march, s.key), 1, { offset: 0, limit: 10_000 });
+      expect({ lineCount: shown.version.line_count, net: num(shown.version.net), gross: num(shown.version.gross) })
+        .toEqual({ lineCount: s.totals.lineCount, net: s.totals.net, gross: s.totals.gross });
+    }
   });
 });
