@@ -6,7 +6,7 @@
  * is reported. decimal.js turns the tariff's JSON numbers into exact decimals when the tariff is compiled; per CDR
  * the numerators are ExactAmounts: integer-valued doubles while they are below 2^51, where a double holds every
  * integer and the sums and products below stay exact, and BigInts beyond. Doubles cost no allocation per operation,
- * which BigInts do; they were a fifth of the pricing profile (issue 19).
+ * which BigInts do; BigInt arithmetic showed as a fifth of the pricing profile (issue 19).
  */
 import Decimal from 'decimal.js';
 import type { RoundingMode } from './policy';
