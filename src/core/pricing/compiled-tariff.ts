@@ -3,15 +3,16 @@
  * numbers, and per dimension the elements to search in order. Built once per Tariff object and memoised, so pricing
  * many CDRs against one tariff does no parsing at all.
  *
- * Money: every amount of the tariff is a BigInt numerator over `denominator` =
+ * Money: every amount of the tariff is an integer numerator over `denominator` =
  *   18,000,000 (the least common multiple of 1,000,000 mWh per kWh and 3,600,000 ms per hour)
  *   × 10^(most decimals of any price or price limit) × 100 × 10^(most decimals of any VAT percentage),
  * so a quantity in mWh or ms times a component's rate is its exact cost, excl. or incl. VAT, with no division.
+ * Rates and limits are ExactAmounts (money.ts): computed in BigInt here, kept as doubles where they fit exactly.
  */
 import type { PricingNote } from './breakdown';
 import { dayNumberOfDate, minuteOfTime, MINUTES_PER_DAY } from './local-time';
 import { dateTimeMs } from '../date-time';
-import { decimalPlacesOf, powerOfTen, scaledInteger } from './money';
+import { decimalPlacesOf, exactOf, powerOfTen, scaledInteger, type ExactAmount } from './money';
 import { MILLI_WH_PER_KWH, MS_PER_HOUR } from './units';
 import type { DayOfWeek, Price, Tariff, TariffDimensionType, TariffElement, TariffRestrictions } from './tariff.schema';
 
@@ -29,9 +30,9 @@ export interface CompiledComponent {
   price: number;
   vat: number | undefined;
   /** Cost excl. VAT of one unit (mWh, ms, or one FLAT), over the tariff's denominator. */
-  exclRate: bigint;
+  exclRate: ExactAmount;
   /** Cost incl. VAT of one unit, or undefined when the component has no VAT. */
-  inclRate: bigint | undefined;
+  inclRate: ExactAmount | undefined;
   stepSize: number;
   reservation: boolean;
   total: CostTotal;
@@ -57,8 +58,8 @@ export interface ElementScope {
 
 /** A min_price or max_price over the tariff's denominator. */
 export interface CompiledPriceLimit {
-  excl: bigint;
-  incl: bigint | undefined;
+  excl: ExactAmount;
+  incl: ExactAmount | undefined;
 }
 
 export interface CompiledTariff {
@@ -186,8 +187,8 @@ function compileElement(
       componentIndex,
       price: component.price,
       vat,
-      exclRate: unitPrice * scale.vatBase,
-      inclRate: vat === undefined ? undefined : unitPrice * (scale.vatBase + scaledInteger(vat, scale.vatDecimals)),
+      exclRate: exactOf(unitPrice * scale.vatBase),
+      inclRate: vat === undefined ? undefined : exactOf(unitPrice * (scale.vatBase + scaledInteger(vat, scale.vatDecimals))),
       stepSize: component.step_size,
       reservation,
       total: costTotalOf(component.type, reservation),
@@ -251,7 +252,7 @@ function addDefined(into: Set<number>, ...values: (number | undefined)[]) {
 
 function compileLimit(price: Price | null | undefined, scale: MoneyScale): CompiledPriceLimit | undefined {
   if (!price) return undefined;
-  const toNumerator = (value: number) => scaledInteger(value, scale.priceDecimals) * QUANTITY_DENOMINATOR * scale.vatBase;
+  const toNumerator = (value: number) => exactOf(scaledInteger(value, scale.priceDecimals) * QUANTITY_DENOMINATOR * scale.vatBase);
   return { excl: toNumerator(price.excl_vat), incl: price.incl_vat == null ? undefined : toNumerator(price.incl_vat) };
 }
 

@@ -1,6 +1,7 @@
 /**
  * From tallied quantities to money: cost per component, VAT, the CDR totals, min_price/max_price, and rounding.
- * Amounts are exact numerators over the tariff's denominator (see money.ts) until the policy rounds a reported value.
+ * Amounts are exact numerators over the tariff's denominator (ExactAmounts, see money.ts) until the policy rounds a
+ * reported value.
  */
 import type { PriceAmount, PriceBreakdown, PricedLine } from './breakdown';
 import type { CompiledComponent, CompiledPriceLimit, CostTotal } from './compiled-tariff';
@@ -14,14 +15,14 @@ import * as units from './units';
 
 // Bound once at load: tsx (esbuild) compiles every use of an imported binding to a getter call, which showed
 // in the pricing profile on this per-CDR path (issue 19). Same values: these exports are never reassigned.
-const { exactDecimal, powerOfTen, roundedNumber, roundRatio } = money;
+const { exactDecimal, exactOf, exactProduct, exactSum, powerOfTen, roundedNumber, roundRatio } = money;
 const { roundQuantity } = policies;
 const { MILLI_WH_PER_KWH, MS_PER_HOUR, UNITS_PER_PRICED_UNIT } = units;
 
 /** An exact amount; `incl` is undefined once any part of it has no known VAT. */
 interface Amount {
-  excl: bigint;
-  incl: bigint | undefined;
+  excl: money.ExactAmount;
+  incl: money.ExactAmount | undefined;
 }
 
 const COST_TOTALS: readonly CostTotal[] = ['fixed', 'energy', 'time', 'parking', 'reservation'];
@@ -29,11 +30,11 @@ const COST_TOTALS: readonly CostTotal[] = ['fixed', 'energy', 'time', 'parking',
 export function summarise(input: PricingInput, tally: Tally, notes: NoteBook, policy: PricingPolicy): PriceBreakdown {
   const { tariff } = input;
   const parts: Record<CostTotal, Amount> = {
-    fixed: { excl: 0n, incl: 0n },
-    energy: { excl: 0n, incl: 0n },
-    time: { excl: 0n, incl: 0n },
-    parking: { excl: 0n, incl: 0n },
-    reservation: { excl: 0n, incl: 0n },
+    fixed: { excl: 0, incl: 0 },
+    energy: { excl: 0, incl: 0 },
+    time: { excl: 0, incl: 0 },
+    parking: { excl: 0, incl: 0 },
+    reservation: { excl: 0, incl: 0 },
   };
   const lines: PricedLine[] = [];
   for (const slot of tally.used) {
@@ -50,16 +51,16 @@ export function summarise(input: PricingInput, tally: Tally, notes: NoteBook, po
       if (noneApplies) cost = { excl: cost.excl, incl: cost.excl };
     }
     const part = parts[component.total];
-    part.excl += cost.excl;
-    part.incl = part.incl === undefined || cost.incl === undefined ? undefined : part.incl + cost.incl;
+    part.excl = exactSum(part.excl, cost.excl);
+    part.incl = part.incl === undefined || cost.incl === undefined ? undefined : exactSum(part.incl, cost.incl);
     lines.push(lineOf(component, tally, slot, cost, input, policy));
   }
 
-  const total: Amount = { excl: 0n, incl: 0n };
+  const total: Amount = { excl: 0, incl: 0 };
   for (const name of COST_TOTALS) {
     const part = policy.roundPartsBeforeTotal ? rounded(parts[name], tariff.denominator, policy) : parts[name];
-    total.excl += part.excl;
-    total.incl = total.incl === undefined || part.incl === undefined ? undefined : total.incl + part.incl;
+    total.excl = exactSum(total.excl, part.excl);
+    total.incl = total.incl === undefined || part.incl === undefined ? undefined : exactSum(total.incl, part.incl);
   }
   const limited = applyPriceLimits(total, input, notes);
   const { denominator } = tariff;
@@ -87,14 +88,11 @@ export function summarise(input: PricingInput, tally: Tally, notes: NoteBook, po
 }
 
 function costOf(component: CompiledComponent, billed: number): Amount {
-  const quantity = BigInt(billed);
-  // A zero cost needs no VAT: tariff_5 prices FLAT at 0.00 with no vat "because it is not necessary (as the
-  // `price` is `0.00`)".
-  if (component.price === 0 || billed === 0) return { excl: 0n, incl: 0n };
-  return {
-    excl: quantity * component.exclRate,
-    incl: component.inclRate === undefined ? undefined : quantity * component.inclRate,
-  };
+  const excl = exactProduct(billed, component.exclRate);
+  // A zero cost (a price or a quantity of 0; rates are positive for a positive price) needs no VAT: tariff_5 prices
+  // FLAT at 0.00 with no vat "because it is not necessary (as the `price` is `0.00`)".
+  if (excl === 0) return { excl: 0, incl: 0 };
+  return { excl, incl: component.inclRate === undefined ? undefined : exactProduct(billed, component.inclRate) };
 }
 
 function lineOf(
@@ -158,13 +156,13 @@ function applyPriceLimits(amount: Amount, input: PricingInput, notes: NoteBook) 
   return { amount: result, applied };
 }
 
-function limit(amount: Amount, bound: CompiledPriceLimit, violates: (total: bigint, bound: bigint) => boolean): Amount {
+function limit(amount: Amount, bound: CompiledPriceLimit, violates: (total: money.ExactAmount, bound: money.ExactAmount) => boolean): Amount {
   let { excl, incl } = amount;
   if (violates(excl, bound.excl)) {
     if (bound.incl === undefined && incl !== undefined) {
       // Scaling a zero amount says nothing about its VAT rate, so incl_vat becomes unknown. The division truncates
       // at the denominator's resolution, below 10^-10 of a currency unit.
-      incl = excl === 0n ? undefined : (incl * bound.excl) / excl;
+      incl = excl === 0 ? undefined : exactOf((BigInt(incl) * BigInt(bound.excl)) / BigInt(excl));
     }
     excl = bound.excl;
   }
@@ -177,14 +175,14 @@ function rounded(amount: Amount, denominator: bigint, policy: PricingPolicy): Am
   // The denominator is a multiple of 10^8 (see compiled-tariff.ts), so this is exact for currencyDecimals ≤ 8.
   const { currencyDecimals, rounding } = policy;
   const unit = denominator / powerOfTen(currencyDecimals);
-  const excl = roundRatio(amount.excl, denominator, currencyDecimals, rounding) * unit;
+  const excl = exactOf(roundRatio(BigInt(amount.excl), denominator, currencyDecimals, rounding) * unit);
   if (amount.incl === undefined) return { excl, incl: undefined };
-  return { excl, incl: roundRatio(amount.incl, denominator, currencyDecimals, rounding) * unit };
+  return { excl, incl: exactOf(roundRatio(BigInt(amount.incl), denominator, currencyDecimals, rounding) * unit) };
 }
 
 function toPrice(amount: Amount, denominator: bigint, policy: PricingPolicy): PriceAmount {
   // Most CDRs leave some totals at nothing (no parking, no reservation): 0 whatever the rounding.
-  if (amount.excl === 0n && amount.incl === 0n) return { excl_vat: 0, incl_vat: 0 };
+  if (amount.excl === 0 && amount.incl === 0) return { excl_vat: 0, incl_vat: 0 };
   const { currencyDecimals: decimals, rounding } = policy;
   const excl_vat = roundedNumber(amount.excl, denominator, decimals, rounding);
   if (amount.incl === undefined) return { excl_vat };

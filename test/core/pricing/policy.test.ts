@@ -3,7 +3,7 @@
  * "The OCPI specification stays out of these matters." (mod_tariffs, NOTE on price rounding), so these are choices.
  */
 import { DEFAULT_PRICING_POLICY, priceSession, toPricingInput } from '../../../src/core/pricing/pricing-core';
-import { roundedNumber, roundRatio } from '../../../src/core/pricing/money';
+import { exactOf, exactProduct, exactSum, roundedNumber, roundRatio } from '../../../src/core/pricing/money';
 import { seededRandom } from '../../../src/core/seeded-random';
 import { cdrOf, exampleTariff, policyWith, price, tariffWith } from './support';
 
@@ -145,5 +145,42 @@ describe('exact rounding of a ratio', () => {
       }
     }
     expect(compared).toBe(100_000);
+  });
+});
+
+describe('exact amounts in doubles and BigInts', () => {
+  const SAFE = 2n ** 51n;
+  /** The one form of a value: a double below 2^51 in magnitude, a BigInt from there on. */
+  const inItsForm = (value: number | bigint, exact: bigint) =>
+    (exact < SAFE && exact > -SAFE ? typeof value === 'number' : typeof value === 'bigint') && BigInt(value) === exact;
+
+  it('sums and multiplies as BigInt does, on both sides of 2^51, each result in its one form', () => {
+    const random = seededRandom(52);
+    // Values near the bound (where a double sum or product would first lose a unit), small ones and large ones.
+    const value = (kind: number) =>
+      kind === 0 ? SAFE - BigInt(Math.floor(random() * 1000)) : kind === 1 ? BigInt(Math.floor(random() * 2 ** 30)) : BigInt(Math.floor(random() * 2 ** 40)) * BigInt(Math.floor(random() * 2 ** 20));
+    let compared = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const a = value(i % 3);
+      const b = value(Math.floor(i / 3) % 3);
+      expect(inItsForm(exactSum(exactOf(a), exactOf(b)), a + b)).toBe(true);
+      const quantity = Number(value(1 + (i % 2)) % 2n ** 53n);
+      const rate = i % 5 === 0 ? SAFE / BigInt(Math.max(1, quantity)) + BigInt(i % 3) - 1n : value(i % 3);
+      expect(inItsForm(exactProduct(quantity, exactOf(rate)), BigInt(quantity) * rate)).toBe(true);
+      compared += 2;
+    }
+    expect(compared).toBe(40_000);
+  });
+
+  it('keeps zero the number 0 and never -0', () => {
+    expect(Object.is(exactOf(0n), 0)).toBe(true);
+    expect(Object.is(exactSum(exactOf(-5n), 5), 0)).toBe(true);
+    expect(Object.is(exactProduct(0, exactOf(-7n)), 0)).toBe(true);
+    expect(Object.is(exactSum(exactOf(SAFE), exactOf(-SAFE)), 0)).toBe(true);
+  });
+
+  it('throws for a quantity that is no integer, as BigInt does', () => {
+    expect(() => exactProduct(0.5, 4)).toThrow(RangeError);
+    expect(() => exactProduct(Number.POSITIVE_INFINITY, 0)).toThrow(RangeError);
   });
 });
