@@ -22,6 +22,13 @@ const ONLY_RECORDING = process.env.BENCH_OCPI_ONLY === 'recording';
 /** BENCH_OCPI_ONLY=get-all runs section 2 alone (the registrations and the seed it needs, then the rounds). */
 const ONLY_GET_ALL = process.env.BENCH_OCPI_ONLY === 'get-all';
 /**
+ * BENCH_OCPI_ONLY=authorize runs section 1's authorize measure BENCH_AUTHORIZE_RUNS times in a row
+ * (default 5), hub then bare each time: issue 19 asks p99 ≤ 2× bare in every run and within 1.5×
+ * of itself across the runs.
+ */
+const ONLY_AUTHORIZE = process.env.BENCH_OCPI_ONLY === 'authorize';
+const AUTHORIZE_RUNS = Number(process.env.BENCH_AUTHORIZE_RUNS ?? 5);
+/**
  * Section 2 in BENCH_GETALL_ROUNDS rounds (default 5) of BENCH_GETALL_BLOCK_SECONDS (default 2) per
  * condition, the conditions in an order that rotates; each figure is the median of its rounds, so one
  * round that met a checkpoint or a GC does not make the figure.
@@ -363,6 +370,28 @@ async function main(): Promise<void> {
     const recording = await recordingCost(authorize, cpo, emsps);
     process.stdout.write(`\nOCPI benchmark, section 4 alone (${new Date().toISOString()})\n\n${table(recording.rows)}\n\n`);
     reportRecordingCost(recording);
+    await stopEverything();
+    return;
+  }
+  if (ONLY_AUTHORIZE) {
+    const runs: string[][] = [['run', `hub p50 / p99 @${RATE}/s`, 'bare p50 / p99', 'hub p99 / bare p99', 'hub during the run']];
+    const hubP99s: number[] = [];
+    const ratios: number[] = [];
+    for (let run = 1; run <= AUTHORIZE_RUNS; run++) {
+      const [samples, stats] = await hubPhase('authorize', () => steadyRate(RATE, SECONDS, authorize));
+      const hub = summarise(samples);
+      const bareRun = summarise(await steadyRate(RATE, SECONDS, () => bare.post('/tokens/x/authorize', { location_id: 'LOC1' })));
+      hubP99s.push(hub.p99);
+      ratios.push(hub.p99 / bareRun.p99);
+      runs.push([String(run), `${ms(hub.p50)} / ${ms(hub.p99)}`, `${ms(bareRun.p50)} / ${ms(bareRun.p99)}`, `${(hub.p99 / bareRun.p99).toFixed(2)}×`, phaseStatsText(stats).replace(/^hub during authorize: /, '')]);
+    }
+    const spread = Math.max(...hubP99s) / Math.min(...hubP99s);
+    process.stdout.write(
+      `\nOCPI benchmark, authorize alone, ${AUTHORIZE_RUNS} runs in a row (${new Date().toISOString()})\n\n${table(runs)}\n\n` +
+        `worst hub/bare p99 ${Math.max(...ratios).toFixed(2)}× (goal ≤ 2×); hub p99 spread across the runs ${spread.toFixed(2)}× (goal ≤ 1.5×)\n\n`,
+    );
+    reportFigure({ figure: `authorize p99 @${RATE}/s, worst of ${AUTHORIZE_RUNS} runs`, value: Math.max(...ratios), unit: '×', baseline: 1, baselineName: 'bare Koa, one hop, same run', goal: { ratioAtMost: 2, text: 'p99 ≤ 2× bare one-hop' } });
+    reportFigure({ figure: `authorize p99 spread across ${AUTHORIZE_RUNS} runs (slowest / fastest)`, value: spread, unit: '×', baseline: 1, baselineName: 'the same every run', goal: { ratioAtMost: 1.5, text: 'within 1.5× across runs' } });
     await stopEverything();
     return;
   }

@@ -15,6 +15,7 @@
  * BENCH_FANOUT_PAIRS (default "2.3.0>2.2.1,2.2.1>2.3.0,2.1.1>2.3.0": CPO version>eMSP version, comma-separated),
  * BENCH_RECORDING_PAIRS (default 24) and BENCH_RECORDING_BLOCK_SECONDS (default 2) for section 4, BENCH_OCPI_ONLY=recording for it alone;
  * BENCH_GETALL_ROUNDS (default 5) and BENCH_GETALL_BLOCK_SECONDS (default 2) for section 2, BENCH_OCPI_ONLY=get-all for it alone;
+ * BENCH_OCPI_ONLY=authorize: the authorize measure BENCH_AUTHORIZE_RUNS times in a row (default 5), its worst ratio and its spread;
  * BENCH_SEED_VACUUM=0 leaves the seeded table without VACUUM ANALYZE (the behaviour before: the planner then
  * judges ocpi_objects by the statistics of a near-empty table until autovacuum gets to it).
  */
