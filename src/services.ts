@@ -399,6 +399,7 @@ export function createServices({ config, secrets, db, log }: Pick<Services, 'con
   notifications.listen(LOCAL_LISTS_CHANNEL, (payload) => localLists.received(payload));
   tokens.onChanged(() => localLists.changed('token pushed'));
   agreements.onChange(() => localLists.changed('agreement changed'));
+  chargers.onBootReceived((chargerId) => localLists.booting(chargerId));
   chargers.onAcceptedBoot(async (chargerId) => void (await localLists.booted(chargerId)));
   ocpp.onChargerConnected(async (chargerId) => localLists.connected(chargerId));
   transactions.onMeterValues((transaction) => chargerTariffs.meterValues(transaction));

@@ -183,6 +183,7 @@ export const CHARGER_BATCHES = { maxItems: 1000, maxWaitMs: 0, concurrency: 2 };
 export class ChargersService {
   private readonly connectorListeners: ConnectorStatusListener[] = [];
   private readonly bootListeners: ((chargerId: string) => void | Promise<void>)[] = [];
+  private readonly bootReceivedListeners: ((chargerId: string) => void)[] = [];
   /** scrypt verifications remembered and throttled (see the class for the security trade-off). */
   private readonly passwordChecks = new ChargerPasswordChecks();
   /**
@@ -489,6 +490,7 @@ export class ChargersService {
 
   /** Stores the boot information; the answer is the charger's registration status and the interval to use. */
   async boot(id: string, info: BootInfo): Promise<{ status: RegistrationStatus; interval: number }> {
+    for (const listener of this.bootReceivedListeners) listener(id);
     const bootInfo = { vendor: info.vendor, model: info.model, serial_number: info.serialNumber, firmware_version: info.firmwareVersion };
     const status = await this.boots.add({ id, bootInfo: JSON.stringify(bootInfo) });
     if (!status) throw new HubError('not_found', `No charger with id ${id}`);
@@ -537,6 +539,11 @@ export class ChargersService {
    */
   bootAnswered(id: string): void {
     for (const listener of this.bootListeners) setImmediate(() => Promise.resolve().then(() => listener(id)).catch(this.options.onListenerError));
+  }
+
+  /** Told, synchronously, when a charger's BootNotification arrives (before it is stored or answered). */
+  onBootReceived(listener: (chargerId: string) => void): void {
+    this.bootReceivedListeners.push(listener);
   }
 
   /** Told when a charger's boot was accepted and answered (it may be called from then on). */

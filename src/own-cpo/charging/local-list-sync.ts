@@ -219,6 +219,16 @@ export class LocalListSync {
     }, 200);
   }
 
+  /**
+   * A charger's BootNotification arrived: the look after its connection is dropped, its boot's answer
+   * decides (an accepted boot syncs it). Under load a boot can take longer than the connection delay
+   * to answer, and the look then called the charger before it had its answer (OCPP 2.0.1 B01.FR.05)
+   * and synced it a second time right after (a 4,000-boot bench: 4,580 syncs).
+   */
+  booting(chargerId: string): void {
+    this.dueAfterConnect.delete(chargerId);
+  }
+
   /** A charger whose boot was accepted: its list now. */
   booted(chargerId: string): Promise<LocalListState | undefined> {
     return this.sync(chargerId);

@@ -1,4 +1,5 @@
 import { createRPCError, type RPCClient } from 'ocpp-rpc';
+import { Client as PgClient } from 'pg';
 import { connectChargePoint } from '../../support/charge-point';
 import { waitFor } from '../../support/network';
 import { CHARGER_PASSWORD, type OwnNetwork, OWN, rfidToken, startOwnNetwork } from '../../support/own-network';
@@ -75,7 +76,7 @@ describe('local authorization lists from the eMSPs\' whitelisted tokens', () => 
     net.pushToken(emsp, { ...rfidToken(net.parties[emsp], uid, whitelist, valid), last_updated: lastUpdated });
 
   beforeAll(async () => {
-    net = await startOwnNetwork({ emsps: ['NL/EM1', 'NL/EM2'], evses: ['E1', 'E2', 'E3'] });
+    net = await startOwnNetwork({ emsps: ['NL/EM1', 'NL/EM2'], evses: ['E1', 'E2', 'E3', 'E4'] });
     await push('EM1', 'TOK-A', 'ALLOWED');
     await push('EM1', 'TOK-B', 'ALWAYS');
     await push('EM1', 'TOK-C', 'NEVER');
@@ -144,6 +145,39 @@ describe('local authorization lists from the eMSPs\' whitelisted tokens', () => 
     expect(inbound[0][0]).toBe(3); // CALLRESULT: the boot's answer came before any call of the hub
     expect(inbound.slice(1).some((m) => m[0] === 2 && m[2] === 'GetLocalListVersion')).toBe(true);
     await client.close({ force: true });
+  });
+
+  it('calls a station whose boot takes longer than the connection delay only once its boot is answered, and syncs it once', async () => {
+    await net.addCharger('LL201C', 'ocpp2.0.1', 'SITE1', 'E4');
+    const { localLists, db } = net.hub.services;
+    const connectDelay = localLists.connectDelayMs;
+    localLists.connectDelayMs = 50;
+    // Another connection holds the charger's row as an update would: the boot's write waits (a hub under load).
+    const blocker = new PgClient({ connectionString: (db.options as { url: string }).url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT id FROM chargers WHERE id = 'LL201C' FOR NO KEY UPDATE`);
+      const client = await connectChargePoint(net.hub, { id: 'LL201C', password: CHARGER_PASSWORD, protocol: 'ocpp2.0.1' });
+      const inbound: unknown[][] = [];
+      client.on('message', ({ message, outbound }: { message: Buffer | string; outbound: boolean }) => {
+        if (!outbound) inbound.push(JSON.parse(String(message)));
+      });
+      const list = new ChargerList(client, 'ocpp2.0.1');
+      const boot = client.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Test', model: 'AC22' } });
+      await new Promise((resolve) => setTimeout(resolve, 400)); // eight connection delays, the boot still unanswered
+      expect(inbound).toEqual([]);
+      await blocker.query('ROLLBACK');
+      await expect(boot).resolves.toMatchObject({ status: 'Accepted' });
+      await waitFor(() => list.version === 1, "the booting station's list");
+      await localLists.idle();
+      expect(inbound[0][0]).toBe(3); // the boot's answer first
+      expect(inbound.filter((m) => m[0] === 2 && m[2] === 'GetLocalListVersion')).toHaveLength(1);
+      await client.close({ force: true });
+    } finally {
+      localLists.connectDelayMs = connectDelay;
+      await blocker.end();
+    }
   });
 
   it('sends only what changed after a token push and a block: a Differential with the next version', async () => {
