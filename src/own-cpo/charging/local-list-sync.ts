@@ -397,11 +397,13 @@ export class LocalListSync {
     if (!protocol || this.stopped) return undefined; // offline: looked at again when it connects
     // One statement: the charger is still accepted, its row exists, and this instance holds the lease on
     // it (one sync at a time across instances; one that died mid-sync is taken over when its lease ends).
+    // A lease of this instance is its own to take again: its queue per charger already keeps its syncs
+    // one at a time, and one whose release failed (the database gone a moment) must not lock it out.
     const leased: StateRow[] = await this.deps.db.query(
       `INSERT INTO charger_local_lists AS s (charger_id, sync_instance, sync_lease_until)
        SELECT id, $2, now() + interval '10 minutes' FROM chargers WHERE id = $1 AND status = 'ACCEPTED'
        ON CONFLICT (charger_id) DO UPDATE SET sync_instance = EXCLUDED.sync_instance, sync_lease_until = EXCLUDED.sync_lease_until
-        WHERE s.sync_lease_until IS NULL OR s.sync_lease_until < now()
+        WHERE s.sync_lease_until IS NULL OR s.sync_lease_until < now() OR s.sync_instance = EXCLUDED.sync_instance
        RETURNING s.*`,
       [chargerId, this.deps.instanceId],
     );

@@ -116,10 +116,12 @@ describe('OCPP with the database pool exhausted', () => {
         });
         await client.call('BootNotification', boot);
         await askedNow;
-        await admin.query(`ALTER TABLE local_list_contents RENAME TO local_list_contents_away`);
+        // The sync's last statement (its outcome, which also releases the lease) and the release tried after it
+        // fail: the lease stays, and the next round shows this instance takes its own lease again.
+        await admin.query(`ALTER TABLE charger_local_lists RENAME TO charger_local_lists_away`);
         answer();
-        await waitFor(() => hub.output.some((l) => l.includes('local list sync failed') && l.includes('local_list_contents')) || undefined, 'the sync failed');
-        await admin.query(`ALTER TABLE local_list_contents_away RENAME TO local_list_contents`);
+        await waitFor(() => hub.output.some((l) => l.includes('local list sync failed') && l.includes('charger_local_lists')) || undefined, 'the sync failed');
+        await admin.query(`ALTER TABLE charger_local_lists_away RENAME TO charger_local_lists`);
         unhandledLines.push(...hub.output.filter((l) => l.includes('unhandled')));
         hub.output.splice(0);
       }
